@@ -1,0 +1,137 @@
+//! The types that cross the IPC boundary to the web UI. They are mirrored to TypeScript by
+//! ts-rs (`cargo test` writes `ui/src/lib/bindings/`), so the UI and the Rust side cannot drift.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::error::UiError;
+use crate::model::{Action, Connection, Impact, Provider, Status, Subaccount};
+use crate::secrets::Secret;
+
+/// One row of the Accounts table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountRow {
+    pub connection_id: Uuid,
+    pub connection_label: String,
+    pub provider: Provider,
+    pub id: String,
+    pub name: String,
+    pub status: Status,
+    pub provider_status: String,
+    pub created: Option<String>,
+    /// Decided by core from the transition rules; the UI offers exactly these.
+    pub allowed_actions: Vec<Action>,
+    pub demo: bool,
+}
+
+impl AccountRow {
+    pub fn new(conn: &Connection, s: Subaccount) -> AccountRow {
+        AccountRow {
+            connection_id: conn.id,
+            connection_label: conn.label.clone(),
+            provider: conn.provider,
+            allowed_actions: crate::model::allowed_actions(conn.provider, s.status, s.is_parent),
+            id: s.id,
+            name: s.name,
+            status: s.status,
+            provider_status: s.provider_status,
+            created: s.created,
+            demo: conn.demo,
+        }
+    }
+}
+
+/// Streamed while listing: one page of one connection, or that connection's end or failure.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[ts(export)]
+pub enum ListEvent {
+    #[serde(rename_all = "camelCase")]
+    Page {
+        connection_id: Uuid,
+        rows: Vec<AccountRow>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Done { connection_id: Uuid, total: u32 },
+    #[serde(rename_all = "camelCase")]
+    Failed { connection_id: Uuid, error: UiError },
+}
+
+/// What the user typed in the Connections form. The secret arrives here once and is never sent
+/// back.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NewConnection {
+    pub provider: Provider,
+    pub label: String,
+    /// Twilio Account SID (`AC…`) or Vobiz Auth ID (`MA_…`).
+    pub account_id: String,
+    /// Twilio Main API key SID (`SK…`), when the secret is that key's secret.
+    #[ts(optional)]
+    pub api_key_sid: Option<String>,
+    #[ts(type = "string")]
+    pub secret: Secret,
+    /// Twilio edge, e.g. `dublin`; with it the host becomes `api.{edge}.{region}.twilio.com`.
+    #[ts(optional)]
+    pub edge: Option<String>,
+    /// Twilio region, e.g. `ie1`; defaults to `us1` when only an edge is given.
+    #[ts(optional)]
+    pub region: Option<String>,
+    /// Advanced: a full API base URL (https, or http only to this computer).
+    #[ts(optional)]
+    pub base_url: Option<String>,
+}
+
+/// The parent account the credentials opened, shown before the user saves a connection.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct VerifiedParent {
+    pub account_id: String,
+    pub name: String,
+    pub base_url: String,
+}
+
+/// Everything the confirmation dialog shows before an action on one account.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActionPreview {
+    pub row: AccountRow,
+    pub action: Action,
+    pub irreversible: bool,
+    pub impact: Impact,
+    /// For irreversible actions: what the user must type (the id's last characters).
+    pub confirm_phrase: Option<String>,
+}
+
+/// The outcome of one action, after the provider answered.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActionResult {
+    pub row: AccountRow,
+    pub history_id: i64,
+    pub request_id: Option<String>,
+}
+
+/// The state of the app's own dependencies, shown at start-up.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppStatus {
+    pub version: String,
+    /// True while the demo workspace (simulator, sample tenants) is open.
+    pub demo: bool,
+    pub connections: Vec<Connection>,
+    /// None when the keychain works; else a sentence saying what is missing.
+    pub keychain_problem: Option<String>,
+    /// None when the history database opened; else what happened to it.
+    pub history_problem: Option<String>,
+    /// Actions whose outcome is still unknown (network down at start-up).
+    pub unreconciled: u32,
+}

@@ -1,0 +1,286 @@
+//! The one error type. Each kind has a stable code the UI switches on, and a plain sentence for
+//! a non-technical user that says what happened and what to do next. No variant ever holds a
+//! secret: provider bodies are reduced to their code and message before they get here.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::model::{Action, Provider, Status};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    #[error("{provider:?} rejected the credentials")]
+    Auth { provider: Provider },
+    #[error("not found: {what}")]
+    NotFound { what: String },
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: Option<u64> },
+    #[error("cannot {action:?} a {status:?} {provider:?} account")]
+    InvalidTransition {
+        action: Action,
+        status: Status,
+        provider: Provider,
+    },
+    #[error("the parent account cannot be changed")]
+    ParentAccount,
+    #[error("the account is already closed")]
+    AlreadyClosed,
+    #[error("the parent account is suspended")]
+    ParentSuspended,
+    #[error("suspended by the provider")]
+    SuspendedByProvider,
+    #[error("provider error {status} {code:?}: {message}")]
+    Provider {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    #[error("network: {detail}")]
+    Network { detail: String },
+    #[error("timed out")]
+    Timeout,
+    #[error("unexpected response: {detail}")]
+    UnexpectedResponse { detail: String },
+    #[error("keychain: {detail}")]
+    Keychain { detail: String },
+    #[error("storage: {detail}")]
+    Storage { detail: String },
+    #[error("invalid {field}: {message}")]
+    Validation { field: String, message: String },
+    #[error("confirmation does not match")]
+    ConfirmationMismatch { expected: String },
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// Stable codes: the UI and the history switch on these, never on the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    Auth,
+    NotFound,
+    RateLimited,
+    InvalidTransition,
+    ParentAccount,
+    AlreadyClosed,
+    ParentSuspended,
+    SuspendedByProvider,
+    Provider,
+    Network,
+    Timeout,
+    UnexpectedResponse,
+    Keychain,
+    Storage,
+    Validation,
+    ConfirmationMismatch,
+    Cancelled,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Auth => "auth",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::InvalidTransition => "invalid_transition",
+            ErrorCode::ParentAccount => "parent_account",
+            ErrorCode::AlreadyClosed => "already_closed",
+            ErrorCode::ParentSuspended => "parent_suspended",
+            ErrorCode::SuspendedByProvider => "suspended_by_provider",
+            ErrorCode::Provider => "provider",
+            ErrorCode::Network => "network",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::UnexpectedResponse => "unexpected_response",
+            ErrorCode::Keychain => "keychain",
+            ErrorCode::Storage => "storage",
+            ErrorCode::Validation => "validation",
+            ErrorCode::ConfirmationMismatch => "confirmation_mismatch",
+            ErrorCode::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What crosses the IPC boundary: a code to act on and a sentence to show.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UiError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// True when trying again later may work (network, rate limit, provider outage).
+    pub retryable: bool,
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Auth { .. } => ErrorCode::Auth,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+            Error::ParentAccount => ErrorCode::ParentAccount,
+            Error::AlreadyClosed => ErrorCode::AlreadyClosed,
+            Error::ParentSuspended => ErrorCode::ParentSuspended,
+            Error::SuspendedByProvider => ErrorCode::SuspendedByProvider,
+            Error::Provider { .. } => ErrorCode::Provider,
+            Error::Network { .. } => ErrorCode::Network,
+            Error::Timeout => ErrorCode::Timeout,
+            Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
+            Error::Keychain { .. } => ErrorCode::Keychain,
+            Error::Storage { .. } => ErrorCode::Storage,
+            Error::Validation { .. } => ErrorCode::Validation,
+            Error::ConfirmationMismatch { .. } => ErrorCode::ConfirmationMismatch,
+            Error::Cancelled => ErrorCode::Cancelled,
+        }
+    }
+
+    /// Whether the same request may succeed later without the user changing anything.
+    pub fn retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Network { .. } | Error::Timeout => true,
+            Error::Provider { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// A sentence for a non-technical user: what happened, then what to do.
+    pub fn user_message(&self) -> String {
+        match self {
+            Error::Auth { provider } => format!(
+                "{} did not accept these credentials. Check the account ID and token in the provider's console, then edit the connection.",
+                provider.name()
+            ),
+            Error::NotFound { what } => format!(
+                "{what} was not found. It may have been removed by someone else: refresh the list."
+            ),
+            Error::RateLimited { .. } => "The provider is receiving too many requests right now. Subdesk retried and gave up; wait a minute and try again.".into(),
+            Error::InvalidTransition { action, status, provider } => format!(
+                "A {} account that is {} cannot be {}. Refresh the list to see its current status.",
+                provider.name(),
+                status.as_str(),
+                past_tense(*action)
+            ),
+            Error::ParentAccount => "This is the parent account of the connection. Subdesk never changes a parent account; use the provider's console if you really mean to.".into(),
+            Error::AlreadyClosed => "This account is already closed, and a closed account cannot be changed or reopened. Refresh the list to see it.".into(),
+            Error::ParentSuspended => "The parent account is suspended, so its subaccounts cannot be changed. Reactivate the parent account in the provider's console first.".into(),
+            Error::SuspendedByProvider => "The provider itself suspended this account, so only the provider can change it. Contact the provider's support.".into(),
+            Error::Provider { status, message, .. } if *status >= 500 => format!(
+                "The provider had a problem on its side ({message}). Nothing was lost; try again in a few minutes."
+            ),
+            Error::Provider { message, .. } => format!(
+                "The provider refused the request: {message}. Check the account in the provider's console."
+            ),
+            Error::Network { .. } => "Subdesk could not reach the provider. Check your internet connection, then try again.".into(),
+            Error::Timeout => "The provider did not answer in time. Check your internet connection, then try again; refresh first to see whether the change went through.".into(),
+            Error::UnexpectedResponse { .. } => "The provider sent an answer Subdesk does not understand. Check the connection's API address, or try again later.".into(),
+            Error::Keychain { detail } => format!(
+                "The system keychain is not available ({detail}). Unlock your keyring (on Linux: GNOME Keyring or KWallet with the Secret Service) and try again."
+            ),
+            Error::Storage { detail } => format!(
+                "Subdesk could not read or write its local data ({detail}). Check that the disk is not full, then restart Subdesk."
+            ),
+            Error::Validation { message, .. } => message.clone(),
+            Error::ConfirmationMismatch { expected } => format!(
+                "The confirmation does not match. Type {expected} exactly to confirm."
+            ),
+            Error::Cancelled => "Cancelled. Nothing more was sent.".into(),
+        }
+    }
+
+    pub fn to_ui(&self) -> UiError {
+        UiError {
+            code: self.code(),
+            message: self.user_message(),
+            retryable: self.retryable(),
+        }
+    }
+
+    pub fn validation(field: &str, message: impl Into<String>) -> Error {
+        Error::Validation {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn storage(e: impl std::fmt::Display) -> Error {
+        Error::Storage {
+            detail: e.to_string(),
+        }
+    }
+}
+
+fn past_tense(action: Action) -> &'static str {
+    match action {
+        Action::Suspend => "suspended",
+        Action::Reactivate => "reactivated",
+        Action::Close => "closed",
+        Action::Delete => "deleted",
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::storage(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all() -> Vec<Error> {
+        vec![
+            Error::Auth { provider: Provider::Twilio },
+            Error::NotFound { what: "Account ACx".into() },
+            Error::RateLimited { retry_after_secs: Some(2) },
+            Error::InvalidTransition { action: Action::Reactivate, status: Status::Active, provider: Provider::Twilio },
+            Error::ParentAccount,
+            Error::AlreadyClosed,
+            Error::ParentSuspended,
+            Error::SuspendedByProvider,
+            Error::Provider { status: 400, code: Some("21100".into()), message: "bad".into() },
+            Error::Provider { status: 503, code: None, message: "down".into() },
+            Error::Network { detail: "reset".into() },
+            Error::Timeout,
+            Error::UnexpectedResponse { detail: "html".into() },
+            Error::Keychain { detail: "locked".into() },
+            Error::Storage { detail: "disk full".into() },
+            Error::validation("label", "Give the connection a name."),
+            Error::ConfirmationMismatch { expected: "def".into() },
+            Error::Cancelled,
+        ]
+    }
+
+    #[test]
+    fn every_error_has_a_sentence_that_ends_with_advice() {
+        for e in all() {
+            let m = e.user_message();
+            assert!(m.len() > 20, "{e:?}: message too short: {m}");
+            assert!(m.ends_with('.'), "{e:?}: not a sentence: {m}");
+            assert_eq!(e.to_ui().code, e.code());
+        }
+    }
+
+    #[test]
+    fn codes_are_stable_snake_case_strings() {
+        let json = serde_json::to_string(&Error::AlreadyClosed.to_ui()).unwrap();
+        assert!(json.contains("\"code\":\"already_closed\""), "{json}");
+        for e in all() {
+            let json = serde_json::to_value(e.code()).unwrap();
+            assert_eq!(json.as_str().unwrap(), e.code().as_str());
+        }
+    }
+
+    #[test]
+    fn only_transient_failures_are_retryable() {
+        assert!(Error::Timeout.retryable());
+        assert!(Error::RateLimited { retry_after_secs: None }.retryable());
+        assert!(Error::Provider { status: 502, code: None, message: String::new() }.retryable());
+        assert!(!Error::Provider { status: 400, code: None, message: String::new() }.retryable());
+        assert!(!Error::AlreadyClosed.retryable());
+        assert!(!Error::Auth { provider: Provider::Vobiz }.retryable());
+    }
+}

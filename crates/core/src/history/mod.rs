@@ -1,0 +1,5 @@
+//! The local, append-only record of every action.
+
+mod types;
+
+pub use types::*;

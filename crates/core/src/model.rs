@@ -1,0 +1,359 @@
+//! The domain model: providers, connections, subaccounts, statuses and actions, with the rules
+//! of which action is allowed in which status. The UI holds none of these rules: each row it
+//! receives carries the actions core allows for it.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::error::Error;
+
+/// A telephony provider whose subaccounts Subdesk manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Provider {
+    Twilio,
+    Vobiz,
+}
+
+impl Provider {
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Twilio => "Twilio",
+            Provider::Vobiz => "Vobiz",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Twilio => "twilio",
+            Provider::Vobiz => "vobiz",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Provider> {
+        match s {
+            "twilio" => Some(Provider::Twilio),
+            "vobiz" => Some(Provider::Vobiz),
+            _ => None,
+        }
+    }
+
+    /// The production API base URL.
+    pub fn default_base_url(self) -> &'static str {
+        match self {
+            Provider::Twilio => "https://api.twilio.com",
+            Provider::Vobiz => "https://api.vobiz.ai",
+        }
+    }
+}
+
+/// How a Twilio connection authenticates. Vobiz always uses its Auth ID + Auth Token pair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[ts(export)]
+pub enum AuthMethod {
+    /// Account SID (or Vobiz Auth ID) as user, Auth Token as secret.
+    AuthToken,
+    /// A Twilio Main API key: the key SID as user, the key secret as secret.
+    ApiKey {
+        #[serde(rename = "keySid")]
+        key_sid: String,
+    },
+}
+
+/// A parent account the user added. Its secret is not here: it lives in the keychain, keyed by
+/// `id`. Everything in this struct is safe to store in a settings file and send to the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Connection {
+    pub id: Uuid,
+    pub provider: Provider,
+    pub label: String,
+    /// Twilio `AC…` SID or Vobiz `MA_…` auth id of the parent account.
+    pub account_id: String,
+    pub auth: AuthMethod,
+    pub base_url: String,
+    /// The parent account's name as the provider reported it when the connection was verified.
+    pub parent_name: Option<String>,
+    /// A demo connection talks to the built-in simulator and is never saved.
+    pub demo: bool,
+}
+
+/// A provider-neutral status. The provider's own word is kept beside it in
+/// [`Subaccount::provider_status`], so an unexpected value is shown, not lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Status {
+    Active,
+    Suspended,
+    Closed,
+    Deleted,
+    Unknown,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Suspended => "suspended",
+            Status::Closed => "closed",
+            Status::Deleted => "deleted",
+            Status::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Status {
+        match s {
+            "active" => Status::Active,
+            "suspended" => Status::Suspended,
+            "closed" => Status::Closed,
+            "deleted" => Status::Deleted,
+            _ => Status::Unknown,
+        }
+    }
+}
+
+/// Something the user can do to a subaccount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Action {
+    Suspend,
+    Reactivate,
+    Close,
+    Delete,
+}
+
+impl Action {
+    pub const ALL: [Action; 4] = [
+        Action::Suspend,
+        Action::Reactivate,
+        Action::Close,
+        Action::Delete,
+    ];
+
+    /// Irreversible actions need an impact preview and a typed confirmation.
+    pub fn irreversible(self) -> bool {
+        matches!(self, Action::Close | Action::Delete)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Suspend => "suspend",
+            Action::Reactivate => "reactivate",
+            Action::Close => "close",
+            Action::Delete => "delete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// The status the subaccount should have once the action succeeded.
+    pub fn target_status(self) -> Status {
+        match self {
+            Action::Suspend => Status::Suspended,
+            Action::Reactivate => Status::Active,
+            Action::Close => Status::Closed,
+            Action::Delete => Status::Deleted,
+        }
+    }
+}
+
+/// One subaccount as listed by its provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Subaccount {
+    pub connection_id: Uuid,
+    /// Twilio SID (`AC…`) or Vobiz sub auth id (`SA_…`).
+    pub id: String,
+    pub name: String,
+    pub status: Status,
+    /// The provider's own status word, e.g. Twilio `"closed"` or Vobiz `"enabled=false"`.
+    pub provider_status: String,
+    /// ISO-8601 UTC, when the provider reports it.
+    pub created: Option<String>,
+    pub updated: Option<String>,
+    /// True for the connection's own parent account. Listings leave it out; actions refuse it.
+    pub is_parent: bool,
+}
+
+/// The actions core allows for a subaccount of `provider` in `status`.
+///
+/// Twilio: active -> suspend/close, suspended -> reactivate/close, closed is final.
+/// Vobiz: enabled -> suspend, disabled -> reactivate, delete from either.
+/// The parent account never gets any action.
+pub fn allowed_actions(provider: Provider, status: Status, is_parent: bool) -> Vec<Action> {
+    if is_parent {
+        return Vec::new();
+    }
+    match (provider, status) {
+        (Provider::Twilio, Status::Active) => vec![Action::Suspend, Action::Close],
+        (Provider::Twilio, Status::Suspended) => vec![Action::Reactivate, Action::Close],
+        (Provider::Vobiz, Status::Active) => vec![Action::Suspend, Action::Delete],
+        (Provider::Vobiz, Status::Suspended) => vec![Action::Reactivate, Action::Delete],
+        _ => Vec::new(),
+    }
+}
+
+/// Refuses, before any network call, an action the rules do not allow.
+pub fn check_transition(
+    provider: Provider,
+    status: Status,
+    is_parent: bool,
+    action: Action,
+) -> Result<(), Error> {
+    if is_parent {
+        return Err(Error::ParentAccount);
+    }
+    if allowed_actions(provider, status, false).contains(&action) {
+        return Ok(());
+    }
+    if provider == Provider::Twilio && status == Status::Closed {
+        return Err(Error::AlreadyClosed);
+    }
+    Err(Error::InvalidTransition {
+        action,
+        status,
+        provider,
+    })
+}
+
+/// What the user must see before an irreversible action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Impact {
+    /// Phone numbers the action releases, when the provider lets us count them.
+    pub numbers_released: Option<u32>,
+    /// Plain sentences, shown as a list in the confirmation dialog.
+    pub consequences: Vec<String>,
+}
+
+/// The result of a successful provider call, as the provider reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionReceipt {
+    pub status_after: Status,
+    pub provider_status_after: String,
+    pub request_id: Option<String>,
+}
+
+/// Last characters of an id that the user must type to confirm an irreversible action.
+pub const CONFIRM_SUFFIX_LEN: usize = 3;
+
+pub fn confirmation_phrase(account_id: &str) -> String {
+    let chars: Vec<char> = account_id.chars().collect();
+    let start = chars.len().saturating_sub(CONFIRM_SUFFIX_LEN);
+    chars[start..].iter().collect()
+}
+
+/// Checks the typed confirmation of an irreversible action on one account. Case-insensitive
+/// because SIDs are hex and users type either case; surrounding spaces are ignored.
+pub fn check_confirmation(account_id: &str, typed: Option<&str>) -> Result<(), Error> {
+    let expected = confirmation_phrase(account_id);
+    match typed {
+        Some(t) if t.trim().eq_ignore_ascii_case(&expected) => Ok(()),
+        _ => Err(Error::ConfirmationMismatch { expected }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twilio_transitions_follow_the_documented_rules() {
+        use Action::*;
+        let t = Provider::Twilio;
+        assert_eq!(allowed_actions(t, Status::Active, false), vec![Suspend, Close]);
+        assert_eq!(
+            allowed_actions(t, Status::Suspended, false),
+            vec![Reactivate, Close]
+        );
+        assert!(allowed_actions(t, Status::Closed, false).is_empty());
+        assert!(allowed_actions(t, Status::Unknown, false).is_empty());
+        assert!(matches!(
+            check_transition(t, Status::Closed, false, Reactivate),
+            Err(Error::AlreadyClosed)
+        ));
+        assert!(matches!(
+            check_transition(t, Status::Active, false, Delete),
+            Err(Error::InvalidTransition { .. })
+        ));
+        assert!(matches!(
+            check_transition(t, Status::Active, false, Reactivate),
+            Err(Error::InvalidTransition { .. })
+        ));
+    }
+
+    #[test]
+    fn vobiz_transitions_follow_the_documented_rules() {
+        use Action::*;
+        let v = Provider::Vobiz;
+        assert_eq!(allowed_actions(v, Status::Active, false), vec![Suspend, Delete]);
+        assert_eq!(
+            allowed_actions(v, Status::Suspended, false),
+            vec![Reactivate, Delete]
+        );
+        assert!(allowed_actions(v, Status::Deleted, false).is_empty());
+        assert!(check_transition(v, Status::Suspended, false, Delete).is_ok());
+        assert!(check_transition(v, Status::Active, false, Close).is_err());
+    }
+
+    #[test]
+    fn the_parent_account_never_gets_an_action() {
+        for p in [Provider::Twilio, Provider::Vobiz] {
+            for s in [Status::Active, Status::Suspended] {
+                assert!(allowed_actions(p, s, true).is_empty());
+                for a in Action::ALL {
+                    assert!(matches!(
+                        check_transition(p, s, true, a),
+                        Err(Error::ParentAccount)
+                    ));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_close_and_delete_are_irreversible() {
+        assert!(Action::Close.irreversible());
+        assert!(Action::Delete.irreversible());
+        assert!(!Action::Suspend.irreversible());
+        assert!(!Action::Reactivate.irreversible());
+    }
+
+    #[test]
+    fn confirmation_takes_the_last_three_characters() {
+        let sid = "AC0123456789abcdef0123456789abcdef";
+        assert_eq!(confirmation_phrase(sid), "def");
+        assert!(check_confirmation(sid, Some("def")).is_ok());
+        assert!(check_confirmation(sid, Some(" DEF ")).is_ok());
+        assert!(check_confirmation(sid, Some("de")).is_err());
+        assert!(check_confirmation(sid, None).is_err());
+        assert_eq!(confirmation_phrase("ab"), "ab");
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+        }
+        for s in [
+            Status::Active,
+            Status::Suspended,
+            Status::Closed,
+            Status::Deleted,
+        ] {
+            assert_eq!(Status::parse(s.as_str()), s);
+        }
+        assert_eq!(Status::parse("frozen"), Status::Unknown);
+        assert_eq!(Provider::parse("vobiz"), Some(Provider::Vobiz));
+    }
+}

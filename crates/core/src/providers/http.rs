@@ -1,0 +1,267 @@
+//! What both adapters share: the HTTP client, base-URL rules, retries with backoff, and the
+//! mapping of transport failures to [`Error`].
+
+use std::time::Duration;
+
+use rand::Rng;
+use reqwest::header::HeaderMap;
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// Timeouts of the one shared client.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// One client for the whole app: connection pooling, rustls, timeouts, no redirects (a redirect
+/// would re-send credentials to wherever the server points).
+pub fn build_client(config: &HttpConfig) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.request_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Subdesk/", env!("CARGO_PKG_VERSION")))
+        .pool_max_idle_per_host(32)
+        .build()
+        .map_err(|e| Error::Network {
+            detail: format!("could not set up HTTP: {e}"),
+        })
+}
+
+/// Accepts `https://host[:port]`, or `http://` only to this computer (the simulator). The
+/// result has no trailing slash, path, query or credentials.
+pub fn validate_base_url(input: &str) -> Result<String> {
+    let bad = |m: &str| Error::validation("baseUrl", m);
+    let url = Url::parse(input.trim()).map_err(|_| {
+        bad("The API address is not a valid URL. It should look like https://api.example.com.")
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(
+            "The API address must not contain a user name or password.",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() || url.path() != "/" {
+        return Err(bad(
+            "The API address must be just the scheme and host, like https://api.example.com.",
+        ));
+    }
+    let host = url.host_str().unwrap_or_default();
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => {
+            return Err(bad(
+                "The API address must use https. Plain http is only allowed to this computer (127.0.0.1 or localhost).",
+            ))
+        }
+        _ => return Err(bad("The API address must start with https://.")),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+fn is_loopback(host: &str) -> bool {
+    if host == "localhost" {
+        return true;
+    }
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.parse::<std::net::IpAddr>()
+        .map(|ip| ip.is_loopback())
+        .unwrap_or(false)
+}
+
+/// Exponential backoff with full jitter, never shorter than the server's Retry-After.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included.
+    pub max_tries: u32,
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_tries: 5,
+            base: Duration::from_millis(250),
+            cap: Duration::from_secs(20),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> RetryPolicy {
+        RetryPolicy {
+            max_tries: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The wait before try number `attempt + 1` (`attempt` counts from 1).
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let exp = self
+            .base
+            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
+            .min(self.cap);
+        let jittered = rand::rng().random_range(Duration::ZERO..=exp);
+        match retry_after {
+            // A server asking for more than two minutes is misbehaving; do not hang the job.
+            Some(ra) => ra.min(Duration::from_secs(120)).max(jittered),
+            None => jittered,
+        }
+    }
+}
+
+/// The `Retry-After` header in seconds (the HTTP-date form is not used by these providers).
+pub fn retry_after(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+pub fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// A transport failure, reduced to what the user can act on. The URL is dropped: it can carry
+/// account ids the user did not ask to see, never secrets, but keep messages short.
+pub fn transport_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout
+    } else if e.is_decode() {
+        Error::UnexpectedResponse {
+            detail: "the answer could not be read".into(),
+        }
+    } else {
+        Error::Network {
+            detail: e.without_url().to_string(),
+        }
+    }
+}
+
+/// A provider call that failed, with what we know about whether it took effect.
+#[derive(Debug, Clone)]
+pub struct CallError {
+    pub error: Error,
+    pub request_id: Option<String>,
+    /// True when the provider may have applied the change before failing (a 500, a dropped
+    /// connection, a timeout): the caller must re-read the account before trying again.
+    pub ambiguous: bool,
+}
+
+impl CallError {
+    pub fn clear(error: Error, request_id: Option<String>) -> CallError {
+        CallError {
+            error,
+            request_id,
+            ambiguous: false,
+        }
+    }
+}
+
+impl From<Error> for CallError {
+    fn from(error: Error) -> Self {
+        CallError::clear(error, None)
+    }
+}
+
+/// Whether a failed write may have been applied. A 429 or 503 is "not processed" by contract;
+/// a 4xx is a refusal; anything else leaves us in doubt.
+pub fn write_is_ambiguous(error: &Error) -> bool {
+    match error {
+        Error::Network { .. } | Error::Timeout | Error::UnexpectedResponse { .. } => true,
+        Error::Provider { status, .. } => *status >= 500 && *status != 503,
+        _ => false,
+    }
+}
+
+/// Whether to send a request again: reads on any transient failure; writes only when the
+/// provider says it did not process them (429, 503), since retrying an ambiguous write is the
+/// caller's decision after a re-read.
+pub fn should_retry(error: &Error, idempotent: bool) -> bool {
+    match error {
+        Error::RateLimited { .. } => true,
+        Error::Provider { status: 503, .. } => true,
+        e if idempotent => e.retryable(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_must_be_https_or_loopback_http() {
+        assert_eq!(
+            validate_base_url("https://api.twilio.com/").unwrap(),
+            "https://api.twilio.com"
+        );
+        assert_eq!(
+            validate_base_url("http://127.0.0.1:4010").unwrap(),
+            "http://127.0.0.1:4010"
+        );
+        assert!(validate_base_url("http://localhost:8080").is_ok());
+        assert!(validate_base_url("http://[::1]:8080").is_ok());
+        for bad in [
+            "http://api.twilio.com",
+            "http://10.0.0.5",
+            "ftp://x",
+            "not a url",
+            "https://user:pw@api.twilio.com",
+            "https://api.twilio.com/2010-04-01",
+            "https://api.twilio.com?x=1",
+            "",
+        ] {
+            let e = validate_base_url(bad).unwrap_err();
+            assert_eq!(e.code(), crate::ErrorCode::Validation, "{bad}");
+        }
+    }
+
+    #[test]
+    fn backoff_grows_is_capped_and_honours_retry_after() {
+        let p = RetryPolicy {
+            max_tries: 5,
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(1),
+        };
+        for _ in 0..100 {
+            assert!(p.delay(1, None) <= Duration::from_millis(100));
+            assert!(p.delay(3, None) <= Duration::from_millis(400));
+            assert!(p.delay(10, None) <= Duration::from_secs(1));
+            assert!(p.delay(1, Some(Duration::from_secs(3))) >= Duration::from_secs(3));
+        }
+    }
+
+    #[test]
+    fn only_unprocessed_writes_are_resent() {
+        let rl = Error::RateLimited { retry_after_secs: None };
+        let s503 = Error::Provider { status: 503, code: None, message: String::new() };
+        let s500 = Error::Provider { status: 500, code: None, message: String::new() };
+        assert!(should_retry(&rl, false) && should_retry(&s503, false));
+        assert!(!should_retry(&s500, false) && should_retry(&s500, true));
+        assert!(!should_retry(&Error::Timeout, false) && should_retry(&Error::Timeout, true));
+        assert!(write_is_ambiguous(&s500) && write_is_ambiguous(&Error::Timeout));
+        assert!(!write_is_ambiguous(&s503) && !write_is_ambiguous(&rl));
+        assert!(!write_is_ambiguous(&Error::AlreadyClosed));
+    }
+}

@@ -1,0 +1,140 @@
+//! Provider adapters: one trait, one implementation per provider, over one shared HTTP client.
+
+pub mod http;
+pub mod twilio;
+pub mod vobiz;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use reqwest::header::HeaderMap;
+
+use crate::error::{Error, Result};
+use crate::model::{Action, ActionReceipt, AuthMethod, Connection, Impact, Provider, Subaccount};
+use crate::secrets::Secret;
+pub use http::{CallError, HttpConfig, RetryPolicy};
+
+/// Receives each page of a listing as it arrives, so rows can show before the last page.
+pub type PageSink<'a> = &'a mut (dyn FnMut(Vec<Subaccount>) + Send);
+
+#[async_trait]
+pub trait ProviderApi: Send + Sync {
+    fn provider(&self) -> Provider;
+
+    /// Checks the credentials and returns the parent account's name.
+    async fn verify(&self) -> Result<String>;
+
+    /// Every subaccount, all pages, the parent left out. Returns how many were listed.
+    async fn list(&self, sink: PageSink<'_>) -> Result<usize>;
+
+    /// One account's current state (used to re-check before and after actions).
+    async fn fetch(&self, id: &str) -> Result<Subaccount>;
+
+    /// Performs the action and returns the status the provider reports afterwards.
+    async fn apply(&self, id: &str, action: Action) -> Result<ActionReceipt, CallError>;
+
+    /// What the user must know before the action (numbers released, consequences).
+    async fn impact(&self, id: &str, action: Action) -> Result<Impact>;
+
+    /// The account's details as a JSON snapshot with secrets removed, kept in the history
+    /// before a deletion.
+    async fn snapshot(&self, id: &str) -> Result<Option<String>>;
+}
+
+/// Builds the adapter for a connection.
+pub fn adapter_for(
+    conn: &Connection,
+    secret: Secret,
+    client: reqwest::Client,
+    retry: RetryPolicy,
+) -> Arc<dyn ProviderApi> {
+    match conn.provider {
+        Provider::Twilio => {
+            let username = match &conn.auth {
+                AuthMethod::ApiKey { key_sid } => key_sid.clone(),
+                AuthMethod::AuthToken => conn.account_id.clone(),
+            };
+            Arc::new(twilio::TwilioApi::new(
+                client,
+                &conn.base_url,
+                &conn.account_id,
+                username,
+                secret,
+                retry,
+            ))
+        }
+        Provider::Vobiz => Arc::new(vobiz::VobizApi::new(
+            client,
+            &conn.base_url,
+            &conn.account_id,
+            secret,
+            retry,
+        )),
+    }
+}
+
+/// A response whose body has been read.
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub request_id: Option<String>,
+}
+
+/// Sends a request, retrying what is safe to retry (see [`http::should_retry`]). `classify`
+/// turns a non-success response into the provider's error.
+pub(crate) async fn execute(
+    policy: &RetryPolicy,
+    idempotent: bool,
+    request_id_header: &str,
+    build: impl Fn() -> reqwest::RequestBuilder,
+    classify: impl Fn(&RawResponse) -> Error,
+) -> Result<RawResponse, CallError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let (error, request_id, retry_after) = match build().send().await {
+            Err(e) => (http::transport_error(e), None, None),
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let headers = resp.headers().clone();
+                let request_id = http::header_string(&headers, request_id_header);
+                match resp.bytes().await {
+                    Err(e) => (http::transport_error(e), request_id, None),
+                    Ok(body) => {
+                        let raw = RawResponse {
+                            status,
+                            headers,
+                            body: body.to_vec(),
+                            request_id,
+                        };
+                        if (200..300).contains(&status) {
+                            return Ok(raw);
+                        }
+                        let retry_after = http::retry_after(&raw.headers);
+                        (classify(&raw), raw.request_id, retry_after)
+                    }
+                }
+            }
+        };
+        if attempt < policy.max_tries && http::should_retry(&error, idempotent) {
+            let wait = policy.delay(attempt, retry_after.map(std::time::Duration::from_secs));
+            tracing::debug!(attempt, ?wait, code = error.code().as_str(), "retrying");
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+        let ambiguous = !idempotent && http::write_is_ambiguous(&error);
+        return Err(CallError {
+            error,
+            request_id,
+            ambiguous,
+        });
+    }
+}
+
+/// Parses a success body, or says plainly that the provider answered something unexpected.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T> {
+    serde_json::from_slice(&raw.body).map_err(|e| Error::UnexpectedResponse {
+        detail: format!("HTTP {} with a body that is not the expected JSON ({e})", raw.status),
+    })
+}

@@ -1,0 +1,409 @@
+//! Twilio's Accounts resource (REST API 2010-04-01).
+//!
+//! Facts used here (shared/reference/providers.md §1): HTTP Basic auth; `.json` suffix; list
+//! `GET /Accounts.json` follows `next_page_uri` and includes the parent itself (its
+//! `owner_account_sid` is its own `sid`); status changes are `POST` form `Status=` (PascalCase:
+//! a lower-case `status` is silently ignored by Twilio); closing is irreversible and releases the
+//! subaccount's phone numbers. Every response carries `Twilio-Request-Id`.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::http::{CallError, RetryPolicy};
+use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
+use crate::error::{Error, Result};
+use crate::model::{Action, ActionReceipt, Impact, Provider, Status, Subaccount};
+use crate::secrets::Secret;
+
+pub const API_PREFIX: &str = "/2010-04-01";
+pub const PAGE_SIZE: u32 = 1000;
+pub const REQUEST_ID_HEADER: &str = "twilio-request-id";
+/// A guard against a server that keeps handing out next pages: 1,000 pages of 1,000 is far
+/// beyond Twilio's default limit of 1,000 subaccounts.
+const MAX_PAGES: usize = 1000;
+
+/// `AC` followed by 32 hex digits.
+pub fn is_account_sid(s: &str) -> bool {
+    s.len() == 34 && s.starts_with("AC") && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `SK` followed by 32 hex digits.
+pub fn is_api_key_sid(s: &str) -> bool {
+    s.len() == 34 && s.starts_with("SK") && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The regional API host for an edge and region (`api.{edge}.{region}.twilio.com`); with only
+/// an edge the region is `us1`, as Twilio's SDKs do. The old `api.{region}.twilio.com` form no
+/// longer works, so a region alone is refused.
+pub fn regional_base_url(edge: Option<&str>, region: Option<&str>) -> Result<Option<String>> {
+    let clean = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_ascii_lowercase);
+    let (edge, region) = (clean(edge), clean(region));
+    let valid = |s: &str| s.len() <= 20 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    match (edge, region) {
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(Error::validation(
+            "edge",
+            "Choose an edge location too (for example dublin for ie1): Twilio no longer accepts a region on its own.",
+        )),
+        (Some(e), r) => {
+            let r = r.unwrap_or_else(|| "us1".to_string());
+            if !valid(&e) || !valid(&r) {
+                return Err(Error::validation(
+                    "edge",
+                    "The edge and region may only contain letters, digits and dashes, like dublin and ie1.",
+                ));
+            }
+            Ok(Some(format!("https://api.{e}.{r}.twilio.com")))
+        }
+    }
+}
+
+pub struct TwilioApi {
+    client: reqwest::Client,
+    base_url: String,
+    account_sid: String,
+    username: String,
+    secret: Secret,
+    retry: RetryPolicy,
+}
+
+/// The fields we use. Twilio also returns each subaccount's `auth_token`: it is deliberately
+/// absent here, so serde skips it and it is never kept in memory as a value of ours.
+#[derive(Deserialize)]
+struct AccountJson {
+    sid: String,
+    owner_account_sid: Option<String>,
+    friendly_name: Option<String>,
+    status: String,
+    date_created: Option<String>,
+    date_updated: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AccountList {
+    accounts: Vec<AccountJson>,
+    next_page_uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NumberList {
+    incoming_phone_numbers: Vec<serde::de::IgnoredAny>,
+    next_page_uri: Option<String>,
+}
+
+/// The v2010 error body: `{code, message, more_info, status}`.
+#[derive(Deserialize)]
+struct ErrorJson {
+    code: Option<i64>,
+    message: Option<String>,
+}
+
+impl TwilioApi {
+    pub fn new(
+        client: reqwest::Client,
+        base_url: &str,
+        account_sid: &str,
+        username: String,
+        secret: Secret,
+        retry: RetryPolicy,
+    ) -> TwilioApi {
+        TwilioApi {
+            client,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            account_sid: account_sid.to_string(),
+            username,
+            secret,
+            retry,
+        }
+    }
+
+    fn account_url(&self, sid: &str) -> String {
+        format!("{}{API_PREFIX}/Accounts/{sid}.json", self.base_url)
+    }
+
+    /// Follows a `next_page_uri`, which Twilio gives relative to its host. Anything else (an
+    /// absolute URL to another host) is refused: credentials go only to the configured host.
+    fn next_url(&self, uri: &str) -> Result<String> {
+        if uri.starts_with(API_PREFIX) {
+            Ok(format!("{}{uri}", self.base_url))
+        } else {
+            Err(Error::UnexpectedResponse {
+                detail: "Twilio's next page address is not a Twilio API path".into(),
+            })
+        }
+    }
+
+    async fn get(&self, url: &str) -> Result<RawResponse, CallError> {
+        execute(
+            &self.retry,
+            true,
+            REQUEST_ID_HEADER,
+            || {
+                self.client
+                    .get(url)
+                    .basic_auth(&self.username, Some(self.secret.expose()))
+            },
+            classify,
+        )
+        .await
+    }
+
+    fn check_sid(&self, id: &str) -> Result<()> {
+        if is_account_sid(id) {
+            Ok(())
+        } else {
+            Err(Error::validation(
+                "accountId",
+                format!("{id} is not a Twilio account SID (AC followed by 32 hexadecimal characters)."),
+            ))
+        }
+    }
+
+    fn to_subaccount(&self, a: AccountJson) -> Subaccount {
+        let is_parent = a.sid == self.account_sid
+            || a.owner_account_sid.as_deref() == Some(a.sid.as_str());
+        Subaccount {
+            connection_id: uuid::Uuid::nil(),
+            name: a.friendly_name.unwrap_or_default(),
+            status: Status::parse(&a.status),
+            provider_status: a.status,
+            created: a.date_created.as_deref().and_then(rfc2822_to_iso),
+            updated: a.date_updated.as_deref().and_then(rfc2822_to_iso),
+            id: a.sid,
+            is_parent,
+        }
+    }
+
+    async fn count_numbers(&self, sid: &str) -> Result<u32> {
+        let mut url = format!(
+            "{}{API_PREFIX}/Accounts/{sid}/IncomingPhoneNumbers.json?PageSize={PAGE_SIZE}",
+            self.base_url
+        );
+        let mut count = 0u32;
+        for _ in 0..MAX_PAGES {
+            let raw = self.get(&url).await.map_err(|e| e.error)?;
+            let page: NumberList = parse_json(&raw)?;
+            count += page.incoming_phone_numbers.len() as u32;
+            match page.next_page_uri {
+                Some(next) => url = self.next_url(&next)?,
+                None => return Ok(count),
+            }
+        }
+        Err(too_many_pages())
+    }
+}
+
+fn too_many_pages() -> Error {
+    Error::UnexpectedResponse {
+        detail: "Twilio kept returning more pages".into(),
+    }
+}
+
+/// Twilio's dates look like `Thu, 30 Jul 2015 20:00:00 +0000`.
+fn rfc2822_to_iso(s: &str) -> Option<String> {
+    chrono::DateTime::parse_from_rfc2822(s)
+        .ok()
+        .map(|d| d.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// Maps a Twilio error response to the error the user can act on.
+fn classify(raw: &RawResponse) -> Error {
+    let body: Option<ErrorJson> = serde_json::from_slice(&raw.body).ok();
+    let code = body.as_ref().and_then(|b| b.code);
+    let message = body
+        .as_ref()
+        .and_then(|b| b.message.clone())
+        .unwrap_or_else(|| format!("HTTP {}", raw.status));
+    match (raw.status, code) {
+        (_, Some(21479)) => Error::AlreadyClosed,
+        (_, Some(21477)) => Error::ParentAccount,
+        (_, Some(21476)) => Error::ParentSuspended,
+        (_, Some(21478)) => Error::SuspendedByProvider,
+        (401, _) | (_, Some(20003)) => Error::Auth {
+            provider: Provider::Twilio,
+        },
+        (404, _) => Error::NotFound {
+            what: "The Twilio account".into(),
+        },
+        (429, _) | (_, Some(20429)) => Error::RateLimited {
+            retry_after_secs: super::http::retry_after(&raw.headers),
+        },
+        (status, code) if body.is_some() || status >= 500 => Error::Provider {
+            status,
+            code: code.map(|c| c.to_string()),
+            message,
+        },
+        (status, _) => Error::UnexpectedResponse {
+            detail: format!("HTTP {status} without a Twilio error body"),
+        },
+    }
+}
+
+fn status_param(action: Action) -> Result<&'static str> {
+    match action {
+        Action::Suspend => Ok("suspended"),
+        Action::Reactivate => Ok("active"),
+        Action::Close => Ok("closed"),
+        Action::Delete => Err(Error::validation(
+            "action",
+            "Twilio accounts cannot be deleted, only closed.",
+        )),
+    }
+}
+
+#[async_trait]
+impl ProviderApi for TwilioApi {
+    fn provider(&self) -> Provider {
+        Provider::Twilio
+    }
+
+    async fn verify(&self) -> Result<String> {
+        self.check_sid(&self.account_sid)?;
+        let raw = self
+            .get(&self.account_url(&self.account_sid))
+            .await
+            .map_err(|e| e.error)?;
+        let a: AccountJson = parse_json(&raw)?;
+        Ok(a.friendly_name.unwrap_or(a.sid))
+    }
+
+    async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
+        let mut url = format!("{}{API_PREFIX}/Accounts.json?PageSize={PAGE_SIZE}", self.base_url);
+        let mut total = 0;
+        for _ in 0..MAX_PAGES {
+            let raw = self.get(&url).await.map_err(|e| e.error)?;
+            let page: AccountList = parse_json(&raw)?;
+            let rows: Vec<Subaccount> = page
+                .accounts
+                .into_iter()
+                .map(|a| self.to_subaccount(a))
+                .filter(|s| !s.is_parent)
+                .collect();
+            total += rows.len();
+            sink(rows);
+            match page.next_page_uri {
+                Some(next) => url = self.next_url(&next)?,
+                None => return Ok(total),
+            }
+        }
+        Err(too_many_pages())
+    }
+
+    async fn fetch(&self, id: &str) -> Result<Subaccount> {
+        self.check_sid(id)?;
+        let raw = self.get(&self.account_url(id)).await.map_err(|e| e.error)?;
+        Ok(self.to_subaccount(parse_json(&raw)?))
+    }
+
+    async fn apply(&self, id: &str, action: Action) -> Result<ActionReceipt, CallError> {
+        self.check_sid(id)?;
+        if id == self.account_sid {
+            return Err(Error::ParentAccount.into());
+        }
+        let status = status_param(action)?;
+        let url = self.account_url(id);
+        let raw = execute(
+            &self.retry,
+            false,
+            REQUEST_ID_HEADER,
+            || {
+                self.client
+                    .post(&url)
+                    .basic_auth(&self.username, Some(self.secret.expose()))
+                    .form(&[("Status", status)])
+            },
+            classify,
+        )
+        .await?;
+        let request_id = raw.request_id.clone();
+        let account = self.to_subaccount(
+            parse_json(&raw).map_err(|e| CallError {
+                error: e,
+                request_id: request_id.clone(),
+                ambiguous: true,
+            })?,
+        );
+        Ok(ActionReceipt {
+            status_after: account.status,
+            provider_status_after: account.provider_status,
+            request_id,
+        })
+    }
+
+    async fn impact(&self, id: &str, action: Action) -> Result<Impact> {
+        self.check_sid(id)?;
+        let numbers = self.count_numbers(id).await?;
+        let consequences = match action {
+            Action::Close => vec![
+                format!("Twilio releases all {numbers} phone number(s) of this subaccount. Released numbers may go to someone else."),
+                "The subaccount stops working at once and its Console logs become inaccessible.".to_string(),
+                "This cannot be undone: a closed subaccount cannot be reopened.".to_string(),
+                "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.".to_string(),
+            ],
+            Action::Suspend => vec![
+                "The subaccount can no longer make calls, send messages or use the API.".to_string(),
+                format!("Its {numbers} phone number(s) are kept, and the parent account is still billed for them every month."),
+                "Calls already in progress are not ended.".to_string(),
+                "You can reactivate it later.".to_string(),
+            ],
+            Action::Reactivate => vec![
+                "The subaccount can use Twilio again.".to_string(),
+            ],
+            Action::Delete => vec![],
+        };
+        Ok(Impact {
+            numbers_released: (action == Action::Close).then_some(numbers),
+            consequences,
+        })
+    }
+
+    async fn snapshot(&self, _id: &str) -> Result<Option<String>> {
+        // A closed Twilio account stays listed with its details; nothing to save aside.
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sid_patterns() {
+        assert!(is_account_sid("AC0123456789abcdef0123456789ABCDEF"));
+        assert!(!is_account_sid("AC0123"));
+        assert!(!is_account_sid("SK0123456789abcdef0123456789abcdef"));
+        assert!(!is_account_sid("AC0123456789abcdef0123456789abcdeg"));
+        assert!(is_api_key_sid("SK0123456789abcdef0123456789abcdef"));
+    }
+
+    #[test]
+    fn regional_hosts() {
+        assert_eq!(regional_base_url(None, None).unwrap(), None);
+        assert_eq!(
+            regional_base_url(Some("dublin"), Some("ie1")).unwrap().unwrap(),
+            "https://api.dublin.ie1.twilio.com"
+        );
+        assert_eq!(
+            regional_base_url(Some("Ashburn"), None).unwrap().unwrap(),
+            "https://api.ashburn.us1.twilio.com"
+        );
+        assert!(regional_base_url(None, Some("ie1")).is_err());
+        assert!(regional_base_url(Some("evil.com/"), None).is_err());
+    }
+
+    #[test]
+    fn dates_become_iso_utc() {
+        assert_eq!(
+            rfc2822_to_iso("Thu, 30 Jul 2015 20:00:00 +0000").unwrap(),
+            "2015-07-30T20:00:00Z"
+        );
+        assert!(rfc2822_to_iso("yesterday").is_none());
+    }
+
+    #[test]
+    fn status_is_sent_in_twilio_case() {
+        assert_eq!(status_param(Action::Close).unwrap(), "closed");
+        assert_eq!(status_param(Action::Reactivate).unwrap(), "active");
+        assert!(status_param(Action::Delete).is_err());
+    }
+}

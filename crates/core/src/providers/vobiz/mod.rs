@@ -1,0 +1,280 @@
+//! Vobiz sub-accounts (REST `/api/v1/accounts/{auth_id}/sub-accounts/`), authenticated with the
+//! `X-Auth-ID` / `X-Auth-Token` header pair. Unconfirmed API facts live in [`assumptions`].
+
+pub mod assumptions;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::http::{CallError, RetryPolicy};
+use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
+use crate::error::{Error, Result};
+use crate::model::{Action, ActionReceipt, Impact, Provider, Status, Subaccount};
+use crate::secrets::Secret;
+use assumptions as guess;
+
+/// Enough pages for 100,000 sub-accounts at the default size; beyond it the server is looping.
+const MAX_PAGES: usize = 4000;
+
+pub struct VobizApi {
+    client: reqwest::Client,
+    base_url: String,
+    auth_id: String,
+    secret: Secret,
+    retry: RetryPolicy,
+    page_size: u32,
+}
+
+/// The fields we use; `auth_token` (redacted by Vobiz anyway) is never read.
+#[derive(Deserialize)]
+struct SubJson {
+    auth_id: String,
+    name: Option<String>,
+    enabled: bool,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+    created: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SubList {
+    sub_accounts: Vec<SubJson>,
+    total: u64,
+}
+
+impl VobizApi {
+    pub fn new(
+        client: reqwest::Client,
+        base_url: &str,
+        auth_id: &str,
+        secret: Secret,
+        retry: RetryPolicy,
+    ) -> VobizApi {
+        VobizApi {
+            client,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            auth_id: auth_id.to_string(),
+            secret,
+            retry,
+            page_size: guess::PAGE_SIZE,
+        }
+    }
+
+    /// For tests that page at a given size.
+    pub fn with_page_size(mut self, size: u32) -> VobizApi {
+        self.page_size = size.max(1);
+        self
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base_url))
+            .header("X-Auth-ID", &self.auth_id)
+            .header("X-Auth-Token", self.secret.expose())
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<RawResponse, CallError> {
+        let idempotent = method == reqwest::Method::GET;
+        execute(
+            &self.retry,
+            idempotent,
+            guess::REQUEST_ID_HEADER,
+            || {
+                let r = self.request(method.clone(), path);
+                match &body {
+                    Some(b) => r.json(b),
+                    None => r,
+                }
+            },
+            classify,
+        )
+        .await
+    }
+
+    fn check_id(&self, id: &str) -> Result<()> {
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::validation(
+                "accountId",
+                format!("{id} is not a Vobiz sub-account ID (like SA_XXXXXXXX)."),
+            ))
+        }
+    }
+
+    fn to_subaccount(s: SubJson) -> Subaccount {
+        let suspended = guess::is_suspended(s.enabled);
+        Subaccount {
+            connection_id: uuid::Uuid::nil(),
+            id: s.auth_id,
+            name: s.name.unwrap_or_default(),
+            status: if suspended { Status::Suspended } else { Status::Active },
+            provider_status: if s.enabled { "enabled" } else { "disabled" }.to_string(),
+            created: s.created_at.or(s.created),
+            updated: s.updated_at,
+            is_parent: false,
+        }
+    }
+
+    async fn list_page(&self, page: u32, size: u32) -> Result<SubList> {
+        let path = format!("{}?page={page}&size={size}", guess::list_path(&self.auth_id));
+        let raw = self
+            .send(reqwest::Method::GET, &path, None)
+            .await
+            .map_err(|e| e.error)?;
+        parse_json(&raw)
+    }
+}
+
+fn classify(raw: &RawResponse) -> Error {
+    let body: Option<guess::ErrorBody> = serde_json::from_slice(&raw.body).ok();
+    let (code, message, _) = body.as_ref().map(|b| b.parts()).unwrap_or_default();
+    match raw.status {
+        401 | 403 => Error::Auth {
+            provider: Provider::Vobiz,
+        },
+        404 => Error::NotFound {
+            what: "The Vobiz sub-account".into(),
+        },
+        429 => Error::RateLimited {
+            retry_after_secs: super::http::retry_after(&raw.headers),
+        },
+        status if body.is_some() || status >= 500 => Error::Provider {
+            status,
+            code,
+            message: message.unwrap_or_else(|| format!("HTTP {status}")),
+        },
+        status => Error::UnexpectedResponse {
+            detail: format!("HTTP {status} without a Vobiz error body"),
+        },
+    }
+}
+
+#[async_trait]
+impl ProviderApi for VobizApi {
+    fn provider(&self) -> Provider {
+        Provider::Vobiz
+    }
+
+    /// Vobiz documents no "who am I" call for sub-account management: listing one item proves
+    /// the credentials and the path. The parent's name is its auth id.
+    async fn verify(&self) -> Result<String> {
+        self.check_id(&self.auth_id)?;
+        self.list_page(1, 1).await?;
+        Ok(self.auth_id.clone())
+    }
+
+    async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
+        let mut seen = 0usize;
+        for page in 1..=MAX_PAGES as u32 {
+            let list = self.list_page(page, self.page_size).await?;
+            let n = list.sub_accounts.len();
+            seen += n;
+            sink(list.sub_accounts.into_iter().map(Self::to_subaccount).collect());
+            if n == 0 || seen as u64 >= list.total {
+                return Ok(seen);
+            }
+        }
+        Err(Error::UnexpectedResponse {
+            detail: "Vobiz kept returning more pages".into(),
+        })
+    }
+
+    async fn fetch(&self, id: &str) -> Result<Subaccount> {
+        self.check_id(id)?;
+        let raw = self
+            .send(reqwest::Method::GET, &guess::item_path(&self.auth_id, id), None)
+            .await
+            .map_err(|e| e.error)?;
+        Ok(Self::to_subaccount(parse_json(&raw)?))
+    }
+
+    async fn apply(&self, id: &str, action: Action) -> Result<ActionReceipt, CallError> {
+        self.check_id(id)?;
+        if id == self.auth_id {
+            return Err(Error::ParentAccount.into());
+        }
+        let path = guess::item_path(&self.auth_id, id);
+        let enabled = match action {
+            Action::Suspend => false,
+            Action::Reactivate => true,
+            Action::Delete => {
+                let raw = self.send(reqwest::Method::DELETE, &path, None).await?;
+                debug_assert!(guess::delete_succeeded(raw.status));
+                return Ok(ActionReceipt {
+                    status_after: Status::Deleted,
+                    provider_status_after: "deleted".into(),
+                    request_id: raw.request_id,
+                });
+            }
+            Action::Close => {
+                return Err(Error::validation(
+                    "action",
+                    "Vobiz sub-accounts cannot be closed; delete or disable them instead.",
+                )
+                .into())
+            }
+        };
+        let raw = self
+            .send(
+                reqwest::Method::PUT,
+                &path,
+                Some(serde_json::json!({ "enabled": enabled })),
+            )
+            .await?;
+        let request_id = raw.request_id.clone();
+        let sub = Self::to_subaccount(parse_json(&raw).map_err(|e| CallError {
+            error: e,
+            request_id: request_id.clone(),
+            ambiguous: true,
+        })?);
+        Ok(ActionReceipt {
+            status_after: sub.status,
+            provider_status_after: sub.provider_status,
+            request_id,
+        })
+    }
+
+    async fn impact(&self, _id: &str, action: Action) -> Result<Impact> {
+        let consequences: Vec<String> = match action {
+            Action::Delete => vec![
+                "Vobiz deletes the sub-account permanently and revokes its credentials at once.".into(),
+                "Anything still using its Auth ID and token stops working.".into(),
+                "Vobiz does not document what happens to the sub-account's numbers and trunks; move them first if you need them.".into(),
+                "This cannot be undone. Subdesk saves a copy of the sub-account's details in the history first.".into(),
+            ],
+            Action::Suspend => vec![
+                "The sub-account stops accepting traffic: API calls and trunk usage are blocked.".into(),
+                "It keeps its numbers. You can enable it again later.".into(),
+            ],
+            Action::Reactivate => vec!["The sub-account can send traffic again.".into()],
+            Action::Close => vec![],
+        };
+        Ok(Impact {
+            numbers_released: None,
+            consequences,
+        })
+    }
+
+    async fn snapshot(&self, id: &str) -> Result<Option<String>> {
+        self.check_id(id)?;
+        let raw = self
+            .send(reqwest::Method::GET, &guess::item_path(&self.auth_id, id), None)
+            .await
+            .map_err(|e| e.error)?;
+        let mut value: serde_json::Value = parse_json(&raw)?;
+        if let Some(obj) = value.as_object_mut() {
+            // Redacted by Vobiz already, but a snapshot must never be the place a secret leaks.
+            obj.remove("auth_token");
+        }
+        Ok(Some(value.to_string()))
+    }
+}
