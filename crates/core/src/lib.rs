@@ -1,13 +1,17 @@
 //! Subdesk's core: everything but the window. Providers, the domain rules, the history of
 //! actions, secrets and bulk jobs live here so they are tested without Tauri.
 
+pub mod actions;
 pub mod api;
 pub mod error;
 pub mod history;
 pub mod jobs;
 pub mod model;
 pub mod providers;
+pub mod reconcile;
 pub mod secrets;
+pub mod workspace;
 
 pub use error::{Error, ErrorCode, Result, UiError};
 pub use model::{Action, AuthMethod, Connection, Impact, Provider, Status, Subaccount};
+pub use workspace::{MemorySettings, Settings, SettingsStore, Workspace, WorkspaceConfig};

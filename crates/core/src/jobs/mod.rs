@@ -1,5 +1,8 @@
 //! Bulk jobs: many actions with bounded concurrency, retries, progress and cancel.
 
+mod runner;
 mod types;
+
+pub use runner::{bulk_phrase, JobSink};
 
 pub use types::*;

@@ -1,0 +1,193 @@
+use super::*;
+use crate::model::{Action, Provider, Status};
+
+fn intent(account: &str, action: Action) -> Intent {
+    Intent {
+        actor: "alice".into(),
+        connection_id: "conn-1".into(),
+        connection_label: "Acme Twilio".into(),
+        provider: Provider::Twilio,
+        account_id: account.into(),
+        account_name: format!("Tenant {account}"),
+        action,
+        status_before: Some(Status::Active),
+        job_id: None,
+        snapshot: None,
+    }
+}
+
+fn succeeded(after: Status) -> Completion {
+    Completion {
+        status_after: Some(after),
+        request_id: Some("RQ123".into()),
+        duration_ms: Some(42),
+        ..Completion::outcome(Outcome::Succeeded)
+    }
+}
+
+#[test]
+fn intent_then_outcome_round_trips() {
+    let h = History::in_memory().unwrap();
+    let id = h.begin(&intent("AC1", Action::Close)).unwrap();
+    let e = h.get(id).unwrap().unwrap();
+    assert_eq!(e.outcome, Outcome::Pending);
+    assert!(e.finished_at.is_none());
+    assert_eq!(h.open_intents().unwrap().len(), 1);
+
+    h.complete(id, &succeeded(Status::Closed)).unwrap();
+    let e = h.get(id).unwrap().unwrap();
+    assert_eq!(e.outcome, Outcome::Succeeded);
+    assert_eq!(e.status_before, Some(Status::Active));
+    assert_eq!(e.status_after, Some(Status::Closed));
+    assert_eq!(e.request_id.as_deref(), Some("RQ123"));
+    assert_eq!(e.actor, "alice");
+    assert!(e.finished_at.is_some());
+    assert!(e.started_at.ends_with('Z'));
+    assert!(h.open_intents().unwrap().is_empty());
+}
+
+#[test]
+fn history_is_append_only() {
+    let h = History::in_memory().unwrap();
+    let id = h.begin(&intent("AC1", Action::Close)).unwrap();
+    h.complete(id, &succeeded(Status::Closed)).unwrap();
+    // A completed entry cannot be rewritten, and nothing can be deleted.
+    assert!(h.complete(id, &Completion::outcome(Outcome::Failed)).is_err());
+    let del = h.with_connection(|c| Ok(c.execute("DELETE FROM actions", [])?));
+    assert!(del.is_err());
+    assert_eq!(h.get(id).unwrap().unwrap().outcome, Outcome::Succeeded);
+}
+
+#[test]
+fn unknown_outcomes_stay_open_until_reconciled() {
+    let h = History::in_memory().unwrap();
+    let id = h.begin(&intent("AC1", Action::Suspend)).unwrap();
+    h.complete(id, &Completion::outcome(Outcome::Unknown)).unwrap();
+    assert_eq!(h.open_intents().unwrap().len(), 1);
+    let done = Completion { reconciled: true, ..succeeded(Status::Suspended) };
+    h.complete(id, &done).unwrap();
+    assert!(h.open_intents().unwrap().is_empty());
+    assert!(h.get(id).unwrap().unwrap().reconciled);
+}
+
+#[test]
+fn filters_and_pages_newest_first() {
+    let h = History::in_memory().unwrap();
+    for i in 0..250 {
+        let action = if i % 2 == 0 { Action::Suspend } else { Action::Close };
+        let id = h.begin(&intent(&format!("AC{i:03}"), action)).unwrap();
+        let c = if i % 5 == 0 {
+            Completion::outcome(Outcome::Failed).with_error(&crate::Error::AlreadyClosed)
+        } else {
+            succeeded(action.target_status())
+        };
+        h.complete(id, &c).unwrap();
+    }
+    let all = HistoryFilter::default();
+    let p1 = h.query(&all, None, 100).unwrap();
+    assert_eq!(p1.total, 250);
+    assert_eq!(p1.entries.len(), 100);
+    assert!(p1.has_more);
+    assert!(p1.entries.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    let p3 = h.query(&all, Some(p1.entries[99].id - 100), 100).unwrap();
+    assert_eq!(p3.entries.len(), 50);
+    assert!(!p3.has_more);
+
+    let failed = HistoryFilter { outcome: Some(Outcome::Failed), ..Default::default() };
+    let p = h.query(&failed, None, 1000).unwrap();
+    assert_eq!(p.total, 50);
+    assert!(p.entries.iter().all(|e| e.error_code.as_deref() == Some("already_closed")));
+
+    let closes = HistoryFilter { action: Some(Action::Close), ..Default::default() };
+    assert_eq!(h.query(&closes, None, 10).unwrap().total, 125);
+
+    let text = HistoryFilter { text: Some("ac12".into()), ..Default::default() };
+    assert_eq!(h.query(&text, None, 100).unwrap().total, 10, "AC120..AC129");
+
+    let wildcard = HistoryFilter { text: Some("%".into()), ..Default::default() };
+    assert_eq!(h.query(&wildcard, None, 10).unwrap().total, 0, "% is literal");
+
+    let future = HistoryFilter { from: Some("2999-01-01".into()), ..Default::default() };
+    assert_eq!(h.query(&future, None, 10).unwrap().total, 0);
+    let past = HistoryFilter { from: Some("2000-01-01T00:00:00Z".into()), to: Some("2999-01-01T00:00:00+02:00".into()), ..Default::default() };
+    assert_eq!(h.query(&past, None, 10).unwrap().total, 250);
+}
+
+#[test]
+fn exports_csv_and_json_with_every_column() {
+    let h = History::in_memory().unwrap();
+    let id = h.begin(&intent("AC1", Action::Close)).unwrap();
+    h.complete(id, &succeeded(Status::Closed)).unwrap();
+    let mut i2 = intent("AC2", Action::Suspend);
+    i2.account_name = "Comma, \"Quoted\" Ltd".into();
+    h.record(&i2, &Completion::outcome(Outcome::Skipped)).unwrap();
+
+    let mut csv_out = Vec::new();
+    let n = h.export(&HistoryFilter::default(), ExportFormat::Csv, &mut csv_out).unwrap();
+    assert_eq!(n, 2);
+    let mut rdr = csv::Reader::from_reader(csv_out.as_slice());
+    assert_eq!(rdr.headers().unwrap().iter().collect::<Vec<_>>(), CSV_HEADER.to_vec());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][8], "Comma, \"Quoted\" Ltd");
+    assert_eq!(&rows[1][12], "succeeded");
+    assert!(chrono::DateTime::parse_from_rfc3339(&rows[1][1]).is_ok(), "ISO-8601 UTC");
+
+    let mut json_out = Vec::new();
+    h.export(&HistoryFilter::default(), ExportFormat::Json, &mut json_out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json_out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v[1]["statusAfter"], "closed");
+}
+
+#[test]
+fn a_damaged_file_is_kept_aside_and_a_new_history_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    std::fs::write(&path, b"this is not a database, it is a shopping list").unwrap();
+    let opened = History::open(&path).unwrap();
+    let problem = opened.problem.expect("the damage is reported");
+    assert!(problem.contains("damaged"), "{problem}");
+    let aside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("damaged"))
+        .collect();
+    assert_eq!(aside.len(), 1, "the damaged file is kept");
+    assert_eq!(
+        std::fs::read(aside[0].path()).unwrap(),
+        b"this is not a database, it is a shopping list"
+    );
+    opened.history.begin(&intent("AC1", Action::Close)).unwrap();
+    assert_eq!(opened.history.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn a_file_survives_reopening_and_migrations_are_not_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    {
+        let o = History::open(&path).unwrap();
+        assert!(o.problem.is_none());
+        o.history.begin(&intent("AC1", Action::Close)).unwrap();
+    }
+    let o = History::open(&path).unwrap();
+    assert!(o.problem.is_none());
+    assert_eq!(o.history.open_intents().unwrap().len(), 1);
+    let v: i64 = o.history.with_connection(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(v, 1);
+    let mode: String = o.history.with_connection(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn export_to_path_writes_the_whole_file() {
+    let h = History::in_memory().unwrap();
+    h.record(&intent("AC1", Action::Close), &succeeded(Status::Closed)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("out.json");
+    assert_eq!(h.export_to_path(&HistoryFilter::default(), ExportFormat::Json, &p).unwrap(), 1);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    assert_eq!(v[0]["accountId"], "AC1");
+    assert!(!dir.path().join("out.subdesk-partial").exists());
+}

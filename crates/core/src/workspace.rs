@@ -1,0 +1,436 @@
+//! The workspace: the one API the desktop shell calls. It owns the connections (settings in a
+//! [`SettingsStore`], secrets in a [`SecretStore`]), the history, the shared HTTP client and
+//! the demo workspace, and it is where every action goes through [`crate::actions`].
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::actions::ActionContext;
+use crate::api::{AccountRow, ActionPreview, ActionResult, AppStatus, ListEvent, NewConnection, VerifiedParent};
+use crate::error::{Error, Result};
+use crate::history::{ExportFormat, History, HistoryFilter, HistoryPage, Outcome};
+use crate::model::{check_confirmation, confirmation_phrase, Action, AuthMethod, Connection, Provider, Subaccount};
+use crate::providers::{self, http, twilio, HttpConfig, ProviderApi, RetryPolicy};
+use crate::secrets::{MemoryStore, Secret, SecretStore};
+
+/// Settings kept in the settings file: nothing secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct Settings {
+    /// Concurrent requests per connection in bulk jobs.
+    pub concurrency: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { concurrency: 8 }
+    }
+}
+
+pub const MAX_CONCURRENCY: u32 = 32;
+
+/// Where connections and settings are saved (tauri-plugin-store in the app).
+pub trait SettingsStore: Send + Sync {
+    fn load_connections(&self) -> Result<Vec<Connection>>;
+    fn save_connections(&self, connections: &[Connection]) -> Result<()>;
+    fn load_settings(&self) -> Result<Settings>;
+    fn save_settings(&self, settings: &Settings) -> Result<()>;
+}
+
+/// Settings in memory, for tests.
+#[derive(Default)]
+pub struct MemorySettings {
+    connections: Mutex<Vec<Connection>>,
+    settings: Mutex<Settings>,
+}
+
+impl SettingsStore for MemorySettings {
+    fn load_connections(&self) -> Result<Vec<Connection>> {
+        Ok(self.connections.lock().expect("poisoned").clone())
+    }
+    fn save_connections(&self, c: &[Connection]) -> Result<()> {
+        *self.connections.lock().expect("poisoned") = c.to_vec();
+        Ok(())
+    }
+    fn load_settings(&self) -> Result<Settings> {
+        Ok(self.settings.lock().expect("poisoned").clone())
+    }
+    fn save_settings(&self, s: &Settings) -> Result<()> {
+        *self.settings.lock().expect("poisoned") = s.clone();
+        Ok(())
+    }
+}
+
+pub struct WorkspaceConfig {
+    pub settings: Arc<dyn SettingsStore>,
+    pub secrets: Arc<dyn SecretStore>,
+    /// None: history in memory (tests).
+    pub history_path: Option<std::path::PathBuf>,
+    pub http: HttpConfig,
+    pub retry: RetryPolicy,
+    /// Who is acting, for the history (the OS user in the app).
+    pub actor: String,
+}
+
+/// The demo workspace: its connections and their secrets, held in memory only, plus whatever
+/// keeps the simulator alive.
+struct Demo {
+    connections: Vec<Connection>,
+    secrets: MemoryStore,
+    _keep_alive: Box<dyn std::any::Any + Send + Sync>,
+}
+
+pub struct Workspace {
+    settings_store: Arc<dyn SettingsStore>,
+    connections: RwLock<Vec<Connection>>,
+    settings: RwLock<Settings>,
+    secrets: Arc<dyn SecretStore>,
+    demo: RwLock<Option<Demo>>,
+    history: std::result::Result<Arc<History>, String>,
+    history_problem: Option<String>,
+    pub(crate) client: reqwest::Client,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) actor: String,
+    /// The last listing, so selections can be previewed without re-reading every account.
+    rows: RwLock<HashMap<(Uuid, String), Subaccount>>,
+    pub(crate) jobs: Mutex<HashMap<String, Arc<AtomicBool>>>,
+}
+
+/// The OS user name, for the history's "who".
+pub fn os_user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+impl Workspace {
+    pub fn new(cfg: WorkspaceConfig) -> Result<Workspace> {
+        let (history, history_problem) = match &cfg.history_path {
+            None => (Ok(Arc::new(History::in_memory()?)), None),
+            Some(p) => match History::open(p) {
+                Ok(o) => (Ok(Arc::new(o.history)), o.problem),
+                Err(e) => {
+                    let m = e.user_message();
+                    (Err(m.clone()), Some(m))
+                }
+            },
+        };
+        let connections = cfg.settings.load_connections().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not read saved connections");
+            Vec::new()
+        });
+        let settings = cfg.settings.load_settings().unwrap_or_default();
+        Ok(Workspace {
+            settings_store: cfg.settings,
+            connections: RwLock::new(connections),
+            settings: RwLock::new(settings),
+            secrets: cfg.secrets,
+            demo: RwLock::new(None),
+            history,
+            history_problem,
+            client: http::build_client(&cfg.http)?,
+            retry: cfg.retry,
+            actor: cfg.actor,
+            rows: RwLock::new(HashMap::new()),
+            jobs: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn history(&self) -> Result<&Arc<History>> {
+        self.history.as_ref().map_err(|m| Error::Storage { detail: m.clone() })
+    }
+
+    pub fn history_path(&self) -> Option<&Path> {
+        self.history.as_ref().ok().map(|h| h.path())
+    }
+
+    pub fn saved_connections(&self) -> Vec<Connection> {
+        self.connections.read().expect("poisoned").clone()
+    }
+
+    /// Saved connections, then the demo's.
+    pub fn connections(&self) -> Vec<Connection> {
+        let mut all = self.saved_connections();
+        if let Some(d) = self.demo.read().expect("poisoned").as_ref() {
+            all.extend(d.connections.iter().cloned());
+        }
+        all
+    }
+
+    pub fn connection(&self, id: Uuid) -> Result<Connection> {
+        self.connections()
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| Error::NotFound { what: "That connection".into() })
+    }
+
+    pub fn demo_open(&self) -> bool {
+        self.demo.read().expect("poisoned").is_some()
+    }
+
+    pub fn status(&self) -> AppStatus {
+        let keychain_problem = self.secrets.probe().err().map(|e| e.user_message());
+        let unreconciled = self
+            .history()
+            .and_then(|h| h.open_intents())
+            .map(|v| v.len() as u32)
+            .unwrap_or(0);
+        AppStatus {
+            version: env!("CARGO_PKG_VERSION").into(),
+            demo: self.demo_open(),
+            connections: self.connections(),
+            keychain_problem,
+            history_problem: self.history_problem.clone(),
+            unreconciled,
+        }
+    }
+
+    /// Opens the demo workspace with connections whose secrets stay in memory. `keep_alive`
+    /// holds the simulator for as long as the demo is open.
+    pub fn open_demo(&self, connections: Vec<(Connection, Secret)>, keep_alive: Box<dyn std::any::Any + Send + Sync>) -> Result<()> {
+        let secrets = MemoryStore::default();
+        let mut conns = Vec::new();
+        for (mut c, s) in connections {
+            c.demo = true;
+            secrets.set(&c.id.to_string(), &s)?;
+            conns.push(c);
+        }
+        *self.demo.write().expect("poisoned") = Some(Demo { connections: conns, secrets, _keep_alive: keep_alive });
+        Ok(())
+    }
+
+    pub fn close_demo(&self) {
+        let closed = self.demo.write().expect("poisoned").take();
+        if let Some(d) = closed {
+            let ids: Vec<Uuid> = d.connections.iter().map(|c| c.id).collect();
+            self.rows.write().expect("poisoned").retain(|(c, _), _| !ids.contains(c));
+        }
+    }
+
+    fn secret_for(&self, conn: &Connection) -> Result<Secret> {
+        let key = conn.id.to_string();
+        let found = if conn.demo {
+            self.demo.read().expect("poisoned").as_ref().and_then(|d| d.secrets.get(&key).ok().flatten())
+        } else {
+            self.secrets.get(&key)?
+        };
+        found.ok_or_else(|| Error::Keychain {
+            detail: format!("no saved token for the connection \"{}\"; remove it and add it again", conn.label),
+        })
+    }
+
+    pub fn api_for(&self, conn: &Connection) -> Result<Arc<dyn ProviderApi>> {
+        let secret = self.secret_for(conn)?;
+        Ok(providers::adapter_for(conn, secret, self.client.clone(), self.retry.clone()))
+    }
+
+    /// Turns the form into a connection (not yet saved), checking every field.
+    fn draft(&self, input: &NewConnection) -> Result<Connection> {
+        let label = input.label.trim();
+        if label.is_empty() || label.chars().count() > 80 {
+            return Err(Error::validation("label", "Give the connection a name of 1 to 80 characters."));
+        }
+        if input.secret.is_blank() {
+            return Err(Error::validation("secret", "Enter the Auth Token (or the API key's secret)."));
+        }
+        let account_id = input.account_id.trim().to_string();
+        let mut auth = AuthMethod::AuthToken;
+        let base_url = match input.provider {
+            Provider::Twilio => {
+                if !twilio::is_account_sid(&account_id) {
+                    return Err(Error::validation("accountId", "A Twilio Account SID starts with AC followed by 32 letters and digits (0-9, a-f). Copy it from the Twilio Console."));
+                }
+                if let Some(key) = input.api_key_sid.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+                    if !twilio::is_api_key_sid(key) {
+                        return Err(Error::validation("apiKeySid", "A Twilio API key SID starts with SK followed by 32 letters and digits (0-9, a-f)."));
+                    }
+                    auth = AuthMethod::ApiKey { key_sid: key.to_string() };
+                }
+                let regional = twilio::regional_base_url(input.edge.as_deref(), input.region.as_deref())?;
+                self.base_url(input.base_url.as_deref(), regional, Provider::Twilio)?
+            }
+            Provider::Vobiz => {
+                let ok = account_id.len() >= 4
+                    && account_id.len() <= 64
+                    && account_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                if !ok {
+                    return Err(Error::validation("accountId", "Enter the Vobiz Auth ID of the main account (it starts with MA_). Copy it from the Vobiz console."));
+                }
+                self.base_url(input.base_url.as_deref(), None, Provider::Vobiz)?
+            }
+        };
+        let dup = self.saved_connections().into_iter().find(|c| c.provider == input.provider && c.account_id == account_id && c.base_url == base_url);
+        if let Some(d) = dup {
+            return Err(Error::validation("accountId", format!("This account is already connected as \"{}\".", d.label)));
+        }
+        Ok(Connection {
+            id: Uuid::new_v4(),
+            provider: input.provider,
+            label: label.to_string(),
+            account_id,
+            auth,
+            base_url,
+            parent_name: None,
+            demo: false,
+        })
+    }
+
+    fn base_url(&self, advanced: Option<&str>, regional: Option<String>, p: Provider) -> Result<String> {
+        match advanced.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(u) => http::validate_base_url(u),
+            None => Ok(regional.unwrap_or_else(|| p.default_base_url().to_string())),
+        }
+    }
+
+    /// Checks the credentials with a real call; nothing is saved.
+    pub async fn verify(&self, input: &NewConnection) -> Result<VerifiedParent> {
+        let draft = self.draft(input)?;
+        let api = providers::adapter_for(&draft, input.secret.clone(), self.client.clone(), self.retry.clone());
+        let name = api.verify().await?;
+        Ok(VerifiedParent { account_id: draft.account_id, name, base_url: draft.base_url })
+    }
+
+    /// Verifies, stores the secret in the keychain, then saves the settings.
+    pub async fn add_connection(&self, input: &NewConnection) -> Result<Connection> {
+        let mut conn = self.draft(input)?;
+        let api = providers::adapter_for(&conn, input.secret.clone(), self.client.clone(), self.retry.clone());
+        conn.parent_name = Some(api.verify().await?);
+        let key = conn.id.to_string();
+        self.secrets.set(&key, &input.secret)?;
+        let mut all = self.saved_connections();
+        all.push(conn.clone());
+        if let Err(e) = self.settings_store.save_connections(&all) {
+            let _ = self.secrets.delete(&key);
+            return Err(e);
+        }
+        *self.connections.write().expect("poisoned") = all;
+        Ok(conn)
+    }
+
+    /// Removes a saved connection and its keychain entry. History entries stay.
+    pub fn remove_connection(&self, id: Uuid) -> Result<()> {
+        let conn = self.connection(id)?;
+        if conn.demo {
+            return Err(Error::validation("connectionId", "Demo connections cannot be removed; close the demo workspace instead."));
+        }
+        self.secrets.delete(&id.to_string())?;
+        let all: Vec<Connection> = self.saved_connections().into_iter().filter(|c| c.id != id).collect();
+        self.settings_store.save_connections(&all)?;
+        *self.connections.write().expect("poisoned") = all;
+        self.rows.write().expect("poisoned").retain(|(c, _), _| *c != id);
+        Ok(())
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.read().expect("poisoned").clone()
+    }
+
+    pub fn set_settings(&self, s: Settings) -> Result<Settings> {
+        if s.concurrency == 0 || s.concurrency > MAX_CONCURRENCY {
+            return Err(Error::validation("concurrency", format!("Choose between 1 and {MAX_CONCURRENCY} requests at a time.")));
+        }
+        self.settings_store.save_settings(&s)?;
+        *self.settings.write().expect("poisoned") = s.clone();
+        Ok(s)
+    }
+
+    pub(crate) fn remember(&self, conn: &Connection, accounts: &[Subaccount]) {
+        let mut rows = self.rows.write().expect("poisoned");
+        for a in accounts {
+            let mut a = a.clone();
+            a.connection_id = conn.id;
+            rows.insert((conn.id, a.id.clone()), a);
+        }
+    }
+
+    pub(crate) fn cached(&self, conn: Uuid, id: &str) -> Option<Subaccount> {
+        self.rows.read().expect("poisoned").get(&(conn, id.to_string())).cloned()
+    }
+
+    /// Lists every connection's subaccounts at once, streaming each page as it arrives.
+    pub async fn list_all(self: &Arc<Self>, on_event: Arc<dyn Fn(ListEvent) + Send + Sync>) {
+        let mut set = tokio::task::JoinSet::new();
+        for conn in self.connections() {
+            let ws = Arc::clone(self);
+            let on_event = Arc::clone(&on_event);
+            set.spawn(async move {
+                let result = async {
+                    let api = ws.api_for(&conn)?;
+                    let mut sink = |page: Vec<Subaccount>| {
+                        ws.remember(&conn, &page);
+                        let rows = page.into_iter().map(|s| AccountRow::new(&conn, s)).collect();
+                        on_event(ListEvent::Page { connection_id: conn.id, rows });
+                    };
+                    api.list(&mut sink).await
+                }
+                .await;
+                on_event(match result {
+                    Ok(total) => ListEvent::Done { connection_id: conn.id, total: total as u32 },
+                    Err(e) => ListEvent::Failed { connection_id: conn.id, error: e.to_ui() },
+                });
+            });
+        }
+        while set.join_next().await.is_some() {}
+    }
+
+    /// What the confirmation dialog shows. Reads the account's current state and impact.
+    pub async fn preview(&self, connection_id: Uuid, account_id: &str, action: Action) -> Result<ActionPreview> {
+        let conn = self.connection(connection_id)?;
+        let api = self.api_for(&conn)?;
+        let account = api.fetch(account_id).await?;
+        crate::model::check_transition(conn.provider, account.status, account.is_parent, action)?;
+        let impact = api.impact(account_id, action).await?;
+        self.remember(&conn, std::slice::from_ref(&account));
+        Ok(ActionPreview {
+            row: AccountRow::new(&conn, account),
+            action,
+            irreversible: action.irreversible(),
+            impact,
+            confirm_phrase: action.irreversible().then(|| confirmation_phrase(account_id)),
+        })
+    }
+
+    pub(crate) fn context<'a>(&'a self, conn: &'a Connection, api: &'a Arc<dyn ProviderApi>, history: &'a History, job_id: Option<&'a str>) -> ActionContext<'a> {
+        ActionContext { conn, api, history, actor: &self.actor, job_id, retry: &self.retry }
+    }
+
+    /// Performs one action after its confirmation. The history gets the intent first.
+    pub async fn apply(&self, connection_id: Uuid, account_id: &str, action: Action, confirmation: Option<&str>) -> Result<ActionResult> {
+        let conn = self.connection(connection_id)?;
+        if action.irreversible() {
+            check_confirmation(account_id, confirmation)?;
+        }
+        let history = Arc::clone(self.history()?);
+        let api = self.api_for(&conn)?;
+        let known = self.cached(conn.id, account_id).map(|a| a.name).unwrap_or_default();
+        let done = self.context(&conn, &api, &history, None).perform(account_id, &known, action).await?;
+        if let Some(a) = &done.account {
+            self.remember(&conn, std::slice::from_ref(a));
+        }
+        match (done.outcome, done.error, done.account) {
+            (Outcome::Succeeded, _, Some(account)) => Ok(ActionResult {
+                row: AccountRow::new(&conn, account),
+                history_id: done.history_id,
+                request_id: done.request_id,
+            }),
+            (_, Some(e), _) => Err(e),
+            _ => Err(Error::UnexpectedResponse { detail: "no account after the action".into() }),
+        }
+    }
+
+    pub fn history_query(&self, f: &HistoryFilter, before_id: Option<i64>, limit: u32) -> Result<HistoryPage> {
+        self.history()?.query(f, before_id, limit)
+    }
+
+    pub fn history_export(&self, f: &HistoryFilter, format: ExportFormat, path: &Path) -> Result<u64> {
+        self.history()?.export_to_path(f, format, path)
+    }
+}
