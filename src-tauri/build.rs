@@ -1,0 +1,28 @@
+// Declares the app's own commands so each one needs an explicit permission in
+// capabilities/default.json: the web UI can call exactly what is listed there.
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "open_demo",
+    "close_demo",
+    "verify_connection",
+    "add_connection",
+    "remove_connection",
+    "list_accounts",
+    "preview_action",
+    "apply_action",
+    "history_query",
+    "history_export",
+    "bulk_preview",
+    "bulk_run",
+    "bulk_cancel",
+    "get_settings",
+    "set_settings",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run tauri-build");
+}

@@ -1,0 +1,144 @@
+//! The commands the web UI may call. Each one parses its input, calls the workspace, and maps
+//! the error to `UiError {code, message}`. No rule lives here.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use subdesk_core::api::{ActionPreview, ActionResult, AppStatus, ListEvent, NewConnection, VerifiedParent};
+use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};
+use subdesk_core::jobs::{BulkPreview, ItemRef, JobCounts, JobEvent};
+use subdesk_core::{Action, Connection, Error, Settings, UiError, Workspace};
+use tauri::ipc::Channel;
+use tauri::State;
+use uuid::Uuid;
+
+type Ws<'a> = State<'a, Arc<Workspace>>;
+type Reply<T> = Result<T, UiError>;
+
+fn ui(e: Error) -> UiError {
+    tracing::info!(code = e.code().as_str(), "command failed");
+    e.to_ui()
+}
+
+#[tauri::command]
+pub async fn app_status(ws: Ws<'_>) -> Reply<AppStatus> {
+    Ok(ws.status())
+}
+
+#[tauri::command]
+pub async fn open_demo(ws: Ws<'_>) -> Reply<AppStatus> {
+    crate::demo::open(&ws).await.map_err(ui)?;
+    Ok(ws.status())
+}
+
+#[tauri::command]
+pub async fn close_demo(ws: Ws<'_>) -> Reply<AppStatus> {
+    ws.close_demo();
+    Ok(ws.status())
+}
+
+#[tauri::command]
+pub async fn verify_connection(ws: Ws<'_>, input: NewConnection) -> Reply<VerifiedParent> {
+    ws.verify(&input).await.map_err(ui)
+}
+
+#[tauri::command]
+pub async fn add_connection(ws: Ws<'_>, input: NewConnection) -> Reply<Connection> {
+    let conn = ws.add_connection(&input).await.map_err(ui)?;
+    tracing::info!(connection = %conn.id, provider = conn.provider.as_str(), "connection added");
+    Ok(conn)
+}
+
+#[tauri::command]
+pub async fn remove_connection(ws: Ws<'_>, connection_id: Uuid) -> Reply<()> {
+    ws.remove_connection(connection_id).map_err(ui)
+}
+
+#[tauri::command]
+pub async fn list_accounts(ws: Ws<'_>, on_event: Channel<ListEvent>) -> Reply<()> {
+    let ws: Arc<Workspace> = Arc::clone(&ws);
+    let sink = Arc::new(move |ev: ListEvent| {
+        if let Err(e) = on_event.send(ev) {
+            tracing::warn!(error = %e, "the window stopped listening");
+        }
+    });
+    ws.list_all(sink).await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn preview_action(ws: Ws<'_>, connection_id: Uuid, account_id: String, action: Action) -> Reply<ActionPreview> {
+    ws.preview(connection_id, &account_id, action).await.map_err(ui)
+}
+
+#[tauri::command]
+pub async fn apply_action(
+    ws: Ws<'_>,
+    connection_id: Uuid,
+    account_id: String,
+    action: Action,
+    confirmation: Option<String>,
+) -> Reply<ActionResult> {
+    ws.apply(connection_id, &account_id, action, confirmation.as_deref()).await.map_err(ui)
+}
+
+#[tauri::command]
+pub async fn history_query(ws: Ws<'_>, filter: HistoryFilter, before_id: Option<i64>, limit: u32) -> Reply<HistoryPage> {
+    let ws: Arc<Workspace> = Arc::clone(&ws);
+    blocking(move || ws.history_query(&filter, before_id, limit)).await
+}
+
+#[tauri::command]
+pub async fn history_export(ws: Ws<'_>, filter: HistoryFilter, format: ExportFormat, path: PathBuf) -> Reply<u64> {
+    if !path.is_absolute() {
+        return Err(Error::validation("path", "Choose where to save the export.").to_ui());
+    }
+    let ws: Arc<Workspace> = Arc::clone(&ws);
+    blocking(move || ws.history_export(&filter, format, &path)).await
+}
+
+#[tauri::command]
+pub async fn bulk_preview(ws: Ws<'_>, items: Vec<ItemRef>, action: Action) -> Reply<BulkPreview> {
+    ws.bulk_preview(&items, action).await.map_err(ui)
+}
+
+#[tauri::command]
+pub async fn bulk_run(
+    ws: Ws<'_>,
+    items: Vec<ItemRef>,
+    action: Action,
+    confirmation: Option<String>,
+    on_event: Channel<JobEvent>,
+) -> Reply<JobCounts> {
+    let ws: Arc<Workspace> = Arc::clone(&ws);
+    let sink = Arc::new(move |ev: JobEvent| {
+        if let Err(e) = on_event.send(ev) {
+            tracing::warn!(error = %e, "the window stopped listening to the job");
+        }
+    });
+    ws.run_job(items, action, confirmation.as_deref(), sink).await.map_err(ui)
+}
+
+#[tauri::command]
+pub async fn bulk_cancel(ws: Ws<'_>, job_id: String) -> Reply<()> {
+    ws.cancel_job(&job_id);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn get_settings(ws: Ws<'_>) -> Reply<Settings> {
+    Ok(ws.settings())
+}
+
+#[tauri::command]
+pub async fn set_settings(ws: Ws<'_>, settings: Settings) -> Reply<Settings> {
+    ws.set_settings(settings).map_err(ui)
+}
+
+/// SQLite work off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> subdesk_core::Result<T> + Send + 'static) -> Reply<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::storage(e.to_string()).to_ui())?
+        .map_err(ui)
+}

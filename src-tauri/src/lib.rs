@@ -1,0 +1,106 @@
+//! Subdesk's desktop shell: builds the Tauri app, wires plugins and state, and registers the
+//! commands. Everything else is in `subdesk-core`.
+
+mod commands;
+mod demo;
+mod settings_store;
+
+use std::sync::Arc;
+
+use subdesk_core::providers::{HttpConfig, RetryPolicy};
+use subdesk_core::secrets::KeyringStore;
+use subdesk_core::workspace::os_user;
+use subdesk_core::{Workspace, WorkspaceConfig};
+use tauri::Manager;
+use tauri_plugin_store::StoreExt;
+
+/// The keychain service name under which connection secrets are stored.
+pub const KEYCHAIN_SERVICE: &str = "com.subdesk.desktop";
+
+pub fn run() {
+    init_logging();
+    if let Err(message) = check_display() {
+        eprintln!("{message}");
+        std::process::exit(2);
+    }
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let data_dir = app.path().app_data_dir()?;
+            std::fs::create_dir_all(&data_dir)?;
+            let store = app.store(settings_store::FILE)?;
+            let ws = Workspace::new(WorkspaceConfig {
+                settings: Arc::new(settings_store::PluginStore::new(store)),
+                secrets: Arc::new(KeyringStore::new(KEYCHAIN_SERVICE)),
+                history_path: Some(data_dir.join("history.db")),
+                http: HttpConfig::default(),
+                retry: RetryPolicy::default(),
+                actor: os_user(),
+            })?;
+            let ws = Arc::new(ws);
+            app.manage(Arc::clone(&ws));
+            tracing::info!(data_dir = %data_dir.display(), "Subdesk started");
+            tauri::async_runtime::block_on(async {
+                // First start, or every connection removed: open the demo so there is
+                // something to look at, with a banner saying nothing real is touched.
+                if ws.saved_connections().is_empty() && std::env::var_os("SUBDESK_NO_DEMO").is_none() {
+                    if let Err(e) = demo::open(&ws).await {
+                        tracing::warn!(error = %e, "demo workspace did not open");
+                    }
+                }
+            });
+            let bg = Arc::clone(&ws);
+            tauri::async_runtime::spawn(async move {
+                match bg.reconcile().await {
+                    Ok(r) => tracing::info!(?r, "start-up reconciliation"),
+                    Err(e) => tracing::warn!(error = %e, "start-up reconciliation failed"),
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::open_demo,
+            commands::close_demo,
+            commands::verify_connection,
+            commands::add_connection,
+            commands::remove_connection,
+            commands::list_accounts,
+            commands::preview_action,
+            commands::apply_action,
+            commands::history_query,
+            commands::history_export,
+            commands::bulk_preview,
+            commands::bulk_run,
+            commands::bulk_cancel,
+            commands::get_settings,
+            commands::set_settings,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("Subdesk could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Logs go to stderr. Secrets never reach them: `Secret` prints `<redacted>`, and no request or
+/// response body is logged.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SUBDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// A window needs a display; say so plainly instead of letting GTK panic.
+fn check_display() -> Result<(), String> {
+    #[cfg(target_os = "linux")]
+    {
+        let has = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+        if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
+            return Err("Subdesk needs a graphical display, and none was found (DISPLAY and WAYLAND_DISPLAY are not set). \
+Start it from a desktop session, or under a virtual display: xvfb-run -a subdesk".into());
+        }
+    }
+    Ok(())
+}
