@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests: a simulator with seeded parents, adapters pointed
+//! at it, and a fast retry policy.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use subdesk_core::providers::twilio::TwilioApi;
+use subdesk_core::providers::vobiz::VobizApi;
+use subdesk_core::providers::{http, HttpConfig, RetryPolicy};
+use subdesk_core::secrets::{MemoryStore, Secret};
+use subdesk_core::{Subaccount, Workspace, WorkspaceConfig};
+use subdesk_sim::{Sim, SimConfig, TwilioParent, VobizParent};
+
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy { max_tries: 5, base: Duration::from_millis(5), cap: Duration::from_millis(50) }
+}
+
+pub fn client(timeout: Duration) -> reqwest::Client {
+    http::build_client(&HttpConfig { connect_timeout: Duration::from_secs(2), request_timeout: timeout }).unwrap()
+}
+
+pub async fn sim(config: SimConfig) -> Sim {
+    Sim::start(config).await.expect("simulator starts")
+}
+
+pub fn twilio(sim: &Sim, parent: &TwilioParent) -> TwilioApi {
+    twilio_with(sim, parent, fast_retry(), Duration::from_secs(5))
+}
+
+pub fn twilio_with(sim: &Sim, parent: &TwilioParent, retry: RetryPolicy, timeout: Duration) -> TwilioApi {
+    TwilioApi::new(client(timeout), &sim.base_url(), &parent.sid, parent.sid.clone(), Secret::new(parent.auth_token.clone()), retry)
+}
+
+pub fn vobiz(sim: &Sim, parent: &VobizParent) -> VobizApi {
+    VobizApi::new(client(Duration::from_secs(5)), &sim.base_url(), &parent.auth_id, Secret::new(parent.auth_token.clone()), fast_retry())
+}
+
+/// Collects a listing, page by page.
+pub async fn list_all(api: &dyn subdesk_core::providers::ProviderApi) -> (Vec<Subaccount>, usize, subdesk_core::Result<usize>) {
+    let mut rows = Vec::new();
+    let mut pages = 0;
+    let mut sink = |page: Vec<Subaccount>| {
+        pages += 1;
+        rows.extend(page);
+    };
+    let r = api.list(&mut sink).await;
+    (rows, pages, r)
+}
+
+/// A workspace with in-memory settings, secrets and history.
+pub fn workspace(retry: RetryPolicy) -> Arc<Workspace> {
+    workspace_with_secrets(retry).0
+}
+
+pub fn workspace_with_secrets(retry: RetryPolicy) -> (Arc<Workspace>, Arc<MemoryStore>) {
+    let secrets = Arc::new(MemoryStore::default());
+    let ws = Arc::new(
+        Workspace::new(WorkspaceConfig {
+            settings: Arc::new(subdesk_core::MemorySettings::default()),
+            secrets: secrets.clone(),
+            history_path: None,
+            http: HttpConfig { connect_timeout: Duration::from_secs(2), request_timeout: Duration::from_secs(5) },
+            retry,
+            actor: "tester".into(),
+        })
+        .unwrap(),
+    );
+    (ws, secrets)
+}
