@@ -131,8 +131,9 @@ impl ActionContext<'_> {
                     if let Some(account) = settled {
                         return finish(Outcome::Succeeded, Some(account), None, last_request_id, attempts);
                     }
-                    let transient = call.error.retryable() || call.ambiguous;
-                    if !transient || attempts >= self.retry.max_tries {
+                    // A clear refusal, or a rate limit the HTTP layer already retried, is final.
+                    // A doubtful failure is tried again, now that the re-read says it did not apply.
+                    if !call.ambiguous || attempts >= self.retry.max_tries {
                         return finish(Outcome::Failed, Some(current.clone()), Some(call.error), last_request_id, attempts);
                     }
                     let wait = self.retry.delay(attempts, retry_after(&call.error));

@@ -115,6 +115,7 @@ pub struct ActionPreview {
 #[ts(export)]
 pub struct ActionResult {
     pub row: AccountRow,
+    #[ts(type = "number")]
     pub history_id: i64,
     pub request_id: Option<String>,
 }

@@ -16,7 +16,7 @@ use crate::api::{AccountRow, ActionPreview, ActionResult, AppStatus, ListEvent, 
 use crate::error::{Error, Result};
 use crate::history::{ExportFormat, History, HistoryFilter, HistoryPage, Outcome};
 use crate::model::{check_confirmation, confirmation_phrase, Action, AuthMethod, Connection, Provider, Subaccount};
-use crate::providers::{self, http, twilio, HttpConfig, ProviderApi, RetryPolicy};
+use crate::providers::{self, http, twilio, AdaptiveLimit, HttpConfig, ProviderApi, RetryPolicy};
 use crate::secrets::{MemoryStore, Secret, SecretStore};
 
 /// Settings kept in the settings file: nothing secret.
@@ -101,6 +101,8 @@ pub struct Workspace {
     /// The last listing, so selections can be previewed without re-reading every account.
     rows: RwLock<HashMap<(Uuid, String), Subaccount>>,
     pub(crate) jobs: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// One adaptive in-flight limit per connection, shared by every request to it.
+    limits: Mutex<HashMap<Uuid, Arc<AdaptiveLimit>>>,
 }
 
 /// The OS user name, for the history's "who".
@@ -141,6 +143,7 @@ impl Workspace {
             actor: cfg.actor,
             rows: RwLock::new(HashMap::new()),
             jobs: Mutex::new(HashMap::new()),
+            limits: Mutex::new(HashMap::new()),
         })
     }
 
@@ -229,7 +232,12 @@ impl Workspace {
 
     pub fn api_for(&self, conn: &Connection) -> Result<Arc<dyn ProviderApi>> {
         let secret = self.secret_for(conn)?;
-        Ok(providers::adapter_for(conn, secret, self.client.clone(), self.retry.clone()))
+        Ok(providers::adapter_for(conn, secret, self.client.clone(), self.retry.clone(), self.limit_for(conn.id)))
+    }
+
+    fn limit_for(&self, id: Uuid) -> Arc<AdaptiveLimit> {
+        let max = self.settings().concurrency as usize;
+        Arc::clone(self.limits.lock().expect("poisoned").entry(id).or_insert_with(|| Arc::new(AdaptiveLimit::new(max))))
     }
 
     /// Turns the form into a connection (not yet saved), checking every field.
@@ -293,7 +301,7 @@ impl Workspace {
     /// Checks the credentials with a real call; nothing is saved.
     pub async fn verify(&self, input: &NewConnection) -> Result<VerifiedParent> {
         let draft = self.draft(input)?;
-        let api = providers::adapter_for(&draft, input.secret.clone(), self.client.clone(), self.retry.clone());
+        let api = providers::adapter_for(&draft, input.secret.clone(), self.client.clone(), self.retry.clone(), Arc::new(AdaptiveLimit::new(1)));
         let name = api.verify().await?;
         Ok(VerifiedParent { account_id: draft.account_id, name, base_url: draft.base_url })
     }
@@ -301,7 +309,7 @@ impl Workspace {
     /// Verifies, stores the secret in the keychain, then saves the settings.
     pub async fn add_connection(&self, input: &NewConnection) -> Result<Connection> {
         let mut conn = self.draft(input)?;
-        let api = providers::adapter_for(&conn, input.secret.clone(), self.client.clone(), self.retry.clone());
+        let api = providers::adapter_for(&conn, input.secret.clone(), self.client.clone(), self.retry.clone(), Arc::new(AdaptiveLimit::new(1)));
         conn.parent_name = Some(api.verify().await?);
         let key = conn.id.to_string();
         self.secrets.set(&key, &input.secret)?;
@@ -339,6 +347,8 @@ impl Workspace {
         }
         self.settings_store.save_settings(&s)?;
         *self.settings.write().expect("poisoned") = s.clone();
+        // New limits start from the new maximum.
+        self.limits.lock().expect("poisoned").clear();
         Ok(s)
     }
 

@@ -102,7 +102,7 @@ async fn a_main_api_key_authenticates_as_the_parent() {
     sim.seed_twilio_subaccounts(&p.sid, 5);
     let (key, secret) = sim.add_twilio_api_key(&p.sid);
     let api = subdesk_core::providers::twilio::TwilioApi::new(
-        client(Duration::from_secs(5)), &sim.base_url(), &p.sid, key, subdesk_core::secrets::Secret::new(secret), fast_retry());
+        client(Duration::from_secs(5)), &sim.base_url(), &p.sid, key, subdesk_core::secrets::Secret::new(secret), fast_retry(), limit());
     assert_eq!(api.verify().await.unwrap(), "Reseller");
     assert_eq!(list_all(&api).await.0.len(), 5);
 }
@@ -172,7 +172,7 @@ async fn network_failures_and_timeouts_are_reported_as_such() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let api = subdesk_core::providers::twilio::TwilioApi::new(
         client(Duration::from_secs(2)), &format!("http://127.0.0.1:{port}"), &format!("AC{}", "a".repeat(32)),
-        format!("AC{}", "a".repeat(32)), subdesk_core::secrets::Secret::new("x"), RetryPolicy::none());
+        format!("AC{}", "a".repeat(32)), subdesk_core::secrets::Secret::new("x"), RetryPolicy::none(), limit());
     let e = api.verify().await.unwrap_err();
     assert!(matches!(e, Error::Network { .. }), "{e:?}");
 
@@ -204,7 +204,7 @@ async fn a_non_json_answer_is_an_unexpected_response() {
     });
     let sid = format!("AC{}", "b".repeat(32));
     let api = subdesk_core::providers::twilio::TwilioApi::new(
-        client(Duration::from_secs(2)), &format!("http://127.0.0.1:{port}"), &sid, sid.clone(), subdesk_core::secrets::Secret::new("x"), RetryPolicy::none());
+        client(Duration::from_secs(2)), &format!("http://127.0.0.1:{port}"), &sid, sid.clone(), subdesk_core::secrets::Secret::new("x"), RetryPolicy::none(), limit());
     let e = api.verify().await.unwrap_err();
     assert!(matches!(e, Error::UnexpectedResponse { .. }), "{e:?}");
     assert!(e.user_message().contains("does not understand"));

@@ -77,7 +77,7 @@ async fn both_error_shapes_are_understood() {
         let p = sim.add_vobiz_parent("Reseller");
         let api = vobiz(&sim, &p);
         assert!(matches!(api.fetch("SA_NOSUCH1").await.unwrap_err(), Error::NotFound { .. }), "{shape:?}");
-        let wrong = VobizApi::new(client(Duration::from_secs(2)), &sim.base_url(), &p.auth_id, Secret::new("nope"), fast_retry());
+        let wrong = VobizApi::new(client(Duration::from_secs(2)), &sim.base_url(), &p.auth_id, Secret::new("nope"), fast_retry(), limit());
         let e = wrong.verify().await.unwrap_err();
         assert!(matches!(e, Error::Auth { .. }), "{shape:?}: {e:?}");
         assert!(!format!("{e:?}{}", e.user_message()).contains(&p.auth_token));
@@ -100,6 +100,6 @@ async fn rate_limits_server_errors_and_timeouts() {
     assert!(e.error.user_message().contains("try again"));
 
     sim.set_faults(FaultPlan { rate: 1.0, kinds: vec![FaultKind::Timeout] });
-    let slow = VobizApi::new(client(Duration::from_millis(300)), &sim.base_url(), &p.auth_id, Secret::new(p.auth_token.clone()), RetryPolicy::none());
+    let slow = VobizApi::new(client(Duration::from_millis(300)), &sim.base_url(), &p.auth_id, Secret::new(p.auth_token.clone()), RetryPolicy::none(), limit());
     assert!(matches!(slow.fetch(&sub).await.unwrap_err(), Error::Timeout));
 }

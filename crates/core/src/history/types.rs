@@ -48,6 +48,7 @@ impl Outcome {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct HistoryEntry {
+    #[ts(type = "number")]
     pub id: i64,
     pub started_at: String,
     pub finished_at: Option<String>,
@@ -65,6 +66,7 @@ pub struct HistoryEntry {
     pub request_id: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
     /// Groups the items of one bulk job.
     pub job_id: Option<String>,

@@ -1,6 +1,7 @@
 //! Provider adapters: one trait, one implementation per provider, over one shared HTTP client.
 
 pub mod http;
+pub mod limit;
 pub mod twilio;
 pub mod vobiz;
 
@@ -13,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Action, ActionReceipt, AuthMethod, Connection, Impact, Provider, Subaccount};
 use crate::secrets::Secret;
 pub use http::{CallError, HttpConfig, RetryPolicy};
+pub use limit::AdaptiveLimit;
 
 /// Receives each page of a listing as it arrives, so rows can show before the last page.
 pub type PageSink<'a> = &'a mut (dyn FnMut(Vec<Subaccount>) + Send);
@@ -47,6 +49,7 @@ pub fn adapter_for(
     secret: Secret,
     client: reqwest::Client,
     retry: RetryPolicy,
+    limit: Arc<AdaptiveLimit>,
 ) -> Arc<dyn ProviderApi> {
     match conn.provider {
         Provider::Twilio => {
@@ -61,6 +64,7 @@ pub fn adapter_for(
                 username,
                 secret,
                 retry,
+                limit,
             ))
         }
         Provider::Vobiz => Arc::new(vobiz::VobizApi::new(
@@ -69,6 +73,7 @@ pub fn adapter_for(
             &conn.account_id,
             secret,
             retry,
+            limit,
         )),
     }
 }
@@ -84,6 +89,7 @@ pub(crate) struct RawResponse {
 /// Sends a request, retrying what is safe to retry (see [`http::should_retry`]). `classify`
 /// turns a non-success response into the provider's error.
 pub(crate) async fn execute(
+    limit: &AdaptiveLimit,
     policy: &RetryPolicy,
     idempotent: bool,
     request_id_header: &str,
@@ -93,6 +99,7 @@ pub(crate) async fn execute(
     let mut attempt = 0;
     loop {
         attempt += 1;
+        let slot = limit.acquire().await;
         let (error, request_id, retry_after) = match build().send().await {
             Err(e) => (http::transport_error(e), None, None),
             Ok(resp) => {
@@ -109,7 +116,11 @@ pub(crate) async fn execute(
                             request_id,
                         };
                         if (200..300).contains(&status) {
+                            slot.succeeded();
                             return Ok(raw);
+                        }
+                        if status == 429 {
+                            slot.rate_limited();
                         }
                         let retry_after = http::retry_after(&raw.headers);
                         (classify(&raw), raw.request_id, retry_after)
@@ -117,6 +128,7 @@ pub(crate) async fn execute(
                 }
             }
         };
+        drop(slot);
         if attempt < policy.max_tries && http::should_retry(&error, idempotent) {
             let wait = policy.delay(attempt, retry_after.map(std::time::Duration::from_secs));
             tracing::debug!(attempt, ?wait, code = error.code().as_str(), "retrying");

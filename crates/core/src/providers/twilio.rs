@@ -9,7 +9,10 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 
+use std::sync::Arc;
+
 use super::http::{CallError, RetryPolicy};
+use super::limit::AdaptiveLimit;
 use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
 use crate::error::{Error, Result};
 use crate::model::{Action, ActionReceipt, Impact, Provider, Status, Subaccount};
@@ -65,6 +68,7 @@ pub struct TwilioApi {
     username: String,
     secret: Secret,
     retry: RetryPolicy,
+    limit: Arc<AdaptiveLimit>,
 }
 
 /// The fields we use. Twilio also returns each subaccount's `auth_token`: it is deliberately
@@ -106,6 +110,7 @@ impl TwilioApi {
         username: String,
         secret: Secret,
         retry: RetryPolicy,
+        limit: Arc<AdaptiveLimit>,
     ) -> TwilioApi {
         TwilioApi {
             client,
@@ -114,6 +119,7 @@ impl TwilioApi {
             username,
             secret,
             retry,
+            limit,
         }
     }
 
@@ -135,6 +141,7 @@ impl TwilioApi {
 
     async fn get(&self, url: &str) -> Result<RawResponse, CallError> {
         execute(
+            &self.limit,
             &self.retry,
             true,
             REQUEST_ID_HEADER,
@@ -303,6 +310,7 @@ impl ProviderApi for TwilioApi {
         let status = status_param(action)?;
         let url = self.account_url(id);
         let raw = execute(
+            &self.limit,
             &self.retry,
             false,
             REQUEST_ID_HEADER,

@@ -12,6 +12,10 @@ use subdesk_core::secrets::{MemoryStore, Secret};
 use subdesk_core::{Subaccount, Workspace, WorkspaceConfig};
 use subdesk_sim::{Sim, SimConfig, TwilioParent, VobizParent};
 
+pub fn limit() -> Arc<subdesk_core::providers::AdaptiveLimit> {
+    Arc::new(subdesk_core::providers::AdaptiveLimit::new(8))
+}
+
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy { max_tries: 5, base: Duration::from_millis(5), cap: Duration::from_millis(50) }
 }
@@ -29,11 +33,11 @@ pub fn twilio(sim: &Sim, parent: &TwilioParent) -> TwilioApi {
 }
 
 pub fn twilio_with(sim: &Sim, parent: &TwilioParent, retry: RetryPolicy, timeout: Duration) -> TwilioApi {
-    TwilioApi::new(client(timeout), &sim.base_url(), &parent.sid, parent.sid.clone(), Secret::new(parent.auth_token.clone()), retry)
+    TwilioApi::new(client(timeout), &sim.base_url(), &parent.sid, parent.sid.clone(), Secret::new(parent.auth_token.clone()), retry, limit())
 }
 
 pub fn vobiz(sim: &Sim, parent: &VobizParent) -> VobizApi {
-    VobizApi::new(client(Duration::from_secs(5)), &sim.base_url(), &parent.auth_id, Secret::new(parent.auth_token.clone()), fast_retry())
+    VobizApi::new(client(Duration::from_secs(5)), &sim.base_url(), &parent.auth_id, Secret::new(parent.auth_token.clone()), fast_retry(), limit())
 }
 
 /// Collects a listing, page by page.

@@ -4,4 +4,4 @@ import type { AccountRow } from "./AccountRow";
 /**
  * The outcome of one action, after the provider answered.
  */
-export type ActionResult = { row: AccountRow, historyId: bigint, requestId: string | null, };
+export type ActionResult = { row: AccountRow, historyId: number, requestId: string | null, };

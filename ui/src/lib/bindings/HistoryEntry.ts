@@ -7,11 +7,11 @@ import type { Status } from "./Status";
 /**
  * One action as recorded. Times are ISO-8601 UTC. No field ever holds a secret.
  */
-export type HistoryEntry = { id: bigint, startedAt: string, finishedAt: string | null, 
+export type HistoryEntry = { id: number, startedAt: string, finishedAt: string | null, 
 /**
  * The OS user who ran Subdesk.
  */
-actor: string, connectionId: string, connectionLabel: string, provider: Provider, accountId: string, accountName: string, action: Action, statusBefore: Status | null, statusAfter: Status | null, outcome: Outcome, requestId: string | null, errorCode: string | null, errorMessage: string | null, durationMs: bigint | null, 
+actor: string, connectionId: string, connectionLabel: string, provider: Provider, accountId: string, accountName: string, action: Action, statusBefore: Status | null, statusAfter: Status | null, outcome: Outcome, requestId: string | null, errorCode: string | null, errorMessage: string | null, durationMs: number | null, 
 /**
  * Groups the items of one bulk job.
  */

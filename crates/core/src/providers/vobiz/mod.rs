@@ -6,7 +6,10 @@ pub mod assumptions;
 use async_trait::async_trait;
 use serde::Deserialize;
 
+use std::sync::Arc;
+
 use super::http::{CallError, RetryPolicy};
+use super::limit::AdaptiveLimit;
 use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
 use crate::error::{Error, Result};
 use crate::model::{Action, ActionReceipt, Impact, Provider, Status, Subaccount};
@@ -22,6 +25,7 @@ pub struct VobizApi {
     auth_id: String,
     secret: Secret,
     retry: RetryPolicy,
+    limit: Arc<AdaptiveLimit>,
     page_size: u32,
 }
 
@@ -49,6 +53,7 @@ impl VobizApi {
         auth_id: &str,
         secret: Secret,
         retry: RetryPolicy,
+        limit: Arc<AdaptiveLimit>,
     ) -> VobizApi {
         VobizApi {
             client,
@@ -56,6 +61,7 @@ impl VobizApi {
             auth_id: auth_id.to_string(),
             secret,
             retry,
+            limit,
             page_size: guess::PAGE_SIZE,
         }
     }
@@ -81,6 +87,7 @@ impl VobizApi {
     ) -> Result<RawResponse, CallError> {
         let idempotent = method == reqwest::Method::GET;
         execute(
+            &self.limit,
             &self.retry,
             idempotent,
             guess::REQUEST_ID_HEADER,

@@ -1,0 +1,184 @@
+//! Start-up configuration and the fault vocabulary.
+//!
+//! Everything here is plain data so tests can build it with struct-update syntax
+//! (`SimConfig { latency: .., ..Default::default() }`) and the binary can fill it from flags.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// How the simulator starts. Latency, faults and the concurrency limit can be changed later
+/// through [`crate::Sim`] or `POST /_sim/config`; the rest is fixed for the server's life.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Port on 127.0.0.1; `None` picks a free one (what tests want, so they can run in parallel).
+    pub port: Option<u16>,
+    /// Added to every provider request before it is processed (and counted as in flight).
+    pub latency: Duration,
+    /// Maximum concurrent requests per authenticated parent account; beyond it → 429.
+    pub concurrency_limit: Option<usize>,
+    /// Injected failures.
+    pub faults: FaultPlan,
+    /// Seeds every random choice (fault rolls, generated ids), so runs are reproducible
+    /// given the same request order.
+    pub rng_seed: u64,
+    /// `Retry-After` (seconds) sent on 429 answers when set. Twilio does not document it for
+    /// the 2010 API, so the default is to leave it out and let clients fall back to backoff.
+    pub retry_after_secs: Option<u64>,
+    /// Which of the two documented success answers Vobiz's DELETE gives.
+    pub vobiz_delete_style: DeleteStyle,
+    /// Which of the two documented error bodies Vobiz gives.
+    pub vobiz_error_shape: VobizErrorShape,
+    /// How long a [`FaultKind::Timeout`] request hangs before its connection is dropped.
+    /// Real servers hang for about a minute; tests set this small to stay fast.
+    pub timeout_hang: Duration,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            port: None,
+            latency: Duration::ZERO,
+            concurrency_limit: None,
+            faults: FaultPlan::default(),
+            rng_seed: 42,
+            retry_after_secs: None,
+            vobiz_delete_style: DeleteStyle::WithMessage,
+            vobiz_error_shape: VobizErrorShape::Envelope,
+            timeout_hang: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Which requests fail and how. Each provider request fails with probability `rate`; the
+/// kind is then chosen uniformly from `kinds`. An empty `kinds` means no faults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FaultPlan {
+    /// Probability per request, 0.0..=1.0 (values outside are clamped by the comparison).
+    pub rate: f64,
+    pub kinds: Vec<FaultKind>,
+}
+
+impl FaultPlan {
+    /// Every kind except `Timeout`, which is slow by design and usually wanted on purpose.
+    pub fn quick_kinds() -> Vec<FaultKind> {
+        vec![
+            FaultKind::TooManyRequests,
+            FaultKind::ServerError,
+            FaultKind::Unavailable,
+            FaultKind::Reset,
+        ]
+    }
+}
+
+/// A failure the simulator can inject into a provider request.
+///
+/// `TooManyRequests` and `Unavailable` are never processed. `ServerError`, `Reset` and
+/// `Timeout` may or may not have changed state before failing (a seeded coin decides; the
+/// request log says which), because that is what real outages do to clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// 429 with the provider's rate-limit body.
+    TooManyRequests,
+    /// 500 with the provider's error body.
+    ServerError,
+    /// 503 with the provider's error body.
+    Unavailable,
+    /// The TCP connection is reset; no HTTP response at all.
+    Reset,
+    /// No answer for [`SimConfig::timeout_hang`], then the connection is dropped.
+    Timeout,
+}
+
+impl FaultKind {
+    pub const ALL: [FaultKind; 5] = [
+        FaultKind::TooManyRequests,
+        FaultKind::ServerError,
+        FaultKind::Unavailable,
+        FaultKind::Reset,
+        FaultKind::Timeout,
+    ];
+
+    /// The snake_case name used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::TooManyRequests => "too_many_requests",
+            FaultKind::ServerError => "server_error",
+            FaultKind::Unavailable => "unavailable",
+            FaultKind::Reset => "reset",
+            FaultKind::Timeout => "timeout",
+        }
+    }
+}
+
+impl fmt::Display for FaultKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for FaultKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FaultKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown fault kind {s:?} (expected one of too_many_requests, server_error, unavailable, reset, timeout)"
+                )
+            })
+    }
+}
+
+/// Vobiz's DELETE documents both a 200 with a message and a bare 204; clients must take both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteStyle {
+    /// 200 `{"message":"Sub-account deleted successfully"}`.
+    #[default]
+    WithMessage,
+    /// 204 with an empty body.
+    NoContent,
+}
+
+impl FromStr for DeleteStyle {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "with_message" => Ok(DeleteStyle::WithMessage),
+            "no_content" => Ok(DeleteStyle::NoContent),
+            _ => Err(format!(
+                "unknown delete style {s:?} (expected with_message or no_content)"
+            )),
+        }
+    }
+}
+
+/// Vobiz documents two contradictory error bodies; the simulator can speak either, so the
+/// client's parser is tested against both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VobizErrorShape {
+    /// `{"status":"error","error":{"code","message","details"},"timestamp","requestId"}`.
+    #[default]
+    Envelope,
+    /// `{"api_id":"<uuid>","error":"<message>"}` (the Plivo-style SDK schema).
+    Plivo,
+}
+
+impl FromStr for VobizErrorShape {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "envelope" => Ok(VobizErrorShape::Envelope),
+            "plivo" => Ok(VobizErrorShape::Plivo),
+            _ => Err(format!(
+                "unknown error shape {s:?} (expected envelope or plivo)"
+            )),
+        }
+    }
+}

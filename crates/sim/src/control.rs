@@ -1,0 +1,141 @@
+//! `/_sim/…`: the simulator's own endpoints, for end-to-end tests that drive the binary from
+//! another process (node). No auth (the server only listens on loopback), no faults, no
+//! latency, and not in the request log.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Deserializer};
+use serde_json::{json, Value};
+
+use crate::config::FaultKind;
+use crate::shared::{Knobs, Shared};
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/_sim/state", get(state))
+        .route("/_sim/config", get(get_config).post(set_config))
+        .route("/_sim/requests", get(requests).delete(clear_requests))
+}
+
+/// `GET /_sim/state`: every Twilio account (parents included) and every live Vobiz
+/// sub-account.
+async fn state(State(shared): State<Arc<Shared>>) -> Response {
+    let world = shared.world();
+    let vobiz: Vec<Value> = world
+        .vobiz_all()
+        .into_iter()
+        .map(|(parent, s)| {
+            json!({
+                "parent_auth_id": parent,
+                "auth_id": s.auth_id,
+                "name": s.name,
+                "enabled": s.enabled,
+            })
+        })
+        .collect();
+    Json(json!({ "twilio": world.twilio_all(), "vobiz": vobiz })).into_response()
+}
+
+/// `GET /_sim/requests`: the request log, in arrival order.
+async fn requests(State(shared): State<Arc<Shared>>) -> Response {
+    Json(shared.records()).into_response()
+}
+
+/// `DELETE /_sim/requests`: empties the request log.
+async fn clear_requests(State(shared): State<Arc<Shared>>) -> Response {
+    shared.clear_records();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+fn knobs_json(k: &Knobs) -> Value {
+    json!({
+        "latency_ms": k.latency.as_millis(),
+        "fault_rate": k.faults.rate,
+        "fault_kinds": k.faults.kinds,
+        "concurrency_limit": k.concurrency_limit,
+        "retry_after_secs": k.retry_after_secs,
+        "timeout_hang_ms": k.timeout_hang.as_millis(),
+    })
+}
+
+async fn get_config(State(shared): State<Arc<Shared>>) -> Response {
+    Json(knobs_json(&shared.knobs())).into_response()
+}
+
+/// A partial update: absent fields stay as they are; `null` clears the optional ones.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigPatch {
+    latency_ms: Option<u64>,
+    fault_rate: Option<f64>,
+    fault_kinds: Option<Vec<FaultKind>>,
+    #[serde(default, deserialize_with = "present")]
+    concurrency_limit: Option<Option<usize>>,
+    #[serde(default, deserialize_with = "present")]
+    retry_after_secs: Option<Option<u64>>,
+    timeout_hang_ms: Option<u64>,
+}
+
+/// Tells "field absent" (outer `None`, via `default`) from "field is null" (`Some(None)`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+fn bad_request(message: String) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
+}
+
+/// `POST /_sim/config` with a JSON [`ConfigPatch`]; answers the resulting settings.
+async fn set_config(
+    State(shared): State<Arc<Shared>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let Ok(body) = body else {
+        return bad_request("could not read the request body".into());
+    };
+    let patch: ConfigPatch = match serde_json::from_slice(&body) {
+        Ok(p) => p,
+        Err(e) => return bad_request(format!("invalid config patch: {e}")),
+    };
+    if let Some(rate) = patch.fault_rate {
+        if !(0.0..=1.0).contains(&rate) {
+            return bad_request(format!("fault_rate must be between 0 and 1, got {rate}"));
+        }
+    }
+    if patch.concurrency_limit == Some(Some(0)) {
+        return bad_request("concurrency_limit must be at least 1 (or null for none)".into());
+    }
+    let knobs = shared.update_knobs(|k| {
+        if let Some(ms) = patch.latency_ms {
+            k.latency = Duration::from_millis(ms);
+        }
+        if let Some(rate) = patch.fault_rate {
+            k.faults.rate = rate;
+        }
+        if let Some(kinds) = patch.fault_kinds {
+            k.faults.kinds = kinds;
+        }
+        if let Some(limit) = patch.concurrency_limit {
+            k.concurrency_limit = limit;
+        }
+        if let Some(secs) = patch.retry_after_secs {
+            k.retry_after_secs = secs;
+        }
+        if let Some(ms) = patch.timeout_hang_ms {
+            k.timeout_hang = Duration::from_millis(ms);
+        }
+    });
+    Json(knobs_json(&knobs)).into_response()
+}

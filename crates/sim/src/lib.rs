@@ -1,0 +1,280 @@
+//! `subdesk-sim`: a stateful simulator of Twilio's Accounts API (2010-04-01) and Vobiz's
+//! sub-accounts API, served over real HTTP on 127.0.0.1.
+//!
+//! Why a hand-written simulator rather than a spec-driven mock (Prism): the client's hard
+//! parts are stateful — paging to the end, closed being final, closing releasing numbers,
+//! provider error codes, 429s under concurrency, failures that may or may not have applied.
+//! A stateless mock can produce none of that (see providers.md §7).
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use subdesk_sim::{Sim, SimConfig};
+//! let sim = Sim::start(SimConfig::default()).await?;
+//! let parent = sim.add_twilio_parent("Reseller");
+//! sim.seed_twilio_subaccounts(&parent.sid, 100);
+//! // point the client at sim.base_url() with (parent.sid, parent.auth_token)
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Layout: `config` (start-up settings), `state` (accounts and the providers' rules),
+//! `twilio` / `vobiz` (wire formats and handlers), `pipeline` (auth, concurrency, latency,
+//! faults, request log), `faults` (seeded fault rolls), `server` (connections and resets),
+//! `control` (`/_sim` endpoints).
+
+mod config;
+mod control;
+mod faults;
+mod ids;
+mod pipeline;
+mod server;
+mod shared;
+mod state;
+mod twilio;
+mod vobiz;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use axum::{middleware, Router};
+use chrono::Utc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use config::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape};
+pub use shared::RequestRecord;
+pub use state::{TwilioAccountState, TwilioParent, VobizParent, VobizSubState};
+
+use pipeline::{Ctx, Provider};
+use shared::Shared;
+
+/// A running simulator. Dropping it stops the server too; [`Sim::shutdown`] also waits for
+/// the server task to finish.
+pub struct Sim {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sim {
+    /// Binds 127.0.0.1 (port `config.port`, or a free one) and serves on the current tokio
+    /// runtime. Only loopback: the simulator has no real security and must not be reachable
+    /// from elsewhere.
+    pub async fn start(config: SimConfig) -> io::Result<Sim> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port.unwrap_or(0))).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(&config));
+        let app = router(Arc::clone(&shared));
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, app, stopped));
+        tracing::info!("simulator listening on http://{addr}");
+        Ok(Sim {
+            shared,
+            addr,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: the base for both Twilio (`/2010-04-01/…`) and Vobiz
+    /// (`/api/v1/…`) paths.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    // ------------------------------------------------------------------ seeding
+
+    /// A new Twilio parent (main) account with its auth token.
+    pub fn add_twilio_parent(&self, friendly_name: &str) -> TwilioParent {
+        self.shared.world().add_twilio_parent(friendly_name)
+    }
+
+    /// A Main API key (`SK…`, secret) of `parent_sid`: authenticates as that parent.
+    ///
+    /// # Panics
+    /// If `parent_sid` is not a parent added to this simulator.
+    pub fn add_twilio_api_key(&self, parent_sid: &str) -> (String, String) {
+        self.shared.world().add_twilio_api_key(parent_sid)
+    }
+
+    /// A subaccount with `numbers` IncomingPhoneNumbers (none if `status` is "closed",
+    /// since closing releases them). Returns its SID.
+    ///
+    /// # Panics
+    /// If `parent_sid` is not a parent of this simulator or `status` is not
+    /// "active" | "suspended" | "closed".
+    pub fn add_twilio_subaccount(
+        &self,
+        parent_sid: &str,
+        friendly_name: &str,
+        status: &str,
+        numbers: usize,
+    ) -> String {
+        self.shared.world().add_twilio_subaccount(
+            parent_sid,
+            friendly_name,
+            status,
+            numbers,
+            Utc::now(),
+        )
+    }
+
+    /// `n` deterministic subaccounts named like "Tenant 0001 — Bright Dental": mostly
+    /// active, about one in eight suspended, one in seventeen closed, 0–5 numbers each.
+    /// Creation times are back-dated an hour apart, so they list before accounts added
+    /// later with [`Sim::add_twilio_subaccount`].
+    ///
+    /// # Panics
+    /// If `parent_sid` is not a parent of this simulator.
+    pub fn seed_twilio_subaccounts(&self, parent_sid: &str, n: usize) -> Vec<String> {
+        self.shared.world().seed_twilio_subaccounts(parent_sid, n)
+    }
+
+    /// Marks a subaccount as suspended by Twilio: its status can then no longer be changed
+    /// (error 21478). Its status itself is left as it is.
+    pub fn set_twilio_suspended_by_twilio(&self, sub_sid: &str, yes: bool) {
+        self.shared
+            .world()
+            .set_twilio_suspended_by_twilio(sub_sid, yes);
+    }
+
+    /// Sets any Twilio account's status directly, bypassing the API's rules — the only way
+    /// to suspend a *parent* (for error 21476). Closing releases numbers as usual.
+    /// Returns false for an unknown SID or status.
+    pub fn set_twilio_status(&self, sid: &str, status: &str) -> bool {
+        self.shared.world().set_twilio_status(sid, status)
+    }
+
+    /// A new Vobiz parent (`MA_…`) with its auth token.
+    pub fn add_vobiz_parent(&self, name: &str) -> VobizParent {
+        self.shared.world().add_vobiz_parent(name)
+    }
+
+    /// A sub-account (`SA_…`) of `parent_auth_id`.
+    ///
+    /// # Panics
+    /// If `parent_auth_id` is not a Vobiz parent of this simulator.
+    pub fn add_vobiz_subaccount(&self, parent_auth_id: &str, name: &str, enabled: bool) -> String {
+        self.shared
+            .world()
+            .add_vobiz_subaccount(parent_auth_id, name, enabled, Utc::now())
+    }
+
+    /// `n` deterministic sub-accounts like the Twilio ones; one in five disabled.
+    ///
+    /// # Panics
+    /// If `parent_auth_id` is not a Vobiz parent of this simulator.
+    pub fn seed_vobiz_subaccounts(&self, parent_auth_id: &str, n: usize) -> Vec<String> {
+        self.shared
+            .world()
+            .seed_vobiz_subaccounts(parent_auth_id, n)
+    }
+
+    // ------------------------------------------------------------------ inspection
+
+    pub fn twilio_account(&self, sid: &str) -> Option<TwilioAccountState> {
+        self.shared.world().twilio_snapshot(sid)
+    }
+
+    /// `None` once deleted (or if it never existed under that parent).
+    pub fn vobiz_subaccount(
+        &self,
+        parent_auth_id: &str,
+        sub_auth_id: &str,
+    ) -> Option<VobizSubState> {
+        self.shared
+            .world()
+            .vobiz_snapshot(parent_auth_id, sub_auth_id)
+    }
+
+    /// Every provider request so far, in arrival order (`/_sim` requests are not logged).
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared.records()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.clear_records();
+    }
+
+    /// The most provider requests ever in flight at once (all parents together, counted
+    /// from arrival, including those answered 401 or 429): what a client's concurrency
+    /// bound is checked against.
+    pub fn max_in_flight_seen(&self) -> usize {
+        self.shared.max_in_flight_seen()
+    }
+
+    // ------------------------------------------------------------------ knobs
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.update_knobs(|k| k.latency = latency);
+    }
+
+    pub fn set_faults(&self, plan: FaultPlan) {
+        self.shared.update_knobs(|k| k.faults = plan);
+    }
+
+    pub fn set_concurrency_limit(&self, limit: Option<usize>) {
+        self.shared.update_knobs(|k| k.concurrency_limit = limit);
+    }
+
+    /// Stops accepting, drops every open connection and waits for the server task.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        if let Some(task) = self.task.take() {
+            if let Err(e) = task.await {
+                tracing::warn!("simulator task ended abnormally: {e}");
+            }
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        // Tells the accept loop to stop; it then drops its connections on its own.
+        self.stop.send_replace(true);
+    }
+}
+
+/// All routes behind the pipeline middleware. Unknown paths and wrong methods get the
+/// provider's own error body rather than axum's plain-text defaults.
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .merge(twilio::routes())
+        .merge(vobiz::routes())
+        .merge(control::routes())
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            pipeline::pipeline,
+        ))
+        .with_state(shared)
+}
+
+async fn fallback(req: Request) -> Response {
+    let path = req.uri().path();
+    match (Provider::of_path(path), req.extensions().get::<Ctx>()) {
+        (Provider::Vobiz, Some(ctx)) => vobiz::not_found(&ctx.info),
+        _ => twilio::TwilioError::not_found(path).into_response(),
+    }
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    match (
+        Provider::of_path(req.uri().path()),
+        req.extensions().get::<Ctx>(),
+    ) {
+        (Provider::Vobiz, Some(ctx)) => vobiz::method_not_allowed(&ctx.info),
+        _ => twilio::TwilioError::method_not_allowed().into_response(),
+    }
+}

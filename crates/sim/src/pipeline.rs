@@ -1,0 +1,289 @@
+//! The path every provider request takes before and after its handler:
+//! sequence number and fault roll → in-flight count → authentication → per-parent
+//! concurrency limit → latency → fault or handler → request-id header and log record.
+//!
+//! Keeping this in one middleware means the handlers only implement the providers' rules,
+//! and every cross-cutting knob behaves the same for Twilio and Vobiz.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::config::{DeleteStyle, FaultKind, VobizErrorShape};
+use crate::server::ConnKill;
+use crate::shared::{RequestRecord, Shared};
+use crate::{ids, twilio, vobiz};
+
+/// Which API a path belongs to; decides auth, error bodies and the request-id header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Provider {
+    Twilio,
+    Vobiz,
+    /// Neither (and not `/_sim`): answered with Twilio's 404 body, without auth or faults.
+    Other,
+}
+
+impl Provider {
+    pub(crate) fn of_path(path: &str) -> Provider {
+        if path.starts_with("/2010-04-01/") || path == "/2010-04-01" {
+            Provider::Twilio
+        } else if path.starts_with("/api/v1/accounts/") {
+            Provider::Vobiz
+        } else {
+            Provider::Other
+        }
+    }
+
+    fn request_id_header(self) -> HeaderName {
+        match self {
+            Provider::Vobiz => HeaderName::from_static("x-request-id"),
+            Provider::Twilio | Provider::Other => HeaderName::from_static("twilio-request-id"),
+        }
+    }
+}
+
+/// Is this one of the simulator's own control endpoints (no auth, no faults, not logged)?
+pub(crate) fn is_control(path: &str) -> bool {
+    path == "/_sim" || path.starts_with("/_sim/")
+}
+
+/// Per-request facts known before authentication; error bodies need them.
+#[derive(Debug, Clone)]
+pub(crate) struct ReqInfo {
+    pub(crate) provider: Provider,
+    /// The value of `Twilio-Request-Id` / `X-Request-Id` (and Vobiz's `requestId`/`api_id`).
+    pub(crate) request_id: String,
+    pub(crate) vobiz_shape: VobizErrorShape,
+    pub(crate) delete_style: DeleteStyle,
+}
+
+/// Who the request authenticated as.
+#[derive(Debug, Clone)]
+pub(crate) struct Principal {
+    /// Twilio parent SID or Vobiz parent auth id.
+    pub(crate) parent: String,
+    /// Twilio only: authenticated with an API key rather than the account's own token.
+    pub(crate) via_key: bool,
+}
+
+/// What handlers get from the pipeline, as a request extension.
+#[derive(Debug, Clone)]
+pub(crate) struct Ctx {
+    pub(crate) info: ReqInfo,
+    pub(crate) principal: Principal,
+}
+
+/// Set by a handler in its response's extensions when the request changed state; the
+/// pipeline copies it into the request log (`applied`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Applied;
+
+/// Marks a response as having changed state.
+pub(crate) fn mark_applied(mut resp: Response, changed: bool) -> Response {
+    if changed {
+        resp.extensions_mut().insert(Applied);
+    }
+    resp
+}
+
+/// The generic failures both providers have, each rendered in the provider's own body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    RateLimited,
+    ServerError,
+    Unavailable,
+}
+
+fn failure_response(info: &ReqInfo, failure: Failure, retry_after: Option<u64>) -> Response {
+    let mut resp = match info.provider {
+        Provider::Vobiz => vobiz::VobizError::failure(failure).render(info),
+        Provider::Twilio | Provider::Other => twilio::TwilioError::failure(failure).into_response(),
+    };
+    if failure == Failure::RateLimited {
+        if let Some(secs) = retry_after {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+    }
+    resp
+}
+
+/// Writes the request's log record exactly once: when the request finishes, or (if its
+/// future is dropped because the client went away) with status 0.
+struct LogEntry {
+    shared: Arc<Shared>,
+    record: Option<RequestRecord>,
+    header: HeaderName,
+    request_id: String,
+}
+
+impl LogEntry {
+    fn finish(mut self, mut resp: Response, fault: Option<FaultKind>, applied: bool) -> Response {
+        if let Ok(v) = HeaderValue::from_str(&self.request_id) {
+            resp.headers_mut().insert(self.header.clone(), v);
+        }
+        self.write(resp.status().as_u16(), fault, applied);
+        resp
+    }
+
+    fn write(&mut self, status: u16, fault: Option<FaultKind>, applied: bool) {
+        if let Some(mut r) = self.record.take() {
+            r.status = status;
+            r.fault = fault;
+            r.applied = applied;
+            tracing::debug!(
+                seq = r.seq,
+                method = %r.method,
+                path = %r.path,
+                status,
+                fault = ?fault,
+                applied,
+                "request"
+            );
+            self.shared.record(r);
+        }
+    }
+}
+
+impl Drop for LogEntry {
+    fn drop(&mut self) {
+        self.write(0, None, false);
+    }
+}
+
+/// The middleware (see the module docs for the order of steps and why).
+pub(crate) async fn pipeline(
+    State(shared): State<Arc<Shared>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    if is_control(&path) {
+        return next.run(req).await;
+    }
+    let provider = Provider::of_path(&path);
+    let knobs = shared.knobs();
+    let (seq, draw) = shared.begin(&knobs.faults);
+    let _in_flight = shared.enter();
+
+    let request_id = match (provider, knobs.vobiz_error_shape) {
+        (Provider::Vobiz, VobizErrorShape::Envelope) => ids::vobiz_request_id(shared.seed, seq),
+        (Provider::Vobiz, VobizErrorShape::Plivo) => ids::vobiz_api_id(shared.seed, seq),
+        _ => ids::twilio_request_id(shared.seed, seq),
+    };
+    let info = ReqInfo {
+        provider,
+        request_id: request_id.clone(),
+        vobiz_shape: knobs.vobiz_error_shape,
+        delete_style: knobs.vobiz_delete_style,
+    };
+    let log = LogEntry {
+        shared: Arc::clone(&shared),
+        record: Some(RequestRecord {
+            seq,
+            method: req.method().to_string(),
+            path: path.clone(),
+            query: req.uri().query().unwrap_or_default().to_owned(),
+            status: 0,
+            fault: None,
+            applied: false,
+        }),
+        header: provider.request_id_header(),
+        request_id,
+    };
+
+    let auth = match provider {
+        Provider::Other => {
+            return log.finish(
+                twilio::TwilioError::not_found(&path).into_response(),
+                None,
+                false,
+            )
+        }
+        Provider::Twilio => {
+            twilio::authenticate(&shared, req.headers()).map_err(IntoResponse::into_response)
+        }
+        Provider::Vobiz => {
+            vobiz::authenticate(&shared, &path, req.headers()).map_err(|e| e.render(&info))
+        }
+    };
+    let principal = match auth {
+        Ok(p) => p,
+        Err(resp) => return log.finish(resp, None, false),
+    };
+
+    let slot_key = format!("{provider:?}/{}", principal.parent);
+    let Some(slot) = shared.enter_parent(&slot_key, knobs.concurrency_limit) else {
+        let resp = failure_response(&info, Failure::RateLimited, knobs.retry_after_secs);
+        return log.finish(resp, None, false);
+    };
+
+    if !knobs.latency.is_zero() {
+        tokio::time::sleep(knobs.latency).await;
+    }
+
+    let kill = req.extensions().get::<ConnKill>().cloned();
+    req.extensions_mut().insert(Ctx {
+        info: info.clone(),
+        principal,
+    });
+
+    let Some(draw) = draw else {
+        let resp = next.run(req).await;
+        let applied = resp.extensions().get::<Applied>().is_some();
+        return log.finish(resp, None, applied);
+    };
+
+    // A fault. Some kinds may strike after the work is done: then run the handler and
+    // throw its answer away, as a crashing upstream or a lost connection would.
+    let applied = if draw.kind.may_apply() && draw.apply_first {
+        let resp = next.run(req).await;
+        resp.extensions().get::<Applied>().is_some()
+    } else {
+        false
+    };
+    let fault = Some(draw.kind);
+    match draw.kind {
+        FaultKind::TooManyRequests => {
+            let resp = failure_response(&info, Failure::RateLimited, knobs.retry_after_secs);
+            log.finish(resp, fault, false)
+        }
+        FaultKind::Unavailable => log.finish(
+            failure_response(&info, Failure::Unavailable, None),
+            fault,
+            false,
+        ),
+        FaultKind::ServerError => log.finish(
+            failure_response(&info, Failure::ServerError, None),
+            fault,
+            applied,
+        ),
+        FaultKind::Reset | FaultKind::Timeout => {
+            let mut log = log;
+            log.write(0, fault, applied);
+            if draw.kind == FaultKind::Timeout {
+                // The upstream has lost the request; it no longer counts against the
+                // parent's concurrency while it hangs.
+                drop(slot);
+                tokio::time::sleep(knobs.timeout_hang).await;
+            }
+            match kill {
+                Some(kill) => {
+                    kill.pull();
+                    // The connection task drops this future together with the connection.
+                    std::future::pending::<Response>().await
+                }
+                // Not served by our connection loop (cannot happen in practice): the closest
+                // thing we can do is an empty 500.
+                None => {
+                    let mut resp = Response::new(axum::body::Body::empty());
+                    *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                    resp
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! State shared by the `Sim` handle and every request: the world, the run-time knobs, the
+//! fault RNG, the request log and the in-flight counters.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde::Serialize;
+
+use crate::config::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape};
+use crate::faults::{self, FaultDraw};
+use crate::state::World;
+
+/// One provider request as the simulator saw it (control endpoints under `/_sim` are not
+/// recorded, so tests can poll them without disturbing counts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestRecord {
+    /// Arrival order, from 1.
+    pub seq: u64,
+    pub method: String,
+    /// Path without the query string.
+    pub path: String,
+    /// Raw query string, empty when there was none.
+    pub query: String,
+    /// HTTP status sent; 0 when no response was sent (reset, timeout, client went away).
+    pub status: u16,
+    /// The injected fault, if one hit this request.
+    pub fault: Option<FaultKind>,
+    /// Whether the request changed state (also true for a faulted request whose change went
+    /// through before the failure).
+    pub applied: bool,
+}
+
+/// Settings that can change while the server runs.
+#[derive(Debug, Clone)]
+pub(crate) struct Knobs {
+    pub(crate) latency: Duration,
+    pub(crate) faults: FaultPlan,
+    pub(crate) concurrency_limit: Option<usize>,
+    pub(crate) retry_after_secs: Option<u64>,
+    pub(crate) timeout_hang: Duration,
+    pub(crate) vobiz_delete_style: DeleteStyle,
+    pub(crate) vobiz_error_shape: VobizErrorShape,
+}
+
+/// Locks a mutex, ignoring poisoning: a panic in one test thread must not turn every later
+/// request into a panic too, and none of our critical sections leaves data half-written.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+struct FaultRng {
+    rng: StdRng,
+    next_seq: u64,
+}
+
+pub(crate) struct Shared {
+    pub(crate) seed: u64,
+    pub(crate) world: Mutex<World>,
+    knobs: Mutex<Knobs>,
+    fault_rng: Mutex<FaultRng>,
+    log: Mutex<Vec<RequestRecord>>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+    per_parent: Mutex<HashMap<String, usize>>,
+}
+
+impl Shared {
+    pub(crate) fn new(config: &SimConfig) -> Shared {
+        Shared {
+            seed: config.rng_seed,
+            world: Mutex::new(World::new(config.rng_seed)),
+            knobs: Mutex::new(Knobs {
+                latency: config.latency,
+                faults: config.faults.clone(),
+                concurrency_limit: config.concurrency_limit,
+                retry_after_secs: config.retry_after_secs,
+                timeout_hang: config.timeout_hang,
+                vobiz_delete_style: config.vobiz_delete_style,
+                vobiz_error_shape: config.vobiz_error_shape,
+            }),
+            fault_rng: Mutex::new(FaultRng {
+                rng: StdRng::seed_from_u64(config.rng_seed),
+                next_seq: 1,
+            }),
+            log: Mutex::new(Vec::new()),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+            per_parent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+        lock(&self.world)
+    }
+
+    pub(crate) fn knobs(&self) -> Knobs {
+        lock(&self.knobs).clone()
+    }
+
+    pub(crate) fn update_knobs(&self, f: impl FnOnce(&mut Knobs)) -> Knobs {
+        let mut k = lock(&self.knobs);
+        f(&mut k);
+        k.clone()
+    }
+
+    /// Gives the request its sequence number and rolls its fault in one step, so the n-th
+    /// request always gets the n-th roll: runs replay exactly given the same arrival order.
+    pub(crate) fn begin(&self, plan: &FaultPlan) -> (u64, Option<FaultDraw>) {
+        let mut f = lock(&self.fault_rng);
+        let seq = f.next_seq;
+        f.next_seq += 1;
+        let draw = faults::roll(&mut f.rng, plan);
+        (seq, draw)
+    }
+
+    pub(crate) fn record(&self, record: RequestRecord) {
+        lock(&self.log).push(record);
+    }
+
+    /// Records in arrival order (they are appended as requests finish).
+    pub(crate) fn records(&self) -> Vec<RequestRecord> {
+        let mut v = lock(&self.log).clone();
+        v.sort_by_key(|r| r.seq);
+        v
+    }
+
+    pub(crate) fn clear_records(&self) {
+        lock(&self.log).clear();
+    }
+
+    pub(crate) fn max_in_flight_seen(&self) -> usize {
+        self.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Counts a provider request as in flight until the guard drops (also when the client
+    /// goes away and the request's future is dropped).
+    pub(crate) fn enter(self: &Arc<Self>) -> InFlight {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(Arc::clone(self))
+    }
+
+    /// Takes one of `key`'s concurrency slots, or `None` when all `limit` are taken.
+    pub(crate) fn enter_parent(
+        self: &Arc<Self>,
+        key: &str,
+        limit: Option<usize>,
+    ) -> Option<ParentSlot> {
+        let mut map = lock(&self.per_parent);
+        let n = map.entry(key.to_owned()).or_insert(0);
+        if limit.is_some_and(|l| *n >= l) {
+            return None;
+        }
+        *n += 1;
+        Some(ParentSlot {
+            shared: Arc::clone(self),
+            key: key.to_owned(),
+        })
+    }
+}
+
+pub(crate) struct InFlight(Arc<Shared>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+pub(crate) struct ParentSlot {
+    shared: Arc<Shared>,
+    key: String,
+}
+
+impl Drop for ParentSlot {
+    fn drop(&mut self) {
+        let mut map = lock(&self.shared.per_parent);
+        if let Some(n) = map.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
+import { describe, expect, it } from 'vitest'
+import App from './App.svelte'
+import { fakeBackend } from './test/ipc'
+
+describe('App shell', () => {
+  it('welcomes a user with no connection and no demo, and opens the demo on request', async () => {
+    const backend = fakeBackend({ demo: false })
+    render(App)
+    await screen.findByTestId('welcome-panel')
+    expect(screen.queryByTestId('demo-banner')).toBeNull()
+    expect(backend.callsOf('list_accounts')).toHaveLength(0)
+
+    await fireEvent.click(screen.getByTestId('welcome-open-demo'))
+    await waitFor(() =>
+      expect(screen.getByTestId('demo-banner')).toHaveTextContent(
+        'Demo workspace: sample data on a built-in simulator. Nothing real is touched.',
+      ),
+    )
+    expect(backend.callsOf('open_demo')).toHaveLength(1)
+    await waitFor(() => expect(screen.getAllByTestId('account-row').length).toBeGreaterThan(0))
+  })
+
+  it('lists accounts at start when the demo is open, and navigates between views', async () => {
+    fakeBackend({ demo: true, perConnection: 4 })
+    render(App)
+    await waitFor(() => expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 8 of 8'))
+    expect(screen.getByTestId('nav-accounts')).toHaveAttribute('aria-current', 'page')
+
+    await fireEvent.click(screen.getByTestId('nav-history'))
+    expect(await screen.findByTestId('history-table')).toBeInTheDocument()
+    expect(screen.getByTestId('nav-history')).toHaveAttribute('aria-current', 'page')
+
+    await fireEvent.click(screen.getByTestId('nav-connections'))
+    expect(await screen.findByTestId('add-connection')).toBeInTheDocument()
+    expect(screen.getAllByTestId('connection-item')).toHaveLength(2)
+
+    // The demo banner's button leads to Connections too.
+    await fireEvent.click(screen.getByTestId('nav-accounts'))
+    await fireEvent.click(screen.getByRole('button', { name: 'Add a real connection' }))
+    expect(screen.getByTestId('nav-connections')).toHaveAttribute('aria-current', 'page')
+  })
+
+  it('shows a start-up problem until it is dismissed', async () => {
+    fakeBackend({ keychainProblem: 'The system keychain is locked, so saved tokens cannot be read.' })
+    render(App)
+    const banner = await screen.findByTestId('problem-banner')
+    expect(banner).toHaveTextContent('The system keychain is locked')
+    await fireEvent.click(screen.getByRole('button', { name: 'Dismiss this warning' }))
+    expect(screen.queryByTestId('problem-banner')).toBeNull()
+  })
+})

@@ -1,0 +1,200 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import type { AccountRow } from '../lib/bindings/AccountRow'
+import type { ListEvent } from '../lib/bindings/ListEvent'
+import { AccountsStore } from '../lib/stores/accounts.svelte'
+import { JobStore } from '../lib/stores/job.svelte'
+import { TableState } from '../lib/stores/table.svelte'
+import { DEMO_TWILIO, DEMO_VOBIZ, makeRow } from '../mock/backend'
+import { sendToChannel } from '../mock/channel'
+import { deferred, mockCommands, uiError } from '../test/ipc'
+import AccountsView from './AccountsView.svelte'
+
+function setup() {
+  const accounts = new AccountsStore((id) => (id === DEMO_TWILIO.id ? DEMO_TWILIO.label : DEMO_VOBIZ.label))
+  const table = new TableState(accounts)
+  const job = new JobStore(accounts)
+  render(AccountsView, { props: { accounts, table, job, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
+  return { accounts, table, job }
+}
+
+/** list_accounts that answers with these rows in one page per connection. */
+function listing(rows: AccountRow[]) {
+  return {
+    list_accounts: ({ onEvent }: Record<string, unknown>) => {
+      for (const c of [DEMO_TWILIO, DEMO_VOBIZ]) {
+        sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: c.id, rows: rows.filter((r) => r.connectionId === c.id) })
+        sendToChannel<ListEvent>(onEvent, { kind: 'done', connectionId: c.id, total: 0 })
+      }
+      return null
+    },
+  }
+}
+
+const rowEls = () => screen.queryAllByTestId('account-row')
+const shownIds = () => rowEls().map((r) => r.getAttribute('data-id'))
+
+describe('Accounts table', () => {
+  it('renders pages as they stream in, with a running count, and failures per connection', async () => {
+    const held = deferred<null>()
+    let channel: unknown
+    mockCommands({
+      list_accounts: ({ onEvent }) => {
+        channel = onEvent
+        return held.promise
+      },
+    })
+    const { accounts } = setup()
+    const done = accounts.refresh()
+
+    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: [makeRow(DEMO_TWILIO, 0), makeRow(DEMO_TWILIO, 1)] })
+    await waitFor(() => expect(rowEls()).toHaveLength(2))
+    expect(screen.getByTestId('loading-indicator')).toHaveTextContent('Loading… 2 accounts so far')
+
+    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: [makeRow(DEMO_TWILIO, 2)] })
+    sendToChannel<ListEvent>(channel, {
+      kind: 'failed',
+      connectionId: DEMO_VOBIZ.id,
+      error: uiError('auth', 'Vobiz refused the Auth ID or Auth Token.'),
+    })
+    await waitFor(() => expect(rowEls()).toHaveLength(3))
+    expect(screen.getByTestId('connection-failure')).toHaveTextContent('Demo Vobiz: Vobiz refused the Auth ID or Auth Token.')
+
+    held.resolve(null)
+    await done
+    await waitFor(() => expect(screen.queryByTestId('loading-indicator')).toBeNull())
+    expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 3 of 3')
+  })
+
+  it('shows each status as a badge with its own word and colour class', async () => {
+    const rows = (['active', 'suspended', 'closed', 'deleted', 'unknown'] as const).map((s, i) => makeRow(DEMO_TWILIO, i, s))
+    mockCommands(listing(rows))
+    const { accounts } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(5))
+    for (const r of rowEls()) {
+      const status = r.getAttribute('data-status')!
+      const badge = within(r).getByTestId('status-badge')
+      expect(badge).toHaveTextContent(status)
+      expect(badge).toHaveClass(`tone-${status}`)
+    }
+  })
+
+  it('offers exactly the actions each row allows', async () => {
+    const rows = [
+      makeRow(DEMO_TWILIO, 0, 'active'),
+      makeRow(DEMO_TWILIO, 1, 'closed'),
+      { ...makeRow(DEMO_VOBIZ, 2, 'suspended'), allowedActions: ['delete' as const] },
+    ]
+    mockCommands(listing(rows))
+    const { accounts } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(3))
+    const actionsOf = (id: string) =>
+      within(rowEls().find((r) => r.dataset.id === id)!)
+        .queryAllByRole('button')
+        .map((b) => b.dataset.testid)
+    expect(actionsOf(rows[0].id)).toEqual(['row-action-suspend', 'row-action-close'])
+    expect(actionsOf(rows[1].id)).toEqual([])
+    expect(actionsOf(rows[2].id)).toEqual(['row-action-delete'])
+  })
+
+  it('searches, filters by status and connection, and counts what is shown', async () => {
+    const rows = [
+      { ...makeRow(DEMO_TWILIO, 0), name: 'Harbor Hotel' },
+      { ...makeRow(DEMO_TWILIO, 1, 'suspended'), name: 'Harbor Gym' },
+      { ...makeRow(DEMO_VOBIZ, 2), name: 'Cedar Clinic' },
+    ]
+    mockCommands(listing(rows))
+    const { accounts } = setup()
+    await accounts.refresh()
+    const user = userEvent.setup()
+
+    await user.type(screen.getByTestId('search-input'), 'HARBOR')
+    await waitFor(() => expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 2 of 3'))
+
+    await user.selectOptions(screen.getByTestId('filter-status'), 'suspended')
+    await waitFor(() => expect(shownIds()).toEqual([rows[1].id]))
+
+    await user.clear(screen.getByTestId('search-input'))
+    await user.selectOptions(screen.getByTestId('filter-status'), '')
+    await user.selectOptions(screen.getByTestId('filter-connection'), DEMO_VOBIZ.id)
+    await waitFor(() => expect(shownIds()).toEqual([rows[2].id]))
+    expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 1 of 3')
+  })
+
+  it('sorts by a column header click and says so with aria-sort', async () => {
+    const rows = [
+      { ...makeRow(DEMO_TWILIO, 0), name: 'b' },
+      { ...makeRow(DEMO_TWILIO, 1), name: 'c' },
+      { ...makeRow(DEMO_TWILIO, 2), name: 'a' },
+    ]
+    mockCommands(listing(rows))
+    const { accounts } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(3))
+    const names = () => rowEls().map((r) => within(r).getAllByRole('cell')[1].textContent?.trim())
+    expect(names()).toEqual(['a', 'b', 'c'])
+    const header = screen.getByTestId('sort-name').closest('th')!
+    expect(header).toHaveAttribute('aria-sort', 'ascending')
+
+    await fireEvent.click(screen.getByTestId('sort-name'))
+    expect(names()).toEqual(['c', 'b', 'a'])
+    expect(header).toHaveAttribute('aria-sort', 'descending')
+
+    await fireEvent.click(screen.getByTestId('sort-created'))
+    expect(header).toHaveAttribute('aria-sort', 'none')
+    expect(screen.getByTestId('sort-created').closest('th')).toHaveAttribute('aria-sort', 'ascending')
+    expect(names()).toEqual(['b', 'c', 'a'])
+  })
+
+  it('renders only the visible window of 10,000 rows', async () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => makeRow(i % 2 ? DEMO_TWILIO : DEMO_VOBIZ, i))
+    mockCommands(listing(rows))
+    const { accounts } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 10,000 of 10,000'))
+    await waitFor(() => expect(rowEls().length).toBeGreaterThan(5))
+    expect(rowEls().length).toBeLessThan(60)
+  })
+
+  it('selects a range with shift-click and all matching rows at once', async () => {
+    const rows = Array.from({ length: 8 }, (_, i) => ({ ...makeRow(DEMO_TWILIO, i), name: `n${i}` }))
+    mockCommands(listing(rows))
+    const { accounts, table } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(8))
+    expect(screen.queryByTestId('bulk-bar')).toBeNull()
+
+    const box = (i: number) => within(rowEls()[i]).getByTestId('row-select')
+    await fireEvent.click(box(1))
+    await fireEvent.click(box(4), { shiftKey: true })
+    expect(screen.getByTestId('bulk-bar')).toHaveTextContent('4 selected')
+    expect(table.selected.size).toBe(4)
+    expect(box(0)).not.toBeChecked()
+    expect(box(3)).toBeChecked()
+
+    await fireEvent.click(screen.getByTestId('select-all-matching'))
+    expect(screen.getByTestId('bulk-bar')).toHaveTextContent('8 selected')
+  })
+
+  it('re-reads everything on Refresh, replacing the rows', async () => {
+    let version = 0
+    const calls = mockCommands({
+      list_accounts: ({ onEvent }) => {
+        version++
+        const rows = version === 1 ? [makeRow(DEMO_TWILIO, 0), makeRow(DEMO_TWILIO, 1)] : [makeRow(DEMO_TWILIO, 0, 'suspended')]
+        sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_TWILIO.id, rows })
+        return null
+      },
+    })
+    const { accounts } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(2))
+    await fireEvent.click(screen.getByTestId('refresh-button'))
+    await waitFor(() => expect(rowEls()).toHaveLength(1))
+    expect(rowEls()[0]).toHaveAttribute('data-status', 'suspended')
+    expect(calls.filter((c) => c.cmd === 'list_accounts')).toHaveLength(2)
+  })
+})

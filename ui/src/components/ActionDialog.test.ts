@@ -1,0 +1,109 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import { AccountsStore } from '../lib/stores/accounts.svelte'
+import { JobStore } from '../lib/stores/job.svelte'
+import { TableState } from '../lib/stores/table.svelte'
+import { DEMO_TWILIO, DEMO_VOBIZ } from '../mock/backend'
+import { fakeBackend, uiError } from '../test/ipc'
+import AccountsView from './AccountsView.svelte'
+
+async function setup() {
+  const backend = fakeBackend({ perConnection: 3 })
+  const accounts = new AccountsStore()
+  const table = new TableState(accounts)
+  const job = new JobStore(accounts)
+  render(AccountsView, { props: { accounts, table, job, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
+  await accounts.refresh()
+  await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(6))
+  const row = (id: string) => screen.getAllByTestId('account-row').find((r) => r.dataset.id === id)!
+  return { backend, accounts, row }
+}
+
+describe('Action dialog', () => {
+  it('keeps Confirm disabled until the last characters of the id are typed, then applies with them', async () => {
+    const { backend, row } = await setup()
+    const target = backend.rows.find((r) => r.provider === 'twilio' && r.status === 'active')!
+    const user = userEvent.setup()
+    await user.click(within(row(target.id)).getByTestId('row-action-close'))
+
+    const dialog = await screen.findByTestId('action-dialog')
+    await waitFor(() => expect(within(dialog).getByTestId('impact-numbers')).toHaveTextContent('2 phone numbers will be released'))
+    expect(dialog).toHaveTextContent(target.id)
+    expect(dialog).toHaveTextContent('This cannot be undone.')
+    const suffix = target.id.slice(-3)
+    expect(dialog).toHaveTextContent(`Type the last 3 characters of the ID (…${suffix}) to confirm`)
+
+    const confirm = within(dialog).getByTestId('confirm-button')
+    const input = within(dialog).getByTestId('confirm-input')
+    expect(confirm).toBeDisabled()
+    await user.type(input, 'zzz')
+    expect(confirm).toBeDisabled()
+    await user.clear(input)
+    await user.type(input, ` ${suffix.toUpperCase()} `)
+    expect(confirm).toBeEnabled()
+
+    await user.click(confirm)
+    await waitFor(() => expect(screen.queryByTestId('action-dialog')).toBeNull())
+    expect(backend.callsOf('apply_action')).toEqual([
+      { connectionId: target.connectionId, accountId: target.id, action: 'close', confirmation: suffix.toUpperCase() },
+    ])
+    expect(row(target.id)).toHaveAttribute('data-status', 'closed')
+    expect(within(row(target.id)).getByTestId('status-badge')).toHaveTextContent('closed')
+    expect(within(row(target.id)).queryByTestId('row-action-close')).toBeNull()
+  })
+
+  it('asks only for a click on a reversible action and sends no confirmation', async () => {
+    const { backend, row } = await setup()
+    const target = backend.rows.find((r) => r.status === 'active')!
+    await fireEvent.click(within(row(target.id)).getByTestId('row-action-suspend'))
+    const dialog = await screen.findByTestId('action-dialog')
+    await waitFor(() => expect(within(dialog).getByTestId('confirm-button')).toBeEnabled())
+    expect(within(dialog).queryByTestId('confirm-input')).toBeNull()
+    await fireEvent.click(within(dialog).getByTestId('confirm-button'))
+    await waitFor(() => expect(row(target.id)).toHaveAttribute('data-status', 'suspended'))
+    expect(backend.callsOf('apply_action')[0].confirmation).toBeNull()
+  })
+
+  it('keeps the dialog open with the message on failure, and marks the row as failed', async () => {
+    const { backend, row } = await setup()
+    const target = backend.rows.find((r) => r.status === 'active')!
+    backend.failing.set(target.id, uiError('provider', 'Twilio could not suspend this account right now.', true))
+    await fireEvent.click(within(row(target.id)).getByTestId('row-action-suspend'))
+    const dialog = await screen.findByTestId('action-dialog')
+    await waitFor(() => expect(within(dialog).getByTestId('confirm-button')).toBeEnabled())
+    await fireEvent.click(within(dialog).getByTestId('confirm-button'))
+
+    await waitFor(() =>
+      expect(within(dialog).getByTestId('dialog-error')).toHaveTextContent('Twilio could not suspend this account right now.'),
+    )
+    expect(screen.getByTestId('action-dialog')).toBeInTheDocument()
+    expect(row(target.id)).toHaveAttribute('data-state', 'error')
+    expect(within(row(target.id)).getByTestId('row-error')).toHaveTextContent('Twilio could not suspend')
+    expect(within(row(target.id)).getByTestId('row-error-badge')).toHaveClass('tone-error')
+
+    await fireEvent.click(within(dialog).getByTestId('cancel-button'))
+    expect(screen.queryByTestId('action-dialog')).toBeNull()
+  })
+
+  it('shows the row as pending while the action runs', async () => {
+    const { backend, row } = await setup()
+    const target = backend.rows.find((r) => r.status === 'active')!
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const realHandle = backend.handle
+    backend.overrides.set('apply_action', async (args) => {
+      await gate
+      backend.overrides.delete('apply_action')
+      return realHandle('apply_action', args)
+    })
+    await fireEvent.click(within(row(target.id)).getByTestId('row-action-suspend'))
+    const dialog = await screen.findByTestId('action-dialog')
+    await waitFor(() => expect(within(dialog).getByTestId('confirm-button')).toBeEnabled())
+    await fireEvent.click(within(dialog).getByTestId('confirm-button'))
+    await waitFor(() => expect(within(row(target.id)).getByTestId('status-badge')).toHaveTextContent('pending'))
+    expect(within(row(target.id)).getByTestId('row-action-suspend')).toBeDisabled()
+    release()
+    await waitFor(() => expect(within(row(target.id)).getByTestId('status-badge')).toHaveTextContent('suspended'))
+  })
+})

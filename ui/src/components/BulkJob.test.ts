@@ -1,0 +1,164 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import type { AccountRow } from '../lib/bindings/AccountRow'
+import type { BulkPreview } from '../lib/bindings/BulkPreview'
+import type { ItemRef } from '../lib/bindings/ItemRef'
+import type { JobCounts } from '../lib/bindings/JobCounts'
+import type { JobEvent } from '../lib/bindings/JobEvent'
+import { AccountsStore } from '../lib/stores/accounts.svelte'
+import { JobStore } from '../lib/stores/job.svelte'
+import { TableState } from '../lib/stores/table.svelte'
+import { DEMO_TWILIO, DEMO_VOBIZ, makeRow } from '../mock/backend'
+import { sendToChannel } from '../mock/channel'
+import { deferred, mockCommands, uiError } from '../test/ipc'
+import AccountsView from './AccountsView.svelte'
+
+const rows: AccountRow[] = [0, 1, 2].map((i) => makeRow(DEMO_TWILIO, i))
+const closedRow = makeRow(DEMO_TWILIO, 3, 'closed')
+const ref = (r: AccountRow): ItemRef => ({ connectionId: r.connectionId, accountId: r.id })
+
+function preview(runnable: AccountRow[]): BulkPreview {
+  return {
+    action: 'close',
+    irreversible: true,
+    runnable,
+    skipped: [{ item: ref(closedRow), name: closedRow.name, reason: 'It is already closed.' }],
+    perConnection: [{ connectionId: DEMO_TWILIO.id, connectionLabel: 'Demo Twilio', provider: 'twilio', count: runnable.length }],
+    numbersReleased: 7,
+    confirmPhrase: `CLOSE ${runnable.length}`,
+  }
+}
+
+const counts = (c: Partial<JobCounts>): JobCounts => ({ total: 3, succeeded: 0, failed: 0, skipped: 0, notStarted: 0, remaining: 3, ...c })
+
+async function setup() {
+  let channel: unknown
+  const run = deferred<JobCounts>()
+  const calls = mockCommands({
+    list_accounts: ({ onEvent }) => {
+      sendToChannel(onEvent, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: [...rows, closedRow] })
+      return null
+    },
+    bulk_preview: ({ items }) => {
+      const wanted = new Set((items as ItemRef[]).map((i) => i.accountId))
+      return preview(rows.filter((r) => wanted.has(r.id)))
+    },
+    bulk_run: ({ onEvent }) => {
+      channel = onEvent
+      return run.promise
+    },
+    bulk_cancel: () => null,
+  })
+  const accounts = new AccountsStore()
+  const table = new TableState(accounts)
+  const job = new JobStore(accounts)
+  render(AccountsView, { props: { accounts, table, job, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
+  await accounts.refresh()
+  await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(4))
+  const send = (e: JobEvent) => sendToChannel(channel, e)
+  return { calls, run, send, accounts }
+}
+
+const rowOf = (id: string) => screen.getAllByTestId('account-row').find((r) => r.dataset.id === id)!
+
+async function openCloseDialog() {
+  await fireEvent.click(screen.getByTestId('select-all-matching'))
+  expect(screen.getByTestId('bulk-bar')).toHaveTextContent('4 selected')
+  await fireEvent.click(screen.getByTestId('bulk-action-close'))
+  const dialog = await screen.findByTestId('bulk-dialog')
+  await waitFor(() => expect(within(dialog).getByTestId('bulk-confirm-input')).toBeInTheDocument())
+  return dialog
+}
+
+describe('Bulk actions', () => {
+  it('shows the preview and enables Start only once "CLOSE N" is typed', async () => {
+    const { calls } = await setup()
+    const dialog = await openCloseDialog()
+    const previewCall = calls.find((c) => c.cmd === 'bulk_preview')!
+    expect(previewCall.args.action).toBe('close')
+    expect(previewCall.args.items).toHaveLength(4)
+
+    expect(within(dialog).getByTestId('bulk-per-connection')).toHaveTextContent('Demo Twilio')
+    expect(within(dialog).getByTestId('impact-numbers')).toHaveTextContent('7 phone numbers will be released')
+    expect(within(dialog).getByTestId('bulk-skipped')).toHaveTextContent('It is already closed.')
+
+    const start = within(dialog).getByTestId('bulk-start')
+    const input = within(dialog).getByTestId('bulk-confirm-input')
+    const user = userEvent.setup()
+    expect(start).toBeDisabled()
+    await user.type(input, 'CLOSE 4')
+    expect(start).toBeDisabled()
+    await user.clear(input)
+    await user.type(input, 'close 3')
+    expect(start).toBeEnabled()
+    await user.click(start)
+
+    const run = calls.find((c) => c.cmd === 'bulk_run')!
+    expect(run.args.confirmation).toBe('close 3')
+    expect(run.args.items).toEqual(rows.map(ref))
+    expect(screen.queryByTestId('bulk-dialog')).toBeNull()
+  })
+
+  it('updates counts and rows from progress events, cancels with the job id, and retries failures', async () => {
+    const { calls, run, send } = await setup()
+    const dialog = await openCloseDialog()
+    await userEvent.setup().type(within(dialog).getByTestId('bulk-confirm-input'), 'CLOSE 3')
+    await fireEvent.click(within(dialog).getByTestId('bulk-start'))
+    expect(await screen.findByTestId('job-progress')).toBeInTheDocument()
+    await waitFor(() => expect(within(rowOf(rows[0].id)).getByTestId('status-badge')).toHaveTextContent('pending'))
+    expect(screen.getByTestId('job-cancel')).toBeDisabled()
+
+    send({ kind: 'started', jobId: 'job-7', counts: counts({}) })
+    await waitFor(() => expect(screen.getByTestId('job-cancel')).toBeEnabled())
+
+    const closed = { ...rows[0], status: 'closed' as const, allowedActions: [] }
+    send({
+      kind: 'item',
+      result: { item: ref(rows[0]), outcome: 'succeeded', statusAfter: 'closed', row: closed, error: null, attempts: 1 },
+      counts: counts({ succeeded: 1, remaining: 2 }),
+      etaSecs: 75,
+    })
+    const failure = {
+      item: ref(rows[1]),
+      outcome: 'failed' as const,
+      statusAfter: null,
+      row: null,
+      error: uiError('network', 'Could not reach Twilio.', true),
+      attempts: 5,
+    }
+    send({ kind: 'item', result: failure, counts: counts({ succeeded: 1, failed: 1, remaining: 1 }), etaSecs: 10 })
+
+    const jobCounts = screen.getByTestId('job-counts')
+    await waitFor(() => expect(jobCounts.querySelector('[data-count="failed"]')).toHaveTextContent('1'))
+    expect(jobCounts.querySelector('[data-count="succeeded"]')).toHaveTextContent('1')
+    expect(jobCounts.querySelector('[data-count="remaining"]')).toHaveTextContent('1')
+    expect(screen.getByTestId('job-eta')).toHaveTextContent('about 10 s left')
+    await waitFor(() => expect(rowOf(rows[0].id)).toHaveAttribute('data-status', 'closed'))
+    expect(rowOf(rows[1].id)).toHaveAttribute('data-state', 'error')
+
+    // The table stays usable while the job runs.
+    await userEvent.setup().type(screen.getByTestId('search-input'), rows[2].name)
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(1))
+
+    await fireEvent.click(screen.getByTestId('job-cancel'))
+    expect(calls.filter((c) => c.cmd === 'bulk_cancel').map((c) => c.args)).toEqual([{ jobId: 'job-7' }])
+
+    const final = counts({ succeeded: 1, failed: 1, notStarted: 1, remaining: 0 })
+    send({ kind: 'finished', jobId: 'job-7', counts: final, cancelled: true, failures: [failure] })
+    run.resolve(final)
+
+    const summary = await screen.findByTestId('job-summary')
+    expect(summary).toHaveTextContent(rows[1].name)
+    expect(summary).toHaveTextContent('Could not reach Twilio.')
+    expect(screen.getByTestId('job-progress')).toHaveTextContent('cancelled')
+    // Items the cancelled job never started are no longer shown as pending.
+    await userEvent.setup().clear(screen.getByTestId('search-input'))
+    await waitFor(() => expect(rowOf(rows[2].id)).toHaveAttribute('data-state', ''))
+
+    await fireEvent.click(screen.getByTestId('retry-failed'))
+    await screen.findByTestId('bulk-dialog')
+    const retryPreview = calls.filter((c) => c.cmd === 'bulk_preview').at(-1)!
+    expect(retryPreview.args).toEqual({ items: [ref(rows[1])], action: 'close' })
+  })
+})

@@ -1,0 +1,116 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it, vi } from 'vitest'
+import { AppStore } from '../lib/stores/app.svelte'
+import { DEMO_TWILIO } from '../mock/backend'
+import { fakeBackend, uiError } from '../test/ipc'
+import ConnectionForm from './ConnectionForm.svelte'
+import ConnectionsView from './ConnectionsView.svelte'
+
+const SID = `AC${'0123456789abcdef'.repeat(2)}`
+
+describe('Add connection form', () => {
+  it('explains a malformed SID without calling the back end', async () => {
+    const backend = fakeBackend()
+    render(ConnectionForm, { props: { onsaved: vi.fn() } })
+    const user = userEvent.setup()
+    await user.type(screen.getByTestId('conn-label'), 'Main')
+    await user.type(screen.getByTestId('conn-account-id'), 'AC12345')
+    await user.type(screen.getByTestId('conn-secret'), 'token')
+    await user.click(screen.getByTestId('conn-test'))
+    expect(screen.getByTestId('conn-account-id-error')).toHaveTextContent('starts with AC followed by 32')
+    expect(backend.callsOf('verify_connection')).toHaveLength(0)
+
+    await user.selectOptions(screen.getByTestId('conn-auth'), 'apiKey')
+    await user.type(screen.getByTestId('conn-key-sid'), 'SK1')
+    await user.click(screen.getByTestId('conn-save'))
+    expect(screen.getByTestId('conn-key-sid-error')).toHaveTextContent('starts with SK')
+    expect(backend.callsOf('add_connection')).toHaveLength(0)
+  })
+
+  it('tests, then saves, and forgets the token once saved', async () => {
+    const backend = fakeBackend()
+    const onsaved = vi.fn()
+    render(ConnectionForm, { props: { onsaved } })
+    const user = userEvent.setup()
+    await user.type(screen.getByTestId('conn-label'), 'Main Twilio')
+    await user.type(screen.getByTestId('conn-account-id'), SID)
+    await user.type(screen.getByTestId('conn-secret'), 's3cret-token')
+    await user.type(screen.getByTestId('conn-edge'), 'dublin')
+
+    await user.click(screen.getByTestId('conn-test'))
+    await waitFor(() => expect(screen.getByTestId('conn-verified')).toHaveTextContent('Connected to Main Twilio (verified)'))
+    expect(backend.callsOf('verify_connection')[0].input).toEqual({
+      provider: 'twilio',
+      label: 'Main Twilio',
+      accountId: SID,
+      secret: 's3cret-token',
+      edge: 'dublin',
+    })
+
+    await user.click(screen.getByTestId('conn-save'))
+    await waitFor(() => expect(onsaved).toHaveBeenCalledTimes(1))
+    expect(backend.callsOf('add_connection')[0].input).toMatchObject({ secret: 's3cret-token', accountId: SID })
+    expect(screen.getByTestId('conn-secret')).toHaveValue('')
+    expect(screen.getByTestId('conn-account-id')).toHaveValue('')
+    expect(document.body.innerHTML).not.toContain('s3cret-token')
+  })
+
+  it('shows the back end sentence when the credentials are refused, for Vobiz too', async () => {
+    const backend = fakeBackend()
+    backend.overrides.set('verify_connection', () => {
+      throw uiError('auth', 'Vobiz refused this Auth ID and Auth Token.')
+    })
+    render(ConnectionForm, { props: { onsaved: vi.fn() } })
+    const user = userEvent.setup()
+    await user.selectOptions(screen.getByTestId('conn-provider'), 'vobiz')
+    expect(screen.queryByTestId('conn-edge')).toBeNull()
+    await user.type(screen.getByTestId('conn-label'), 'V')
+    await user.type(screen.getByTestId('conn-account-id'), 'MA_TEST1')
+    await user.type(screen.getByTestId('conn-secret'), 'x')
+    await user.click(screen.getByTestId('conn-test'))
+    await waitFor(() => expect(screen.getByTestId('conn-error')).toHaveTextContent('Vobiz refused this Auth ID and Auth Token.'))
+    expect(backend.callsOf('verify_connection')[0].input).toMatchObject({ provider: 'vobiz', accountId: 'MA_TEST1' })
+  })
+})
+
+describe('Connections view', () => {
+  it('removes a saved connection only after the keychain warning is confirmed; demo ones cannot be removed', async () => {
+    const saved = { ...DEMO_TWILIO, id: 'conn-real', label: 'Real Twilio', demo: false }
+    const backend = fakeBackend({ connections: [saved, DEMO_TWILIO] })
+    const app = new AppStore()
+    await app.load()
+    const onchanged = vi.fn()
+    render(ConnectionsView, { props: { app, onchanged } })
+
+    const items = screen.getAllByTestId('connection-item')
+    expect(items.map((i) => i.dataset.id)).toEqual(['conn-real', DEMO_TWILIO.id])
+    expect(within(items[1]).queryByTestId('connection-remove')).toBeNull()
+    expect(within(items[1]).getByTestId('connection-demo')).toHaveTextContent('demo')
+
+    await fireEvent.click(within(items[0]).getByTestId('connection-remove'))
+    expect(items[0]).toHaveTextContent('This deletes the saved token from the keychain')
+    expect(backend.callsOf('remove_connection')).toHaveLength(0)
+    await fireEvent.click(within(items[0]).getByTestId('connection-remove-confirm'))
+    await waitFor(() => expect(onchanged).toHaveBeenCalled())
+    expect(backend.callsOf('remove_connection')).toEqual([{ connectionId: 'conn-real' }])
+  })
+
+  it('loads and saves the bulk concurrency', async () => {
+    const backend = fakeBackend()
+    backend.settings = { concurrency: 5 }
+    const app = new AppStore()
+    await app.load()
+    render(ConnectionsView, { props: { app, onchanged: vi.fn() } })
+    const input = screen.getByTestId('settings-concurrency')
+    await waitFor(() => expect(input).toHaveValue(5))
+    const user = userEvent.setup()
+    await user.clear(input)
+    await user.type(input, '40')
+    expect(screen.getByTestId('settings-save')).toBeDisabled()
+    await user.clear(input)
+    await user.type(input, '12')
+    await user.click(screen.getByTestId('settings-save'))
+    await waitFor(() => expect(backend.callsOf('set_settings')).toEqual([{ settings: { concurrency: 12 } }]))
+  })
+})

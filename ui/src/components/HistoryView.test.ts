@@ -1,0 +1,124 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import type { HistoryEntry } from '../lib/bindings/HistoryEntry'
+import { HistoryStore } from '../lib/stores/history.svelte'
+import { DEMO_TWILIO, DEMO_VOBIZ } from '../mock/backend'
+import { mockCommands } from '../test/ipc'
+import HistoryView from './HistoryView.svelte'
+
+function entry(id: number, over: Partial<HistoryEntry> = {}): HistoryEntry {
+  return {
+    id: id,
+    startedAt: new Date(Date.UTC(2024, 4, 1, 10, 0, id)).toISOString(),
+    finishedAt: new Date(Date.UTC(2024, 4, 1, 10, 0, id + 1)).toISOString(),
+    actor: 'maria',
+    connectionId: DEMO_TWILIO.id,
+    connectionLabel: DEMO_TWILIO.label,
+    provider: 'twilio',
+    accountId: `AC${String(id).padStart(32, '0')}`,
+    accountName: `Tenant ${id}`,
+    action: 'suspend',
+    statusBefore: 'active',
+    statusAfter: 'suspended',
+    outcome: 'succeeded',
+    requestId: `RQ${id}`,
+    errorCode: null,
+    errorMessage: null,
+    durationMs: 340,
+    jobId: null,
+    snapshot: null,
+    reconciled: false,
+    ...over,
+  }
+}
+
+function setup(pages: HistoryEntry[][]) {
+  let page = 0
+  const calls = mockCommands({
+    history_query: ({ beforeId }) => {
+      const entries = beforeId === null ? pages[0] : pages[++page] ?? []
+      return { entries, total: pages.flat().length, hasMore: beforeId === null ? pages.length > 1 : page < pages.length - 1 }
+    },
+    'plugin:dialog|save': () => '/tmp/out.json',
+    history_export: () => 12,
+  })
+  const history = new HistoryStore()
+  render(HistoryView, { props: { history, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
+  const queries = () => calls.filter((c) => c.cmd === 'history_query').map((c) => c.args)
+  return { calls, queries, history }
+}
+
+describe('History view', () => {
+  it('loads newest first, then the next page with beforeId = the last entry id', async () => {
+    const { queries } = setup([[entry(30), entry(29)], [entry(28)]])
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(2))
+    expect(queries()).toEqual([{ filter: {}, beforeId: null, limit: 50 }])
+    const first = screen.getAllByTestId('history-row')[0]
+    expect(first).toHaveAttribute('data-action', 'suspend')
+    expect(first).toHaveAttribute('data-outcome', 'succeeded')
+    expect(first).toHaveAttribute('data-account', entry(30).accountId)
+    expect(within(first).getByRole('button')).toHaveAttribute('title', entry(30).startedAt)
+
+    await fireEvent.click(screen.getByTestId('history-load-more'))
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(3))
+    expect(queries()[1]).toEqual({ filter: {}, beforeId: 29, limit: 50 })
+    expect(screen.queryByTestId('history-load-more')).toBeNull()
+  })
+
+  it('re-queries with the chosen filters, free text after a pause', async () => {
+    const { queries } = setup([[entry(1)]])
+    await waitFor(() => expect(queries()).toHaveLength(1))
+    const user = userEvent.setup()
+    await user.selectOptions(screen.getByTestId('history-filter-outcome'), 'failed')
+    await waitFor(() => expect(queries().at(-1)!.filter).toEqual({ outcome: 'failed' }))
+
+    const before = queries().length
+    await user.type(screen.getByTestId('history-search'), 'harbor')
+    await waitFor(() => expect(queries().at(-1)!.filter).toEqual({ outcome: 'failed', text: 'harbor' }))
+    // Debounced: one query for the whole word, not one per letter.
+    expect(queries().length).toBe(before + 1)
+  })
+
+  it('shows every field of an entry in the detail panel', async () => {
+    const deleted = entry(5, {
+      action: 'delete',
+      outcome: 'failed',
+      errorCode: 'network',
+      errorMessage: 'Could not reach Vobiz.',
+      jobId: 'job-42',
+      snapshot: '{"id":"SA_1","name":"Old"}',
+      reconciled: true,
+    })
+    setup([[deleted]])
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(1))
+    await fireEvent.click(screen.getAllByTestId('history-row')[0])
+    const detail = screen.getByTestId('history-detail')
+    expect(detail).toHaveTextContent('RQ5')
+    expect(detail).toHaveTextContent('job-42')
+    expect(detail).toHaveTextContent('340 ms')
+    expect(detail).toHaveTextContent('Could not reach Vobiz.')
+    expect(within(detail).getByTestId('history-reconciled')).toHaveTextContent('reconciled at start-up')
+    expect(within(detail).getByTestId('history-snapshot').textContent).toBe('{\n  "id": "SA_1",\n  "name": "Old"\n}')
+  })
+
+  it('exports with the current filter to the chosen path, and does nothing if the dialog is cancelled', async () => {
+    const { calls, history } = setup([[entry(1)]])
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(1))
+    await userEvent.setup().selectOptions(screen.getByTestId('history-filter-provider'), 'vobiz')
+
+    await fireEvent.click(screen.getByTestId('export-json'))
+    await waitFor(() => expect(screen.getByTestId('export-result')).toHaveTextContent('Exported 12 entries to /tmp/out.json'))
+    expect(calls.find((c) => c.cmd === 'history_export')!.args).toEqual({
+      filter: { provider: 'vobiz' },
+      format: 'json',
+      path: '/tmp/out.json',
+    })
+
+    const later = mockCommands({ 'plugin:dialog|save': () => null })
+    await history.exportTo('csv')
+    expect(later.map((c) => c.cmd)).toEqual(['plugin:dialog|save'])
+    expect(history.exportResult).toBeNull()
+    expect(history.exportError).toBeNull()
+  })
+})

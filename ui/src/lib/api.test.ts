@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { sendToChannel } from '../mock/channel'
+import { mockCommands, uiError } from '../test/ipc'
+import * as api from './api'
+import type { ListEvent } from './bindings/ListEvent'
+
+describe('api', () => {
+  it('calls each command by its Rust name with camelCase arguments', async () => {
+    const calls = mockCommands({
+      app_status: () => ({ demo: true }),
+      apply_action: () => ({ row: {}, historyId: 1, requestId: null }),
+      remove_connection: () => null,
+      history_query: () => ({ entries: [], total: 0, hasMore: false }),
+      bulk_cancel: () => null,
+      set_settings: (a) => a.settings,
+    })
+    await api.appStatus()
+    await api.applyAction('c1', 'AC1', 'close', 'abc')
+    await api.removeConnection('c1')
+    await api.historyQuery({ outcome: 'failed' }, 42, 50)
+    await api.bulkCancel('job-1')
+    expect(await api.setSettings({ concurrency: 4 })).toEqual({ concurrency: 4 })
+    expect(calls).toEqual([
+      { cmd: 'app_status', args: {} },
+      { cmd: 'apply_action', args: { connectionId: 'c1', accountId: 'AC1', action: 'close', confirmation: 'abc' } },
+      { cmd: 'remove_connection', args: { connectionId: 'c1' } },
+      { cmd: 'history_query', args: { filter: { outcome: 'failed' }, beforeId: 42, limit: 50 } },
+      { cmd: 'bulk_cancel', args: { jobId: 'job-1' } },
+      { cmd: 'set_settings', args: { settings: { concurrency: 4 } } },
+    ])
+  })
+
+  it('turns a UiError rejection into an ApiError carrying code, message and retryable', async () => {
+    mockCommands({
+      preview_action: () => {
+        throw uiError('rate_limited', 'Twilio is busy. Try again in a minute.', true)
+      },
+    })
+    const e = await api.previewAction('c', 'a', 'suspend').catch((x) => x)
+    expect(e).toBeInstanceOf(api.ApiError)
+    expect(e.code).toBe('rate_limited')
+    expect(e.message).toBe('Twilio is busy. Try again in a minute.')
+    expect(e.retryable).toBe(true)
+  })
+
+  it('never shows raw JSON for a rejection that is not a UiError', () => {
+    expect(api.toApiError('Command foo not allowed by ACL').message).toBe('Command foo not allowed by ACL')
+    const odd = api.toApiError({ weird: { nested: true } })
+    expect(odd.code).toBe('internal')
+    expect(odd.message).not.toContain('{')
+    expect(api.errorMessage(new TypeError('x is undefined'))).not.toContain('TypeError')
+  })
+
+  it('passes a Channel to list_accounts and delivers its messages in order', async () => {
+    const received: ListEvent[] = []
+    mockCommands({
+      list_accounts: ({ onEvent }) => {
+        // Deliver index 1 before index 0: the Channel must reorder them.
+        const id = (onEvent as { id: number }).id
+        const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (i: number, d: unknown) => void } })
+          .__TAURI_INTERNALS__
+        internals.runCallback(id, { index: 1, message: { kind: 'done', connectionId: 'c1', total: 0 } })
+        internals.runCallback(id, { index: 0, message: { kind: 'page', connectionId: 'c1', rows: [] } })
+        return null
+      },
+    })
+    await api.listAccounts((e) => received.push(e))
+    expect(received.map((e) => e.kind)).toEqual(['page', 'done'])
+  })
+
+  it('streams bulk_run events and resolves with the final counts', async () => {
+    const kinds: string[] = []
+    const counts = { total: 1, succeeded: 1, failed: 0, skipped: 0, notStarted: 0, remaining: 0 }
+    const calls = mockCommands({
+      bulk_run: ({ onEvent }) => {
+        sendToChannel(onEvent, { kind: 'started', jobId: 'j', counts })
+        sendToChannel(onEvent, { kind: 'finished', jobId: 'j', counts, cancelled: false, failures: [] })
+        return counts
+      },
+    })
+    const items = [{ connectionId: 'c', accountId: 'a' }]
+    expect(await api.bulkRun(items, 'suspend', null, (e) => kinds.push(e.kind))).toEqual(counts)
+    expect(kinds).toEqual(['started', 'finished'])
+    expect(calls[0].args).toMatchObject({ items, action: 'suspend', confirmation: null })
+  })
+
+  it('returns null from the save dialog when the user cancels', async () => {
+    mockCommands({ 'plugin:dialog|save': () => null })
+    expect(await api.chooseExportPath('csv')).toBeNull()
+  })
+})

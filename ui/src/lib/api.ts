@@ -1,0 +1,138 @@
+// The only module that talks to the Rust side. One typed function per command; every
+// rejection becomes an `ApiError` whose `code` the UI may switch on and whose `message` it shows.
+import { Channel, invoke } from '@tauri-apps/api/core'
+import { save } from '@tauri-apps/plugin-dialog'
+import type { AccountRow } from './bindings/AccountRow'
+import type { Action } from './bindings/Action'
+import type { ActionPreview } from './bindings/ActionPreview'
+import type { ActionResult } from './bindings/ActionResult'
+import type { AppStatus } from './bindings/AppStatus'
+import type { BulkPreview } from './bindings/BulkPreview'
+import type { Connection } from './bindings/Connection'
+import type { ErrorCode } from './bindings/ErrorCode'
+import type { ExportFormat } from './bindings/ExportFormat'
+import type { HistoryFilter } from './bindings/HistoryFilter'
+import type { HistoryPage } from './bindings/HistoryPage'
+import type { ItemRef } from './bindings/ItemRef'
+import type { JobCounts } from './bindings/JobCounts'
+import type { JobEvent } from './bindings/JobEvent'
+import type { ListEvent } from './bindings/ListEvent'
+import type { NewConnection } from './bindings/NewConnection'
+import type { VerifiedParent } from './bindings/VerifiedParent'
+
+export type { AccountRow }
+
+import type { Settings } from './bindings/Settings'
+export type { Settings }
+
+/** `internal` is ours: a rejection that did not come as a `UiError` (e.g. a Tauri permission error). */
+export type ApiErrorCode = ErrorCode | 'internal'
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode
+  readonly retryable: boolean
+
+  constructor(code: ApiErrorCode, message: string, retryable = false) {
+    super(message)
+    this.name = 'ApiError'
+    this.code = code
+    this.retryable = retryable
+  }
+}
+
+const FALLBACK_MESSAGE = 'Something went wrong inside Subdesk. Please try again, or restart the app.'
+
+/** Turns whatever a command rejected with into an ApiError, never leaking JSON or a stack. */
+export function toApiError(raw: unknown): ApiError {
+  if (raw instanceof ApiError) return raw
+  if (raw && typeof raw === 'object') {
+    const o = raw as Record<string, unknown>
+    if (typeof o.code === 'string' && typeof o.message === 'string') {
+      return new ApiError(o.code as ErrorCode, o.message, o.retryable === true)
+    }
+  }
+  // Tauri's own failures (unknown command, denied by a capability) arrive as plain strings.
+  if (typeof raw === 'string' && raw.trim() !== '' && raw.length < 500) {
+    return new ApiError('internal', raw)
+  }
+  return new ApiError('internal', FALLBACK_MESSAGE)
+}
+
+/** The sentence to show for any caught value. */
+export function errorMessage(e: unknown): string {
+  return toApiError(e).message
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args)
+  } catch (e) {
+    throw toApiError(e)
+  }
+}
+
+export const appStatus = () => call<AppStatus>('app_status')
+export const openDemo = () => call<AppStatus>('open_demo')
+export const closeDemo = () => call<AppStatus>('close_demo')
+
+export const verifyConnection = (input: NewConnection) =>
+  call<VerifiedParent>('verify_connection', { input })
+export const addConnection = (input: NewConnection) => call<Connection>('add_connection', { input })
+export const removeConnection = (connectionId: string) =>
+  call<null>('remove_connection', { connectionId })
+
+/** Streams every connection's pages to `onEvent`; resolves when all connections have finished. */
+export async function listAccounts(onEvent: (event: ListEvent) => void): Promise<void> {
+  const channel = new Channel<ListEvent>(onEvent)
+  await call<null>('list_accounts', { onEvent: channel })
+}
+
+export const previewAction = (connectionId: string, accountId: string, action: Action) =>
+  call<ActionPreview>('preview_action', { connectionId, accountId, action })
+
+export const applyAction = (
+  connectionId: string,
+  accountId: string,
+  action: Action,
+  confirmation: string | null,
+) => call<ActionResult>('apply_action', { connectionId, accountId, action, confirmation })
+
+export const historyQuery = (filter: HistoryFilter, beforeId: number | null, limit: number) =>
+  call<HistoryPage>('history_query', { filter, beforeId, limit })
+
+export const historyExport = (filter: HistoryFilter, format: ExportFormat, path: string) =>
+  call<number>('history_export', { filter, format, path })
+
+/** Asks the user where to save an export; null when they cancel. */
+export async function chooseExportPath(format: ExportFormat): Promise<string | null> {
+  const stamp = new Date().toISOString().slice(0, 10)
+  try {
+    const path = await save({
+      title: 'Export history',
+      defaultPath: `subdesk-history-${stamp}.${format}`,
+      filters: [{ name: format.toUpperCase(), extensions: [format] }],
+    })
+    return path ?? null
+  } catch (e) {
+    throw toApiError(e)
+  }
+}
+
+export const bulkPreview = (items: ItemRef[], action: Action) =>
+  call<BulkPreview>('bulk_preview', { items, action })
+
+/** Resolves with the final counts; progress arrives through `onEvent` meanwhile. */
+export function bulkRun(
+  items: ItemRef[],
+  action: Action,
+  confirmation: string | null,
+  onEvent: (event: JobEvent) => void,
+): Promise<JobCounts> {
+  const channel = new Channel<JobEvent>(onEvent)
+  return call<JobCounts>('bulk_run', { items, action, confirmation, onEvent: channel })
+}
+
+export const bulkCancel = (jobId: string) => call<null>('bulk_cancel', { jobId })
+
+export const getSettings = () => call<Settings>('get_settings')
+export const setSettings = (settings: Settings) => call<Settings>('set_settings', { settings })

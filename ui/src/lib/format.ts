@@ -1,0 +1,81 @@
+// Words and formats shown to the user, kept in one place so every view says the same thing.
+import type { Action } from './bindings/Action'
+import type { ItemRef } from './bindings/ItemRef'
+import type { Outcome } from './bindings/Outcome'
+import type { Provider } from './bindings/Provider'
+
+export const ACTIONS: readonly Action[] = ['suspend', 'reactivate', 'close', 'delete']
+
+const ACTION_LABELS: Record<Action, string> = {
+  suspend: 'Suspend',
+  reactivate: 'Reactivate',
+  close: 'Close',
+  delete: 'Delete',
+}
+
+export const actionLabel = (a: Action): string => ACTION_LABELS[a] ?? a
+
+const ACTION_DONE: Record<Action, string> = {
+  suspend: 'suspended',
+  reactivate: 'reactivated',
+  close: 'closed',
+  delete: 'deleted',
+}
+
+/** "will be …": suspended, reactivated, closed, deleted. */
+export const actionDone = (a: Action): string => ACTION_DONE[a] ?? a
+
+const PROVIDER_LABELS: Record<Provider, string> = { twilio: 'Twilio', vobiz: 'Vobiz' }
+
+export const providerLabel = (p: Provider): string => PROVIDER_LABELS[p] ?? p
+
+const OUTCOME_LABELS: Record<Outcome, string> = {
+  pending: 'pending',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  skipped: 'skipped',
+  not_started: 'not started',
+  unknown: 'unknown',
+}
+
+export const outcomeLabel = (o: Outcome): string => OUTCOME_LABELS[o] ?? o
+
+/** One account across all connections: ids are only unique within a connection. */
+export const itemKey = (r: ItemRef | { connectionId: string; id: string }): string =>
+  `${r.connectionId}\u0000${'accountId' in r ? r.accountId : r.id}`
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
+
+/** Local, readable time; the ISO original stays available for a title attribute. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d)
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  return Number.isNaN(d.getTime()) ? iso : dateOnly.format(d)
+}
+
+export function formatEta(secs: number | null | undefined): string {
+  if (secs == null || !Number.isFinite(secs)) return ''
+  const s = Math.max(0, Math.round(secs))
+  if (s < 60) return `about ${s} s left`
+  const m = Math.floor(s / 60)
+  const rest = s % 60
+  if (m < 60) return rest ? `about ${m} min ${rest} s left` : `about ${m} min left`
+  const h = Math.floor(m / 60)
+  return `about ${h} h ${m % 60} min left`
+}
+
+export function formatDuration(ms: number | bigint | null | undefined): string {
+  if (ms == null) return ''
+  const n = Number(ms)
+  return n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`
+}
+
+export const plural = (n: number, one: string, many = `${one}s`): string =>
+  `${n.toLocaleString()} ${n === 1 ? one : many}`

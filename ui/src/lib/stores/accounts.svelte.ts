@@ -1,0 +1,193 @@
+// Every subaccount of every connection, as streamed by `list_accounts`, plus the per-row state
+// of actions in flight. Incoming pages and row updates are batched so that 10,000 rows arriving in
+// small pages re-render the table a few times a second, not once per page.
+import { SvelteMap } from 'svelte/reactivity'
+import * as api from '../api'
+import type { AccountRow } from '../bindings/AccountRow'
+import type { Action } from '../bindings/Action'
+import type { ActionResult } from '../bindings/ActionResult'
+import type { ListEvent } from '../bindings/ListEvent'
+import { itemKey } from '../format'
+
+export type RowState = { kind: 'pending' } | { kind: 'error'; message: string }
+
+export type ListFailure = { connectionId: string; label: string; message: string }
+
+const FLUSH_MS = 60
+
+export class AccountsStore {
+  rows = $state.raw<AccountRow[]>([])
+  loading = $state(false)
+  /** Rows received so far in the current listing, shown while it runs. */
+  received = $state(0)
+  failures = $state.raw<ListFailure[]>([])
+  /** Set when the listing itself failed (not one connection). */
+  listError = $state<string | null>(null)
+  loadedOnce = $state(false)
+  readonly rowStates = new SvelteMap<string, RowState>()
+
+  #index = new Map<string, number>()
+  #generation = 0
+  #incoming: AccountRow[] = []
+  #updates = new Map<string, AccountRow>()
+  #timer: ReturnType<typeof setTimeout> | null = null
+  #labelOf: (connectionId: string) => string
+
+  constructor(labelOf: (connectionId: string) => string = (id) => id) {
+    this.#labelOf = labelOf
+  }
+
+  setLabelLookup(labelOf: (connectionId: string) => string) {
+    this.#labelOf = labelOf
+  }
+
+  row(key: string): AccountRow | undefined {
+    const i = this.#index.get(key)
+    return i === undefined ? undefined : this.rows[i]
+  }
+
+  /** Re-reads every connection. A refresh started while one runs supersedes it. */
+  async refresh(): Promise<void> {
+    const generation = ++this.#generation
+    this.#incoming = []
+    this.#updates.clear()
+    this.#setRows([])
+    this.received = 0
+    this.failures = []
+    this.listError = null
+    this.loading = true
+    for (const [key, state] of this.rowStates) {
+      if (state.kind === 'error') this.rowStates.delete(key)
+    }
+    const onEvent = (event: ListEvent) => {
+      if (generation !== this.#generation) return
+      this.#onListEvent(event)
+    }
+    try {
+      await api.listAccounts(onEvent)
+    } catch (e) {
+      if (generation === this.#generation) this.listError = api.errorMessage(e)
+    } finally {
+      if (generation === this.#generation) {
+        this.flush()
+        this.loading = false
+        this.loadedOnce = true
+      }
+    }
+  }
+
+  /** Nothing to list (no connection left): forget every row. */
+  clear() {
+    ++this.#generation
+    this.#incoming = []
+    this.#updates.clear()
+    this.#setRows([])
+    this.received = 0
+    this.failures = []
+    this.listError = null
+    this.loading = false
+    this.rowStates.clear()
+  }
+
+  #onListEvent(event: ListEvent) {
+    switch (event.kind) {
+      case 'page':
+        this.#incoming.push(...event.rows)
+        this.received += event.rows.length
+        this.#schedule()
+        break
+      case 'failed':
+        this.failures = [
+          ...this.failures.filter((f) => f.connectionId !== event.connectionId),
+          {
+            connectionId: event.connectionId,
+            label: this.#labelOf(event.connectionId),
+            message: event.error.message,
+          },
+        ]
+        break
+      case 'done':
+        break
+    }
+  }
+
+  /** Queues rows re-read after actions; they replace their old versions at the next flush. */
+  updateRows(rows: AccountRow[]) {
+    for (const r of rows) this.#updates.set(itemKey(r), r)
+    this.#schedule()
+  }
+
+  #schedule() {
+    if (this.#timer !== null) return
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      this.flush()
+    }, FLUSH_MS)
+  }
+
+  /** Applies queued pages and row updates now. */
+  flush() {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer)
+      this.#timer = null
+    }
+    if (this.#incoming.length === 0 && this.#updates.size === 0) return
+    const next = this.rows.slice()
+    for (const r of this.#incoming) {
+      const key = itemKey(r)
+      const at = this.#index.get(key)
+      if (at === undefined) {
+        this.#index.set(key, next.length)
+        next.push(r)
+      } else {
+        next[at] = r
+      }
+    }
+    this.#incoming = []
+    for (const [key, r] of this.#updates) {
+      const at = this.#index.get(key)
+      // A row that is not listed (a refresh cleared the table) arrives with the listing.
+      if (at !== undefined) next[at] = r
+    }
+    this.#updates.clear()
+    this.rows = next
+  }
+
+  #setRows(rows: AccountRow[]) {
+    this.#index = new Map(rows.map((r, i) => [itemKey(r), i]))
+    this.rows = rows
+  }
+
+  setPending(keys: Iterable<string>) {
+    for (const k of keys) this.rowStates.set(k, { kind: 'pending' })
+  }
+
+  setError(key: string, message: string) {
+    this.rowStates.set(key, { kind: 'error', message })
+  }
+
+  clearState(key: string) {
+    this.rowStates.delete(key)
+  }
+
+  /** Clears every "pending" left over (e.g. items a cancelled job never started). */
+  clearPending(keys: Iterable<string>) {
+    for (const k of keys) if (this.rowStates.get(k)?.kind === 'pending') this.rowStates.delete(k)
+  }
+
+  /** Runs one action; the row shows pending meanwhile, then the re-read row or the error. */
+  async apply(row: AccountRow, action: Action, confirmation: string | null): Promise<ActionResult> {
+    const key = itemKey(row)
+    this.setPending([key])
+    try {
+      const result = await api.applyAction(row.connectionId, row.id, action, confirmation)
+      this.clearState(key)
+      this.updateRows([result.row])
+      this.flush()
+      return result
+    } catch (e) {
+      this.setError(key, api.errorMessage(e))
+      throw e
+    }
+  }
+}

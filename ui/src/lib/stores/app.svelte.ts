@@ -1,0 +1,57 @@
+// The app's own state: the status from the back end, which view is shown, the demo workspace.
+import * as api from '../api'
+import type { AppStatus } from '../bindings/AppStatus'
+import type { Connection } from '../bindings/Connection'
+
+export type View = 'accounts' | 'history' | 'connections'
+
+export class AppStore {
+  status = $state<AppStatus | null>(null)
+  loadError = $state<string | null>(null)
+  view = $state<View>('accounts')
+  problemDismissed = $state(false)
+  busy = $state(false)
+  /** Error of the last open/close demo call. */
+  demoError = $state<string | null>(null)
+
+  readonly connections: Connection[] = $derived(this.status?.connections ?? [])
+  /** No connection and no demo: the welcome panel takes over the Accounts view. */
+  readonly empty: boolean = $derived(
+    this.status !== null && !this.status.demo && this.status.connections.length === 0,
+  )
+
+  labelOf = (connectionId: string): string =>
+    this.connections.find((c) => c.id === connectionId)?.label ?? connectionId
+
+  async load(): Promise<AppStatus | null> {
+    try {
+      this.status = await api.appStatus()
+      this.loadError = null
+    } catch (e) {
+      this.loadError = api.errorMessage(e)
+    }
+    return this.status
+  }
+
+  async openDemo(): Promise<boolean> {
+    return this.#demoCall(api.openDemo)
+  }
+
+  async closeDemo(): Promise<boolean> {
+    return this.#demoCall(api.closeDemo)
+  }
+
+  async #demoCall(call: () => Promise<AppStatus>): Promise<boolean> {
+    this.busy = true
+    this.demoError = null
+    try {
+      this.status = await call()
+      return true
+    } catch (e) {
+      this.demoError = api.errorMessage(e)
+      return false
+    } finally {
+      this.busy = false
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// The History view's data: the filter form, the pages loaded so far, the entry shown in detail.
+import * as api from '../api'
+import type { ExportFormat } from '../bindings/ExportFormat'
+import type { HistoryEntry } from '../bindings/HistoryEntry'
+import { buildHistoryFilter, emptyHistoryForm, type HistoryForm } from '../historyFilter'
+
+export const HISTORY_PAGE_SIZE = 50
+
+export class HistoryStore {
+  form = $state<HistoryForm>(emptyHistoryForm())
+  entries = $state.raw<HistoryEntry[]>([])
+  total = $state(0)
+  hasMore = $state(false)
+  loading = $state(false)
+  error = $state<string | null>(null)
+  detail = $state.raw<HistoryEntry | null>(null)
+  exporting = $state(false)
+  exportResult = $state<string | null>(null)
+  exportError = $state<string | null>(null)
+
+  #generation = 0
+
+  /** Loads the first page for the current form, dropping what was shown. */
+  async reload(): Promise<void> {
+    const generation = ++this.#generation
+    this.loading = true
+    this.error = null
+    try {
+      const page = await api.historyQuery(buildHistoryFilter(this.form), null, HISTORY_PAGE_SIZE)
+      if (generation !== this.#generation) return
+      this.entries = page.entries
+      this.total = page.total
+      this.hasMore = page.hasMore
+    } catch (e) {
+      if (generation === this.#generation) this.error = api.errorMessage(e)
+    } finally {
+      if (generation === this.#generation) this.loading = false
+    }
+  }
+
+  /** The next (older) page: `beforeId` is the last shown entry's id. */
+  async loadMore(): Promise<void> {
+    const last = this.entries.at(-1)
+    if (!last || this.loading) return
+    const generation = this.#generation
+    this.loading = true
+    this.error = null
+    try {
+      const page = await api.historyQuery(buildHistoryFilter(this.form), last.id, HISTORY_PAGE_SIZE)
+      if (generation !== this.#generation) return
+      this.entries = [...this.entries, ...page.entries]
+      this.total = page.total
+      this.hasMore = page.hasMore
+    } catch (e) {
+      if (generation === this.#generation) this.error = api.errorMessage(e)
+    } finally {
+      if (generation === this.#generation) this.loading = false
+    }
+  }
+
+  /** Save dialog, then export with the current filter. Cancelling the dialog does nothing. */
+  async exportTo(format: ExportFormat): Promise<void> {
+    this.exportResult = null
+    this.exportError = null
+    try {
+      const path = await api.chooseExportPath(format)
+      if (!path) return
+      this.exporting = true
+      const n = await api.historyExport(buildHistoryFilter(this.form), format, path)
+      this.exportResult = `Exported ${n.toLocaleString()} ${n === 1 ? 'entry' : 'entries'} to ${path}`
+    } catch (e) {
+      this.exportError = api.errorMessage(e)
+    } finally {
+      this.exporting = false
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// One bulk job at a time: its progress as streamed by `bulk_run`, and its summary at the end.
+import * as api from '../api'
+import type { Action } from '../bindings/Action'
+import type { BulkPreview } from '../bindings/BulkPreview'
+import type { ItemRef } from '../bindings/ItemRef'
+import type { ItemResult } from '../bindings/ItemResult'
+import type { JobCounts } from '../bindings/JobCounts'
+import type { JobEvent } from '../bindings/JobEvent'
+import { itemKey } from '../format'
+import type { AccountsStore } from './accounts.svelte'
+
+export type JobPhase = 'idle' | 'running' | 'finished'
+
+export class JobStore {
+  phase = $state<JobPhase>('idle')
+  action = $state<Action | null>(null)
+  jobId = $state<string | null>(null)
+  counts = $state<JobCounts | null>(null)
+  etaSecs = $state<number | null>(null)
+  cancelled = $state(false)
+  cancelling = $state(false)
+  failures = $state.raw<ItemResult[]>([])
+  /** The job could not run at all, or cancelling failed. */
+  error = $state<string | null>(null)
+
+  private readonly accounts: AccountsStore
+
+  constructor(accounts: AccountsStore) {
+    this.accounts = accounts
+  }
+
+  get running(): boolean {
+    return this.phase === 'running'
+  }
+
+  /** Runs the preview's runnable accounts; resolves when the job has ended. */
+  async start(preview: BulkPreview, confirmation: string | null): Promise<void> {
+    const items: ItemRef[] = preview.runnable.map((r) => ({ connectionId: r.connectionId, accountId: r.id }))
+    const keys = items.map(itemKey)
+    this.phase = 'running'
+    this.action = preview.action
+    this.jobId = null
+    this.etaSecs = null
+    this.cancelled = false
+    this.cancelling = false
+    this.failures = []
+    this.error = null
+    this.counts = { total: items.length, succeeded: 0, failed: 0, skipped: 0, notStarted: 0, remaining: items.length }
+    this.accounts.setPending(keys)
+    try {
+      const counts = await api.bulkRun(items, preview.action, confirmation, (e) => this.#onEvent(e))
+      this.counts = counts
+    } catch (e) {
+      this.error = api.errorMessage(e)
+    } finally {
+      this.accounts.flush()
+      this.accounts.clearPending(keys)
+      this.phase = 'finished'
+    }
+  }
+
+  #onEvent(event: JobEvent) {
+    switch (event.kind) {
+      case 'started':
+        this.jobId = event.jobId
+        this.counts = event.counts
+        break
+      case 'item': {
+        const r = event.result
+        this.counts = event.counts
+        this.etaSecs = event.etaSecs
+        const key = itemKey(r.item)
+        if (r.row) this.accounts.updateRows([r.row])
+        if (r.outcome === 'failed') {
+          this.accounts.setError(key, r.error?.message ?? 'This account could not be changed.')
+          this.failures = [...this.failures, r]
+        } else {
+          this.accounts.clearState(key)
+        }
+        break
+      }
+      case 'finished':
+        this.jobId = event.jobId
+        this.counts = event.counts
+        this.cancelled = event.cancelled
+        this.failures = event.failures
+        this.etaSecs = null
+        break
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.jobId || this.cancelling) return
+    this.cancelling = true
+    try {
+      await api.bulkCancel(this.jobId)
+    } catch (e) {
+      this.error = api.errorMessage(e)
+      this.cancelling = false
+    }
+  }
+
+  dismiss() {
+    if (this.running) return
+    this.phase = 'idle'
+    this.failures = []
+    this.counts = null
+    this.error = null
+  }
+}

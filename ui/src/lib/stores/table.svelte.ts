@@ -1,0 +1,96 @@
+// What the user sees of the accounts: filter, sort, and the selection. Kept apart from the data
+// so the view can be left and come back unchanged.
+import { emptyFilter, queryRows, type RowFilter, type Sort, type SortKey } from '../accountsQuery'
+import type { AccountRow } from '../bindings/AccountRow'
+import type { Action } from '../bindings/Action'
+import type { ItemRef } from '../bindings/ItemRef'
+import { ACTIONS, itemKey } from '../format'
+import type { AccountsStore } from './accounts.svelte'
+
+export class TableState {
+  // Declared first: the deriveds below read it.
+  private readonly store: AccountsStore
+  filter = $state<RowFilter>(emptyFilter())
+  sort = $state<Sort>({ key: 'name', dir: 'asc' })
+  selected = $state.raw<ReadonlySet<string>>(new Set())
+  /** Index in `visible` of the last row clicked without shift: where a shift-click range starts. */
+  #anchor: number | null = null
+
+  readonly visible: AccountRow[] = $derived.by(() => queryRows(this.store.rows, this.filter, this.sort))
+
+  /** Actions at least one selected row allows: the bulk bar enables exactly these. */
+  readonly selectedActions: ReadonlySet<Action> = $derived.by(() => {
+    const found = new Set<Action>()
+    for (const key of this.selected) {
+      for (const a of this.store.row(key)?.allowedActions ?? []) found.add(a)
+      if (found.size === ACTIONS.length) break
+    }
+    return found
+  })
+
+  constructor(store: AccountsStore) {
+    this.store = store
+  }
+
+  sortBy(key: SortKey) {
+    this.sort =
+      this.sort.key === key
+        ? { key, dir: this.sort.dir === 'asc' ? 'desc' : 'asc' }
+        : { key, dir: 'asc' }
+  }
+
+  isSelected(row: AccountRow): boolean {
+    return this.selected.has(itemKey(row))
+  }
+
+  /** A click on a row's checkbox; with shift, every visible row between it and the anchor follows. */
+  toggle(row: AccountRow, shift: boolean) {
+    const key = itemKey(row)
+    const checked = !this.selected.has(key)
+    const next = new Set(this.selected)
+    const index = this.visible.indexOf(row)
+    if (shift && this.#anchor !== null && index >= 0) {
+      const [from, to] = this.#anchor < index ? [this.#anchor, index] : [index, this.#anchor]
+      for (let i = from; i <= Math.min(to, this.visible.length - 1); i++) {
+        const k = itemKey(this.visible[i])
+        if (checked) next.add(k)
+        else next.delete(k)
+      }
+    } else if (checked) {
+      next.add(key)
+    } else {
+      next.delete(key)
+    }
+    if (index >= 0) this.#anchor = index
+    this.selected = next
+  }
+
+  selectAllMatching() {
+    const next = new Set(this.selected)
+    for (const r of this.visible) next.add(itemKey(r))
+    this.selected = next
+  }
+
+  clearSelection() {
+    this.selected = new Set()
+    this.#anchor = null
+  }
+
+  /** Selects exactly these (e.g. the failed items of a job, to retry them). */
+  select(items: ItemRef[]) {
+    this.selected = new Set(items.map(itemKey))
+  }
+
+  selectedItems(): ItemRef[] {
+    return [...this.selected].map((key) => {
+      const [connectionId, accountId] = key.split('\u0000')
+      return { connectionId, accountId }
+    })
+  }
+
+  /** Forgets selected rows that are no longer listed. */
+  prune() {
+    const kept = [...this.selected].filter((k) => this.store.row(k) !== undefined)
+    if (kept.length !== this.selected.size) this.selected = new Set(kept)
+  }
+}

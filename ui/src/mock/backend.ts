@@ -1,0 +1,393 @@
+// An in-memory stand-in for the Rust commands, behind `mockIPC`: used by component tests and by
+// `npm run dev:mock` (the UI in a plain browser, no Tauri). It imitates the contract, not the
+// providers: the real rules live in crates/core.
+import type { AccountRow } from '../lib/bindings/AccountRow'
+import type { Action } from '../lib/bindings/Action'
+import type { AppStatus } from '../lib/bindings/AppStatus'
+import type { BulkPreview } from '../lib/bindings/BulkPreview'
+import type { Connection } from '../lib/bindings/Connection'
+import type { HistoryEntry } from '../lib/bindings/HistoryEntry'
+import type { HistoryFilter } from '../lib/bindings/HistoryFilter'
+import type { ItemRef } from '../lib/bindings/ItemRef'
+import type { ItemResult } from '../lib/bindings/ItemResult'
+import type { JobCounts } from '../lib/bindings/JobCounts'
+import type { JobEvent } from '../lib/bindings/JobEvent'
+import type { ListEvent } from '../lib/bindings/ListEvent'
+import type { NewConnection } from '../lib/bindings/NewConnection'
+import type { Status } from '../lib/bindings/Status'
+import type { UiError } from '../lib/bindings/UiError'
+import { endChannel, sendToChannel } from './channel'
+
+export type Call = { cmd: string; args: Record<string, unknown> }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const hex = (n: number, len: number) => n.toString(16).padStart(len, '0').slice(-len)
+
+export const DEMO_TWILIO: Connection = {
+  id: 'conn-twilio',
+  provider: 'twilio',
+  label: 'Demo Twilio',
+  accountId: `AC${hex(1, 32)}`,
+  auth: { kind: 'authToken' },
+  baseUrl: 'http://127.0.0.1:4010',
+  parentName: 'Demo Reseller',
+  demo: true,
+}
+
+export const DEMO_VOBIZ: Connection = {
+  id: 'conn-vobiz',
+  provider: 'vobiz',
+  label: 'Demo Vobiz',
+  accountId: 'MA_DEMO0001',
+  auth: { kind: 'authToken' },
+  baseUrl: 'http://127.0.0.1:4011',
+  parentName: 'Demo Vobiz Parent',
+  demo: true,
+}
+
+const NAMES = ['Acme Dental', 'Bluebird Taxis', 'Cedar Clinic', 'Delta Plumbing', 'Evergreen Law', 'Fox Bakery', 'Granite Gym', 'Harbor Hotel']
+
+export function allowedActions(provider: 'twilio' | 'vobiz', status: Status): Action[] {
+  if (provider === 'twilio') {
+    if (status === 'active') return ['suspend', 'close']
+    if (status === 'suspended') return ['reactivate', 'close']
+    return []
+  }
+  if (status === 'active') return ['suspend', 'delete']
+  if (status === 'suspended') return ['reactivate', 'delete']
+  return status === 'deleted' ? [] : ['delete']
+}
+
+export function makeRow(c: Connection, i: number, status: Status = 'active'): AccountRow {
+  const id = c.provider === 'twilio' ? `AC${hex(0xa000 + i, 32)}` : `SA_${hex(0xb000 + i, 8).toUpperCase()}`
+  return {
+    connectionId: c.id,
+    connectionLabel: c.label,
+    provider: c.provider,
+    id,
+    name: `${NAMES[i % NAMES.length]} ${i + 1}`,
+    status,
+    providerStatus: status,
+    created: new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString(),
+    allowedActions: allowedActions(c.provider, status),
+    demo: c.demo,
+  }
+}
+
+const err = (code: UiError['code'], message: string, retryable = false): UiError => ({ code, message, retryable })
+
+const DONE: Record<Action, Status> = { suspend: 'suspended', reactivate: 'active', close: 'closed', delete: 'deleted' }
+
+export type FakeOptions = {
+  demo?: boolean
+  connections?: Connection[]
+  /** Accounts per connection. */
+  perConnection?: number
+  pageSize?: number
+  /** Delay of every command and between streamed events. */
+  latencyMs?: number
+  keychainProblem?: string | null
+}
+
+export class FakeBackend {
+  calls: Call[] = []
+  demo: boolean
+  connections: Connection[]
+  rows: AccountRow[]
+  history: HistoryEntry[] = []
+  settings = { concurrency: 8 }
+  keychainProblem: string | null
+  pageSize: number
+  latencyMs: number
+  /** Account ids whose actions fail, with this error. */
+  failing = new Map<string, UiError>()
+  /** Overrides: a command name -> its result or a UiError to reject with. */
+  overrides = new Map<string, (args: Record<string, unknown>) => unknown>()
+  #cancelled = new Set<string>()
+  #nextHistoryId = 1
+  #jobs = 0
+
+  constructor(o: FakeOptions = {}) {
+    this.demo = o.demo ?? true
+    this.connections = o.connections ?? (this.demo ? [DEMO_TWILIO, DEMO_VOBIZ] : [])
+    this.pageSize = o.pageSize ?? 50
+    this.latencyMs = o.latencyMs ?? 0
+    this.keychainProblem = o.keychainProblem ?? null
+    const per = o.perConnection ?? 6
+    this.rows = this.connections.flatMap((c) =>
+      Array.from({ length: per }, (_, i) => makeRow(c, i, i % 5 === 3 ? 'suspended' : i % 7 === 6 ? 'closed' : 'active')),
+    )
+  }
+
+  callsOf(cmd: string): Record<string, unknown>[] {
+    return this.calls.filter((c) => c.cmd === cmd).map((c) => c.args)
+  }
+
+  status(): AppStatus {
+    return {
+      version: '0.1.0',
+      demo: this.demo,
+      connections: this.connections,
+      keychainProblem: this.keychainProblem,
+      historyProblem: null,
+      unreconciled: 0,
+    }
+  }
+
+  /** The `mockIPC` handler. */
+  handle = async (cmd: string, rawArgs?: unknown): Promise<unknown> => {
+    const args = (rawArgs ?? {}) as Record<string, unknown>
+    this.calls.push({ cmd, args })
+    if (this.latencyMs) await sleep(this.latencyMs)
+    const override = this.overrides.get(cmd)
+    if (override) return override(args)
+    switch (cmd) {
+      case 'app_status':
+        return this.status()
+      case 'open_demo':
+        this.demo = true
+        if (!this.connections.some((c) => c.demo)) {
+          this.connections = [...this.connections, DEMO_TWILIO, DEMO_VOBIZ]
+          this.rows = [...this.rows, ...[DEMO_TWILIO, DEMO_VOBIZ].flatMap((c) => [0, 1, 2, 3].map((i) => makeRow(c, i)))]
+        }
+        return this.status()
+      case 'close_demo':
+        this.demo = false
+        this.connections = this.connections.filter((c) => !c.demo)
+        this.rows = this.rows.filter((r) => !r.demo)
+        return this.status()
+      case 'verify_connection':
+        return this.#verify(args.input as NewConnection)
+      case 'add_connection': {
+        const input = args.input as NewConnection
+        const parent = this.#verify(input)
+        const c: Connection = {
+          id: `conn-${this.connections.length + 1}`,
+          provider: input.provider,
+          label: input.label,
+          accountId: input.accountId,
+          auth: input.apiKeySid ? { kind: 'apiKey', keySid: input.apiKeySid } : { kind: 'authToken' },
+          baseUrl: parent.baseUrl,
+          parentName: parent.name,
+          demo: false,
+        }
+        this.connections = [...this.connections, c]
+        return c
+      }
+      case 'remove_connection':
+        this.connections = this.connections.filter((c) => c.id !== args.connectionId)
+        this.rows = this.rows.filter((r) => r.connectionId !== args.connectionId)
+        return null
+      case 'list_accounts':
+        return this.#list(args.onEvent)
+      case 'preview_action':
+        return this.#preview(args.connectionId as string, args.accountId as string, args.action as Action)
+      case 'apply_action':
+        return this.#apply(
+          args.connectionId as string,
+          args.accountId as string,
+          args.action as Action,
+          args.confirmation as string | null,
+        )
+      case 'history_query':
+        return this.#historyQuery(args.filter as HistoryFilter, args.beforeId as number | null, args.limit as number)
+      case 'history_export':
+        return this.history.length
+      case 'plugin:dialog|save':
+        return '/home/user/subdesk-history.csv'
+      case 'bulk_preview':
+        return this.#bulkPreview(args.items as ItemRef[], args.action as Action)
+      case 'bulk_run':
+        return this.#bulkRun(args.items as ItemRef[], args.action as Action, args.confirmation as string | null, args.onEvent)
+      case 'bulk_cancel':
+        this.#cancelled.add(args.jobId as string)
+        return null
+      case 'get_settings':
+        return this.settings
+      case 'set_settings':
+        this.settings = { ...(args.settings as { concurrency: number }) }
+        return this.settings
+      default:
+        throw err('validation', `The mock back end does not know ${cmd}.`)
+    }
+  }
+
+  #verify(input: NewConnection) {
+    if (input.secret === 'wrong') throw err('auth', 'The Account SID or Auth Token is wrong.')
+    return {
+      accountId: input.accountId,
+      name: `${input.label || 'Parent'} (verified)`,
+      baseUrl: input.baseUrl ?? (input.provider === 'twilio' ? 'https://api.twilio.com' : 'https://api.vobiz.ai'),
+    }
+  }
+
+  #find(connectionId: string, accountId: string): AccountRow {
+    const row = this.rows.find((r) => r.connectionId === connectionId && r.id === accountId)
+    if (!row) throw err('not_found', 'That account no longer exists.')
+    return row
+  }
+
+  async #list(channel: unknown) {
+    for (const c of this.connections) {
+      const rows = this.rows.filter((r) => r.connectionId === c.id)
+      for (let i = 0; i < rows.length; i += this.pageSize) {
+        sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: c.id, rows: rows.slice(i, i + this.pageSize) })
+        if (this.latencyMs) await sleep(this.latencyMs)
+      }
+      sendToChannel<ListEvent>(channel, { kind: 'done', connectionId: c.id, total: rows.length })
+    }
+    endChannel(channel)
+    return null
+  }
+
+  #preview(connectionId: string, accountId: string, action: Action) {
+    const row = this.#find(connectionId, accountId)
+    const irreversible = action === 'close' || action === 'delete'
+    return {
+      row,
+      action,
+      irreversible,
+      impact: {
+        numbersReleased: action === 'close' ? 2 : null,
+        consequences: irreversible
+          ? ['The account stops working at once.', 'This cannot be undone.']
+          : ['Calls and messages stop until you reactivate it.'],
+      },
+      confirmPhrase: irreversible ? accountId.slice(-3) : null,
+    }
+  }
+
+  #record(row: AccountRow, action: Action, outcome: HistoryEntry['outcome'], after: Status | null, error: UiError | null, jobId: string | null) {
+    const now = new Date().toISOString()
+    this.history.unshift({
+      // Over JSON, ids are plain numbers whatever ts-rs says; keep the fake honest about that.
+      id: this.#nextHistoryId++,
+      startedAt: now,
+      finishedAt: now,
+      actor: 'demo',
+      connectionId: row.connectionId,
+      connectionLabel: row.connectionLabel,
+      provider: row.provider,
+      accountId: row.id,
+      accountName: row.name,
+      action,
+      statusBefore: row.status,
+      statusAfter: after,
+      outcome,
+      requestId: outcome === 'succeeded' ? `RQ${hex(this.#nextHistoryId, 32)}` : null,
+      errorCode: error?.code ?? null,
+      errorMessage: error?.message ?? null,
+      durationMs: 120,
+      jobId,
+      snapshot: action === 'delete' ? JSON.stringify({ id: row.id, name: row.name }) : null,
+      reconciled: false,
+    })
+  }
+
+  #applyOne(connectionId: string, accountId: string, action: Action, jobId: string | null): AccountRow {
+    const row = this.#find(connectionId, accountId)
+    if (!row.allowedActions.includes(action)) {
+      throw err('invalid_transition', `${row.name} is ${row.status}; it cannot be changed that way.`)
+    }
+    const failure = this.failing.get(accountId)
+    if (failure) {
+      this.#record(row, action, 'failed', row.status, failure, jobId)
+      throw failure
+    }
+    const status = DONE[action]
+    const next: AccountRow = { ...row, status, providerStatus: status, allowedActions: allowedActions(row.provider, status) }
+    this.rows = this.rows.map((r) => (r === row ? next : r))
+    this.#record(row, action, 'succeeded', status, null, jobId)
+    return next
+  }
+
+  #apply(connectionId: string, accountId: string, action: Action, confirmation: string | null) {
+    const preview = this.#preview(connectionId, accountId, action)
+    if (preview.confirmPhrase && confirmation?.toLowerCase() !== preview.confirmPhrase.toLowerCase()) {
+      throw err('confirmation_mismatch', 'The confirmation does not match.')
+    }
+    const row = this.#applyOne(connectionId, accountId, action, null)
+    return { row, historyId: (this.#nextHistoryId - 1), requestId: null }
+  }
+
+  #bulkPreview(items: ItemRef[], action: Action): BulkPreview {
+    const runnable: AccountRow[] = []
+    const skipped: BulkPreview['skipped'] = []
+    for (const item of items) {
+      const row = this.rows.find((r) => r.connectionId === item.connectionId && r.id === item.accountId)
+      if (!row) skipped.push({ item, name: item.accountId, reason: 'It no longer exists.' })
+      else if (!row.allowedActions.includes(action)) skipped.push({ item, name: row.name, reason: `It is ${row.status}.` })
+      else runnable.push(row)
+    }
+    const perConnection = this.connections
+      .map((c) => ({ connectionId: c.id, connectionLabel: c.label, provider: c.provider, count: runnable.filter((r) => r.connectionId === c.id).length }))
+      .filter((c) => c.count > 0)
+    const irreversible = action === 'close' || action === 'delete'
+    return {
+      action,
+      irreversible,
+      runnable,
+      skipped,
+      perConnection,
+      numbersReleased: action === 'close' ? runnable.length * 2 : null,
+      confirmPhrase: irreversible ? `${action.toUpperCase()} ${runnable.length}` : null,
+    }
+  }
+
+  async #bulkRun(items: ItemRef[], action: Action, confirmation: string | null, channel: unknown): Promise<JobCounts> {
+    const preview = this.#bulkPreview(items, action)
+    if (preview.confirmPhrase && confirmation?.toLowerCase() !== preview.confirmPhrase.toLowerCase()) {
+      throw err('confirmation_mismatch', 'The confirmation does not match.')
+    }
+    const jobId = `job-${++this.#jobs}`
+    const counts: JobCounts = { total: items.length, succeeded: 0, failed: 0, skipped: 0, notStarted: 0, remaining: items.length }
+    const failures: ItemResult[] = []
+    const send = (e: JobEvent) => sendToChannel(channel, e)
+    send({ kind: 'started', jobId, counts: { ...counts } })
+    for (const item of items) {
+      if (this.#cancelled.has(jobId)) {
+        counts.notStarted = counts.remaining
+        counts.remaining = 0
+        break
+      }
+      await sleep(this.latencyMs || 0)
+      let result: ItemResult
+      try {
+        const row = this.#applyOne(item.connectionId, item.accountId, action, jobId)
+        counts.succeeded++
+        result = { item, outcome: 'succeeded', statusAfter: row.status, row, error: null, attempts: 1 }
+      } catch (e) {
+        const ui = e as UiError
+        if (ui.code === 'invalid_transition') {
+          counts.skipped++
+          result = { item, outcome: 'skipped', statusAfter: null, row: null, error: ui, attempts: 0 }
+        } else {
+          counts.failed++
+          result = { item, outcome: 'failed', statusAfter: null, row: null, error: ui, attempts: 1 }
+          failures.push(result)
+        }
+      }
+      counts.remaining--
+      send({ kind: 'item', result, counts: { ...counts }, etaSecs: counts.remaining * 0.2 })
+    }
+    send({ kind: 'finished', jobId, counts: { ...counts }, cancelled: this.#cancelled.has(jobId), failures })
+    endChannel(channel)
+    return counts
+  }
+
+  #historyQuery(filter: HistoryFilter, beforeId: number | null, limit: number) {
+    const text = filter.text?.toLowerCase()
+    const matching = this.history.filter(
+      (e) =>
+        (!filter.outcome || e.outcome === filter.outcome) &&
+        (!filter.action || e.action === filter.action) &&
+        (!filter.provider || e.provider === filter.provider) &&
+        (!filter.connectionId || e.connectionId === filter.connectionId) &&
+        (!filter.from || e.startedAt >= filter.from) &&
+        (!filter.to || e.startedAt < filter.to) &&
+        (!text || `${e.accountName} ${e.accountId} ${e.connectionLabel} ${e.errorMessage ?? ''}`.toLowerCase().includes(text)),
+    )
+    const page = matching.filter((e) => beforeId === null || Number(e.id) < beforeId)
+    return { entries: page.slice(0, limit), total: matching.length, hasMore: page.length > limit }
+  }
+}

@@ -1,0 +1,43 @@
+// Test helpers over `mockIPC`: record calls, answer per command, reject like the back end does.
+import { mockIPC } from '@tauri-apps/api/mocks'
+import type { UiError } from '../lib/bindings/UiError'
+import { FakeBackend, type FakeOptions } from '../mock/backend'
+
+export type Handler = (args: Record<string, unknown>) => unknown
+
+/** Installs a handler map; an unknown command fails the test loudly. Returns the call log. */
+export function mockCommands(handlers: Record<string, Handler>) {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = []
+  mockIPC((cmd, args) => {
+    const a = (args ?? {}) as Record<string, unknown>
+    calls.push({ cmd, args: a })
+    const h = handlers[cmd]
+    if (!h) throw new Error(`unexpected command ${cmd}`)
+    return h(a)
+  })
+  return calls
+}
+
+/** What a Rust command's `Err(UiError)` looks like to `invoke`. */
+export const uiError = (code: UiError['code'], message: string, retryable = false): UiError => ({
+  code,
+  message,
+  retryable,
+})
+
+export function fakeBackend(o: FakeOptions = {}): FakeBackend {
+  const backend = new FakeBackend(o)
+  mockIPC(backend.handle)
+  return backend
+}
+
+/** A promise plus its resolvers, to hold a command open while the test looks at the UI. */
+export function deferred<T>() {
+  let resolve!: (v: T) => void
+  let reject!: (e: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
