@@ -1,0 +1,191 @@
+// Starts the real Subdesk binary through tauri-driver (which runs WebKitWebDriver) and gives
+// tests a WebdriverIO session, plus the provider simulator as a separate process.
+// Run under a display (xvfb-run) and a Secret Service (scripts/with-keyring): scripts/test does.
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import { remote } from 'webdriverio'
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+export const APP = join(ROOT, 'target/debug/subdesk')
+export const SIM = join(ROOT, 'target/debug/subdesk-sim')
+export const ARTIFACTS = join(ROOT, 'artifacts')
+export const KEYCHAIN_SERVICE = 'com.subdesk.desktop'
+
+function need(path, what) {
+  try {
+    statSync(path)
+  } catch {
+    throw new Error(`${what} is missing at ${path}: run ./scripts/test, which builds it`)
+  }
+}
+
+function which(cmd) {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`]).toString().trim()
+  } catch {
+    return null
+  }
+}
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => res(port))
+    })
+    s.on('error', rej)
+  })
+}
+
+async function waitForPort(port, ms) {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const ok = await new Promise((res) => {
+      const c = createServer()
+      c.once('error', () => res(true)) // in use: someone listens
+      c.listen(port, '127.0.0.1', () => c.close(() => res(false)))
+    })
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`nothing listened on port ${port} within ${ms} ms`)
+}
+
+/** Starts the simulator binary; resolves with its JSON line (base URL and credentials). */
+export async function startSim(args = []) {
+  need(SIM, 'The simulator binary')
+  const proc = spawn(SIM, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const rl = createInterface({ input: proc.stdout })
+  const info = await new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error('the simulator did not print its address within 20 s')), 20000)
+    rl.once('line', (l) => {
+      clearTimeout(t)
+      res(JSON.parse(l))
+    })
+    proc.once('exit', (code) => rej(new Error(`the simulator exited with ${code}`)))
+  })
+  return {
+    ...info,
+    async state() {
+      return (await fetch(`${info.base_url}/_sim/state`)).json()
+    },
+    async requests() {
+      return (await fetch(`${info.base_url}/_sim/requests`)).json()
+    },
+    stop() {
+      proc.kill('SIGTERM')
+    },
+  }
+}
+
+/**
+ * Starts the app in a fresh data folder and returns a WebdriverIO session on its window.
+ * `env` adds to the app's environment (tauri-driver and WebKitWebDriver pass it through).
+ */
+export async function startApp({ env = {}, name = 'app' } = {}) {
+  need(APP, 'The app binary')
+  for (const tool of ['tauri-driver', 'WebKitWebDriver']) {
+    if (!which(tool)) throw new Error(`${tool} is not installed: run ./scripts/test, which installs it`)
+  }
+  if (!process.env.DISPLAY) throw new Error('No display: run the end-to-end tests under xvfb-run (./scripts/test does)')
+  const home = mkdtempSync(join(tmpdir(), 'subdesk-e2e-'))
+  const dataHome = join(home, 'data')
+  const configHome = join(home, 'config')
+  mkdirSync(dataHome)
+  mkdirSync(configHome)
+  mkdirSync(ARTIFACTS, { recursive: true })
+  const logFile = join(ARTIFACTS, `${name}.log`)
+  const log = openSync(logFile, 'w')
+  const port = await freePort()
+  const nativePort = await freePort()
+  const driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
+    stdio: ['ignore', log, log],
+    env: {
+      ...process.env,
+      XDG_DATA_HOME: dataHome,
+      XDG_CONFIG_HOME: configHome,
+      // Keep GTK from starting accessibility and portal services that outlive the app.
+      NO_AT_BRIDGE: '1',
+      GTK_USE_PORTAL: '0',
+      SUBDESK_LOG: 'info',
+      ...env,
+    },
+  })
+  await waitForPort(port, 15000)
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port,
+    logLevel: 'error',
+    connectionRetryTimeout: 60000,
+    capabilities: {
+      'tauri:options': { application: APP },
+      'wdio:enforceWebDriverClassic': true,
+    },
+  })
+  return {
+    browser,
+    dataDir: join(dataHome, KEYCHAIN_SERVICE),
+    logFile,
+    async stop() {
+      try {
+        await browser.deleteSession()
+      } catch {}
+      driver.kill('SIGTERM')
+    },
+  }
+}
+
+/** The element with this data-testid (first match). */
+export const byId = (browser, id) => browser.$(`[data-testid="${id}"]`)
+
+/** Waits until `fn` returns a truthy value; returns it. */
+export async function until(fn, { timeout = 20000, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeout
+  let last
+  while (Date.now() < deadline) {
+    try {
+      last = await fn()
+      if (last) return last
+    } catch (e) {
+      last = e
+    }
+    await new Promise((r) => setTimeout(r, 150))
+  }
+  throw new Error(`timed out waiting for ${message} (last: ${last})`)
+}
+
+/** Every file below `dir`, with its bytes. */
+export function filesUnder(dir) {
+  const out = []
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name)
+      if (e.isDirectory()) walk(p)
+      else out.push({ path: p, bytes: readFileSync(p) })
+    }
+  }
+  walk(dir)
+  return out
+}
+
+/** Sets an input's value the way a user would (clear, then type). */
+export async function typeInto(el, text) {
+  await el.waitForDisplayed()
+  await el.clearValue()
+  await el.setValue(text)
+}
+
+/** The secret the real keychain holds for a connection, via libsecret's CLI. */
+export function keychainLookup(connectionId) {
+  try {
+    return execFileSync('secret-tool', ['lookup', 'service', KEYCHAIN_SERVICE, 'username', connectionId]).toString()
+  } catch {
+    return null
+  }
+}
