@@ -105,12 +105,10 @@ pub struct Workspace {
     limits: Mutex<HashMap<Uuid, Arc<AdaptiveLimit>>>,
 }
 
-/// The OS user name, for the history's "who".
+/// The OS user name, for the history's "who". Asked of the OS (not of $USER, which a service
+/// manager or a container may leave unset).
 pub fn os_user() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
+    whoami::username().ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "unknown".into())
 }
 
 impl Workspace {
