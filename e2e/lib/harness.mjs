@@ -189,3 +189,31 @@ export function keychainLookup(connectionId) {
     return null
   }
 }
+
+/** Fills and saves the Add connection form (the Connections view must be open). */
+export async function addConnection(b, { provider, label, accountId, token, baseUrl }) {
+  await byId(b, 'conn-provider').selectByAttribute('value', provider)
+  await typeInto(await byId(b, 'conn-label'), label)
+  await typeInto(await byId(b, 'conn-account-id'), accountId)
+  await typeInto(await byId(b, 'conn-secret'), token)
+  const details = await b.$('[data-testid="add-connection"] details')
+  if (!(await details.getAttribute('open'))) await details.$('summary').click()
+  await typeInto(await byId(b, 'conn-base-url'), baseUrl)
+  const before = (await b.$$('[data-testid="connection-item"]')).length
+  await byId(b, 'conn-save').click()
+  await until(async () => (await b.$$('[data-testid="connection-item"]')).length === before + 1, {
+    message: `the ${provider} connection to be saved`,
+  })
+  const items = await b.$$('[data-testid="connection-item"]')
+  return items[items.length - 1].getAttribute('data-id')
+}
+
+/** Clicks the open dialog's confirm button once the preview has enabled it. */
+export async function confirmDialog(b) {
+  const confirm = byId(b, 'confirm-button')
+  await until(() => confirm.isEnabled(), { message: 'the confirm button to be enabled' })
+  await confirm.click()
+  await until(async () => !(await byId(b, 'action-dialog').isExisting()) || !(await byId(b, 'action-dialog').isDisplayed()), {
+    message: 'the dialog to close',
+  })
+}
