@@ -203,6 +203,7 @@ export async function addConnection(b, { provider, label, accountId, token, base
   await byId(b, 'conn-save').click()
   await until(async () => (await b.$$('[data-testid="connection-item"]')).length === before + 1, {
     message: `the ${provider} connection to be saved`,
+    timeout: 15000,
   })
   const items = await b.$$('[data-testid="connection-item"]')
   return items[items.length - 1].getAttribute('data-id')
