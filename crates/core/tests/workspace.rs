@@ -233,12 +233,14 @@ async fn reconciliation_completes_every_open_intent() {
 
     sim.set_faults(FaultPlan::default());
     let r = ws.reconcile().await.unwrap();
-    assert_eq!((r.succeeded, r.failed, r.unknown), (1, 1, 1));
+    assert_eq!((r.succeeded, r.failed, r.unknown), (1, 1, 0), "the orphan is not checked again");
+    assert!(h.open_intents().unwrap().is_empty(), "no intent stays open with the network up");
     let ea = h.get(a).unwrap().unwrap();
     assert_eq!((ea.outcome, ea.status_after, ea.reconciled), (Outcome::Succeeded, Some(Status::Closed), true));
     let eb = h.get(b).unwrap().unwrap();
     assert_eq!((eb.outcome, eb.status_after), (Outcome::Failed, Some(Status::Active)));
     assert!(eb.error_message.unwrap().contains("Reconciled at start-up"));
-    assert_eq!(h.get(orphan).unwrap().unwrap().error_code.as_deref(), Some("connection_missing"));
+    let eo = h.get(orphan).unwrap().unwrap();
+    assert_eq!((eo.outcome, eo.error_code.as_deref()), (Outcome::Unknown, Some("connection_missing")));
     let _ = Completion::outcome(Outcome::Succeeded);
 }

@@ -257,11 +257,15 @@ impl History {
             .optional()?)
     }
 
-    /// Intents with no known outcome: in flight when the app stopped, or not yet reconciled.
+    /// Intents with no known outcome that can still be checked: in flight when the app stopped,
+    /// or unreachable at the last start. Those whose connection is gone (a closed demo, a
+    /// removed connection) stay unknown but are not checked again.
     pub fn open_intents(&self) -> Result<Vec<HistoryEntry>> {
         let conn = self.lock();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM actions WHERE outcome IN ('pending', 'unknown') ORDER BY id"
+            "SELECT {COLUMNS} FROM actions
+             WHERE outcome = 'pending' OR (outcome = 'unknown' AND COALESCE(error_code, '') <> 'connection_missing')
+             ORDER BY id"
         ))?;
         let rows = stmt.query_map([], entry_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
