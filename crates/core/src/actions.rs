@@ -3,7 +3,7 @@
 //! both follow the same rules.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::history::{Completion, History, Intent, Outcome};
@@ -31,20 +31,25 @@ pub struct ActionContext<'a> {
     pub retry: &'a RetryPolicy,
 }
 
+/// The history intent for one action on one account.
+pub fn intent(conn: &Connection, actor: &str, account_id: &str, name: &str, action: Action, before: Option<Status>, job_id: Option<&str>) -> Intent {
+    Intent {
+        actor: actor.to_string(),
+        connection_id: conn.id.to_string(),
+        connection_label: conn.label.clone(),
+        provider: conn.provider,
+        account_id: account_id.to_string(),
+        account_name: name.to_string(),
+        action,
+        status_before: before,
+        job_id: job_id.map(str::to_string),
+        snapshot: None,
+    }
+}
+
 impl ActionContext<'_> {
     fn intent(&self, account_id: &str, name: &str, action: Action, before: Option<Status>) -> Intent {
-        Intent {
-            actor: self.actor.to_string(),
-            connection_id: self.conn.id.to_string(),
-            connection_label: self.conn.label.clone(),
-            provider: self.conn.provider,
-            account_id: account_id.to_string(),
-            account_name: name.to_string(),
-            action,
-            status_before: before,
-            job_id: self.job_id.map(str::to_string),
-            snapshot: None,
-        }
+        intent(self.conn, self.actor, account_id, name, action, before, self.job_id)
     }
 
     /// Records an item that was never sent (cancelled before it started).
@@ -88,8 +93,6 @@ impl ActionContext<'_> {
         }
         let history_id = self.history.begin(&intent)?;
         let target = action.target_status();
-        let mut attempts = 0;
-        let mut doubtful = false;
         let mut last_request_id = None;
 
         let finish = |outcome: Outcome, account: Option<Subaccount>, error: Option<Error>, request_id: Option<String>, attempts: u32| -> Result<Performed> {
@@ -106,10 +109,13 @@ impl ActionContext<'_> {
             Ok(Performed { outcome, account, error, request_id, history_id, attempts })
         };
 
+        // One budget of tries for the whole action, rate-limit retries in the HTTP layer included.
+        let mut sent = 0u32;
         loop {
-            attempts += 1;
-            match self.api.apply(account_id, action).await {
+            let budget = self.retry.max_tries.saturating_sub(sent).max(1);
+            match self.api.apply_within(account_id, action, budget).await {
                 Ok(receipt) => {
+                    let attempts = sent + 1;
                     let mut account = current.clone();
                     account.status = receipt.status_after;
                     account.provider_status = receipt.provider_status_after.clone();
@@ -123,45 +129,50 @@ impl ActionContext<'_> {
                     return finish(Outcome::Failed, Some(account), Some(e), receipt.request_id, attempts);
                 }
                 Err(call) => {
+                    sent += call.attempts.max(1);
                     last_request_id = call.request_id.clone().or(last_request_id);
-                    doubtful |= call.ambiguous;
-                    // Already in the target state after a doubtful try means our earlier try
-                    // went through: done, not failed.
-                    let settled = if doubtful { self.settle(account_id, action, &current).await } else { None };
-                    if let Some(account) = settled {
-                        return finish(Outcome::Succeeded, Some(account), None, last_request_id, attempts);
-                    }
                     // A clear refusal, or a rate limit the HTTP layer already retried, is final.
-                    // A doubtful failure is tried again, now that the re-read says it did not apply.
-                    if !call.ambiguous || attempts >= self.retry.max_tries {
-                        return finish(Outcome::Failed, Some(current.clone()), Some(call.error), last_request_id, attempts);
+                    if !call.ambiguous {
+                        return finish(Outcome::Failed, Some(current.clone()), Some(call.error), last_request_id, sent);
                     }
-                    let wait = self.retry.delay(attempts, retry_after(&call.error));
-                    tokio::time::sleep(wait).await;
+                    // The change may have gone through: look before sending anything again.
+                    match self.settle(account_id, action, &current).await {
+                        Settled::Applied(account) => {
+                            return finish(Outcome::Succeeded, Some(account), None, last_request_id, sent);
+                        }
+                        Settled::Unknown => {
+                            // Neither the answer nor a re-read: sending again could act twice.
+                            // Start-up reconciliation settles it later.
+                            return finish(Outcome::Unknown, Some(current.clone()), Some(call.error), last_request_id, sent);
+                        }
+                        Settled::NotApplied(account) if sent >= self.retry.max_tries => {
+                            return finish(Outcome::Failed, Some(account), Some(call.error), last_request_id, sent);
+                        }
+                        Settled::NotApplied(_) => tokio::time::sleep(self.retry.delay(sent, None)).await,
+                    }
                 }
             }
         }
     }
 
-    /// After a doubtful failure: re-reads the account and returns it when the action did take
-    /// effect (a deleted account answers 404).
-    async fn settle(&self, account_id: &str, action: Action, before: &Subaccount) -> Option<Subaccount> {
+    /// After a doubtful failure: did the action take effect? A deleted account answers 404.
+    async fn settle(&self, account_id: &str, action: Action, before: &Subaccount) -> Settled {
         match self.api.fetch(account_id).await {
-            Ok(a) if a.status == action.target_status() => Some(a),
+            Ok(a) if a.status == action.target_status() => Settled::Applied(a),
+            Ok(a) => Settled::NotApplied(a),
             Err(Error::NotFound { .. }) if action == Action::Delete => {
                 let mut gone = before.clone();
                 gone.status = Status::Deleted;
                 gone.provider_status = "deleted".into();
-                Some(gone)
+                Settled::Applied(gone)
             }
-            _ => None,
+            Err(_) => Settled::Unknown,
         }
     }
 }
 
-fn retry_after(e: &Error) -> Option<Duration> {
-    match e {
-        Error::RateLimited { retry_after_secs: Some(s) } => Some(Duration::from_secs(*s)),
-        _ => None,
-    }
+enum Settled {
+    Applied(Subaccount),
+    NotApplied(Subaccount),
+    Unknown,
 }

@@ -45,6 +45,8 @@ pub enum Error {
     UnexpectedResponse { detail: String },
     #[error("keychain: {detail}")]
     Keychain { detail: String },
+    #[error("no saved token for {label}")]
+    MissingSecret { label: String },
     #[error("storage: {detail}")]
     Storage { detail: String },
     #[error("invalid {field}: {message}")]
@@ -73,6 +75,7 @@ pub enum ErrorCode {
     Timeout,
     UnexpectedResponse,
     Keychain,
+    MissingSecret,
     Storage,
     Validation,
     ConfirmationMismatch,
@@ -95,6 +98,7 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::UnexpectedResponse => "unexpected_response",
             ErrorCode::Keychain => "keychain",
+            ErrorCode::MissingSecret => "missing_secret",
             ErrorCode::Storage => "storage",
             ErrorCode::Validation => "validation",
             ErrorCode::ConfirmationMismatch => "confirmation_mismatch",
@@ -130,6 +134,7 @@ impl Error {
             Error::Timeout => ErrorCode::Timeout,
             Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
             Error::Keychain { .. } => ErrorCode::Keychain,
+            Error::MissingSecret { .. } => ErrorCode::MissingSecret,
             Error::Storage { .. } => ErrorCode::Storage,
             Error::Validation { .. } => ErrorCode::Validation,
             Error::ConfirmationMismatch { .. } => ErrorCode::ConfirmationMismatch,
@@ -168,7 +173,7 @@ impl Error {
             Error::ParentSuspended => "The parent account is suspended, so its subaccounts cannot be changed. Reactivate the parent account in the provider's console first.".into(),
             Error::SuspendedByProvider => "The provider itself suspended this account, so only the provider can change it. Contact the provider's support.".into(),
             Error::Provider { status, message, .. } if *status >= 500 => format!(
-                "The provider had a problem on its side ({message}). Nothing was lost; try again in a few minutes."
+                "The provider had a problem on its side ({message}). Refresh to see whether the change went through, then try again in a few minutes if needed."
             ),
             Error::Provider { message, .. } => format!(
                 "The provider refused the request: {message}. Check the account in the provider's console."
@@ -178,6 +183,9 @@ impl Error {
             Error::UnexpectedResponse { .. } => "The provider sent an answer Subdesk does not understand. Check the connection's API address, or try again later.".into(),
             Error::Keychain { detail } => format!(
                 "The system keychain is not available ({detail}). Unlock your keyring (on Linux: GNOME Keyring or KWallet with the Secret Service) and try again."
+            ),
+            Error::MissingSecret { label } => format!(
+                "The keychain has no saved token for the connection \"{label}\" (it may have been removed outside Subdesk). Remove the connection and add it again."
             ),
             Error::Storage { detail } => format!(
                 "Subdesk could not read or write its local data ({detail}). Check that the disk is not full, then restart Subdesk."
@@ -247,6 +255,7 @@ mod tests {
             Error::Timeout,
             Error::UnexpectedResponse { detail: "html".into() },
             Error::Keychain { detail: "locked".into() },
+            Error::MissingSecret { label: "Main".into() },
             Error::Storage { detail: "disk full".into() },
             Error::validation("label", "Give the connection a name."),
             Error::ConfirmationMismatch { expected: "def".into() },

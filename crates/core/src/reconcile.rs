@@ -72,7 +72,9 @@ impl Workspace {
                 error_message: Some("Outcome unknown: the provider could not be reached at start-up. Subdesk will check again at the next start.".into()),
                 ..Completion::outcome(Outcome::Unknown)
             },
-            Err(err) => reconciled(Completion::outcome(Outcome::Failed).with_error(&err)),
+            // Anything else (credentials rotated, keychain locked) says nothing about whether the
+            // change happened: keep it open and check again at the next start.
+            Err(err) => Completion::outcome(Outcome::Unknown).with_error(&err),
         }
     }
 }

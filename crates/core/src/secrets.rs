@@ -23,6 +23,11 @@ impl Secret {
         Secret(s.into())
     }
 
+    /// The same secret without surrounding white space (a pasted token often ends in a newline).
+    pub fn trimmed(&self) -> Secret {
+        Secret(self.0.trim().to_string())
+    }
+
     /// The only way to read the value: call sites are easy to audit with a search.
     pub fn expose(&self) -> &str {
         &self.0
@@ -56,7 +61,7 @@ pub trait SecretStore: Send + Sync {
 }
 
 /// The OS keychain through the `keyring` crate (Secret Service on Linux, Keychain on macOS,
-/// Credential Manager on Windows). Calls block on D-Bus: call it from a blocking thread.
+/// Credential Manager on Windows). Calls can block (D-Bus on Linux).
 pub struct KeyringStore {
     service: String,
 }

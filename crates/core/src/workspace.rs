@@ -123,10 +123,23 @@ impl Workspace {
                 }
             },
         };
-        let connections = cfg.settings.load_connections().unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "could not read saved connections");
-            Vec::new()
-        });
+        let connections = cfg
+            .settings
+            .load_connections()
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not read saved connections");
+                Vec::new()
+            })
+            .into_iter()
+            // A hand-edited settings file must not send a token over plain http to another host.
+            .filter(|c| match http::validate_base_url(&c.base_url) {
+                Ok(_) => true,
+                Err(_) => {
+                    tracing::warn!(connection = %c.id, "ignoring a saved connection with an unsafe API address");
+                    false
+                }
+            })
+            .collect();
         let settings = cfg.settings.load_settings().unwrap_or_default();
         Ok(Workspace {
             settings_store: cfg.settings,
@@ -223,9 +236,7 @@ impl Workspace {
         } else {
             self.secrets.get(&key)?
         };
-        found.ok_or_else(|| Error::Keychain {
-            detail: format!("no saved token for the connection \"{}\"; remove it and add it again", conn.label),
-        })
+        found.ok_or_else(|| Error::MissingSecret { label: conn.label.clone() })
     }
 
     pub fn api_for(&self, conn: &Connection) -> Result<Arc<dyn ProviderApi>> {
@@ -244,7 +255,7 @@ impl Workspace {
         if label.is_empty() || label.chars().count() > 80 {
             return Err(Error::validation("label", "Give the connection a name of 1 to 80 characters."));
         }
-        if input.secret.is_blank() {
+        if input.secret.is_blank() || input.secret.expose().trim().chars().any(char::is_control) {
             return Err(Error::validation("secret", "Enter the Auth Token (or the API key's secret)."));
         }
         let account_id = input.account_id.trim().to_string();
@@ -299,7 +310,7 @@ impl Workspace {
     /// Checks the credentials with a real call; nothing is saved.
     pub async fn verify(&self, input: &NewConnection) -> Result<VerifiedParent> {
         let draft = self.draft(input)?;
-        let api = providers::adapter_for(&draft, input.secret.clone(), self.client.clone(), self.retry.clone(), Arc::new(AdaptiveLimit::new(1)));
+        let api = providers::adapter_for(&draft, input.secret.trimmed(), self.client.clone(), self.retry.clone(), Arc::new(AdaptiveLimit::new(1)));
         let name = api.verify().await?;
         Ok(VerifiedParent { account_id: draft.account_id, name, base_url: draft.base_url })
     }
@@ -307,10 +318,10 @@ impl Workspace {
     /// Verifies, stores the secret in the keychain, then saves the settings.
     pub async fn add_connection(&self, input: &NewConnection) -> Result<Connection> {
         let mut conn = self.draft(input)?;
-        let api = providers::adapter_for(&conn, input.secret.clone(), self.client.clone(), self.retry.clone(), Arc::new(AdaptiveLimit::new(1)));
+        let api = providers::adapter_for(&conn, input.secret.trimmed(), self.client.clone(), self.retry.clone(), Arc::new(AdaptiveLimit::new(1)));
         conn.parent_name = Some(api.verify().await?);
         let key = conn.id.to_string();
-        self.secrets.set(&key, &input.secret)?;
+        self.secrets.set(&key, &input.secret.trimmed())?;
         let mut all = self.saved_connections();
         all.push(conn.clone());
         if let Err(e) = self.settings_store.save_connections(&all) {

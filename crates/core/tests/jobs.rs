@@ -86,6 +86,14 @@ async fn a_thousand_closes_under_twenty_percent_faults_lose_nothing() {
     assert_eq!(item_ids.iter().collect::<HashSet<_>>().len(), 1000);
     assert!(matches!(ev.last(), Some(JobEvent::Finished { cancelled: false, .. })));
 
+    // Items whose answer was lost and whose re-read failed too are left unknown, never re-sent;
+    // reconciliation (as at the next start) settles them from the provider's state.
+    let unknown = HistoryFilter { outcome: Some(Outcome::Unknown), ..Default::default() };
+    let n_unknown = ws.history_query(&unknown, None, 1000).unwrap().total;
+    let r = ws.reconcile().await.unwrap();
+    assert_eq!(r.succeeded + r.failed, n_unknown, "{r:?}");
+    assert_eq!(r.unknown, 0);
+
     // The history agrees with the provider, row for row.
     let h = ws.history_query(&HistoryFilter::default(), None, 1000).unwrap();
     assert_eq!(h.total, 1000);

@@ -161,6 +161,11 @@ async fn rate_limits_are_retried_with_backoff_then_reported() {
     assert_eq!(sim.requests().len(), 3, "tried three times");
     assert_eq!(sim.twilio_account(&sub).unwrap().status, "active");
 
+    // A caller's remaining budget caps the sends, so retries at two layers never add up past it.
+    sim.clear_requests();
+    let e = api.apply_within(&sub, Action::Suspend, 2).await.unwrap_err();
+    assert_eq!((e.attempts, sim.requests().len()), (2, 2));
+
     // Once the limit clears, the same call goes through.
     sim.set_faults(FaultPlan::default());
     assert_eq!(api.apply(&sub, Action::Suspend).await.unwrap().status_after, Status::Suspended);

@@ -99,6 +99,9 @@ impl Completion {
 pub struct History {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// An exclusive lock on `<history>.lock` for the life of the store: one writer at a time, so
+    /// a second Subdesk window cannot reconcile the first one's in-flight actions.
+    _lock: Option<std::fs::File>,
 }
 
 /// The result of opening the history at start-up: the store, and a sentence for the user when
@@ -122,7 +125,8 @@ impl History {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(Error::storage)?;
         }
-        match Self::open_checked(path) {
+        let lock = Self::take_lock(path)?;
+        match Self::open_checked(path, &lock) {
             Ok(history) => Ok(Opened {
                 history,
                 problem: None,
@@ -130,6 +134,7 @@ impl History {
             Err(OpenError::Locked(e)) => Err(Error::Storage {
                 detail: format!("the history file is locked by another program ({e}); close other Subdesk windows"),
             }),
+            Err(OpenError::Refused(e)) => Err(Error::Storage { detail: e }),
             Err(OpenError::Damaged(reason)) => {
                 let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
                 let aside = path.with_extension(format!("damaged-{stamp}.db"));
@@ -140,7 +145,7 @@ impl History {
                         let _ = std::fs::rename(&side, aside.with_extension(ext));
                     }
                 }
-                let history = Self::open_checked(path).map_err(|e| Error::Storage {
+                let history = Self::open_checked(path, &lock).map_err(|e| Error::Storage {
                     detail: e.to_string(),
                 })?;
                 Ok(Opened {
@@ -157,14 +162,32 @@ impl History {
     /// An in-memory history, for tests.
     pub fn in_memory() -> Result<History> {
         let conn = Connection::open_in_memory()?;
-        migrate(&conn)?;
+        migrate(&conn).map_err(|_| Error::storage("could not set up the in-memory history"))?;
         Ok(History {
             conn: Mutex::new(conn),
             path: PathBuf::from(":memory:"),
+            _lock: None,
         })
     }
 
-    fn open_checked(path: &Path) -> std::result::Result<History, OpenError> {
+    fn take_lock(path: &Path) -> Result<std::fs::File> {
+        let lock_path = path.with_extension("lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(Error::storage)?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Storage {
+                detail: "another Subdesk window is already open and keeps the history; use that window, or close it and start Subdesk again".into(),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::storage(e)),
+        }
+    }
+
+    fn open_checked(path: &Path, lock: &std::fs::File) -> std::result::Result<History, OpenError> {
         let conn = Connection::open(path).map_err(OpenError::from_sqlite)?;
         conn.busy_timeout(std::time::Duration::from_secs(2))
             .map_err(OpenError::from_sqlite)?;
@@ -178,10 +201,14 @@ impl History {
         if check != "ok" {
             return Err(OpenError::Damaged(check));
         }
-        migrate(&conn).map_err(|e| OpenError::Damaged(e.to_string()))?;
+        migrate(&conn).map_err(|e| match e {
+            MigrateError::TooNew => OpenError::Refused("the history was written by a newer Subdesk; update Subdesk to open it".into()),
+            MigrateError::Sqlite(e) => OpenError::from_sqlite(e),
+        })?;
         Ok(History {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
+            _lock: lock.try_clone().ok(),
         })
     }
 
@@ -218,11 +245,39 @@ impl History {
         Ok(conn.last_insert_rowid())
     }
 
-    /// Records an item that ends without a provider call (skipped, not started).
+    /// Records an item that ends without a provider call (skipped, not started), in one write:
+    /// a crash can never leave it looking like an open intent.
     pub fn record(&self, i: &Intent, c: &Completion) -> Result<i64> {
-        let id = self.begin(i)?;
-        self.complete(id, c)?;
-        Ok(id)
+        let conn = self.lock();
+        let now = now_iso();
+        conn.execute(
+            "INSERT INTO actions (started_at, finished_at, actor, connection_id, connection_label, provider,
+                account_id, account_name, action, status_before, job_id, snapshot,
+                outcome, status_after, request_id, error_code, error_message, duration_ms, reconciled)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            params![
+                now,
+                (c.outcome != Outcome::Unknown).then_some(&now),
+                i.actor,
+                i.connection_id,
+                i.connection_label,
+                i.provider.as_str(),
+                i.account_id,
+                i.account_name,
+                i.action.as_str(),
+                i.status_before.map(Status::as_str),
+                i.job_id,
+                i.snapshot,
+                c.outcome.as_str(),
+                c.status_after.map(Status::as_str),
+                c.request_id,
+                c.error_code,
+                c.error_message,
+                c.duration_ms,
+                c.reconciled,
+            ],
+        )?;
+        Ok(conn.last_insert_rowid())
     }
 
     pub fn complete(&self, id: i64, c: &Completion) -> Result<()> {
@@ -359,7 +414,10 @@ impl History {
 
 enum OpenError {
     Locked(String),
+    /// The file is not a database, or fails SQLite's check: moved aside, a new one started.
     Damaged(String),
+    /// Anything else (permissions, disk, a newer schema): the file is left alone.
+    Refused(String),
 }
 
 impl OpenError {
@@ -368,7 +426,7 @@ impl OpenError {
         match e.sqlite_error_code() {
             Some(C::DatabaseBusy | C::DatabaseLocked) => OpenError::Locked(e.to_string()),
             Some(C::NotADatabase | C::DatabaseCorrupt) => OpenError::Damaged(e.to_string()),
-            _ => OpenError::Damaged(e.to_string()),
+            _ => OpenError::Refused(format!("the history could not be opened ({e})")),
         }
     }
 }
@@ -376,17 +434,26 @@ impl OpenError {
 impl std::fmt::Display for OpenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OpenError::Locked(s) | OpenError::Damaged(s) => f.write_str(s),
+            OpenError::Locked(s) | OpenError::Damaged(s) | OpenError::Refused(s) => f.write_str(s),
         }
     }
 }
 
-fn migrate(conn: &Connection) -> Result<()> {
+enum MigrateError {
+    TooNew,
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sqlite(e)
+    }
+}
+
+fn migrate(conn: &Connection) -> std::result::Result<(), MigrateError> {
     let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > MIGRATIONS.len() {
-        return Err(Error::storage(
-            "the history was written by a newer Subdesk; update Subdesk",
-        ));
+        return Err(MigrateError::TooNew);
     }
     for (i, step) in MIGRATIONS.iter().enumerate().skip(version) {
         conn.execute_batch(&format!(
@@ -484,7 +551,20 @@ pub const CSV_HEADER: [&str; 20] = [
     "request_id", "error_code", "error_message", "duration_ms", "job_id", "reconciled", "snapshot",
 ];
 
+/// Spreadsheets run a cell that starts with `=`, `+`, `-`, `@` (or a tab/CR) as a formula.
+/// Names and error texts come from providers and customers, so such cells get a leading `'`.
+fn cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
 fn csv_record(e: &HistoryEntry) -> Vec<String> {
+    csv_fields(e).iter().map(|f| cell(f)).collect()
+}
+
+fn csv_fields(e: &HistoryEntry) -> Vec<String> {
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
     let st = |s: Option<Status>| s.map(|s| s.as_str().to_string()).unwrap_or_default();
     vec![

@@ -191,3 +191,51 @@ fn export_to_path_writes_the_whole_file() {
     assert_eq!(v[0]["accountId"], "AC1");
     assert!(!dir.path().join("out.subdesk-partial").exists());
 }
+
+#[test]
+fn a_second_writer_is_refused_while_the_first_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    let first = History::open(&path).unwrap();
+    let second = History::open(&path).err().expect("a second writer is refused");
+    assert!(second.user_message().contains("another Subdesk window"), "{}", second.user_message());
+    drop(first);
+    assert!(History::open(&path).is_ok(), "free again once the first closed");
+}
+
+#[test]
+fn a_history_from_a_newer_version_is_refused_not_moved_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    {
+        let o = History::open(&path).unwrap();
+        o.history.with_connection(|c| Ok(c.execute_batch("PRAGMA user_version = 99")?)).unwrap();
+    }
+    let e = History::open(&path).err().expect("refused");
+    assert!(e.user_message().contains("newer Subdesk"), "{}", e.user_message());
+    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| !n.contains("damaged")), "{names:?}");
+}
+
+#[test]
+fn skipped_items_are_written_complete_in_one_go() {
+    let h = History::in_memory().unwrap();
+    let id = h.record(&intent("AC1", Action::Close), &Completion::outcome(Outcome::Skipped)).unwrap();
+    let e = h.get(id).unwrap().unwrap();
+    assert_eq!(e.outcome, Outcome::Skipped);
+    assert!(e.finished_at.is_some());
+    assert!(h.open_intents().unwrap().is_empty());
+}
+
+#[test]
+fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
+    let h = History::in_memory().unwrap();
+    let mut i = intent("AC1", Action::Suspend);
+    i.account_name = "=HYPERLINK(\"http://evil\")".into();
+    h.record(&i, &Completion::outcome(Outcome::Skipped)).unwrap();
+    let mut out = Vec::new();
+    h.export(&HistoryFilter::default(), ExportFormat::Csv, &mut out).unwrap();
+    let mut rdr = csv::Reader::from_reader(out.as_slice());
+    let row = rdr.records().next().unwrap().unwrap();
+    assert_eq!(&row[8], "'=HYPERLINK(\"http://evil\")");
+}

@@ -13,7 +13,10 @@ use uuid::Uuid;
 
 use super::types::{BulkPreview, ConnectionCount, ItemRef, ItemResult, JobCounts, JobEvent, SkippedItem};
 use crate::api::AccountRow;
-use crate::error::{Error, Result};
+use crate::actions::intent;
+use crate::error::{Error, Result, UiError};
+use crate::history::Completion;
+use crate::providers::ProviderApi;
 use crate::history::Outcome;
 use crate::model::{allowed_actions, Action, Connection, Provider};
 use crate::workspace::Workspace;
@@ -85,9 +88,16 @@ impl Workspace {
     async fn count_numbers(&self, rows: &[AccountRow]) -> Result<u32> {
         let mut set = tokio::task::JoinSet::new();
         let limit = Arc::new(Semaphore::new(self.settings().concurrency as usize));
+        let mut apis: HashMap<Uuid, Arc<dyn ProviderApi>> = HashMap::new();
         for r in rows.iter().filter(|r| r.provider == Provider::Twilio) {
-            let conn = self.connection(r.connection_id)?;
-            let api = self.api_for(&conn)?;
+            let api = match apis.get(&r.connection_id) {
+                Some(api) => Arc::clone(api),
+                None => {
+                    let api = self.api_for(&self.connection(r.connection_id)?)?;
+                    apis.insert(r.connection_id, Arc::clone(&api));
+                    api
+                }
+            };
             let (id, limit) = (r.id.clone(), Arc::clone(&limit));
             set.spawn(async move {
                 let _permit = limit.acquire_owned().await;
@@ -113,8 +123,9 @@ impl Workspace {
     }
 
     /// Runs a bulk action on `items` and returns the final counts. Progress goes to `sink`.
+    /// Items the rules do not allow are recorded as skipped without any call; the others run.
     pub async fn run_job(self: &Arc<Self>, items: Vec<ItemRef>, action: Action, confirmation: Option<&str>, sink: JobSink) -> Result<JobCounts> {
-        let (runnable, _) = self.split(&items, action)?;
+        let (runnable, skipped) = self.split(&items, action)?;
         if action.irreversible() {
             let expected = bulk_phrase(action, runnable.len());
             if !confirmation.is_some_and(|c| c.trim().eq_ignore_ascii_case(&expected)) {
@@ -126,70 +137,63 @@ impl Workspace {
         let cancel = Arc::new(AtomicBool::new(false));
         self.jobs.lock().expect("poisoned").insert(job_id.clone(), Arc::clone(&cancel));
 
-        let mut unique = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for i in items {
-            if seen.insert(i.clone()) {
-                unique.push(i);
-            }
-        }
-        let total = unique.len() as u32;
-        let counts = Arc::new(Mutex::new(JobCounts { total, remaining: total, ..Default::default() }));
-        let failures = Arc::new(Mutex::new(Vec::new()));
-        sink(JobEvent::Started { job_id: job_id.clone(), counts: counts.lock().expect("poisoned").clone() });
+        let total = (runnable.len() + skipped.len()) as u32;
+        let tally = Arc::new(Tally {
+            counts: Mutex::new(JobCounts { total, remaining: total, ..Default::default() }),
+            failures: Mutex::new(Vec::new()),
+            started: Instant::now(),
+        });
+        sink(JobEvent::Started { job_id: job_id.clone(), counts: tally.snapshot() });
 
+        for s in &skipped {
+            let conn = self.connection(s.item.connection_id)?;
+            let mut c = Completion::outcome(Outcome::Skipped);
+            c.error_code = Some("not_allowed".into());
+            c.error_message = Some(s.reason.clone());
+            history.record(&intent(&conn, &self.actor, &s.item.account_id, &s.name, action, None, Some(&job_id)), &c)?;
+            let error = Some(UiError { code: crate::ErrorCode::InvalidTransition, message: s.reason.clone(), retryable: false });
+            let result = ItemResult { item: s.item.clone(), outcome: Outcome::Skipped, status_after: None, row: None, error, attempts: 0 };
+            tally.finish(result, &cancel, &sink);
+        }
+
+        // One adapter per connection for the whole job: one keychain read, one in-flight limit.
         let concurrency = self.settings().concurrency.max(1) as usize;
-        let mut gates: HashMap<Uuid, Arc<Semaphore>> = HashMap::new();
-        let started = Instant::now();
+        let mut apis: HashMap<Uuid, (Connection, std::result::Result<Arc<dyn ProviderApi>, Error>, Arc<Semaphore>)> = HashMap::new();
         let mut set = tokio::task::JoinSet::new();
-        for item in unique {
-            let ws = Arc::clone(self);
-            let conn: Connection = self.connection(item.connection_id)?;
-            let gate = Arc::clone(gates.entry(conn.id).or_insert_with(|| Arc::new(Semaphore::new(concurrency))));
-            let (history, cancel, counts, failures, sink, job_id) =
-                (Arc::clone(&history), Arc::clone(&cancel), Arc::clone(&counts), Arc::clone(&failures), Arc::clone(&sink), job_id.clone());
+        for row in runnable {
+            if !apis.contains_key(&row.connection_id) {
+                let conn = self.connection(row.connection_id)?;
+                let api = self.api_for(&conn);
+                apis.insert(conn.id, (conn, api, Arc::new(Semaphore::new(concurrency))));
+            }
+            let (conn, api, gate) = apis.get(&row.connection_id).expect("inserted above");
+            let (conn, api, gate) = (conn.clone(), api.clone(), Arc::clone(gate));
+            let (ws, history, cancel, tally, sink, job_id) =
+                (Arc::clone(self), Arc::clone(&history), Arc::clone(&cancel), Arc::clone(&tally), Arc::clone(&sink), job_id.clone());
             set.spawn(async move {
                 let _permit = gate.acquire_owned().await;
-                let name = ws.cached(conn.id, &item.account_id).map(|a| a.name).unwrap_or_default();
-                let result = match ws.api_for(&conn) {
-                    Err(e) => failed_item(&item, e, 0),
-                    Ok(api) => {
-                        let ctx = ws.context(&conn, &api, &history, Some(&job_id));
-                        if cancel.load(Ordering::SeqCst) {
-                            let _ = ctx.record_not_started(&item.account_id, &name, action);
-                            ItemResult { item: item.clone(), outcome: Outcome::NotStarted, status_after: None, row: None, error: Some(Error::Cancelled.to_ui()), attempts: 0 }
-                        } else {
-                            match ctx.perform(&item.account_id, &name, action).await {
-                                Err(e) => failed_item(&item, e, 0),
-                                Ok(p) => {
-                                    if let Some(a) = &p.account {
-                                        ws.remember(&conn, std::slice::from_ref(a));
-                                    }
-                                    let row = p.account.map(|a| AccountRow::new(&conn, a));
-                                    ItemResult { item: item.clone(), outcome: p.outcome, status_after: row.as_ref().map(|r| r.status), row, error: p.error.map(|e| e.to_ui()), attempts: p.attempts }
-                                }
+                let item = ItemRef { connection_id: conn.id, account_id: row.id.clone() };
+                let unsent = |outcome: Outcome, e: Error| {
+                    let c = Completion::outcome(outcome).with_error(&e);
+                    let _ = history.record(&intent(&conn, &ws.actor, &row.id, &row.name, action, Some(row.status), Some(&job_id)), &c);
+                    ItemResult { item: item.clone(), outcome, status_after: None, row: None, error: Some(e.to_ui()), attempts: 0 }
+                };
+                let result = match api {
+                    _ if cancel.load(Ordering::SeqCst) => unsent(Outcome::NotStarted, Error::Cancelled),
+                    Err(e) => unsent(Outcome::Failed, e),
+                    Ok(api) => match ws.context(&conn, &api, &history, Some(&job_id)).perform(&row.id, &row.name, action).await {
+                        // Only a history write can fail here; the item is reported, not lost.
+                        Err(e) => ItemResult { item: item.clone(), outcome: Outcome::Failed, status_after: None, row: None, error: Some(e.to_ui()), attempts: 0 },
+                        Ok(p) => {
+                            if let Some(a) = &p.account {
+                                ws.remember(&conn, std::slice::from_ref(a));
                             }
+                            let row = p.account.map(|a| AccountRow::new(&conn, a));
+                            ItemResult { item, outcome: p.outcome, status_after: row.as_ref().map(|r| r.status), row, error: p.error.map(|e| e.to_ui()), attempts: p.attempts }
                         }
-                    }
+                    },
                 };
-                let snapshot = {
-                    let mut c = counts.lock().expect("poisoned");
-                    match result.outcome {
-                        Outcome::Succeeded => c.succeeded += 1,
-                        Outcome::Skipped => c.skipped += 1,
-                        Outcome::NotStarted => c.not_started += 1,
-                        _ => c.failed += 1,
-                    }
-                    c.remaining -= 1;
-                    c.clone()
-                };
-                if matches!(result.outcome, Outcome::Failed | Outcome::Unknown | Outcome::Pending) {
-                    failures.lock().expect("poisoned").push(result.clone());
-                }
-                let done = snapshot.total - snapshot.remaining;
-                let eta_secs = (done > 0 && snapshot.remaining > 0 && !cancel.load(Ordering::SeqCst))
-                    .then(|| (started.elapsed().as_secs_f64() / done as f64 * snapshot.remaining as f64).ceil() as u32);
-                sink(JobEvent::Item { result, counts: snapshot, eta_secs });
+                tally.finish(result, &cancel, &sink);
             });
         }
         while let Some(joined) = set.join_next().await {
@@ -198,13 +202,46 @@ impl Workspace {
             }
         }
         self.jobs.lock().expect("poisoned").remove(&job_id);
-        let final_counts = counts.lock().expect("poisoned").clone();
-        let failures = std::mem::take(&mut *failures.lock().expect("poisoned"));
+        let final_counts = tally.snapshot();
+        let failures = std::mem::take(&mut *tally.failures.lock().expect("poisoned"));
         sink(JobEvent::Finished { job_id, counts: final_counts.clone(), cancelled: cancel.load(Ordering::SeqCst), failures });
         Ok(final_counts)
     }
 }
 
-fn failed_item(item: &ItemRef, e: Error, attempts: u32) -> ItemResult {
-    ItemResult { item: item.clone(), outcome: Outcome::Failed, status_after: None, row: None, error: Some(e.to_ui()), attempts }
+/// The running counts of a job, and its failures for the summary.
+struct Tally {
+    counts: Mutex<JobCounts>,
+    failures: Mutex<Vec<ItemResult>>,
+    started: Instant,
+}
+
+impl Tally {
+    fn snapshot(&self) -> JobCounts {
+        self.counts.lock().expect("poisoned").clone()
+    }
+
+    /// Counts one finished item and reports it with the new counts and an estimate of the rest.
+    fn finish(&self, result: ItemResult, cancel: &AtomicBool, sink: &JobSink) {
+        let counts = {
+            let mut c = self.counts.lock().expect("poisoned");
+            match result.outcome {
+                Outcome::Succeeded => c.succeeded += 1,
+                Outcome::Skipped => c.skipped += 1,
+                Outcome::NotStarted => c.not_started += 1,
+                // Failed, and Unknown (the provider's answer was lost and could not be
+                // re-read): both need the user's attention.
+                _ => c.failed += 1,
+            }
+            c.remaining -= 1;
+            c.clone()
+        };
+        if matches!(result.outcome, Outcome::Failed | Outcome::Unknown | Outcome::Pending) {
+            self.failures.lock().expect("poisoned").push(result.clone());
+        }
+        let done = counts.total - counts.remaining;
+        let eta_secs = (done > 0 && counts.remaining > 0 && !cancel.load(Ordering::SeqCst))
+            .then(|| (self.started.elapsed().as_secs_f64() / done as f64 * counts.remaining as f64).ceil() as u32);
+        sink(JobEvent::Item { result, counts, eta_secs });
+    }
 }

@@ -166,6 +166,8 @@ pub struct CallError {
     /// True when the provider may have applied the change before failing (a 500, a dropped
     /// connection, a timeout): the caller must re-read the account before trying again.
     pub ambiguous: bool,
+    /// Requests actually sent (0 when refused before the network).
+    pub attempts: u32,
 }
 
 impl CallError {
@@ -174,6 +176,7 @@ impl CallError {
             error,
             request_id,
             ambiguous: false,
+            attempts: 0,
         }
     }
 }

@@ -32,8 +32,14 @@ pub trait ProviderApi: Send + Sync {
     /// One account's current state (used to re-check before and after actions).
     async fn fetch(&self, id: &str) -> Result<Subaccount>;
 
-    /// Performs the action and returns the status the provider reports afterwards.
-    async fn apply(&self, id: &str, action: Action) -> Result<ActionReceipt, CallError>;
+    /// Performs the action and returns the status the provider reports afterwards, sending at
+    /// most `max_tries` requests (rate-limit retries included).
+    async fn apply_within(&self, id: &str, action: Action, max_tries: u32) -> Result<ActionReceipt, CallError>;
+
+    /// [`ProviderApi::apply_within`] with the adapter's own retry policy.
+    async fn apply(&self, id: &str, action: Action) -> Result<ActionReceipt, CallError> {
+        self.apply_within(id, action, u32::MAX).await
+    }
 
     /// What the user must know before the action (numbers released, consequences).
     async fn impact(&self, id: &str, action: Action) -> Result<Impact>;
@@ -84,6 +90,8 @@ pub(crate) struct RawResponse {
     pub headers: HeaderMap,
     pub body: Vec<u8>,
     pub request_id: Option<String>,
+    /// Requests sent to get this response.
+    pub attempts: u32,
 }
 
 /// Sends a request, retrying what is safe to retry (see [`http::should_retry`]). `classify`
@@ -91,6 +99,7 @@ pub(crate) struct RawResponse {
 pub(crate) async fn execute(
     limit: &AdaptiveLimit,
     policy: &RetryPolicy,
+    max_tries: u32,
     idempotent: bool,
     request_id_header: &str,
     build: impl Fn() -> reqwest::RequestBuilder,
@@ -114,6 +123,7 @@ pub(crate) async fn execute(
                             headers,
                             body: body.to_vec(),
                             request_id,
+                            attempts: attempt,
                         };
                         if (200..300).contains(&status) {
                             slot.succeeded();
@@ -129,7 +139,7 @@ pub(crate) async fn execute(
             }
         };
         drop(slot);
-        if attempt < policy.max_tries && http::should_retry(&error, idempotent) {
+        if attempt < policy.max_tries.min(max_tries) && http::should_retry(&error, idempotent) {
             let wait = policy.delay(attempt, retry_after.map(std::time::Duration::from_secs));
             tracing::debug!(attempt, ?wait, code = error.code().as_str(), "retrying");
             tokio::time::sleep(wait).await;
@@ -140,6 +150,7 @@ pub(crate) async fn execute(
             error,
             request_id,
             ambiguous,
+            attempts: attempt,
         });
     }
 }

@@ -143,6 +143,7 @@ impl TwilioApi {
         execute(
             &self.limit,
             &self.retry,
+            u32::MAX,
             true,
             REQUEST_ID_HEADER,
             || {
@@ -302,7 +303,7 @@ impl ProviderApi for TwilioApi {
         Ok(self.to_subaccount(parse_json(&raw)?))
     }
 
-    async fn apply(&self, id: &str, action: Action) -> Result<ActionReceipt, CallError> {
+    async fn apply_within(&self, id: &str, action: Action, max_tries: u32) -> Result<ActionReceipt, CallError> {
         self.check_sid(id)?;
         if id == self.account_sid {
             return Err(Error::ParentAccount.into());
@@ -312,6 +313,7 @@ impl ProviderApi for TwilioApi {
         let raw = execute(
             &self.limit,
             &self.retry,
+            max_tries,
             false,
             REQUEST_ID_HEADER,
             || {
@@ -329,6 +331,7 @@ impl ProviderApi for TwilioApi {
                 error: e,
                 request_id: request_id.clone(),
                 ambiguous: true,
+                attempts: raw.attempts,
             })?,
         );
         Ok(ActionReceipt {

@@ -84,11 +84,13 @@ impl VobizApi {
         method: reqwest::Method,
         path: &str,
         body: Option<serde_json::Value>,
+        max_tries: u32,
     ) -> Result<RawResponse, CallError> {
         let idempotent = method == reqwest::Method::GET;
         execute(
             &self.limit,
             &self.retry,
+            max_tries,
             idempotent,
             guess::REQUEST_ID_HEADER,
             || {
@@ -134,7 +136,7 @@ impl VobizApi {
     async fn list_page(&self, page: u32, size: u32) -> Result<SubList> {
         let path = format!("{}?page={page}&size={size}", guess::list_path(&self.auth_id));
         let raw = self
-            .send(reqwest::Method::GET, &path, None)
+            .send(reqwest::Method::GET, &path, None, u32::MAX)
             .await
             .map_err(|e| e.error)?;
         parse_json(&raw)
@@ -198,13 +200,13 @@ impl ProviderApi for VobizApi {
     async fn fetch(&self, id: &str) -> Result<Subaccount> {
         self.check_id(id)?;
         let raw = self
-            .send(reqwest::Method::GET, &guess::item_path(&self.auth_id, id), None)
+            .send(reqwest::Method::GET, &guess::item_path(&self.auth_id, id), None, u32::MAX)
             .await
             .map_err(|e| e.error)?;
         Ok(Self::to_subaccount(parse_json(&raw)?))
     }
 
-    async fn apply(&self, id: &str, action: Action) -> Result<ActionReceipt, CallError> {
+    async fn apply_within(&self, id: &str, action: Action, max_tries: u32) -> Result<ActionReceipt, CallError> {
         self.check_id(id)?;
         if id == self.auth_id {
             return Err(Error::ParentAccount.into());
@@ -214,8 +216,7 @@ impl ProviderApi for VobizApi {
             Action::Suspend => false,
             Action::Reactivate => true,
             Action::Delete => {
-                let raw = self.send(reqwest::Method::DELETE, &path, None).await?;
-                debug_assert!(guess::delete_succeeded(raw.status));
+                let raw = self.send(reqwest::Method::DELETE, &path, None, max_tries).await?;
                 return Ok(ActionReceipt {
                     status_after: Status::Deleted,
                     provider_status_after: "deleted".into(),
@@ -235,6 +236,7 @@ impl ProviderApi for VobizApi {
                 reqwest::Method::PUT,
                 &path,
                 Some(serde_json::json!({ "enabled": enabled })),
+                max_tries,
             )
             .await?;
         let request_id = raw.request_id.clone();
@@ -242,6 +244,7 @@ impl ProviderApi for VobizApi {
             error: e,
             request_id: request_id.clone(),
             ambiguous: true,
+            attempts: raw.attempts,
         })?);
         Ok(ActionReceipt {
             status_after: sub.status,
@@ -274,7 +277,7 @@ impl ProviderApi for VobizApi {
     async fn snapshot(&self, id: &str) -> Result<Option<String>> {
         self.check_id(id)?;
         let raw = self
-            .send(reqwest::Method::GET, &guess::item_path(&self.auth_id, id), None)
+            .send(reqwest::Method::GET, &guess::item_path(&self.auth_id, id), None, u32::MAX)
             .await
             .map_err(|e| e.error)?;
         let mut value: serde_json::Value = parse_json(&raw)?;
