@@ -189,6 +189,8 @@ async fn a_lost_answer_is_settled_by_re_reading_not_by_sending_again() {
         let _ = ws.apply(c.id, sub, Action::Delete, Some(&sub[sub.len() - 3..])).await;
     }
     sim.set_faults(FaultPlan::default());
+    // Lost answers whose re-read failed too stay unknown until reconciliation looks again.
+    assert_eq!(ws.reconcile().await.unwrap().unknown, 0);
     let page = ws.history_query(&HistoryFilter::default(), None, 100).unwrap();
     assert_eq!(page.total, 30);
     for e in &page.entries {
