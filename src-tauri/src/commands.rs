@@ -90,9 +90,7 @@ pub async fn history_query(ws: Ws<'_>, filter: HistoryFilter, before_id: Option<
 
 #[tauri::command]
 pub async fn history_export(ws: Ws<'_>, filter: HistoryFilter, format: ExportFormat, path: PathBuf) -> Reply<u64> {
-    if !path.is_absolute() {
-        return Err(Error::validation("path", "Choose where to save the export.").to_ui());
-    }
+    let path = export_path(&ws, path, format).map_err(ui)?;
     let ws: Arc<Workspace> = Arc::clone(&ws);
     blocking(move || ws.history_export(&filter, format, &path)).await
 }
@@ -141,4 +139,31 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> subdesk_core::Result<T>
         .await
         .map_err(|e| Error::storage(e.to_string()).to_ui())?
         .map_err(ui)
+}
+
+/// The path comes from the save dialog, through the web view: accept only an export file
+/// outside Subdesk's own data folder, so nothing can overwrite the history or the settings.
+/// A name typed without an extension gets the format's.
+fn export_path(ws: &Workspace, path: PathBuf, format: ExportFormat) -> subdesk_core::Result<PathBuf> {
+    let bad = |m: &str| Error::validation("path", m);
+    if !path.is_absolute() {
+        return Err(bad("Choose where to save the export."));
+    }
+    let wanted = match format {
+        ExportFormat::Csv => "csv",
+        ExportFormat::Json => "json",
+    };
+    let path = if path.extension().is_none() { path.with_extension(wanted) } else { path };
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    if ext.as_deref() != Some(wanted) {
+        return Err(bad(&format!("Save the export as a .{wanted} file.")));
+    }
+    let parent = path.parent().and_then(|p| p.canonicalize().ok());
+    let data = ws.history_path().and_then(|h| h.parent()).and_then(|d| d.canonicalize().ok());
+    if let (Some(parent), Some(data)) = (parent, data) {
+        if parent.starts_with(&data) {
+            return Err(bad("Save the export outside Subdesk's own data folder, for example in Documents."));
+        }
+    }
+    Ok(path)
 }

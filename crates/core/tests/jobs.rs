@@ -66,6 +66,7 @@ async fn a_thousand_closes_under_twenty_percent_faults_lose_nothing() {
     assert_eq!(preview.runnable.len(), 1000);
     assert_eq!(preview.numbers_released, Some((0..1000).map(|i| (i % 3) as u32).sum()));
     assert_eq!(preview.confirm_phrase.as_deref(), Some("CLOSE 1000"));
+    assert!(preview.consequences.iter().any(|c| c.contains("never be reopened")), "{:?}", preview.consequences);
 
     let kinds = vec![FaultKind::TooManyRequests, FaultKind::ServerError, FaultKind::Unavailable, FaultKind::Reset, FaultKind::Timeout];
     sim.set_faults(FaultPlan { rate: 0.2, kinds });

@@ -26,6 +26,7 @@ function preview(runnable: AccountRow[]): BulkPreview {
     skipped: [{ item: ref(closedRow), name: closedRow.name, reason: 'It is already closed.' }],
     perConnection: [{ connectionId: DEMO_TWILIO.id, connectionLabel: 'Demo Twilio', provider: 'twilio', count: runnable.length }],
     numbersReleased: 7,
+    consequences: ['Closed subaccounts stop working at once and can never be reopened.'],
     confirmPhrase: `CLOSE ${runnable.length}`,
   }
 }
@@ -81,6 +82,7 @@ describe('Bulk actions', () => {
 
     expect(within(dialog).getByTestId('bulk-per-connection')).toHaveTextContent('Demo Twilio')
     expect(within(dialog).getByTestId('impact-numbers')).toHaveTextContent('7 phone numbers will be released')
+    expect(dialog).toHaveTextContent('can never be reopened')
     expect(within(dialog).getByTestId('bulk-skipped')).toHaveTextContent('It is already closed.')
 
     const start = within(dialog).getByTestId('bulk-start')

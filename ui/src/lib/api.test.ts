@@ -44,7 +44,10 @@ describe('api', () => {
   })
 
   it('never shows raw JSON for a rejection that is not a UiError', () => {
-    expect(api.toApiError('Command foo not allowed by ACL').message).toBe('Command foo not allowed by ACL')
+    const acl = api.toApiError('Command foo not allowed by ACL')
+    expect(acl.code).toBe('internal')
+    expect(acl.message).not.toContain('ACL')
+    expect(acl.message).toMatch(/try again/)
     const odd = api.toApiError({ weird: { nested: true } })
     expect(odd.code).toBe('internal')
     expect(odd.message).not.toContain('{')

@@ -51,10 +51,9 @@ export function toApiError(raw: unknown): ApiError {
       return new ApiError(o.code as ErrorCode, o.message, o.retryable === true)
     }
   }
-  // Tauri's own failures (unknown command, denied by a capability) arrive as plain strings.
-  if (typeof raw === 'string' && raw.trim() !== '' && raw.length < 500) {
-    return new ApiError('internal', raw)
-  }
+  // Tauri's own failures (unknown command, denied by a capability) arrive as plain strings:
+  // log them for a developer, show the user a sentence.
+  if (typeof raw === 'string' && raw.trim() !== '') console.error('Subdesk IPC error:', raw)
   return new ApiError('internal', FALLBACK_MESSAGE)
 }
 

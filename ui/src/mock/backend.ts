@@ -330,6 +330,7 @@ export class FakeBackend {
       skipped,
       perConnection,
       numbersReleased: action === 'close' ? runnable.length * 2 : null,
+      consequences: action === 'close' ? ['Closed subaccounts stop working at once and can never be reopened.'] : [],
       confirmPhrase: irreversible ? `${action.toUpperCase()} ${runnable.length}` : null,
     }
   }

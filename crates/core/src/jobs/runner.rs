@@ -28,6 +28,35 @@ pub fn bulk_phrase(action: Action, count: usize) -> String {
     format!("{} {count}", action.as_str().to_uppercase())
 }
 
+/// What a bulk action does, for each provider among the accounts it will touch.
+fn bulk_consequences(action: Action, rows: &[AccountRow]) -> Vec<String> {
+    let has = |p: Provider| rows.iter().any(|r| r.provider == p);
+    let mut out: Vec<&str> = Vec::new();
+    match action {
+        Action::Close if has(Provider::Twilio) => out.extend([
+            "Twilio releases every phone number of these subaccounts; released numbers may go to someone else.",
+            "Closed subaccounts stop working at once and can never be reopened.",
+        ]),
+        Action::Delete if has(Provider::Vobiz) => out.extend([
+            "Vobiz deletes these sub-accounts permanently and revokes their credentials at once.",
+            "Vobiz does not document what happens to their numbers and trunks; move them first if you need them.",
+            "Subdesk saves each sub-account's details in the history before deleting it.",
+        ]),
+        Action::Suspend => {
+            if has(Provider::Twilio) {
+                out.push("Suspended Twilio subaccounts keep their numbers, and the parent account is still billed for them every month.");
+            }
+            if has(Provider::Vobiz) {
+                out.push("Disabled Vobiz sub-accounts stop accepting traffic but keep their numbers.");
+            }
+            out.push("You can reactivate them later.");
+        }
+        Action::Reactivate => out.push("The accounts can be used again at once."),
+        _ => {}
+    }
+    out.into_iter().map(String::from).collect()
+}
+
 impl Workspace {
     /// Splits a selection into what will run and what will be skipped, from the last listing.
     /// For Twilio closes it also counts the phone numbers that will be released.
@@ -49,6 +78,7 @@ impl Workspace {
             action,
             irreversible: action.irreversible(),
             confirm_phrase: action.irreversible().then(|| bulk_phrase(action, runnable.len())),
+            consequences: bulk_consequences(action, &runnable),
             runnable,
             skipped,
             per_connection: per,

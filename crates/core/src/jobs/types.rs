@@ -51,6 +51,8 @@ pub struct BulkPreview {
     pub per_connection: Vec<ConnectionCount>,
     /// Phone numbers the job releases, summed over the runnable accounts (Twilio close).
     pub numbers_released: Option<u32>,
+    /// What the action does, per provider involved, in plain sentences.
+    pub consequences: Vec<String>,
     /// For irreversible actions: what the user must type, e.g. `CLOSE 37`.
     pub confirm_phrase: Option<String>,
 }

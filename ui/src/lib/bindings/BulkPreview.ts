@@ -13,6 +13,10 @@ export type BulkPreview = { action: Action, irreversible: boolean, runnable: Arr
  */
 numbersReleased: number | null, 
 /**
+ * What the action does, per provider involved, in plain sentences.
+ */
+consequences: Array<string>, 
+/**
  * For irreversible actions: what the user must type, e.g. `CLOSE 37`.
  */
 confirmPhrase: string | null, };

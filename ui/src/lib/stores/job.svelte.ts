@@ -71,7 +71,8 @@ export class JobStore {
         this.etaSecs = event.etaSecs
         const key = itemKey(r.item)
         if (r.row) this.accounts.updateRows([r.row])
-        if (r.outcome === 'failed') {
+        // Failed, or unknown (the answer was lost and could not be re-read): both need a look.
+        if (r.outcome === 'failed' || r.outcome === 'unknown' || r.outcome === 'pending') {
           this.accounts.setError(key, r.error?.message ?? 'This account could not be changed.')
           this.failures = [...this.failures, r]
         } else {
