@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use subdesk_core::api::{ActionPreview, ActionResult, AppStatus, ListEvent, NewConnection, VerifiedParent};
+use subdesk_core::api::{
+    ActionPreview, ActionResult, AppStatus, ListEvent, NewConnection, VerifiedParent,
+};
 use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};
 use subdesk_core::jobs::{BulkPreview, ItemRef, JobCounts, JobEvent};
 use subdesk_core::{Action, Connection, Error, Settings, UiError, Workspace};
@@ -67,8 +69,15 @@ pub async fn list_accounts(ws: Ws<'_>, on_event: Channel<ListEvent>) -> Reply<()
 }
 
 #[tauri::command]
-pub async fn preview_action(ws: Ws<'_>, connection_id: Uuid, account_id: String, action: Action) -> Reply<ActionPreview> {
-    ws.preview(connection_id, &account_id, action).await.map_err(ui)
+pub async fn preview_action(
+    ws: Ws<'_>,
+    connection_id: Uuid,
+    account_id: String,
+    action: Action,
+) -> Reply<ActionPreview> {
+    ws.preview(connection_id, &account_id, action)
+        .await
+        .map_err(ui)
 }
 
 #[tauri::command]
@@ -79,17 +88,29 @@ pub async fn apply_action(
     action: Action,
     confirmation: Option<String>,
 ) -> Reply<ActionResult> {
-    ws.apply(connection_id, &account_id, action, confirmation.as_deref()).await.map_err(ui)
+    ws.apply(connection_id, &account_id, action, confirmation.as_deref())
+        .await
+        .map_err(ui)
 }
 
 #[tauri::command]
-pub async fn history_query(ws: Ws<'_>, filter: HistoryFilter, before_id: Option<i64>, limit: u32) -> Reply<HistoryPage> {
+pub async fn history_query(
+    ws: Ws<'_>,
+    filter: HistoryFilter,
+    before_id: Option<i64>,
+    limit: u32,
+) -> Reply<HistoryPage> {
     let ws: Arc<Workspace> = Arc::clone(&ws);
     blocking(move || ws.history_query(&filter, before_id, limit)).await
 }
 
 #[tauri::command]
-pub async fn history_export(ws: Ws<'_>, filter: HistoryFilter, format: ExportFormat, path: PathBuf) -> Reply<u64> {
+pub async fn history_export(
+    ws: Ws<'_>,
+    filter: HistoryFilter,
+    format: ExportFormat,
+    path: PathBuf,
+) -> Reply<u64> {
     let path = export_path(&ws, path, format).map_err(ui)?;
     let ws: Arc<Workspace> = Arc::clone(&ws);
     blocking(move || ws.history_export(&filter, format, &path)).await
@@ -114,7 +135,9 @@ pub async fn bulk_run(
             tracing::warn!(error = %e, "the window stopped listening to the job");
         }
     });
-    ws.run_job(items, action, confirmation.as_deref(), sink).await.map_err(ui)
+    ws.run_job(items, action, confirmation.as_deref(), sink)
+        .await
+        .map_err(ui)
 }
 
 #[tauri::command]
@@ -134,7 +157,9 @@ pub async fn set_settings(ws: Ws<'_>, settings: Settings) -> Reply<Settings> {
 }
 
 /// SQLite work off the async workers.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> subdesk_core::Result<T> + Send + 'static) -> Reply<T> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> subdesk_core::Result<T> + Send + 'static,
+) -> Reply<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::storage(e.to_string()).to_ui())?
@@ -144,7 +169,11 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> subdesk_core::Result<T>
 /// The path comes from the save dialog, through the web view: accept only an export file
 /// outside Subdesk's own data folder, so nothing can overwrite the history or the settings.
 /// A name typed without an extension gets the format's.
-fn export_path(ws: &Workspace, path: PathBuf, format: ExportFormat) -> subdesk_core::Result<PathBuf> {
+fn export_path(
+    ws: &Workspace,
+    path: PathBuf,
+    format: ExportFormat,
+) -> subdesk_core::Result<PathBuf> {
     let bad = |m: &str| Error::validation("path", m);
     if !path.is_absolute() {
         return Err(bad("Choose where to save the export."));
@@ -153,16 +182,28 @@ fn export_path(ws: &Workspace, path: PathBuf, format: ExportFormat) -> subdesk_c
         ExportFormat::Csv => "csv",
         ExportFormat::Json => "json",
     };
-    let path = if path.extension().is_none() { path.with_extension(wanted) } else { path };
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let path = if path.extension().is_none() {
+        path.with_extension(wanted)
+    } else {
+        path
+    };
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     if ext.as_deref() != Some(wanted) {
         return Err(bad(&format!("Save the export as a .{wanted} file.")));
     }
     let parent = path.parent().and_then(|p| p.canonicalize().ok());
-    let data = ws.history_path().and_then(|h| h.parent()).and_then(|d| d.canonicalize().ok());
+    let data = ws
+        .history_path()
+        .and_then(|h| h.parent())
+        .and_then(|d| d.canonicalize().ok());
     if let (Some(parent), Some(data)) = (parent, data) {
         if parent.starts_with(&data) {
-            return Err(bad("Save the export outside Subdesk's own data folder, for example in Documents."));
+            return Err(bad(
+                "Save the export outside Subdesk's own data folder, for example in Documents.",
+            ));
         }
     }
     Ok(path)

@@ -22,7 +22,9 @@ pub async fn open(ws: &Workspace) -> subdesk_core::Result<()> {
         ..SimConfig::default()
     })
     .await
-    .map_err(|e| subdesk_core::Error::Network { detail: format!("could not start the demo simulator: {e}") })?;
+    .map_err(|e| subdesk_core::Error::Network {
+        detail: format!("could not start the demo simulator: {e}"),
+    })?;
     let tw = sim.add_twilio_parent("Demo Reseller (Twilio)");
     sim.seed_twilio_subaccounts(&tw.sid, TWILIO_TENANTS);
     let vb = sim.add_vobiz_parent("Demo Reseller (Vobiz)");
@@ -39,8 +41,24 @@ pub async fn open(ws: &Workspace) -> subdesk_core::Result<()> {
         demo: true,
     };
     let connections = vec![
-        (conn(Provider::Twilio, "Demo Twilio", tw.sid.clone(), "Demo Reseller (Twilio)"), Secret::new(tw.auth_token)),
-        (conn(Provider::Vobiz, "Demo Vobiz", vb.auth_id.clone(), "Demo Reseller (Vobiz)"), Secret::new(vb.auth_token)),
+        (
+            conn(
+                Provider::Twilio,
+                "Demo Twilio",
+                tw.sid.clone(),
+                "Demo Reseller (Twilio)",
+            ),
+            Secret::new(tw.auth_token),
+        ),
+        (
+            conn(
+                Provider::Vobiz,
+                "Demo Vobiz",
+                vb.auth_id.clone(),
+                "Demo Reseller (Vobiz)",
+            ),
+            Secret::new(vb.auth_token),
+        ),
     ];
     ws.open_demo(connections, Box::new(sim))
 }

@@ -44,18 +44,25 @@ pub fn run() {
             tauri::async_runtime::block_on(async {
                 // First start, or every connection removed: open the demo so there is
                 // something to look at, with a banner saying nothing real is touched.
-                if ws.saved_connections().is_empty() && std::env::var_os("SUBDESK_NO_DEMO").is_none() {
+                if ws.saved_connections().is_empty()
+                    && std::env::var_os("SUBDESK_NO_DEMO").is_none()
+                {
                     if let Err(e) = demo::open(&ws).await {
                         tracing::warn!(error = %e, "demo workspace did not open");
                     }
                 }
             });
+            // Settle actions a crash left open before the window asks for the status, but never
+            // hold the window back for long: with the network slow it finishes in the background.
             let bg = Arc::clone(&ws);
-            tauri::async_runtime::spawn(async move {
+            let reconciling = tauri::async_runtime::spawn(async move {
                 match bg.reconcile().await {
                     Ok(r) => tracing::info!(?r, "start-up reconciliation"),
                     Err(e) => tracing::warn!(error = %e, "start-up reconciliation failed"),
                 }
+            });
+            tauri::async_runtime::block_on(async {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(8), reconciling).await;
             });
             Ok(())
         })
@@ -89,7 +96,10 @@ pub fn run() {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SUBDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// A window needs a display; say so plainly instead of letting GTK panic.

@@ -23,7 +23,9 @@ impl<R: Runtime> PluginStore<R> {
     fn read<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> Result<T> {
         match self.store.get(key) {
             None => Ok(T::default()),
-            Some(v) => serde_json::from_value(v).map_err(|e| Error::storage(format!("{FILE} has an unreadable \"{key}\" entry: {e}"))),
+            Some(v) => serde_json::from_value(v).map_err(|e| {
+                Error::storage(format!("{FILE} has an unreadable \"{key}\" entry: {e}"))
+            }),
         }
     }
 

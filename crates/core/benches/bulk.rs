@@ -19,7 +19,9 @@ use subdesk_core::jobs::{bulk_phrase, ItemRef};
 use subdesk_core::providers::twilio::TwilioApi;
 use subdesk_core::providers::{http, AdaptiveLimit, HttpConfig, ProviderApi, RetryPolicy};
 use subdesk_core::secrets::{MemoryStore, Secret};
-use subdesk_core::{Action, MemorySettings, Provider, Settings, Status, Workspace, WorkspaceConfig};
+use subdesk_core::{
+    Action, MemorySettings, Provider, Settings, Status, Workspace, WorkspaceConfig,
+};
 use subdesk_sim::{Sim, SimConfig};
 
 const ITEMS: usize = 1_000;
@@ -33,8 +35,9 @@ fn secs(d: Duration) -> f64 {
 
 async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
     let parent = sim.add_twilio_parent(&format!("Reseller c{concurrency}"));
-    let subs: Vec<String> =
-        (0..ITEMS).map(|i| sim.add_twilio_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3)).collect();
+    let subs: Vec<String> = (0..ITEMS)
+        .map(|i| sim.add_twilio_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3))
+        .collect();
     let ws = Arc::new(
         Workspace::new(WorkspaceConfig {
             settings: Arc::new(MemorySettings::default()),
@@ -61,22 +64,45 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
         .await
         .unwrap();
     ws.list_all(Arc::new(|_| {})).await;
-    let items: Vec<ItemRef> = subs.iter().map(|s| ItemRef { connection_id: conn.id, account_id: s.clone() }).collect();
+    let items: Vec<ItemRef> = subs
+        .iter()
+        .map(|s| ItemRef {
+            connection_id: conn.id,
+            account_id: s.clone(),
+        })
+        .collect();
 
     sim.clear_requests();
     let started = Instant::now();
-    let counts = ws.run_job(items, Action::Close, Some(&bulk_phrase(Action::Close, ITEMS)), Arc::new(|_| {})).await.unwrap();
+    let counts = ws
+        .run_job(
+            items,
+            Action::Close,
+            Some(&bulk_phrase(Action::Close, ITEMS)),
+            Arc::new(|_| {}),
+        )
+        .await
+        .unwrap();
     let wall = started.elapsed();
     let log = sim.requests();
     assert_eq!(counts.succeeded as usize, ITEMS, "{counts:?}");
-    assert!(subs.iter().all(|s| sim.twilio_account(s).unwrap().status == "closed"));
+    assert!(subs
+        .iter()
+        .all(|s| sim.twilio_account(s).unwrap().status == "closed"));
 
     let rejected = log.iter().filter(|r| r.status == 429).count();
     // Beyond the simulator's limit, extra concurrency only earns 429s.
     let effective = concurrency.min(SIM_LIMIT as u32);
     let floor_one = LATENCY * ITEMS as u32 / effective;
     let floor_made = LATENCY * log.len() as u32 / effective;
-    println!("run_job close x {ITEMS}, concurrency {concurrency}{}:", if effective < concurrency { format!(" (the simulator admits {effective})") } else { String::new() });
+    println!(
+        "run_job close x {ITEMS}, concurrency {concurrency}{}:",
+        if effective < concurrency {
+            format!(" (the simulator admits {effective})")
+        } else {
+            String::new()
+        }
+    );
     println!("  wall time                         : {:7.2} s", secs(wall));
     println!("  floor, 1 request per item         : {:7.2} s  (1,000 x 50 ms / {effective})   ratio {:.2}", secs(floor_one), secs(wall) / secs(floor_one));
     println!(
@@ -85,7 +111,10 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
         log.len(),
         secs(wall) / secs(floor_made)
     );
-    println!("  throughput                        : {:7.1} items/s", ITEMS as f64 / secs(wall));
+    println!(
+        "  throughput                        : {:7.1} items/s",
+        ITEMS as f64 / secs(wall)
+    );
 }
 
 async fn sequential(sim: &Sim) -> Duration {
@@ -111,10 +140,22 @@ async fn sequential(sim: &Sim) -> Duration {
 }
 
 fn main() {
-    let sim_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let sim_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let sim = sim_rt
-        .block_on(Sim::start(SimConfig { latency: LATENCY, concurrency_limit: Some(SIM_LIMIT), ..SimConfig::default() }))
+        .block_on(Sim::start(SimConfig {
+            latency: LATENCY,
+            concurrency_limit: Some(SIM_LIMIT),
+            ..SimConfig::default()
+        }))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     println!("== bulk: close {ITEMS} Twilio subaccounts; simulator latency {} ms, at most {SIM_LIMIT} requests in flight per parent ==", LATENCY.as_millis());

@@ -21,8 +21,16 @@ const PAIRS: usize = 100_000;
 const BUDGET: Duration = Duration::from_secs(60);
 const BATCH: usize = 1_000;
 
-const COMPANIES: [&str; 8] =
-    ["Bright Dental", "Northwind Legal", "Acme Plumbing", "Harbor Vets", "Summit Realty", "Lotus Spa", "Oak Tutors", "Pine Clinic"];
+const COMPANIES: [&str; 8] = [
+    "Bright Dental",
+    "Northwind Legal",
+    "Acme Plumbing",
+    "Harbor Vets",
+    "Summit Realty",
+    "Lotus Spa",
+    "Oak Tutors",
+    "Pine Clinic",
+];
 
 fn intent(i: usize) -> Intent {
     // One in five is Vobiz; one in four has no job. (`is_multiple_of` is newer than the MSRV.)
@@ -30,11 +38,28 @@ fn intent(i: usize) -> Intent {
     let twilio = fifth > 0;
     Intent {
         actor: "alice".into(),
-        connection_id: if twilio { "7f0c1f8e-4c1e-4d6b-9b7e-0c2b6b6a1a01" } else { "2b1d6f3a-9e55-4a3c-8f0e-6c7d5e4b3a02" }.into(),
+        connection_id: if twilio {
+            "7f0c1f8e-4c1e-4d6b-9b7e-0c2b6b6a1a01"
+        } else {
+            "2b1d6f3a-9e55-4a3c-8f0e-6c7d5e4b3a02"
+        }
+        .into(),
         connection_label: if twilio { "Acme Twilio" } else { "Acme Vobiz" }.into(),
-        provider: if twilio { Provider::Twilio } else { Provider::Vobiz },
-        account_id: if twilio { format!("AC{:032x}", i as u128 * 7919) } else { format!("SA_{:010}", i) },
-        account_name: format!("Tenant {:05} — {}", i % 20_000, COMPANIES[i % COMPANIES.len()]),
+        provider: if twilio {
+            Provider::Twilio
+        } else {
+            Provider::Vobiz
+        },
+        account_id: if twilio {
+            format!("AC{:032x}", i as u128 * 7919)
+        } else {
+            format!("SA_{:010}", i)
+        },
+        account_name: format!(
+            "Tenant {:05} — {}",
+            i % 20_000,
+            COMPANIES[i % COMPANIES.len()]
+        ),
         action: [Action::Suspend, Action::Reactivate, Action::Close][i % 3],
         status_before: Some(Status::Active),
         job_id: (quarter > 0).then(|| format!("job-{}", i / 500)),
@@ -50,9 +75,22 @@ fn completion(i: usize) -> Completion {
         ..Completion::outcome(Outcome::Succeeded)
     };
     match i % 20 {
-        0 | 7 => Completion { status_after: Some(Status::Active), ..Completion::outcome(Outcome::Failed).with_error(&Error::Provider { status: 400, code: Some("21478".into()), message: "Account suspended by Twilio".into() }) },
-        13 => Completion { status_after: Some(Status::Closed), ..Completion::outcome(Outcome::Skipped).with_error(&Error::AlreadyClosed) },
-        _ => Completion { status_after: Some(Status::Suspended), ..base },
+        0 | 7 => Completion {
+            status_after: Some(Status::Active),
+            ..Completion::outcome(Outcome::Failed).with_error(&Error::Provider {
+                status: 400,
+                code: Some("21478".into()),
+                message: "Account suspended by Twilio".into(),
+            })
+        },
+        13 => Completion {
+            status_after: Some(Status::Closed),
+            ..Completion::outcome(Outcome::Skipped).with_error(&Error::AlreadyClosed)
+        },
+        _ => Completion {
+            status_after: Some(Status::Suspended),
+            ..base
+        },
     }
 }
 
@@ -68,7 +106,11 @@ fn file_size(p: &Path) -> u64 {
 fn sizes(db: &Path) -> String {
     let main = file_size(db);
     let wal = file_size(&db.with_extension("db-wal"));
-    format!("{:.1} MB (+ {:.1} MB WAL not yet checkpointed)", main as f64 / 1e6, wal as f64 / 1e6)
+    format!(
+        "{:.1} MB (+ {:.1} MB WAL not yet checkpointed)",
+        main as f64 / 1e6,
+        wal as f64 / 1e6
+    )
 }
 
 fn ms(d: Duration) -> f64 {
@@ -89,7 +131,10 @@ fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> (T, Duration, Duration) {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    println!("== history: {PAIRS} intent+outcome pairs in {} ==", dir.path().display());
+    println!(
+        "== history: {PAIRS} intent+outcome pairs in {} ==",
+        dir.path().display()
+    );
 
     // 1. As the app writes: begin() then complete(), each its own FULL-synced transaction.
     let full_path = dir.path().join("full.db");
@@ -121,11 +166,13 @@ fn main() {
     let h = History::open(&batched_path).unwrap().history;
     let started = Instant::now();
     for chunk in (0..PAIRS).collect::<Vec<_>>().chunks(BATCH) {
-        h.with_connection(|c| Ok(c.execute_batch("BEGIN")?)).unwrap();
+        h.with_connection(|c| Ok(c.execute_batch("BEGIN")?))
+            .unwrap();
         for &i in chunk {
             write_pair(&h, i);
         }
-        h.with_connection(|c| Ok(c.execute_batch("COMMIT")?)).unwrap();
+        h.with_connection(|c| Ok(c.execute_batch("COMMIT")?))
+            .unwrap();
     }
     let took = started.elapsed();
     println!(
@@ -137,25 +184,51 @@ fn main() {
     println!("  file: {}", sizes(&batched_path));
 
     // 3. Queries on the 100,000-entry history.
-    let failed_dental = HistoryFilter { outcome: Some(Outcome::Failed), text: Some("Dental".into()), ..HistoryFilter::default() };
+    let failed_dental = HistoryFilter {
+        outcome: Some(Outcome::Failed),
+        text: Some("Dental".into()),
+        ..HistoryFilter::default()
+    };
     let (page, median, min) = timed(20, || h.query(&failed_dental, None, 100).unwrap());
     assert_eq!(page.entries.len(), 100);
     println!("query outcome=failed + text \"Dental\", page of 100: median {:.2} ms, min {:.2} ms ({} match in all)", ms(median), ms(min), page.total);
     let before = page.entries.last().map(|e| e.id);
     let (_, median, min) = timed(20, || h.query(&failed_dental, before, 100).unwrap());
-    println!("  the next page (before_id)                        : median {:.2} ms, min {:.2} ms", ms(median), ms(min));
-    let (page, median, min) = timed(20, || h.query(&HistoryFilter::default(), None, 100).unwrap());
+    println!(
+        "  the next page (before_id)                        : median {:.2} ms, min {:.2} ms",
+        ms(median),
+        ms(min)
+    );
+    let (page, median, min) = timed(20, || {
+        h.query(&HistoryFilter::default(), None, 100).unwrap()
+    });
     println!("query without filter, newest 100                   : median {:.2} ms, min {:.2} ms ({} in all)", ms(median), ms(min), page.total);
-    let acct = HistoryFilter { text: Some(format!("AC{:032x}", 4242u128 * 7919)), ..HistoryFilter::default() };
+    let acct = HistoryFilter {
+        text: Some(format!("AC{:032x}", 4242u128 * 7919)),
+        ..HistoryFilter::default()
+    };
     let (page, median, min) = timed(20, || h.query(&acct, None, 100).unwrap());
     println!("query text = one account SID                       : median {:.2} ms, min {:.2} ms ({} match)", ms(median), ms(min), page.total);
 
     // 4. Export everything.
     let csv = dir.path().join("export.csv");
-    let (n, median, min) = timed(3, || h.export_to_path(&HistoryFilter::default(), ExportFormat::Csv, &csv).unwrap());
+    let (n, median, min) = timed(3, || {
+        h.export_to_path(&HistoryFilter::default(), ExportFormat::Csv, &csv)
+            .unwrap()
+    });
     assert_eq!(n, PAIRS as u64);
-    println!("export all to CSV: {n} rows, median {:.0} ms, min {:.0} ms, {:.1} MB", ms(median), ms(min), file_size(&csv) as f64 / 1e6);
+    println!(
+        "export all to CSV: {n} rows, median {:.0} ms, min {:.0} ms, {:.1} MB",
+        ms(median),
+        ms(min),
+        file_size(&csv) as f64 / 1e6
+    );
 
-    h.with_connection(|c| Ok(c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?)).unwrap();
-    println!("database file after a checkpoint: {} for {PAIRS} entries ({:.0} bytes per entry)", sizes(&batched_path), file_size(&batched_path) as f64 / PAIRS as f64);
+    h.with_connection(|c| Ok(c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?))
+        .unwrap();
+    println!(
+        "database file after a checkpoint: {} for {PAIRS} entries ({:.0} bytes per entry)",
+        sizes(&batched_path),
+        file_size(&batched_path) as f64 / PAIRS as f64
+    );
 }

@@ -33,7 +33,12 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn summary(v: &[Duration]) -> String {
     let min = v.iter().min().unwrap();
-    format!("median {:8.1} ms   min {:8.1} ms   ({} runs)", ms(median(v.to_vec())), ms(*min), v.len())
+    format!(
+        "median {:8.1} ms   min {:8.1} ms   ({} runs)",
+        ms(median(v.to_vec())),
+        ms(*min),
+        v.len()
+    )
 }
 
 async fn list(api: &TwilioApi) -> (Vec<Subaccount>, usize, Duration) {
@@ -52,12 +57,25 @@ async fn list(api: &TwilioApi) -> (Vec<Subaccount>, usize, Duration) {
 
 /// The same pages fetched as bytes only (no JSON parsing), following `next_page_uri` by a
 /// substring search: the HTTP + simulator share of a listing.
-async fn fetch_raw(client: &reqwest::Client, base: &str, sid: &str, token: &str) -> (usize, Duration) {
+async fn fetch_raw(
+    client: &reqwest::Client,
+    base: &str,
+    sid: &str,
+    token: &str,
+) -> (usize, Duration) {
     let started = Instant::now();
     let mut url = format!("{base}/2010-04-01/Accounts.json?PageSize=1000");
     let mut bytes = 0;
     loop {
-        let body = client.get(&url).basic_auth(sid, Some(token)).send().await.unwrap().bytes().await.unwrap();
+        let body = client
+            .get(&url)
+            .basic_auth(sid, Some(token))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         bytes += body.len();
         let text = std::str::from_utf8(&body).unwrap();
         let key = "\"next_page_uri\":\"";
@@ -72,9 +90,22 @@ async fn fetch_raw(client: &reqwest::Client, base: &str, sid: &str, token: &str)
 }
 
 fn main() {
-    let sim_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let sim = sim_rt.block_on(Sim::start(SimConfig { latency: LATENCY, ..SimConfig::default() })).unwrap();
+    let sim_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = sim_rt
+        .block_on(Sim::start(SimConfig {
+            latency: LATENCY,
+            ..SimConfig::default()
+        }))
+        .unwrap();
     let parent = sim.add_twilio_parent("Reseller");
     sim.seed_twilio_subaccounts(&parent.sid, ACCOUNTS);
     let client = http::build_client(&HttpConfig::default()).unwrap();
@@ -148,7 +179,10 @@ fn main() {
     for _ in 0..20 {
         let input = subs.clone();
         let started = Instant::now();
-        let rows: Vec<AccountRow> = input.into_iter().map(|s| AccountRow::new(&conn, s)).collect();
+        let rows: Vec<AccountRow> = input
+            .into_iter()
+            .map(|s| AccountRow::new(&conn, s))
+            .collect();
         fill.push(started.elapsed());
         let started = Instant::now();
         let mut total = 0;
@@ -158,14 +192,24 @@ fn main() {
             if page.is_empty() {
                 break;
             }
-            let event = ListEvent::Page { connection_id: conn.id, rows: page };
+            let event = ListEvent::Page {
+                connection_id: conn.id,
+                rows: page,
+            };
             total += serde_json::to_string(&event).unwrap().len();
         }
         ser.push(started.elapsed());
         ipc_bytes = total;
     }
-    println!("table fill: {ACCOUNTS} Subaccount -> AccountRow: {}", summary(&fill));
-    println!("IPC JSON (10 ListEvent::Page)      : {}   ({:.1} MB)", summary(&ser), ipc_bytes as f64 / 1e6);
+    println!(
+        "table fill: {ACCOUNTS} Subaccount -> AccountRow: {}",
+        summary(&fill)
+    );
+    println!(
+        "IPC JSON (10 ListEvent::Page)      : {}   ({:.1} MB)",
+        summary(&ser),
+        ipc_bytes as f64 / 1e6
+    );
     drop(sim);
     drop(sim_rt);
 }

@@ -32,7 +32,15 @@ pub struct ActionContext<'a> {
 }
 
 /// The history intent for one action on one account.
-pub fn intent(conn: &Connection, actor: &str, account_id: &str, name: &str, action: Action, before: Option<Status>, job_id: Option<&str>) -> Intent {
+pub fn intent(
+    conn: &Connection,
+    actor: &str,
+    account_id: &str,
+    name: &str,
+    action: Action,
+    before: Option<Status>,
+    job_id: Option<&str>,
+) -> Intent {
     Intent {
         actor: actor.to_string(),
         connection_id: conn.id.to_string(),
@@ -48,21 +56,41 @@ pub fn intent(conn: &Connection, actor: &str, account_id: &str, name: &str, acti
 }
 
 impl ActionContext<'_> {
-    fn intent(&self, account_id: &str, name: &str, action: Action, before: Option<Status>) -> Intent {
-        intent(self.conn, self.actor, account_id, name, action, before, self.job_id)
+    fn intent(
+        &self,
+        account_id: &str,
+        name: &str,
+        action: Action,
+        before: Option<Status>,
+    ) -> Intent {
+        intent(
+            self.conn,
+            self.actor,
+            account_id,
+            name,
+            action,
+            before,
+            self.job_id,
+        )
     }
 
     /// Records an item that was never sent (cancelled before it started).
     pub fn record_not_started(&self, account_id: &str, name: &str, action: Action) -> Result<i64> {
         let c = Completion::outcome(Outcome::NotStarted).with_error(&Error::Cancelled);
-        self.history.record(&self.intent(account_id, name, action, None), &c)
+        self.history
+            .record(&self.intent(account_id, name, action, None), &c)
     }
 
     /// Performs `action` on `account_id`, retrying transient failures up to the policy's tries.
     /// Never sends the change twice once it succeeded: after a doubtful failure (a 500, a lost
     /// connection, a timeout) the account is re-read, and a retry is only sent if the change did
     /// not take effect.
-    pub async fn perform(&self, account_id: &str, known_name: &str, action: Action) -> Result<Performed> {
+    pub async fn perform(
+        &self,
+        account_id: &str,
+        known_name: &str,
+        action: Action,
+    ) -> Result<Performed> {
         let started = Instant::now();
         let provider = self.conn.provider;
 
@@ -74,28 +102,71 @@ impl ActionContext<'_> {
                     &self.intent(account_id, known_name, action, None),
                     &Completion::outcome(Outcome::Failed).with_error(&e),
                 )?;
-                return Ok(Performed { outcome: Outcome::Failed, account: None, error: Some(e), request_id: None, history_id: id, attempts: 0 });
+                return Ok(Performed {
+                    outcome: Outcome::Failed,
+                    account: None,
+                    error: Some(e),
+                    request_id: None,
+                    history_id: id,
+                    attempts: 0,
+                });
             }
         };
-        let name = if current.name.is_empty() { known_name } else { &current.name };
+        let name = if current.name.is_empty() {
+            known_name
+        } else {
+            &current.name
+        };
         if let Err(e) = check_transition(provider, current.status, current.is_parent, action) {
             let id = self.history.record(
                 &self.intent(account_id, name, action, Some(current.status)),
-                &Completion { status_after: Some(current.status), ..Completion::outcome(Outcome::Skipped).with_error(&e) },
+                &Completion {
+                    status_after: Some(current.status),
+                    ..Completion::outcome(Outcome::Skipped).with_error(&e)
+                },
             )?;
-            return Ok(Performed { outcome: Outcome::Skipped, account: Some(current), error: Some(e), request_id: None, history_id: id, attempts: 0 });
+            return Ok(Performed {
+                outcome: Outcome::Skipped,
+                account: Some(current),
+                error: Some(e),
+                request_id: None,
+                history_id: id,
+                attempts: 0,
+            });
         }
 
         let mut intent = self.intent(account_id, name, action, Some(current.status));
         if action == Action::Delete {
-            // The provider's docs tell users to back up before deleting: keep the details.
-            intent.snapshot = self.api.snapshot(account_id).await.ok().flatten();
+            // The provider's docs tell users to back up before deleting, and the dialog promises
+            // a copy: no copy, no delete.
+            match self.api.snapshot(account_id).await {
+                Ok(snap) => intent.snapshot = snap,
+                Err(e) => {
+                    let id = self.history.record(
+                        &intent,
+                        &Completion::outcome(Outcome::Failed).with_error(&e),
+                    )?;
+                    return Ok(Performed {
+                        outcome: Outcome::Failed,
+                        account: Some(current),
+                        error: Some(e),
+                        request_id: None,
+                        history_id: id,
+                        attempts: 0,
+                    });
+                }
+            }
         }
         let history_id = self.history.begin(&intent)?;
         let target = action.target_status();
         let mut last_request_id = None;
 
-        let finish = |outcome: Outcome, account: Option<Subaccount>, error: Option<Error>, request_id: Option<String>, attempts: u32| -> Result<Performed> {
+        let finish = |outcome: Outcome,
+                      account: Option<Subaccount>,
+                      error: Option<Error>,
+                      request_id: Option<String>,
+                      attempts: u32|
+         -> Result<Performed> {
             let mut c = Completion {
                 status_after: account.as_ref().map(|a| a.status),
                 request_id: request_id.clone(),
@@ -106,7 +177,14 @@ impl ActionContext<'_> {
                 c = c.with_error(e);
             }
             self.history.complete(history_id, &c)?;
-            Ok(Performed { outcome, account, error, request_id, history_id, attempts })
+            Ok(Performed {
+                outcome,
+                account,
+                error,
+                request_id,
+                history_id,
+                attempts,
+            })
         };
 
         // One budget of tries for the whole action, rate-limit retries in the HTTP layer included.
@@ -120,35 +198,76 @@ impl ActionContext<'_> {
                     account.status = receipt.status_after;
                     account.provider_status = receipt.provider_status_after.clone();
                     if receipt.status_after == target {
-                        return finish(Outcome::Succeeded, Some(account), None, receipt.request_id, attempts);
+                        return finish(
+                            Outcome::Succeeded,
+                            Some(account),
+                            None,
+                            receipt.request_id,
+                            attempts,
+                        );
                     }
                     // Twilio ignores a mis-cased parameter and answers 200: compare, never assume.
                     let e = Error::UnexpectedResponse {
-                        detail: format!("the provider reports the account as {} after the change", receipt.status_after.as_str()),
+                        detail: format!(
+                            "the provider reports the account as {} after the change",
+                            receipt.status_after.as_str()
+                        ),
                     };
-                    return finish(Outcome::Failed, Some(account), Some(e), receipt.request_id, attempts);
+                    return finish(
+                        Outcome::Failed,
+                        Some(account),
+                        Some(e),
+                        receipt.request_id,
+                        attempts,
+                    );
                 }
                 Err(call) => {
                     sent += call.attempts.max(1);
                     last_request_id = call.request_id.clone().or(last_request_id);
                     // A clear refusal, or a rate limit the HTTP layer already retried, is final.
                     if !call.ambiguous {
-                        return finish(Outcome::Failed, Some(current.clone()), Some(call.error), last_request_id, sent);
+                        return finish(
+                            Outcome::Failed,
+                            Some(current.clone()),
+                            Some(call.error),
+                            last_request_id,
+                            sent,
+                        );
                     }
                     // The change may have gone through: look before sending anything again.
                     match self.settle(account_id, action, &current).await {
                         Settled::Applied(account) => {
-                            return finish(Outcome::Succeeded, Some(account), None, last_request_id, sent);
+                            return finish(
+                                Outcome::Succeeded,
+                                Some(account),
+                                None,
+                                last_request_id,
+                                sent,
+                            );
                         }
                         Settled::Unknown => {
                             // Neither the answer nor a re-read: sending again could act twice.
                             // Start-up reconciliation settles it later.
-                            return finish(Outcome::Unknown, Some(current.clone()), Some(call.error), last_request_id, sent);
+                            return finish(
+                                Outcome::Unknown,
+                                Some(current.clone()),
+                                Some(call.error),
+                                last_request_id,
+                                sent,
+                            );
                         }
                         Settled::NotApplied(account) if sent >= self.retry.max_tries => {
-                            return finish(Outcome::Failed, Some(account), Some(call.error), last_request_id, sent);
+                            return finish(
+                                Outcome::Failed,
+                                Some(account),
+                                Some(call.error),
+                                last_request_id,
+                                sent,
+                            );
                         }
-                        Settled::NotApplied(_) => tokio::time::sleep(self.retry.delay(sent, None)).await,
+                        Settled::NotApplied(_) => {
+                            tokio::time::sleep(self.retry.delay(sent, None)).await
+                        }
                     }
                 }
             }

@@ -241,24 +241,54 @@ mod tests {
 
     fn all() -> Vec<Error> {
         vec![
-            Error::Auth { provider: Provider::Twilio },
-            Error::NotFound { what: "Account ACx".into() },
-            Error::RateLimited { retry_after_secs: Some(2) },
-            Error::InvalidTransition { action: Action::Reactivate, status: Status::Active, provider: Provider::Twilio },
+            Error::Auth {
+                provider: Provider::Twilio,
+            },
+            Error::NotFound {
+                what: "Account ACx".into(),
+            },
+            Error::RateLimited {
+                retry_after_secs: Some(2),
+            },
+            Error::InvalidTransition {
+                action: Action::Reactivate,
+                status: Status::Active,
+                provider: Provider::Twilio,
+            },
             Error::ParentAccount,
             Error::AlreadyClosed,
             Error::ParentSuspended,
             Error::SuspendedByProvider,
-            Error::Provider { status: 400, code: Some("21100".into()), message: "bad".into() },
-            Error::Provider { status: 503, code: None, message: "down".into() },
-            Error::Network { detail: "reset".into() },
+            Error::Provider {
+                status: 400,
+                code: Some("21100".into()),
+                message: "bad".into(),
+            },
+            Error::Provider {
+                status: 503,
+                code: None,
+                message: "down".into(),
+            },
+            Error::Network {
+                detail: "reset".into(),
+            },
             Error::Timeout,
-            Error::UnexpectedResponse { detail: "html".into() },
-            Error::Keychain { detail: "locked".into() },
-            Error::MissingSecret { label: "Main".into() },
-            Error::Storage { detail: "disk full".into() },
+            Error::UnexpectedResponse {
+                detail: "html".into(),
+            },
+            Error::Keychain {
+                detail: "locked".into(),
+            },
+            Error::MissingSecret {
+                label: "Main".into(),
+            },
+            Error::Storage {
+                detail: "disk full".into(),
+            },
             Error::validation("label", "Give the connection a name."),
-            Error::ConfirmationMismatch { expected: "def".into() },
+            Error::ConfirmationMismatch {
+                expected: "def".into(),
+            },
             Error::Cancelled,
         ]
     }
@@ -286,10 +316,26 @@ mod tests {
     #[test]
     fn only_transient_failures_are_retryable() {
         assert!(Error::Timeout.retryable());
-        assert!(Error::RateLimited { retry_after_secs: None }.retryable());
-        assert!(Error::Provider { status: 502, code: None, message: String::new() }.retryable());
-        assert!(!Error::Provider { status: 400, code: None, message: String::new() }.retryable());
+        assert!(Error::RateLimited {
+            retry_after_secs: None
+        }
+        .retryable());
+        assert!(Error::Provider {
+            status: 502,
+            code: None,
+            message: String::new()
+        }
+        .retryable());
+        assert!(!Error::Provider {
+            status: 400,
+            code: None,
+            message: String::new()
+        }
+        .retryable());
         assert!(!Error::AlreadyClosed.retryable());
-        assert!(!Error::Auth { provider: Provider::Vobiz }.retryable());
+        assert!(!Error::Auth {
+            provider: Provider::Vobiz
+        }
+        .retryable());
     }
 }

@@ -271,7 +271,10 @@ mod tests {
     fn twilio_transitions_follow_the_documented_rules() {
         use Action::*;
         let t = Provider::Twilio;
-        assert_eq!(allowed_actions(t, Status::Active, false), vec![Suspend, Close]);
+        assert_eq!(
+            allowed_actions(t, Status::Active, false),
+            vec![Suspend, Close]
+        );
         assert_eq!(
             allowed_actions(t, Status::Suspended, false),
             vec![Reactivate, Close]
@@ -296,7 +299,10 @@ mod tests {
     fn vobiz_transitions_follow_the_documented_rules() {
         use Action::*;
         let v = Provider::Vobiz;
-        assert_eq!(allowed_actions(v, Status::Active, false), vec![Suspend, Delete]);
+        assert_eq!(
+            allowed_actions(v, Status::Active, false),
+            vec![Suspend, Delete]
+        );
         assert_eq!(
             allowed_actions(v, Status::Suspended, false),
             vec![Reactivate, Delete]

@@ -35,8 +35,13 @@ impl Workspace {
     }
 
     async fn reconcile_one(&self, e: &HistoryEntry) -> Completion {
-        let reconciled = |c: Completion| Completion { reconciled: true, ..c };
-        let conn = Uuid::parse_str(&e.connection_id).ok().and_then(|id| self.connection(id).ok());
+        let reconciled = |c: Completion| Completion {
+            reconciled: true,
+            ..c
+        };
+        let conn = Uuid::parse_str(&e.connection_id)
+            .ok()
+            .and_then(|id| self.connection(id).ok());
         let Some(conn) = conn else {
             return Completion {
                 error_code: Some("connection_missing".into()),

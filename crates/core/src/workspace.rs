@@ -12,10 +12,14 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::actions::ActionContext;
-use crate::api::{AccountRow, ActionPreview, ActionResult, AppStatus, ListEvent, NewConnection, VerifiedParent};
+use crate::api::{
+    AccountRow, ActionPreview, ActionResult, AppStatus, ListEvent, NewConnection, VerifiedParent,
+};
 use crate::error::{Error, Result};
 use crate::history::{ExportFormat, History, HistoryFilter, HistoryPage, Outcome};
-use crate::model::{check_confirmation, confirmation_phrase, Action, AuthMethod, Connection, Provider, Subaccount};
+use crate::model::{
+    check_confirmation, confirmation_phrase, Action, AuthMethod, Connection, Provider, Subaccount,
+};
 use crate::providers::{self, http, twilio, AdaptiveLimit, HttpConfig, ProviderApi, RetryPolicy};
 use crate::secrets::{MemoryStore, Secret, SecretStore};
 
@@ -101,6 +105,9 @@ pub struct Workspace {
     /// The last listing, so selections can be previewed without re-reading every account.
     rows: RwLock<HashMap<(Uuid, String), Subaccount>>,
     pub(crate) jobs: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// Accounts with an action under way: a second action on the same account waits its turn
+    /// by being refused, so a dialog and a bulk job can never both act on it.
+    busy: Mutex<std::collections::HashSet<(Uuid, String)>>,
     /// One adaptive in-flight limit per connection, shared by every request to it.
     limits: Mutex<HashMap<Uuid, Arc<AdaptiveLimit>>>,
 }
@@ -108,7 +115,10 @@ pub struct Workspace {
 /// The OS user name, for the history's "who". Asked of the OS (not of $USER, which a service
 /// manager or a container may leave unset).
 pub fn os_user() -> String {
-    whoami::username().ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "unknown".into())
+    whoami::username()
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 impl Workspace {
@@ -155,11 +165,14 @@ impl Workspace {
             rows: RwLock::new(HashMap::new()),
             jobs: Mutex::new(HashMap::new()),
             limits: Mutex::new(HashMap::new()),
+            busy: Mutex::new(std::collections::HashSet::new()),
         })
     }
 
     pub fn history(&self) -> Result<&Arc<History>> {
-        self.history.as_ref().map_err(|m| Error::Storage { detail: m.clone() })
+        self.history
+            .as_ref()
+            .map_err(|m| Error::Storage { detail: m.clone() })
     }
 
     pub fn history_path(&self) -> Option<&Path> {
@@ -183,7 +196,9 @@ impl Workspace {
         self.connections()
             .into_iter()
             .find(|c| c.id == id)
-            .ok_or_else(|| Error::NotFound { what: "That connection".into() })
+            .ok_or_else(|| Error::NotFound {
+                what: "That connection".into(),
+            })
     }
 
     pub fn demo_open(&self) -> bool {
@@ -192,10 +207,11 @@ impl Workspace {
 
     pub fn status(&self) -> AppStatus {
         let keychain_problem = self.secrets.probe().err().map(|e| e.user_message());
+        // Unknown outcomes only: pending ones are in flight, or being reconciled right now.
         let unreconciled = self
             .history()
             .and_then(|h| h.open_intents())
-            .map(|v| v.len() as u32)
+            .map(|v| v.iter().filter(|e| e.outcome == Outcome::Unknown).count() as u32)
             .unwrap_or(0);
         AppStatus {
             version: env!("CARGO_PKG_VERSION").into(),
@@ -209,7 +225,11 @@ impl Workspace {
 
     /// Opens the demo workspace with connections whose secrets stay in memory. `keep_alive`
     /// holds the simulator for as long as the demo is open.
-    pub fn open_demo(&self, connections: Vec<(Connection, Secret)>, keep_alive: Box<dyn std::any::Any + Send + Sync>) -> Result<()> {
+    pub fn open_demo(
+        &self,
+        connections: Vec<(Connection, Secret)>,
+        keep_alive: Box<dyn std::any::Any + Send + Sync>,
+    ) -> Result<()> {
         let secrets = MemoryStore::default();
         let mut conns = Vec::new();
         for (mut c, s) in connections {
@@ -217,7 +237,11 @@ impl Workspace {
             secrets.set(&c.id.to_string(), &s)?;
             conns.push(c);
         }
-        *self.demo.write().expect("poisoned") = Some(Demo { connections: conns, secrets, _keep_alive: keep_alive });
+        *self.demo.write().expect("poisoned") = Some(Demo {
+            connections: conns,
+            secrets,
+            _keep_alive: keep_alive,
+        });
         Ok(())
     }
 
@@ -225,38 +249,65 @@ impl Workspace {
         let closed = self.demo.write().expect("poisoned").take();
         if let Some(d) = closed {
             let ids: Vec<Uuid> = d.connections.iter().map(|c| c.id).collect();
-            self.rows.write().expect("poisoned").retain(|(c, _), _| !ids.contains(c));
+            self.rows
+                .write()
+                .expect("poisoned")
+                .retain(|(c, _), _| !ids.contains(c));
         }
     }
 
     fn secret_for(&self, conn: &Connection) -> Result<Secret> {
         let key = conn.id.to_string();
         let found = if conn.demo {
-            self.demo.read().expect("poisoned").as_ref().and_then(|d| d.secrets.get(&key).ok().flatten())
+            self.demo
+                .read()
+                .expect("poisoned")
+                .as_ref()
+                .and_then(|d| d.secrets.get(&key).ok().flatten())
         } else {
             self.secrets.get(&key)?
         };
-        found.ok_or_else(|| Error::MissingSecret { label: conn.label.clone() })
+        found.ok_or_else(|| Error::MissingSecret {
+            label: conn.label.clone(),
+        })
     }
 
     pub fn api_for(&self, conn: &Connection) -> Result<Arc<dyn ProviderApi>> {
         let secret = self.secret_for(conn)?;
-        Ok(providers::adapter_for(conn, secret, self.client.clone(), self.retry.clone(), self.limit_for(conn.id)))
+        Ok(providers::adapter_for(
+            conn,
+            secret,
+            self.client.clone(),
+            self.retry.clone(),
+            self.limit_for(conn.id),
+        ))
     }
 
     fn limit_for(&self, id: Uuid) -> Arc<AdaptiveLimit> {
         let max = self.settings().concurrency as usize;
-        Arc::clone(self.limits.lock().expect("poisoned").entry(id).or_insert_with(|| Arc::new(AdaptiveLimit::new(max))))
+        Arc::clone(
+            self.limits
+                .lock()
+                .expect("poisoned")
+                .entry(id)
+                .or_insert_with(|| Arc::new(AdaptiveLimit::new(max))),
+        )
     }
 
     /// Turns the form into a connection (not yet saved), checking every field.
     fn draft(&self, input: &NewConnection) -> Result<Connection> {
         let label = input.label.trim();
         if label.is_empty() || label.chars().count() > 80 {
-            return Err(Error::validation("label", "Give the connection a name of 1 to 80 characters."));
+            return Err(Error::validation(
+                "label",
+                "Give the connection a name of 1 to 80 characters.",
+            ));
         }
         if input.secret.is_blank() || input.secret.expose().trim().chars().any(char::is_control) {
-            return Err(Error::validation("secret", "Enter the Auth Token (or the API key's secret)."));
+            return Err(Error::validation(
+                "secret",
+                "Enter the Auth Token (or the API key's secret).",
+            ));
         }
         let account_id = input.account_id.trim().to_string();
         let mut auth = AuthMethod::AuthToken;
@@ -265,28 +316,43 @@ impl Workspace {
                 if !twilio::is_account_sid(&account_id) {
                     return Err(Error::validation("accountId", "A Twilio Account SID starts with AC followed by 32 letters and digits (0-9, a-f). Copy it from the Twilio Console."));
                 }
-                if let Some(key) = input.api_key_sid.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+                if let Some(key) = input
+                    .api_key_sid
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                {
                     if !twilio::is_api_key_sid(key) {
                         return Err(Error::validation("apiKeySid", "A Twilio API key SID starts with SK followed by 32 letters and digits (0-9, a-f)."));
                     }
-                    auth = AuthMethod::ApiKey { key_sid: key.to_string() };
+                    auth = AuthMethod::ApiKey {
+                        key_sid: key.to_string(),
+                    };
                 }
-                let regional = twilio::regional_base_url(input.edge.as_deref(), input.region.as_deref())?;
+                let regional =
+                    twilio::regional_base_url(input.edge.as_deref(), input.region.as_deref())?;
                 self.base_url(input.base_url.as_deref(), regional, Provider::Twilio)?
             }
             Provider::Vobiz => {
                 let ok = account_id.len() >= 4
                     && account_id.len() <= 64
-                    && account_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                    && account_id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
                 if !ok {
                     return Err(Error::validation("accountId", "Enter the Vobiz Auth ID of the main account (it starts with MA_). Copy it from the Vobiz console."));
                 }
                 self.base_url(input.base_url.as_deref(), None, Provider::Vobiz)?
             }
         };
-        let dup = self.saved_connections().into_iter().find(|c| c.provider == input.provider && c.account_id == account_id && c.base_url == base_url);
+        let dup = self.saved_connections().into_iter().find(|c| {
+            c.provider == input.provider && c.account_id == account_id && c.base_url == base_url
+        });
         if let Some(d) = dup {
-            return Err(Error::validation("accountId", format!("This account is already connected as \"{}\".", d.label)));
+            return Err(Error::validation(
+                "accountId",
+                format!("This account is already connected as \"{}\".", d.label),
+            ));
         }
         Ok(Connection {
             id: Uuid::new_v4(),
@@ -300,7 +366,12 @@ impl Workspace {
         })
     }
 
-    fn base_url(&self, advanced: Option<&str>, regional: Option<String>, p: Provider) -> Result<String> {
+    fn base_url(
+        &self,
+        advanced: Option<&str>,
+        regional: Option<String>,
+        p: Provider,
+    ) -> Result<String> {
         match advanced.map(str::trim).filter(|s| !s.is_empty()) {
             Some(u) => http::validate_base_url(u),
             None => Ok(regional.unwrap_or_else(|| p.default_base_url().to_string())),
@@ -310,15 +381,31 @@ impl Workspace {
     /// Checks the credentials with a real call; nothing is saved.
     pub async fn verify(&self, input: &NewConnection) -> Result<VerifiedParent> {
         let draft = self.draft(input)?;
-        let api = providers::adapter_for(&draft, input.secret.trimmed(), self.client.clone(), self.retry.clone(), Arc::new(AdaptiveLimit::new(1)));
+        let api = providers::adapter_for(
+            &draft,
+            input.secret.trimmed(),
+            self.client.clone(),
+            self.retry.clone(),
+            Arc::new(AdaptiveLimit::new(1)),
+        );
         let name = api.verify().await?;
-        Ok(VerifiedParent { account_id: draft.account_id, name, base_url: draft.base_url })
+        Ok(VerifiedParent {
+            account_id: draft.account_id,
+            name,
+            base_url: draft.base_url,
+        })
     }
 
     /// Verifies, stores the secret in the keychain, then saves the settings.
     pub async fn add_connection(&self, input: &NewConnection) -> Result<Connection> {
         let mut conn = self.draft(input)?;
-        let api = providers::adapter_for(&conn, input.secret.trimmed(), self.client.clone(), self.retry.clone(), Arc::new(AdaptiveLimit::new(1)));
+        let api = providers::adapter_for(
+            &conn,
+            input.secret.trimmed(),
+            self.client.clone(),
+            self.retry.clone(),
+            Arc::new(AdaptiveLimit::new(1)),
+        );
         conn.parent_name = Some(api.verify().await?);
         let key = conn.id.to_string();
         self.secrets.set(&key, &input.secret.trimmed())?;
@@ -336,13 +423,23 @@ impl Workspace {
     pub fn remove_connection(&self, id: Uuid) -> Result<()> {
         let conn = self.connection(id)?;
         if conn.demo {
-            return Err(Error::validation("connectionId", "Demo connections cannot be removed; close the demo workspace instead."));
+            return Err(Error::validation(
+                "connectionId",
+                "Demo connections cannot be removed; close the demo workspace instead.",
+            ));
         }
         self.secrets.delete(&id.to_string())?;
-        let all: Vec<Connection> = self.saved_connections().into_iter().filter(|c| c.id != id).collect();
+        let all: Vec<Connection> = self
+            .saved_connections()
+            .into_iter()
+            .filter(|c| c.id != id)
+            .collect();
         self.settings_store.save_connections(&all)?;
         *self.connections.write().expect("poisoned") = all;
-        self.rows.write().expect("poisoned").retain(|(c, _), _| *c != id);
+        self.rows
+            .write()
+            .expect("poisoned")
+            .retain(|(c, _), _| *c != id);
         Ok(())
     }
 
@@ -352,7 +449,10 @@ impl Workspace {
 
     pub fn set_settings(&self, s: Settings) -> Result<Settings> {
         if s.concurrency == 0 || s.concurrency > MAX_CONCURRENCY {
-            return Err(Error::validation("concurrency", format!("Choose between 1 and {MAX_CONCURRENCY} requests at a time.")));
+            return Err(Error::validation(
+                "concurrency",
+                format!("Choose between 1 and {MAX_CONCURRENCY} requests at a time."),
+            ));
         }
         self.settings_store.save_settings(&s)?;
         *self.settings.write().expect("poisoned") = s.clone();
@@ -371,7 +471,11 @@ impl Workspace {
     }
 
     pub(crate) fn cached(&self, conn: Uuid, id: &str) -> Option<Subaccount> {
-        self.rows.read().expect("poisoned").get(&(conn, id.to_string())).cloned()
+        self.rows
+            .read()
+            .expect("poisoned")
+            .get(&(conn, id.to_string()))
+            .cloned()
     }
 
     /// Lists every connection's subaccounts at once, streaming each page as it arrives.
@@ -385,15 +489,27 @@ impl Workspace {
                     let api = ws.api_for(&conn)?;
                     let mut sink = |page: Vec<Subaccount>| {
                         ws.remember(&conn, &page);
-                        let rows = page.into_iter().map(|s| AccountRow::new(&conn, s)).collect();
-                        on_event(ListEvent::Page { connection_id: conn.id, rows });
+                        let rows = page
+                            .into_iter()
+                            .map(|s| AccountRow::new(&conn, s))
+                            .collect();
+                        on_event(ListEvent::Page {
+                            connection_id: conn.id,
+                            rows,
+                        });
                     };
                     api.list(&mut sink).await
                 }
                 .await;
                 on_event(match result {
-                    Ok(total) => ListEvent::Done { connection_id: conn.id, total: total as u32 },
-                    Err(e) => ListEvent::Failed { connection_id: conn.id, error: e.to_ui() },
+                    Ok(total) => ListEvent::Done {
+                        connection_id: conn.id,
+                        total: total as u32,
+                    },
+                    Err(e) => ListEvent::Failed {
+                        connection_id: conn.id,
+                        error: e.to_ui(),
+                    },
                 });
             });
         }
@@ -401,7 +517,12 @@ impl Workspace {
     }
 
     /// What the confirmation dialog shows. Reads the account's current state and impact.
-    pub async fn preview(&self, connection_id: Uuid, account_id: &str, action: Action) -> Result<ActionPreview> {
+    pub async fn preview(
+        &self,
+        connection_id: Uuid,
+        account_id: &str,
+        action: Action,
+    ) -> Result<ActionPreview> {
         let conn = self.connection(connection_id)?;
         let api = self.api_for(&conn)?;
         let account = api.fetch(account_id).await?;
@@ -413,24 +534,67 @@ impl Workspace {
             action,
             irreversible: action.irreversible(),
             impact,
-            confirm_phrase: action.irreversible().then(|| confirmation_phrase(account_id)),
+            confirm_phrase: action
+                .irreversible()
+                .then(|| confirmation_phrase(account_id)),
         })
     }
 
-    pub(crate) fn context<'a>(&'a self, conn: &'a Connection, api: &'a Arc<dyn ProviderApi>, history: &'a History, job_id: Option<&'a str>) -> ActionContext<'a> {
-        ActionContext { conn, api, history, actor: &self.actor, job_id, retry: &self.retry }
+    /// Marks an account as being acted on, or says it already is.
+    pub(crate) fn claim(self: &Arc<Self>, conn: Uuid, account_id: &str) -> Result<Claim> {
+        let key = (conn, account_id.to_string());
+        if !self.busy.lock().expect("poisoned").insert(key.clone()) {
+            return Err(Error::validation(
+                "accountId",
+                "Another action on this account is still running. Wait for it to finish, then refresh.",
+            ));
+        }
+        Ok(Claim {
+            ws: Arc::clone(self),
+            key,
+        })
+    }
+
+    pub(crate) fn context<'a>(
+        &'a self,
+        conn: &'a Connection,
+        api: &'a Arc<dyn ProviderApi>,
+        history: &'a History,
+        job_id: Option<&'a str>,
+    ) -> ActionContext<'a> {
+        ActionContext {
+            conn,
+            api,
+            history,
+            actor: &self.actor,
+            job_id,
+            retry: &self.retry,
+        }
     }
 
     /// Performs one action after its confirmation. The history gets the intent first.
-    pub async fn apply(&self, connection_id: Uuid, account_id: &str, action: Action, confirmation: Option<&str>) -> Result<ActionResult> {
+    pub async fn apply(
+        self: &Arc<Self>,
+        connection_id: Uuid,
+        account_id: &str,
+        action: Action,
+        confirmation: Option<&str>,
+    ) -> Result<ActionResult> {
         let conn = self.connection(connection_id)?;
         if action.irreversible() {
             check_confirmation(account_id, confirmation)?;
         }
+        let _claim = self.claim(conn.id, account_id)?;
         let history = Arc::clone(self.history()?);
         let api = self.api_for(&conn)?;
-        let known = self.cached(conn.id, account_id).map(|a| a.name).unwrap_or_default();
-        let done = self.context(&conn, &api, &history, None).perform(account_id, &known, action).await?;
+        let known = self
+            .cached(conn.id, account_id)
+            .map(|a| a.name)
+            .unwrap_or_default();
+        let done = self
+            .context(&conn, &api, &history, None)
+            .perform(account_id, &known, action)
+            .await?;
         if let Some(a) = &done.account {
             self.remember(&conn, std::slice::from_ref(a));
         }
@@ -441,15 +605,43 @@ impl Workspace {
                 request_id: done.request_id,
             }),
             (_, Some(e), _) => Err(e),
-            _ => Err(Error::UnexpectedResponse { detail: "no account after the action".into() }),
+            _ => Err(Error::UnexpectedResponse {
+                detail: "no account after the action".into(),
+            }),
         }
     }
 
-    pub fn history_query(&self, f: &HistoryFilter, before_id: Option<i64>, limit: u32) -> Result<HistoryPage> {
+    pub fn history_query(
+        &self,
+        f: &HistoryFilter,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<HistoryPage> {
         self.history()?.query(f, before_id, limit)
     }
 
-    pub fn history_export(&self, f: &HistoryFilter, format: ExportFormat, path: &Path) -> Result<u64> {
+    pub fn history_export(
+        &self,
+        f: &HistoryFilter,
+        format: ExportFormat,
+        path: &Path,
+    ) -> Result<u64> {
         self.history()?.export_to_path(f, format, path)
+    }
+}
+
+/// An account marked busy; dropping it frees the account.
+pub(crate) struct Claim {
+    ws: Arc<Workspace>,
+    key: (Uuid, String),
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.ws
+            .busy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.key);
     }
 }

@@ -16,16 +16,30 @@ use subdesk_core::secrets::{MemoryStore, Secret};
 use subdesk_core::{Action, Connection, Provider, Settings, Workspace, WorkspaceConfig};
 use subdesk_sim::{FaultKind, FaultPlan, Sim, SimConfig};
 
-async fn setup(sim: &Sim, n: usize, concurrency: u32, request_timeout: Duration) -> (Arc<Workspace>, Connection, Vec<String>) {
+async fn setup(
+    sim: &Sim,
+    n: usize,
+    concurrency: u32,
+    request_timeout: Duration,
+) -> (Arc<Workspace>, Connection, Vec<String>) {
     let p = sim.add_twilio_parent("Reseller");
-    let subs: Vec<String> = (0..n).map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", i % 3)).collect();
+    let subs: Vec<String> = (0..n)
+        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", i % 3))
+        .collect();
     let ws = Arc::new(
         Workspace::new(WorkspaceConfig {
             settings: Arc::new(subdesk_core::MemorySettings::default()),
             secrets: Arc::new(MemoryStore::default()),
             history_path: None,
-            http: HttpConfig { connect_timeout: Duration::from_secs(2), request_timeout },
-            retry: RetryPolicy { max_tries: 5, base: Duration::from_millis(10), cap: Duration::from_millis(200) },
+            http: HttpConfig {
+                connect_timeout: Duration::from_secs(2),
+                request_timeout,
+            },
+            retry: RetryPolicy {
+                max_tries: 5,
+                base: Duration::from_millis(10),
+                cap: Duration::from_millis(200),
+            },
             actor: "tester".into(),
         })
         .unwrap(),
@@ -49,7 +63,12 @@ async fn setup(sim: &Sim, n: usize, concurrency: u32, request_timeout: Duration)
 }
 
 fn items(conn: &Connection, subs: &[String]) -> Vec<ItemRef> {
-    subs.iter().map(|s| ItemRef { connection_id: conn.id, account_id: s.clone() }).collect()
+    subs.iter()
+        .map(|s| ItemRef {
+            connection_id: conn.id,
+            account_id: s.clone(),
+        })
+        .collect()
 }
 
 fn collector() -> (Arc<Mutex<Vec<JobEvent>>>, subdesk_core::jobs::JobSink) {
@@ -60,43 +79,95 @@ fn collector() -> (Arc<Mutex<Vec<JobEvent>>>, subdesk_core::jobs::JobSink) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_closes_under_twenty_percent_faults_lose_nothing() {
-    let sim = sim(SimConfig { timeout_hang: Duration::from_millis(800), ..SimConfig::default() }).await;
+    let sim = sim(SimConfig {
+        timeout_hang: Duration::from_millis(800),
+        ..SimConfig::default()
+    })
+    .await;
     let (ws, conn, subs) = setup(&sim, 1000, 8, Duration::from_millis(400)).await;
-    let preview = ws.bulk_preview(&items(&conn, &subs), Action::Close).await.unwrap();
+    let preview = ws
+        .bulk_preview(&items(&conn, &subs), Action::Close)
+        .await
+        .unwrap();
     assert_eq!(preview.runnable.len(), 1000);
-    assert_eq!(preview.numbers_released, Some((0..1000).map(|i| (i % 3) as u32).sum()));
+    assert_eq!(
+        preview.numbers_released,
+        Some((0..1000).map(|i| (i % 3) as u32).sum())
+    );
     assert_eq!(preview.confirm_phrase.as_deref(), Some("CLOSE 1000"));
-    assert!(preview.consequences.iter().any(|c| c.contains("never be reopened")), "{:?}", preview.consequences);
+    assert!(
+        preview
+            .consequences
+            .iter()
+            .any(|c| c.contains("never be reopened")),
+        "{:?}",
+        preview.consequences
+    );
 
-    let kinds = vec![FaultKind::TooManyRequests, FaultKind::ServerError, FaultKind::Unavailable, FaultKind::Reset, FaultKind::Timeout];
+    let kinds = vec![
+        FaultKind::TooManyRequests,
+        FaultKind::ServerError,
+        FaultKind::Unavailable,
+        FaultKind::Reset,
+        FaultKind::Timeout,
+    ];
     sim.set_faults(FaultPlan { rate: 0.2, kinds });
     sim.clear_requests();
     let (events, sink) = collector();
-    let counts = ws.run_job(items(&conn, &subs), Action::Close, Some("close 1000"), sink).await.unwrap();
+    let counts = ws
+        .run_job(items(&conn, &subs), Action::Close, Some("close 1000"), sink)
+        .await
+        .unwrap();
     sim.set_faults(FaultPlan::default());
 
     assert_eq!(counts.total, 1000);
-    assert_eq!(counts.succeeded + counts.failed + counts.skipped, 1000, "{counts:?}");
+    assert_eq!(
+        counts.succeeded + counts.failed + counts.skipped,
+        1000,
+        "{counts:?}"
+    );
     assert_eq!(counts.remaining, 0);
-    assert!(counts.succeeded >= 950, "retries carry nearly everything through: {counts:?}");
+    assert!(
+        counts.succeeded >= 950,
+        "retries carry nearly everything through: {counts:?}"
+    );
 
     // One Item event per account, and a Finished event at the end.
-    let ev = events.lock().unwrap();
-    let item_ids: Vec<_> = ev.iter().filter_map(|e| match e { JobEvent::Item { result, .. } => Some(result.item.account_id.clone()), _ => None }).collect();
-    assert_eq!(item_ids.len(), 1000);
-    assert_eq!(item_ids.iter().collect::<HashSet<_>>().len(), 1000);
-    assert!(matches!(ev.last(), Some(JobEvent::Finished { cancelled: false, .. })));
+    {
+        let ev = events.lock().unwrap();
+        let item_ids: Vec<_> = ev
+            .iter()
+            .filter_map(|e| match e {
+                JobEvent::Item { result, .. } => Some(result.item.account_id.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(item_ids.len(), 1000);
+        assert_eq!(item_ids.iter().collect::<HashSet<_>>().len(), 1000);
+        assert!(matches!(
+            ev.last(),
+            Some(JobEvent::Finished {
+                cancelled: false,
+                ..
+            })
+        ));
+    }
 
     // Items whose answer was lost and whose re-read failed too are left unknown, never re-sent;
     // reconciliation (as at the next start) settles them from the provider's state.
-    let unknown = HistoryFilter { outcome: Some(Outcome::Unknown), ..Default::default() };
+    let unknown = HistoryFilter {
+        outcome: Some(Outcome::Unknown),
+        ..Default::default()
+    };
     let n_unknown = ws.history_query(&unknown, None, 1000).unwrap().total;
     let r = ws.reconcile().await.unwrap();
     assert_eq!(r.succeeded + r.failed, n_unknown, "{r:?}");
     assert_eq!(r.unknown, 0);
 
     // The history agrees with the provider, row for row.
-    let h = ws.history_query(&HistoryFilter::default(), None, 1000).unwrap();
+    let h = ws
+        .history_query(&HistoryFilter::default(), None, 1000)
+        .unwrap();
     assert_eq!(h.total, 1000);
     for e in &h.entries {
         let closed = sim.twilio_account(&e.account_id).unwrap().status == "closed";
@@ -109,41 +180,73 @@ async fn a_thousand_closes_under_twenty_percent_faults_lose_nothing() {
 
     // No account received a change after one had been applied.
     let mut applied: HashMap<String, u64> = HashMap::new();
-    let posts: Vec<_> = sim.requests().into_iter().filter(|r| r.method == "POST").collect();
+    let posts: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
     for r in &posts {
         if r.applied {
-            assert!(applied.insert(r.path.clone(), r.seq).is_none(), "{} changed twice", r.path);
+            assert!(
+                applied.insert(r.path.clone(), r.seq).is_none(),
+                "{} changed twice",
+                r.path
+            );
         }
     }
     for r in &posts {
         if let Some(&first) = applied.get(&r.path) {
-            assert!(r.seq <= first || r.status == 400, "a close was sent again after it took effect: {r:?}");
+            assert!(
+                r.seq <= first || r.status == 400,
+                "a close was sent again after it took effect: {r:?}"
+            );
         }
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_limit_of_4_with_8_in_flight_is_absorbed_by_backoff() {
-    let sim = sim(SimConfig { concurrency_limit: Some(4), latency: Duration::from_millis(5), ..SimConfig::default() }).await;
+    let sim = sim(SimConfig {
+        concurrency_limit: Some(4),
+        latency: Duration::from_millis(5),
+        ..SimConfig::default()
+    })
+    .await;
     let (ws, conn, subs) = setup(&sim, 200, 8, Duration::from_secs(5)).await;
     sim.clear_requests();
     let (_, sink) = collector();
-    let counts = ws.run_job(items(&conn, &subs), Action::Suspend, None, sink).await.unwrap();
+    let counts = ws
+        .run_job(items(&conn, &subs), Action::Suspend, None, sink)
+        .await
+        .unwrap();
     assert_eq!(counts.succeeded, 200, "{counts:?}");
     assert_eq!(counts.failed, 0);
-    assert!(sim.requests().iter().any(|r| r.status == 429), "the limit was actually hit");
-    assert!(sim.max_in_flight_seen() <= 8, "the job never exceeds its own concurrency");
-    assert!(subs.iter().all(|s| sim.twilio_account(s).unwrap().status == "suspended"));
+    assert!(
+        sim.requests().iter().any(|r| r.status == 429),
+        "the limit was actually hit"
+    );
+    assert!(
+        sim.max_in_flight_seen() <= 8,
+        "the job never exceeds its own concurrency"
+    );
+    assert!(subs
+        .iter()
+        .all(|s| sim.twilio_account(s).unwrap().status == "suspended"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_stops_scheduling_and_records_the_rest_as_not_started() {
-    let sim = sim(SimConfig { latency: Duration::from_millis(20), ..SimConfig::default() }).await;
+    let sim = sim(SimConfig {
+        latency: Duration::from_millis(20),
+        ..SimConfig::default()
+    })
+    .await;
     let (ws, conn, subs) = setup(&sim, 120, 2, Duration::from_secs(5)).await;
     let (events, _) = collector();
     let ws2 = Arc::clone(&ws);
     let cancel_at: Arc<Mutex<Option<u64>>> = Arc::new(Mutex::new(None));
-    let (ev2, cancel_at2, sim_requests) = (Arc::clone(&events), Arc::clone(&cancel_at), Arc::new(sim));
+    let (ev2, cancel_at2, sim_requests) =
+        (Arc::clone(&events), Arc::clone(&cancel_at), Arc::new(sim));
     let sim_for_sink = Arc::clone(&sim_requests);
     let sink: subdesk_core::jobs::JobSink = Arc::new(move |e: JobEvent| {
         let mut v = ev2.lock().unwrap();
@@ -157,24 +260,51 @@ async fn cancel_stops_scheduling_and_records_the_rest_as_not_started() {
         }
         v.push(e);
     });
-    let counts = ws.run_job(items(&conn, &subs), Action::Suspend, None, sink).await.unwrap();
+    let counts = ws
+        .run_job(items(&conn, &subs), Action::Suspend, None, sink)
+        .await
+        .unwrap();
     let sim = sim_requests;
     assert!(counts.not_started >= 100, "{counts:?}");
     assert_eq!(counts.succeeded + counts.not_started + counts.failed, 120);
-    assert!(counts.succeeded <= 12, "at most the in-flight items finish: {counts:?}");
+    assert!(
+        counts.succeeded <= 12,
+        "at most the in-flight items finish: {counts:?}"
+    );
     let ev = events.lock().unwrap();
-    assert!(matches!(ev.last(), Some(JobEvent::Finished { cancelled: true, .. })));
+    assert!(matches!(
+        ev.last(),
+        Some(JobEvent::Finished {
+            cancelled: true,
+            ..
+        })
+    ));
 
     // After the cancel, only requests of items already in flight (2) were sent.
     let after = cancel_at.lock().unwrap().unwrap();
-    let late: HashSet<_> = sim.requests().into_iter().filter(|r| r.seq > after).map(|r| r.path).collect();
-    assert!(late.len() <= 2, "new items were started after cancel: {late:?}");
+    let late: HashSet<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.seq > after)
+        .map(|r| r.path)
+        .collect();
+    assert!(
+        late.len() <= 2,
+        "new items were started after cancel: {late:?}"
+    );
 
-    let not_started = HistoryFilter { outcome: Some(Outcome::NotStarted), ..Default::default() };
+    let not_started = HistoryFilter {
+        outcome: Some(Outcome::NotStarted),
+        ..Default::default()
+    };
     let h = ws.history_query(&not_started, None, 1000).unwrap();
     assert_eq!(h.total, counts.not_started);
     for e in &h.entries {
-        assert_eq!(sim.twilio_account(&e.account_id).unwrap().status, "active", "not started means untouched");
+        assert_eq!(
+            sim.twilio_account(&e.account_id).unwrap().status,
+            "active",
+            "not started means untouched"
+        );
     }
 }
 
@@ -184,7 +314,10 @@ async fn a_bulk_close_needs_the_count_typed() {
     let (ws, conn, subs) = setup(&sim, 5, 8, Duration::from_secs(5)).await;
     sim.set_twilio_status(&subs[0], "closed");
     ws.list_all(Arc::new(|_| {})).await;
-    let preview = ws.bulk_preview(&items(&conn, &subs), Action::Close).await.unwrap();
+    let preview = ws
+        .bulk_preview(&items(&conn, &subs), Action::Close)
+        .await
+        .unwrap();
     assert_eq!(preview.runnable.len(), 4);
     assert_eq!(preview.skipped.len(), 1);
     assert!(preview.skipped[0].reason.contains("closed"));
@@ -192,10 +325,19 @@ async fn a_bulk_close_needs_the_count_typed() {
     sim.clear_requests();
     for wrong in [None, Some("CLOSE 5"), Some("close")] {
         let (_, sink) = collector();
-        assert!(ws.run_job(items(&conn, &subs), Action::Close, wrong, sink).await.is_err());
+        assert!(ws
+            .run_job(items(&conn, &subs), Action::Close, wrong, sink)
+            .await
+            .is_err());
     }
-    assert!(sim.requests().is_empty(), "nothing sent without the typed count");
+    assert!(
+        sim.requests().is_empty(),
+        "nothing sent without the typed count"
+    );
     let (_, sink) = collector();
-    let counts = ws.run_job(items(&conn, &subs), Action::Close, Some("CLOSE 4"), sink).await.unwrap();
+    let counts = ws
+        .run_job(items(&conn, &subs), Action::Close, Some("CLOSE 4"), sink)
+        .await
+        .unwrap();
     assert_eq!((counts.succeeded, counts.skipped), (4, 1));
 }

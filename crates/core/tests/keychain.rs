@@ -24,7 +24,10 @@ fn stores_reads_and_deletes_a_secret_in_the_real_keychain() {
     // A fresh store object (as after an app restart) sees the same secret: this is a real,
     // persistent backend, not keyring's per-entry mock.
     let again = KeyringStore::new("com.subdesk.desktop.tests");
-    assert_eq!(again.get(&key).unwrap().unwrap().expose(), "s3cret-token-value");
+    assert_eq!(
+        again.get(&key).unwrap().unwrap().expose(),
+        "s3cret-token-value"
+    );
     store.set(&key, &Secret::new("rotated")).unwrap();
     assert_eq!(again.get(&key).unwrap().unwrap().expose(), "rotated");
     store.delete(&key).unwrap();
@@ -35,7 +38,10 @@ fn stores_reads_and_deletes_a_secret_in_the_real_keychain() {
 #[test]
 fn secrets_of_different_connections_do_not_mix() {
     let store = store();
-    let (a, b) = (format!("a-{}", uuid::Uuid::new_v4()), format!("b-{}", uuid::Uuid::new_v4()));
+    let (a, b) = (
+        format!("a-{}", uuid::Uuid::new_v4()),
+        format!("b-{}", uuid::Uuid::new_v4()),
+    );
     store.set(&a, &Secret::new("token-a")).unwrap();
     store.set(&b, &Secret::new("token-b")).unwrap();
     assert_eq!(store.get(&a).unwrap().unwrap().expose(), "token-a");
@@ -58,8 +64,15 @@ fn without_a_secret_service_the_error_says_what_is_missing() {
         return;
     }
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "without_a_secret_service_the_error_says_what_is_missing", "--nocapture"])
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/subdesk-test-bus")
+        .args([
+            "--exact",
+            "without_a_secret_service_the_error_says_what_is_missing",
+            "--nocapture",
+        ])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/subdesk-test-bus",
+        )
         .env("SUBDESK_PROBE_CHILD", "1")
         .output()
         .unwrap();

@@ -23,14 +23,26 @@ async fn lists_every_page_without_the_parent() {
     assert_eq!(r.unwrap(), 2500);
     assert_eq!(rows.len(), 2500);
     assert_eq!(pages, 3, "2,501 accounts with the parent, 1,000 a page");
-    assert!(rows.iter().all(|s| s.id != p.sid && !s.is_parent), "the parent is never listed");
+    assert!(
+        rows.iter().all(|s| s.id != p.sid && !s.is_parent),
+        "the parent is never listed"
+    );
     let mut ids: Vec<_> = rows.iter().map(|s| s.id.clone()).collect();
     ids.sort();
     let mut expected = subs.clone();
     expected.sort();
-    assert_eq!(ids, expected, "exactly this parent's subaccounts, each once");
-    assert!(rows.iter().all(|s| s.created.as_deref().is_some_and(|c| c.ends_with('Z'))));
-    let gets: Vec<_> = sim.requests().into_iter().filter(|r| r.path.ends_with("/Accounts.json")).collect();
+    assert_eq!(
+        ids, expected,
+        "exactly this parent's subaccounts, each once"
+    );
+    assert!(rows
+        .iter()
+        .all(|s| s.created.as_deref().is_some_and(|c| c.ends_with('Z'))));
+    let gets: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/Accounts.json"))
+        .collect();
     assert_eq!(gets.len(), 3);
     assert!(gets[0].query.contains("PageSize=1000"));
 }
@@ -44,9 +56,18 @@ async fn auth_tokens_in_list_responses_are_never_kept() {
     let raw: serde_json::Value = client(Duration::from_secs(5))
         .get(format!("{}/2010-04-01/Accounts.json", sim.base_url()))
         .basic_auth(&p.sid, Some(&p.auth_token))
-        .send().await.unwrap().json().await.unwrap();
-    let tokens: Vec<String> = raw["accounts"].as_array().unwrap().iter()
-        .map(|a| a["auth_token"].as_str().unwrap().to_string()).collect();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tokens: Vec<String> = raw["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["auth_token"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(tokens.len(), 21);
     // ...and none of them survives into what the adapter returns.
     let (rows, _, _) = list_all(&twilio(&sim, &p)).await;
@@ -66,20 +87,43 @@ async fn suspend_reactivate_close_change_the_provider_state() {
 
     let r = api.apply(&sub, Action::Suspend).await.unwrap();
     assert_eq!(r.status_after, Status::Suspended);
-    assert!(r.request_id.as_deref().is_some_and(|id| id.starts_with("RQ") && id.len() == 34));
+    assert!(r
+        .request_id
+        .as_deref()
+        .is_some_and(|id| id.starts_with("RQ") && id.len() == 34));
     assert_eq!(sim.twilio_account(&sub).unwrap().status, "suspended");
-    assert_eq!(sim.twilio_account(&sub).unwrap().numbers, 3, "suspending keeps numbers");
+    assert_eq!(
+        sim.twilio_account(&sub).unwrap().numbers,
+        3,
+        "suspending keeps numbers"
+    );
 
-    assert_eq!(api.apply(&sub, Action::Reactivate).await.unwrap().status_after, Status::Active);
+    assert_eq!(
+        api.apply(&sub, Action::Reactivate)
+            .await
+            .unwrap()
+            .status_after,
+        Status::Active
+    );
     assert_eq!(sim.twilio_account(&sub).unwrap().status, "active");
 
     let impact = api.impact(&sub, Action::Close).await.unwrap();
     assert_eq!(impact.numbers_released, Some(3));
-    assert!(impact.consequences.iter().any(|c| c.contains("cannot be undone")));
+    assert!(impact
+        .consequences
+        .iter()
+        .any(|c| c.contains("cannot be undone")));
 
-    assert_eq!(api.apply(&sub, Action::Close).await.unwrap().status_after, Status::Closed);
+    assert_eq!(
+        api.apply(&sub, Action::Close).await.unwrap().status_after,
+        Status::Closed
+    );
     let after = sim.twilio_account(&sub).unwrap();
-    assert_eq!((after.status.as_str(), after.numbers), ("closed", 0), "closing releases numbers");
+    assert_eq!(
+        (after.status.as_str(), after.numbers),
+        ("closed", 0),
+        "closing releases numbers"
+    );
     assert_eq!(api.fetch(&sub).await.unwrap().status, Status::Closed);
 }
 
@@ -90,9 +134,15 @@ async fn impact_counts_numbers_across_pages() {
     let sub = sim.add_twilio_subaccount(&p.sid, "Big tenant", "active", 1503);
     let impact = twilio(&sim, &p).impact(&sub, Action::Close).await.unwrap();
     assert_eq!(impact.numbers_released, Some(1503));
-    let suspend = twilio(&sim, &p).impact(&sub, Action::Suspend).await.unwrap();
+    let suspend = twilio(&sim, &p)
+        .impact(&sub, Action::Suspend)
+        .await
+        .unwrap();
     assert_eq!(suspend.numbers_released, None);
-    assert!(suspend.consequences.iter().any(|c| c.contains("still billed")));
+    assert!(suspend
+        .consequences
+        .iter()
+        .any(|c| c.contains("still billed")));
 }
 
 #[tokio::test]
@@ -102,7 +152,14 @@ async fn a_main_api_key_authenticates_as_the_parent() {
     sim.seed_twilio_subaccounts(&p.sid, 5);
     let (key, secret) = sim.add_twilio_api_key(&p.sid);
     let api = subdesk_core::providers::twilio::TwilioApi::new(
-        client(Duration::from_secs(5)), &sim.base_url(), &p.sid, key, subdesk_core::secrets::Secret::new(secret), fast_retry(), limit());
+        client(Duration::from_secs(5)),
+        &sim.base_url(),
+        &p.sid,
+        key,
+        subdesk_core::secrets::Secret::new(secret),
+        fast_retry(),
+        limit(),
+    );
     assert_eq!(api.verify().await.unwrap(), "Reseller");
     assert_eq!(list_all(&api).await.0.len(), 5);
 }
@@ -122,71 +179,146 @@ async fn errors_become_sentences_the_user_can_act_on() {
 
     // Unknown subaccount (404 / 20404).
     let ghost = format!("AC{}", "f".repeat(32));
-    assert!(matches!(api.fetch(&ghost).await.unwrap_err(), Error::NotFound { .. }));
-    assert!(matches!(api.apply(&ghost, Action::Suspend).await.unwrap_err().error, Error::NotFound { .. }));
+    assert!(matches!(
+        api.fetch(&ghost).await.unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    assert!(matches!(
+        api.apply(&ghost, Action::Suspend).await.unwrap_err().error,
+        Error::NotFound { .. }
+    ));
 
     // Already closed (21479).
     let closed = sim.add_twilio_subaccount(&p.sid, "Gone", "closed", 0);
-    assert!(matches!(api.apply(&closed, Action::Reactivate).await.unwrap_err().error, Error::AlreadyClosed));
+    assert!(matches!(
+        api.apply(&closed, Action::Reactivate)
+            .await
+            .unwrap_err()
+            .error,
+        Error::AlreadyClosed
+    ));
 
     // The parent: refused before any call is made.
     sim.clear_requests();
-    assert!(matches!(api.apply(&p.sid, Action::Close).await.unwrap_err().error, Error::ParentAccount));
+    assert!(matches!(
+        api.apply(&p.sid, Action::Close).await.unwrap_err().error,
+        Error::ParentAccount
+    ));
     assert!(sim.requests().is_empty(), "nothing was sent for the parent");
 
     // Suspended by Twilio (21478).
     let locked = sim.add_twilio_subaccount(&p.sid, "Locked", "suspended", 0);
     sim.set_twilio_suspended_by_twilio(&locked, true);
-    assert!(matches!(api.apply(&locked, Action::Reactivate).await.unwrap_err().error, Error::SuspendedByProvider));
+    assert!(matches!(
+        api.apply(&locked, Action::Reactivate)
+            .await
+            .unwrap_err()
+            .error,
+        Error::SuspendedByProvider
+    ));
 
     // Parent suspended (21476).
     let sub = sim.add_twilio_subaccount(&p.sid, "Child", "active", 0);
     assert!(sim.set_twilio_status(&p.sid, "suspended"));
-    assert!(matches!(api.apply(&sub, Action::Suspend).await.unwrap_err().error, Error::ParentSuspended));
+    assert!(matches!(
+        api.apply(&sub, Action::Suspend).await.unwrap_err().error,
+        Error::ParentSuspended
+    ));
 
     // A SID that is not one is refused before the network.
-    assert!(matches!(api.fetch("AC123").await.unwrap_err(), Error::Validation { .. }));
+    assert!(matches!(
+        api.fetch("AC123").await.unwrap_err(),
+        Error::Validation { .. }
+    ));
 }
 
 #[tokio::test]
 async fn rate_limits_are_retried_with_backoff_then_reported() {
-    let sim = sim(SimConfig { faults: FaultPlan { rate: 1.0, kinds: vec![FaultKind::TooManyRequests] }, retry_after_secs: None, ..SimConfig::default() }).await;
+    let sim = sim(SimConfig {
+        faults: FaultPlan {
+            rate: 1.0,
+            kinds: vec![FaultKind::TooManyRequests],
+        },
+        retry_after_secs: None,
+        ..SimConfig::default()
+    })
+    .await;
     let p = sim.add_twilio_parent("Reseller");
     let sub = sim.add_twilio_subaccount(&p.sid, "T", "active", 0);
-    let api = twilio_with(&sim, &p, RetryPolicy { max_tries: 3, base: Duration::from_millis(5), cap: Duration::from_millis(20) }, Duration::from_secs(5));
+    let api = twilio_with(
+        &sim,
+        &p,
+        RetryPolicy {
+            max_tries: 3,
+            base: Duration::from_millis(5),
+            cap: Duration::from_millis(20),
+        },
+        Duration::from_secs(5),
+    );
     sim.clear_requests();
     let e = api.apply(&sub, Action::Suspend).await.unwrap_err();
-    assert!(matches!(e.error, Error::RateLimited { .. }), "{:?}", e.error);
+    assert!(
+        matches!(e.error, Error::RateLimited { .. }),
+        "{:?}",
+        e.error
+    );
     assert!(!e.ambiguous, "a 429 is never processed");
     assert_eq!(sim.requests().len(), 3, "tried three times");
     assert_eq!(sim.twilio_account(&sub).unwrap().status, "active");
 
     // A caller's remaining budget caps the sends, so retries at two layers never add up past it.
     sim.clear_requests();
-    let e = api.apply_within(&sub, Action::Suspend, 2).await.unwrap_err();
+    let e = api
+        .apply_within(&sub, Action::Suspend, 2)
+        .await
+        .unwrap_err();
     assert_eq!((e.attempts, sim.requests().len()), (2, 2));
 
     // Once the limit clears, the same call goes through.
     sim.set_faults(FaultPlan::default());
-    assert_eq!(api.apply(&sub, Action::Suspend).await.unwrap().status_after, Status::Suspended);
+    assert_eq!(
+        api.apply(&sub, Action::Suspend).await.unwrap().status_after,
+        Status::Suspended
+    );
 }
 
 #[tokio::test]
 async fn network_failures_and_timeouts_are_reported_as_such() {
     // Nothing listens on this port once the listener is dropped.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let api = subdesk_core::providers::twilio::TwilioApi::new(
-        client(Duration::from_secs(2)), &format!("http://127.0.0.1:{port}"), &format!("AC{}", "a".repeat(32)),
-        format!("AC{}", "a".repeat(32)), subdesk_core::secrets::Secret::new("x"), RetryPolicy::none(), limit());
+        client(Duration::from_secs(2)),
+        &format!("http://127.0.0.1:{port}"),
+        &format!("AC{}", "a".repeat(32)),
+        format!("AC{}", "a".repeat(32)),
+        subdesk_core::secrets::Secret::new("x"),
+        RetryPolicy::none(),
+        limit(),
+    );
     let e = api.verify().await.unwrap_err();
     assert!(matches!(e, Error::Network { .. }), "{e:?}");
 
-    let sim = sim(SimConfig { faults: FaultPlan { rate: 1.0, kinds: vec![FaultKind::Timeout] }, timeout_hang: Duration::from_secs(5), ..SimConfig::default() }).await;
+    let sim = sim(SimConfig {
+        faults: FaultPlan {
+            rate: 1.0,
+            kinds: vec![FaultKind::Timeout],
+        },
+        timeout_hang: Duration::from_secs(5),
+        ..SimConfig::default()
+    })
+    .await;
     let p = sim.add_twilio_parent("Reseller");
     let api = twilio_with(&sim, &p, RetryPolicy::none(), Duration::from_millis(300));
     assert!(matches!(api.verify().await.unwrap_err(), Error::Timeout));
 
-    sim.set_faults(FaultPlan { rate: 1.0, kinds: vec![FaultKind::Reset] });
+    sim.set_faults(FaultPlan {
+        rate: 1.0,
+        kinds: vec![FaultKind::Reset],
+    });
     let sub = sim.add_twilio_subaccount(&p.sid, "T", "active", 0);
     let e = api.apply(&sub, Action::Close).await.unwrap_err();
     assert!(matches!(e.error, Error::Network { .. }), "{:?}", e.error);
@@ -209,7 +341,14 @@ async fn a_non_json_answer_is_an_unexpected_response() {
     });
     let sid = format!("AC{}", "b".repeat(32));
     let api = subdesk_core::providers::twilio::TwilioApi::new(
-        client(Duration::from_secs(2)), &format!("http://127.0.0.1:{port}"), &sid, sid.clone(), subdesk_core::secrets::Secret::new("x"), RetryPolicy::none(), limit());
+        client(Duration::from_secs(2)),
+        &format!("http://127.0.0.1:{port}"),
+        &sid,
+        sid.clone(),
+        subdesk_core::secrets::Secret::new("x"),
+        RetryPolicy::none(),
+        limit(),
+    );
     let e = api.verify().await.unwrap_err();
     assert!(matches!(e, Error::UnexpectedResponse { .. }), "{e:?}");
     assert!(e.user_message().contains("does not understand"));

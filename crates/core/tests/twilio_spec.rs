@@ -53,22 +53,46 @@ struct Proxy {
 }
 
 /// Headers that belong to one hop and are not forwarded either way.
-const HOP_BY_HOP: [&str; 6] = ["host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade"];
+const HOP_BY_HOP: [&str; 6] = [
+    "host",
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "keep-alive",
+    "upgrade",
+];
 
 async fn forward(State(p): State<Proxy>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX).await.expect("request body");
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("request body");
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     p.log.lock().unwrap().push(Recorded {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
         content_type: header("content-type"),
-        auth_scheme: header("authorization").and_then(|a| a.split_whitespace().next().map(str::to_string)),
+        auth_scheme: header("authorization")
+            .and_then(|a| a.split_whitespace().next().map(str::to_string)),
         body: body.to_vec(),
     });
 
-    let target = format!("{}{}", p.upstream, parts.uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/"));
+    let target = format!(
+        "{}{}",
+        p.upstream,
+        parts
+            .uri
+            .path_and_query()
+            .map(|pq| pq.as_str())
+            .unwrap_or("/")
+    );
     let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes()).expect("method");
     let mut out = p.client.request(method, target).body(body.to_vec());
     for (name, value) in parts.headers.iter() {
@@ -92,7 +116,10 @@ async fn start_proxy(upstream: &str) -> (String, Arc<Mutex<Vec<Recorded>>>) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let state = Proxy {
         upstream: upstream.trim_end_matches('/').to_string(),
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         log: Arc::clone(&log),
     };
     let app = axum::Router::new().fallback(forward).with_state(state);
@@ -112,26 +139,49 @@ struct Spec {
 
 /// Schema keywords the validator understands. Any other keyword in a schema the adapter's
 /// values are checked against is reported, so the validator never silently ignores a rule.
-const KNOWN_KEYWORDS: [&str; 10] =
-    ["type", "format", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "description", "nullable"];
+const KNOWN_KEYWORDS: [&str; 10] = [
+    "type",
+    "format",
+    "enum",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "description",
+    "nullable",
+];
 
 impl Spec {
     fn load() -> Spec {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/twilio_accounts_extract.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/twilio_accounts_extract.json"
+        );
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        assert!(doc["paths"].as_object().is_some_and(|p| !p.is_empty()), "the fixture has paths");
-        Spec { doc, patterns: Mutex::new(HashMap::new()) }
+        assert!(
+            doc["paths"].as_object().is_some_and(|p| !p.is_empty()),
+            "the fixture has paths"
+        );
+        Spec {
+            doc,
+            patterns: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Follows `$ref`s (`#/components/schemas/X`, kept in the extract's top-level `schemas`).
     fn resolve<'a>(&'a self, mut schema: &'a Value) -> Result<&'a Value, String> {
         for _ in 0..16 {
-            let Some(r) = schema.get("$ref") else { return Ok(schema) };
+            let Some(r) = schema.get("$ref") else {
+                return Ok(schema);
+            };
             let r = r.as_str().ok_or("a $ref that is not a string")?;
             let name = r
                 .strip_prefix("#/components/schemas/")
                 .ok_or_else(|| format!("unsupported $ref {r}"))?;
-            schema = self.doc["schemas"].get(name).ok_or_else(|| format!("$ref {r} is not in the fixture"))?;
+            schema = self.doc["schemas"]
+                .get(name)
+                .ok_or_else(|| format!("$ref {r} is not in the fixture"))?;
         }
         Err("$ref chain too long".into())
     }
@@ -141,7 +191,8 @@ impl Spec {
         if let Some(r) = cache.get(pattern) {
             return Ok(r.clone());
         }
-        let r = regex::Regex::new(pattern).map_err(|e| format!("pattern {pattern:?} does not compile: {e}"))?;
+        let r = regex::Regex::new(pattern)
+            .map_err(|e| format!("pattern {pattern:?} does not compile: {e}"))?;
         cache.insert(pattern.to_string(), r.clone());
         Ok(r)
     }
@@ -157,7 +208,9 @@ impl Spec {
         };
         for k in obj.keys() {
             if !KNOWN_KEYWORDS.contains(&k.as_str()) {
-                errors.push(format!("{what}: schema keyword {k:?} is not checked by this validator"));
+                errors.push(format!(
+                    "{what}: schema keyword {k:?} is not checked by this validator"
+                ));
             }
         }
         let number = match obj.get("type").and_then(Value::as_str) {
@@ -231,7 +284,11 @@ impl Spec {
 
     /// The templates (with their operation) whose shape matches the path, with the path
     /// parameters' raw values.
-    fn match_path(&self, method: &str, path: &str) -> Vec<(String, &Value, BTreeMap<String, String>)> {
+    fn match_path(
+        &self,
+        method: &str,
+        path: &str,
+    ) -> Vec<(String, &Value, BTreeMap<String, String>)> {
         let mut found = Vec::new();
         let segments: Vec<&str> = path.split('/').collect();
         for (template, ops) in self.doc["paths"].as_object().unwrap() {
@@ -241,17 +298,25 @@ impl Spec {
                 continue;
             }
             let mut params = BTreeMap::new();
-            let all = parts.iter().zip(&segments).all(|(t, s)| match (t.find('{'), t.find('}')) {
-                (Some(open), Some(close)) if open < close => {
-                    let (prefix, suffix) = (&t[..open], &t[close + 1..]);
-                    let ok = s.len() > prefix.len() + suffix.len() && s.starts_with(prefix) && s.ends_with(suffix);
-                    if ok {
-                        params.insert(t[open + 1..close].to_string(), s[prefix.len()..s.len() - suffix.len()].to_string());
+            let all = parts
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| match (t.find('{'), t.find('}')) {
+                    (Some(open), Some(close)) if open < close => {
+                        let (prefix, suffix) = (&t[..open], &t[close + 1..]);
+                        let ok = s.len() > prefix.len() + suffix.len()
+                            && s.starts_with(prefix)
+                            && s.ends_with(suffix);
+                        if ok {
+                            params.insert(
+                                t[open + 1..close].to_string(),
+                                s[prefix.len()..s.len() - suffix.len()].to_string(),
+                            );
+                        }
+                        ok
                     }
-                    ok
-                }
-                _ => t == s,
-            });
+                    _ => t == s,
+                });
             if all {
                 found.push((template.clone(), op, params));
             }
@@ -259,8 +324,16 @@ impl Spec {
         found
     }
 
-    fn parameters<'a>(&'a self, op: &'a Value, location: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-        op["parameters"].as_array().into_iter().flatten().filter(move |p| p["in"] == location)
+    fn parameters<'a>(
+        &'a self,
+        op: &'a Value,
+        location: &'a str,
+    ) -> impl Iterator<Item = &'a Value> + 'a {
+        op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(move |p| p["in"] == location)
     }
 
     /// Every way the request departs from the spec; empty when it conforms. On success also
@@ -271,10 +344,24 @@ impl Spec {
         let matches = self.match_path(&method, &r.path);
         let (template, op, path_params) = match matches.len() {
             1 => matches.into_iter().next().unwrap(),
-            0 => return (None, vec![format!("{} {}: no path of the spec matches this method and path", r.method, r.path)]),
+            0 => {
+                return (
+                    None,
+                    vec![format!(
+                        "{} {}: no path of the spec matches this method and path",
+                        r.method, r.path
+                    )],
+                )
+            }
             _ => {
                 let names: Vec<_> = matches.iter().map(|m| m.0.clone()).collect();
-                return (None, vec![format!("{} {}: ambiguous, matches {names:?}", r.method, r.path)]);
+                return (
+                    None,
+                    vec![format!(
+                        "{} {}: ambiguous, matches {names:?}",
+                        r.method, r.path
+                    )],
+                );
             }
         };
         let op_id = op["operationId"].as_str().unwrap_or("?").to_string();
@@ -289,15 +376,27 @@ impl Spec {
             .collect();
         let sent = r.auth_scheme.as_deref().unwrap_or("");
         if !schemes.iter().any(|s| s.eq_ignore_ascii_case(sent)) {
-            errors.push(format!("{ctx}: authenticated with {sent:?}, the spec has {schemes:?}"));
+            errors.push(format!(
+                "{ctx}: authenticated with {sent:?}, the spec has {schemes:?}"
+            ));
         }
 
         // Path parameters.
         for (name, raw) in &path_params {
-            match self.parameters(op, "path").find(|p| p["name"] == name.as_str()) {
-                None => errors.push(format!("{ctx}: path parameter {name} of {template} is not declared")),
+            match self
+                .parameters(op, "path")
+                .find(|p| p["name"] == name.as_str())
+            {
+                None => errors.push(format!(
+                    "{ctx}: path parameter {name} of {template} is not declared"
+                )),
                 Some(p) => match percent_decode(raw) {
-                    Ok(v) => self.check_value(&format!("{ctx}: path parameter {name}"), &v, &p["schema"], &mut errors),
+                    Ok(v) => self.check_value(
+                        &format!("{ctx}: path parameter {name}"),
+                        &v,
+                        &p["schema"],
+                        &mut errors,
+                    ),
                     Err(e) => errors.push(format!("{ctx}: path parameter {name}: {e}")),
                 },
             }
@@ -310,8 +409,16 @@ impl Spec {
                 if !seen.insert(k.to_string()) {
                     errors.push(format!("{ctx}: query parameter {k} is given twice"));
                 }
-                match self.parameters(op, "query").find(|p| p["name"] == k.as_ref()) {
-                    Some(p) => self.check_value(&format!("{ctx}: query parameter {k}"), &v, &p["schema"], &mut errors),
+                match self
+                    .parameters(op, "query")
+                    .find(|p| p["name"] == k.as_ref())
+                {
+                    Some(p) => self.check_value(
+                        &format!("{ctx}: query parameter {k}"),
+                        &v,
+                        &p["schema"],
+                        &mut errors,
+                    ),
                     None => {
                         let near = self
                             .parameters(op, "query")
@@ -325,7 +432,10 @@ impl Spec {
                 }
             }
         }
-        for p in self.parameters(op, "query").filter(|p| p["required"] == true) {
+        for p in self
+            .parameters(op, "query")
+            .filter(|p| p["required"] == true)
+        {
             let name = p["name"].as_str().unwrap_or("?");
             if !seen.contains(name) {
                 errors.push(format!("{ctx}: required query parameter {name} is missing"));
@@ -341,9 +451,17 @@ impl Spec {
                 }
             }
             Some(body_schema) => {
-                let media = r.content_type.as_deref().and_then(|c| c.split(';').next()).map(str::trim).unwrap_or("");
+                let media = r
+                    .content_type
+                    .as_deref()
+                    .and_then(|c| c.split(';').next())
+                    .map(str::trim)
+                    .unwrap_or("");
                 if !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-                    errors.push(format!("{ctx}: content type {:?}, not application/x-www-form-urlencoded", r.content_type));
+                    errors.push(format!(
+                        "{ctx}: content type {:?}, not application/x-www-form-urlencoded",
+                        r.content_type
+                    ));
                 }
                 let props = body_schema["properties"].as_object();
                 let mut fields = HashSet::new();
@@ -352,9 +470,17 @@ impl Spec {
                         errors.push(format!("{ctx}: form field {k} is given twice"));
                     }
                     match props.and_then(|p| p.get(k.as_ref())) {
-                        Some(schema) => self.check_value(&format!("{ctx}: form field {k}"), &v, schema, &mut errors),
+                        Some(schema) => self.check_value(
+                            &format!("{ctx}: form field {k}"),
+                            &v,
+                            schema,
+                            &mut errors,
+                        ),
                         None => {
-                            let near = props.into_iter().flat_map(|p| p.keys()).find(|n| n.eq_ignore_ascii_case(&k));
+                            let near = props
+                                .into_iter()
+                                .flat_map(|p| p.keys())
+                                .find(|n| n.eq_ignore_ascii_case(&k));
                             errors.push(match near {
                                 Some(n) => format!("{ctx}: form field {k:?} is not declared (the spec spells it {n:?})"),
                                 None => format!("{ctx}: form field {k:?} is not declared for {op_id}"),
@@ -362,7 +488,12 @@ impl Spec {
                         }
                     }
                 }
-                for req in body_schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+                for req in body_schema["required"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
                     if !fields.contains(req) {
                         errors.push(format!("{ctx}: required form field {req} is missing"));
                     }
@@ -401,14 +532,23 @@ fn validate_all(spec: &Spec, log: &[Recorded]) -> HashMap<String, usize> {
             *per_op.entry(op).or_insert(0) += 1;
         }
     }
-    assert!(errors.is_empty(), "{} request(s) depart from Twilio's spec:\n{}", errors.len(), errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{} request(s) depart from Twilio's spec:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
     per_op
 }
 
 fn form_values(log: &[Recorded], field: &str) -> HashSet<String> {
     log.iter()
         .filter(|r| r.method == "POST")
-        .flat_map(|r| url::form_urlencoded::parse(&r.body).into_owned().collect::<Vec<_>>())
+        .flat_map(|r| {
+            url::form_urlencoded::parse(&r.body)
+                .into_owned()
+                .collect::<Vec<_>>()
+        })
         .filter(|(k, _)| k == field)
         .map(|(_, v)| v)
         .collect()
@@ -428,21 +568,68 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
     let busy = sim.add_twilio_subaccount(&p.sid, "Many Numbers Ltd", "active", 2500);
     let closed = sim.add_twilio_subaccount(&p.sid, "Gone Ltd", "closed", 0);
 
-    let api = TwilioApi::new(client(Duration::from_secs(10)), &proxy, &p.sid, p.sid.clone(), Secret::new(p.auth_token.clone()), fast_retry(), limit());
+    let api = TwilioApi::new(
+        client(Duration::from_secs(10)),
+        &proxy,
+        &p.sid,
+        p.sid.clone(),
+        Secret::new(p.auth_token.clone()),
+        fast_retry(),
+        limit(),
+    );
     assert_eq!(api.verify().await.unwrap(), "Reseller");
     let (rows, pages, total) = list_all(&api).await;
     assert_eq!(total.unwrap(), 2502);
-    assert_eq!((rows.len(), pages), (2502, 3), "2,503 accounts with the parent, 1,000 a page");
+    assert_eq!(
+        (rows.len(), pages),
+        (2502, 3),
+        "2,503 accounts with the parent, 1,000 a page"
+    );
     assert_eq!(api.fetch(&busy).await.unwrap().status, Status::Active);
-    assert_eq!(api.impact(&busy, Action::Suspend).await.unwrap().numbers_released, None);
-    assert_eq!(api.apply(&busy, Action::Suspend).await.unwrap().status_after, Status::Suspended);
-    assert_eq!(api.apply(&busy, Action::Reactivate).await.unwrap().status_after, Status::Active);
-    assert_eq!(api.impact(&busy, Action::Close).await.unwrap().numbers_released, Some(2500));
-    assert_eq!(api.apply(&busy, Action::Close).await.unwrap().status_after, Status::Closed);
+    assert_eq!(
+        api.impact(&busy, Action::Suspend)
+            .await
+            .unwrap()
+            .numbers_released,
+        None
+    );
+    assert_eq!(
+        api.apply(&busy, Action::Suspend)
+            .await
+            .unwrap()
+            .status_after,
+        Status::Suspended
+    );
+    assert_eq!(
+        api.apply(&busy, Action::Reactivate)
+            .await
+            .unwrap()
+            .status_after,
+        Status::Active
+    );
+    assert_eq!(
+        api.impact(&busy, Action::Close)
+            .await
+            .unwrap()
+            .numbers_released,
+        Some(2500)
+    );
+    assert_eq!(
+        api.apply(&busy, Action::Close).await.unwrap().status_after,
+        Status::Closed
+    );
     // Refusals are sent the same way.
     assert!(api.apply(&closed, Action::Reactivate).await.is_err());
     // A Main API key authenticates the same requests.
-    let keyed = TwilioApi::new(client(Duration::from_secs(10)), &proxy, &p.sid, key_sid, Secret::new(key_secret), fast_retry(), limit());
+    let keyed = TwilioApi::new(
+        client(Duration::from_secs(10)),
+        &proxy,
+        &p.sid,
+        key_sid,
+        Secret::new(key_secret),
+        fast_retry(),
+        limit(),
+    );
     assert_eq!(keyed.verify().await.unwrap(), "Reseller");
     assert_eq!(keyed.fetch(&closed).await.unwrap().status, Status::Closed);
 
@@ -462,17 +649,49 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
         .await
         .unwrap();
     ws.list_all(Arc::new(|_| {})).await;
-    let active: Vec<String> = rows.iter().filter(|r| r.status == Status::Active && r.id != busy).map(|r| r.id.clone()).take(6).collect();
-    let preview = ws.preview(conn.id, &active[0], Action::Close).await.unwrap();
-    ws.apply(conn.id, &active[0], Action::Close, preview.confirm_phrase.as_deref()).await.unwrap();
-    let items: Vec<ItemRef> = active[1..].iter().map(|a| ItemRef { connection_id: conn.id, account_id: a.clone() }).collect();
+    let active: Vec<String> = rows
+        .iter()
+        .filter(|r| r.status == Status::Active && r.id != busy)
+        .map(|r| r.id.clone())
+        .take(6)
+        .collect();
+    let preview = ws
+        .preview(conn.id, &active[0], Action::Close)
+        .await
+        .unwrap();
+    ws.apply(
+        conn.id,
+        &active[0],
+        Action::Close,
+        preview.confirm_phrase.as_deref(),
+    )
+    .await
+    .unwrap();
+    let items: Vec<ItemRef> = active[1..]
+        .iter()
+        .map(|a| ItemRef {
+            connection_id: conn.id,
+            account_id: a.clone(),
+        })
+        .collect();
     for action in [Action::Suspend, Action::Reactivate] {
-        let counts = ws.run_job(items.clone(), action, None, Arc::new(|_| {})).await.unwrap();
+        let counts = ws
+            .run_job(items.clone(), action, None, Arc::new(|_| {}))
+            .await
+            .unwrap();
         assert_eq!(counts.succeeded, 5, "{action:?}: {counts:?}");
     }
     let preview = ws.bulk_preview(&items, Action::Close).await.unwrap();
     assert_eq!(preview.runnable.len(), 5);
-    let counts = ws.run_job(items, Action::Close, Some(&bulk_phrase(Action::Close, 5)), Arc::new(|_| {})).await.unwrap();
+    let counts = ws
+        .run_job(
+            items,
+            Action::Close,
+            Some(&bulk_phrase(Action::Close, 5)),
+            Arc::new(|_| {}),
+        )
+        .await
+        .unwrap();
     assert_eq!(counts.succeeded, 5);
 
     let log = log.lock().unwrap().clone();
@@ -483,16 +702,40 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
     assert!(per_op["FetchAccount"] >= 4, "{per_op:?}");
     assert!(per_op["ListAccount"] >= 6, "three pages, twice: {per_op:?}");
     assert!(per_op["UpdateAccount"] >= 14, "{per_op:?}");
-    assert!(per_op["ListIncomingPhoneNumber"] >= 6, "three pages of numbers, twice: {per_op:?}");
+    assert!(
+        per_op["ListIncomingPhoneNumber"] >= 6,
+        "three pages of numbers, twice: {per_op:?}"
+    );
     let statuses = form_values(&log, "Status");
-    assert_eq!(statuses, ["suspended", "active", "closed"].map(String::from).into(), "every status the adapter sets");
-    let followed = |path_end: &str| log.iter().any(|r| r.path.ends_with(path_end) && r.query.as_deref().is_some_and(|q| q.contains("PageToken=")));
-    assert!(followed("/Accounts.json"), "next_page_uri of the account list was followed");
-    assert!(followed("/IncomingPhoneNumbers.json"), "next_page_uri of the number list was followed");
+    assert_eq!(
+        statuses,
+        ["suspended", "active", "closed"].map(String::from).into(),
+        "every status the adapter sets"
+    );
+    let followed = |path_end: &str| {
+        log.iter().any(|r| {
+            r.path.ends_with(path_end)
+                && r.query.as_deref().is_some_and(|q| q.contains("PageToken="))
+        })
+    };
+    assert!(
+        followed("/Accounts.json"),
+        "next_page_uri of the account list was followed"
+    );
+    assert!(
+        followed("/IncomingPhoneNumbers.json"),
+        "next_page_uri of the number list was followed"
+    );
     sim.shutdown().await;
 }
 
-fn recorded(method: &str, path: &str, query: Option<&str>, content_type: Option<&str>, body: &str) -> Recorded {
+fn recorded(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    content_type: Option<&str>,
+    body: &str,
+) -> Recorded {
     Recorded {
         method: method.into(),
         path: path.into(),
@@ -512,28 +755,142 @@ fn the_validator_catches_requests_that_break_the_spec() {
     let fails = |r: Recorded, needle: &str| {
         let (op, errors) = spec.validate(&r);
         assert!(op.is_none() && !errors.is_empty(), "{r:?} passed");
-        assert!(errors.iter().any(|e| e.contains(needle)), "{r:?}: expected {needle:?} in {errors:?}");
+        assert!(
+            errors.iter().any(|e| e.contains(needle)),
+            "{r:?}: expected {needle:?} in {errors:?}"
+        );
     };
 
     // The two mistakes the brief names: a lower-case form field and an oversized page.
-    fails(recorded("POST", &account, None, form, "status=closed"), "form field \"status\" is not declared (the spec spells it \"Status\")");
-    fails(recorded("GET", "/2010-04-01/Accounts.json", Some("PageSize=5000"), None, ""), "above the maximum 1000");
+    fails(
+        recorded("POST", &account, None, form, "status=closed"),
+        "form field \"status\" is not declared (the spec spells it \"Status\")",
+    );
+    fails(
+        recorded(
+            "GET",
+            "/2010-04-01/Accounts.json",
+            Some("PageSize=5000"),
+            None,
+            "",
+        ),
+        "above the maximum 1000",
+    );
     // And the other rules.
-    fails(recorded("POST", &account, None, form, "Status=closing"), "is not one of");
-    fails(recorded("POST", &account, None, Some("application/json"), "Status=closed"), "not application/x-www-form-urlencoded");
-    fails(recorded("POST", &account, None, form, "Status=closed&Status=active"), "given twice");
-    fails(recorded("GET", "/2010-04-01/Accounts.json", Some("pagesize=50"), None, ""), "the spec spells it \"PageSize\"");
-    fails(recorded("GET", "/2010-04-01/Accounts.json", Some("PageSize=0"), None, ""), "below the minimum 1");
-    fails(recorded("GET", "/2010-04-01/Accounts.json", Some("PageSize=ten"), None, ""), "not an integer");
-    fails(recorded("GET", "/2010-04-01/Accounts.json", Some("Status=closing"), None, ""), "is not one of");
-    fails(recorded("GET", "/2010-04-01/Accounts.json", Some("Limit=5"), None, ""), "not declared for ListAccount");
-    fails(recorded("GET", "/2010-04-01/Accounts/AC123.json", None, None, ""), "does not match");
-    fails(recorded("GET", "/2010-04-01/Accounts/SK0123456789abcdef0123456789abcdef.json", None, None, ""), "does not match");
-    fails(recorded("GET", &format!("/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"), Some("PageSize=1000&Page=-1"), None, ""), "below the minimum 0");
-    fails(recorded("GET", &account, None, form, "Status=closed"), "sends a body");
-    fails(recorded("DELETE", &account, None, None, ""), "no path of the spec matches");
-    fails(recorded("GET", "/2010-04-01/Accounts", None, None, ""), "no path of the spec matches");
-    fails(recorded("GET", &format!("/2010-04-01/Accounts/{sid}/Calls.json"), None, None, ""), "no path of the spec matches");
+    fails(
+        recorded("POST", &account, None, form, "Status=closing"),
+        "is not one of",
+    );
+    fails(
+        recorded(
+            "POST",
+            &account,
+            None,
+            Some("application/json"),
+            "Status=closed",
+        ),
+        "not application/x-www-form-urlencoded",
+    );
+    fails(
+        recorded("POST", &account, None, form, "Status=closed&Status=active"),
+        "given twice",
+    );
+    fails(
+        recorded(
+            "GET",
+            "/2010-04-01/Accounts.json",
+            Some("pagesize=50"),
+            None,
+            "",
+        ),
+        "the spec spells it \"PageSize\"",
+    );
+    fails(
+        recorded(
+            "GET",
+            "/2010-04-01/Accounts.json",
+            Some("PageSize=0"),
+            None,
+            "",
+        ),
+        "below the minimum 1",
+    );
+    fails(
+        recorded(
+            "GET",
+            "/2010-04-01/Accounts.json",
+            Some("PageSize=ten"),
+            None,
+            "",
+        ),
+        "not an integer",
+    );
+    fails(
+        recorded(
+            "GET",
+            "/2010-04-01/Accounts.json",
+            Some("Status=closing"),
+            None,
+            "",
+        ),
+        "is not one of",
+    );
+    fails(
+        recorded(
+            "GET",
+            "/2010-04-01/Accounts.json",
+            Some("Limit=5"),
+            None,
+            "",
+        ),
+        "not declared for ListAccount",
+    );
+    fails(
+        recorded("GET", "/2010-04-01/Accounts/AC123.json", None, None, ""),
+        "does not match",
+    );
+    fails(
+        recorded(
+            "GET",
+            "/2010-04-01/Accounts/SK0123456789abcdef0123456789abcdef.json",
+            None,
+            None,
+            "",
+        ),
+        "does not match",
+    );
+    fails(
+        recorded(
+            "GET",
+            &format!("/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"),
+            Some("PageSize=1000&Page=-1"),
+            None,
+            "",
+        ),
+        "below the minimum 0",
+    );
+    fails(
+        recorded("GET", &account, None, form, "Status=closed"),
+        "sends a body",
+    );
+    fails(
+        recorded("DELETE", &account, None, None, ""),
+        "no path of the spec matches",
+    );
+    fails(
+        recorded("GET", "/2010-04-01/Accounts", None, None, ""),
+        "no path of the spec matches",
+    );
+    fails(
+        recorded(
+            "GET",
+            &format!("/2010-04-01/Accounts/{sid}/Calls.json"),
+            None,
+            None,
+            "",
+        ),
+        "no path of the spec matches",
+    );
     let mut anonymous = recorded("GET", &account, None, None, "");
     anonymous.auth_scheme = None;
     fails(anonymous, "authenticated with");
@@ -544,11 +901,41 @@ fn the_validator_catches_requests_that_break_the_spec() {
         assert!(errors.is_empty(), "{r:?}: {errors:?}");
         assert_eq!(got.as_deref(), Some(op));
     };
-    passes(recorded("POST", &account, None, form, "Status=closed"), "UpdateAccount");
-    passes(recorded("POST", &account, None, Some("application/x-www-form-urlencoded; charset=utf-8"), "Status=active&FriendlyName=A+B"), "UpdateAccount");
-    passes(recorded("GET", "/2010-04-01/Accounts.json", Some("PageSize=1000&Page=2&PageToken=PAxyz"), None, ""), "ListAccount");
+    passes(
+        recorded("POST", &account, None, form, "Status=closed"),
+        "UpdateAccount",
+    );
+    passes(
+        recorded(
+            "POST",
+            &account,
+            None,
+            Some("application/x-www-form-urlencoded; charset=utf-8"),
+            "Status=active&FriendlyName=A+B",
+        ),
+        "UpdateAccount",
+    );
+    passes(
+        recorded(
+            "GET",
+            "/2010-04-01/Accounts.json",
+            Some("PageSize=1000&Page=2&PageToken=PAxyz"),
+            None,
+            "",
+        ),
+        "ListAccount",
+    );
     passes(recorded("GET", &account, None, None, ""), "FetchAccount");
-    passes(recorded("GET", &format!("/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"), Some("PageSize=1000"), None, ""), "ListIncomingPhoneNumber");
+    passes(
+        recorded(
+            "GET",
+            &format!("/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"),
+            Some("PageSize=1000"),
+            None,
+            "",
+        ),
+        "ListIncomingPhoneNumber",
+    );
 }
 
 /// The same mistakes sent for real through the proxy are caught from what was recorded, even
@@ -569,7 +956,11 @@ async fn a_mis_cased_request_sent_through_the_proxy_fails_validation() {
         .await
         .unwrap();
     let answered = resp.status().as_u16();
-    assert_eq!(sim.twilio_account(&sub).unwrap().status, "active", "a lower-case field changes nothing");
+    assert_eq!(
+        sim.twilio_account(&sub).unwrap().status,
+        "active",
+        "a lower-case field changes nothing"
+    );
     http.get(format!("{proxy}/2010-04-01/Accounts.json?PageSize=5000"))
         .basic_auth(&p.sid, Some(&p.auth_token))
         .send()
@@ -579,8 +970,18 @@ async fn a_mis_cased_request_sent_through_the_proxy_fails_validation() {
     let log = log.lock().unwrap().clone();
     assert_eq!(log.len(), 2);
     let (_, post_errors) = spec.validate(&log[0]);
-    assert!(post_errors.iter().any(|e| e.contains("\"status\" is not declared")), "HTTP {answered}: {post_errors:?}");
+    assert!(
+        post_errors
+            .iter()
+            .any(|e| e.contains("\"status\" is not declared")),
+        "HTTP {answered}: {post_errors:?}"
+    );
     let (_, get_errors) = spec.validate(&log[1]);
-    assert!(get_errors.iter().any(|e| e.contains("PageSize") && e.contains("maximum")), "{get_errors:?}");
+    assert!(
+        get_errors
+            .iter()
+            .any(|e| e.contains("PageSize") && e.contains("maximum")),
+        "{get_errors:?}"
+    );
     sim.shutdown().await;
 }

@@ -28,8 +28,16 @@ async fn lists_300_sub_accounts_at_25_a_page() {
     assert_eq!(got, want);
     assert_eq!(sim.requests().len(), 12, "stops once total is reached");
     // enabled=false shows as Suspended.
-    let disabled = rows.iter().filter(|r| r.provider_status == "disabled").count();
-    assert_eq!(rows.iter().filter(|r| r.status == Status::Suspended).count(), disabled);
+    let disabled = rows
+        .iter()
+        .filter(|r| r.provider_status == "disabled")
+        .count();
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.status == Status::Suspended)
+            .count(),
+        disabled
+    );
 }
 
 #[tokio::test]
@@ -39,45 +47,91 @@ async fn disable_enable_delete() {
     let sub = sim.add_vobiz_subaccount(&p.auth_id, "Acme Corp", true);
     let api = vobiz(&sim, &p);
 
-    assert_eq!(api.apply(&sub, Action::Suspend).await.unwrap().status_after, Status::Suspended);
+    assert_eq!(
+        api.apply(&sub, Action::Suspend).await.unwrap().status_after,
+        Status::Suspended
+    );
     assert!(!sim.vobiz_subaccount(&p.auth_id, &sub).unwrap().enabled);
-    assert_eq!(api.apply(&sub, Action::Reactivate).await.unwrap().status_after, Status::Active);
+    assert_eq!(
+        api.apply(&sub, Action::Reactivate)
+            .await
+            .unwrap()
+            .status_after,
+        Status::Active
+    );
     assert!(sim.vobiz_subaccount(&p.auth_id, &sub).unwrap().enabled);
 
     let snap = api.snapshot(&sub).await.unwrap().unwrap();
     let v: serde_json::Value = serde_json::from_str(&snap).unwrap();
     assert_eq!(v["name"], "Acme Corp");
-    assert!(v.get("auth_token").is_none(), "snapshots hold no token field");
+    assert!(
+        v.get("auth_token").is_none(),
+        "snapshots hold no token field"
+    );
 
     let impact = api.impact(&sub, Action::Delete).await.unwrap();
-    assert!(impact.consequences.iter().any(|c| c.contains("cannot be undone")));
+    assert!(impact
+        .consequences
+        .iter()
+        .any(|c| c.contains("cannot be undone")));
     let r = api.apply(&sub, Action::Delete).await.unwrap();
     assert_eq!(r.status_after, Status::Deleted);
     assert!(sim.vobiz_subaccount(&p.auth_id, &sub).is_none());
-    assert!(matches!(api.fetch(&sub).await.unwrap_err(), Error::NotFound { .. }));
+    assert!(matches!(
+        api.fetch(&sub).await.unwrap_err(),
+        Error::NotFound { .. }
+    ));
 }
 
 #[tokio::test]
 async fn delete_accepts_200_with_a_message_and_204_empty() {
     for style in [DeleteStyle::WithMessage, DeleteStyle::NoContent] {
-        let sim = sim(SimConfig { vobiz_delete_style: style, ..SimConfig::default() }).await;
+        let sim = sim(SimConfig {
+            vobiz_delete_style: style,
+            ..SimConfig::default()
+        })
+        .await;
         let p = sim.add_vobiz_parent("Reseller");
         let sub = sim.add_vobiz_subaccount(&p.auth_id, "T", true);
         let r = vobiz(&sim, &p).apply(&sub, Action::Delete).await.unwrap();
         assert_eq!(r.status_after, Status::Deleted, "{style:?}");
         let statuses: Vec<u16> = sim.requests().iter().map(|r| r.status).collect();
-        assert_eq!(statuses, vec![if style == DeleteStyle::NoContent { 204 } else { 200 }]);
+        assert_eq!(
+            statuses,
+            vec![if style == DeleteStyle::NoContent {
+                204
+            } else {
+                200
+            }]
+        );
     }
 }
 
 #[tokio::test]
 async fn both_error_shapes_are_understood() {
     for shape in [VobizErrorShape::Envelope, VobizErrorShape::Plivo] {
-        let sim = sim(SimConfig { vobiz_error_shape: shape, ..SimConfig::default() }).await;
+        let sim = sim(SimConfig {
+            vobiz_error_shape: shape,
+            ..SimConfig::default()
+        })
+        .await;
         let p = sim.add_vobiz_parent("Reseller");
         let api = vobiz(&sim, &p);
-        assert!(matches!(api.fetch("SA_NOSUCH1").await.unwrap_err(), Error::NotFound { .. }), "{shape:?}");
-        let wrong = VobizApi::new(client(Duration::from_secs(2)), &sim.base_url(), &p.auth_id, Secret::new("nope"), fast_retry(), limit());
+        assert!(
+            matches!(
+                api.fetch("SA_NOSUCH1").await.unwrap_err(),
+                Error::NotFound { .. }
+            ),
+            "{shape:?}"
+        );
+        let wrong = VobizApi::new(
+            client(Duration::from_secs(2)),
+            &sim.base_url(),
+            &p.auth_id,
+            Secret::new("nope"),
+            fast_retry(),
+            limit(),
+        );
         let e = wrong.verify().await.unwrap_err();
         assert!(matches!(e, Error::Auth { .. }), "{shape:?}: {e:?}");
         assert!(!format!("{e:?}{}", e.user_message()).contains(&p.auth_token));
@@ -86,20 +140,51 @@ async fn both_error_shapes_are_understood() {
 
 #[tokio::test]
 async fn rate_limits_server_errors_and_timeouts() {
-    let sim = sim(SimConfig { faults: FaultPlan { rate: 1.0, kinds: vec![FaultKind::TooManyRequests] }, timeout_hang: Duration::from_secs(5), ..SimConfig::default() }).await;
+    let sim = sim(SimConfig {
+        faults: FaultPlan {
+            rate: 1.0,
+            kinds: vec![FaultKind::TooManyRequests],
+        },
+        timeout_hang: Duration::from_secs(5),
+        ..SimConfig::default()
+    })
+    .await;
     let p = sim.add_vobiz_parent("Reseller");
     let sub = sim.add_vobiz_subaccount(&p.auth_id, "T", true);
     let api = vobiz(&sim, &p);
-    assert!(matches!(api.fetch(&sub).await.unwrap_err(), Error::RateLimited { .. }));
+    assert!(matches!(
+        api.fetch(&sub).await.unwrap_err(),
+        Error::RateLimited { .. }
+    ));
     assert_eq!(sim.requests().len(), 5, "retried up to five tries");
 
-    sim.set_faults(FaultPlan { rate: 1.0, kinds: vec![FaultKind::ServerError] });
+    sim.set_faults(FaultPlan {
+        rate: 1.0,
+        kinds: vec![FaultKind::ServerError],
+    });
     let e = api.apply(&sub, Action::Suspend).await.unwrap_err();
-    assert!(matches!(e.error, Error::Provider { status: 500, .. }), "{:?}", e.error);
+    assert!(
+        matches!(e.error, Error::Provider { status: 500, .. }),
+        "{:?}",
+        e.error
+    );
     assert!(e.ambiguous);
     assert!(e.error.user_message().contains("try again"));
 
-    sim.set_faults(FaultPlan { rate: 1.0, kinds: vec![FaultKind::Timeout] });
-    let slow = VobizApi::new(client(Duration::from_millis(300)), &sim.base_url(), &p.auth_id, Secret::new(p.auth_token.clone()), RetryPolicy::none(), limit());
-    assert!(matches!(slow.fetch(&sub).await.unwrap_err(), Error::Timeout));
+    sim.set_faults(FaultPlan {
+        rate: 1.0,
+        kinds: vec![FaultKind::Timeout],
+    });
+    let slow = VobizApi::new(
+        client(Duration::from_millis(300)),
+        &sim.base_url(),
+        &p.auth_id,
+        Secret::new(p.auth_token.clone()),
+        RetryPolicy::none(),
+        limit(),
+    );
+    assert!(matches!(
+        slow.fetch(&sub).await.unwrap_err(),
+        Error::Timeout
+    ));
 }

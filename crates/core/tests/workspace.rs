@@ -26,13 +26,19 @@ fn new_twilio(sim: &Sim, sid: &str, token: &str) -> NewConnection {
 }
 
 fn new_vobiz(sim: &Sim, id: &str, token: &str) -> NewConnection {
-    NewConnection { provider: Provider::Vobiz, label: "Acme Vobiz".into(), account_id: id.into(), ..new_twilio(sim, "", token) }
+    NewConnection {
+        provider: Provider::Vobiz,
+        label: "Acme Vobiz".into(),
+        account_id: id.into(),
+        ..new_twilio(sim, "", token)
+    }
 }
 
 async fn listed(ws: &Arc<Workspace>) -> Vec<ListEvent> {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
-    ws.list_all(Arc::new(move |e| sink.lock().unwrap().push(e))).await;
+    ws.list_all(Arc::new(move |e| sink.lock().unwrap().push(e)))
+        .await;
     let v = events.lock().unwrap().clone();
     v
 }
@@ -43,26 +49,68 @@ async fn connections_are_verified_before_they_are_saved() {
     let p = sim.add_twilio_parent("Acme Reseller");
     let ws = workspace(fast_retry());
 
-    let v = ws.verify(&new_twilio(&sim, &p.sid, &p.auth_token)).await.unwrap();
+    let v = ws
+        .verify(&new_twilio(&sim, &p.sid, &p.auth_token))
+        .await
+        .unwrap();
     assert_eq!(v.name, "Acme Reseller");
     assert!(ws.connections().is_empty(), "verifying saves nothing");
 
-    let bad = ws.add_connection(&new_twilio(&sim, &p.sid, "wrong-token")).await.unwrap_err();
+    let bad = ws
+        .add_connection(&new_twilio(&sim, &p.sid, "wrong-token"))
+        .await
+        .unwrap_err();
     assert!(matches!(bad, Error::Auth { .. }));
     assert!(ws.connections().is_empty());
 
-    let c = ws.add_connection(&new_twilio(&sim, &p.sid, &p.auth_token)).await.unwrap();
+    let c = ws
+        .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
+        .await
+        .unwrap();
     assert_eq!(c.parent_name.as_deref(), Some("Acme Reseller"));
     assert_eq!(ws.connections().len(), 1);
-    let dup = ws.add_connection(&new_twilio(&sim, &p.sid, &p.auth_token)).await.unwrap_err();
+    let dup = ws
+        .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
+        .await
+        .unwrap_err();
     assert!(dup.user_message().contains("already connected"));
 
     for (field, input) in [
-        ("accountId", NewConnection { account_id: "AC123".into(), ..new_twilio(&sim, "", "t") }),
-        ("baseUrl", NewConnection { base_url: Some("http://example.com".into()), ..new_twilio(&sim, &p.sid, "t") }),
-        ("secret", NewConnection { secret: Secret::new("  "), ..new_twilio(&sim, &p.sid, "") }),
-        ("label", NewConnection { label: " ".into(), ..new_twilio(&sim, &p.sid, "t") }),
-        ("apiKeySid", NewConnection { api_key_sid: Some("SKnope".into()), ..new_twilio(&sim, &p.sid, "t") }),
+        (
+            "accountId",
+            NewConnection {
+                account_id: "AC123".into(),
+                ..new_twilio(&sim, "", "t")
+            },
+        ),
+        (
+            "baseUrl",
+            NewConnection {
+                base_url: Some("http://example.com".into()),
+                ..new_twilio(&sim, &p.sid, "t")
+            },
+        ),
+        (
+            "secret",
+            NewConnection {
+                secret: Secret::new("  "),
+                ..new_twilio(&sim, &p.sid, "")
+            },
+        ),
+        (
+            "label",
+            NewConnection {
+                label: " ".into(),
+                ..new_twilio(&sim, &p.sid, "t")
+            },
+        ),
+        (
+            "apiKeySid",
+            NewConnection {
+                api_key_sid: Some("SKnope".into()),
+                ..new_twilio(&sim, &p.sid, "t")
+            },
+        ),
     ] {
         match ws.verify(&input).await.unwrap_err() {
             Error::Validation { field: f, .. } => assert_eq!(f, field),
@@ -82,20 +130,42 @@ async fn one_table_streams_both_providers_with_core_decided_actions() {
     let vp = sim.add_vobiz_parent("V");
     sim.seed_vobiz_subaccounts(&vp.auth_id, 10);
     let ws = workspace(fast_retry());
-    ws.add_connection(&new_twilio(&sim, &tp.sid, &tp.auth_token)).await.unwrap();
-    ws.add_connection(&new_vobiz(&sim, &vp.auth_id, &vp.auth_token)).await.unwrap();
+    ws.add_connection(&new_twilio(&sim, &tp.sid, &tp.auth_token))
+        .await
+        .unwrap();
+    ws.add_connection(&new_vobiz(&sim, &vp.auth_id, &vp.auth_token))
+        .await
+        .unwrap();
 
     let events = listed(&ws).await;
-    let rows: Vec<_> = events.iter().flat_map(|e| match e { ListEvent::Page { rows, .. } => rows.clone(), _ => vec![] }).collect();
+    let rows: Vec<_> = events
+        .iter()
+        .flat_map(|e| match e {
+            ListEvent::Page { rows, .. } => rows.clone(),
+            _ => vec![],
+        })
+        .collect();
     assert_eq!(rows.len(), 40);
-    assert_eq!(events.iter().filter(|e| matches!(e, ListEvent::Done { .. })).count(), 2);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, ListEvent::Done { .. }))
+            .count(),
+        2
+    );
     for r in &rows {
-        assert_eq!(r.allowed_actions, subdesk_core::model::allowed_actions(r.provider, r.status, false));
+        assert_eq!(
+            r.allowed_actions,
+            subdesk_core::model::allowed_actions(r.provider, r.status, false)
+        );
         if r.status == Status::Closed {
             assert!(r.allowed_actions.is_empty());
         }
     }
-    assert!(rows.iter().any(|r| r.provider == Provider::Vobiz) && rows.iter().any(|r| r.provider == Provider::Twilio));
+    assert!(
+        rows.iter().any(|r| r.provider == Provider::Vobiz)
+            && rows.iter().any(|r| r.provider == Provider::Twilio)
+    );
 }
 
 #[tokio::test]
@@ -105,13 +175,31 @@ async fn a_failed_connection_is_reported_while_the_others_list() {
     sim.seed_twilio_subaccounts(&tp.sid, 3);
     let vp = sim.add_vobiz_parent("V");
     let (ws, secrets) = workspace_with_secrets(fast_retry());
-    ws.add_connection(&new_twilio(&sim, &tp.sid, &tp.auth_token)).await.unwrap();
-    let v = ws.add_connection(&new_vobiz(&sim, &vp.auth_id, &vp.auth_token)).await.unwrap();
+    ws.add_connection(&new_twilio(&sim, &tp.sid, &tp.auth_token))
+        .await
+        .unwrap();
+    let v = ws
+        .add_connection(&new_vobiz(&sim, &vp.auth_id, &vp.auth_token))
+        .await
+        .unwrap();
     // The token was rotated in the provider's console since.
-    secrets.set(&v.id.to_string(), &Secret::new("rotated")).unwrap();
+    secrets
+        .set(&v.id.to_string(), &Secret::new("rotated"))
+        .unwrap();
     let events = listed(&ws).await;
-    assert!(events.iter().any(|e| matches!(e, ListEvent::Done { total: 3, .. })));
-    let failed: Vec<_> = events.iter().filter_map(|e| match e { ListEvent::Failed { connection_id, error } => Some((*connection_id, error.clone())), _ => None }).collect();
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, ListEvent::Done { total: 3, .. })));
+    let failed: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            ListEvent::Failed {
+                connection_id,
+                error,
+            } => Some((*connection_id, error.clone())),
+            _ => None,
+        })
+        .collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].0, v.id);
     assert_eq!(failed[0].1.code, subdesk_core::ErrorCode::Auth);
@@ -124,41 +212,83 @@ async fn closing_needs_the_typed_confirmation_and_is_recorded() {
     let p = sim.add_twilio_parent("T");
     let sub = sim.add_twilio_subaccount(&p.sid, "Bright Dental", "active", 4);
     let ws = workspace(fast_retry());
-    let c = ws.add_connection(&new_twilio(&sim, &p.sid, &p.auth_token)).await.unwrap();
+    let c = ws
+        .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
+        .await
+        .unwrap();
 
     let preview = ws.preview(c.id, &sub, Action::Close).await.unwrap();
     assert_eq!(preview.impact.numbers_released, Some(4));
-    assert_eq!(preview.confirm_phrase.as_deref(), Some(&sub[sub.len() - 3..]));
+    assert_eq!(
+        preview.confirm_phrase.as_deref(),
+        Some(&sub[sub.len() - 3..])
+    );
     assert_eq!(preview.row.name, "Bright Dental");
 
     sim.clear_requests();
     for wrong in [None, Some("xyz"), Some("")] {
-        let e = ws.apply(c.id, &sub, Action::Close, wrong).await.unwrap_err();
+        let e = ws
+            .apply(c.id, &sub, Action::Close, wrong)
+            .await
+            .unwrap_err();
         assert!(matches!(e, Error::ConfirmationMismatch { .. }));
     }
-    assert!(sim.requests().is_empty(), "nothing sent without the confirmation");
-    assert_eq!(ws.history_query(&HistoryFilter::default(), None, 10).unwrap().total, 0);
+    assert!(
+        sim.requests().is_empty(),
+        "nothing sent without the confirmation"
+    );
+    assert_eq!(
+        ws.history_query(&HistoryFilter::default(), None, 10)
+            .unwrap()
+            .total,
+        0
+    );
 
-    let done = ws.apply(c.id, &sub, Action::Close, Some(&sub[sub.len() - 3..])).await.unwrap();
+    let done = ws
+        .apply(c.id, &sub, Action::Close, Some(&sub[sub.len() - 3..]))
+        .await
+        .unwrap();
     assert_eq!(done.row.status, Status::Closed);
     assert!(done.row.allowed_actions.is_empty());
     assert_eq!(sim.twilio_account(&sub).unwrap().status, "closed");
 
-    let page = ws.history_query(&HistoryFilter::default(), None, 10).unwrap();
+    let page = ws
+        .history_query(&HistoryFilter::default(), None, 10)
+        .unwrap();
     assert_eq!(page.total, 1);
     let e = &page.entries[0];
-    assert_eq!((e.outcome, e.status_before, e.status_after), (Outcome::Succeeded, Some(Status::Active), Some(Status::Closed)));
+    assert_eq!(
+        (e.outcome, e.status_before, e.status_after),
+        (
+            Outcome::Succeeded,
+            Some(Status::Active),
+            Some(Status::Closed)
+        )
+    );
     assert_eq!(e.request_id, done.request_id);
     assert!(e.request_id.as_deref().unwrap().starts_with("RQ"));
-    assert_eq!((e.actor.as_str(), e.account_name.as_str(), e.connection_label.as_str()), ("tester", "Bright Dental", "Acme Twilio"));
+    assert_eq!(
+        (
+            e.actor.as_str(),
+            e.account_name.as_str(),
+            e.connection_label.as_str()
+        ),
+        ("tester", "Bright Dental", "Acme Twilio")
+    );
     assert!(e.duration_ms.is_some());
 
     // Closing again is refused by the rules, recorded as skipped, and sends no change.
     sim.clear_requests();
-    let again = ws.apply(c.id, &sub, Action::Close, Some(&sub[sub.len() - 3..])).await.unwrap_err();
+    let again = ws
+        .apply(c.id, &sub, Action::Close, Some(&sub[sub.len() - 3..]))
+        .await
+        .unwrap_err();
     assert!(matches!(again, Error::AlreadyClosed));
     assert!(sim.requests().iter().all(|r| r.method == "GET"));
-    let skipped = HistoryFilter { outcome: Some(Outcome::Skipped), ..Default::default() };
+    let skipped = HistoryFilter {
+        outcome: Some(Outcome::Skipped),
+        ..Default::default()
+    };
     assert_eq!(ws.history_query(&skipped, None, 10).unwrap().total, 1);
 }
 
@@ -167,11 +297,20 @@ async fn the_parent_account_cannot_be_touched_from_here() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.add_twilio_parent("T");
     let ws = workspace(fast_retry());
-    let c = ws.add_connection(&new_twilio(&sim, &p.sid, &p.auth_token)).await.unwrap();
+    let c = ws
+        .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
+        .await
+        .unwrap();
     let phrase = &p.sid[p.sid.len() - 3..];
-    let e = ws.apply(c.id, &p.sid, Action::Close, Some(phrase)).await.unwrap_err();
+    let e = ws
+        .apply(c.id, &p.sid, Action::Close, Some(phrase))
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::ParentAccount), "{e:?}");
-    assert!(sim.requests().iter().all(|r| r.method == "GET"), "no POST ever reaches the parent");
+    assert!(
+        sim.requests().iter().all(|r| r.method == "GET"),
+        "no POST ever reaches the parent"
+    );
     assert_eq!(sim.twilio_account(&p.sid).unwrap().status, "active");
 }
 
@@ -181,28 +320,59 @@ async fn a_lost_answer_is_settled_by_re_reading_not_by_sending_again() {
     // before failing: the answer is lost, not the change. The history must still match.
     let sim = sim(SimConfig::default()).await;
     let vp = sim.add_vobiz_parent("V");
-    let subs: Vec<String> = (0..30).map(|i| sim.add_vobiz_subaccount(&vp.auth_id, &format!("Tenant {i}"), true)).collect();
+    let subs: Vec<String> = (0..30)
+        .map(|i| sim.add_vobiz_subaccount(&vp.auth_id, &format!("Tenant {i}"), true))
+        .collect();
     let ws = workspace(fast_retry());
-    let c = ws.add_connection(&new_vobiz(&sim, &vp.auth_id, &vp.auth_token)).await.unwrap();
-    sim.set_faults(FaultPlan { rate: 0.5, kinds: vec![FaultKind::ServerError] });
+    let c = ws
+        .add_connection(&new_vobiz(&sim, &vp.auth_id, &vp.auth_token))
+        .await
+        .unwrap();
+    sim.set_faults(FaultPlan {
+        rate: 0.5,
+        kinds: vec![FaultKind::ServerError],
+    });
     for sub in &subs {
-        let _ = ws.apply(c.id, sub, Action::Delete, Some(&sub[sub.len() - 3..])).await;
+        let _ = ws
+            .apply(c.id, sub, Action::Delete, Some(&sub[sub.len() - 3..]))
+            .await;
     }
     sim.set_faults(FaultPlan::default());
     // Lost answers whose re-read failed too stay unknown until reconciliation looks again.
     assert_eq!(ws.reconcile().await.unwrap().unknown, 0);
-    let page = ws.history_query(&HistoryFilter::default(), None, 100).unwrap();
+    let page = ws
+        .history_query(&HistoryFilter::default(), None, 100)
+        .unwrap();
     assert_eq!(page.total, 30);
     for e in &page.entries {
         let gone = sim.vobiz_subaccount(&vp.auth_id, &e.account_id).is_none();
-        assert_eq!(gone, e.outcome == Outcome::Succeeded, "history and provider disagree: {e:?}");
+        assert_eq!(
+            gone,
+            e.outcome == Outcome::Succeeded,
+            "history and provider disagree: {e:?}"
+        );
         if e.outcome == Outcome::Succeeded {
-            assert!(e.snapshot.as_deref().is_some_and(|s| s.contains("Tenant")), "snapshot saved before delete");
+            assert!(
+                e.snapshot.as_deref().is_some_and(|s| s.contains("Tenant")),
+                "snapshot saved before delete"
+            );
         }
     }
-    let succeeded = page.entries.iter().filter(|e| e.outcome == Outcome::Succeeded).count();
-    assert!(succeeded > 20, "retries carry most deletes through: {succeeded}");
-    let applied: Vec<_> = sim.requests().into_iter().filter(|r| r.method == "DELETE" && r.applied).map(|r| r.path).collect();
+    let succeeded = page
+        .entries
+        .iter()
+        .filter(|e| e.outcome == Outcome::Succeeded)
+        .count();
+    assert!(
+        succeeded > 20,
+        "retries carry most deletes through: {succeeded}"
+    );
+    let applied: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE" && r.applied)
+        .map(|r| r.path)
+        .collect();
     let unique: std::collections::HashSet<_> = applied.iter().collect();
     assert_eq!(applied.len(), unique.len(), "no account deleted twice");
 }
@@ -214,35 +384,99 @@ async fn reconciliation_completes_every_open_intent() {
     let done_sub = sim.add_twilio_subaccount(&p.sid, "Closed meanwhile", "active", 0);
     let not_done = sim.add_twilio_subaccount(&p.sid, "Never reached", "active", 0);
     let ws = workspace(fast_retry());
-    let c = ws.add_connection(&new_twilio(&sim, &p.sid, &p.auth_token)).await.unwrap();
+    let c = ws
+        .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
+        .await
+        .unwrap();
     let h = ws.history().unwrap().clone();
     let intent = |id: &str, conn: String| Intent {
-        actor: "tester".into(), connection_id: conn, connection_label: "Acme".into(), provider: Provider::Twilio,
-        account_id: id.into(), account_name: "x".into(), action: Action::Close, status_before: Some(Status::Active), job_id: None, snapshot: None,
+        actor: "tester".into(),
+        connection_id: conn,
+        connection_label: "Acme".into(),
+        provider: Provider::Twilio,
+        account_id: id.into(),
+        account_name: "x".into(),
+        action: Action::Close,
+        status_before: Some(Status::Active),
+        job_id: None,
+        snapshot: None,
     };
     // The app died after these intents were written.
     let a = h.begin(&intent(&done_sub, c.id.to_string())).unwrap();
     let b = h.begin(&intent(&not_done, c.id.to_string())).unwrap();
-    let orphan = h.begin(&intent(&not_done, uuid::Uuid::new_v4().to_string())).unwrap();
+    let orphan = h
+        .begin(&intent(&not_done, uuid::Uuid::new_v4().to_string()))
+        .unwrap();
     sim.set_twilio_status(&done_sub, "closed");
 
     // Network down: nothing can be checked, so they stay open as unknown.
-    sim.set_faults(FaultPlan { rate: 1.0, kinds: vec![FaultKind::Unavailable] });
+    sim.set_faults(FaultPlan {
+        rate: 1.0,
+        kinds: vec![FaultKind::Unavailable],
+    });
     let r = ws.reconcile().await.unwrap();
     assert_eq!(r.unknown, 3);
     assert_eq!(h.get(a).unwrap().unwrap().outcome, Outcome::Unknown);
-    assert!(h.get(a).unwrap().unwrap().error_message.unwrap().contains("check again"));
+    assert!(h
+        .get(a)
+        .unwrap()
+        .unwrap()
+        .error_message
+        .unwrap()
+        .contains("check again"));
 
     sim.set_faults(FaultPlan::default());
     let r = ws.reconcile().await.unwrap();
-    assert_eq!((r.succeeded, r.failed, r.unknown), (1, 1, 0), "the orphan is not checked again");
-    assert!(h.open_intents().unwrap().is_empty(), "no intent stays open with the network up");
+    assert_eq!(
+        (r.succeeded, r.failed, r.unknown),
+        (1, 1, 0),
+        "the orphan is not checked again"
+    );
+    assert!(
+        h.open_intents().unwrap().is_empty(),
+        "no intent stays open with the network up"
+    );
     let ea = h.get(a).unwrap().unwrap();
-    assert_eq!((ea.outcome, ea.status_after, ea.reconciled), (Outcome::Succeeded, Some(Status::Closed), true));
+    assert_eq!(
+        (ea.outcome, ea.status_after, ea.reconciled),
+        (Outcome::Succeeded, Some(Status::Closed), true)
+    );
     let eb = h.get(b).unwrap().unwrap();
-    assert_eq!((eb.outcome, eb.status_after), (Outcome::Failed, Some(Status::Active)));
+    assert_eq!(
+        (eb.outcome, eb.status_after),
+        (Outcome::Failed, Some(Status::Active))
+    );
     assert!(eb.error_message.unwrap().contains("Reconciled at start-up"));
     let eo = h.get(orphan).unwrap().unwrap();
-    assert_eq!((eo.outcome, eo.error_code.as_deref()), (Outcome::Unknown, Some("connection_missing")));
+    assert_eq!(
+        (eo.outcome, eo.error_code.as_deref()),
+        (Outcome::Unknown, Some("connection_missing"))
+    );
     let _ = Completion::outcome(Outcome::Succeeded);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_actions_on_one_account_never_run_at_once() {
+    let sim = sim(SimConfig {
+        latency: std::time::Duration::from_millis(150),
+        ..SimConfig::default()
+    })
+    .await;
+    let p = sim.add_twilio_parent("T");
+    let sub = sim.add_twilio_subaccount(&p.sid, "Busy", "active", 0);
+    let ws = workspace(fast_retry());
+    let c = ws
+        .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
+        .await
+        .unwrap();
+    let (a, b) = (Arc::clone(&ws), Arc::clone(&ws));
+    let (s1, s2) = (sub.clone(), sub.clone());
+    let first = tokio::spawn(async move { a.apply(c.id, &s1, Action::Suspend, None).await });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let second = b.apply(c.id, &s2, Action::Suspend, None).await;
+    let e = second.unwrap_err();
+    assert!(e.user_message().contains("still running"), "{e:?}");
+    assert_eq!(first.await.unwrap().unwrap().row.status, Status::Suspended);
+    // Free again once the first finished.
+    assert!(ws.apply(c.id, &sub, Action::Reactivate, None).await.is_ok());
 }

@@ -63,13 +63,17 @@ fn args() -> Result<Args, String> {
     std::env::remove_var("SUBDESK_BATCH_TOKEN");
     Ok(Args {
         base_url: var("SUBDESK_BATCH_BASE_URL")?,
-        provider: Provider::parse(provider.trim())
-            .ok_or_else(|| format!("SUBDESK_BATCH_PROVIDER must be twilio or vobiz, not {provider:?}"))?,
+        provider: Provider::parse(provider.trim()).ok_or_else(|| {
+            format!("SUBDESK_BATCH_PROVIDER must be twilio or vobiz, not {provider:?}")
+        })?,
         account_id: var("SUBDESK_BATCH_ACCOUNT_ID")?,
         token,
         db: PathBuf::from(var("SUBDESK_BATCH_DB")?),
-        action: Action::parse(action.trim())
-            .ok_or_else(|| format!("SUBDESK_BATCH_ACTION must be suspend, reactivate, close or delete, not {action:?}"))?,
+        action: Action::parse(action.trim()).ok_or_else(|| {
+            format!(
+                "SUBDESK_BATCH_ACTION must be suspend, reactivate, close or delete, not {action:?}"
+            )
+        })?,
         concurrency,
     })
 }
@@ -96,7 +100,10 @@ async fn run(a: Args) -> Result<(), String> {
             settings: Arc::new(MemorySettings::default()),
             secrets: Arc::new(MemoryStore::default()),
             history_path: Some(a.db.clone()),
-            http: HttpConfig { connect_timeout: Duration::from_secs(5), request_timeout: Duration::from_secs(30) },
+            http: HttpConfig {
+                connect_timeout: Duration::from_secs(5),
+                request_timeout: Duration::from_secs(30),
+            },
             retry: RetryPolicy::default(),
             actor: subdesk_core::workspace::os_user(),
         })
@@ -104,7 +111,10 @@ async fn run(a: Args) -> Result<(), String> {
     );
     // Without a history the job would refuse to run anyway; say why up front.
     ws.history().map_err(|e| e.user_message())?;
-    ws.set_settings(Settings { concurrency: a.concurrency }).map_err(|e| e.user_message())?;
+    ws.set_settings(Settings {
+        concurrency: a.concurrency,
+    })
+    .map_err(|e| e.user_message())?;
 
     let conn = ws
         .add_connection(&NewConnection {
@@ -133,7 +143,10 @@ async fn run(a: Args) -> Result<(), String> {
                     if r.allowed_actions.contains(&action) {
                         l.runnable += 1;
                     }
-                    l.items.push(ItemRef { connection_id: r.connection_id, account_id: r.id });
+                    l.items.push(ItemRef {
+                        connection_id: r.connection_id,
+                        account_id: r.id,
+                    });
                 }
             }
             ListEvent::Failed { error, .. } => l.failed = Some(error.message),
@@ -141,7 +154,11 @@ async fn run(a: Args) -> Result<(), String> {
         }
     }))
     .await;
-    let Listed { items, runnable, failed } = std::mem::take(&mut *listed.lock().expect("poisoned"));
+    let Listed {
+        items,
+        runnable,
+        failed,
+    } = std::mem::take(&mut *listed.lock().expect("poisoned"));
     if let Some(m) = failed {
         return Err(format!("listing failed: {m}"));
     }

@@ -202,7 +202,9 @@ impl History {
             return Err(OpenError::Damaged(check));
         }
         migrate(&conn).map_err(|e| match e {
-            MigrateError::TooNew => OpenError::Refused("the history was written by a newer Subdesk; update Subdesk to open it".into()),
+            MigrateError::TooNew => OpenError::Refused(
+                "the history was written by a newer Subdesk; update Subdesk to open it".into(),
+            ),
             MigrateError::Sqlite(e) => OpenError::from_sqlite(e),
         })?;
         Ok(History {
@@ -308,7 +310,11 @@ impl History {
     pub fn get(&self, id: i64) -> Result<Option<HistoryEntry>> {
         let conn = self.lock();
         Ok(conn
-            .query_row(&format!("SELECT {COLUMNS} FROM actions WHERE id = ?1"), [id], entry_from_row)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM actions WHERE id = ?1"),
+                [id],
+                entry_from_row,
+            )
             .optional()?)
     }
 
@@ -327,7 +333,12 @@ impl History {
     }
 
     /// A page of entries, newest first.
-    pub fn query(&self, f: &HistoryFilter, before_id: Option<i64>, limit: u32) -> Result<HistoryPage> {
+    pub fn query(
+        &self,
+        f: &HistoryFilter,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<HistoryPage> {
         let limit = limit.clamp(1, 1000);
         let (where_sql, args) = filter_sql(f);
         let conn = self.lock();
@@ -357,9 +368,26 @@ impl History {
     }
 
     /// Writes every entry matching the filter, newest first, to `out`. Returns the count.
-    pub fn export(&self, f: &HistoryFilter, format: ExportFormat, out: &mut dyn std::io::Write) -> Result<u64> {
+    pub fn export(
+        &self,
+        f: &HistoryFilter,
+        format: ExportFormat,
+        out: &mut dyn std::io::Write,
+    ) -> Result<u64> {
         let (where_sql, args) = filter_sql(f);
-        let conn = self.lock();
+        // A long export reads through its own connection (WAL lets it), so actions can keep
+        // writing their intents meanwhile.
+        let (reader, guard);
+        let conn: &Connection = if self.path == Path::new(":memory:") {
+            guard = self.lock();
+            &guard
+        } else {
+            reader = Connection::open_with_flags(
+                &self.path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )?;
+            &reader
+        };
         let mut stmt = conn.prepare(&format!(
             "SELECT {COLUMNS} FROM actions WHERE {where_sql} ORDER BY id DESC"
         ))?;
@@ -391,9 +419,15 @@ impl History {
     }
 
     /// Exports to a file, written whole or not at all (a temp file renamed into place).
-    pub fn export_to_path(&self, f: &HistoryFilter, format: ExportFormat, path: &Path) -> Result<u64> {
+    pub fn export_to_path(
+        &self,
+        f: &HistoryFilter,
+        format: ExportFormat,
+        path: &Path,
+    ) -> Result<u64> {
         let tmp = path.with_extension("subdesk-partial");
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(Error::storage)?);
+        let mut file =
+            std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(Error::storage)?);
         let n = self.export(f, format, &mut file)?;
         let file = file.into_inner().map_err(|e| Error::storage(e.error()))?;
         file.sync_all().map_err(Error::storage)?;
@@ -403,7 +437,9 @@ impl History {
 
     /// Runs SQLite's full integrity check ("ok" when sound).
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self.lock().query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self
+            .lock()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
     /// Raw access for benchmarks and tests that need a transaction around many writes.
@@ -504,9 +540,21 @@ fn filter_sql(f: &HistoryFilter) -> (String, Vec<Box<dyn ToSql>>) {
         }
     };
     eq("connection_id", f.connection_id.clone(), &mut clauses);
-    eq("provider", f.provider.map(|p| p.as_str().to_string()), &mut clauses);
-    eq("action", f.action.map(|a| a.as_str().to_string()), &mut clauses);
-    eq("outcome", f.outcome.map(|o| o.as_str().to_string()), &mut clauses);
+    eq(
+        "provider",
+        f.provider.map(|p| p.as_str().to_string()),
+        &mut clauses,
+    );
+    eq(
+        "action",
+        f.action.map(|a| a.as_str().to_string()),
+        &mut clauses,
+    );
+    eq(
+        "outcome",
+        f.outcome.map(|o| o.as_str().to_string()),
+        &mut clauses,
+    );
     if let Some(from) = f.from.as_ref().filter(|s| !s.is_empty()) {
         clauses.push("started_at >= ?".into());
         args.push(Box::new(normalise_time(from)));
@@ -516,9 +564,19 @@ fn filter_sql(f: &HistoryFilter) -> (String, Vec<Box<dyn ToSql>>) {
         args.push(Box::new(normalise_time(to)));
     }
     if let Some(text) = f.text.as_ref().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-        let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let like = format!(
+            "%{}%",
+            text.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         const TEXT_COLUMNS: [&str; 6] = [
-            "account_name", "account_id", "connection_label", "request_id", "error_message", "actor",
+            "account_name",
+            "account_id",
+            "connection_label",
+            "request_id",
+            "error_message",
+            "actor",
         ];
         let parts: Vec<String> = TEXT_COLUMNS
             .iter()
@@ -537,7 +595,10 @@ fn filter_sql(f: &HistoryFilter) -> (String, Vec<Box<dyn ToSql>>) {
 fn normalise_time(s: &str) -> String {
     let s = s.trim();
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
-        return d.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        return d
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
     }
     if let Ok(d) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") {
         return d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
@@ -546,9 +607,26 @@ fn normalise_time(s: &str) -> String {
 }
 
 pub const CSV_HEADER: [&str; 20] = [
-    "id", "started_at", "finished_at", "actor", "connection_id", "connection_label", "provider",
-    "account_id", "account_name", "action", "status_before", "status_after", "outcome",
-    "request_id", "error_code", "error_message", "duration_ms", "job_id", "reconciled", "snapshot",
+    "id",
+    "started_at",
+    "finished_at",
+    "actor",
+    "connection_id",
+    "connection_label",
+    "provider",
+    "account_id",
+    "account_name",
+    "action",
+    "status_before",
+    "status_after",
+    "outcome",
+    "request_id",
+    "error_code",
+    "error_message",
+    "duration_ms",
+    "job_id",
+    "reconciled",
+    "snapshot",
 ];
 
 /// Spreadsheets run a cell that starts with `=`, `+`, `-`, `@` (or a tab/CR) as a formula.

@@ -52,7 +52,9 @@ fn history_is_append_only() {
     let id = h.begin(&intent("AC1", Action::Close)).unwrap();
     h.complete(id, &succeeded(Status::Closed)).unwrap();
     // A completed entry cannot be rewritten, and nothing can be deleted.
-    assert!(h.complete(id, &Completion::outcome(Outcome::Failed)).is_err());
+    assert!(h
+        .complete(id, &Completion::outcome(Outcome::Failed))
+        .is_err());
     let del = h.with_connection(|c| Ok(c.execute("DELETE FROM actions", [])?));
     assert!(del.is_err());
     assert_eq!(h.get(id).unwrap().unwrap().outcome, Outcome::Succeeded);
@@ -62,9 +64,13 @@ fn history_is_append_only() {
 fn unknown_outcomes_stay_open_until_reconciled() {
     let h = History::in_memory().unwrap();
     let id = h.begin(&intent("AC1", Action::Suspend)).unwrap();
-    h.complete(id, &Completion::outcome(Outcome::Unknown)).unwrap();
+    h.complete(id, &Completion::outcome(Outcome::Unknown))
+        .unwrap();
     assert_eq!(h.open_intents().unwrap().len(), 1);
-    let done = Completion { reconciled: true, ..succeeded(Status::Suspended) };
+    let done = Completion {
+        reconciled: true,
+        ..succeeded(Status::Suspended)
+    };
     h.complete(id, &done).unwrap();
     assert!(h.open_intents().unwrap().is_empty());
     assert!(h.get(id).unwrap().unwrap().reconciled);
@@ -74,7 +80,11 @@ fn unknown_outcomes_stay_open_until_reconciled() {
 fn filters_and_pages_newest_first() {
     let h = History::in_memory().unwrap();
     for i in 0..250 {
-        let action = if i % 2 == 0 { Action::Suspend } else { Action::Close };
+        let action = if i % 2 == 0 {
+            Action::Suspend
+        } else {
+            Action::Close
+        };
         let id = h.begin(&intent(&format!("AC{i:03}"), action)).unwrap();
         let c = if i % 5 == 0 {
             Completion::outcome(Outcome::Failed).with_error(&crate::Error::AlreadyClosed)
@@ -88,28 +98,57 @@ fn filters_and_pages_newest_first() {
     assert_eq!(p1.total, 250);
     assert_eq!(p1.entries.len(), 100);
     assert!(p1.has_more);
-    assert!(p1.entries.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    assert!(
+        p1.entries.windows(2).all(|w| w[0].id > w[1].id),
+        "newest first"
+    );
     let p3 = h.query(&all, Some(p1.entries[99].id - 100), 100).unwrap();
     assert_eq!(p3.entries.len(), 50);
     assert!(!p3.has_more);
 
-    let failed = HistoryFilter { outcome: Some(Outcome::Failed), ..Default::default() };
+    let failed = HistoryFilter {
+        outcome: Some(Outcome::Failed),
+        ..Default::default()
+    };
     let p = h.query(&failed, None, 1000).unwrap();
     assert_eq!(p.total, 50);
-    assert!(p.entries.iter().all(|e| e.error_code.as_deref() == Some("already_closed")));
+    assert!(p
+        .entries
+        .iter()
+        .all(|e| e.error_code.as_deref() == Some("already_closed")));
 
-    let closes = HistoryFilter { action: Some(Action::Close), ..Default::default() };
+    let closes = HistoryFilter {
+        action: Some(Action::Close),
+        ..Default::default()
+    };
     assert_eq!(h.query(&closes, None, 10).unwrap().total, 125);
 
-    let text = HistoryFilter { text: Some("ac12".into()), ..Default::default() };
+    let text = HistoryFilter {
+        text: Some("ac12".into()),
+        ..Default::default()
+    };
     assert_eq!(h.query(&text, None, 100).unwrap().total, 10, "AC120..AC129");
 
-    let wildcard = HistoryFilter { text: Some("%".into()), ..Default::default() };
-    assert_eq!(h.query(&wildcard, None, 10).unwrap().total, 0, "% is literal");
+    let wildcard = HistoryFilter {
+        text: Some("%".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        h.query(&wildcard, None, 10).unwrap().total,
+        0,
+        "% is literal"
+    );
 
-    let future = HistoryFilter { from: Some("2999-01-01".into()), ..Default::default() };
+    let future = HistoryFilter {
+        from: Some("2999-01-01".into()),
+        ..Default::default()
+    };
     assert_eq!(h.query(&future, None, 10).unwrap().total, 0);
-    let past = HistoryFilter { from: Some("2000-01-01T00:00:00Z".into()), to: Some("2999-01-01T00:00:00+02:00".into()), ..Default::default() };
+    let past = HistoryFilter {
+        from: Some("2000-01-01T00:00:00Z".into()),
+        to: Some("2999-01-01T00:00:00+02:00".into()),
+        ..Default::default()
+    };
     assert_eq!(h.query(&past, None, 10).unwrap().total, 250);
 }
 
@@ -120,21 +159,31 @@ fn exports_csv_and_json_with_every_column() {
     h.complete(id, &succeeded(Status::Closed)).unwrap();
     let mut i2 = intent("AC2", Action::Suspend);
     i2.account_name = "Comma, \"Quoted\" Ltd".into();
-    h.record(&i2, &Completion::outcome(Outcome::Skipped)).unwrap();
+    h.record(&i2, &Completion::outcome(Outcome::Skipped))
+        .unwrap();
 
     let mut csv_out = Vec::new();
-    let n = h.export(&HistoryFilter::default(), ExportFormat::Csv, &mut csv_out).unwrap();
+    let n = h
+        .export(&HistoryFilter::default(), ExportFormat::Csv, &mut csv_out)
+        .unwrap();
     assert_eq!(n, 2);
     let mut rdr = csv::Reader::from_reader(csv_out.as_slice());
-    assert_eq!(rdr.headers().unwrap().iter().collect::<Vec<_>>(), CSV_HEADER.to_vec());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        CSV_HEADER.to_vec()
+    );
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(&rows[0][8], "Comma, \"Quoted\" Ltd");
     assert_eq!(&rows[1][12], "succeeded");
-    assert!(chrono::DateTime::parse_from_rfc3339(&rows[1][1]).is_ok(), "ISO-8601 UTC");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&rows[1][1]).is_ok(),
+        "ISO-8601 UTC"
+    );
 
     let mut json_out = Vec::new();
-    h.export(&HistoryFilter::default(), ExportFormat::Json, &mut json_out).unwrap();
+    h.export(&HistoryFilter::default(), ExportFormat::Json, &mut json_out)
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&json_out).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);
     assert_eq!(v[1]["statusAfter"], "closed");
@@ -174,19 +223,30 @@ fn a_file_survives_reopening_and_migrations_are_not_rerun() {
     let o = History::open(&path).unwrap();
     assert!(o.problem.is_none());
     assert_eq!(o.history.open_intents().unwrap().len(), 1);
-    let v: i64 = o.history.with_connection(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
+    let v: i64 = o
+        .history
+        .with_connection(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+        .unwrap();
     assert_eq!(v, 1);
-    let mode: String = o.history.with_connection(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)).unwrap();
+    let mode: String = o
+        .history
+        .with_connection(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+        .unwrap();
     assert_eq!(mode, "wal");
 }
 
 #[test]
 fn export_to_path_writes_the_whole_file() {
     let h = History::in_memory().unwrap();
-    h.record(&intent("AC1", Action::Close), &succeeded(Status::Closed)).unwrap();
+    h.record(&intent("AC1", Action::Close), &succeeded(Status::Closed))
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("out.json");
-    assert_eq!(h.export_to_path(&HistoryFilter::default(), ExportFormat::Json, &p).unwrap(), 1);
+    assert_eq!(
+        h.export_to_path(&HistoryFilter::default(), ExportFormat::Json, &p)
+            .unwrap(),
+        1
+    );
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
     assert_eq!(v[0]["accountId"], "AC1");
     assert!(!dir.path().join("out.subdesk-partial").exists());
@@ -197,10 +257,19 @@ fn a_second_writer_is_refused_while_the_first_is_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.db");
     let first = History::open(&path).unwrap();
-    let second = History::open(&path).err().expect("a second writer is refused");
-    assert!(second.user_message().contains("another Subdesk window"), "{}", second.user_message());
+    let second = History::open(&path)
+        .err()
+        .expect("a second writer is refused");
+    assert!(
+        second.user_message().contains("another Subdesk window"),
+        "{}",
+        second.user_message()
+    );
     drop(first);
-    assert!(History::open(&path).is_ok(), "free again once the first closed");
+    assert!(
+        History::open(&path).is_ok(),
+        "free again once the first closed"
+    );
 }
 
 #[test]
@@ -209,18 +278,32 @@ fn a_history_from_a_newer_version_is_refused_not_moved_aside() {
     let path = dir.path().join("history.db");
     {
         let o = History::open(&path).unwrap();
-        o.history.with_connection(|c| Ok(c.execute_batch("PRAGMA user_version = 99")?)).unwrap();
+        o.history
+            .with_connection(|c| Ok(c.execute_batch("PRAGMA user_version = 99")?))
+            .unwrap();
     }
     let e = History::open(&path).err().expect("refused");
-    assert!(e.user_message().contains("newer Subdesk"), "{}", e.user_message());
-    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(
+        e.user_message().contains("newer Subdesk"),
+        "{}",
+        e.user_message()
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(names.iter().all(|n| !n.contains("damaged")), "{names:?}");
 }
 
 #[test]
 fn skipped_items_are_written_complete_in_one_go() {
     let h = History::in_memory().unwrap();
-    let id = h.record(&intent("AC1", Action::Close), &Completion::outcome(Outcome::Skipped)).unwrap();
+    let id = h
+        .record(
+            &intent("AC1", Action::Close),
+            &Completion::outcome(Outcome::Skipped),
+        )
+        .unwrap();
     let e = h.get(id).unwrap().unwrap();
     assert_eq!(e.outcome, Outcome::Skipped);
     assert!(e.finished_at.is_some());
@@ -232,9 +315,11 @@ fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
     let h = History::in_memory().unwrap();
     let mut i = intent("AC1", Action::Suspend);
     i.account_name = "=HYPERLINK(\"http://evil\")".into();
-    h.record(&i, &Completion::outcome(Outcome::Skipped)).unwrap();
+    h.record(&i, &Completion::outcome(Outcome::Skipped))
+        .unwrap();
     let mut out = Vec::new();
-    h.export(&HistoryFilter::default(), ExportFormat::Csv, &mut out).unwrap();
+    h.export(&HistoryFilter::default(), ExportFormat::Csv, &mut out)
+        .unwrap();
     let mut rdr = csv::Reader::from_reader(out.as_slice());
     let row = rdr.records().next().unwrap().unwrap();
     assert_eq!(&row[8], "'=HYPERLINK(\"http://evil\")");

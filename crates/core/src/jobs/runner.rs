@@ -11,17 +11,27 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use super::types::{BulkPreview, ConnectionCount, ItemRef, ItemResult, JobCounts, JobEvent, SkippedItem};
-use crate::api::AccountRow;
+use super::types::{
+    BulkPreview, ConnectionCount, ItemRef, ItemResult, JobCounts, JobEvent, SkippedItem,
+};
 use crate::actions::intent;
+use crate::api::AccountRow;
 use crate::error::{Error, Result, UiError};
 use crate::history::Completion;
-use crate::providers::ProviderApi;
 use crate::history::Outcome;
 use crate::model::{allowed_actions, Action, Connection, Provider};
+use crate::providers::ProviderApi;
 use crate::workspace::Workspace;
 
 pub type JobSink = Arc<dyn Fn(JobEvent) + Send + Sync>;
+
+/// What a job holds for each connection: the connection, its adapter (or why there is none),
+/// and the gate that bounds its requests in flight.
+type PerConnection = (
+    Connection,
+    std::result::Result<Arc<dyn ProviderApi>, Error>,
+    Arc<Semaphore>,
+);
 
 /// The phrase to type before an irreversible bulk action, e.g. `CLOSE 37`.
 pub fn bulk_phrase(action: Action, count: usize) -> String {
@@ -66,7 +76,12 @@ impl Workspace {
         for r in &runnable {
             match per.iter_mut().find(|c| c.connection_id == r.connection_id) {
                 Some(c) => c.count += 1,
-                None => per.push(ConnectionCount { connection_id: r.connection_id, connection_label: r.connection_label.clone(), provider: r.provider, count: 1 }),
+                None => per.push(ConnectionCount {
+                    connection_id: r.connection_id,
+                    connection_label: r.connection_label.clone(),
+                    provider: r.provider,
+                    count: 1,
+                }),
             }
         }
         let numbers_released = if action == Action::Close {
@@ -77,7 +92,9 @@ impl Workspace {
         Ok(BulkPreview {
             action,
             irreversible: action.irreversible(),
-            confirm_phrase: action.irreversible().then(|| bulk_phrase(action, runnable.len())),
+            confirm_phrase: action
+                .irreversible()
+                .then(|| bulk_phrase(action, runnable.len())),
             consequences: bulk_consequences(action, &runnable),
             runnable,
             skipped,
@@ -86,7 +103,11 @@ impl Workspace {
         })
     }
 
-    fn split(&self, items: &[ItemRef], action: Action) -> Result<(Vec<AccountRow>, Vec<SkippedItem>)> {
+    fn split(
+        &self,
+        items: &[ItemRef],
+        action: Action,
+    ) -> Result<(Vec<AccountRow>, Vec<SkippedItem>)> {
         if items.is_empty() {
             return Err(Error::validation("items", "Select at least one account."));
         }
@@ -99,17 +120,30 @@ impl Workspace {
             }
             let conn = self.connection(item.connection_id)?;
             let Some(acc) = self.cached(conn.id, &item.account_id) else {
-                skipped.push(SkippedItem { item: item.clone(), name: item.account_id.clone(), reason: "Not in the current list; refresh first.".into() });
+                skipped.push(SkippedItem {
+                    item: item.clone(),
+                    name: item.account_id.clone(),
+                    reason: "Not in the current list; refresh first.".into(),
+                });
                 continue;
             };
             if allowed_actions(conn.provider, acc.status, acc.is_parent).contains(&action) {
                 runnable.push(AccountRow::new(&conn, acc));
             } else {
-                let reason = crate::model::check_transition(conn.provider, acc.status, acc.is_parent, action)
-                    .err()
-                    .map(|e| e.user_message())
-                    .unwrap_or_default();
-                skipped.push(SkippedItem { item: item.clone(), name: acc.name, reason });
+                let reason = crate::model::check_transition(
+                    conn.provider,
+                    acc.status,
+                    acc.is_parent,
+                    action,
+                )
+                .err()
+                .map(|e| e.user_message())
+                .unwrap_or_default();
+                skipped.push(SkippedItem {
+                    item: item.clone(),
+                    name: acc.name,
+                    reason,
+                });
             }
         }
         Ok((runnable, skipped))
@@ -131,7 +165,9 @@ impl Workspace {
             let (id, limit) = (r.id.clone(), Arc::clone(&limit));
             set.spawn(async move {
                 let _permit = limit.acquire_owned().await;
-                api.impact(&id, Action::Close).await.map(|i| i.numbers_released.unwrap_or(0))
+                api.impact(&id, Action::Close)
+                    .await
+                    .map(|i| i.numbers_released.unwrap_or(0))
             });
         }
         let mut total = 0;
@@ -154,7 +190,13 @@ impl Workspace {
 
     /// Runs a bulk action on `items` and returns the final counts. Progress goes to `sink`.
     /// Items the rules do not allow are recorded as skipped without any call; the others run.
-    pub async fn run_job(self: &Arc<Self>, items: Vec<ItemRef>, action: Action, confirmation: Option<&str>, sink: JobSink) -> Result<JobCounts> {
+    pub async fn run_job(
+        self: &Arc<Self>,
+        items: Vec<ItemRef>,
+        action: Action,
+        confirmation: Option<&str>,
+        sink: JobSink,
+    ) -> Result<JobCounts> {
         let (runnable, skipped) = self.split(&items, action)?;
         if action.irreversible() {
             let expected = bulk_phrase(action, runnable.len());
@@ -165,30 +207,62 @@ impl Workspace {
         let history = Arc::clone(self.history()?);
         let job_id = Uuid::new_v4().to_string();
         let cancel = Arc::new(AtomicBool::new(false));
-        self.jobs.lock().expect("poisoned").insert(job_id.clone(), Arc::clone(&cancel));
+        self.jobs
+            .lock()
+            .expect("poisoned")
+            .insert(job_id.clone(), Arc::clone(&cancel));
 
         let total = (runnable.len() + skipped.len()) as u32;
         let tally = Arc::new(Tally {
-            counts: Mutex::new(JobCounts { total, remaining: total, ..Default::default() }),
+            counts: Mutex::new(JobCounts {
+                total,
+                remaining: total,
+                ..Default::default()
+            }),
             failures: Mutex::new(Vec::new()),
             started: Instant::now(),
         });
-        sink(JobEvent::Started { job_id: job_id.clone(), counts: tally.snapshot() });
+        sink(JobEvent::Started {
+            job_id: job_id.clone(),
+            counts: tally.snapshot(),
+        });
 
         for s in &skipped {
             let conn = self.connection(s.item.connection_id)?;
             let mut c = Completion::outcome(Outcome::Skipped);
             c.error_code = Some("not_allowed".into());
             c.error_message = Some(s.reason.clone());
-            history.record(&intent(&conn, &self.actor, &s.item.account_id, &s.name, action, None, Some(&job_id)), &c)?;
-            let error = Some(UiError { code: crate::ErrorCode::InvalidTransition, message: s.reason.clone(), retryable: false });
-            let result = ItemResult { item: s.item.clone(), outcome: Outcome::Skipped, status_after: None, row: None, error, attempts: 0 };
+            history.record(
+                &intent(
+                    &conn,
+                    &self.actor,
+                    &s.item.account_id,
+                    &s.name,
+                    action,
+                    None,
+                    Some(&job_id),
+                ),
+                &c,
+            )?;
+            let error = Some(UiError {
+                code: crate::ErrorCode::InvalidTransition,
+                message: s.reason.clone(),
+                retryable: false,
+            });
+            let result = ItemResult {
+                item: s.item.clone(),
+                outcome: Outcome::Skipped,
+                status_after: None,
+                row: None,
+                error,
+                attempts: 0,
+            };
             tally.finish(result, &cancel, &sink);
         }
 
         // One adapter per connection for the whole job: one keychain read, one in-flight limit.
         let concurrency = self.settings().concurrency.max(1) as usize;
-        let mut apis: HashMap<Uuid, (Connection, std::result::Result<Arc<dyn ProviderApi>, Error>, Arc<Semaphore>)> = HashMap::new();
+        let mut apis: HashMap<Uuid, PerConnection> = HashMap::new();
         let mut set = tokio::task::JoinSet::new();
         for row in runnable {
             if !apis.contains_key(&row.connection_id) {
@@ -198,28 +272,77 @@ impl Workspace {
             }
             let (conn, api, gate) = apis.get(&row.connection_id).expect("inserted above");
             let (conn, api, gate) = (conn.clone(), api.clone(), Arc::clone(gate));
-            let (ws, history, cancel, tally, sink, job_id) =
-                (Arc::clone(self), Arc::clone(&history), Arc::clone(&cancel), Arc::clone(&tally), Arc::clone(&sink), job_id.clone());
+            let (ws, history, cancel, tally, sink, job_id) = (
+                Arc::clone(self),
+                Arc::clone(&history),
+                Arc::clone(&cancel),
+                Arc::clone(&tally),
+                Arc::clone(&sink),
+                job_id.clone(),
+            );
             set.spawn(async move {
                 let _permit = gate.acquire_owned().await;
-                let item = ItemRef { connection_id: conn.id, account_id: row.id.clone() };
+                let item = ItemRef {
+                    connection_id: conn.id,
+                    account_id: row.id.clone(),
+                };
                 let unsent = |outcome: Outcome, e: Error| {
                     let c = Completion::outcome(outcome).with_error(&e);
-                    let _ = history.record(&intent(&conn, &ws.actor, &row.id, &row.name, action, Some(row.status), Some(&job_id)), &c);
-                    ItemResult { item: item.clone(), outcome, status_after: None, row: None, error: Some(e.to_ui()), attempts: 0 }
+                    let _ = history.record(
+                        &intent(
+                            &conn,
+                            &ws.actor,
+                            &row.id,
+                            &row.name,
+                            action,
+                            Some(row.status),
+                            Some(&job_id),
+                        ),
+                        &c,
+                    );
+                    ItemResult {
+                        item: item.clone(),
+                        outcome,
+                        status_after: None,
+                        row: None,
+                        error: Some(e.to_ui()),
+                        attempts: 0,
+                    }
                 };
+                let claim = ws.claim(conn.id, &row.id);
                 let result = match api {
-                    _ if cancel.load(Ordering::SeqCst) => unsent(Outcome::NotStarted, Error::Cancelled),
+                    _ if cancel.load(Ordering::SeqCst) => {
+                        unsent(Outcome::NotStarted, Error::Cancelled)
+                    }
+                    _ if claim.is_err() => unsent(Outcome::Skipped, claim.err().expect("checked")),
                     Err(e) => unsent(Outcome::Failed, e),
-                    Ok(api) => match ws.context(&conn, &api, &history, Some(&job_id)).perform(&row.id, &row.name, action).await {
+                    Ok(api) => match ws
+                        .context(&conn, &api, &history, Some(&job_id))
+                        .perform(&row.id, &row.name, action)
+                        .await
+                    {
                         // Only a history write can fail here; the item is reported, not lost.
-                        Err(e) => ItemResult { item: item.clone(), outcome: Outcome::Failed, status_after: None, row: None, error: Some(e.to_ui()), attempts: 0 },
+                        Err(e) => ItemResult {
+                            item: item.clone(),
+                            outcome: Outcome::Failed,
+                            status_after: None,
+                            row: None,
+                            error: Some(e.to_ui()),
+                            attempts: 0,
+                        },
                         Ok(p) => {
                             if let Some(a) = &p.account {
                                 ws.remember(&conn, std::slice::from_ref(a));
                             }
                             let row = p.account.map(|a| AccountRow::new(&conn, a));
-                            ItemResult { item, outcome: p.outcome, status_after: row.as_ref().map(|r| r.status), row, error: p.error.map(|e| e.to_ui()), attempts: p.attempts }
+                            ItemResult {
+                                item,
+                                outcome: p.outcome,
+                                status_after: row.as_ref().map(|r| r.status),
+                                row,
+                                error: p.error.map(|e| e.to_ui()),
+                                attempts: p.attempts,
+                            }
                         }
                     },
                 };
@@ -234,7 +357,12 @@ impl Workspace {
         self.jobs.lock().expect("poisoned").remove(&job_id);
         let final_counts = tally.snapshot();
         let failures = std::mem::take(&mut *tally.failures.lock().expect("poisoned"));
-        sink(JobEvent::Finished { job_id, counts: final_counts.clone(), cancelled: cancel.load(Ordering::SeqCst), failures });
+        sink(JobEvent::Finished {
+            job_id,
+            counts: final_counts.clone(),
+            cancelled: cancel.load(Ordering::SeqCst),
+            failures,
+        });
         Ok(final_counts)
     }
 }
@@ -266,12 +394,22 @@ impl Tally {
             c.remaining -= 1;
             c.clone()
         };
-        if matches!(result.outcome, Outcome::Failed | Outcome::Unknown | Outcome::Pending) {
+        if matches!(
+            result.outcome,
+            Outcome::Failed | Outcome::Unknown | Outcome::Pending
+        ) {
             self.failures.lock().expect("poisoned").push(result.clone());
         }
         let done = counts.total - counts.remaining;
-        let eta_secs = (done > 0 && counts.remaining > 0 && !cancel.load(Ordering::SeqCst))
-            .then(|| (self.started.elapsed().as_secs_f64() / done as f64 * counts.remaining as f64).ceil() as u32);
-        sink(JobEvent::Item { result, counts, eta_secs });
+        let eta_secs =
+            (done > 0 && counts.remaining > 0 && !cancel.load(Ordering::SeqCst)).then(|| {
+                (self.started.elapsed().as_secs_f64() / done as f64 * counts.remaining as f64)
+                    .ceil() as u32
+            });
+        sink(JobEvent::Item {
+            result,
+            counts,
+            eta_secs,
+        });
     }
 }

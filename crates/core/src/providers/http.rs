@@ -257,9 +257,19 @@ mod tests {
 
     #[test]
     fn only_unprocessed_writes_are_resent() {
-        let rl = Error::RateLimited { retry_after_secs: None };
-        let s503 = Error::Provider { status: 503, code: None, message: String::new() };
-        let s500 = Error::Provider { status: 500, code: None, message: String::new() };
+        let rl = Error::RateLimited {
+            retry_after_secs: None,
+        };
+        let s503 = Error::Provider {
+            status: 503,
+            code: None,
+            message: String::new(),
+        };
+        let s500 = Error::Provider {
+            status: 500,
+            code: None,
+            message: String::new(),
+        };
         assert!(should_retry(&rl, false) && should_retry(&s503, false));
         assert!(!should_retry(&s500, false) && should_retry(&s500, true));
         assert!(!should_retry(&Error::Timeout, false) && should_retry(&Error::Timeout, true));

@@ -59,14 +59,28 @@ impl AdaptiveLimit {
         let max = max.max(1);
         AdaptiveLimit {
             permits: Semaphore::new(max),
-            state: Mutex::new(State { limit: max, max, debt: 0, successes: 0, generation: 0 }),
+            state: Mutex::new(State {
+                limit: max,
+                max,
+                debt: 0,
+                successes: 0,
+                generation: 0,
+            }),
         }
     }
 
     pub async fn acquire(&self) -> Slot<'_> {
         let permit = self.permits.acquire().await.ok();
-        let generation = self.state.lock().unwrap_or_else(|p| p.into_inner()).generation;
-        Slot { permit, limit: self, generation }
+        let generation = self
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .generation;
+        Slot {
+            permit,
+            limit: self,
+            generation,
+        }
     }
 
     /// The provider said "too many": halve the limit (never below one).
@@ -141,7 +155,11 @@ mod tests {
         held[1].rate_limited();
         assert_eq!(l.current(), 2);
         drop(held);
-        assert_eq!(l.permits.available_permits(), 2, "two permits retired as they came back");
+        assert_eq!(
+            l.permits.available_permits(),
+            2,
+            "two permits retired as they came back"
+        );
     }
 
     async fn futures_lite(l: &AdaptiveLimit, n: usize) -> Vec<Slot<'_>> {

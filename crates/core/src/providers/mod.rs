@@ -34,7 +34,12 @@ pub trait ProviderApi: Send + Sync {
 
     /// Performs the action and returns the status the provider reports afterwards, sending at
     /// most `max_tries` requests (rate-limit retries included).
-    async fn apply_within(&self, id: &str, action: Action, max_tries: u32) -> Result<ActionReceipt, CallError>;
+    async fn apply_within(
+        &self,
+        id: &str,
+        action: Action,
+        max_tries: u32,
+    ) -> Result<ActionReceipt, CallError>;
 
     /// [`ProviderApi::apply_within`] with the adapter's own retry policy.
     async fn apply(&self, id: &str, action: Action) -> Result<ActionReceipt, CallError> {
@@ -158,6 +163,9 @@ pub(crate) async fn execute(
 /// Parses a success body, or says plainly that the provider answered something unexpected.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T> {
     serde_json::from_slice(&raw.body).map_err(|e| Error::UnexpectedResponse {
-        detail: format!("HTTP {} with a body that is not the expected JSON ({e})", raw.status),
+        detail: format!(
+            "HTTP {} with a body that is not the expected JSON ({e})",
+            raw.status
+        ),
     })
 }

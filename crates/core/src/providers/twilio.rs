@@ -39,9 +39,17 @@ pub fn is_api_key_sid(s: &str) -> bool {
 /// an edge the region is `us1`, as Twilio's SDKs do. The old `api.{region}.twilio.com` form no
 /// longer works, so a region alone is refused.
 pub fn regional_base_url(edge: Option<&str>, region: Option<&str>) -> Result<Option<String>> {
-    let clean = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_ascii_lowercase);
+    let clean = |s: Option<&str>| {
+        s.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_ascii_lowercase)
+    };
     let (edge, region) = (clean(edge), clean(region));
-    let valid = |s: &str| s.len() <= 20 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let valid = |s: &str| {
+        s.len() <= 20
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
     match (edge, region) {
         (None, None) => Ok(None),
         (None, Some(_)) => Err(Error::validation(
@@ -162,14 +170,16 @@ impl TwilioApi {
         } else {
             Err(Error::validation(
                 "accountId",
-                format!("{id} is not a Twilio account SID (AC followed by 32 hexadecimal characters)."),
+                format!(
+                    "{id} is not a Twilio account SID (AC followed by 32 hexadecimal characters)."
+                ),
             ))
         }
     }
 
     fn to_subaccount(&self, a: AccountJson) -> Subaccount {
-        let is_parent = a.sid == self.account_sid
-            || a.owner_account_sid.as_deref() == Some(a.sid.as_str());
+        let is_parent =
+            a.sid == self.account_sid || a.owner_account_sid.as_deref() == Some(a.sid.as_str());
         Subaccount {
             connection_id: uuid::Uuid::nil(),
             name: a.friendly_name.unwrap_or_default(),
@@ -209,9 +219,11 @@ fn too_many_pages() -> Error {
 
 /// Twilio's dates look like `Thu, 30 Jul 2015 20:00:00 +0000`.
 fn rfc2822_to_iso(s: &str) -> Option<String> {
-    chrono::DateTime::parse_from_rfc2822(s)
-        .ok()
-        .map(|d| d.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    chrono::DateTime::parse_from_rfc2822(s).ok().map(|d| {
+        d.with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    })
 }
 
 /// Maps a Twilio error response to the error the user can act on.
@@ -276,7 +288,10 @@ impl ProviderApi for TwilioApi {
     }
 
     async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
-        let mut url = format!("{}{API_PREFIX}/Accounts.json?PageSize={PAGE_SIZE}", self.base_url);
+        let mut url = format!(
+            "{}{API_PREFIX}/Accounts.json?PageSize={PAGE_SIZE}",
+            self.base_url
+        );
         let mut total = 0;
         for _ in 0..MAX_PAGES {
             let raw = self.get(&url).await.map_err(|e| e.error)?;
@@ -303,7 +318,12 @@ impl ProviderApi for TwilioApi {
         Ok(self.to_subaccount(parse_json(&raw)?))
     }
 
-    async fn apply_within(&self, id: &str, action: Action, max_tries: u32) -> Result<ActionReceipt, CallError> {
+    async fn apply_within(
+        &self,
+        id: &str,
+        action: Action,
+        max_tries: u32,
+    ) -> Result<ActionReceipt, CallError> {
         self.check_sid(id)?;
         if id == self.account_sid {
             return Err(Error::ParentAccount.into());
@@ -326,14 +346,12 @@ impl ProviderApi for TwilioApi {
         )
         .await?;
         let request_id = raw.request_id.clone();
-        let account = self.to_subaccount(
-            parse_json(&raw).map_err(|e| CallError {
-                error: e,
-                request_id: request_id.clone(),
-                ambiguous: true,
-                attempts: raw.attempts,
-            })?,
-        );
+        let account = self.to_subaccount(parse_json(&raw).map_err(|e| CallError {
+            error: e,
+            request_id: request_id.clone(),
+            ambiguous: true,
+            attempts: raw.attempts,
+        })?);
         Ok(ActionReceipt {
             status_after: account.status,
             provider_status_after: account.provider_status,
@@ -391,7 +409,9 @@ mod tests {
     fn regional_hosts() {
         assert_eq!(regional_base_url(None, None).unwrap(), None);
         assert_eq!(
-            regional_base_url(Some("dublin"), Some("ie1")).unwrap().unwrap(),
+            regional_base_url(Some("dublin"), Some("ie1"))
+                .unwrap()
+                .unwrap(),
             "https://api.dublin.ie1.twilio.com"
         );
         assert_eq!(

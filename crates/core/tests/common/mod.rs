@@ -17,11 +17,19 @@ pub fn limit() -> Arc<subdesk_core::providers::AdaptiveLimit> {
 }
 
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy { max_tries: 5, base: Duration::from_millis(5), cap: Duration::from_millis(50) }
+    RetryPolicy {
+        max_tries: 5,
+        base: Duration::from_millis(5),
+        cap: Duration::from_millis(50),
+    }
 }
 
 pub fn client(timeout: Duration) -> reqwest::Client {
-    http::build_client(&HttpConfig { connect_timeout: Duration::from_secs(2), request_timeout: timeout }).unwrap()
+    http::build_client(&HttpConfig {
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: timeout,
+    })
+    .unwrap()
 }
 
 pub async fn sim(config: SimConfig) -> Sim {
@@ -32,16 +40,38 @@ pub fn twilio(sim: &Sim, parent: &TwilioParent) -> TwilioApi {
     twilio_with(sim, parent, fast_retry(), Duration::from_secs(5))
 }
 
-pub fn twilio_with(sim: &Sim, parent: &TwilioParent, retry: RetryPolicy, timeout: Duration) -> TwilioApi {
-    TwilioApi::new(client(timeout), &sim.base_url(), &parent.sid, parent.sid.clone(), Secret::new(parent.auth_token.clone()), retry, limit())
+pub fn twilio_with(
+    sim: &Sim,
+    parent: &TwilioParent,
+    retry: RetryPolicy,
+    timeout: Duration,
+) -> TwilioApi {
+    TwilioApi::new(
+        client(timeout),
+        &sim.base_url(),
+        &parent.sid,
+        parent.sid.clone(),
+        Secret::new(parent.auth_token.clone()),
+        retry,
+        limit(),
+    )
 }
 
 pub fn vobiz(sim: &Sim, parent: &VobizParent) -> VobizApi {
-    VobizApi::new(client(Duration::from_secs(5)), &sim.base_url(), &parent.auth_id, Secret::new(parent.auth_token.clone()), fast_retry(), limit())
+    VobizApi::new(
+        client(Duration::from_secs(5)),
+        &sim.base_url(),
+        &parent.auth_id,
+        Secret::new(parent.auth_token.clone()),
+        fast_retry(),
+        limit(),
+    )
 }
 
 /// Collects a listing, page by page.
-pub async fn list_all(api: &dyn subdesk_core::providers::ProviderApi) -> (Vec<Subaccount>, usize, subdesk_core::Result<usize>) {
+pub async fn list_all(
+    api: &dyn subdesk_core::providers::ProviderApi,
+) -> (Vec<Subaccount>, usize, subdesk_core::Result<usize>) {
     let mut rows = Vec::new();
     let mut pages = 0;
     let mut sink = |page: Vec<Subaccount>| {
@@ -64,7 +94,10 @@ pub fn workspace_with_secrets(retry: RetryPolicy) -> (Arc<Workspace>, Arc<Memory
             settings: Arc::new(subdesk_core::MemorySettings::default()),
             secrets: secrets.clone(),
             history_path: None,
-            http: HttpConfig { connect_timeout: Duration::from_secs(2), request_timeout: Duration::from_secs(5) },
+            http: HttpConfig {
+                connect_timeout: Duration::from_secs(2),
+                request_timeout: Duration::from_secs(5),
+            },
             retry,
             actor: "tester".into(),
         })

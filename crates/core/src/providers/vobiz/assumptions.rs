@@ -62,11 +62,42 @@ impl ErrorBody {
             Some(ErrorField::Text(t)) => (None, Some(t.clone())),
             None => (None, None),
         };
-        let msg = msg.or_else(|| self.message.clone()).or_else(|| self.detail.clone());
+        let msg = msg
+            .or_else(|| self.message.clone())
+            .or_else(|| self.detail.clone());
         let rid = self.request_id.clone().or_else(|| self.api_id.clone());
         (code, msg, rid)
     }
 }
+
+/// The sub-account fields saved in the history before a delete (providers.md §2.4, minus
+/// `auth_token`): an allowlist, so an unknown new field is never copied.
+pub const SNAPSHOT_FIELDS: &[&str] = &[
+    "name",
+    "email",
+    "phone",
+    "description",
+    "permissions",
+    "rate_limit",
+    "id",
+    "parent_account_id",
+    "parent_auth_id",
+    "auth_id",
+    "api_id",
+    "email_verified",
+    "enabled",
+    "created",
+    "modified",
+    "is_active",
+    "created_at",
+    "updated_at",
+    "last_used",
+    "account",
+    "resource_uri",
+    "kyc_mode",
+    "business_type",
+    "kyc_calls_blocked",
+];
 
 /// Delete succeeds with 200 `{"message": …}` or 204 with no body: both are declared in the
 /// delete page's OpenAPI fragment. Any 2xx is taken as done.
@@ -81,9 +112,20 @@ mod tests {
     #[test]
     fn both_error_shapes_are_read() {
         let env: ErrorBody = serde_json::from_str(r#"{"status":"error","error":{"code":"NOT_FOUND","message":"Sub-account not found","details":{}},"timestamp":"t","requestId":"req_1"}"#).unwrap();
-        assert_eq!(env.parts(), (Some("NOT_FOUND".into()), Some("Sub-account not found".into()), Some("req_1".into())));
-        let plivo: ErrorBody = serde_json::from_str(r#"{"api_id":"abc","error":"not found"}"#).unwrap();
-        assert_eq!(plivo.parts(), (None, Some("not found".into()), Some("abc".into())));
+        assert_eq!(
+            env.parts(),
+            (
+                Some("NOT_FOUND".into()),
+                Some("Sub-account not found".into()),
+                Some("req_1".into())
+            )
+        );
+        let plivo: ErrorBody =
+            serde_json::from_str(r#"{"api_id":"abc","error":"not found"}"#).unwrap();
+        assert_eq!(
+            plivo.parts(),
+            (None, Some("not found".into()), Some("abc".into()))
+        );
         let bare: ErrorBody = serde_json::from_str(r#"{"detail":"Invalid token"}"#).unwrap();
         assert_eq!(bare.parts().1.as_deref(), Some("Invalid token"));
     }
@@ -91,7 +133,10 @@ mod tests {
     #[test]
     fn paths_are_the_lower_case_plural_ones() {
         assert_eq!(list_path("MA_X"), "/api/v1/accounts/MA_X/sub-accounts/");
-        assert_eq!(item_path("MA_X", "SA_Y"), "/api/v1/accounts/MA_X/sub-accounts/SA_Y");
+        assert_eq!(
+            item_path("MA_X", "SA_Y"),
+            "/api/v1/accounts/MA_X/sub-accounts/SA_Y"
+        );
     }
 
     #[test]

@@ -108,7 +108,9 @@ impl VobizApi {
     fn check_id(&self, id: &str) -> Result<()> {
         let ok = !id.is_empty()
             && id.len() <= 64
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if ok {
             Ok(())
         } else {
@@ -125,7 +127,11 @@ impl VobizApi {
             connection_id: uuid::Uuid::nil(),
             id: s.auth_id,
             name: s.name.unwrap_or_default(),
-            status: if suspended { Status::Suspended } else { Status::Active },
+            status: if suspended {
+                Status::Suspended
+            } else {
+                Status::Active
+            },
             provider_status: if s.enabled { "enabled" } else { "disabled" }.to_string(),
             created: s.created_at.or(s.created),
             updated: s.updated_at,
@@ -134,7 +140,10 @@ impl VobizApi {
     }
 
     async fn list_page(&self, page: u32, size: u32) -> Result<SubList> {
-        let path = format!("{}?page={page}&size={size}", guess::list_path(&self.auth_id));
+        let path = format!(
+            "{}?page={page}&size={size}",
+            guess::list_path(&self.auth_id)
+        );
         let raw = self
             .send(reqwest::Method::GET, &path, None, u32::MAX)
             .await
@@ -187,7 +196,12 @@ impl ProviderApi for VobizApi {
             let list = self.list_page(page, self.page_size).await?;
             let n = list.sub_accounts.len();
             seen += n;
-            sink(list.sub_accounts.into_iter().map(Self::to_subaccount).collect());
+            sink(
+                list.sub_accounts
+                    .into_iter()
+                    .map(Self::to_subaccount)
+                    .collect(),
+            );
             if n == 0 || seen as u64 >= list.total {
                 return Ok(seen);
             }
@@ -200,13 +214,23 @@ impl ProviderApi for VobizApi {
     async fn fetch(&self, id: &str) -> Result<Subaccount> {
         self.check_id(id)?;
         let raw = self
-            .send(reqwest::Method::GET, &guess::item_path(&self.auth_id, id), None, u32::MAX)
+            .send(
+                reqwest::Method::GET,
+                &guess::item_path(&self.auth_id, id),
+                None,
+                u32::MAX,
+            )
             .await
             .map_err(|e| e.error)?;
         Ok(Self::to_subaccount(parse_json(&raw)?))
     }
 
-    async fn apply_within(&self, id: &str, action: Action, max_tries: u32) -> Result<ActionReceipt, CallError> {
+    async fn apply_within(
+        &self,
+        id: &str,
+        action: Action,
+        max_tries: u32,
+    ) -> Result<ActionReceipt, CallError> {
         self.check_id(id)?;
         if id == self.auth_id {
             return Err(Error::ParentAccount.into());
@@ -216,7 +240,9 @@ impl ProviderApi for VobizApi {
             Action::Suspend => false,
             Action::Reactivate => true,
             Action::Delete => {
-                let raw = self.send(reqwest::Method::DELETE, &path, None, max_tries).await?;
+                let raw = self
+                    .send(reqwest::Method::DELETE, &path, None, max_tries)
+                    .await?;
                 return Ok(ActionReceipt {
                     status_after: Status::Deleted,
                     provider_status_after: "deleted".into(),
@@ -277,14 +303,24 @@ impl ProviderApi for VobizApi {
     async fn snapshot(&self, id: &str) -> Result<Option<String>> {
         self.check_id(id)?;
         let raw = self
-            .send(reqwest::Method::GET, &guess::item_path(&self.auth_id, id), None, u32::MAX)
+            .send(
+                reqwest::Method::GET,
+                &guess::item_path(&self.auth_id, id),
+                None,
+                u32::MAX,
+            )
             .await
             .map_err(|e| e.error)?;
-        let mut value: serde_json::Value = parse_json(&raw)?;
-        if let Some(obj) = value.as_object_mut() {
-            // Redacted by Vobiz already, but a snapshot must never be the place a secret leaks.
-            obj.remove("auth_token");
-        }
-        Ok(Some(value.to_string()))
+        let value: serde_json::Value = parse_json(&raw)?;
+        // Only fields known to be harmless are kept: a field Vobiz adds later (a key, a token)
+        // must not slip into the history and its exports.
+        let kept: serde_json::Map<String, serde_json::Value> = value
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| guess::SNAPSHOT_FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(Some(serde_json::Value::Object(kept).to_string()))
     }
 }
