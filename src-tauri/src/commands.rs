@@ -59,12 +59,7 @@ pub async fn remove_connection(ws: Ws<'_>, connection_id: Uuid) -> Reply<()> {
 #[tauri::command]
 pub async fn list_accounts(ws: Ws<'_>, on_event: Channel<ListEvent>) -> Reply<()> {
     let ws: Arc<Workspace> = Arc::clone(&ws);
-    let sink = Arc::new(move |ev: ListEvent| {
-        if let Err(e) = on_event.send(ev) {
-            tracing::warn!(error = %e, "the window stopped listening");
-        }
-    });
-    ws.list_all(sink).await;
+    ws.list_all(sink(on_event)).await;
     Ok(())
 }
 
@@ -130,12 +125,7 @@ pub async fn bulk_run(
     on_event: Channel<JobEvent>,
 ) -> Reply<JobCounts> {
     let ws: Arc<Workspace> = Arc::clone(&ws);
-    let sink = Arc::new(move |ev: JobEvent| {
-        if let Err(e) = on_event.send(ev) {
-            tracing::warn!(error = %e, "the window stopped listening to the job");
-        }
-    });
-    ws.run_job(items, action, confirmation.as_deref(), sink)
+    ws.run_job(items, action, confirmation.as_deref(), sink(on_event))
         .await
         .map_err(ui)
 }
@@ -154,6 +144,17 @@ pub async fn get_settings(ws: Ws<'_>) -> Reply<Settings> {
 #[tauri::command]
 pub async fn set_settings(ws: Ws<'_>, settings: Settings) -> Reply<Settings> {
     ws.set_settings(settings).map_err(ui)
+}
+
+/// Sends core's events to the window through a channel; a closed window only loses the view.
+fn sink<T: tauri::ipc::IpcResponse + Send + Sync + 'static>(
+    channel: Channel<T>,
+) -> Arc<dyn Fn(T) + Send + Sync> {
+    Arc::new(move |ev: T| {
+        if let Err(e) = channel.send(ev) {
+            tracing::warn!(error = %e, "the window stopped listening");
+        }
+    })
 }
 
 /// SQLite work off the async workers.

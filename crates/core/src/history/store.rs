@@ -225,33 +225,19 @@ impl History {
 
     /// Writes the intent; durable when this returns.
     pub fn begin(&self, i: &Intent) -> Result<i64> {
-        let conn = self.lock();
-        conn.execute(
-            "INSERT INTO actions (started_at, actor, connection_id, connection_label, provider,
-                account_id, account_name, action, status_before, job_id, snapshot)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                now_iso(),
-                i.actor,
-                i.connection_id,
-                i.connection_label,
-                i.provider.as_str(),
-                i.account_id,
-                i.account_name,
-                i.action.as_str(),
-                i.status_before.map(Status::as_str),
-                i.job_id,
-                i.snapshot,
-            ],
-        )?;
-        Ok(conn.last_insert_rowid())
+        self.insert(i, &Completion::outcome(Outcome::Pending))
     }
 
     /// Records an item that ends without a provider call (skipped, not started), in one write:
     /// a crash can never leave it looking like an open intent.
     pub fn record(&self, i: &Intent, c: &Completion) -> Result<i64> {
+        self.insert(i, c)
+    }
+
+    fn insert(&self, i: &Intent, c: &Completion) -> Result<i64> {
         let conn = self.lock();
         let now = now_iso();
+        let finished = !matches!(c.outcome, Outcome::Pending | Outcome::Unknown);
         conn.execute(
             "INSERT INTO actions (started_at, finished_at, actor, connection_id, connection_label, provider,
                 account_id, account_name, action, status_before, job_id, snapshot,
@@ -259,7 +245,7 @@ impl History {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             params![
                 now,
-                (c.outcome != Outcome::Unknown).then_some(&now),
+                finished.then_some(&now),
                 i.actor,
                 i.connection_id,
                 i.connection_label,

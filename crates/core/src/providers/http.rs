@@ -181,6 +181,18 @@ impl CallError {
     }
 }
 
+impl CallError {
+    /// A 2xx whose body could not be read: the change was probably made, but we cannot tell.
+    pub fn unreadable(error: Error, request_id: Option<String>, attempts: u32) -> CallError {
+        CallError {
+            error,
+            request_id,
+            ambiguous: true,
+            attempts,
+        }
+    }
+}
+
 impl From<Error> for CallError {
     fn from(error: Error) -> Self {
         CallError::clear(error, None)

@@ -346,12 +346,10 @@ impl ProviderApi for TwilioApi {
         )
         .await?;
         let request_id = raw.request_id.clone();
-        let account = self.to_subaccount(parse_json(&raw).map_err(|e| CallError {
-            error: e,
-            request_id: request_id.clone(),
-            ambiguous: true,
-            attempts: raw.attempts,
-        })?);
+        let account = self.to_subaccount(
+            parse_json(&raw)
+                .map_err(|e| CallError::unreadable(e, request_id.clone(), raw.attempts))?,
+        );
         Ok(ActionReceipt {
             status_after: account.status,
             provider_status_after: account.provider_status,

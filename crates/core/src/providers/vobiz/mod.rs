@@ -266,12 +266,10 @@ impl ProviderApi for VobizApi {
             )
             .await?;
         let request_id = raw.request_id.clone();
-        let sub = Self::to_subaccount(parse_json(&raw).map_err(|e| CallError {
-            error: e,
-            request_id: request_id.clone(),
-            ambiguous: true,
-            attempts: raw.attempts,
-        })?);
+        let sub = Self::to_subaccount(
+            parse_json(&raw)
+                .map_err(|e| CallError::unreadable(e, request_id.clone(), raw.attempts))?,
+        );
         Ok(ActionReceipt {
             status_after: sub.status,
             provider_status_after: sub.provider_status,
