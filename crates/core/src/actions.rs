@@ -29,6 +29,8 @@ pub struct ActionContext<'a> {
     pub actor: &'a str,
     pub job_id: Option<&'a str>,
     pub retry: &'a RetryPolicy,
+    /// Set when the user cancelled the job: no new attempt starts after it.
+    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// The history intent for one action on one account.
@@ -265,6 +267,15 @@ impl ActionContext<'_> {
                                 sent,
                             );
                         }
+                        Settled::NotApplied(account) if self.cancelled() => {
+                            return finish(
+                                Outcome::Failed,
+                                Some(account),
+                                Some(Error::Cancelled),
+                                last_request_id,
+                                sent,
+                            );
+                        }
                         Settled::NotApplied(_) => {
                             tokio::time::sleep(self.retry.delay(sent, None)).await
                         }
@@ -272,6 +283,11 @@ impl ActionContext<'_> {
                 }
             }
         }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// After a doubtful failure: did the action take effect? A deleted account answers 404.

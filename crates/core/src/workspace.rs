@@ -456,8 +456,11 @@ impl Workspace {
         }
         self.settings_store.save_settings(&s)?;
         *self.settings.write().expect("poisoned") = s.clone();
-        // New limits start from the new maximum.
-        self.limits.lock().expect("poisoned").clear();
+        // Running adapters share these limits: change their ceiling rather than replace them,
+        // so one connection never has two limits at once.
+        for limit in self.limits.lock().expect("poisoned").values() {
+            limit.set_max(s.concurrency as usize);
+        }
         Ok(s)
     }
 
@@ -561,6 +564,7 @@ impl Workspace {
         api: &'a Arc<dyn ProviderApi>,
         history: &'a History,
         job_id: Option<&'a str>,
+        cancel: Option<&'a AtomicBool>,
     ) -> ActionContext<'a> {
         ActionContext {
             conn,
@@ -569,6 +573,7 @@ impl Workspace {
             actor: &self.actor,
             job_id,
             retry: &self.retry,
+            cancel,
         }
     }
 
@@ -592,7 +597,7 @@ impl Workspace {
             .map(|a| a.name)
             .unwrap_or_default();
         let done = self
-            .context(&conn, &api, &history, None)
+            .context(&conn, &api, &history, None, None)
             .perform(account_id, &known, action)
             .await?;
         if let Some(a) = &done.account {

@@ -317,7 +317,7 @@ impl Workspace {
                     _ if claim.is_err() => unsent(Outcome::Skipped, claim.err().expect("checked")),
                     Err(e) => unsent(Outcome::Failed, e),
                     Ok(api) => match ws
-                        .context(&conn, &api, &history, Some(&job_id))
+                        .context(&conn, &api, &history, Some(&job_id), Some(&cancel))
                         .perform(&row.id, &row.name, action)
                         .await
                     {

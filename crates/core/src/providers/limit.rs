@@ -116,6 +116,20 @@ impl AdaptiveLimit {
         }
     }
 
+    /// A new ceiling (the concurrency setting changed). Lowering it retires permits as they
+    /// come back; raising it lets the limit grow to the new ceiling through successes.
+    pub fn set_max(&self, max: usize) {
+        let max = max.max(1);
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        s.max = max;
+        if s.limit > max {
+            let cut = s.limit - max;
+            s.limit = max;
+            let forgotten = self.permits.forget_permits(cut);
+            s.debt += cut - forgotten;
+        }
+    }
+
     pub fn current(&self) -> usize {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).limit
     }
@@ -160,6 +174,18 @@ mod tests {
             2,
             "two permits retired as they came back"
         );
+    }
+
+    #[tokio::test]
+    async fn a_new_ceiling_applies_to_the_running_limit() {
+        let l = AdaptiveLimit::new(8);
+        l.set_max(3);
+        assert_eq!((l.current(), l.permits.available_permits()), (3, 3));
+        l.set_max(6);
+        for _ in 0..100 {
+            l.succeeded();
+        }
+        assert_eq!((l.current(), l.permits.available_permits()), (6, 6));
     }
 
     async fn futures_lite(l: &AdaptiveLimit, n: usize) -> Vec<Slot<'_>> {
