@@ -24,6 +24,8 @@ use subdesk_core::{
 };
 use subdesk_sim::{Sim, SimConfig};
 
+mod common;
+
 const ITEMS: usize = 1_000;
 const SEQUENTIAL_ITEMS: usize = 100;
 const LATENCY: Duration = Duration::from_millis(50);
@@ -140,23 +142,11 @@ async fn sequential(sim: &Sim) -> Duration {
 }
 
 fn main() {
-    let sim_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sim = sim_rt
-        .block_on(Sim::start(SimConfig {
-            latency: LATENCY,
-            concurrency_limit: Some(SIM_LIMIT),
-            ..SimConfig::default()
-        }))
-        .unwrap();
+    let common::Bench { sim, rt, sim_rt } = common::start(SimConfig {
+        latency: LATENCY,
+        concurrency_limit: Some(SIM_LIMIT),
+        ..SimConfig::default()
+    });
     let dir = tempfile::tempdir().unwrap();
     println!("== bulk: close {ITEMS} Twilio subaccounts; simulator latency {} ms, at most {SIM_LIMIT} requests in flight per parent ==", LATENCY.as_millis());
     rt.block_on(async {

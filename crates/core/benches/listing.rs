@@ -16,7 +16,9 @@ use subdesk_core::providers::twilio::TwilioApi;
 use subdesk_core::providers::{http, AdaptiveLimit, HttpConfig, ProviderApi, RetryPolicy};
 use subdesk_core::secrets::Secret;
 use subdesk_core::{AuthMethod, Connection, Provider, Subaccount};
-use subdesk_sim::{Sim, SimConfig};
+use subdesk_sim::SimConfig;
+
+mod common;
 
 const ACCOUNTS: usize = 10_000;
 const LATENCY: Duration = Duration::from_millis(50);
@@ -90,22 +92,10 @@ async fn fetch_raw(
 }
 
 fn main() {
-    let sim_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sim = sim_rt
-        .block_on(Sim::start(SimConfig {
-            latency: LATENCY,
-            ..SimConfig::default()
-        }))
-        .unwrap();
+    let common::Bench { sim, rt, sim_rt } = common::start(SimConfig {
+        latency: LATENCY,
+        ..SimConfig::default()
+    });
     let parent = sim.add_twilio_parent("Reseller");
     sim.seed_twilio_subaccounts(&parent.sid, ACCOUNTS);
     let client = http::build_client(&HttpConfig::default()).unwrap();
