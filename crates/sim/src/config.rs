@@ -34,6 +34,21 @@ pub struct SimConfig {
     /// How long a [`FaultKind::Timeout`] request hangs before its connection is dropped.
     /// Real servers hang for about a minute; tests set this small to stay fast.
     pub timeout_hang: Duration,
+    /// A faulted write that goes through does so this long after its failure answer, so a
+    /// re-read right after the failure still shows the old state (a busy backend finishing
+    /// the request late). Zero: the change is made before the failure answer.
+    pub apply_delay: Duration,
+    /// Twilio: whether a parent's Main API key may change a subaccount's `Status`. The
+    /// docs disagree (Main keys are "equivalent to the Auth Token" on the keys page; "denied
+    /// on subaccount resources" on the subaccounts page). Reads of a subaccount's own
+    /// resources (its IncomingPhoneNumbers) are always denied to a Main key.
+    pub twilio_main_key_writes_subaccounts: bool,
+    /// Twilio: closed subaccounts disappear (a fetch answers 404) right after closing, as
+    /// they do 30 days after closure when automatic deletion is on (Twilio's default).
+    pub twilio_purge_closed: bool,
+    /// Only writes (POST, PUT, PATCH, DELETE) draw faults; reads always answer. For tests of
+    /// what a client does after a write's answer is lost, without faulting its re-reads.
+    pub faults_on_writes_only: bool,
 }
 
 impl Default for SimConfig {
@@ -48,6 +63,10 @@ impl Default for SimConfig {
             vobiz_delete_style: DeleteStyle::WithMessage,
             vobiz_error_shape: VobizErrorShape::Envelope,
             timeout_hang: Duration::from_secs(60),
+            apply_delay: Duration::ZERO,
+            twilio_main_key_writes_subaccounts: true,
+            twilio_purge_closed: false,
+            faults_on_writes_only: false,
         }
     }
 }
@@ -69,15 +88,19 @@ impl FaultPlan {
             FaultKind::ServerError,
             FaultKind::Unavailable,
             FaultKind::Reset,
+            FaultKind::BadGateway,
+            FaultKind::GatewayTimeout,
         ]
     }
 }
 
 /// A failure the simulator can inject into a provider request.
 ///
-/// `TooManyRequests` and `Unavailable` are never processed. `ServerError`, `Reset` and
-/// `Timeout` may or may not have changed state before failing (a seeded coin decides; the
-/// request log says which), because that is what real outages do to clients.
+/// Only `TooManyRequests` is never processed: it is the one failure the providers document as
+/// "not processed, safe to retry" (Twilio 20429). Every other kind may or may not have
+/// changed state before failing (a seeded coin decides; the request log says which), because
+/// that is what real outages do to clients: a 503 or a gateway's 502/504 says nothing about
+/// whether the API behind it already acted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
@@ -91,15 +114,21 @@ pub enum FaultKind {
     Reset,
     /// No answer for [`SimConfig::timeout_hang`], then the connection is dropped.
     Timeout,
+    /// 502 from a gateway in front of the API, with an HTML body (not the provider's JSON).
+    BadGateway,
+    /// 504 from a gateway in front of the API, with an HTML body.
+    GatewayTimeout,
 }
 
 impl FaultKind {
-    pub const ALL: [FaultKind; 5] = [
+    pub const ALL: [FaultKind; 7] = [
         FaultKind::TooManyRequests,
         FaultKind::ServerError,
         FaultKind::Unavailable,
         FaultKind::Reset,
         FaultKind::Timeout,
+        FaultKind::BadGateway,
+        FaultKind::GatewayTimeout,
     ];
 
     /// The snake_case name used in JSON and on the command line.
@@ -110,6 +139,8 @@ impl FaultKind {
             FaultKind::Unavailable => "unavailable",
             FaultKind::Reset => "reset",
             FaultKind::Timeout => "timeout",
+            FaultKind::BadGateway => "bad_gateway",
+            FaultKind::GatewayTimeout => "gateway_timeout",
         }
     }
 }
@@ -128,7 +159,7 @@ impl FromStr for FaultKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown fault kind {s:?} (expected one of too_many_requests, server_error, unavailable, reset, timeout)"
+                    "unknown fault kind {s:?} (expected one of too_many_requests, server_error, unavailable, reset, timeout, bad_gateway, gateway_timeout)"
                 )
             })
     }

@@ -63,6 +63,10 @@ fn knobs_json(k: &Knobs) -> Value {
         "concurrency_limit": k.concurrency_limit,
         "retry_after_secs": k.retry_after_secs,
         "timeout_hang_ms": k.timeout_hang.as_millis(),
+        "apply_delay_ms": k.apply_delay.as_millis(),
+        "twilio_main_key_writes_subaccounts": k.twilio_main_key_writes_subaccounts,
+        "twilio_purge_closed": k.twilio_purge_closed,
+        "faults_on_writes_only": k.faults_on_writes_only,
     })
 }
 
@@ -82,6 +86,10 @@ struct ConfigPatch {
     #[serde(default, deserialize_with = "present")]
     retry_after_secs: Option<Option<u64>>,
     timeout_hang_ms: Option<u64>,
+    apply_delay_ms: Option<u64>,
+    twilio_main_key_writes_subaccounts: Option<bool>,
+    twilio_purge_closed: Option<bool>,
+    faults_on_writes_only: Option<bool>,
 }
 
 /// Tells "field absent" (outer `None`, via `default`) from "field is null" (`Some(None)`).
@@ -135,6 +143,18 @@ async fn set_config(
         }
         if let Some(ms) = patch.timeout_hang_ms {
             k.timeout_hang = Duration::from_millis(ms);
+        }
+        if let Some(ms) = patch.apply_delay_ms {
+            k.apply_delay = Duration::from_millis(ms);
+        }
+        if let Some(yes) = patch.twilio_main_key_writes_subaccounts {
+            k.twilio_main_key_writes_subaccounts = yes;
+        }
+        if let Some(yes) = patch.twilio_purge_closed {
+            k.twilio_purge_closed = yes;
+        }
+        if let Some(yes) = patch.faults_on_writes_only {
+            k.faults_on_writes_only = yes;
         }
     });
     Json(knobs_json(&knobs)).into_response()

@@ -10,19 +10,15 @@ use crate::config::{FaultKind, FaultPlan};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FaultDraw {
     pub(crate) kind: FaultKind,
-    /// For kinds that may strike after the work was done (500, reset, timeout): whether the
-    /// state change goes through before the failure. Ignored for 429 and 503, which are
-    /// never processed.
+    /// For kinds that may strike after the work was done (all but 429): whether the state
+    /// change goes through. Ignored for 429, which is never processed.
     pub(crate) apply_first: bool,
 }
 
 impl FaultKind {
     /// Whether this kind may strike after the request changed state.
     pub(crate) fn may_apply(self) -> bool {
-        matches!(
-            self,
-            FaultKind::ServerError | FaultKind::Reset | FaultKind::Timeout
-        )
+        self != FaultKind::TooManyRequests
     }
 }
 

@@ -48,7 +48,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape};
 pub use shared::RequestRecord;
-pub use state::{TwilioAccountState, TwilioParent, VobizParent, VobizSubState};
+pub use state::{TwilioAccountState, TwilioKeyKind, TwilioParent, VobizParent, VobizSubState};
 
 use pipeline::{Ctx, Provider};
 use shared::Shared;
@@ -104,7 +104,54 @@ impl Sim {
     /// # Panics
     /// If `parent_sid` is not a parent added to this simulator.
     pub fn add_twilio_api_key(&self, parent_sid: &str) -> (String, String) {
-        self.shared.world().add_twilio_api_key(parent_sid)
+        self.add_twilio_api_key_of_kind(parent_sid, TwilioKeyKind::Main)
+    }
+
+    /// An API key of the given kind: a Standard key cannot use the Accounts resource.
+    ///
+    /// # Panics
+    /// If `parent_sid` is not a parent added to this simulator.
+    pub fn add_twilio_api_key_of_kind(
+        &self,
+        parent_sid: &str,
+        kind: TwilioKeyKind,
+    ) -> (String, String) {
+        self.shared.world().add_twilio_api_key(parent_sid, kind)
+    }
+
+    /// The auth token of any Twilio account, a subaccount included (Twilio returns it with
+    /// the account): for tests that use a subaccount's own credentials.
+    pub fn twilio_auth_token(&self, sid: &str) -> Option<String> {
+        self.shared
+            .world()
+            .twilio_get(sid)
+            .map(|a| a.auth_token.clone())
+    }
+
+    /// Deletes closed subaccounts now, as Twilio does 30 days after closure.
+    pub fn purge_closed_twilio(&self) -> usize {
+        self.shared.world().purge_closed_twilio()
+    }
+
+    /// See [`SimConfig::twilio_purge_closed`].
+    pub fn set_twilio_purge_closed(&self, yes: bool) {
+        self.shared.update_knobs(|k| k.twilio_purge_closed = yes);
+    }
+
+    /// See [`SimConfig::twilio_main_key_writes_subaccounts`].
+    pub fn set_twilio_main_key_writes_subaccounts(&self, yes: bool) {
+        self.shared
+            .update_knobs(|k| k.twilio_main_key_writes_subaccounts = yes);
+    }
+
+    /// See [`SimConfig::faults_on_writes_only`].
+    pub fn set_faults_on_writes_only(&self, yes: bool) {
+        self.shared.update_knobs(|k| k.faults_on_writes_only = yes);
+    }
+
+    /// See [`SimConfig::apply_delay`].
+    pub fn set_apply_delay(&self, delay: Duration) {
+        self.shared.update_knobs(|k| k.apply_delay = delay);
     }
 
     /// A subaccount with `numbers` IncomingPhoneNumbers (none if `status` is "closed",

@@ -67,6 +67,8 @@ pub(crate) struct Principal {
     pub(crate) parent: String,
     /// Twilio only: authenticated with an API key rather than the account's own token.
     pub(crate) via_key: bool,
+    /// Twilio only: the key is a Standard key, which cannot use the Accounts resource.
+    pub(crate) standard_key: bool,
 }
 
 /// What handlers get from the pipeline, as a request extension.
@@ -108,6 +110,25 @@ fn failure_response(info: &ReqInfo, failure: Failure, retry_after: Option<u64>) 
                 .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
+    resp
+}
+
+/// What a load balancer in front of the API answers when the API behind it fails or is slow:
+/// an HTML page, not the provider's JSON error body.
+fn gateway_page(status: StatusCode) -> Response {
+    let title = format!(
+        "{} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Gateway error")
+    );
+    let html =
+        format!("<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>\n");
+    let mut resp = Response::new(axum::body::Body::from(html));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html"),
+    );
     resp
 }
 
@@ -167,6 +188,11 @@ pub(crate) async fn pipeline(
     let provider = Provider::of_path(&path);
     let knobs = shared.knobs();
     let (seq, draw) = shared.begin(&knobs.faults);
+    let is_write = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let draw = draw.filter(|_| is_write || !knobs.faults_on_writes_only);
     let _in_flight = shared.enter();
 
     let request_id = match (provider, knobs.vobiz_error_shape) {
@@ -239,10 +265,22 @@ pub(crate) async fn pipeline(
 
     // A fault. Some kinds may strike after the work is done: then run the handler and
     // throw its answer away, as a crashing upstream or a lost connection would.
-    let applied = if draw.kind.may_apply() && draw.apply_first {
+    let applied = if !(draw.kind.may_apply() && draw.apply_first) {
+        false
+    } else if knobs.apply_delay.is_zero() {
         let resp = next.run(req).await;
         resp.extensions().get::<Applied>().is_some()
     } else {
+        // The backend finishes the request after the failure was answered: a re-read right
+        // after the failure still shows the old state.
+        let (late, delay) = (Arc::clone(&shared), knobs.apply_delay);
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let resp = next.run(req).await;
+            if resp.extensions().get::<Applied>().is_some() {
+                late.mark_applied_late(seq);
+            }
+        });
         false
     };
     let fault = Some(draw.kind);
@@ -254,13 +292,17 @@ pub(crate) async fn pipeline(
         FaultKind::Unavailable => log.finish(
             failure_response(&info, Failure::Unavailable, None),
             fault,
-            false,
+            applied,
         ),
         FaultKind::ServerError => log.finish(
             failure_response(&info, Failure::ServerError, None),
             fault,
             applied,
         ),
+        FaultKind::BadGateway => log.finish(gateway_page(StatusCode::BAD_GATEWAY), fault, applied),
+        FaultKind::GatewayTimeout => {
+            log.finish(gateway_page(StatusCode::GATEWAY_TIMEOUT), fault, applied)
+        }
         FaultKind::Reset | FaultKind::Timeout => {
             let mut log = log;
             log.write(0, fault, applied);

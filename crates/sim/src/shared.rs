@@ -44,6 +44,10 @@ pub(crate) struct Knobs {
     pub(crate) timeout_hang: Duration,
     pub(crate) vobiz_delete_style: DeleteStyle,
     pub(crate) vobiz_error_shape: VobizErrorShape,
+    pub(crate) apply_delay: Duration,
+    pub(crate) twilio_main_key_writes_subaccounts: bool,
+    pub(crate) twilio_purge_closed: bool,
+    pub(crate) faults_on_writes_only: bool,
 }
 
 /// Locks a mutex, ignoring poisoning: a panic in one test thread must not turn every later
@@ -81,6 +85,10 @@ impl Shared {
                 timeout_hang: config.timeout_hang,
                 vobiz_delete_style: config.vobiz_delete_style,
                 vobiz_error_shape: config.vobiz_error_shape,
+                apply_delay: config.apply_delay,
+                twilio_main_key_writes_subaccounts: config.twilio_main_key_writes_subaccounts,
+                twilio_purge_closed: config.twilio_purge_closed,
+                faults_on_writes_only: config.faults_on_writes_only,
             }),
             fault_rng: Mutex::new(FaultRng {
                 rng: StdRng::seed_from_u64(config.rng_seed),
@@ -119,6 +127,13 @@ impl Shared {
 
     pub(crate) fn record(&self, record: RequestRecord) {
         lock(&self.log).push(record);
+    }
+
+    /// A faulted request whose change went through late (see `SimConfig::apply_delay`).
+    pub(crate) fn mark_applied_late(&self, seq: u64) {
+        if let Some(r) = lock(&self.log).iter_mut().find(|r| r.seq == seq) {
+            r.applied = true;
+        }
     }
 
     /// Records in arrival order (they are appended as requests finish).

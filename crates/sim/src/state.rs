@@ -129,6 +129,23 @@ pub(crate) struct PhoneNumber {
 struct TwilioKey {
     secret: String,
     parent_sid: String,
+    kind: TwilioKeyKind,
+}
+
+/// Twilio's API key types (twilio.com/docs/iam/api-keys): a Main key may use the Accounts
+/// resource; a Standard key may use everything except `/Accounts` and `/Keys`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TwilioKeyKind {
+    Main,
+    Standard,
+}
+
+/// Who a set of Twilio Basic credentials acts as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TwilioCaller {
+    /// The account whose credentials these are (a parent, or a subaccount using its own).
+    pub(crate) account_sid: String,
+    pub(crate) key: Option<TwilioKeyKind>,
 }
 
 struct VobizParentRec {
@@ -301,7 +318,11 @@ impl World {
 
     /// # Panics
     /// If `parent_sid` is not a seeded parent (a bug in the calling test).
-    pub(crate) fn add_twilio_api_key(&mut self, parent_sid: &str) -> (String, String) {
+    pub(crate) fn add_twilio_api_key(
+        &mut self,
+        parent_sid: &str,
+        kind: TwilioKeyKind,
+    ) -> (String, String) {
         assert!(
             self.twilio_parent_index(parent_sid).is_some(),
             "add_twilio_api_key: {parent_sid} is not a Twilio parent of this simulator"
@@ -313,6 +334,7 @@ impl World {
             TwilioKey {
                 secret: secret.clone(),
                 parent_sid: parent_sid.to_owned(),
+                kind,
             },
         );
         (sid, secret)
@@ -449,20 +471,27 @@ impl World {
 
     // ---------------------------------------------------------------- Twilio: API rules
 
-    /// Which parent these Basic credentials act for: an Account SID with its auth token, or
-    /// a Main API key (`SK…`) with its secret. Returns `(parent_sid, via_key)`.
-    pub(crate) fn twilio_authenticate(&self, user: &str, password: &str) -> Option<(String, bool)> {
+    /// Whose these Basic credentials are: an Account SID (a parent's, or a subaccount's own)
+    /// with its auth token, or an API key (`SK…`) with its secret.
+    pub(crate) fn twilio_authenticate(&self, user: &str, password: &str) -> Option<TwilioCaller> {
         if let Some(key) = self.twilio_keys.get(user) {
-            return constant_time_eq(&key.secret, password).then(|| (key.parent_sid.clone(), true));
+            return constant_time_eq(&key.secret, password).then(|| TwilioCaller {
+                account_sid: key.parent_sid.clone(),
+                key: Some(key.kind),
+            });
         }
-        let i = self.twilio_parent_index(user)?;
-        constant_time_eq(&self.twilio[i].auth_token, password).then(|| (user.to_owned(), false))
+        let account = self.twilio_get(user)?;
+        constant_time_eq(&account.auth_token, password).then(|| TwilioCaller {
+            account_sid: user.to_owned(),
+            key: None,
+        })
     }
 
-    /// The account `sid` as seen by `parent`: the parent itself or one of its subaccounts.
-    pub(crate) fn twilio_visible(&self, parent: &str, sid: &str) -> Option<&TwilioAccount> {
+    /// The account `sid` as seen by the credentials of `caller`: that account itself or one
+    /// of its subaccounts.
+    pub(crate) fn twilio_visible(&self, caller: &str, sid: &str) -> Option<&TwilioAccount> {
         self.twilio_get(sid)
-            .filter(|a| a.owner_account_sid == parent)
+            .filter(|a| a.sid == caller || a.owner_account_sid == caller)
     }
 
     /// Who owns `sid` (its parent's SID), if it exists at all.
@@ -470,22 +499,38 @@ impl World {
         self.twilio_get(sid).map(|a| a.owner_account_sid.as_str())
     }
 
-    /// The list `GET /Accounts.json` walks: the parent first, then its subaccounts by
-    /// creation time (insertion order breaks ties).
-    pub(crate) fn twilio_family(&self, parent: &str) -> Vec<&TwilioAccount> {
-        let Some(i) = self.twilio_parent_index(parent) else {
+    /// The list `GET /Accounts.json` walks: the caller's own account first, then its
+    /// subaccounts by creation time (insertion order breaks ties). A subaccount using its own
+    /// credentials sees just itself.
+    pub(crate) fn twilio_family(&self, caller: &str) -> Vec<&TwilioAccount> {
+        let Some(own) = self.twilio_get(caller) else {
             return Vec::new();
         };
         let mut subs: Vec<&TwilioAccount> = self
             .twilio
             .iter()
-            .filter(|a| a.owner_account_sid == parent && !a.is_parent())
+            .filter(|a| a.owner_account_sid == caller && !a.is_parent())
             .collect();
         subs.sort_by_key(|a| (a.created, a.order));
         let mut all = Vec::with_capacity(subs.len() + 1);
-        all.push(&self.twilio[i]);
+        all.push(own);
         all.extend(subs);
         all
+    }
+
+    /// Removes closed subaccounts, as Twilio's automatic deletion does 30 days after closure.
+    /// Returns how many went.
+    pub(crate) fn purge_closed_twilio(&mut self) -> usize {
+        let before = self.twilio.len();
+        self.twilio
+            .retain(|a| a.is_parent() || a.status != AccountStatus::Closed);
+        self.twilio_index = self
+            .twilio
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.sid.clone(), i))
+            .collect();
+        before - self.twilio.len()
     }
 
     /// Applies an update with Twilio's rules. Everything is validated before anything
@@ -518,7 +563,9 @@ impl World {
             if account.status == AccountStatus::Closed {
                 return Err(TwilioUpdateError::Closed);
             }
-            let parent_status = self.twilio_get(parent).map(|p| p.status);
+            let parent_status = self
+                .twilio_get(&account.owner_account_sid)
+                .map(|p| p.status);
             if parent_status != Some(AccountStatus::Active) {
                 return Err(TwilioUpdateError::ParentSuspended);
             }

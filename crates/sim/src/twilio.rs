@@ -20,7 +20,8 @@ use serde_json::{json, Map, Value};
 use crate::pipeline::{mark_applied, Ctx, Failure, Principal};
 use crate::shared::Shared;
 use crate::state::{
-    AccountStatus, PhoneNumber, TwilioAccount, TwilioUpdate, TwilioUpdateError, World,
+    AccountStatus, PhoneNumber, TwilioAccount, TwilioKeyKind, TwilioUpdate, TwilioUpdateError,
+    World,
 };
 
 const BASE: &str = "/2010-04-01";
@@ -136,11 +137,15 @@ impl IntoResponse for TwilioError {
 /// HTTP Basic: an Account SID with its auth token, or a Main API key with its secret.
 pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Principal, TwilioError> {
     let (user, password) = basic_credentials(headers).ok_or_else(TwilioError::unauthorized)?;
-    let (parent, via_key) = shared
+    let caller = shared
         .world()
         .twilio_authenticate(&user, &password)
         .ok_or_else(TwilioError::unauthorized)?;
-    Ok(Principal { parent, via_key })
+    Ok(Principal {
+        parent: caller.account_sid,
+        via_key: caller.key.is_some(),
+        standard_key: caller.key == Some(TwilioKeyKind::Standard),
+    })
 }
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
@@ -160,6 +165,25 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 /// The account at `sid` as these credentials may see it. An API key used on another
 /// parent's account fails authentication (the key is not valid there); an Account SID's
 /// token just does not see foreign accounts (404), as Twilio answers.
+/// A Standard API key may use everything except the Accounts resource itself
+/// (twilio.com/docs/iam/api-keys): listing, fetching or updating accounts is refused.
+fn accounts_resource_allowed(ctx: &Ctx) -> Result<(), TwilioError> {
+    if ctx.principal.standard_key {
+        return Err(TwilioError::unauthorized());
+    }
+    Ok(())
+}
+
+/// "Main account API Keys are only available to access main account resources. Access to
+/// subaccount resources will be denied." (twilio.com/docs/iam/api/subaccounts): an API key
+/// reaching into a subaccount's own resources is refused with Twilio's 401.
+fn own_resources_only(ctx: &Ctx, account: &TwilioAccount) -> Result<(), TwilioError> {
+    if ctx.principal.via_key && account.sid != ctx.principal.parent {
+        return Err(TwilioError::unauthorized());
+    }
+    Ok(())
+}
+
 fn resolve<'w>(
     world: &'w World,
     ctx: &Ctx,
@@ -435,6 +459,7 @@ async fn list_accounts(
     Extension(ctx): Extension<Ctx>,
     RawQuery(raw): RawQuery,
 ) -> TwilioResult {
+    accounts_resource_allowed(&ctx)?;
     let pairs = query_pairs(raw.as_deref())?;
     let paging = parse_paging(&pairs)?;
     let status = first(&pairs, "Status");
@@ -496,6 +521,7 @@ async fn fetch_account(
     file: Result<Path<String>, PathRejection>,
     uri: Uri,
 ) -> TwilioResult {
+    accounts_resource_allowed(&ctx)?;
     let sid = strip_json(file, uri.path())?;
     let world = shared.world();
     let account = resolve(&world, &ctx, &sid, uri.path())?;
@@ -550,18 +576,25 @@ async fn update_account(
         friendly_name: first(&form, "FriendlyName"),
     };
 
+    accounts_resource_allowed(&ctx)?;
+    let knobs = shared.knobs();
     let mut world = shared.world();
-    resolve(&world, &ctx, &sid, path)?;
+    let account = resolve(&world, &ctx, &sid, path)?;
+    if !knobs.twilio_main_key_writes_subaccounts {
+        own_resources_only(&ctx, account)?;
+    }
     let changed = world
         .twilio_update(&ctx.principal.parent, &sid, &update)
         .map_err(|e| update_error(e, path))?;
     let account = world
         .twilio_get(&sid)
         .ok_or_else(|| TwilioError::not_found(path))?;
-    Ok(mark_applied(
-        Json(account_json(account)).into_response(),
-        changed,
-    ))
+    let closed = account.status == AccountStatus::Closed;
+    let resp = Json(account_json(account)).into_response();
+    if closed && knobs.twilio_purge_closed {
+        world.purge_closed_twilio();
+    }
+    Ok(mark_applied(resp, changed))
 }
 
 fn update_error(e: TwilioUpdateError, path: &str) -> TwilioError {
@@ -607,6 +640,7 @@ async fn list_numbers(
     let paging = parse_paging(&pairs)?;
     let world = shared.world();
     let account = resolve(&world, &ctx, &sid, path)?;
+    own_resources_only(&ctx, account)?;
     let all_sids: Vec<&str> = account.numbers.iter().map(|n| n.sid.as_str()).collect();
     let kept: Vec<(usize, &str)> = all_sids.iter().copied().enumerate().collect();
     let paged = paginate(path, &[], &all_sids, &kept, &paging)?;

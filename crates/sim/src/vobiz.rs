@@ -146,6 +146,7 @@ pub(crate) fn authenticate(
     Ok(Principal {
         parent: id.to_owned(),
         via_key: false,
+        standard_key: false,
     })
 }
 

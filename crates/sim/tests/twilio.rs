@@ -230,7 +230,7 @@ async fn authentication_failures_and_api_keys() {
             .header("Authorization", "Basic !!!not-base64"),
         http.get(url("/2010-04-01/Accounts.json"))
             .bearer_auth(&p.auth_token),
-        // A subaccount's own SID is not a parent credential here.
+        // A subaccount's SID with a token that is not its own.
         http.get(url("/2010-04-01/Accounts.json"))
             .basic_auth(&sub, Some("x")),
         // A key of parent P used on another parent's account.

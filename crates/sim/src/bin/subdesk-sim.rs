@@ -32,7 +32,9 @@ struct Args {
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     fault_rate: f64,
     /// Comma-separated fault kinds: too_many_requests, server_error, unavailable, reset,
-    /// timeout. Timeout is left out by default because it hangs on purpose.
+    /// timeout, bad_gateway, gateway_timeout. Timeout is left out by default because it hangs
+    /// on purpose. The other knobs (late-applied writes, purging closed accounts, API key
+    /// rules) are set through `POST /_sim/config`.
     #[arg(
         long,
         value_delimiter = ',',
@@ -94,6 +96,7 @@ async fn main() -> ExitCode {
         vobiz_delete_style: args.vobiz_delete_style,
         vobiz_error_shape: args.vobiz_error_shape,
         timeout_hang: Duration::from_millis(args.timeout_hang_ms),
+        ..SimConfig::default()
     };
     let sim = match Sim::start(config).await {
         Ok(sim) => sim,
