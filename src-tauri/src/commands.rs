@@ -7,6 +7,7 @@ use std::sync::Arc;
 use subdesk_core::api::{
     ActionPreview, ActionResult, AppStatus, ListEvent, NewConnection, VerifiedParent,
 };
+use subdesk_core::confirm::Confirmation;
 use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};
 use subdesk_core::jobs::{BulkPreview, ItemRef, JobCounts, JobEvent};
 use subdesk_core::{Action, Connection, Error, Settings, UiError, Workspace};
@@ -81,9 +82,9 @@ pub async fn apply_action(
     connection_id: Uuid,
     account_id: String,
     action: Action,
-    confirmation: Option<String>,
+    confirmation: Option<Confirmation>,
 ) -> Reply<ActionResult> {
-    ws.apply(connection_id, &account_id, action, confirmation.as_deref())
+    ws.apply(connection_id, &account_id, action, confirmation.as_ref())
         .await
         .map_err(ui)
 }
@@ -121,11 +122,11 @@ pub async fn bulk_run(
     ws: Ws<'_>,
     items: Vec<ItemRef>,
     action: Action,
-    confirmation: Option<String>,
+    confirmation: Option<Confirmation>,
     on_event: Channel<JobEvent>,
 ) -> Reply<JobCounts> {
     let ws: Arc<Workspace> = Arc::clone(&ws);
-    ws.run_job(items, action, confirmation.as_deref(), sink(on_event))
+    ws.run_job(items, action, confirmation.as_ref(), sink(on_event))
         .await
         .map_err(ui)
 }

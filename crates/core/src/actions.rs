@@ -83,20 +83,13 @@ impl ActionContext<'_> {
             .record(&self.intent(account_id, name, action, None), &c)
     }
 
-    /// Performs `action` on `account_id`, retrying transient failures up to the policy's tries.
-    /// Never sends the change twice once it succeeded: after a doubtful failure (a 500, a lost
-    /// connection, a timeout) the account is re-read, and a retry is only sent if the change did
-    /// not take effect.
+    /// Performs `action` on `account_id` after re-reading it (the table may be stale).
     pub async fn perform(
         &self,
         account_id: &str,
         known_name: &str,
         action: Action,
     ) -> Result<Performed> {
-        let started = Instant::now();
-        let provider = self.conn.provider;
-
-        // Re-check the status right before the call: the table may be stale.
         let current = match self.api.fetch(account_id).await {
             Ok(a) => a,
             Err(e) => {
@@ -114,6 +107,29 @@ impl ActionContext<'_> {
                 });
             }
         };
+        self.perform_on(current, known_name, action, None).await
+    }
+
+    /// Performs `action` on an account whose state was just read (by [`Self::perform`], or by
+    /// a bulk job's list pages). `snapshot`: the details to keep before an irreversible action
+    /// when the caller already has them (a bulk preview read them); otherwise they are read now.
+    ///
+    /// Never sends a change twice once it may have taken effect: after an ambiguous failure (a
+    /// 5xx, a lost connection, a timeout) a Close or Delete is never sent again; the account is
+    /// re-read with backoff for [`RetryPolicy::settle_window`], and the outcome is recorded
+    /// unknown if the change still does not show. A Suspend or Reactivate is idempotent and is
+    /// sent again when a re-read shows it did not take effect.
+    pub async fn perform_on(
+        &self,
+        current: Subaccount,
+        known_name: &str,
+        action: Action,
+        snapshot: Option<String>,
+    ) -> Result<Performed> {
+        let started = Instant::now();
+        let provider = self.conn.provider;
+        let account_id = current.id.clone();
+        let account_id = account_id.as_str();
         let name = if current.name.is_empty() {
             known_name
         } else {
@@ -138,10 +154,14 @@ impl ActionContext<'_> {
         }
 
         let mut intent = self.intent(account_id, name, action, Some(current.status));
-        if action == Action::Delete {
-            // The provider's docs tell users to back up before deleting, and the dialog promises
-            // a copy: no copy, no delete.
-            match self.api.snapshot(account_id).await {
+        if action.irreversible() {
+            // What the action destroys is kept first (a Twilio close: the numbers it releases;
+            // a Vobiz delete: the sub-account's details). No copy, no irreversible change.
+            let snap = match snapshot {
+                Some(s) => Ok(Some(s)),
+                None => self.api.snapshot(account_id).await,
+            };
+            match snap {
                 Ok(snap) => intent.snapshot = snap,
                 Err(e) => {
                     let id = self.history.record(
@@ -191,6 +211,7 @@ impl ActionContext<'_> {
 
         // One budget of tries for the whole action, rate-limit retries in the HTTP layer included.
         let mut sent = 0u32;
+        let mut in_doubt = false;
         loop {
             let budget = self.retry.max_tries.saturating_sub(sent).max(1);
             match self.api.apply_within(account_id, action, budget).await {
@@ -226,6 +247,17 @@ impl ActionContext<'_> {
                 Err(call) => {
                     sent += call.attempts.max(1);
                     last_request_id = call.request_id.clone().or(last_request_id);
+                    // "Already closed" or "not found" after an attempt that may have gone
+                    // through: that attempt did it.
+                    if in_doubt && already_done(action, &call.error) {
+                        return finish(
+                            Outcome::Succeeded,
+                            Some(done_account(&current, action)),
+                            None,
+                            last_request_id,
+                            sent,
+                        );
+                    }
                     // A clear refusal, or a rate limit the HTTP layer already retried, is final.
                     if !call.ambiguous {
                         return finish(
@@ -236,7 +268,29 @@ impl ActionContext<'_> {
                             sent,
                         );
                     }
-                    // The change may have gone through: look before sending anything again.
+                    in_doubt = true;
+                    if action.irreversible() {
+                        // Never sent again: the provider may still be working on the first one.
+                        return match self.settle_patiently(account_id, action, &current).await {
+                            Some(account) => finish(
+                                Outcome::Succeeded,
+                                Some(account),
+                                None,
+                                last_request_id,
+                                sent,
+                            ),
+                            None => finish(
+                                Outcome::Unknown,
+                                Some(current.clone()),
+                                Some(Error::OutcomeUnknown {
+                                    cause: cause_of(&call.error),
+                                }),
+                                last_request_id,
+                                sent,
+                            ),
+                        };
+                    }
+                    // Reversible: look, then send again only if it did not take effect.
                     match self.settle(account_id, action, &current).await {
                         Settled::Applied(account) => {
                             return finish(
@@ -248,12 +302,12 @@ impl ActionContext<'_> {
                             );
                         }
                         Settled::Unknown => {
-                            // Neither the answer nor a re-read: sending again could act twice.
-                            // Start-up reconciliation settles it later.
                             return finish(
                                 Outcome::Unknown,
                                 Some(current.clone()),
-                                Some(call.error),
+                                Some(Error::OutcomeUnknown {
+                                    cause: cause_of(&call.error),
+                                }),
                                 last_request_id,
                                 sent,
                             );
@@ -290,19 +344,68 @@ impl ActionContext<'_> {
             .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
     }
 
-    /// After a doubtful failure: did the action take effect? A deleted account answers 404.
+    /// After a doubtful failure: did the action take effect? One re-read.
     async fn settle(&self, account_id: &str, action: Action, before: &Subaccount) -> Settled {
         match self.api.fetch(account_id).await {
             Ok(a) if a.status == action.target_status() => Settled::Applied(a),
             Ok(a) => Settled::NotApplied(a),
-            Err(Error::NotFound { .. }) if action == Action::Delete => {
-                let mut gone = before.clone();
-                gone.status = Status::Deleted;
-                gone.provider_status = "deleted".into();
-                Settled::Applied(gone)
-            }
+            Err(e) if already_done(action, &e) => Settled::Applied(done_account(before, action)),
             Err(_) => Settled::Unknown,
         }
+    }
+
+    /// After a doubtful failure of an irreversible action: re-read with backoff until the
+    /// change shows or the settle window is over. The provider may apply a request late, so
+    /// one re-read showing the old state proves nothing.
+    async fn settle_patiently(
+        &self,
+        account_id: &str,
+        action: Action,
+        before: &Subaccount,
+    ) -> Option<Subaccount> {
+        let deadline = Instant::now() + self.retry.settle_window;
+        let mut round = 0u32;
+        loop {
+            if let Settled::Applied(a) = self.settle(account_id, action, before).await {
+                return Some(a);
+            }
+            round += 1;
+            let wait = self.retry.delay(round, None).max(self.retry.base);
+            if Instant::now() + wait > deadline {
+                return None;
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// A Close answered "already closed", or a Close or Delete whose account is gone (Twilio
+/// deletes closed subaccounts 30 days after closure; a deleted Vobiz sub-account answers 404):
+/// the account is where the action wanted it.
+fn already_done(action: Action, e: &Error) -> bool {
+    matches!(
+        (action, e),
+        (Action::Close, Error::AlreadyClosed)
+            | (Action::Close, Error::NotFound { .. })
+            | (Action::Delete, Error::NotFound { .. })
+    )
+}
+
+fn done_account(before: &Subaccount, action: Action) -> Subaccount {
+    let mut a = before.clone();
+    a.status = action.target_status();
+    a.provider_status = action.target_status().as_str().into();
+    a
+}
+
+/// What was lost, in a few words for the unknown-outcome sentence.
+fn cause_of(e: &Error) -> String {
+    match e {
+        Error::Timeout => "no answer in time".into(),
+        Error::Network { .. } => "the connection dropped".into(),
+        Error::Provider { status, .. } => format!("HTTP {status}"),
+        Error::UnexpectedResponse { .. } => "an unreadable answer".into(),
+        other => other.code().as_str().replace('_', " "),
     }
 }
 

@@ -94,6 +94,8 @@ pub struct VerifiedParent {
     pub account_id: String,
     pub name: String,
     pub base_url: String,
+    /// What these credentials cannot do here, in plain sentences (empty: nothing known).
+    pub limitations: Vec<String>,
 }
 
 /// Everything the confirmation dialog shows before an action on one account.
@@ -107,6 +109,8 @@ pub struct ActionPreview {
     pub impact: Impact,
     /// For irreversible actions: what the user must type (the id's last characters).
     pub confirm_phrase: Option<String>,
+    /// For irreversible actions: the single-use token the action must carry.
+    pub confirm_token: Option<String>,
 }
 
 /// The outcome of one action, after the provider answered.

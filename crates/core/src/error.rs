@@ -55,6 +55,16 @@ pub enum Error {
     ConfirmationMismatch { expected: String },
     #[error("cancelled")]
     Cancelled,
+    #[error("the API key cannot manage subaccounts")]
+    ApiKeyRefused { provider: Provider },
+    #[error("the API key cannot reach this subaccount's resources")]
+    ApiKeyCannotReachSubaccount { provider: Provider },
+    #[error("these are a subaccount's credentials")]
+    SubaccountCredentials { provider: Provider },
+    #[error("outcome unknown after {cause}")]
+    OutcomeUnknown { cause: String },
+    #[error("no matching preview for this irreversible action")]
+    PreviewRequired,
 }
 
 /// Stable codes: the UI and the history switch on these, never on the text.
@@ -80,6 +90,11 @@ pub enum ErrorCode {
     Validation,
     ConfirmationMismatch,
     Cancelled,
+    ApiKeyRefused,
+    ApiKeyCannotReachSubaccount,
+    SubaccountCredentials,
+    OutcomeUnknown,
+    PreviewRequired,
 }
 
 impl ErrorCode {
@@ -103,6 +118,11 @@ impl ErrorCode {
             ErrorCode::Validation => "validation",
             ErrorCode::ConfirmationMismatch => "confirmation_mismatch",
             ErrorCode::Cancelled => "cancelled",
+            ErrorCode::ApiKeyRefused => "api_key_refused",
+            ErrorCode::ApiKeyCannotReachSubaccount => "api_key_cannot_reach_subaccount",
+            ErrorCode::SubaccountCredentials => "subaccount_credentials",
+            ErrorCode::OutcomeUnknown => "outcome_unknown",
+            ErrorCode::PreviewRequired => "preview_required",
         }
     }
 }
@@ -139,6 +159,11 @@ impl Error {
             Error::Validation { .. } => ErrorCode::Validation,
             Error::ConfirmationMismatch { .. } => ErrorCode::ConfirmationMismatch,
             Error::Cancelled => ErrorCode::Cancelled,
+            Error::ApiKeyRefused { .. } => ErrorCode::ApiKeyRefused,
+            Error::ApiKeyCannotReachSubaccount { .. } => ErrorCode::ApiKeyCannotReachSubaccount,
+            Error::SubaccountCredentials { .. } => ErrorCode::SubaccountCredentials,
+            Error::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
+            Error::PreviewRequired => ErrorCode::PreviewRequired,
         }
     }
 
@@ -195,6 +220,22 @@ impl Error {
                 "The confirmation does not match. Type {expected} exactly to confirm."
             ),
             Error::Cancelled => "Cancelled. Nothing more was sent.".into(),
+            Error::ApiKeyRefused { provider } => format!(
+                "{} refused this API key for managing subaccounts. Either the key's secret is wrong, or it is a Standard or Restricted key, which cannot use the Accounts resource. Edit the connection to use the parent account's Auth Token (or a Main API key).",
+                provider.name()
+            ),
+            Error::ApiKeyCannotReachSubaccount { provider } => format!(
+                "{} does not let this connection's API key reach a subaccount's own resources (its phone numbers, or its status). Edit the connection to use the parent account's Auth Token instead of an API key.",
+                provider.name()
+            ),
+            Error::SubaccountCredentials { provider } => format!(
+                "These are a {} subaccount's own credentials, which only reach that one subaccount. Enter the parent account's ID and token instead.",
+                provider.name()
+            ),
+            Error::OutcomeUnknown { cause } => format!(
+                "The provider's answer was lost ({cause}) and, after checking the account again for a while, Subdesk still cannot tell whether the change was made. It was not sent again. Subdesk checks it again at the next start; look at the account in the provider's console before you act on it again."
+            ),
+            Error::PreviewRequired => "Nothing was changed: this permanent action must be confirmed on the preview that shows exactly these accounts, and that preview is missing, already used, older than 15 minutes or for other accounts. Open the action again and confirm it there.".into(),
         }
     }
 
@@ -290,6 +331,19 @@ mod tests {
                 expected: "def".into(),
             },
             Error::Cancelled,
+            Error::ApiKeyRefused {
+                provider: Provider::Twilio,
+            },
+            Error::ApiKeyCannotReachSubaccount {
+                provider: Provider::Twilio,
+            },
+            Error::SubaccountCredentials {
+                provider: Provider::Twilio,
+            },
+            Error::OutcomeUnknown {
+                cause: "HTTP 502".into(),
+            },
+            Error::PreviewRequired,
         ]
     }
 

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod confirm;
 pub mod error;
 pub mod history;
 pub mod jobs;

@@ -68,10 +68,14 @@ impl Workspace {
                 )),
                 ..Completion::outcome(Outcome::Failed)
             }),
-            Err(Error::NotFound { .. }) if e.action == Action::Delete => reconciled(Completion {
-                status_after: Some(crate::model::Status::Deleted),
-                ..Completion::outcome(Outcome::Succeeded)
-            }),
+            // A deleted account answers 404; so does a closed Twilio subaccount once Twilio
+            // has purged it (30 days after closure by default). Either way it is done.
+            Err(Error::NotFound { .. }) if matches!(e.action, Action::Delete | Action::Close) => {
+                reconciled(Completion {
+                    status_after: Some(target),
+                    ..Completion::outcome(Outcome::Succeeded)
+                })
+            }
             Err(err) if err.retryable() => Completion {
                 error_code: Some(err.code().as_str().into()),
                 error_message: Some("Outcome unknown: the provider could not be reached at start-up. Subdesk will check again at the next start.".into()),

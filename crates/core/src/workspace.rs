@@ -15,6 +15,7 @@ use crate::actions::ActionContext;
 use crate::api::{
     AccountRow, ActionPreview, ActionResult, AppStatus, ListEvent, NewConnection, VerifiedParent,
 };
+use crate::confirm::{Confirmation, Tokens};
 use crate::error::{Error, Result};
 use crate::history::{ExportFormat, History, HistoryFilter, HistoryPage, Outcome};
 use crate::model::{
@@ -110,6 +111,8 @@ pub struct Workspace {
     busy: Mutex<std::collections::HashSet<(Uuid, String)>>,
     /// One adaptive in-flight limit per connection, shared by every request to it.
     limits: Mutex<HashMap<Uuid, Arc<AdaptiveLimit>>>,
+    /// Previews of irreversible actions not yet confirmed.
+    pub(crate) tokens: Tokens,
 }
 
 /// The OS user name, for the history's "who". Asked of the OS (not of $USER, which a service
@@ -166,6 +169,7 @@ impl Workspace {
             jobs: Mutex::new(HashMap::new()),
             limits: Mutex::new(HashMap::new()),
             busy: Mutex::new(std::collections::HashSet::new()),
+            tokens: Tokens::default(),
         })
     }
 
@@ -389,10 +393,12 @@ impl Workspace {
             Arc::new(AdaptiveLimit::new(1)),
         );
         let name = api.verify().await?;
+        let limitations = api.limitations().await?;
         Ok(VerifiedParent {
             account_id: draft.account_id,
             name,
             base_url: draft.base_url,
+            limitations,
         })
     }
 
@@ -532,6 +538,13 @@ impl Workspace {
         crate::model::check_transition(conn.provider, account.status, account.is_parent, action)?;
         let impact = api.impact(account_id, action).await?;
         self.remember(&conn, std::slice::from_ref(&account));
+        let confirm_token = action.irreversible().then(|| {
+            self.tokens.issue(
+                action,
+                [(conn.id, account_id.to_string())].into(),
+                HashMap::new(),
+            )
+        });
         Ok(ActionPreview {
             row: AccountRow::new(&conn, account),
             action,
@@ -540,6 +553,7 @@ impl Workspace {
             confirm_phrase: action
                 .irreversible()
                 .then(|| confirmation_phrase(account_id)),
+            confirm_token,
         })
     }
 
@@ -577,17 +591,23 @@ impl Workspace {
         }
     }
 
-    /// Performs one action after its confirmation. The history gets the intent first.
+    /// Performs one action after its confirmation: an irreversible one needs the typed
+    /// phrase and the token of the preview that showed it. The history gets the intent first.
     pub async fn apply(
         self: &Arc<Self>,
         connection_id: Uuid,
         account_id: &str,
         action: Action,
-        confirmation: Option<&str>,
+        confirmation: Option<&Confirmation>,
     ) -> Result<ActionResult> {
         let conn = self.connection(connection_id)?;
         if action.irreversible() {
-            check_confirmation(account_id, confirmation)?;
+            check_confirmation(account_id, confirmation.map(|c| c.typed.as_str()))?;
+            self.tokens.redeem(
+                confirmation.map(|c| c.token.as_str()),
+                action,
+                &[(conn.id, account_id.to_string())].into(),
+            )?;
         }
         let _claim = self.claim(conn.id, account_id)?;
         let history = Arc::clone(self.history()?);

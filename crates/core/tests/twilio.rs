@@ -252,6 +252,7 @@ async fn rate_limits_are_retried_with_backoff_then_reported() {
             max_tries: 3,
             base: Duration::from_millis(5),
             cap: Duration::from_millis(20),
+            ..RetryPolicy::default()
         },
         Duration::from_secs(5),
     );

@@ -14,6 +14,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use subdesk_core::confirm::Confirmation;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -663,7 +664,10 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
         conn.id,
         &active[0],
         Action::Close,
-        preview.confirm_phrase.as_deref(),
+        Some(&Confirmation {
+            typed: preview.confirm_phrase.unwrap(),
+            token: preview.confirm_token.unwrap(),
+        }),
     )
     .await
     .unwrap();
@@ -687,7 +691,10 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
         .run_job(
             items,
             Action::Close,
-            Some(&bulk_phrase(Action::Close, 5)),
+            Some(&Confirmation {
+                typed: bulk_phrase(Action::Close, 5),
+                token: preview.confirm_token.unwrap(),
+            }),
             Arc::new(|_| {}),
         )
         .await

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use subdesk_core::api::{ListEvent, NewConnection};
+use subdesk_core::confirm::Confirmation;
 use subdesk_core::history::{Completion, HistoryFilter, Intent, Outcome};
 use subdesk_core::secrets::{Secret, SecretStore};
 use subdesk_core::{Action, Error, Provider, Status, Workspace};
@@ -225,14 +226,30 @@ async fn closing_needs_the_typed_confirmation_and_is_recorded() {
     );
     assert_eq!(preview.row.name, "Bright Dental");
 
+    let token = preview.confirm_token.clone().unwrap();
+    let with = |typed: &str, token: &str| Confirmation {
+        typed: typed.into(),
+        token: token.into(),
+    };
     sim.clear_requests();
-    for wrong in [None, Some("xyz"), Some("")] {
+    for wrong in [None, Some(with("xyz", &token)), Some(with("", &token))] {
         let e = ws
-            .apply(c.id, &sub, Action::Close, wrong)
+            .apply(c.id, &sub, Action::Close, wrong.as_ref())
             .await
             .unwrap_err();
         assert!(matches!(e, Error::ConfirmationMismatch { .. }));
     }
+    // The right phrase without the preview's token (a direct invoke) is refused too.
+    let e = ws
+        .apply(
+            c.id,
+            &sub,
+            Action::Close,
+            Some(&with(&sub[sub.len() - 3..], "forged")),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::PreviewRequired), "{e:?}");
     assert!(
         sim.requests().is_empty(),
         "nothing sent without the confirmation"
@@ -245,7 +262,12 @@ async fn closing_needs_the_typed_confirmation_and_is_recorded() {
     );
 
     let done = ws
-        .apply(c.id, &sub, Action::Close, Some(&sub[sub.len() - 3..]))
+        .apply(
+            c.id,
+            &sub,
+            Action::Close,
+            Some(&with(&sub[sub.len() - 3..], &token)),
+        )
         .await
         .unwrap();
     assert_eq!(done.row.status, Status::Closed);
@@ -277,19 +299,24 @@ async fn closing_needs_the_typed_confirmation_and_is_recorded() {
     );
     assert!(e.duration_ms.is_some());
 
-    // Closing again is refused by the rules, recorded as skipped, and sends no change.
+    // The token was used up; a new preview of a closed account is refused by the rules.
     sim.clear_requests();
     let again = ws
-        .apply(c.id, &sub, Action::Close, Some(&sub[sub.len() - 3..]))
+        .apply(
+            c.id,
+            &sub,
+            Action::Close,
+            Some(&with(&sub[sub.len() - 3..], &token)),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(again, Error::AlreadyClosed));
+    assert!(matches!(again, Error::PreviewRequired), "{again:?}");
+    let e = ws.preview(c.id, &sub, Action::Close).await.unwrap_err();
+    assert!(
+        matches!(e, Error::AlreadyClosed | Error::InvalidTransition { .. }),
+        "{e:?}"
+    );
     assert!(sim.requests().iter().all(|r| r.method == "GET"));
-    let skipped = HistoryFilter {
-        outcome: Some(Outcome::Skipped),
-        ..Default::default()
-    };
-    assert_eq!(ws.history_query(&skipped, None, 10).unwrap().total, 1);
 }
 
 #[tokio::test]
@@ -301,12 +328,19 @@ async fn the_parent_account_cannot_be_touched_from_here() {
         .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
         .await
         .unwrap();
+    let e = ws.preview(c.id, &p.sid, Action::Close).await.unwrap_err();
+    assert!(matches!(e, Error::ParentAccount), "{e:?}");
+    // Without a preview there is no token, so a direct call gets nowhere either.
     let phrase = &p.sid[p.sid.len() - 3..];
+    let forged = Confirmation {
+        typed: phrase.into(),
+        token: "forged".into(),
+    };
     let e = ws
-        .apply(c.id, &p.sid, Action::Close, Some(phrase))
+        .apply(c.id, &p.sid, Action::Close, Some(&forged))
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::ParentAccount), "{e:?}");
+    assert!(matches!(e, Error::PreviewRequired), "{e:?}");
     assert!(
         sim.requests().iter().all(|r| r.method == "GET"),
         "no POST ever reaches the parent"
@@ -333,8 +367,19 @@ async fn a_lost_answer_is_settled_by_re_reading_not_by_sending_again() {
         kinds: vec![FaultKind::ServerError],
     });
     for sub in &subs {
+        // The preview reads through the same faults: try it until it opens, as a user would.
+        let mut confirmation = None;
+        for _ in 0..20 {
+            if let Ok(p) = ws.preview(c.id, sub, Action::Delete).await {
+                confirmation = Some(Confirmation {
+                    typed: p.confirm_phrase.unwrap(),
+                    token: p.confirm_token.unwrap(),
+                });
+                break;
+            }
+        }
         let _ = ws
-            .apply(c.id, sub, Action::Delete, Some(&sub[sub.len() - 3..]))
+            .apply(c.id, sub, Action::Delete, confirmation.as_ref())
             .await;
     }
     sim.set_faults(FaultPlan::default());
@@ -363,10 +408,7 @@ async fn a_lost_answer_is_settled_by_re_reading_not_by_sending_again() {
         .iter()
         .filter(|e| e.outcome == Outcome::Succeeded)
         .count();
-    assert!(
-        succeeded > 20,
-        "retries carry most deletes through: {succeeded}"
-    );
+    assert!(succeeded > 10, "most deletes go through: {succeeded}");
     let applied: Vec<_> = sim
         .requests()
         .into_iter()

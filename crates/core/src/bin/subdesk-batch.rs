@@ -25,6 +25,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use subdesk_core::api::{ListEvent, NewConnection};
+use subdesk_core::confirm::Confirmation;
 use subdesk_core::jobs::{bulk_phrase, ItemRef, JobEvent};
 use subdesk_core::providers::{HttpConfig, RetryPolicy};
 use subdesk_core::secrets::{MemoryStore, Secret};
@@ -167,12 +168,24 @@ async fn run(a: Args) -> Result<(), String> {
         return Ok(());
     }
 
-    let confirmation = bulk_phrase(action, runnable);
+    // Like the dialog: preview first (it issues the token), then confirm with its phrase.
+    let confirmation = if action.irreversible() {
+        let preview = ws
+            .bulk_preview(&items, action)
+            .await
+            .map_err(|e| e.user_message())?;
+        Some(Confirmation {
+            typed: bulk_phrase(action, runnable),
+            token: preview.confirm_token.unwrap_or_default(),
+        })
+    } else {
+        None
+    };
     let counts = ws
         .run_job(
             items,
             action,
-            Some(&confirmation),
+            confirmation.as_ref(),
             Arc::new(|e| {
                 if let JobEvent::Item { result, counts, .. } = e {
                     emit(json!({

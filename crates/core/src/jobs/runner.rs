@@ -16,10 +16,11 @@ use super::types::{
 };
 use crate::actions::intent;
 use crate::api::AccountRow;
+use crate::confirm::{Accounts, Confirmation};
 use crate::error::{Error, Result, UiError};
 use crate::history::Completion;
 use crate::history::Outcome;
-use crate::model::{allowed_actions, Action, Connection, Provider};
+use crate::model::{allowed_actions, Action, Connection, Provider, Subaccount};
 use crate::providers::ProviderApi;
 use crate::workspace::Workspace;
 
@@ -31,6 +32,7 @@ type PerConnection = (
     Connection,
     std::result::Result<Arc<dyn ProviderApi>, Error>,
     Arc<Semaphore>,
+    Option<Arc<Fresh>>,
 );
 
 /// The phrase to type before an irreversible bulk action, e.g. `CLOSE 37`.
@@ -69,7 +71,9 @@ fn bulk_consequences(action: Action, rows: &[AccountRow]) -> Vec<String> {
 
 impl Workspace {
     /// Splits a selection into what will run and what will be skipped, from the last listing.
-    /// For Twilio closes it also counts the phone numbers that will be released.
+    /// For an irreversible action it also reads, at the connection's concurrency, what each
+    /// account loses (a Twilio close: its phone numbers), counts the numbers released, and
+    /// issues the token the job must carry.
     pub async fn bulk_preview(&self, items: &[ItemRef], action: Action) -> Result<BulkPreview> {
         let (runnable, skipped) = self.split(items, action)?;
         let mut per: Vec<ConnectionCount> = Vec::new();
@@ -84,10 +88,15 @@ impl Workspace {
                 }),
             }
         }
-        let numbers_released = if action == Action::Close {
-            Some(self.count_numbers(&runnable).await?)
+        let (numbers_released, confirm_token) = if action.irreversible() {
+            let snapshots = self.snapshots(&runnable).await?;
+            let numbers = (action == Action::Close)
+                .then(|| count_numbers(snapshots.values()))
+                .flatten();
+            let token = self.tokens.issue(action, accounts_of(&runnable), snapshots);
+            (numbers, Some(token))
         } else {
-            None
+            (None, None)
         };
         Ok(BulkPreview {
             action,
@@ -100,6 +109,7 @@ impl Workspace {
             skipped,
             per_connection: per,
             numbers_released,
+            confirm_token,
         })
     }
 
@@ -149,11 +159,13 @@ impl Workspace {
         Ok((runnable, skipped))
     }
 
-    async fn count_numbers(&self, rows: &[AccountRow]) -> Result<u32> {
+    /// Each account's snapshot (what an irreversible action destroys), read at the
+    /// configured concurrency.
+    async fn snapshots(&self, rows: &[AccountRow]) -> Result<HashMap<(Uuid, String), String>> {
         let mut set = tokio::task::JoinSet::new();
-        let limit = Arc::new(Semaphore::new(self.settings().concurrency as usize));
+        let limit = Arc::new(Semaphore::new(self.settings().concurrency.max(1) as usize));
         let mut apis: HashMap<Uuid, Arc<dyn ProviderApi>> = HashMap::new();
-        for r in rows.iter().filter(|r| r.provider == Provider::Twilio) {
+        for r in rows {
             let api = match apis.get(&r.connection_id) {
                 Some(api) => Arc::clone(api),
                 None => {
@@ -162,19 +174,39 @@ impl Workspace {
                     api
                 }
             };
-            let (id, limit) = (r.id.clone(), Arc::clone(&limit));
+            let (key, limit) = ((r.connection_id, r.id.clone()), Arc::clone(&limit));
             set.spawn(async move {
                 let _permit = limit.acquire_owned().await;
-                api.impact(&id, Action::Close)
-                    .await
-                    .map(|i| i.numbers_released.unwrap_or(0))
+                api.snapshot(&key.1).await.map(|s| (key, s))
             });
         }
-        let mut total = 0;
+        let mut out = HashMap::new();
         while let Some(r) = set.join_next().await {
-            total += r.map_err(|e| Error::storage(e.to_string()))??;
+            if let (key, Some(snap)) = r.map_err(|e| Error::storage(e.to_string()))?? {
+                out.insert(key, snap);
+            }
         }
-        Ok(total)
+        Ok(out)
+    }
+
+    /// A connection's accounts as the provider lists them right now, for a job that acts on
+    /// many of them: a few list pages instead of one re-read per account.
+    async fn fresh_listing(&self, api: &Arc<dyn ProviderApi>) -> Option<Fresh> {
+        let mut rows = HashMap::new();
+        let mut sink = |page: Vec<Subaccount>| {
+            rows.extend(page.into_iter().map(|a| (a.id.clone(), a)));
+        };
+        match api.list(&mut sink).await {
+            Ok(_) => Some(Fresh {
+                rows,
+                at: Instant::now(),
+            }),
+            Err(e) => {
+                // Each item then re-reads its own account before acting.
+                tracing::warn!(error = %e, "listing before the job failed; re-reading per account");
+                None
+            }
+        }
     }
 
     /// Asks a running job to stop scheduling new items.
@@ -194,16 +226,24 @@ impl Workspace {
         self: &Arc<Self>,
         items: Vec<ItemRef>,
         action: Action,
-        confirmation: Option<&str>,
+        confirmation: Option<&Confirmation>,
         sink: JobSink,
     ) -> Result<JobCounts> {
         let (runnable, skipped) = self.split(&items, action)?;
-        if action.irreversible() {
+        let snapshots = if action.irreversible() {
             let expected = bulk_phrase(action, runnable.len());
-            if !confirmation.is_some_and(|c| c.trim().eq_ignore_ascii_case(&expected)) {
+            if !confirmation.is_some_and(|c| c.typed.trim().eq_ignore_ascii_case(&expected)) {
                 return Err(Error::ConfirmationMismatch { expected });
             }
-        }
+            self.tokens.redeem(
+                confirmation.map(|c| c.token.as_str()),
+                action,
+                &accounts_of(&runnable),
+            )?
+        } else {
+            HashMap::new()
+        };
+        let snapshots = Arc::new(snapshots);
         let history = Arc::clone(self.history()?);
         let job_id = Uuid::new_v4().to_string();
         let cancel = Arc::new(AtomicBool::new(false));
@@ -260,25 +300,44 @@ impl Workspace {
             tally.finish(result, &cancel, &sink);
         }
 
-        // One adapter per connection for the whole job: one keychain read, one in-flight limit.
+        // One adapter per connection for the whole job: one keychain read, one in-flight limit,
+        // and (for many accounts) one fresh listing right before the job instead of one
+        // re-read per account. The providers refuse a change of a closed or deleted account
+        // themselves, so a listing a few seconds old is safe; an item that starts later than
+        // FRESH_FOR after it re-reads its own account.
         let concurrency = self.settings().concurrency.max(1) as usize;
+        let mut per_conn: HashMap<Uuid, usize> = HashMap::new();
+        for row in &runnable {
+            *per_conn.entry(row.connection_id).or_default() += 1;
+        }
         let mut apis: HashMap<Uuid, PerConnection> = HashMap::new();
         let mut set = tokio::task::JoinSet::new();
         for row in runnable {
             if !apis.contains_key(&row.connection_id) {
                 let conn = self.connection(row.connection_id)?;
                 let api = self.api_for(&conn);
-                apis.insert(conn.id, (conn, api, Arc::new(Semaphore::new(concurrency))));
+                let fresh = match &api {
+                    Ok(api) if per_conn[&conn.id] >= LIST_WHEN_AT_LEAST => {
+                        self.fresh_listing(api).await.map(Arc::new)
+                    }
+                    _ => None,
+                };
+                apis.insert(
+                    conn.id,
+                    (conn, api, Arc::new(Semaphore::new(concurrency)), fresh),
+                );
             }
-            let (conn, api, gate) = apis.get(&row.connection_id).expect("inserted above");
-            let (conn, api, gate) = (conn.clone(), api.clone(), Arc::clone(gate));
-            let (ws, history, cancel, tally, sink, job_id) = (
+            let (conn, api, gate, fresh) = apis.get(&row.connection_id).expect("inserted above");
+            let (conn, api, gate, fresh) =
+                (conn.clone(), api.clone(), Arc::clone(gate), fresh.clone());
+            let (ws, history, cancel, tally, sink, job_id, snapshots) = (
                 Arc::clone(self),
                 Arc::clone(&history),
                 Arc::clone(&cancel),
                 Arc::clone(&tally),
                 Arc::clone(&sink),
                 job_id.clone(),
+                Arc::clone(&snapshots),
             );
             set.spawn(async move {
                 let _permit = gate.acquire_owned().await;
@@ -310,41 +369,54 @@ impl Workspace {
                     }
                 };
                 let claim = ws.claim(conn.id, &row.id);
+                let listed = fresh
+                    .as_deref()
+                    .filter(|f| f.at.elapsed() < FRESH_FOR)
+                    .map(|f| f.rows.get(&row.id));
                 let result = match api {
                     _ if cancel.load(Ordering::SeqCst) => {
                         unsent(Outcome::NotStarted, Error::Cancelled)
                     }
                     _ if claim.is_err() => unsent(Outcome::Skipped, claim.err().expect("checked")),
                     Err(e) => unsent(Outcome::Failed, e),
-                    Ok(api) => match ws
-                        .context(&conn, &api, &history, Some(&job_id), Some(&cancel))
-                        .perform(&row.id, &row.name, action)
-                        .await
-                    {
-                        // Only a history write can fail here; the item is reported, not lost.
-                        Err(e) => ItemResult {
-                            item: item.clone(),
-                            outcome: Outcome::Failed,
-                            status_after: None,
-                            row: None,
-                            error: Some(e.to_ui()),
-                            attempts: 0,
-                        },
-                        Ok(p) => {
-                            if let Some(a) = &p.account {
-                                ws.remember(&conn, std::slice::from_ref(a));
+                    // Listed just now, and not there any more: deleted, or closed and purged.
+                    Ok(_) if listed == Some(None) => unsent(Outcome::Skipped, gone(&row)),
+                    Ok(api) => {
+                        let ctx = ws.context(&conn, &api, &history, Some(&job_id), Some(&cancel));
+                        let snapshot = snapshots.get(&(conn.id, row.id.clone())).cloned();
+                        let performed = match listed.flatten() {
+                            Some(now) => {
+                                ctx.perform_on(now.clone(), &row.name, action, snapshot)
+                                    .await
                             }
-                            let row = p.account.map(|a| AccountRow::new(&conn, a));
-                            ItemResult {
-                                item,
-                                outcome: p.outcome,
-                                status_after: row.as_ref().map(|r| r.status),
-                                row,
-                                error: p.error.map(|e| e.to_ui()),
-                                attempts: p.attempts,
+                            None => ctx.perform(&row.id, &row.name, action).await,
+                        };
+                        match performed {
+                            // Only a history write can fail here; the item is reported, not lost.
+                            Err(e) => ItemResult {
+                                item: item.clone(),
+                                outcome: Outcome::Failed,
+                                status_after: None,
+                                row: None,
+                                error: Some(e.to_ui()),
+                                attempts: 0,
+                            },
+                            Ok(p) => {
+                                if let Some(a) = &p.account {
+                                    ws.remember(&conn, std::slice::from_ref(a));
+                                }
+                                let row = p.account.map(|a| AccountRow::new(&conn, a));
+                                ItemResult {
+                                    item,
+                                    outcome: p.outcome,
+                                    status_after: row.as_ref().map(|r| r.status),
+                                    row,
+                                    error: p.error.map(|e| e.to_ui()),
+                                    attempts: p.attempts,
+                                }
                             }
                         }
-                    },
+                    }
                 };
                 tally.finish(result, &cancel, &sink);
             });
@@ -364,6 +436,47 @@ impl Workspace {
             failures,
         });
         Ok(final_counts)
+    }
+}
+
+/// Below this many accounts of one connection, each re-reads itself; from it on, the job
+/// lists the connection once (at most a few pages) before it starts.
+const LIST_WHEN_AT_LEAST: usize = 10;
+
+/// How long a listing taken before the job counts as the accounts' current state.
+const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A connection's accounts as listed right before the job.
+struct Fresh {
+    rows: HashMap<String, Subaccount>,
+    at: Instant,
+}
+
+fn accounts_of(rows: &[AccountRow]) -> Accounts {
+    rows.iter()
+        .map(|r| (r.connection_id, r.id.clone()))
+        .collect()
+}
+
+/// Phone numbers listed in the snapshots (see `ProviderApi::snapshot`); `None` when some
+/// could not be read (an API key that may not read them).
+fn count_numbers<'a>(snapshots: impl Iterator<Item = &'a String>) -> Option<u32> {
+    let mut total = 0u32;
+    for s in snapshots {
+        let v: serde_json::Value = serde_json::from_str(s).ok()?;
+        match v.get("numbers") {
+            Some(serde_json::Value::Array(a)) => total += a.len() as u32,
+            Some(_) => return None,
+            None => {}
+        }
+    }
+    Some(total)
+}
+
+/// The account is no longer in the provider's list: deleted, or closed and then purged.
+fn gone(row: &AccountRow) -> Error {
+    Error::NotFound {
+        what: format!("{} ({})", row.name, row.id),
     }
 }
 

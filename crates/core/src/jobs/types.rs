@@ -55,6 +55,8 @@ pub struct BulkPreview {
     pub consequences: Vec<String>,
     /// For irreversible actions: what the user must type, e.g. `CLOSE 37`.
     pub confirm_phrase: Option<String>,
+    /// For irreversible actions: the single-use token the job must carry.
+    pub confirm_token: Option<String>,
 }
 
 /// How one item of a job ended.

@@ -88,6 +88,9 @@ pub struct RetryPolicy {
     pub max_tries: u32,
     pub base: Duration,
     pub cap: Duration,
+    /// After an ambiguous failure of an irreversible write, how long to keep re-reading the
+    /// account (with backoff) for the change to show before recording the outcome unknown.
+    pub settle_window: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -96,6 +99,7 @@ impl Default for RetryPolicy {
             max_tries: 5,
             base: Duration::from_millis(250),
             cap: Duration::from_secs(20),
+            settle_window: Duration::from_secs(30),
         }
     }
 }
@@ -199,23 +203,23 @@ impl From<Error> for CallError {
     }
 }
 
-/// Whether a failed write may have been applied. A 429 or 503 is "not processed" by contract;
-/// a 4xx is a refusal; anything else leaves us in doubt.
+/// Whether a failed write may have been applied. Only a 429 is documented as "not processed"
+/// (Twilio 20429); a 4xx is a refusal; anything else (any 5xx, a gateway's 502/504 page, a
+/// dropped connection, a timeout, an unreadable answer) leaves us in doubt.
 pub fn write_is_ambiguous(error: &Error) -> bool {
     match error {
         Error::Network { .. } | Error::Timeout | Error::UnexpectedResponse { .. } => true,
-        Error::Provider { status, .. } => *status >= 500 && *status != 503,
+        Error::Provider { status, .. } => *status >= 500,
         _ => false,
     }
 }
 
-/// Whether to send a request again: reads on any transient failure; writes only when the
-/// provider says it did not process them (429, 503), since retrying an ambiguous write is the
-/// caller's decision after a re-read.
+/// Whether to send a request again: reads on any transient failure; writes only on a rate
+/// limit, which the provider did not process. Whether to re-send a write after an ambiguous
+/// failure is the action's decision, after a re-read (see `actions.rs`).
 pub fn should_retry(error: &Error, idempotent: bool) -> bool {
     match error {
         Error::RateLimited { .. } => true,
-        Error::Provider { status: 503, .. } => true,
         e if idempotent => e.retryable(),
         _ => false,
     }
@@ -258,6 +262,7 @@ mod tests {
             max_tries: 5,
             base: Duration::from_millis(100),
             cap: Duration::from_secs(1),
+            ..RetryPolicy::default()
         };
         for _ in 0..100 {
             assert!(p.delay(1, None) <= Duration::from_millis(100));
@@ -282,11 +287,18 @@ mod tests {
             code: None,
             message: String::new(),
         };
-        assert!(should_retry(&rl, false) && should_retry(&s503, false));
+        let s502 = Error::Provider {
+            status: 502,
+            code: None,
+            message: String::new(),
+        };
+        // Only a 429 is documented as not processed: a 503 is as ambiguous as a 500.
+        assert!(should_retry(&rl, false) && !should_retry(&s503, false));
         assert!(!should_retry(&s500, false) && should_retry(&s500, true));
         assert!(!should_retry(&Error::Timeout, false) && should_retry(&Error::Timeout, true));
         assert!(write_is_ambiguous(&s500) && write_is_ambiguous(&Error::Timeout));
-        assert!(!write_is_ambiguous(&s503) && !write_is_ambiguous(&rl));
+        assert!(write_is_ambiguous(&s503) && write_is_ambiguous(&s502));
+        assert!(!write_is_ambiguous(&rl));
         assert!(!write_is_ambiguous(&Error::AlreadyClosed));
     }
 }

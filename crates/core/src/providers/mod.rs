@@ -26,6 +26,13 @@ pub trait ProviderApi: Send + Sync {
     /// Checks the credentials and returns the parent account's name.
     async fn verify(&self) -> Result<String>;
 
+    /// After [`ProviderApi::verify`]: what these credentials cannot do here, in plain
+    /// sentences for the connection form (e.g. an API key that cannot read a subaccount's
+    /// numbers). Probes with reads only.
+    async fn limitations(&self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+
     /// Every subaccount, all pages, the parent left out. Returns how many were listed.
     async fn list(&self, sink: PageSink<'_>) -> Result<usize>;
 
@@ -50,7 +57,8 @@ pub trait ProviderApi: Send + Sync {
     async fn impact(&self, id: &str, action: Action) -> Result<Impact>;
 
     /// The account's details as a JSON snapshot with secrets removed, kept in the history
-    /// before a deletion.
+    /// before an irreversible action (what it destroys). When the snapshot lists phone
+    /// numbers, it does so as a top-level `numbers` array, which the bulk preview counts.
     async fn snapshot(&self, id: &str) -> Result<Option<String>>;
 }
 

@@ -5,6 +5,31 @@
 //! `owner_account_sid` is its own `sid`); status changes are `POST` form `Status=` (PascalCase:
 //! a lower-case `status` is silently ignored by Twilio); closing is irreversible and releases the
 //! subaccount's phone numbers. Every response carries `Twilio-Request-Id`.
+//!
+//! # Assumptions (what the documents leave open, and what this code assumes)
+//! The simulator models each of these, with both readings where the documents disagree.
+//! - **API keys on subaccounts.** The keys page says a Main key is equivalent to the Auth
+//!   Token; the subaccounts page says main-account keys are denied on subaccount resources
+//!   (field reports: 401 on a subaccount's IncomingPhoneNumbers). Assumed: a key's 401 on a
+//!   subaccount's numbers is that limit (numbers then shown as unknown, the close still guarded
+//!   and its snapshot saying the numbers could not be read), and whether a key may POST a
+//!   subaccount's `Status` is unknown, so a 401 there is reported as the key's limit with the
+//!   advice to use the Auth Token, never as wrong credentials. *Test connection* probes the
+//!   numbers of one subaccount (reads only) and says what the key cannot do.
+//!   Simulator knob: `twilio_main_key_writes_subaccounts`.
+//! - **Standard and Restricted keys** cannot use `/Accounts`. Assumed answer: 401 (20003), the
+//!   same as a wrong secret; the sentence names both causes.
+//! - **A subaccount's own credentials** authenticate and fetch that subaccount, whose
+//!   `owner_account_sid` is the parent's SID: refused at *Test connection*.
+//! - **Closed subaccounts are deleted 30 days after closure** by default, after which a fetch
+//!   answers 404: for a Close (in actions, reconciliation and bulk jobs) that means done.
+//!   Simulator: `Sim::purge_closed_twilio`, knob `twilio_purge_closed`.
+//! - **Only 429 (20429) is "not processed".** Any 5xx, a gateway's 502/504 (an HTML page, not
+//!   Twilio's JSON), a reset or a timeout on a write may have applied it, possibly later than
+//!   the failure answer (knob `apply_delay`). A Close is then never sent again (see
+//!   `actions.rs`). Whether 429s carry `Retry-After` is not documented: honoured when present.
+//! - **Numbers released by a close**: only IncomingPhoneNumbers are listed and kept in the
+//!   history before a close; other assets (short codes, SIP domains) are not confirmed.
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -99,8 +124,15 @@ struct AccountList {
 
 #[derive(Deserialize)]
 struct NumberList {
-    incoming_phone_numbers: Vec<serde::de::IgnoredAny>,
+    incoming_phone_numbers: Vec<NumberJson>,
     next_page_uri: Option<String>,
+}
+
+/// The parts of an IncomingPhoneNumber a user needs to tell a customer what was given up.
+#[derive(Deserialize, serde::Serialize)]
+struct NumberJson {
+    sid: String,
+    phone_number: String,
 }
 
 /// The v2010 error body: `{code, message, more_info, status}`.
@@ -192,22 +224,47 @@ impl TwilioApi {
         }
     }
 
-    async fn count_numbers(&self, sid: &str) -> Result<u32> {
+    fn uses_api_key(&self) -> bool {
+        self.username != self.account_sid
+    }
+
+    /// A 401 on a subaccount's resource with an API key is the documented key limit, not
+    /// wrong credentials (the same key just worked on the Accounts resource).
+    fn key_limit(&self, e: Error) -> Error {
+        match e {
+            Error::Auth { provider } if self.uses_api_key() => {
+                Error::ApiKeyCannotReachSubaccount { provider }
+            }
+            e => e,
+        }
+    }
+
+    /// Every IncomingPhoneNumber of `sid`, all pages.
+    async fn numbers(&self, sid: &str) -> Result<Vec<NumberJson>> {
         let mut url = format!(
             "{}{API_PREFIX}/Accounts/{sid}/IncomingPhoneNumbers.json?PageSize={PAGE_SIZE}",
             self.base_url
         );
-        let mut count = 0u32;
+        let mut all = Vec::new();
         for _ in 0..MAX_PAGES {
-            let raw = self.get(&url).await.map_err(|e| e.error)?;
+            let raw = self.get(&url).await.map_err(|e| self.key_limit(e.error))?;
             let page: NumberList = parse_json(&raw)?;
-            count += page.incoming_phone_numbers.len() as u32;
+            all.extend(page.incoming_phone_numbers);
             match page.next_page_uri {
                 Some(next) => url = self.next_url(&next)?,
-                None => return Ok(count),
+                None => return Ok(all),
             }
         }
         Err(too_many_pages())
+    }
+
+    /// The numbers closing would release, or `None` when this API key may not read them.
+    async fn releasable_numbers(&self, sid: &str) -> Result<Option<Vec<NumberJson>>> {
+        match self.numbers(sid).await {
+            Ok(n) => Ok(Some(n)),
+            Err(Error::ApiKeyCannotReachSubaccount { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -282,9 +339,52 @@ impl ProviderApi for TwilioApi {
         let raw = self
             .get(&self.account_url(&self.account_sid))
             .await
-            .map_err(|e| e.error)?;
+            .map_err(|e| match e.error {
+                // A Standard or Restricted key cannot use the Accounts resource at all.
+                Error::Auth { provider } if self.uses_api_key() => {
+                    Error::ApiKeyRefused { provider }
+                }
+                e => e,
+            })?;
         let a: AccountJson = parse_json(&raw)?;
+        // A subaccount's own credentials open that subaccount, whose owner is its parent: they
+        // would list nothing and could act on nothing.
+        if a.owner_account_sid
+            .as_deref()
+            .is_some_and(|owner| owner != a.sid)
+        {
+            return Err(Error::SubaccountCredentials {
+                provider: Provider::Twilio,
+            });
+        }
         Ok(a.friendly_name.unwrap_or(a.sid))
+    }
+
+    async fn limitations(&self) -> Result<Vec<String>> {
+        if !self.uses_api_key() {
+            return Ok(Vec::new());
+        }
+        // Probe one subaccount's numbers: Twilio keeps main-account API keys to main-account
+        // resources. Reads only: nothing is changed to find out.
+        let url = format!("{}{API_PREFIX}/Accounts.json?PageSize=20", self.base_url);
+        let raw = self.get(&url).await.map_err(|e| e.error)?;
+        let page: AccountList = parse_json(&raw)?;
+        let Some(sub) = page
+            .accounts
+            .into_iter()
+            .map(|a| self.to_subaccount(a))
+            .find(|a| !a.is_parent)
+        else {
+            return Ok(vec![
+                "This connection uses an API key, and the account has no subaccount yet to check what the key may do. If previews or actions are refused later, edit the connection to use the Auth Token.".into(),
+            ]);
+        };
+        let mut notes = Vec::new();
+        if self.releasable_numbers(&sub.id).await?.is_none() {
+            notes.push("This API key cannot read subaccounts' phone numbers (Twilio keeps main-account API keys to main-account resources), so Subdesk cannot show which numbers closing would release.".into());
+        }
+        notes.push("Twilio does not document whether an API key may suspend or close a subaccount. If Twilio refuses an action, edit the connection to use the Auth Token.".into());
+        Ok(notes)
     }
 
     async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
@@ -344,7 +444,11 @@ impl ProviderApi for TwilioApi {
             },
             classify,
         )
-        .await?;
+        .await
+        .map_err(|mut e| {
+            e.error = self.key_limit(e.error);
+            e
+        })?;
         let request_id = raw.request_id.clone();
         let account = self.to_subaccount(
             parse_json(&raw)
@@ -359,17 +463,30 @@ impl ProviderApi for TwilioApi {
 
     async fn impact(&self, id: &str, action: Action) -> Result<Impact> {
         self.check_sid(id)?;
-        let numbers = self.count_numbers(id).await?;
+        let numbers = match action {
+            Action::Close | Action::Suspend => {
+                self.releasable_numbers(id).await?.map(|n| n.len() as u32)
+            }
+            Action::Reactivate | Action::Delete => None,
+        };
+        let count = |n: Option<u32>| match n {
+            Some(n) => format!("all {n} phone number(s)"),
+            None => "all phone numbers (this connection's API key cannot count them)".into(),
+        };
         let consequences = match action {
             Action::Close => vec![
-                format!("Twilio releases all {numbers} phone number(s) of this subaccount. Released numbers may go to someone else."),
+                format!("Twilio releases {} of this subaccount. Released numbers may go to someone else.", count(numbers)),
                 "The subaccount stops working at once and its Console logs become inaccessible.".to_string(),
                 "This cannot be undone: a closed subaccount cannot be reopened.".to_string(),
                 "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.".to_string(),
+                "Subdesk keeps the subaccount's name and phone numbers in the history before closing it.".to_string(),
             ],
             Action::Suspend => vec![
                 "The subaccount can no longer make calls, send messages or use the API.".to_string(),
-                format!("Its {numbers} phone number(s) are kept, and the parent account is still billed for them every month."),
+                match numbers {
+                    Some(n) => format!("Its {n} phone number(s) are kept, and the parent account is still billed for them every month."),
+                    None => "Its phone numbers are kept, and the parent account is still billed for them every month.".to_string(),
+                },
                 "Calls already in progress are not ended.".to_string(),
                 "You can reactivate it later.".to_string(),
             ],
@@ -379,14 +496,33 @@ impl ProviderApi for TwilioApi {
             Action::Delete => vec![],
         };
         Ok(Impact {
-            numbers_released: (action == Action::Close).then_some(numbers),
+            numbers_released: if action == Action::Close {
+                numbers
+            } else {
+                None
+            },
             consequences,
         })
     }
 
-    async fn snapshot(&self, _id: &str) -> Result<Option<String>> {
-        // A closed Twilio account stays listed with its details; nothing to save aside.
-        Ok(None)
+    /// Before a close: the SID, the name and the phone numbers it releases, so a user can
+    /// later tell the customer which numbers were given up.
+    async fn snapshot(&self, id: &str) -> Result<Option<String>> {
+        self.check_sid(id)?;
+        let account = self.fetch(id).await?;
+        let numbers = self.releasable_numbers(id).await?;
+        let mut snap = serde_json::json!({
+            "sid": account.id,
+            "friendly_name": account.name,
+            "status": account.provider_status,
+            "taken_at": crate::history::now_iso(),
+            "numbers": numbers,
+        });
+        if numbers.is_none() {
+            snap["numbers_note"] =
+                "This connection's API key cannot read the subaccount's phone numbers.".into();
+        }
+        Ok(Some(snap.to_string()))
     }
 }
 

@@ -21,6 +21,34 @@ pub fn fast_retry() -> RetryPolicy {
         max_tries: 5,
         base: Duration::from_millis(5),
         cap: Duration::from_millis(50),
+        settle_window: Duration::from_millis(400),
+    }
+}
+
+/// What the dialog sends after the user read the preview and typed its phrase.
+pub async fn confirmed(
+    ws: &Arc<Workspace>,
+    conn: uuid::Uuid,
+    id: &str,
+    action: subdesk_core::Action,
+) -> subdesk_core::confirm::Confirmation {
+    let p = ws.preview(conn, id, action).await.expect("preview");
+    subdesk_core::confirm::Confirmation {
+        typed: p.confirm_phrase.expect("irreversible"),
+        token: p.confirm_token.expect("irreversible"),
+    }
+}
+
+/// What the bulk dialog sends after its preview.
+pub async fn bulk_confirmed(
+    ws: &Arc<Workspace>,
+    items: &[subdesk_core::jobs::ItemRef],
+    action: subdesk_core::Action,
+) -> subdesk_core::confirm::Confirmation {
+    let p = ws.bulk_preview(items, action).await.expect("bulk preview");
+    subdesk_core::confirm::Confirmation {
+        typed: p.confirm_phrase.expect("irreversible"),
+        token: p.confirm_token.expect("irreversible"),
     }
 }
 
