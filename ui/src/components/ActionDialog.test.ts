@@ -46,7 +46,13 @@ describe('Action dialog', () => {
     await user.click(confirm)
     await waitFor(() => expect(screen.queryByTestId('action-dialog')).toBeNull())
     expect(backend.callsOf('apply_action')).toEqual([
-      { connectionId: target.connectionId, accountId: target.id, action: 'close', confirmation: suffix.toUpperCase() },
+      {
+        connectionId: target.connectionId,
+        accountId: target.id,
+        action: 'close',
+        // The token its preview issued travels with the typed phrase.
+        confirmation: { typed: suffix.toUpperCase(), token: expect.stringMatching(/^token-/) },
+      },
     ])
     expect(row(target.id)).toHaveAttribute('data-status', 'closed')
     expect(within(row(target.id)).getByTestId('status-badge')).toHaveTextContent('closed')

@@ -28,6 +28,7 @@ function preview(runnable: AccountRow[]): BulkPreview {
     numbersReleased: 7,
     consequences: ['Closed subaccounts stop working at once and can never be reopened.'],
     confirmPhrase: `CLOSE ${runnable.length}`,
+    confirmToken: 'token-1',
   }
 }
 
@@ -97,7 +98,7 @@ describe('Bulk actions', () => {
     await user.click(start)
 
     const run = calls.find((c) => c.cmd === 'bulk_run')!
-    expect(run.args.confirmation).toBe('close 3')
+    expect(run.args.confirmation).toEqual({ typed: 'close 3', token: expect.stringMatching(/^token-/) })
     expect(run.args.items).toEqual(rows.map(ref))
     expect(screen.queryByTestId('bulk-dialog')).toBeNull()
   })

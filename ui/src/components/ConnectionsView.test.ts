@@ -56,6 +56,20 @@ describe('Add connection form', () => {
     expect(document.body.innerHTML).not.toContain('s3cret-token')
   })
 
+  it('says what an API key cannot do here after a test', async () => {
+    fakeBackend()
+    render(ConnectionForm, { props: { onsaved: vi.fn() } })
+    const user = userEvent.setup()
+    await user.type(screen.getByTestId('conn-label'), 'Keyed')
+    await user.type(screen.getByTestId('conn-account-id'), SID)
+    await user.selectOptions(screen.getByTestId('conn-auth'), 'apiKey')
+    await user.type(screen.getByTestId('conn-key-sid'), `SK${'0123456789abcdef'.repeat(2)}`)
+    await user.type(screen.getByTestId('conn-secret'), 'key-secret')
+    expect(screen.queryByTestId('conn-limitations')).toBeNull()
+    await user.click(screen.getByTestId('conn-test'))
+    await waitFor(() => expect(screen.getByTestId('conn-limitations')).toHaveTextContent('cannot read subaccounts'))
+  })
+
   it('shows the back end sentence when the credentials are refused, for Vobiz too', async () => {
     const backend = fakeBackend()
     backend.overrides.set('verify_connection', () => {

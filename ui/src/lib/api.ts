@@ -8,6 +8,7 @@ import type { ActionPreview } from './bindings/ActionPreview'
 import type { ActionResult } from './bindings/ActionResult'
 import type { AppStatus } from './bindings/AppStatus'
 import type { BulkPreview } from './bindings/BulkPreview'
+import type { Confirmation } from './bindings/Confirmation'
 import type { Connection } from './bindings/Connection'
 import type { ErrorCode } from './bindings/ErrorCode'
 import type { ExportFormat } from './bindings/ExportFormat'
@@ -93,7 +94,7 @@ export const applyAction = (
   connectionId: string,
   accountId: string,
   action: Action,
-  confirmation: string | null,
+  confirmation: Confirmation | null,
 ) => call<ActionResult>('apply_action', { connectionId, accountId, action, confirmation })
 
 export const historyQuery = (filter: HistoryFilter, beforeId: number | null, limit: number) =>
@@ -124,7 +125,7 @@ export const bulkPreview = (items: ItemRef[], action: Action) =>
 export function bulkRun(
   items: ItemRef[],
   action: Action,
-  confirmation: string | null,
+  confirmation: Confirmation | null,
   onEvent: (event: JobEvent) => void,
 ): Promise<JobCounts> {
   const channel = new Channel<JobEvent>(onEvent)

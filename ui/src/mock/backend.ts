@@ -5,6 +5,7 @@ import type { AccountRow } from '../lib/bindings/AccountRow'
 import type { Action } from '../lib/bindings/Action'
 import type { AppStatus } from '../lib/bindings/AppStatus'
 import type { BulkPreview } from '../lib/bindings/BulkPreview'
+import type { Confirmation } from '../lib/bindings/Confirmation'
 import type { Connection } from '../lib/bindings/Connection'
 import type { HistoryEntry } from '../lib/bindings/HistoryEntry'
 import type { HistoryFilter } from '../lib/bindings/HistoryFilter'
@@ -106,6 +107,8 @@ export class FakeBackend {
   #cancelled = new Set<string>()
   #nextHistoryId = 1
   #jobs = 0
+  #tokens = new Set<string>()
+  #tokenCount = 0
 
   constructor(o: FakeOptions = {}) {
     this.demo = o.demo ?? true
@@ -187,7 +190,7 @@ export class FakeBackend {
           args.connectionId as string,
           args.accountId as string,
           args.action as Action,
-          args.confirmation as string | null,
+          args.confirmation as Confirmation | null,
         )
       case 'history_query':
         return this.#historyQuery(args.filter as HistoryFilter, args.beforeId as number | null, args.limit as number)
@@ -198,7 +201,7 @@ export class FakeBackend {
       case 'bulk_preview':
         return this.#bulkPreview(args.items as ItemRef[], args.action as Action)
       case 'bulk_run':
-        return this.#bulkRun(args.items as ItemRef[], args.action as Action, args.confirmation as string | null, args.onEvent)
+        return this.#bulkRun(args.items as ItemRef[], args.action as Action, args.confirmation as Confirmation | null, args.onEvent)
       case 'bulk_cancel':
         this.#cancelled.add(args.jobId as string)
         return null
@@ -218,6 +221,7 @@ export class FakeBackend {
       accountId: input.accountId,
       name: `${input.label || 'Parent'} (verified)`,
       baseUrl: input.baseUrl ?? (input.provider === 'twilio' ? 'https://api.twilio.com' : 'https://api.vobiz.ai'),
+      limitations: input.apiKeySid ? ['This API key cannot read subaccounts\' phone numbers.'] : [],
     }
   }
 
@@ -254,6 +258,20 @@ export class FakeBackend {
           : ['Calls and messages stop until you reactivate it.'],
       },
       confirmPhrase: irreversible ? accountId.slice(-3) : null,
+      confirmToken: irreversible ? this.#issue() : null,
+    }
+  }
+
+  /** Like core: an irreversible action carries the single-use token its preview issued. */
+  #issue(): string {
+    const token = `token-${++this.#tokenCount}`
+    this.#tokens.add(token)
+    return token
+  }
+
+  #redeem(confirmation: Confirmation | null) {
+    if (!confirmation || !this.#tokens.delete(confirmation.token)) {
+      throw err('preview_required', 'Nothing was changed: open the action again and confirm it on its preview.')
     }
   }
 
@@ -301,11 +319,13 @@ export class FakeBackend {
     return next
   }
 
-  #apply(connectionId: string, accountId: string, action: Action, confirmation: string | null) {
-    const preview = this.#preview(connectionId, accountId, action)
-    if (preview.confirmPhrase && confirmation?.toLowerCase() !== preview.confirmPhrase.toLowerCase()) {
+  #apply(connectionId: string, accountId: string, action: Action, confirmation: Confirmation | null) {
+    this.#find(connectionId, accountId)
+    const phrase = action === 'close' || action === 'delete' ? accountId.slice(-3) : null
+    if (phrase && confirmation?.typed.toLowerCase() !== phrase.toLowerCase()) {
       throw err('confirmation_mismatch', 'The confirmation does not match.')
     }
+    if (phrase) this.#redeem(confirmation)
     const row = this.#applyOne(connectionId, accountId, action, null)
     return { row, historyId: (this.#nextHistoryId - 1), requestId: null }
   }
@@ -332,14 +352,18 @@ export class FakeBackend {
       numbersReleased: action === 'close' ? runnable.length * 2 : null,
       consequences: action === 'close' ? ['Closed subaccounts stop working at once and can never be reopened.'] : [],
       confirmPhrase: irreversible ? `${action.toUpperCase()} ${runnable.length}` : null,
+      confirmToken: irreversible ? this.#issue() : null,
     }
   }
 
-  async #bulkRun(items: ItemRef[], action: Action, confirmation: string | null, channel: unknown): Promise<JobCounts> {
-    const preview = this.#bulkPreview(items, action)
-    if (preview.confirmPhrase && confirmation?.toLowerCase() !== preview.confirmPhrase.toLowerCase()) {
+  async #bulkRun(items: ItemRef[], action: Action, confirmation: Confirmation | null, channel: unknown): Promise<JobCounts> {
+    const irreversible = action === 'close' || action === 'delete'
+    const runnable = items.filter((i) => this.rows.find((r) => r.connectionId === i.connectionId && r.id === i.accountId)?.allowedActions.includes(action))
+    const phrase = `${action.toUpperCase()} ${runnable.length}`
+    if (irreversible && confirmation?.typed.toLowerCase() !== phrase.toLowerCase()) {
       throw err('confirmation_mismatch', 'The confirmation does not match.')
     }
+    if (irreversible) this.#redeem(confirmation)
     const jobId = `job-${++this.#jobs}`
     const counts: JobCounts = { total: items.length, succeeded: 0, failed: 0, skipped: 0, notStarted: 0, remaining: items.length }
     const failures: ItemResult[] = []

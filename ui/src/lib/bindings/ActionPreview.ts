@@ -10,4 +10,8 @@ export type ActionPreview = { row: AccountRow, action: Action, irreversible: boo
 /**
  * For irreversible actions: what the user must type (the id's last characters).
  */
-confirmPhrase: string | null, };
+confirmPhrase: string | null, 
+/**
+ * For irreversible actions: the single-use token the action must carry.
+ */
+confirmToken: string | null, };

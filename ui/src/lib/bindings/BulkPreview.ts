@@ -19,4 +19,8 @@ consequences: Array<string>,
 /**
  * For irreversible actions: what the user must type, e.g. `CLOSE 37`.
  */
-confirmPhrase: string | null, };
+confirmPhrase: string | null, 
+/**
+ * For irreversible actions: the single-use token the job must carry.
+ */
+confirmToken: string | null, };

@@ -3,4 +3,8 @@
 /**
  * The parent account the credentials opened, shown before the user saves a connection.
  */
-export type VerifiedParent = { accountId: string, name: string, baseUrl: string, };
+export type VerifiedParent = { accountId: string, name: string, baseUrl: string, 
+/**
+ * What these credentials cannot do here, in plain sentences (empty: nothing known).
+ */
+limitations: Array<string>, };

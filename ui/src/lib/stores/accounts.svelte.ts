@@ -6,6 +6,7 @@ import * as api from '../api'
 import type { AccountRow } from '../bindings/AccountRow'
 import type { Action } from '../bindings/Action'
 import type { ActionResult } from '../bindings/ActionResult'
+import type { Confirmation } from '../bindings/Confirmation'
 import type { ListEvent } from '../bindings/ListEvent'
 import { itemKey } from '../format'
 
@@ -176,7 +177,7 @@ export class AccountsStore {
   }
 
   /** Runs one action; the row shows pending meanwhile, then the re-read row or the error. */
-  async apply(row: AccountRow, action: Action, confirmation: string | null): Promise<ActionResult> {
+  async apply(row: AccountRow, action: Action, confirmation: Confirmation | null): Promise<ActionResult> {
     const key = itemKey(row)
     this.setPending([key])
     try {

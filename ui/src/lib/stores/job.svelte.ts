@@ -2,6 +2,7 @@
 import * as api from '../api'
 import type { Action } from '../bindings/Action'
 import type { BulkPreview } from '../bindings/BulkPreview'
+import type { Confirmation } from '../bindings/Confirmation'
 import type { ItemRef } from '../bindings/ItemRef'
 import type { ItemResult } from '../bindings/ItemResult'
 import type { JobCounts } from '../bindings/JobCounts'
@@ -34,7 +35,7 @@ export class JobStore {
   }
 
   /** Runs the preview's runnable accounts; resolves when the job has ended. */
-  async start(preview: BulkPreview, confirmation: string | null): Promise<void> {
+  async start(preview: BulkPreview, confirmation: Confirmation | null): Promise<void> {
     const items: ItemRef[] = preview.runnable.map((r) => ({ connectionId: r.connectionId, accountId: r.id }))
     const keys = items.map(itemKey)
     this.phase = 'running'
