@@ -44,6 +44,7 @@ pub(crate) struct Knobs {
     pub(crate) timeout_hang: Duration,
     pub(crate) vobiz_delete_style: DeleteStyle,
     pub(crate) vobiz_error_shape: VobizErrorShape,
+    pub(crate) padding: Option<crate::padding::Padding>,
 }
 
 /// Locks a mutex, ignoring poisoning: a panic in one test thread must not turn every later
@@ -81,6 +82,7 @@ impl Shared {
                 timeout_hang: config.timeout_hang,
                 vobiz_delete_style: config.vobiz_delete_style,
                 vobiz_error_shape: config.vobiz_error_shape,
+                padding: None,
             }),
             fault_rng: Mutex::new(FaultRng {
                 rng: StdRng::seed_from_u64(config.rng_seed),
