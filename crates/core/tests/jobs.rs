@@ -34,6 +34,7 @@ async fn setup(
             http: HttpConfig {
                 connect_timeout: Duration::from_secs(2),
                 request_timeout,
+                ..HttpConfig::default()
             },
             retry: RetryPolicy {
                 max_tries: 5,

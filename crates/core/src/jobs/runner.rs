@@ -157,7 +157,7 @@ impl Workspace {
             let api = match apis.get(&r.connection_id) {
                 Some(api) => Arc::clone(api),
                 None => {
-                    let api = self.api_for(&self.connection(r.connection_id)?)?;
+                    let api = self.api_for(&self.connection(r.connection_id)?).await?;
                     apis.insert(r.connection_id, Arc::clone(&api));
                     api
                 }
@@ -267,7 +267,7 @@ impl Workspace {
         for row in runnable {
             if !apis.contains_key(&row.connection_id) {
                 let conn = self.connection(row.connection_id)?;
-                let api = self.api_for(&conn);
+                let api = self.api_for(&conn).await;
                 apis.insert(conn.id, (conn, api, Arc::new(Semaphore::new(concurrency))));
             }
             let (conn, api, gate) = apis.get(&row.connection_id).expect("inserted above");

@@ -77,6 +77,7 @@ pub struct TwilioApi {
     secret: Secret,
     retry: RetryPolicy,
     limit: Arc<AdaptiveLimit>,
+    max_body: u64,
 }
 
 /// The fields we use. Twilio also returns each subaccount's `auth_token`: it is deliberately
@@ -128,7 +129,20 @@ impl TwilioApi {
             secret,
             retry,
             limit,
+            max_body: super::http::DEFAULT_MAX_BODY,
         }
+    }
+
+    /// Refuses answers longer than `bytes` (see [`super::http::HttpConfig::max_body`]).
+    pub fn with_max_body(mut self, bytes: u64) -> TwilioApi {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Basic auth; reqwest marks the `Authorization` value sensitive (kept out of `Debug` and
+    /// of HTTP/2 header compression tables).
+    fn authed(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request.basic_auth(&self.username, Some(self.secret.expose()))
     }
 
     fn account_url(&self, sid: &str) -> String {
@@ -154,11 +168,8 @@ impl TwilioApi {
             u32::MAX,
             true,
             REQUEST_ID_HEADER,
-            || {
-                self.client
-                    .get(url)
-                    .basic_auth(&self.username, Some(self.secret.expose()))
-            },
+            self.max_body,
+            || self.authed(self.client.get(url)),
             classify,
         )
         .await
@@ -200,7 +211,7 @@ impl TwilioApi {
         let mut count = 0u32;
         for _ in 0..MAX_PAGES {
             let raw = self.get(&url).await.map_err(|e| e.error)?;
-            let page: NumberList = parse_json(&raw)?;
+            let page: NumberList = parse_json(raw)?;
             count += page.incoming_phone_numbers.len() as u32;
             match page.next_page_uri {
                 Some(next) => url = self.next_url(&next)?,
@@ -283,7 +294,7 @@ impl ProviderApi for TwilioApi {
             .get(&self.account_url(&self.account_sid))
             .await
             .map_err(|e| e.error)?;
-        let a: AccountJson = parse_json(&raw)?;
+        let a: AccountJson = parse_json(raw)?;
         Ok(a.friendly_name.unwrap_or(a.sid))
     }
 
@@ -295,7 +306,7 @@ impl ProviderApi for TwilioApi {
         let mut total = 0;
         for _ in 0..MAX_PAGES {
             let raw = self.get(&url).await.map_err(|e| e.error)?;
-            let page: AccountList = parse_json(&raw)?;
+            let page: AccountList = parse_json(raw)?;
             let rows: Vec<Subaccount> = page
                 .accounts
                 .into_iter()
@@ -315,7 +326,7 @@ impl ProviderApi for TwilioApi {
     async fn fetch(&self, id: &str) -> Result<Subaccount> {
         self.check_sid(id)?;
         let raw = self.get(&self.account_url(id)).await.map_err(|e| e.error)?;
-        Ok(self.to_subaccount(parse_json(&raw)?))
+        Ok(self.to_subaccount(parse_json(raw)?))
     }
 
     async fn apply_within(
@@ -336,19 +347,17 @@ impl ProviderApi for TwilioApi {
             max_tries,
             false,
             REQUEST_ID_HEADER,
+            self.max_body,
             || {
-                self.client
-                    .post(&url)
-                    .basic_auth(&self.username, Some(self.secret.expose()))
+                self.authed(self.client.post(&url))
                     .form(&[("Status", status)])
             },
             classify,
         )
         .await?;
-        let request_id = raw.request_id.clone();
+        let (request_id, attempts) = (raw.request_id.clone(), raw.attempts);
         let account = self.to_subaccount(
-            parse_json(&raw)
-                .map_err(|e| CallError::unreadable(e, request_id.clone(), raw.attempts))?,
+            parse_json(raw).map_err(|e| CallError::unreadable(e, request_id.clone(), attempts))?,
         );
         Ok(ActionReceipt {
             status_after: account.status,
@@ -427,6 +436,24 @@ mod tests {
             "2015-07-30T20:00:00Z"
         );
         assert!(rfc2822_to_iso("yesterday").is_none());
+    }
+
+    #[test]
+    fn the_authorization_header_is_marked_sensitive() {
+        let client = reqwest::Client::new();
+        let api = TwilioApi::new(
+            client.clone(),
+            "https://api.twilio.com",
+            "AC0123456789abcdef0123456789abcdef",
+            "AC0123456789abcdef0123456789abcdef".into(),
+            Secret::new("token"),
+            RetryPolicy::none(),
+            Arc::new(AdaptiveLimit::new(1)),
+        );
+        let request = api.authed(client.get("https://api.twilio.com/")).build();
+        let auth = request.unwrap().headers()["authorization"].clone();
+        assert!(auth.is_sensitive());
+        assert_eq!(format!("{auth:?}"), "Sensitive");
     }
 
     #[test]
