@@ -25,19 +25,19 @@ fn ui(e: Error) -> UiError {
 
 #[tauri::command]
 pub async fn app_status(ws: Ws<'_>) -> Reply<AppStatus> {
-    Ok(ws.status())
+    Ok(ws.status().await)
 }
 
 #[tauri::command]
 pub async fn open_demo(ws: Ws<'_>) -> Reply<AppStatus> {
     crate::demo::open(&ws).await.map_err(ui)?;
-    Ok(ws.status())
+    Ok(ws.status().await)
 }
 
 #[tauri::command]
 pub async fn close_demo(ws: Ws<'_>) -> Reply<AppStatus> {
     ws.close_demo();
-    Ok(ws.status())
+    Ok(ws.status().await)
 }
 
 #[tauri::command]
@@ -54,7 +54,7 @@ pub async fn add_connection(ws: Ws<'_>, input: NewConnection) -> Reply<Connectio
 
 #[tauri::command]
 pub async fn remove_connection(ws: Ws<'_>, connection_id: Uuid) -> Reply<()> {
-    ws.remove_connection(connection_id).map_err(ui)
+    ws.remove_connection(connection_id).await.map_err(ui)
 }
 
 #[tauri::command]

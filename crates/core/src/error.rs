@@ -43,6 +43,8 @@ pub enum Error {
     Timeout,
     #[error("unexpected response: {detail}")]
     UnexpectedResponse { detail: String },
+    #[error("the answer was larger than {limit_mib} MiB")]
+    ResponseTooLarge { limit_mib: u64 },
     #[error("keychain: {detail}")]
     Keychain { detail: String },
     #[error("no saved token for {label}")]
@@ -84,6 +86,7 @@ pub enum ErrorCode {
     Network,
     Timeout,
     UnexpectedResponse,
+    ResponseTooLarge,
     Keychain,
     MissingSecret,
     Storage,
@@ -112,6 +115,7 @@ impl ErrorCode {
             ErrorCode::Network => "network",
             ErrorCode::Timeout => "timeout",
             ErrorCode::UnexpectedResponse => "unexpected_response",
+            ErrorCode::ResponseTooLarge => "response_too_large",
             ErrorCode::Keychain => "keychain",
             ErrorCode::MissingSecret => "missing_secret",
             ErrorCode::Storage => "storage",
@@ -153,6 +157,7 @@ impl Error {
             Error::Network { .. } => ErrorCode::Network,
             Error::Timeout => ErrorCode::Timeout,
             Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
+            Error::ResponseTooLarge { .. } => ErrorCode::ResponseTooLarge,
             Error::Keychain { .. } => ErrorCode::Keychain,
             Error::MissingSecret { .. } => ErrorCode::MissingSecret,
             Error::Storage { .. } => ErrorCode::Storage,
@@ -206,6 +211,9 @@ impl Error {
             Error::Network { .. } => "Subdesk could not reach the provider. Check your internet connection, then try again.".into(),
             Error::Timeout => "The provider did not answer in time. Check your internet connection, then try again; refresh first to see whether the change went through.".into(),
             Error::UnexpectedResponse { .. } => "The provider sent an answer Subdesk does not understand. Check the connection's API address, or try again later.".into(),
+            Error::ResponseTooLarge { limit_mib } => format!(
+                "The provider's answer was larger than {limit_mib} MiB, so Subdesk stopped reading it. Check the connection's API address; if it is right, refresh to see whether a change went through, and contact the provider's support if this goes on."
+            ),
             Error::Keychain { detail } => format!(
                 "The system keychain is not available ({detail}). Unlock your keyring (on Linux: GNOME Keyring or KWallet with the Secret Service) and try again."
             ),
@@ -317,6 +325,7 @@ mod tests {
             Error::UnexpectedResponse {
                 detail: "html".into(),
             },
+            Error::ResponseTooLarge { limit_mib: 32 },
             Error::Keychain {
                 detail: "locked".into(),
             },

@@ -49,7 +49,7 @@ impl Workspace {
                 ..Completion::outcome(Outcome::Unknown)
             };
         };
-        let api = match self.api_for(&conn) {
+        let api = match self.api_for(&conn).await {
             Ok(api) => api,
             Err(err) => return Completion::outcome(Outcome::Unknown).with_error(&err),
         };

@@ -9,11 +9,14 @@ use std::fmt;
 use std::sync::Mutex;
 
 use serde::Deserialize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::{Error, Result};
 
 /// A secret string. Debug and Display print `<redacted>`; it cannot be serialised, only
-/// deserialised (it arrives once from the UI when a connection is added).
+/// deserialised (it arrives once from the UI when a connection is added). Its memory is wiped
+/// when it is dropped, clones included. Copies made outside it (the keychain's and the HTTP
+/// stack's buffers, request headers) are beyond its reach.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
@@ -37,6 +40,14 @@ impl Secret {
         self.0.trim().is_empty()
     }
 }
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -162,6 +173,14 @@ mod tests {
         let dbg = format!("{:?}", Holder { token: s.clone() });
         assert!(!dbg.contains("hunter2"), "{dbg}");
         assert_eq!(s.expose(), "hunter2-token");
+    }
+
+    #[test]
+    fn secrets_are_wiped_on_drop() {
+        // Freed memory cannot be read back without undefined behaviour: this checks that the
+        // type promises it (the Drop impl above keeps the promise).
+        fn wiped_on_drop<T: ZeroizeOnDrop>() {}
+        wiped_on_drop::<Secret>();
     }
 
     #[test]

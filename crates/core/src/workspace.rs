@@ -100,7 +100,7 @@ pub struct Workspace {
     demo: RwLock<Option<Demo>>,
     history: std::result::Result<Arc<History>, String>,
     history_problem: Option<String>,
-    pub(crate) client: reqwest::Client,
+    pub(crate) clients: http::Clients,
     pub(crate) retry: RetryPolicy,
     pub(crate) actor: String,
     /// The last listing, so selections can be previewed without re-reading every account.
@@ -113,6 +113,12 @@ pub struct Workspace {
     limits: Mutex<HashMap<Uuid, Arc<AdaptiveLimit>>>,
     /// Previews of irreversible actions not yet confirmed.
     pub(crate) tokens: Tokens,
+    /// Each saved connection's secret after its first keychain read: the keychain is asked
+    /// once per session, not once per job (a locked keyring would prompt every time).
+    secret_cache: Mutex<HashMap<Uuid, Secret>>,
+    /// One keychain call at a time: a locked keyring prompts once, and whoever waited finds
+    /// the secret cached.
+    keychain_gate: tokio::sync::Mutex<()>,
 }
 
 /// The OS user name, for the history's "who". Asked of the OS (not of $USER, which a service
@@ -162,7 +168,7 @@ impl Workspace {
             demo: RwLock::new(None),
             history,
             history_problem,
-            client: http::build_client(&cfg.http)?,
+            clients: http::Clients::new(&cfg.http)?,
             retry: cfg.retry,
             actor: cfg.actor,
             rows: RwLock::new(HashMap::new()),
@@ -170,6 +176,8 @@ impl Workspace {
             limits: Mutex::new(HashMap::new()),
             busy: Mutex::new(std::collections::HashSet::new()),
             tokens: Tokens::default(),
+            secret_cache: Mutex::new(HashMap::new()),
+            keychain_gate: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -209,8 +217,12 @@ impl Workspace {
         self.demo.read().expect("poisoned").is_some()
     }
 
-    pub fn status(&self) -> AppStatus {
-        let keychain_problem = self.secrets.probe().err().map(|e| e.user_message());
+    pub async fn status(&self) -> AppStatus {
+        let keychain_problem = self
+            .keychain(|s| s.probe())
+            .await
+            .err()
+            .map(|e| e.user_message());
         // Unknown outcomes only: pending ones are in flight, or being reconciled right now.
         let unreconciled = self
             .history()
@@ -260,28 +272,67 @@ impl Workspace {
         }
     }
 
-    fn secret_for(&self, conn: &Connection) -> Result<Secret> {
+    /// Runs a keychain call on the blocking pool, never on the async runtime: on Linux it is a
+    /// D-Bus round trip, and a locked keyring may show a prompt and wait for the user.
+    async fn keychain<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SecretStore) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = Arc::clone(&self.secrets);
+        tokio::task::spawn_blocking(move || call(store.as_ref()))
+            .await
+            .map_err(|e| Error::Keychain {
+                detail: format!("the keychain call did not finish: {e}"),
+            })?
+    }
+
+    fn cached_secret(&self, id: Uuid) -> Option<Secret> {
+        self.secret_cache
+            .lock()
+            .expect("poisoned")
+            .get(&id)
+            .cloned()
+    }
+
+    async fn secret_for(&self, conn: &Connection) -> Result<Secret> {
         let key = conn.id.to_string();
-        let found = if conn.demo {
-            self.demo
+        let missing = || Error::MissingSecret {
+            label: conn.label.clone(),
+        };
+        if conn.demo {
+            return self
+                .demo
                 .read()
                 .expect("poisoned")
                 .as_ref()
                 .and_then(|d| d.secrets.get(&key).ok().flatten())
-        } else {
-            self.secrets.get(&key)?
-        };
-        found.ok_or_else(|| Error::MissingSecret {
-            label: conn.label.clone(),
-        })
+                .ok_or_else(missing);
+        }
+        if let Some(s) = self.cached_secret(conn.id) {
+            return Ok(s);
+        }
+        let _gate = self.keychain_gate.lock().await;
+        if let Some(s) = self.cached_secret(conn.id) {
+            return Ok(s);
+        }
+        let secret = self
+            .keychain(move |s| s.get(&key))
+            .await?
+            .ok_or_else(missing)?;
+        self.secret_cache
+            .lock()
+            .expect("poisoned")
+            .insert(conn.id, secret.clone());
+        Ok(secret)
     }
 
-    pub fn api_for(&self, conn: &Connection) -> Result<Arc<dyn ProviderApi>> {
-        let secret = self.secret_for(conn)?;
+    /// The adapter for a connection; its secret comes from the keychain the first time only.
+    pub async fn api_for(&self, conn: &Connection) -> Result<Arc<dyn ProviderApi>> {
+        let secret = self.secret_for(conn).await?;
         Ok(providers::adapter_for(
             conn,
             secret,
-            self.client.clone(),
+            &self.clients,
             self.retry.clone(),
             self.limit_for(conn.id),
         ))
@@ -388,7 +439,7 @@ impl Workspace {
         let api = providers::adapter_for(
             &draft,
             input.secret.trimmed(),
-            self.client.clone(),
+            &self.clients,
             self.retry.clone(),
             Arc::new(AdaptiveLimit::new(1)),
         );
@@ -408,17 +459,21 @@ impl Workspace {
         let api = providers::adapter_for(
             &conn,
             input.secret.trimmed(),
-            self.client.clone(),
+            &self.clients,
             self.retry.clone(),
             Arc::new(AdaptiveLimit::new(1)),
         );
         conn.parent_name = Some(api.verify().await?);
         let key = conn.id.to_string();
-        self.secrets.set(&key, &input.secret.trimmed())?;
+        // Not cached here: the first use reads it back, so the keychain stays the one source.
+        let secret = input.secret.trimmed();
+        let _gate = self.keychain_gate.lock().await;
+        let k = key.clone();
+        self.keychain(move |store| store.set(&k, &secret)).await?;
         let mut all = self.saved_connections();
         all.push(conn.clone());
         if let Err(e) = self.settings_store.save_connections(&all) {
-            let _ = self.secrets.delete(&key);
+            let _ = self.keychain(move |store| store.delete(&key)).await;
             return Err(e);
         }
         *self.connections.write().expect("poisoned") = all;
@@ -426,7 +481,7 @@ impl Workspace {
     }
 
     /// Removes a saved connection and its keychain entry. History entries stay.
-    pub fn remove_connection(&self, id: Uuid) -> Result<()> {
+    pub async fn remove_connection(&self, id: Uuid) -> Result<()> {
         let conn = self.connection(id)?;
         if conn.demo {
             return Err(Error::validation(
@@ -434,7 +489,12 @@ impl Workspace {
                 "Demo connections cannot be removed; close the demo workspace instead.",
             ));
         }
-        self.secrets.delete(&id.to_string())?;
+        {
+            let _gate = self.keychain_gate.lock().await;
+            self.secret_cache.lock().expect("poisoned").remove(&id);
+            let key = id.to_string();
+            self.keychain(move |s| s.delete(&key)).await?;
+        }
         let all: Vec<Connection> = self
             .saved_connections()
             .into_iter()
@@ -495,7 +555,7 @@ impl Workspace {
             let on_event = Arc::clone(&on_event);
             set.spawn(async move {
                 let result = async {
-                    let api = ws.api_for(&conn)?;
+                    let api = ws.api_for(&conn).await?;
                     let mut sink = |page: Vec<Subaccount>| {
                         ws.remember(&conn, &page);
                         let rows = page
@@ -533,7 +593,7 @@ impl Workspace {
         action: Action,
     ) -> Result<ActionPreview> {
         let conn = self.connection(connection_id)?;
-        let api = self.api_for(&conn)?;
+        let api = self.api_for(&conn).await?;
         let account = api.fetch(account_id).await?;
         crate::model::check_transition(conn.provider, account.status, account.is_parent, action)?;
         let impact = api.impact(account_id, action).await?;
@@ -611,7 +671,7 @@ impl Workspace {
         }
         let _claim = self.claim(conn.id, account_id)?;
         let history = Arc::clone(self.history()?);
-        let api = self.api_for(&conn)?;
+        let api = self.api_for(&conn).await?;
         let known = self
             .cached(conn.id, account_id)
             .map(|a| a.name)

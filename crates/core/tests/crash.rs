@@ -269,6 +269,7 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
         http: HttpConfig {
             connect_timeout: Duration::from_secs(2),
             request_timeout: Duration::from_secs(10),
+            ..HttpConfig::default()
         },
         retry: RetryPolicy {
             max_tries: 5,
@@ -280,7 +281,7 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
     })
     .unwrap();
     assert_eq!(
-        ws.status().history_problem,
+        ws.status().await.history_problem,
         None,
         "the killed writer left a sound file"
     );
@@ -300,7 +301,7 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
         .iter()
         .all(|e| e.outcome == Outcome::Pending && e.finished_at.is_none()));
     // Pending intents are not yet "unknown": reconciliation has not looked at them.
-    assert_eq!(ws.status().unreconciled, 0);
+    assert_eq!(ws.status().await.unreconciled, 0);
 
     // The simulator dropped the held requests when the child's connections closed, so none of
     // them took effect. A real provider may have applied one before its answer was lost: do
@@ -329,7 +330,7 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
         history.open_intents().unwrap().is_empty(),
         "no intent stays open"
     );
-    assert_eq!(ws.status().unreconciled, 0);
+    assert_eq!(ws.status().await.unreconciled, 0);
 
     let page = history
         .query(&HistoryFilter::default(), None, 1000)

@@ -35,6 +35,7 @@ async fn setup(
             http: HttpConfig {
                 connect_timeout: Duration::from_secs(2),
                 request_timeout,
+                ..HttpConfig::default()
             },
             retry: RetryPolicy {
                 max_tries: 5,
@@ -82,13 +83,13 @@ fn collector() -> (Arc<Mutex<Vec<JobEvent>>>, subdesk_core::jobs::JobSink) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_closes_under_twenty_percent_faults_lose_nothing() {
     let sim = sim(SimConfig {
-        timeout_hang: Duration::from_millis(800),
+        timeout_hang: Duration::from_millis(2500),
         // A failed write that went through may show only a little later.
         apply_delay: Duration::from_millis(100),
         ..SimConfig::default()
     })
     .await;
-    let (ws, conn, subs) = setup(&sim, 1000, 8, Duration::from_millis(400)).await;
+    let (ws, conn, subs) = setup(&sim, 1000, 8, Duration::from_millis(1500)).await;
     let preview = ws
         .bulk_preview(&items(&conn, &subs), Action::Close)
         .await

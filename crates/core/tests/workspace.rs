@@ -119,7 +119,7 @@ async fn connections_are_verified_before_they_are_saved() {
         }
     }
 
-    ws.remove_connection(c.id).unwrap();
+    ws.remove_connection(c.id).await.unwrap();
     assert!(ws.connections().is_empty());
 }
 

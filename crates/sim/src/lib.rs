@@ -26,6 +26,7 @@ mod config;
 mod control;
 mod faults;
 mod ids;
+mod padding;
 mod pipeline;
 mod server;
 mod shared;
@@ -47,6 +48,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape};
+pub use padding::Padding;
 pub use shared::RequestRecord;
 pub use state::{TwilioAccountState, TwilioKeyKind, TwilioParent, VobizParent, VobizSubState};
 
@@ -272,6 +274,11 @@ impl Sim {
 
     pub fn set_concurrency_limit(&self, limit: Option<usize>) {
         self.shared.update_knobs(|k| k.concurrency_limit = limit);
+    }
+
+    /// Pads every successful answer from now on (`None` stops it): see [`Padding`].
+    pub fn set_padding(&self, padding: Option<Padding>) {
+        self.shared.update_knobs(|k| k.padding = padding);
     }
 
     /// Stops accepting, drops every open connection and waits for the server task.

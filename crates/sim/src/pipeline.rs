@@ -260,6 +260,10 @@ pub(crate) async fn pipeline(
     let Some(draw) = draw else {
         let resp = next.run(req).await;
         let applied = resp.extensions().get::<Applied>().is_some();
+        let resp = match knobs.padding {
+            Some(padding) => crate::padding::pad(resp, padding).await,
+            None => resp,
+        };
         return log.finish(resp, None, applied);
     };
 

@@ -48,6 +48,7 @@ pub(crate) struct Knobs {
     pub(crate) twilio_main_key_writes_subaccounts: bool,
     pub(crate) twilio_purge_closed: bool,
     pub(crate) faults_on_writes_only: bool,
+    pub(crate) padding: Option<crate::padding::Padding>,
 }
 
 /// Locks a mutex, ignoring poisoning: a panic in one test thread must not turn every later
@@ -89,6 +90,7 @@ impl Shared {
                 twilio_main_key_writes_subaccounts: config.twilio_main_key_writes_subaccounts,
                 twilio_purge_closed: config.twilio_purge_closed,
                 faults_on_writes_only: config.faults_on_writes_only,
+                padding: None,
             }),
             fault_rng: Mutex::new(FaultRng {
                 rng: StdRng::seed_from_u64(config.rng_seed),

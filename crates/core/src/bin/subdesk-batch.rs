@@ -104,6 +104,7 @@ async fn run(a: Args) -> Result<(), String> {
             http: HttpConfig {
                 connect_timeout: Duration::from_secs(5),
                 request_timeout: Duration::from_secs(30),
+                ..HttpConfig::default()
             },
             retry: RetryPolicy::default(),
             actor: subdesk_core::workspace::os_user(),

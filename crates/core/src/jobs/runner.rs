@@ -169,7 +169,7 @@ impl Workspace {
             let api = match apis.get(&r.connection_id) {
                 Some(api) => Arc::clone(api),
                 None => {
-                    let api = self.api_for(&self.connection(r.connection_id)?)?;
+                    let api = self.api_for(&self.connection(r.connection_id)?).await?;
                     apis.insert(r.connection_id, Arc::clone(&api));
                     api
                 }
@@ -315,7 +315,7 @@ impl Workspace {
         for row in runnable {
             if !apis.contains_key(&row.connection_id) {
                 let conn = self.connection(row.connection_id)?;
-                let api = self.api_for(&conn);
+                let api = self.api_for(&conn).await;
                 let fresh = match &api {
                     Ok(api) if per_conn[&conn.id] >= LIST_WHEN_AT_LEAST => {
                         self.fresh_listing(api).await.map(Arc::new)

@@ -6,14 +6,27 @@ use std::time::Duration;
 use rand::Rng;
 use reqwest::header::HeaderMap;
 use url::Url;
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
-/// Timeouts of the one shared client.
+/// The biggest provider answer Subdesk reads. A page of 1,000 Twilio accounts is about 1 MiB;
+/// anything many times larger is a misconfigured address or a broken server, and reading it
+/// whole would only fill memory.
+pub const DEFAULT_MAX_BODY: u64 = 32 * 1024 * 1024;
+
+/// How the shared clients are set up.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+    /// A proxy for every request to a provider (`http://host:port`). `None`, what the app uses,
+    /// takes the system's: `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY`, and on macOS and
+    /// Windows the proxy set in the system settings. Tests set it so they never touch the
+    /// process environment. Requests to this computer never go through either.
+    pub proxy: Option<String>,
+    /// Answers longer than this many bytes are refused ([`Error::ResponseTooLarge`]).
+    pub max_body: u64,
 }
 
 impl Default for HttpConfig {
@@ -21,23 +34,115 @@ impl Default for HttpConfig {
         HttpConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            proxy: None,
+            max_body: DEFAULT_MAX_BODY,
         }
     }
 }
 
-/// One client for the whole app: connection pooling, rustls, timeouts, no redirects (a redirect
-/// would re-send credentials to wherever the server points).
-pub fn build_client(config: &HttpConfig) -> Result<reqwest::Client> {
+fn builder(config: &HttpConfig) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(config.connect_timeout)
         .timeout(config.request_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Subdesk/", env!("CARGO_PKG_VERSION")))
         .pool_max_idle_per_host(32)
-        .build()
-        .map_err(|e| Error::Network {
-            detail: format!("could not set up HTTP: {e}"),
+}
+
+fn setup_error(e: reqwest::Error) -> Error {
+    Error::Network {
+        detail: format!("could not set up HTTP: {e}"),
+    }
+}
+
+/// A client for provider hosts: connection pooling, rustls, timeouts, no redirects (a redirect
+/// would re-send credentials to wherever the server points), and the configured or system
+/// proxy. Never use it for this computer: see [`Clients`].
+pub fn build_client(config: &HttpConfig) -> Result<reqwest::Client> {
+    let b = builder(config);
+    let b = match &config.proxy {
+        // An explicit proxy replaces the system's (reqwest reads the system's only when no
+        // proxy is given).
+        Some(url) => b.proxy(reqwest::Proxy::all(url).map_err(setup_error)?),
+        None => b,
+    };
+    b.build().map_err(setup_error)
+}
+
+/// A client that never uses a proxy, for requests to this computer (the simulator).
+pub fn build_direct_client(config: &HttpConfig) -> Result<reqwest::Client> {
+    builder(config).no_proxy().build().map_err(setup_error)
+}
+
+/// The app's two pooled clients and the body cap. A corporate proxy sees https requests to
+/// providers, but a request to this computer must never leave it: a proxy would see the
+/// simulator's tokens in clear over plain http, and usually cannot reach our loopback anyway.
+#[derive(Clone)]
+pub struct Clients {
+    proxied: reqwest::Client,
+    direct: reqwest::Client,
+    max_body: u64,
+}
+
+impl Clients {
+    pub fn new(config: &HttpConfig) -> Result<Clients> {
+        Ok(Clients {
+            proxied: build_client(config)?,
+            direct: build_direct_client(config)?,
+            max_body: config.max_body,
         })
+    }
+
+    /// The client for a (validated) API address: direct to this computer, else proxied.
+    pub fn for_base_url(&self, base_url: &str) -> reqwest::Client {
+        if is_loopback_url(base_url) {
+            self.direct.clone()
+        } else {
+            self.proxied.clone()
+        }
+    }
+
+    pub fn max_body(&self) -> u64 {
+        self.max_body
+    }
+}
+
+fn is_loopback_url(base_url: &str) -> bool {
+    Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(is_loopback))
+        .unwrap_or(false)
+}
+
+/// Reads a response body, refusing one longer than `max` bytes: first from its declared
+/// Content-Length (nothing is read), then while reading (a chunked answer declares nothing).
+/// The buffer only ever grows by copying into a fresh one and wiping the old, so no stray copy
+/// of a body (Twilio's carry every subaccount's auth token) is left in freed memory by us.
+pub(crate) async fn read_body(resp: &mut reqwest::Response, max: u64) -> Result<Vec<u8>> {
+    let too_large = || Error::ResponseTooLarge {
+        limit_mib: max.div_ceil(1024 * 1024),
+    };
+    let declared = resp.content_length();
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    // Wiped on every early return (too large, or the connection failing half-way).
+    let mut body = Zeroizing::new(Vec::with_capacity(declared.unwrap_or(0) as usize));
+    while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+        if (body.len() + chunk.len()) as u64 > max {
+            return Err(too_large());
+        }
+        if body.capacity() - body.len() < chunk.len() {
+            let mut bigger =
+                Vec::with_capacity((body.len() + chunk.len()).max(body.capacity() * 2));
+            bigger.extend_from_slice(&body);
+            // The old buffer is wiped as it is dropped.
+            drop(Zeroizing::new(std::mem::replace(&mut *body, bigger)));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    // Moves the buffer out without a copy; RawResponse wipes it from here on.
+    Ok(std::mem::take(&mut *body))
 }
 
 /// Accepts `https://host[:port]`, or `http://` only to this computer (the simulator). The
@@ -208,7 +313,10 @@ impl From<Error> for CallError {
 /// dropped connection, a timeout, an unreadable answer) leaves us in doubt.
 pub fn write_is_ambiguous(error: &Error) -> bool {
     match error {
-        Error::Network { .. } | Error::Timeout | Error::UnexpectedResponse { .. } => true,
+        Error::Network { .. }
+        | Error::Timeout
+        | Error::UnexpectedResponse { .. }
+        | Error::ResponseTooLarge { .. } => true,
         Error::Provider { status, .. } => *status >= 500,
         _ => false,
     }
@@ -253,6 +361,26 @@ mod tests {
         ] {
             let e = validate_base_url(bad).unwrap_err();
             assert_eq!(e.code(), crate::ErrorCode::Validation, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_addresses_on_this_computer_skip_the_proxy() {
+        for direct in [
+            "http://127.0.0.1:4010",
+            "http://localhost:8080",
+            "http://[::1]:8080",
+            "https://127.0.0.1",
+        ] {
+            assert!(is_loopback_url(direct), "{direct}");
+        }
+        for proxied in [
+            "https://api.twilio.com",
+            "https://localhost.example.com",
+            "https://10.0.0.5",
+            "not a url",
+        ] {
+            assert!(!is_loopback_url(proxied), "{proxied}");
         }
     }
 

@@ -62,42 +62,54 @@ pub trait ProviderApi: Send + Sync {
     async fn snapshot(&self, id: &str) -> Result<Option<String>>;
 }
 
-/// Builds the adapter for a connection.
+/// Builds the adapter for a connection, on the client its address calls for (see
+/// [`http::Clients`]).
 pub fn adapter_for(
     conn: &Connection,
     secret: Secret,
-    client: reqwest::Client,
+    clients: &http::Clients,
     retry: RetryPolicy,
     limit: Arc<AdaptiveLimit>,
 ) -> Arc<dyn ProviderApi> {
+    let client = clients.for_base_url(&conn.base_url);
+    let max_body = clients.max_body();
     match conn.provider {
         Provider::Twilio => {
             let username = match &conn.auth {
                 AuthMethod::ApiKey { key_sid } => key_sid.clone(),
                 AuthMethod::AuthToken => conn.account_id.clone(),
             };
-            Arc::new(twilio::TwilioApi::new(
+            Arc::new(
+                twilio::TwilioApi::new(
+                    client,
+                    &conn.base_url,
+                    &conn.account_id,
+                    username,
+                    secret,
+                    retry,
+                    limit,
+                )
+                .with_max_body(max_body),
+            )
+        }
+        Provider::Vobiz => Arc::new(
+            vobiz::VobizApi::new(
                 client,
                 &conn.base_url,
                 &conn.account_id,
-                username,
                 secret,
                 retry,
                 limit,
-            ))
-        }
-        Provider::Vobiz => Arc::new(vobiz::VobizApi::new(
-            client,
-            &conn.base_url,
-            &conn.account_id,
-            secret,
-            retry,
-            limit,
-        )),
+            )
+            .with_max_body(max_body),
+        ),
     }
 }
 
-/// A response whose body has been read.
+/// A response whose body has been read. The body is wiped when the response is dropped: a
+/// Twilio account list carries the auth token of every subaccount, and must not linger in
+/// freed memory. Parse it with [`parse_json`], which consumes it, so it lives no longer than
+/// the parse.
 pub(crate) struct RawResponse {
     pub status: u16,
     pub headers: HeaderMap,
@@ -107,14 +119,23 @@ pub(crate) struct RawResponse {
     pub attempts: u32,
 }
 
+impl Drop for RawResponse {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.body);
+    }
+}
+
 /// Sends a request, retrying what is safe to retry (see [`http::should_retry`]). `classify`
-/// turns a non-success response into the provider's error.
+/// turns a non-success response into the provider's error. Bodies over `max_body` bytes are
+/// refused unread ([`Error::ResponseTooLarge`]: ambiguous for a write, never retried).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn execute(
     limit: &AdaptiveLimit,
     policy: &RetryPolicy,
     max_tries: u32,
     idempotent: bool,
     request_id_header: &str,
+    max_body: u64,
     build: impl Fn() -> reqwest::RequestBuilder,
     classify: impl Fn(&RawResponse) -> Error,
 ) -> Result<RawResponse, CallError> {
@@ -124,17 +145,17 @@ pub(crate) async fn execute(
         let slot = limit.acquire().await;
         let (error, request_id, retry_after) = match build().send().await {
             Err(e) => (http::transport_error(e), None, None),
-            Ok(resp) => {
+            Ok(mut resp) => {
                 let status = resp.status().as_u16();
                 let headers = resp.headers().clone();
                 let request_id = http::header_string(&headers, request_id_header);
-                match resp.bytes().await {
-                    Err(e) => (http::transport_error(e), request_id, None),
+                match http::read_body(&mut resp, max_body).await {
+                    Err(e) => (e, request_id, None),
                     Ok(body) => {
                         let raw = RawResponse {
                             status,
                             headers,
-                            body: body.to_vec(),
+                            body,
                             request_id,
                             attempts: attempt,
                         };
@@ -146,7 +167,7 @@ pub(crate) async fn execute(
                             slot.rate_limited();
                         }
                         let retry_after = http::retry_after(&raw.headers);
-                        (classify(&raw), raw.request_id, retry_after)
+                        (classify(&raw), raw.request_id.clone(), retry_after)
                     }
                 }
             }
@@ -169,7 +190,8 @@ pub(crate) async fn execute(
 }
 
 /// Parses a success body, or says plainly that the provider answered something unexpected.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T> {
+/// Takes the response so its body is wiped as soon as it is parsed.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(raw: RawResponse) -> Result<T> {
     serde_json::from_slice(&raw.body).map_err(|e| Error::UnexpectedResponse {
         detail: format!(
             "HTTP {} with a body that is not the expected JSON ({e})",

@@ -102,6 +102,7 @@ pub struct TwilioApi {
     secret: Secret,
     retry: RetryPolicy,
     limit: Arc<AdaptiveLimit>,
+    max_body: u64,
 }
 
 /// The fields we use. Twilio also returns each subaccount's `auth_token`: it is deliberately
@@ -160,7 +161,20 @@ impl TwilioApi {
             secret,
             retry,
             limit,
+            max_body: super::http::DEFAULT_MAX_BODY,
         }
+    }
+
+    /// Refuses answers longer than `bytes` (see [`super::http::HttpConfig::max_body`]).
+    pub fn with_max_body(mut self, bytes: u64) -> TwilioApi {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Basic auth; reqwest marks the `Authorization` value sensitive (kept out of `Debug` and
+    /// of HTTP/2 header compression tables).
+    fn authed(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request.basic_auth(&self.username, Some(self.secret.expose()))
     }
 
     fn account_url(&self, sid: &str) -> String {
@@ -186,11 +200,8 @@ impl TwilioApi {
             u32::MAX,
             true,
             REQUEST_ID_HEADER,
-            || {
-                self.client
-                    .get(url)
-                    .basic_auth(&self.username, Some(self.secret.expose()))
-            },
+            self.max_body,
+            || self.authed(self.client.get(url)),
             classify,
         )
         .await
@@ -248,7 +259,7 @@ impl TwilioApi {
         let mut all = Vec::new();
         for _ in 0..MAX_PAGES {
             let raw = self.get(&url).await.map_err(|e| self.key_limit(e.error))?;
-            let page: NumberList = parse_json(&raw)?;
+            let page: NumberList = parse_json(raw)?;
             all.extend(page.incoming_phone_numbers);
             match page.next_page_uri {
                 Some(next) => url = self.next_url(&next)?,
@@ -346,7 +357,7 @@ impl ProviderApi for TwilioApi {
                 }
                 e => e,
             })?;
-        let a: AccountJson = parse_json(&raw)?;
+        let a: AccountJson = parse_json(raw)?;
         // A subaccount's own credentials open that subaccount, whose owner is its parent: they
         // would list nothing and could act on nothing.
         if a.owner_account_sid
@@ -368,7 +379,7 @@ impl ProviderApi for TwilioApi {
         // resources. Reads only: nothing is changed to find out.
         let url = format!("{}{API_PREFIX}/Accounts.json?PageSize=20", self.base_url);
         let raw = self.get(&url).await.map_err(|e| e.error)?;
-        let page: AccountList = parse_json(&raw)?;
+        let page: AccountList = parse_json(raw)?;
         let Some(sub) = page
             .accounts
             .into_iter()
@@ -395,7 +406,7 @@ impl ProviderApi for TwilioApi {
         let mut total = 0;
         for _ in 0..MAX_PAGES {
             let raw = self.get(&url).await.map_err(|e| e.error)?;
-            let page: AccountList = parse_json(&raw)?;
+            let page: AccountList = parse_json(raw)?;
             let rows: Vec<Subaccount> = page
                 .accounts
                 .into_iter()
@@ -415,7 +426,7 @@ impl ProviderApi for TwilioApi {
     async fn fetch(&self, id: &str) -> Result<Subaccount> {
         self.check_sid(id)?;
         let raw = self.get(&self.account_url(id)).await.map_err(|e| e.error)?;
-        Ok(self.to_subaccount(parse_json(&raw)?))
+        Ok(self.to_subaccount(parse_json(raw)?))
     }
 
     async fn apply_within(
@@ -436,10 +447,9 @@ impl ProviderApi for TwilioApi {
             max_tries,
             false,
             REQUEST_ID_HEADER,
+            self.max_body,
             || {
-                self.client
-                    .post(&url)
-                    .basic_auth(&self.username, Some(self.secret.expose()))
+                self.authed(self.client.post(&url))
                     .form(&[("Status", status)])
             },
             classify,
@@ -449,10 +459,9 @@ impl ProviderApi for TwilioApi {
             e.error = self.key_limit(e.error);
             e
         })?;
-        let request_id = raw.request_id.clone();
+        let (request_id, attempts) = (raw.request_id.clone(), raw.attempts);
         let account = self.to_subaccount(
-            parse_json(&raw)
-                .map_err(|e| CallError::unreadable(e, request_id.clone(), raw.attempts))?,
+            parse_json(raw).map_err(|e| CallError::unreadable(e, request_id.clone(), attempts))?,
         );
         Ok(ActionReceipt {
             status_after: account.status,
@@ -563,6 +572,24 @@ mod tests {
             "2015-07-30T20:00:00Z"
         );
         assert!(rfc2822_to_iso("yesterday").is_none());
+    }
+
+    #[test]
+    fn the_authorization_header_is_marked_sensitive() {
+        let client = reqwest::Client::new();
+        let api = TwilioApi::new(
+            client.clone(),
+            "https://api.twilio.com",
+            "AC0123456789abcdef0123456789abcdef",
+            "AC0123456789abcdef0123456789abcdef".into(),
+            Secret::new("token"),
+            RetryPolicy::none(),
+            Arc::new(AdaptiveLimit::new(1)),
+        );
+        let request = api.authed(client.get("https://api.twilio.com/")).build();
+        let auth = request.unwrap().headers()["authorization"].clone();
+        assert!(auth.is_sensitive());
+        assert_eq!(format!("{auth:?}"), "Sensitive");
     }
 
     #[test]

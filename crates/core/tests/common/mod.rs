@@ -56,6 +56,7 @@ pub fn client(timeout: Duration) -> reqwest::Client {
     http::build_client(&HttpConfig {
         connect_timeout: Duration::from_secs(2),
         request_timeout: timeout,
+        ..HttpConfig::default()
     })
     .unwrap()
 }
@@ -125,6 +126,7 @@ pub fn workspace_with_secrets(retry: RetryPolicy) -> (Arc<Workspace>, Arc<Memory
             http: HttpConfig {
                 connect_timeout: Duration::from_secs(2),
                 request_timeout: Duration::from_secs(5),
+                ..HttpConfig::default()
             },
             retry,
             actor: "tester".into(),

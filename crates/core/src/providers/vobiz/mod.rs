@@ -27,6 +27,7 @@ pub struct VobizApi {
     retry: RetryPolicy,
     limit: Arc<AdaptiveLimit>,
     page_size: u32,
+    max_body: u64,
 }
 
 /// The fields we use; `auth_token` (redacted by Vobiz anyway) is never read.
@@ -63,7 +64,14 @@ impl VobizApi {
             retry,
             limit,
             page_size: guess::PAGE_SIZE,
+            max_body: super::http::DEFAULT_MAX_BODY,
         }
+    }
+
+    /// Refuses answers longer than `bytes` (see [`super::http::HttpConfig::max_body`]).
+    pub fn with_max_body(mut self, bytes: u64) -> VobizApi {
+        self.max_body = bytes;
+        self
     }
 
     /// For tests that page at a given size.
@@ -72,11 +80,22 @@ impl VobizApi {
         self
     }
 
+    /// The token header is marked sensitive: `Debug` prints `Sensitive`, and HTTP/2 never puts
+    /// it in its header compression table.
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.client
+        let request = self
+            .client
             .request(method, format!("{}{path}", self.base_url))
-            .header("X-Auth-ID", &self.auth_id)
-            .header("X-Auth-Token", self.secret.expose())
+            .header("X-Auth-ID", &self.auth_id);
+        match reqwest::header::HeaderValue::from_str(self.secret.expose()) {
+            Ok(mut token) => {
+                token.set_sensitive(true);
+                request.header("X-Auth-Token", token)
+            }
+            // Not a valid header value: reqwest refuses the request when it is sent, as it
+            // always has (its error does not quote the value).
+            Err(_) => request.header("X-Auth-Token", self.secret.expose()),
+        }
     }
 
     async fn send(
@@ -93,6 +112,7 @@ impl VobizApi {
             max_tries,
             idempotent,
             guess::REQUEST_ID_HEADER,
+            self.max_body,
             || {
                 let r = self.request(method.clone(), path);
                 match &body {
@@ -148,7 +168,7 @@ impl VobizApi {
             .send(reqwest::Method::GET, &path, None, u32::MAX)
             .await
             .map_err(|e| e.error)?;
-        parse_json(&raw)
+        parse_json(raw)
     }
 }
 
@@ -222,7 +242,7 @@ impl ProviderApi for VobizApi {
             )
             .await
             .map_err(|e| e.error)?;
-        Ok(Self::to_subaccount(parse_json(&raw)?))
+        Ok(Self::to_subaccount(parse_json(raw)?))
     }
 
     async fn apply_within(
@@ -246,7 +266,7 @@ impl ProviderApi for VobizApi {
                 return Ok(ActionReceipt {
                     status_after: Status::Deleted,
                     provider_status_after: "deleted".into(),
-                    request_id: raw.request_id,
+                    request_id: raw.request_id.clone(),
                 });
             }
             Action::Close => {
@@ -265,10 +285,9 @@ impl ProviderApi for VobizApi {
                 max_tries,
             )
             .await?;
-        let request_id = raw.request_id.clone();
+        let (request_id, attempts) = (raw.request_id.clone(), raw.attempts);
         let sub = Self::to_subaccount(
-            parse_json(&raw)
-                .map_err(|e| CallError::unreadable(e, request_id.clone(), raw.attempts))?,
+            parse_json(raw).map_err(|e| CallError::unreadable(e, request_id.clone(), attempts))?,
         );
         Ok(ActionReceipt {
             status_after: sub.status,
@@ -309,7 +328,7 @@ impl ProviderApi for VobizApi {
             )
             .await
             .map_err(|e| e.error)?;
-        let value: serde_json::Value = parse_json(&raw)?;
+        let value: serde_json::Value = parse_json(raw)?;
         // Only fields known to be harmless are kept: a field Vobiz adds later (a key, a token)
         // must not slip into the history and its exports.
         let kept: serde_json::Map<String, serde_json::Value> = value
@@ -320,5 +339,28 @@ impl ProviderApi for VobizApi {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         Ok(Some(serde_json::Value::Object(kept).to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_header_is_marked_sensitive() {
+        let api = VobizApi::new(
+            reqwest::Client::new(),
+            "https://api.vobiz.ai",
+            "MA_TEST1",
+            Secret::new("s3cr3t-value"),
+            RetryPolicy::none(),
+            Arc::new(AdaptiveLimit::new(1)),
+        );
+        let request = api.request(reqwest::Method::GET, "/x").build().unwrap();
+        let token = &request.headers()["x-auth-token"];
+        assert!(token.is_sensitive());
+        assert_eq!(format!("{token:?}"), "Sensitive");
+        assert!(!format!("{request:?}").contains("s3cr3t"));
+        assert!(!request.headers()["x-auth-id"].is_sensitive());
     }
 }
