@@ -159,7 +159,7 @@ impl ActionContext<'_> {
             // a Vobiz delete: the sub-account's details). No copy, no irreversible change.
             let snap = match snapshot {
                 Some(s) => Ok(Some(s)),
-                None => self.api.snapshot(account_id).await,
+                None => self.api.snapshot(&current).await,
             };
             match snap {
                 Ok(snap) => intent.snapshot = snap,

@@ -61,7 +61,8 @@ async fn disable_enable_delete() {
     );
     assert!(sim.vobiz_subaccount(&p.auth_id, &sub).unwrap().enabled);
 
-    let snap = api.snapshot(&sub).await.unwrap().unwrap();
+    let account = api.fetch(&sub).await.unwrap();
+    let snap = api.snapshot(&account).await.unwrap().unwrap();
     let v: serde_json::Value = serde_json::from_str(&snap).unwrap();
     assert_eq!(v["name"], "Acme Corp");
     assert!(

@@ -174,10 +174,14 @@ impl Workspace {
                     api
                 }
             };
+            // The account as the last listing showed it (what `split` judged runnable).
+            let Some(account) = self.cached(r.connection_id, &r.id) else {
+                continue;
+            };
             let (key, limit) = ((r.connection_id, r.id.clone()), Arc::clone(&limit));
             set.spawn(async move {
                 let _permit = limit.acquire_owned().await;
-                api.snapshot(&key.1).await.map(|s| (key, s))
+                api.snapshot(&account).await.map(|s| (key, s))
             });
         }
         let mut out = HashMap::new();

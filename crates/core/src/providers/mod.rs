@@ -59,7 +59,8 @@ pub trait ProviderApi: Send + Sync {
     /// The account's details as a JSON snapshot with secrets removed, kept in the history
     /// before an irreversible action (what it destroys). When the snapshot lists phone
     /// numbers, it does so as a top-level `numbers` array, which the bulk preview counts.
-    async fn snapshot(&self, id: &str) -> Result<Option<String>>;
+    /// `account` is the account as just read (a re-read, or the listing the preview used).
+    async fn snapshot(&self, account: &Subaccount) -> Result<Option<String>>;
 }
 
 /// Builds the adapter for a connection, on the client its address calls for (see

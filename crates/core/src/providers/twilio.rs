@@ -516,9 +516,9 @@ impl ProviderApi for TwilioApi {
 
     /// Before a close: the SID, the name and the phone numbers it releases, so a user can
     /// later tell the customer which numbers were given up.
-    async fn snapshot(&self, id: &str) -> Result<Option<String>> {
+    async fn snapshot(&self, account: &Subaccount) -> Result<Option<String>> {
+        let id = account.id.as_str();
         self.check_sid(id)?;
-        let account = self.fetch(id).await?;
         let numbers = self.releasable_numbers(id).await?;
         let mut snap = serde_json::json!({
             "sid": account.id,

@@ -317,7 +317,8 @@ impl ProviderApi for VobizApi {
         })
     }
 
-    async fn snapshot(&self, id: &str) -> Result<Option<String>> {
+    async fn snapshot(&self, account: &Subaccount) -> Result<Option<String>> {
+        let id = account.id.as_str();
         self.check_id(id)?;
         let raw = self
             .send(
