@@ -31,6 +31,25 @@ fn twilio_input(sim: &Sim, sid: &str, key: Option<&str>, secret: &str) -> NewCon
     }
 }
 
+/// A parent with `n` active subaccounts ("Tenant 0"…, `numbers` phone numbers each),
+/// connected with its Auth Token.
+async fn connected(
+    sim: &Sim,
+    n: usize,
+    numbers: usize,
+) -> (Arc<Workspace>, subdesk_core::Connection, Vec<String>) {
+    let p = sim.add_twilio_parent("Reseller");
+    let subs: Vec<String> = (0..n)
+        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i:02}"), "active", numbers))
+        .collect();
+    let ws = workspace(fast_retry());
+    let c = ws
+        .add_connection(&twilio_input(sim, &p.sid, None, &p.auth_token))
+        .await
+        .unwrap();
+    (ws, c, subs)
+}
+
 fn posts_to(sim: &Sim, sid: &str) -> usize {
     let path = format!("/2010-04-01/Accounts/{sid}.json");
     sim.requests()
@@ -127,13 +146,8 @@ async fn a_subaccounts_own_credentials_are_refused_at_test_connection() {
 #[tokio::test]
 async fn a_close_keeps_the_numbers_it_releases() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Bright Dental", "active", 2);
-    let ws = workspace(fast_retry());
-    let c = ws
-        .add_connection(&twilio_input(&sim, &p.sid, None, &p.auth_token))
-        .await
-        .unwrap();
+    let (ws, c, subs) = connected(&sim, 1, 2).await;
+    let sub = subs[0].clone();
     let confirmation = confirmed(&ws, c.id, &sub, Action::Close).await;
     ws.apply(c.id, &sub, Action::Close, Some(&confirmation))
         .await
@@ -142,7 +156,7 @@ async fn a_close_keeps_the_numbers_it_releases() {
     let entry = &history_of(&ws).await[&sub];
     let snap: serde_json::Value = serde_json::from_str(entry.snapshot.as_deref().unwrap()).unwrap();
     assert_eq!(snap["sid"], sub.as_str());
-    assert_eq!(snap["friendly_name"], "Bright Dental");
+    assert_eq!(snap["friendly_name"], "Tenant 00");
     let numbers = snap["numbers"].as_array().unwrap();
     assert_eq!(numbers.len(), 2);
     for n in numbers {
@@ -164,15 +178,7 @@ async fn close_all_with_lost_answers(
     n: usize,
     kinds: &[FaultKind],
 ) -> (Arc<Workspace>, Vec<String>) {
-    let p = sim.add_twilio_parent("Reseller");
-    let subs: Vec<String> = (0..n)
-        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i}"), "active", 1))
-        .collect();
-    let ws = workspace(fast_retry());
-    let c = ws
-        .add_connection(&twilio_input(sim, &p.sid, None, &p.auth_token))
-        .await
-        .unwrap();
+    let (ws, c, subs) = connected(sim, n, 1).await;
     sim.set_faults_on_writes_only(true);
     sim.set_faults(FaultPlan {
         rate: 1.0,
@@ -276,13 +282,8 @@ async fn a_closed_account_purged_after_a_lost_answer_is_done_not_failed() {
 #[tokio::test]
 async fn reconciliation_counts_a_purged_close_as_done() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Gone", "active", 0);
-    let ws = workspace(fast_retry());
-    let c = ws
-        .add_connection(&twilio_input(&sim, &p.sid, None, &p.auth_token))
-        .await
-        .unwrap();
+    let (ws, c, subs) = connected(&sim, 1, 0).await;
+    let sub = subs[0].clone();
     // The app died after sending the close; 30 days later Twilio purged the account.
     let id = ws
         .history()
@@ -319,15 +320,7 @@ async fn a_reversible_action_may_be_sent_again_after_a_lost_answer() {
         ..SimConfig::default()
     })
     .await;
-    let p = sim.add_twilio_parent("Reseller");
-    let subs: Vec<String> = (0..12)
-        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i}"), "active", 0))
-        .collect();
-    let ws = workspace(fast_retry());
-    let c = ws
-        .add_connection(&twilio_input(&sim, &p.sid, None, &p.auth_token))
-        .await
-        .unwrap();
+    let (ws, c, subs) = connected(&sim, 12, 0).await;
     sim.set_faults(FaultPlan {
         rate: 0.5,
         kinds: vec![FaultKind::Unavailable],
@@ -367,15 +360,7 @@ async fn a_reversible_action_may_be_sent_again_after_a_lost_answer() {
 #[tokio::test]
 async fn a_job_re_reads_by_list_pages_not_one_by_one() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let subs: Vec<String> = (0..30)
-        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i:02}"), "active", 0))
-        .collect();
-    let ws = workspace(fast_retry());
-    let c = ws
-        .add_connection(&twilio_input(&sim, &p.sid, None, &p.auth_token))
-        .await
-        .unwrap();
+    let (ws, c, subs) = connected(&sim, 30, 0).await;
     ws.list_all(Arc::new(|_| {})).await;
     // Behind the table's back: one closed in the console, one closed and purged since.
     sim.set_twilio_status(&subs[1], "closed");
@@ -411,16 +396,10 @@ async fn a_job_re_reads_by_list_pages_not_one_by_one() {
 #[tokio::test]
 async fn a_confirmation_without_its_preview_is_refused() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let a = sim.add_twilio_subaccount(&p.sid, "A", "active", 0);
-    let b = sim.add_twilio_subaccount(&p.sid, "B", "active", 0);
-    let ws = workspace(fast_retry());
-    let c = ws
-        .add_connection(&twilio_input(&sim, &p.sid, None, &p.auth_token))
-        .await
-        .unwrap();
-    // A preview of A does not open B, nor a delete of A.
-    let for_a = confirmed(&ws, c.id, &a, Action::Close).await;
+    let (ws, c, subs) = connected(&sim, 2, 0).await;
+    let (a, b) = (&subs[0], &subs[1]);
+    // A preview of A does not open B.
+    let for_a = confirmed(&ws, c.id, a, Action::Close).await;
     let on_b = Confirmation {
         typed: b[b.len() - 3..].into(),
         token: for_a.token.clone(),
