@@ -2,8 +2,8 @@
 // tests a WebdriverIO session, plus the provider simulator as a separate process.
 // Run under a display (xvfb-run) and a Secret Service (scripts/with-keyring): scripts/test does.
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { closeSync, mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -32,29 +32,57 @@ function which(cmd) {
   }
 }
 
-async function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => res(port))
+/** A port nobody listens on right now. Another process may still take it before we bind it, so
+ * every use of one is retried with a fresh port when the bind fails (see startApp). */
+async function freePort(avoid = []) {
+  for (;;) {
+    const port = await new Promise((res, rej) => {
+      const s = createServer()
+      s.listen(0, '127.0.0.1', () => {
+        const { port } = s.address()
+        s.close(() => res(port))
+      })
+      s.on('error', rej)
     })
-    s.on('error', rej)
+    if (!avoid.includes(port)) return port
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** True once something accepts a TCP connection on 127.0.0.1:port. */
+function accepts(port) {
+  return new Promise((res) => {
+    const c = connect(port, '127.0.0.1')
+    c.once('connect', () => {
+      c.destroy()
+      res(true)
+    })
+    c.once('error', () => res(false))
   })
 }
 
-async function waitForPort(port, ms) {
+/** The last lines a process wrote to its log, for error messages. */
+export function tail(file, lines = 20) {
+  try {
+    const text = readFileSync(file, 'utf8').trim()
+    return text ? text.split('\n').slice(-lines).join('\n') : '(it printed nothing)'
+  } catch {
+    return '(no log)'
+  }
+}
+
+/** Waits until `proc` accepts connections on `port`; says why not otherwise. */
+async function waitForListener(proc, port, ms) {
   const deadline = Date.now() + ms
   while (Date.now() < deadline) {
-    const ok = await new Promise((res) => {
-      const c = createServer()
-      c.once('error', () => res(true)) // in use: someone listens
-      c.listen(port, '127.0.0.1', () => c.close(() => res(false)))
-    })
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 100))
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      return `it exited (${proc.exitCode ?? proc.signalCode}) before listening on 127.0.0.1:${port}`
+    }
+    if (await accepts(port)) return null
+    await sleep(100)
   }
-  throw new Error(`nothing listened on port ${port} within ${ms} ms`)
+  return `it did not accept connections on 127.0.0.1:${port} within ${ms} ms`
 }
 
 /** Starts the simulator binary; resolves with its JSON line (base URL and credentials). */
@@ -63,7 +91,11 @@ export async function startSim(args = []) {
   const proc = spawn(SIM, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const rl = createInterface({ input: proc.stdout })
   const info = await new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error('the simulator did not print its address within 20 s')), 20000)
+    // The simulator binds port 0 itself and prints the port it got: no port is probed here.
+    const t = setTimeout(
+      () => rej(new Error(`the simulator (${SIM}) did not print its address on stdout within 20 s`)),
+      20000,
+    )
     rl.once('line', (l) => {
       clearTimeout(t)
       res(JSON.parse(l))
@@ -94,51 +126,79 @@ export async function startApp({ env = {}, name = 'app' } = {}) {
     if (!which(tool)) throw new Error(`${tool} is not installed: run ./scripts/test, which installs it`)
   }
   if (!process.env.DISPLAY) throw new Error('No display: run the end-to-end tests under xvfb-run (./scripts/test does)')
-  const home = mkdtempSync(join(tmpdir(), 'subdesk-e2e-'))
-  const dataHome = join(home, 'data')
-  const configHome = join(home, 'config')
-  mkdirSync(dataHome)
-  mkdirSync(configHome)
   mkdirSync(ARTIFACTS, { recursive: true })
   const logFile = join(ARTIFACTS, `${name}.log`)
-  const log = openSync(logFile, 'w')
-  const port = await freePort()
-  const nativePort = await freePort()
-  const driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
-    stdio: ['ignore', log, log],
-    env: {
-      ...process.env,
-      XDG_DATA_HOME: dataHome,
-      XDG_CONFIG_HOME: configHome,
-      // Keep GTK from starting accessibility and portal services that outlive the app.
-      NO_AT_BRIDGE: '1',
-      GTK_USE_PORTAL: '0',
-      SUBDESK_LOG: 'info',
-      ...env,
-    },
-  })
-  await waitForPort(port, 15000)
-  const browser = await remote({
-    hostname: '127.0.0.1',
-    port,
-    logLevel: 'error',
-    connectionRetryTimeout: 60000,
-    capabilities: {
-      'tauri:options': { application: APP },
-      'wdio:enforceWebDriverClassic': true,
-    },
-  })
-  return {
-    browser,
-    dataDir: join(dataHome, KEYCHAIN_SERVICE),
-    logFile,
-    async stop() {
-      try {
-        await browser.deleteSession()
-      } catch {}
+  closeSync(openSync(logFile, 'w'))
+  // tauri-driver cannot bind port 0 and report back, and WebKitWebDriver binds its native port
+  // only when the session starts: a port found free can be taken by another process meanwhile.
+  // So each try gets fresh ports (and a fresh data folder, in case a half-started app of a
+  // failed try still holds the old one), and a failed bind is retried, up to TRIES times.
+  const TRIES = 4
+  let lastProblem = ''
+  for (let attempt = 1; attempt <= TRIES; attempt++) {
+    const home = mkdtempSync(join(tmpdir(), 'subdesk-e2e-'))
+    const dataHome = join(home, 'data')
+    const configHome = join(home, 'config')
+    mkdirSync(dataHome)
+    mkdirSync(configHome)
+    const port = await freePort()
+    const nativePort = await freePort([port])
+    const log = openSync(logFile, 'a')
+    writeSync(log, `--- try ${attempt}: tauri-driver --port ${port} --native-port ${nativePort}\n`)
+    const driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
+      stdio: ['ignore', log, log],
+      env: {
+        ...process.env,
+        XDG_DATA_HOME: dataHome,
+        XDG_CONFIG_HOME: configHome,
+        // Keep GTK from starting accessibility and portal services that outlive the app.
+        NO_AT_BRIDGE: '1',
+        GTK_USE_PORTAL: '0',
+        SUBDESK_LOG: 'info',
+        ...env,
+      },
+    })
+    closeSync(log)
+    const notListening = await waitForListener(driver, port, 15000)
+    if (notListening) {
       driver.kill('SIGTERM')
-    },
+      lastProblem = `tauri-driver: ${notListening}`
+      continue
+    }
+    let browser
+    try {
+      browser = await remote({
+        hostname: '127.0.0.1',
+        port,
+        logLevel: 'error',
+        connectionRetryTimeout: 60000,
+        capabilities: {
+          'tauri:options': { application: APP },
+          'wdio:enforceWebDriverClassic': true,
+        },
+      })
+    } catch (e) {
+      driver.kill('SIGTERM')
+      lastProblem = `the WebDriver session (tauri-driver on ${port}, WebKitWebDriver on ${nativePort}) did not start: ${e.message}`
+      await sleep(500)
+      continue
+    }
+    return {
+      browser,
+      dataDir: join(dataHome, KEYCHAIN_SERVICE),
+      logFile,
+      async stop() {
+        try {
+          await browser.deleteSession()
+        } catch {}
+        driver.kill('SIGTERM')
+      },
+    }
   }
+  throw new Error(
+    `The app could not be started through tauri-driver in ${TRIES} tries. Last problem: ${lastProblem}\n` +
+      `Last lines of ${logFile}:\n${tail(logFile)}`,
+  )
 }
 
 /** The element with this data-testid (first match). */
