@@ -41,6 +41,19 @@ impl Default for Settings {
 
 pub const MAX_CONCURRENCY: u32 = 32;
 
+/// Settings read from a file a person may have edited: a value out of range falls back to its
+/// default (with a warning) instead of stalling jobs (0) or flooding a provider (1000).
+fn valid_on_disk(mut s: Settings) -> Settings {
+    if s.concurrency == 0 || s.concurrency > MAX_CONCURRENCY {
+        tracing::warn!(
+            concurrency = s.concurrency,
+            "saved concurrency out of range; using the default"
+        );
+        s.concurrency = Settings::default().concurrency;
+    }
+    s
+}
+
 /// Where connections and settings are saved (tauri-plugin-store in the app).
 pub trait SettingsStore: Send + Sync {
     fn load_connections(&self) -> Result<Vec<Connection>>;
@@ -159,7 +172,7 @@ impl Workspace {
                 }
             })
             .collect();
-        let settings = cfg.settings.load_settings().unwrap_or_default();
+        let settings = valid_on_disk(cfg.settings.load_settings().unwrap_or_default());
         Ok(Workspace {
             settings_store: cfg.settings,
             connections: RwLock::new(connections),

@@ -522,3 +522,26 @@ async fn two_actions_on_one_account_never_run_at_once() {
     // Free again once the first finished.
     assert!(ws.apply(c.id, &sub, Action::Reactivate, None).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_hand_edited_concurrency_out_of_range_falls_back_to_the_default() {
+    use subdesk_core::{MemorySettings, Settings, SettingsStore, WorkspaceConfig};
+    for bad in [0, 33, 1000] {
+        let store = Arc::new(MemorySettings::default());
+        store.save_settings(&Settings { concurrency: bad }).unwrap();
+        let ws = Workspace::new(WorkspaceConfig {
+            settings: store,
+            secrets: Arc::new(subdesk_core::secrets::MemoryStore::default()),
+            history_path: None,
+            http: subdesk_core::providers::HttpConfig::default(),
+            retry: fast_retry(),
+            actor: "tester".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            ws.settings().concurrency,
+            Settings::default().concurrency,
+            "{bad}"
+        );
+    }
+}
