@@ -209,6 +209,18 @@ fn main() {
     };
     let (page, median, min) = timed(20, || h.query(&acct, None, 100).unwrap());
     println!("query text = one account SID                       : median {:.2} ms, min {:.2} ms ({} match)", ms(median), ms(min), page.total);
+    let name = HistoryFilter {
+        text: Some("tenant 04242".into()),
+        ..HistoryFilter::default()
+    };
+    let (page, median, min) = timed(20, || h.query(&name, None, 100).unwrap());
+    println!("query text = part of a name (\"tenant 04242\")      : median {:.2} ms, min {:.2} ms ({} match)", ms(median), ms(min), page.total);
+    let short = HistoryFilter {
+        text: Some("Ac".into()),
+        ..HistoryFilter::default()
+    };
+    let (page, median, min) = timed(5, || h.query(&short, None, 100).unwrap());
+    println!("query text of 2 characters (scan, no trigram)      : median {:.2} ms, min {:.2} ms ({} match)", ms(median), ms(min), page.total);
 
     // 4. Export everything.
     let csv = dir.path().join("export.csv");

@@ -16,7 +16,8 @@ use crate::error::{Error, Result};
 use crate::model::{Action, Provider, Status};
 
 /// Each entry is one schema step; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE actions (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
     started_at       TEXT    NOT NULL,
@@ -47,7 +48,29 @@ BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 CREATE TRIGGER actions_outcome_once BEFORE UPDATE ON actions
 WHEN OLD.outcome NOT IN ('pending', 'unknown')
 BEGIN SELECT RAISE(ABORT, 'a completed history entry cannot change'); END;
-"#];
+"#,
+    // 2: the free-text search ("what happened to this account", a name, a request id) through a
+    // trigram full-text index instead of a scan: any substring of 3 characters or more, any case.
+    // It indexes the table's own text (external content), kept in step by triggers; the table
+    // stays append-only (an entry changes once, when its outcome arrives).
+    r#"
+CREATE VIRTUAL TABLE actions_text USING fts5(
+    account_name, account_id, connection_label, request_id, error_message, actor,
+    content = 'actions', content_rowid = 'id', tokenize = 'trigram'
+);
+CREATE TRIGGER actions_text_insert AFTER INSERT ON actions BEGIN
+    INSERT INTO actions_text (rowid, account_name, account_id, connection_label, request_id, error_message, actor)
+    VALUES (NEW.id, NEW.account_name, NEW.account_id, NEW.connection_label, NEW.request_id, NEW.error_message, NEW.actor);
+END;
+CREATE TRIGGER actions_text_update AFTER UPDATE ON actions BEGIN
+    INSERT INTO actions_text (actions_text, rowid, account_name, account_id, connection_label, request_id, error_message, actor)
+    VALUES ('delete', OLD.id, OLD.account_name, OLD.account_id, OLD.connection_label, OLD.request_id, OLD.error_message, OLD.actor);
+    INSERT INTO actions_text (rowid, account_name, account_id, connection_label, request_id, error_message, actor)
+    VALUES (NEW.id, NEW.account_name, NEW.account_id, NEW.connection_label, NEW.request_id, NEW.error_message, NEW.actor);
+END;
+INSERT INTO actions_text (actions_text) VALUES ('rebuild');
+"#,
+];
 
 /// What is known before the provider call.
 #[derive(Debug, Clone)]
@@ -516,6 +539,16 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryEntry> {
     })
 }
 
+/// The columns the free-text filter searches (and `actions_text` indexes).
+const TEXT_COLUMNS: [&str; 6] = [
+    "account_name",
+    "account_id",
+    "connection_label",
+    "request_id",
+    "error_message",
+    "actor",
+];
+
 fn filter_sql(f: &HistoryFilter) -> (String, Vec<Box<dyn ToSql>>) {
     let mut clauses = vec!["1 = 1".to_string()];
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
@@ -550,27 +583,28 @@ fn filter_sql(f: &HistoryFilter) -> (String, Vec<Box<dyn ToSql>>) {
         args.push(Box::new(normalise_time(to)));
     }
     if let Some(text) = f.text.as_ref().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-        let like = format!(
-            "%{}%",
-            text.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        const TEXT_COLUMNS: [&str; 6] = [
-            "account_name",
-            "account_id",
-            "connection_label",
-            "request_id",
-            "error_message",
-            "actor",
-        ];
-        let parts: Vec<String> = TEXT_COLUMNS
-            .iter()
-            .map(|c| format!("{c} LIKE ? ESCAPE '\\'"))
-            .collect();
-        clauses.push(format!("({})", parts.join(" OR ")));
-        for _ in TEXT_COLUMNS {
-            args.push(Box::new(like.clone()));
+        if text.chars().count() >= 3 {
+            // The trigram index finds any substring of 3+ characters, case-insensitively; the
+            // text is passed as one quoted phrase, so FTS syntax in it means nothing.
+            clauses
+                .push("id IN (SELECT rowid FROM actions_text WHERE actions_text MATCH ?)".into());
+            args.push(Box::new(format!("\"{}\"", text.replace('"', "\"\""))));
+        } else {
+            // Too short for trigrams: a scan, as before.
+            let like = format!(
+                "%{}%",
+                text.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            let parts: Vec<String> = TEXT_COLUMNS
+                .iter()
+                .map(|c| format!("{c} LIKE ? ESCAPE '\\'"))
+                .collect();
+            clauses.push(format!("({})", parts.join(" OR ")));
+            for _ in TEXT_COLUMNS {
+                args.push(Box::new(like.clone()));
+            }
         }
     }
     (clauses.join(" AND "), args)

@@ -227,7 +227,7 @@ fn a_file_survives_reopening_and_migrations_are_not_rerun() {
         .history
         .with_connection(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
         .unwrap();
-    assert_eq!(v, 1);
+    assert_eq!(v, store::MIGRATIONS.len() as i64);
     let mode: String = o
         .history
         .with_connection(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
@@ -323,4 +323,76 @@ fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
     let mut rdr = csv::Reader::from_reader(out.as_slice());
     let row = rdr.records().next().unwrap().unwrap();
     assert_eq!(&row[8], "'=HYPERLINK(\"http://evil\")");
+}
+
+#[test]
+fn text_search_finds_substrings_in_any_case_through_the_index() {
+    let h = History::in_memory().unwrap();
+    let sid = "AC0123456789abcdef0123456789abcdef";
+    let mut i = intent(sid, Action::Close);
+    i.account_name = "Bright Dental Clinic".into();
+    let id = h.begin(&i).unwrap();
+    h.begin(&intent("AC99", Action::Suspend)).unwrap();
+    let find = |text: &str| {
+        let f = HistoryFilter {
+            text: Some(text.into()),
+            ..Default::default()
+        };
+        h.query(&f, None, 10)
+            .unwrap()
+            .entries
+            .iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(find(sid), vec![id], "an exact ID");
+    assert_eq!(find("dental cl"), vec![id], "part of a name, any case");
+    assert_eq!(find("89ABCDEF0123"), vec![id], "part of an ID");
+    assert!(
+        find("\"Dental").is_empty(),
+        "a quote is text, not FTS syntax"
+    );
+    assert_eq!(find("Br").len(), 1, "shorter than a trigram: scanned");
+    // The request id written with the outcome is searchable too.
+    h.complete(id, &succeeded(Status::Closed)).unwrap();
+    assert_eq!(find("RQ123"), vec![id]);
+    // The index is used, not a scan of the table.
+    let plan: String = h
+        .with_connection(|c| {
+            Ok(c.query_row(
+                "EXPLAIN QUERY PLAN SELECT id FROM actions WHERE id IN (SELECT rowid FROM actions_text WHERE actions_text MATCH '\"dental\"')",
+                [],
+                |r| r.get::<_, String>(3),
+            )?)
+        })
+        .unwrap();
+    assert!(!plan.starts_with("SCAN actions"), "{plan}");
+}
+
+#[test]
+fn a_history_from_before_the_text_index_is_migrated_and_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    {
+        // A file as the first release wrote it: schema 1, one entry.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(&format!(
+            "{}; PRAGMA user_version = 1;",
+            store::MIGRATIONS[0]
+        ))
+        .unwrap();
+        c.execute(
+            "INSERT INTO actions (started_at, actor, connection_id, connection_label, provider, account_id, account_name, action, outcome)
+             VALUES ('2026-01-01T00:00:00.000Z', 'alice', 'c', 'Acme', 'twilio', 'AC42', 'Old Dental', 'close', 'succeeded')",
+            [],
+        )
+        .unwrap();
+    }
+    let o = History::open(&path).unwrap();
+    assert!(o.problem.is_none());
+    let f = HistoryFilter {
+        text: Some("old dent".into()),
+        ..Default::default()
+    };
+    assert_eq!(o.history.query(&f, None, 10).unwrap().total, 1);
 }
