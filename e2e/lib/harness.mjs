@@ -118,9 +118,10 @@ export async function startSim(args = []) {
 
 /**
  * Starts the app in a fresh data folder and returns a WebdriverIO session on its window.
- * `env` adds to the app's environment (tauri-driver and WebKitWebDriver pass it through).
+ * `env` adds to the app's environment (tauri-driver and WebKitWebDriver pass it through);
+ * `prepare(dataDir)` may put files in the app's data folder before it starts.
  */
-export async function startApp({ env = {}, name = 'app' } = {}) {
+export async function startApp({ env = {}, name = 'app', prepare = null } = {}) {
   need(APP, 'The app binary')
   for (const tool of ['tauri-driver', 'WebKitWebDriver']) {
     if (!which(tool)) throw new Error(`${tool} is not installed: run ./scripts/test, which installs it`)
@@ -141,6 +142,11 @@ export async function startApp({ env = {}, name = 'app' } = {}) {
     const configHome = join(home, 'config')
     mkdirSync(dataHome)
     mkdirSync(configHome)
+    if (prepare) {
+      const dataDir = join(dataHome, KEYCHAIN_SERVICE)
+      mkdirSync(dataDir, { recursive: true })
+      prepare(dataDir)
+    }
     const port = await freePort()
     const nativePort = await freePort([port])
     const log = openSync(logFile, 'a')

@@ -29,22 +29,44 @@ pub fn run() {
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
-            let store = app.store(settings_store::FILE)?;
+            // A settings file torn by a crash is moved aside before the store reads it (the
+            // store would silently start empty) and the user is told where it went.
+            let settings_path = data_dir.join(settings_store::FILE);
+            let settings_problem =
+                match subdesk_core::durable::set_aside_if_unreadable(&settings_path) {
+                    Ok(None) => None,
+                    Ok(Some(aside)) => Some(subdesk_core::durable::settings_moved_message(&aside)),
+                    Err(e) => Some(e.user_message()),
+                };
+            let store = app
+                .store_builder(settings_store::FILE)
+                .disable_auto_save()
+                .build()?;
+            // Out of the plugin's table: it would otherwise write the file in place at exit.
+            // Our handle keeps the values; PluginStore writes the file atomically.
+            store.close_resource();
             let ws = Workspace::new(WorkspaceConfig {
-                settings: Arc::new(settings_store::PluginStore::new(store)),
+                settings: Arc::new(settings_store::PluginStore::new(store, settings_path)),
                 secrets: Arc::new(KeyringStore::new(KEYCHAIN_SERVICE)),
                 history_path: Some(data_dir.join("history.db")),
                 http: HttpConfig::default(),
                 retry: RetryPolicy::default(),
                 actor: os_user(),
             })?;
+            if let Some(problem) = settings_problem {
+                tracing::warn!("{problem}");
+                ws.note_settings_problem(problem);
+            }
             let ws = Arc::new(ws);
             app.manage(Arc::clone(&ws));
             tracing::info!(data_dir = %data_dir.display(), "Subdesk started");
             tauri::async_runtime::block_on(async {
                 // First start, or every connection removed: open the demo so there is
                 // something to look at, with a banner saying nothing real is touched.
+                // Not after a damaged settings file: the user had connections, and the banner
+                // says what happened instead of a demo that looks like a fresh start.
                 if ws.saved_connections().is_empty()
+                    && ws.settings_problem().is_none()
                     && std::env::var_os("SUBDESK_NO_DEMO").is_none()
                 {
                     if let Err(e) = demo::open(&ws).await {

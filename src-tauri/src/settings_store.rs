@@ -1,6 +1,11 @@
 //! Connections and settings in tauri-plugin-store (`settings.json` in the app data folder).
 //! Only non-secret fields are written; tokens are in the keychain.
+//!
+//! The plugin keeps the values; the file is written by us, atomically (temporary file, fsync,
+//! rename: `subdesk_core::durable`), because the plugin writes it in place and a crash or a full
+//! disk during a save would leave a torn file, which the plugin then silently reads as empty.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use subdesk_core::{Connection, Error, Result, Settings, SettingsStore};
@@ -13,11 +18,13 @@ const SETTINGS: &str = "settings";
 
 pub struct PluginStore<R: Runtime = Wry> {
     store: Arc<Store<R>>,
+    path: PathBuf,
 }
 
 impl<R: Runtime> PluginStore<R> {
-    pub fn new(store: Arc<Store<R>>) -> Self {
-        PluginStore { store }
+    /// `path`: where the plugin reads `store` from (the app data folder's settings.json).
+    pub fn new(store: Arc<Store<R>>, path: PathBuf) -> Self {
+        PluginStore { store, path }
     }
 
     fn read<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> Result<T> {
@@ -32,7 +39,10 @@ impl<R: Runtime> PluginStore<R> {
     fn write<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<()> {
         let v = serde_json::to_value(value).map_err(Error::storage)?;
         self.store.set(key, v);
-        self.store.save().map_err(Error::storage)
+        let all: serde_json::Map<String, serde_json::Value> =
+            self.store.entries().into_iter().collect();
+        let bytes = serde_json::to_vec_pretty(&all).map_err(Error::storage)?;
+        subdesk_core::durable::write_atomically(&self.path, &bytes)
     }
 }
 

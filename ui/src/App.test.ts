@@ -49,4 +49,11 @@ describe('App shell', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Dismiss this warning' }))
     expect(screen.queryByTestId('problem-banner')).toBeNull()
   })
+
+  it('says where an unreadable settings file went', async () => {
+    fakeBackend({ demo: false, settingsProblem: 'Subdesk could not read its settings file. The damaged file was kept as /data/settings.json.unreadable-1.' })
+    render(App)
+    const banner = await screen.findByTestId('problem-banner')
+    expect(banner).toHaveTextContent('settings.json.unreadable-1')
+  })
 })

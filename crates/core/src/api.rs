@@ -137,6 +137,8 @@ pub struct AppStatus {
     pub keychain_problem: Option<String>,
     /// None when the history database opened; else what happened to it.
     pub history_problem: Option<String>,
+    /// None when the settings file was read; else where the unreadable one was moved.
+    pub settings_problem: Option<String>,
     /// Actions whose outcome is still unknown (network down at start-up).
     pub unreconciled: u32,
 }

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod api;
 pub mod confirm;
+pub mod durable;
 pub mod error;
 pub mod history;
 pub mod jobs;

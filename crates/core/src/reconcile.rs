@@ -22,7 +22,14 @@ impl Workspace {
     pub async fn reconcile(&self) -> Result<Reconciled> {
         let history = self.history()?.clone();
         let mut report = Reconciled::default();
-        for entry in history.open_intents()? {
+        // Those whose connection was missing before, now that it exists again.
+        let returned = history
+            .intents_missing_connection()?
+            .into_iter()
+            .filter(|e| {
+                Uuid::parse_str(&e.connection_id).is_ok_and(|id| self.connection(id).is_ok())
+            });
+        for entry in history.open_intents()?.into_iter().chain(returned) {
             let completion = self.reconcile_one(&entry).await;
             match completion.outcome {
                 Outcome::Succeeded => report.succeeded += 1,

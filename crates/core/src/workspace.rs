@@ -113,6 +113,8 @@ pub struct Workspace {
     demo: RwLock<Option<Demo>>,
     history: std::result::Result<Arc<History>, String>,
     history_problem: Option<String>,
+    /// Set by the shell when the settings file had to be moved aside at start-up.
+    settings_problem: RwLock<Option<String>>,
     pub(crate) clients: http::Clients,
     pub(crate) retry: RetryPolicy,
     pub(crate) actor: String,
@@ -181,6 +183,7 @@ impl Workspace {
             demo: RwLock::new(None),
             history,
             history_problem,
+            settings_problem: RwLock::new(None),
             clients: http::Clients::new(&cfg.http)?,
             retry: cfg.retry,
             actor: cfg.actor,
@@ -248,8 +251,19 @@ impl Workspace {
             connections: self.connections(),
             keychain_problem,
             history_problem: self.history_problem.clone(),
+            settings_problem: self.settings_problem.read().expect("poisoned").clone(),
             unreconciled,
         }
+    }
+
+    /// Records that the settings file could not be read (see [`crate::durable`]): the banner
+    /// says so, and the demo is not opened as if this were a first start.
+    pub fn note_settings_problem(&self, message: String) {
+        *self.settings_problem.write().expect("poisoned") = Some(message);
+    }
+
+    pub fn settings_problem(&self) -> Option<String> {
+        self.settings_problem.read().expect("poisoned").clone()
     }
 
     /// Opens the demo workspace with connections whose secrets stay in memory. `keep_alive`

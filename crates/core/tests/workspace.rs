@@ -545,3 +545,78 @@ async fn a_hand_edited_concurrency_out_of_range_falls_back_to_the_default() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_intent_whose_connection_was_missing_is_checked_once_it_is_back() {
+    use subdesk_core::secrets::MemoryStore;
+    use subdesk_core::{AuthMethod, Connection, MemorySettings, SettingsStore, WorkspaceConfig};
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.add_twilio_parent("T");
+    let sub = sim.add_twilio_subaccount(&p.sid, "Closed meanwhile", "active", 0);
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection {
+        id: uuid::Uuid::new_v4(),
+        provider: Provider::Twilio,
+        label: "Restored".into(),
+        account_id: p.sid.clone(),
+        auth: AuthMethod::AuthToken,
+        base_url: sim.base_url(),
+        parent_name: None,
+        demo: false,
+    };
+    let open = |settings: Arc<MemorySettings>, secrets: Arc<MemoryStore>| {
+        Arc::new(
+            Workspace::new(WorkspaceConfig {
+                settings,
+                secrets,
+                history_path: Some(dir.path().join("history.db")),
+                http: subdesk_core::providers::HttpConfig::default(),
+                retry: fast_retry(),
+                actor: "tester".into(),
+            })
+            .unwrap(),
+        )
+    };
+    // The settings file was lost: the intent's connection is unknown at this start.
+    let id = {
+        let ws = open(Arc::default(), Arc::default());
+        let id = ws
+            .history()
+            .unwrap()
+            .begin(&Intent {
+                actor: "tester".into(),
+                connection_id: conn.id.to_string(),
+                connection_label: conn.label.clone(),
+                provider: Provider::Twilio,
+                account_id: sub.clone(),
+                account_name: "Closed meanwhile".into(),
+                action: Action::Close,
+                status_before: Some(Status::Active),
+                job_id: None,
+                snapshot: None,
+            })
+            .unwrap();
+        ws.reconcile().await.unwrap();
+        let e = ws.history().unwrap().get(id).unwrap().unwrap();
+        assert_eq!(e.error_code.as_deref(), Some("connection_missing"));
+        id
+    };
+    sim.set_twilio_status(&sub, "closed");
+    // The file is restored: the same connection exists again, and the intent is settled.
+    let settings = Arc::new(MemorySettings::default());
+    settings
+        .save_connections(std::slice::from_ref(&conn))
+        .unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    secrets
+        .set(&conn.id.to_string(), &Secret::new(p.auth_token.clone()))
+        .unwrap();
+    let ws = open(settings, secrets);
+    let r = ws.reconcile().await.unwrap();
+    assert_eq!(r.succeeded, 1, "{r:?}");
+    let e = ws.history().unwrap().get(id).unwrap().unwrap();
+    assert_eq!(
+        (e.outcome, e.status_after),
+        (Outcome::Succeeded, Some(Status::Closed))
+    );
+}

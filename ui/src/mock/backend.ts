@@ -88,6 +88,7 @@ export type FakeOptions = {
   /** Delay of every command and between streamed events. */
   latencyMs?: number
   keychainProblem?: string | null
+  settingsProblem?: string | null
 }
 
 export class FakeBackend {
@@ -98,6 +99,7 @@ export class FakeBackend {
   history: HistoryEntry[] = []
   settings = { concurrency: 8 }
   keychainProblem: string | null
+  settingsProblem: string | null
   pageSize: number
   latencyMs: number
   /** Account ids whose actions fail, with this error. */
@@ -116,6 +118,7 @@ export class FakeBackend {
     this.pageSize = o.pageSize ?? 50
     this.latencyMs = o.latencyMs ?? 0
     this.keychainProblem = o.keychainProblem ?? null
+    this.settingsProblem = o.settingsProblem ?? null
     const per = o.perConnection ?? 6
     this.rows = this.connections.flatMap((c) =>
       Array.from({ length: per }, (_, i) => makeRow(c, i, i % 5 === 3 ? 'suspended' : i % 7 === 6 ? 'closed' : 'active')),
@@ -133,6 +136,7 @@ export class FakeBackend {
       connections: this.connections,
       keychainProblem: this.keychainProblem,
       historyProblem: null,
+      settingsProblem: this.settingsProblem,
       unreconciled: 0,
     }
   }

@@ -341,6 +341,20 @@ impl History {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Intents left unknown because their connection was gone when reconciliation ran; they
+    /// are checked again once a connection with that id exists again (a settings file restored,
+    /// a demo reopened).
+    pub fn intents_missing_connection(&self) -> Result<Vec<HistoryEntry>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM actions
+             WHERE outcome = 'unknown' AND error_code = 'connection_missing'
+             ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], entry_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// A page of entries, newest first.
     pub fn query(
         &self,

@@ -18,6 +18,10 @@ keychainProblem: string | null,
  */
 historyProblem: string | null, 
 /**
+ * None when the settings file was read; else where the unreadable one was moved.
+ */
+settingsProblem: string | null, 
+/**
  * Actions whose outcome is still unknown (network down at start-up).
  */
 unreconciled: number, };
