@@ -113,6 +113,26 @@ pub fn run() {
     }
 }
 
+/// A crash must not leave the process's memory (tokens read from the keychain) in a core file.
+/// Linux: no core file at all (RLIMIT_CORE 0), and the process is not dumpable (no core, no
+/// ptrace by other processes of the same user). Elsewhere nothing to do: macOS and Windows do
+/// not write core files of apps by default.
+pub fn no_core_dumps() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls with constant arguments; they touch no Rust-managed memory.
+    unsafe {
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::setrlimit(libc::RLIMIT_CORE, &zero) != 0
+            || libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) != 0
+        {
+            eprintln!("Subdesk could not turn off core dumps; continuing.");
+        }
+    }
+}
+
 /// Logs go to stderr. Secrets never reach them: `Secret` prints `<redacted>`, and no request or
 /// response body is logged.
 fn init_logging() {
