@@ -67,6 +67,8 @@ pub enum Error {
     OutcomeUnknown { cause: String },
     #[error("no matching preview for this irreversible action")]
     PreviewRequired,
+    #[error("{provider:?} does not allow this account to manage subaccounts")]
+    Forbidden { provider: Provider },
 }
 
 /// Stable codes: the UI and the history switch on these, never on the text.
@@ -98,6 +100,7 @@ pub enum ErrorCode {
     SubaccountCredentials,
     OutcomeUnknown,
     PreviewRequired,
+    Forbidden,
 }
 
 impl ErrorCode {
@@ -127,6 +130,7 @@ impl ErrorCode {
             ErrorCode::SubaccountCredentials => "subaccount_credentials",
             ErrorCode::OutcomeUnknown => "outcome_unknown",
             ErrorCode::PreviewRequired => "preview_required",
+            ErrorCode::Forbidden => "forbidden",
         }
     }
 }
@@ -169,6 +173,7 @@ impl Error {
             Error::SubaccountCredentials { .. } => ErrorCode::SubaccountCredentials,
             Error::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
             Error::PreviewRequired => ErrorCode::PreviewRequired,
+            Error::Forbidden { .. } => ErrorCode::Forbidden,
         }
     }
 
@@ -242,6 +247,11 @@ impl Error {
             ),
             Error::OutcomeUnknown { cause } => format!(
                 "The provider's answer was lost ({cause}) and, after checking the account again for a while, Subdesk still cannot tell whether the change was made. It was not sent again. Subdesk checks it again at the next start; look at the account in the provider's console before you act on it again."
+            ),
+            Error::Forbidden { provider } => format!(
+                "{} accepted the credentials but does not allow this account to manage sub-accounts. Ask {} support or the account's owner to enable it, then try again.",
+                provider.name(),
+                provider.name()
             ),
             Error::PreviewRequired => "Nothing was changed: this permanent action must be confirmed on the preview that shows exactly these accounts, and that preview is missing, already used, older than 15 minutes or for other accounts. Open the action again and confirm it there.".into(),
         }
@@ -353,6 +363,9 @@ mod tests {
                 cause: "HTTP 502".into(),
             },
             Error::PreviewRequired,
+            Error::Forbidden {
+                provider: Provider::Vobiz,
+            },
         ]
     }
 

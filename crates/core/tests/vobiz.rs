@@ -189,3 +189,97 @@ async fn rate_limits_server_errors_and_timeouts() {
         Error::Timeout
     ));
 }
+
+// ---- Vobiz as its documents describe it, beyond the happy path (issue "Hold up against the
+// real providers", item 6).
+
+#[tokio::test]
+async fn rows_with_older_or_odd_flags_never_fail_the_listing() {
+    use subdesk_sim::VobizRowShape;
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.add_vobiz_parent("Reseller");
+    let plain = sim.add_vobiz_subaccount(&p.auth_id, "Plain", true);
+    let old_on = sim.add_vobiz_subaccount(&p.auth_id, "Old object, active", true);
+    let old_off = sim.add_vobiz_subaccount(&p.auth_id, "Old object, inactive", false);
+    let odd = sim.add_vobiz_subaccount(&p.auth_id, "Enabled but not active", true);
+    let bare = sim.add_vobiz_subaccount(&p.auth_id, "No flags", true);
+    sim.set_vobiz_row_shape(&old_on, VobizRowShape::OnlyIsActive);
+    sim.set_vobiz_row_shape(&old_off, VobizRowShape::OnlyIsActive);
+    sim.set_vobiz_row_shape(&odd, VobizRowShape::NotActive);
+    sim.set_vobiz_row_shape(&bare, VobizRowShape::NoFlags);
+    let (rows, _, r) = list_all(&vobiz(&sim, &p)).await;
+    assert_eq!(r.unwrap(), 5);
+    let row = |id: &str| rows.iter().find(|s| s.id == id).unwrap().clone();
+    assert_eq!(row(&plain).status, Status::Active);
+    assert_eq!(row(&old_on).status, Status::Active);
+    assert_eq!(row(&old_off).status, Status::Suspended);
+    assert_eq!(
+        (row(&odd).status, row(&odd).provider_status.as_str()),
+        (Status::Unknown, "enabled, but not active at Vobiz")
+    );
+    assert_eq!(row(&bare).status, Status::Unknown);
+    // Nothing is offered on a state Subdesk cannot read plainly.
+    assert!(subdesk_core::model::allowed_actions(
+        subdesk_core::Provider::Vobiz,
+        Status::Unknown,
+        false
+    )
+    .is_empty());
+}
+
+#[tokio::test]
+async fn loose_error_bodies_are_read_and_their_request_id_kept() {
+    let sim = sim(SimConfig {
+        vobiz_error_shape: VobizErrorShape::Loose,
+        ..SimConfig::default()
+    })
+    .await;
+    let p = sim.add_vobiz_parent("Reseller");
+    let api = vobiz(&sim, &p);
+    let e = api.fetch("SA_NOPE0001").await.unwrap_err();
+    assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
+    // A refused change keeps the body's request_id (no header carries one here).
+    sim.clear_requests();
+    let call = api.apply("SA_NOPE0001", Action::Suspend).await.unwrap_err();
+    assert!(
+        matches!(call.error, Error::NotFound { .. }),
+        "{:?}",
+        call.error
+    );
+    let id = call.request_id.expect("the body's request_id");
+    assert!(!id.is_empty());
+}
+
+#[tokio::test]
+async fn a_403_is_not_allowed_not_wrong_credentials() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.add_vobiz_parent("Reseller");
+    sim.set_vobiz_forbidden(true);
+    let e = vobiz(&sim, &p).verify().await.unwrap_err();
+    assert!(matches!(e, Error::Forbidden { .. }), "{e:?}");
+    assert!(!e.user_message().contains("credentials are wrong"));
+    assert!(e.user_message().contains("does not allow this account"));
+}
+
+#[tokio::test]
+async fn a_listing_while_accounts_are_created_has_no_duplicates_and_misses_none() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.add_vobiz_parent("Reseller");
+    let before = sim.seed_vobiz_subaccounts(&p.auth_id, 250);
+    sim.set_vobiz_created_per_page(1);
+    sim.clear_requests();
+    let (rows, _, r) = list_all(&vobiz(&sim, &p)).await;
+    let n = r.unwrap();
+    let ids: std::collections::HashSet<_> = rows.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(ids.len(), rows.len(), "no row twice");
+    assert_eq!(n, rows.len());
+    for id in &before {
+        assert!(ids.contains(id), "{id} skipped by a shifted page");
+    }
+    // The largest documented page size.
+    assert!(
+        sim.requests()[0].query.contains("size=100"),
+        "{}",
+        sim.requests()[0].query
+    );
+}

@@ -49,6 +49,11 @@ pub struct SimConfig {
     /// Only writes (POST, PUT, PATCH, DELETE) draw faults; reads always answer. For tests of
     /// what a client does after a write's answer is lost, without faulting its re-reads.
     pub faults_on_writes_only: bool,
+    /// Vobiz: every request of an authenticated parent answers 403 (not allowed to manage
+    /// sub-accounts).
+    pub vobiz_forbidden: bool,
+    /// Vobiz: sub-accounts created after each list page is served, so paging shifts.
+    pub vobiz_created_per_page: usize,
 }
 
 impl Default for SimConfig {
@@ -67,6 +72,8 @@ impl Default for SimConfig {
             twilio_main_key_writes_subaccounts: true,
             twilio_purge_closed: false,
             faults_on_writes_only: false,
+            vobiz_forbidden: false,
+            vobiz_created_per_page: 0,
         }
     }
 }
@@ -199,6 +206,9 @@ pub enum VobizErrorShape {
     Envelope,
     /// `{"api_id":"<uuid>","error":"<message>"}` (the Plivo-style SDK schema).
     Plivo,
+    /// `{"code": 404, "detail": ["…"], "request_id": "…"}`: a numeric code, a list of details
+    /// and a snake_case request id, which a lenient client must read too.
+    Loose,
 }
 
 impl FromStr for VobizErrorShape {
@@ -207,8 +217,9 @@ impl FromStr for VobizErrorShape {
         match s {
             "envelope" => Ok(VobizErrorShape::Envelope),
             "plivo" => Ok(VobizErrorShape::Plivo),
+            "loose" => Ok(VobizErrorShape::Loose),
             _ => Err(format!(
-                "unknown error shape {s:?} (expected envelope or plivo)"
+                "unknown error shape {s:?} (expected envelope, plivo or loose)"
             )),
         }
     }

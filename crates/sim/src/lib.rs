@@ -50,7 +50,9 @@ use tokio::task::JoinHandle;
 pub use config::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape};
 pub use padding::Padding;
 pub use shared::RequestRecord;
-pub use state::{TwilioAccountState, TwilioKeyKind, TwilioParent, VobizParent, VobizSubState};
+pub use state::{
+    TwilioAccountState, TwilioKeyKind, TwilioParent, VobizParent, VobizRowShape, VobizSubState,
+};
 
 use pipeline::{Ctx, Provider};
 use shared::Shared;
@@ -144,6 +146,21 @@ impl Sim {
     pub fn set_twilio_main_key_writes_subaccounts(&self, yes: bool) {
         self.shared
             .update_knobs(|k| k.twilio_main_key_writes_subaccounts = yes);
+    }
+
+    /// See [`VobizRowShape`]: how this sub-account's row reads.
+    pub fn set_vobiz_row_shape(&self, sub_auth_id: &str, shape: VobizRowShape) -> bool {
+        self.shared.world().set_vobiz_row_shape(sub_auth_id, shape)
+    }
+
+    /// See [`SimConfig::vobiz_forbidden`].
+    pub fn set_vobiz_forbidden(&self, yes: bool) {
+        self.shared.update_knobs(|k| k.vobiz_forbidden = yes);
+    }
+
+    /// See [`SimConfig::vobiz_created_per_page`].
+    pub fn set_vobiz_created_per_page(&self, n: usize) {
+        self.shared.update_knobs(|k| k.vobiz_created_per_page = n);
     }
 
     /// See [`SimConfig::faults_on_writes_only`].

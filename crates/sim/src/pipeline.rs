@@ -137,14 +137,15 @@ fn gateway_page(status: StatusCode) -> Response {
 struct LogEntry {
     shared: Arc<Shared>,
     record: Option<RequestRecord>,
-    header: HeaderName,
+    /// None: the request id travels only in the body (Vobiz's documented place).
+    header: Option<HeaderName>,
     request_id: String,
 }
 
 impl LogEntry {
     fn finish(mut self, mut resp: Response, fault: Option<FaultKind>, applied: bool) -> Response {
-        if let Ok(v) = HeaderValue::from_str(&self.request_id) {
-            resp.headers_mut().insert(self.header.clone(), v);
+        if let (Some(h), Ok(v)) = (&self.header, HeaderValue::from_str(&self.request_id)) {
+            resp.headers_mut().insert(h.clone(), v);
         }
         self.write(resp.status().as_u16(), fault, applied);
         resp
@@ -196,7 +197,9 @@ pub(crate) async fn pipeline(
     let _in_flight = shared.enter();
 
     let request_id = match (provider, knobs.vobiz_error_shape) {
-        (Provider::Vobiz, VobizErrorShape::Envelope) => ids::vobiz_request_id(shared.seed, seq),
+        (Provider::Vobiz, VobizErrorShape::Envelope | VobizErrorShape::Loose) => {
+            ids::vobiz_request_id(shared.seed, seq)
+        }
         (Provider::Vobiz, VobizErrorShape::Plivo) => ids::vobiz_api_id(shared.seed, seq),
         _ => ids::twilio_request_id(shared.seed, seq),
     };
@@ -217,7 +220,10 @@ pub(crate) async fn pipeline(
             fault: None,
             applied: false,
         }),
-        header: provider.request_id_header(),
+        // The loose Vobiz shape models an API that documents its request id only in the body.
+        header: (!(provider == Provider::Vobiz
+            && knobs.vobiz_error_shape == VobizErrorShape::Loose))
+            .then(|| provider.request_id_header()),
         request_id,
     };
 

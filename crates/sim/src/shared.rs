@@ -48,6 +48,8 @@ pub(crate) struct Knobs {
     pub(crate) twilio_main_key_writes_subaccounts: bool,
     pub(crate) twilio_purge_closed: bool,
     pub(crate) faults_on_writes_only: bool,
+    pub(crate) vobiz_forbidden: bool,
+    pub(crate) vobiz_created_per_page: usize,
     pub(crate) padding: Option<crate::padding::Padding>,
 }
 
@@ -90,6 +92,8 @@ impl Shared {
                 twilio_main_key_writes_subaccounts: config.twilio_main_key_writes_subaccounts,
                 twilio_purge_closed: config.twilio_purge_closed,
                 faults_on_writes_only: config.faults_on_writes_only,
+                vobiz_forbidden: config.vobiz_forbidden,
+                vobiz_created_per_page: config.vobiz_created_per_page,
                 padding: None,
             }),
             fault_rng: Mutex::new(FaultRng {

@@ -165,6 +165,23 @@ pub(crate) struct VobizSub {
     pub(crate) created: DateTime<Utc>,
     pub(crate) updated: DateTime<Utc>,
     pub(crate) order: u64,
+    pub(crate) shape: VobizRowShape,
+}
+
+/// How a sub-account's row reads. The current object pages document `enabled` beside
+/// `is_active`; older pages show only `is_active`; and `is_active` ("can make API calls") can
+/// be false while `enabled` (the suspend flag) is true.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum VobizRowShape {
+    /// `enabled` and `is_active: true`.
+    #[default]
+    Current,
+    /// Only `is_active` (equal to the enabled flag), as older documented objects.
+    OnlyIsActive,
+    /// `enabled` as set, but `is_active: false`.
+    NotActive,
+    /// Neither field.
+    NoFlags,
 }
 
 impl VobizSub {
@@ -666,6 +683,7 @@ impl World {
             created,
             updated: created,
             order,
+            shape: VobizRowShape::Current,
         });
         auth_id
     }
@@ -745,6 +763,16 @@ impl World {
     }
 
     /// Removes the sub-account for good; false if it did not exist.
+    pub(crate) fn set_vobiz_row_shape(&mut self, sub: &str, shape: VobizRowShape) -> bool {
+        match self.vobiz_subs.iter_mut().find(|s| s.auth_id == sub) {
+            Some(s) => {
+                s.shape = shape;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub(crate) fn vobiz_delete(&mut self, parent: &str, sub: &str) -> bool {
         let before = self.vobiz_subs.len();
         self.vobiz_subs

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use crate::config::{DeleteStyle, VobizErrorShape};
 use crate::pipeline::{mark_applied, Ctx, Failure, Principal, ReqInfo};
 use crate::shared::Shared;
-use crate::state::{VobizSub, VobizUpdate};
+use crate::state::{VobizRowShape, VobizSub, VobizUpdate};
 
 const MAX_SIZE: u64 = 100;
 const DEFAULT_SIZE: u64 = 25;
@@ -66,6 +66,11 @@ impl VobizError {
         "UNAUTHORIZED",
         "Invalid or missing authentication credentials",
     );
+    const FORBIDDEN: VobizError = VobizError::new(
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+        "You do not have permission to manage sub-accounts",
+    );
     const METHOD_NOT_ALLOWED: VobizError = VobizError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
@@ -110,6 +115,13 @@ impl VobizError {
                 "api_id": info.request_id,
                 "error": self.message,
             }),
+            // Seen in the wild beside the documented ones: a numeric code, `detail` as a list,
+            // and a snake_case request id.
+            VobizErrorShape::Loose => json!({
+                "code": self.status.as_u16(),
+                "detail": [self.message],
+                "request_id": info.request_id,
+            }),
         };
         (self.status, Json(body)).into_response()
     }
@@ -143,6 +155,11 @@ pub(crate) fn authenticate(
     if id != path_id || !shared.world().vobiz_authenticate(id, token) {
         return Err(VobizError::UNAUTHORIZED);
     }
+    // Authenticated, but this account may not manage sub-accounts (docs.vobiz.ai/errors: 403
+    // means "authenticated but lacking permission").
+    if shared.knobs().vobiz_forbidden {
+        return Err(VobizError::FORBIDDEN);
+    }
     Ok(Principal {
         parent: id.to_owned(),
         via_key: false,
@@ -158,7 +175,7 @@ fn iso(t: DateTime<Utc>) -> String {
 }
 
 fn sub_json(s: &VobizSub) -> Value {
-    json!({
+    let mut v = json!({
         "name": s.name,
         "email": null,
         "phone": null,
@@ -184,7 +201,23 @@ fn sub_json(s: &VobizSub) -> Value {
         "kyc_calls_blocked": false,
         "account": format!("/v1/Account/{}/", s.parent_auth_id),
         "resource_uri": format!("/v1/Account/{}/Subaccount/{}/", s.parent_auth_id, s.auth_id),
-    })
+    });
+    let obj = v.as_object_mut().expect("an object");
+    match s.shape {
+        VobizRowShape::Current => {}
+        VobizRowShape::OnlyIsActive => {
+            obj.remove("enabled");
+            obj.insert("is_active".into(), json!(s.enabled));
+        }
+        VobizRowShape::NotActive => {
+            obj.insert("is_active".into(), json!(false));
+        }
+        VobizRowShape::NoFlags => {
+            obj.remove("enabled");
+            obj.remove("is_active");
+        }
+    }
+    v
 }
 
 // ------------------------------------------------------------------------------ handlers
@@ -267,9 +300,26 @@ fn list_page(shared: &Shared, ctx: &Ctx, raw: Option<&str>) -> Result<Response, 
         .take(usize::try_from(params.size).unwrap_or(usize::MAX))
         .map(|s| sub_json(s))
         .collect();
+    let total = subs.len();
+    drop(world);
+    // Accounts created while a client pages through (newest first): later pages shift, so an
+    // offset-paged client sees a row twice and the total changes under it.
+    let added = shared.knobs().vobiz_created_per_page;
+    if added > 0 {
+        let mut world = shared.world();
+        for i in 0..added {
+            let n = world.vobiz_list(&ctx.principal.parent).len();
+            world.add_vobiz_subaccount(
+                &ctx.principal.parent,
+                &format!("Created during a listing {n}-{i}"),
+                true,
+                chrono::Utc::now(),
+            );
+        }
+    }
     Ok(Json(json!({
         "sub_accounts": items,
-        "total": subs.len(),
+        "total": total,
         "page": params.page,
         "size": params.size,
     }))

@@ -138,7 +138,7 @@ pub(crate) async fn execute(
     request_id_header: &str,
     max_body: u64,
     build: impl Fn() -> reqwest::RequestBuilder,
-    classify: impl Fn(&RawResponse) -> Error,
+    classify: impl Fn(&RawResponse) -> Refusal,
 ) -> Result<RawResponse, CallError> {
     let mut attempt = 0;
     loop {
@@ -168,7 +168,11 @@ pub(crate) async fn execute(
                             slot.rate_limited();
                         }
                         let retry_after = http::retry_after(&raw.headers);
-                        (classify(&raw), raw.request_id.clone(), retry_after)
+                        let refusal = classify(&raw);
+                        // The header's id, else one the error body carries (Vobiz's documented
+                        // `requestId`), so the history keeps it either way.
+                        let request_id = raw.request_id.clone().or(refusal.request_id);
+                        (refusal.error, request_id, retry_after)
                     }
                 }
             }
@@ -187,6 +191,21 @@ pub(crate) async fn execute(
             ambiguous,
             attempts: attempt,
         });
+    }
+}
+
+/// A non-success answer as the adapter reads it: the error, and a request id its body carried.
+pub(crate) struct Refusal {
+    pub error: Error,
+    pub request_id: Option<String>,
+}
+
+impl From<Error> for Refusal {
+    fn from(error: Error) -> Refusal {
+        Refusal {
+            error,
+            request_id: None,
+        }
     }
 }
 

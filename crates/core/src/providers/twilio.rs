@@ -295,7 +295,11 @@ fn rfc2822_to_iso(s: &str) -> Option<String> {
 }
 
 /// Maps a Twilio error response to the error the user can act on.
-fn classify(raw: &RawResponse) -> Error {
+fn classify(raw: &RawResponse) -> super::Refusal {
+    classify_error(raw).into()
+}
+
+fn classify_error(raw: &RawResponse) -> Error {
     let body: Option<ErrorJson> = serde_json::from_slice(&raw.body).ok();
     let code = body.as_ref().and_then(|b| b.code);
     let message = body

@@ -1,11 +1,14 @@
-//! Every guess about Vobiz's API in one place.
+//! Every guess about Vobiz's API in one place. (403 is read as "authenticated but not allowed",
+//! per docs.vobiz.ai/errors, never as wrong credentials: see `classify` in mod.rs.)
 //!
 //! Vobiz's documentation contradicts itself (shared/reference/providers.md §2): Plivo-style paths
 //! on the overview page, two error body shapes, `enabled` beside `is_active`. Each choice below
 //! names the source it follows; when real responses disagree, this file is the one edit, and the
 //! tests below say which behaviour changed.
 
-use serde::Deserialize;
+use serde_json::Value;
+
+use crate::model::Status;
 
 /// Sub-account CRUD lives under lower-case plural `accounts/…/sub-accounts`, as every endpoint
 /// page and both SDKs say (NOT the overview's `/Account/{id}/Subaccount/`, which is Plivo's text).
@@ -17,56 +20,84 @@ pub fn item_path(auth_id: &str, sub_auth_id: &str) -> String {
     format!("/api/v1/accounts/{auth_id}/sub-accounts/{sub_auth_id}")
 }
 
-/// The documented default page size. No maximum is documented, so we stay at the default
-/// rather than risk a 400 from a larger value.
-pub const PAGE_SIZE: u32 = 25;
+/// The largest page size documented anywhere: the official MCP server's list tool says `size`
+/// goes up to 100 [3rd: vobiz-ai/Vobiz-MCP-Server list_sub_accounts]; the API pages document
+/// only the default, 25. The simulator refuses more than 100.
+pub const PAGE_SIZE: u32 = 100;
 
-/// `enabled` is the suspend flag: the update example returns `enabled:false` with
-/// `is_active:true`, so `is_active` tracks something else (unconfirmed) and is ignored.
-pub fn is_suspended(enabled: bool) -> bool {
-    !enabled
+/// What a row's two flags say. `enabled` is the suspend flag (an update sets it); `is_active`
+/// is "whether the sub-account is currently active and can make API calls"
+/// [doc: sub-accounts/subaccount-object]. Older object pages show only `is_active`, so a row
+/// without `enabled` is read from `is_active`; a row with neither is unknown, never guessed.
+/// `enabled` true with `is_active` false is its own state: not suspended by the reseller, yet
+/// unable to make calls (Vobiz does not say why); it is shown as unknown with those words, and
+/// no action is offered on it until Vobiz reports it plainly.
+pub fn status_of(enabled: Option<bool>, is_active: Option<bool>) -> (Status, &'static str) {
+    match (enabled, is_active) {
+        (Some(true), Some(false)) => (Status::Unknown, "enabled, but not active at Vobiz"),
+        (Some(true), _) => (Status::Active, "enabled"),
+        (Some(false), _) => (Status::Suspended, "disabled"),
+        (None, Some(true)) => (Status::Active, "active"),
+        (None, Some(false)) => (Status::Suspended, "not active"),
+        (None, None) => (Status::Unknown, "not reported by Vobiz"),
+    }
 }
 
-/// Request ids: the /errors page documents `requestId` in the body; the header is a guess.
+/// Request ids: the /errors page documents `requestId` in the body; the header is a guess. A
+/// refused request keeps the header's id, else the body's `requestId` / `request_id` / `api_id`
+/// (`providers::Refusal`), so the history has one whichever Vobiz sends.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// The error body: the /errors page documents an envelope
+/// The error body, read leniently: the /errors page documents an envelope
 /// `{"status":"error","error":{"code","message","details"},"requestId"}`, the generated SDK a
-/// Plivo shape `{"api_id","error":"<message>"}`. Both are accepted; `message`/`detail` at the top
-/// level are read too.
-#[derive(Debug, Deserialize)]
+/// Plivo shape `{"api_id","error":"<message>"}`, and bodies met elsewhere carry a numeric
+/// `code`, `detail` as a string or a list, and `request_id`. Any of them is read; a field of an
+/// unexpected type is skipped, never a reason to lose the rest.
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct ErrorBody {
-    pub error: Option<ErrorField>,
+    pub code: Option<String>,
     pub message: Option<String>,
-    pub detail: Option<String>,
-    #[serde(rename = "requestId")]
     pub request_id: Option<String>,
-    pub api_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum ErrorField {
-    Text(String),
-    Object {
-        code: Option<String>,
-        message: Option<String>,
-    },
 }
 
 impl ErrorBody {
-    /// (code, message, request id) from whichever shape arrived.
-    pub fn parts(&self) -> (Option<String>, Option<String>, Option<String>) {
-        let (code, msg) = match &self.error {
-            Some(ErrorField::Object { code, message }) => (code.clone(), message.clone()),
-            Some(ErrorField::Text(t)) => (None, Some(t.clone())),
-            None => (None, None),
+    /// `None` when the body is not a JSON object at all.
+    pub fn parse(bytes: &[u8]) -> Option<ErrorBody> {
+        let v: Value = serde_json::from_slice(bytes).ok()?;
+        let obj = v.as_object()?;
+        let text = |v: Option<&Value>| -> Option<String> {
+            match v? {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                Value::Array(items) => {
+                    let parts: Vec<String> = items
+                        .iter()
+                        .filter_map(|i| match i {
+                            Value::String(s) => Some(s.clone()),
+                            Value::Object(o) => o
+                                .get("msg")
+                                .or_else(|| o.get("message"))
+                                .and_then(Value::as_str)
+                                .map(str::to_string),
+                            _ => None,
+                        })
+                        .collect();
+                    (!parts.is_empty()).then(|| parts.join("; "))
+                }
+                _ => None,
+            }
         };
-        let msg = msg
-            .or_else(|| self.message.clone())
-            .or_else(|| self.detail.clone());
-        let rid = self.request_id.clone().or_else(|| self.api_id.clone());
-        (code, msg, rid)
+        let inner = obj.get("error").and_then(Value::as_object);
+        Some(ErrorBody {
+            code: text(inner.and_then(|e| e.get("code"))).or_else(|| text(obj.get("code"))),
+            message: text(inner.and_then(|e| e.get("message")))
+                .or_else(|| obj.get("error").and_then(Value::as_str).map(str::to_string))
+                .or_else(|| text(obj.get("message")))
+                .or_else(|| text(obj.get("detail"))),
+            request_id: text(obj.get("requestId"))
+                .or_else(|| text(obj.get("request_id")))
+                .or_else(|| text(obj.get("api_id"))),
+        })
     }
 }
 
@@ -110,24 +141,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_error_shapes_are_read() {
-        let env: ErrorBody = serde_json::from_str(r#"{"status":"error","error":{"code":"NOT_FOUND","message":"Sub-account not found","details":{}},"timestamp":"t","requestId":"req_1"}"#).unwrap();
+    fn every_error_shape_is_read() {
+        let env = ErrorBody::parse(br#"{"status":"error","error":{"code":"NOT_FOUND","message":"Sub-account not found","details":{}},"timestamp":"t","requestId":"req_1"}"#).unwrap();
         assert_eq!(
-            env.parts(),
-            (
-                Some("NOT_FOUND".into()),
-                Some("Sub-account not found".into()),
-                Some("req_1".into())
-            )
+            env,
+            ErrorBody {
+                code: Some("NOT_FOUND".into()),
+                message: Some("Sub-account not found".into()),
+                request_id: Some("req_1".into())
+            }
         );
-        let plivo: ErrorBody =
-            serde_json::from_str(r#"{"api_id":"abc","error":"not found"}"#).unwrap();
+        let plivo = ErrorBody::parse(br#"{"api_id":"abc","error":"not found"}"#).unwrap();
         assert_eq!(
-            plivo.parts(),
-            (None, Some("not found".into()), Some("abc".into()))
+            (plivo.message.as_deref(), plivo.request_id.as_deref()),
+            (Some("not found"), Some("abc"))
         );
-        let bare: ErrorBody = serde_json::from_str(r#"{"detail":"Invalid token"}"#).unwrap();
-        assert_eq!(bare.parts().1.as_deref(), Some("Invalid token"));
+        let bare = ErrorBody::parse(br#"{"detail":"Invalid token"}"#).unwrap();
+        assert_eq!(bare.message.as_deref(), Some("Invalid token"));
+        let loose =
+            ErrorBody::parse(br#"{"code":404,"detail":["Not found","really"],"request_id":"r9"}"#)
+                .unwrap();
+        assert_eq!(
+            loose,
+            ErrorBody {
+                code: Some("404".into()),
+                message: Some("Not found; really".into()),
+                request_id: Some("r9".into())
+            }
+        );
+        let fastapi =
+            ErrorBody::parse(br#"{"detail":[{"loc":["body"],"msg":"field required"}]}"#).unwrap();
+        assert_eq!(fastapi.message.as_deref(), Some("field required"));
+        assert!(ErrorBody::parse(b"<html>").is_none());
     }
 
     #[test]
@@ -141,7 +186,15 @@ mod tests {
 
     #[test]
     fn enabled_is_the_suspend_flag_and_any_2xx_deletes() {
-        assert!(is_suspended(false) && !is_suspended(true));
+        assert_eq!(status_of(Some(true), Some(true)).0, Status::Active);
+        assert_eq!(status_of(Some(false), Some(true)).0, Status::Suspended);
+        assert_eq!(status_of(None, Some(false)).0, Status::Suspended);
+        assert_eq!(status_of(None, None).0, Status::Unknown);
+        let (s, words) = status_of(Some(true), Some(false));
+        assert_eq!(
+            (s, words),
+            (Status::Unknown, "enabled, but not active at Vobiz")
+        );
         assert!(delete_succeeded(200) && delete_succeeded(204) && !delete_succeeded(404));
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
-use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
+use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
 use crate::model::{Action, ActionReceipt, Impact, Provider, Status, Subaccount};
 use crate::secrets::Secret;
@@ -35,7 +35,9 @@ pub struct VobizApi {
 struct SubJson {
     auth_id: String,
     name: Option<String>,
-    enabled: bool,
+    /// Missing in older documented objects: see `assumptions::status_of`.
+    enabled: Option<bool>,
+    is_active: Option<bool>,
     created_at: Option<String>,
     updated_at: Option<String>,
     created: Option<String>,
@@ -142,17 +144,13 @@ impl VobizApi {
     }
 
     fn to_subaccount(s: SubJson) -> Subaccount {
-        let suspended = guess::is_suspended(s.enabled);
+        let (status, words) = guess::status_of(s.enabled, s.is_active);
         Subaccount {
             connection_id: uuid::Uuid::nil(),
             id: s.auth_id,
             name: s.name.unwrap_or_default(),
-            status: if suspended {
-                Status::Suspended
-            } else {
-                Status::Active
-            },
-            provider_status: if s.enabled { "enabled" } else { "disabled" }.to_string(),
+            status,
+            provider_status: words.to_string(),
             created: s.created_at.or(s.created),
             updated: s.updated_at,
             is_parent: false,
@@ -172,11 +170,19 @@ impl VobizApi {
     }
 }
 
-fn classify(raw: &RawResponse) -> Error {
-    let body: Option<guess::ErrorBody> = serde_json::from_slice(&raw.body).ok();
-    let (code, message, _) = body.as_ref().map(|b| b.parts()).unwrap_or_default();
-    match raw.status {
-        401 | 403 => Error::Auth {
+fn classify(raw: &RawResponse) -> Refusal {
+    let body = guess::ErrorBody::parse(&raw.body);
+    let request_id = body.as_ref().and_then(|b| b.request_id.clone());
+    let (code, message) = body
+        .as_ref()
+        .map(|b| (b.code.clone(), b.message.clone()))
+        .unwrap_or_default();
+    let error = match raw.status {
+        401 => Error::Auth {
+            provider: Provider::Vobiz,
+        },
+        // Authenticated, but not allowed (docs.vobiz.ai/errors): not a credentials problem.
+        403 => Error::Forbidden {
             provider: Provider::Vobiz,
         },
         404 => Error::NotFound {
@@ -193,7 +199,8 @@ fn classify(raw: &RawResponse) -> Error {
         status => Error::UnexpectedResponse {
             detail: format!("HTTP {status} without a Vobiz error body"),
         },
-    }
+    };
+    Refusal { error, request_id }
 }
 
 #[async_trait]
@@ -210,25 +217,49 @@ impl ProviderApi for VobizApi {
         Ok(self.auth_id.clone())
     }
 
+    /// Pages are offsets into a list that may change while we page (newest first: a
+    /// sub-account created meanwhile shifts every later page). Rows are passed on once per
+    /// `auth_id`, and when `total` changed during a pass, the list is read again (at most
+    /// `MAX_PASSES` times) for the rows a shift may have skipped.
     async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
-        let mut seen = 0usize;
-        for page in 1..=MAX_PAGES as u32 {
-            let list = self.list_page(page, self.page_size).await?;
-            let n = list.sub_accounts.len();
-            seen += n;
-            sink(
-                list.sub_accounts
+        const MAX_PASSES: usize = 3;
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..MAX_PASSES {
+            let mut first_total = None;
+            let mut stable = true;
+            let mut listed = 0usize;
+            let mut page = 1u32;
+            loop {
+                if page as usize > MAX_PAGES {
+                    return Err(Error::UnexpectedResponse {
+                        detail: "Vobiz kept returning more pages".into(),
+                    });
+                }
+                let list = self.list_page(page, self.page_size).await?;
+                let total = *first_total.get_or_insert(list.total);
+                stable &= list.total == total;
+                let n = list.sub_accounts.len();
+                listed += n;
+                let fresh: Vec<Subaccount> = list
+                    .sub_accounts
                     .into_iter()
+                    .filter(|s| seen.insert(s.auth_id.clone()))
                     .map(Self::to_subaccount)
-                    .collect(),
-            );
-            if n == 0 || seen as u64 >= list.total {
-                return Ok(seen);
+                    .collect();
+                if !fresh.is_empty() {
+                    sink(fresh);
+                }
+                if n == 0 || listed as u64 >= list.total {
+                    break;
+                }
+                page += 1;
             }
+            if stable {
+                return Ok(seen.len());
+            }
+            tracing::debug!("Vobiz's total changed during a listing; listing again");
         }
-        Err(Error::UnexpectedResponse {
-            detail: "Vobiz kept returning more pages".into(),
-        })
+        Ok(seen.len())
     }
 
     async fn fetch(&self, id: &str) -> Result<Subaccount> {
