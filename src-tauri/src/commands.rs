@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use subdesk_core::api::{
-    ActionPreview, ActionResult, AppStatus, ListEvent, NewConnection, VerifiedParent,
+    ActionPreview, ActionResult, AppStatus, Exported, ListEvent, NewConnection, VerifiedParent,
 };
 use subdesk_core::confirm::Confirmation;
 use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};
@@ -100,16 +100,49 @@ pub async fn history_query(
     blocking(move || ws.history_query(&filter, before_id, limit)).await
 }
 
+/// Asks where to save with the native dialog, opened from here (the window has no dialog
+/// permission and never names a path itself), then exports. `None`: the user cancelled.
+/// `SUBDESK_EXPORT_PATH`, when set, stands in for the dialog's answer: the end-to-end tests
+/// use it, since WebDriver cannot drive a native dialog.
 #[tauri::command]
-pub async fn history_export(
+pub async fn history_export<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     ws: Ws<'_>,
     filter: HistoryFilter,
     format: ExportFormat,
-    path: PathBuf,
-) -> Reply<u64> {
-    let path = export_path(&ws, path, format).map_err(ui)?;
+) -> Reply<Option<Exported>> {
+    use tauri_plugin_dialog::DialogExt;
+    let ext = match format {
+        ExportFormat::Csv => "csv",
+        ExportFormat::Json => "json",
+    };
+    let chosen = match std::env::var_os("SUBDESK_EXPORT_PATH") {
+        Some(p) => Some(PathBuf::from(p)),
+        None => {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let stamp = subdesk_core::history::now_iso()
+                .chars()
+                .take(10)
+                .collect::<String>();
+            app.dialog()
+                .file()
+                .set_title("Export history")
+                .set_file_name(format!("subdesk-history-{stamp}.{ext}"))
+                .add_filter(ext.to_uppercase(), &[ext])
+                .save_file(move |p| {
+                    let _ = tx.send(p);
+                });
+            rx.await.ok().flatten().and_then(|p| p.into_path().ok())
+        }
+    };
+    let Some(chosen) = chosen else {
+        return Ok(None);
+    };
+    let path = export_path(&ws, chosen, format).map_err(ui)?;
     let ws: Arc<Workspace> = Arc::clone(&ws);
-    blocking(move || ws.history_export(&filter, format, &path)).await
+    let shown = path.display().to_string();
+    let count = blocking(move || ws.history_export(&filter, format, &path)).await?;
+    Ok(Some(Exported { path: shown, count }))
 }
 
 #[tauri::command]

@@ -124,6 +124,16 @@ pub struct ActionResult {
     pub request_id: Option<String>,
 }
 
+/// A finished history export: where it went and how many entries it holds.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Exported {
+    pub path: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
 /// The state of the app's own dependencies, shown at start-up.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

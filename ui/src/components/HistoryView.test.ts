@@ -40,8 +40,7 @@ function setup(pages: HistoryEntry[][]) {
       const entries = beforeId === null ? pages[0] : pages[++page] ?? []
       return { entries, total: pages.flat().length, hasMore: beforeId === null ? pages.length > 1 : page < pages.length - 1 }
     },
-    'plugin:dialog|save': () => '/tmp/out.json',
-    history_export: () => 12,
+    history_export: () => ({ path: '/tmp/out.json', count: 12 }),
   })
   const history = new HistoryStore()
   render(HistoryView, { props: { history, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
@@ -109,15 +108,15 @@ describe('History view', () => {
 
     await fireEvent.click(screen.getByTestId('export-json'))
     await waitFor(() => expect(screen.getByTestId('export-result')).toHaveTextContent('Exported 12 entries to /tmp/out.json'))
+    // The window never names a path: the app opens the dialog itself.
     expect(calls.find((c) => c.cmd === 'history_export')!.args).toEqual({
       filter: { provider: 'vobiz' },
       format: 'json',
-      path: '/tmp/out.json',
     })
 
-    const later = mockCommands({ 'plugin:dialog|save': () => null })
+    const later = mockCommands({ history_export: () => null })
     await history.exportTo('csv')
-    expect(later.map((c) => c.cmd)).toEqual(['plugin:dialog|save'])
+    expect(later.map((c) => c.cmd)).toEqual(['history_export'])
     expect(history.exportResult).toBeNull()
     expect(history.exportError).toBeNull()
   })

@@ -87,8 +87,9 @@ describe('api', () => {
     expect(calls[0].args).toMatchObject({ items, action: 'suspend', confirmation: null })
   })
 
-  it('returns null from the save dialog when the user cancels', async () => {
-    mockCommands({ 'plugin:dialog|save': () => null })
-    expect(await api.chooseExportPath('csv')).toBeNull()
+  it('returns null when the user cancels the export dialog', async () => {
+    const calls = mockCommands({ history_export: () => null })
+    expect(await api.historyExport({}, 'csv')).toBeNull()
+    expect(calls).toEqual([{ cmd: 'history_export', args: { filter: {}, format: 'csv' } }])
   })
 })

@@ -1,7 +1,6 @@
 // The only module that talks to the Rust side. One typed function per command; every
 // rejection becomes an `ApiError` whose `code` the UI may switch on and whose `message` it shows.
 import { Channel, invoke } from '@tauri-apps/api/core'
-import { save } from '@tauri-apps/plugin-dialog'
 import type { AccountRow } from './bindings/AccountRow'
 import type { Action } from './bindings/Action'
 import type { ActionPreview } from './bindings/ActionPreview'
@@ -12,6 +11,7 @@ import type { Confirmation } from './bindings/Confirmation'
 import type { Connection } from './bindings/Connection'
 import type { ErrorCode } from './bindings/ErrorCode'
 import type { ExportFormat } from './bindings/ExportFormat'
+import type { Exported } from './bindings/Exported'
 import type { HistoryFilter } from './bindings/HistoryFilter'
 import type { HistoryPage } from './bindings/HistoryPage'
 import type { ItemRef } from './bindings/ItemRef'
@@ -100,23 +100,9 @@ export const applyAction = (
 export const historyQuery = (filter: HistoryFilter, beforeId: number | null, limit: number) =>
   call<HistoryPage>('history_query', { filter, beforeId, limit })
 
-export const historyExport = (filter: HistoryFilter, format: ExportFormat, path: string) =>
-  call<number>('history_export', { filter, format, path })
-
-/** Asks the user where to save an export; null when they cancel. */
-export async function chooseExportPath(format: ExportFormat): Promise<string | null> {
-  const stamp = new Date().toISOString().slice(0, 10)
-  try {
-    const path = await save({
-      title: 'Export history',
-      defaultPath: `subdesk-history-${stamp}.${format}`,
-      filters: [{ name: format.toUpperCase(), extensions: [format] }],
-    })
-    return path ?? null
-  } catch (e) {
-    throw toApiError(e)
-  }
-}
+/** The app asks where to save (its own native dialog) and exports; null when cancelled. */
+export const historyExport = (filter: HistoryFilter, format: ExportFormat) =>
+  call<Exported | null>('history_export', { filter, format })
 
 export const bulkPreview = (items: ItemRef[], action: Action) =>
   call<BulkPreview>('bulk_preview', { items, action })

@@ -199,9 +199,7 @@ export class FakeBackend {
       case 'history_query':
         return this.#historyQuery(args.filter as HistoryFilter, args.beforeId as number | null, args.limit as number)
       case 'history_export':
-        return this.history.length
-      case 'plugin:dialog|save':
-        return '/home/user/subdesk-history.csv'
+        return { path: `/home/user/subdesk-history.${args.format as string}`, count: this.history.length }
       case 'bulk_preview':
         return this.#bulkPreview(args.items as ItemRef[], args.action as Action)
       case 'bulk_run':

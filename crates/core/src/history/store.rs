@@ -448,13 +448,23 @@ impl History {
         format: ExportFormat,
         path: &Path,
     ) -> Result<u64> {
-        let tmp = path.with_extension("subdesk-partial");
-        let mut file =
-            std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(Error::storage)?);
+        // A temporary file with a random name, created exclusively beside the target (a file
+        // or link planted under a predictable name is never followed), removed on any failure,
+        // renamed over the target only once complete.
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".subdesk-export-")
+            .suffix(".partial")
+            .tempfile_in(dir)
+            .map_err(Error::storage)?;
+        let mut file = std::io::BufWriter::new(tmp);
         let n = self.export(f, format, &mut file)?;
-        let file = file.into_inner().map_err(|e| Error::storage(e.error()))?;
-        file.sync_all().map_err(Error::storage)?;
-        std::fs::rename(&tmp, path).map_err(Error::storage)?;
+        let tmp = file.into_inner().map_err(|e| Error::storage(e.error()))?;
+        tmp.as_file().sync_all().map_err(Error::storage)?;
+        tmp.persist(path).map_err(|e| Error::storage(e.error))?;
         Ok(n)
     }
 

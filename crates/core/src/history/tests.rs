@@ -396,3 +396,25 @@ fn a_history_from_before_the_text_index_is_migrated_and_searchable() {
     };
     assert_eq!(o.history.query(&f, None, 10).unwrap().total, 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_export_never_follows_a_planted_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let target = dir.path().join("out.csv");
+    // The name the first release wrote its partial file under.
+    std::os::unix::fs::symlink(&victim, dir.path().join("out.subdesk-partial")).unwrap();
+    let h = History::in_memory().unwrap();
+    h.begin(&intent("AC1", Action::Close)).unwrap();
+    h.export_to_path(&HistoryFilter::default(), ExportFormat::Csv, &target)
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(std::fs::read_to_string(&target).unwrap().starts_with("id,"));
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".partial")), "{names:?}");
+}

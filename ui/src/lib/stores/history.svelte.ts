@@ -63,11 +63,11 @@ export class HistoryStore {
     this.exportResult = null
     this.exportError = null
     try {
-      const path = await api.chooseExportPath(format)
-      if (!path) return
       this.exporting = true
-      const n = await api.historyExport(buildHistoryFilter(this.form), format, path)
-      this.exportResult = `Exported ${n.toLocaleString()} ${n === 1 ? 'entry' : 'entries'} to ${path}`
+      const done = await api.historyExport(buildHistoryFilter(this.form), format)
+      if (!done) return
+      const n = done.count
+      this.exportResult = `Exported ${n.toLocaleString()} ${n === 1 ? 'entry' : 'entries'} to ${done.path}`
     } catch (e) {
       this.exportError = api.errorMessage(e)
     } finally {
