@@ -207,6 +207,21 @@ export async function startApp({ env = {}, name = 'app', prepare = null } = {}) 
   )
 }
 
+/**
+ * Searches the accounts table for one ID and waits until the filter has been applied (the
+ * search is debounced: until then the unfiltered row is on screen, and a click on it can land
+ * on an element the filter is about to replace).
+ */
+export async function showOnly(b, id) {
+  await typeInto(await b.$('[data-testid="search-input"]'), id)
+  await until(async () => /^showing 1 of /.test(await b.$('[data-testid="accounts-count"]').getText()), {
+    message: `the table filtered to ${id}`,
+  })
+  const row = b.$(`[data-testid="account-row"][data-id="${id}"]`)
+  await row.waitForDisplayed({ timeout: 20000 })
+  return row
+}
+
 /** The element with this data-testid (first match). */
 export const byId = (browser, id) => browser.$(`[data-testid="${id}"]`)
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { startApp, startSim, byId, until, typeInto, filesUnder, keychainLookup } from '../lib/harness.mjs'
+import { startApp, startSim, byId, until, typeInto, filesUnder, keychainLookup, showOnly } from '../lib/harness.mjs'
 
 const EXPORT_PATH = join(tmpdir(), `subdesk-export-${process.pid}-${Date.now()}.csv`)
 let sim
@@ -38,10 +38,6 @@ async function confirmDialog() {
   await until(async () => !(await byId(b, 'action-dialog').isDisplayed()), { message: 'the dialog to close' })
 }
 
-async function showOnly(sid) {
-  await typeInto(await byId(b, 'search-input'), sid)
-  await row(sid).waitForDisplayed({ timeout: 20000 })
-}
 
 test('with no connection the app offers the demo or a connection', async () => {
   const welcome = byId(b, 'welcome-panel')
@@ -84,7 +80,7 @@ test('suspend, reactivate and close change the provider and the table alike', as
   const target = state.twilio.find((a) => a.owner_account_sid !== a.sid && a.status === 'active' && a.numbers > 0)
   assert.ok(target, 'the simulator seeded an active subaccount with numbers')
   const sid = target.sid
-  await showOnly(sid)
+  await showOnly(b, sid)
 
   await row(sid).$('[data-testid="row-action-suspend"]').click()
   await byId(b, 'action-dialog').waitForDisplayed()

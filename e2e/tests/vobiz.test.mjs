@@ -2,7 +2,7 @@
 // providers in one table, disable, enable and delete a sub-account through the dialog.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startApp, startSim, byId, until, typeInto, addConnection, confirmDialog, keychainLookup } from '../lib/harness.mjs'
+import { startApp, startSim, byId, until, typeInto, addConnection, confirmDialog, keychainLookup, showOnly } from '../lib/harness.mjs'
 
 let sim
 let app
@@ -38,8 +38,7 @@ test('a Vobiz connection joins a Twilio one in a single table', async () => {
 test('disable, enable and delete a Vobiz sub-account', async () => {
   const target = (await sim.state()).vobiz.find((s) => s.enabled)
   const id = target.auth_id
-  await typeInto(await byId(b, 'search-input'), id)
-  await row(id).waitForDisplayed()
+  await showOnly(b, id)
   assert.equal(await rowStatus(id), 'active')
 
   await row(id).$('[data-testid="row-action-suspend"]').click()
