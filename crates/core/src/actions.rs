@@ -8,6 +8,7 @@ use std::time::Instant;
 use crate::error::{Error, Result};
 use crate::history::{Completion, History, Intent, Outcome};
 use crate::model::{check_transition, Action, Connection, Status, Subaccount};
+use crate::providers::catalog::Choices;
 use crate::providers::{ProviderApi, RetryPolicy};
 
 /// How one action ended, with what the history recorded.
@@ -31,6 +32,9 @@ pub struct ActionContext<'a> {
     pub retry: &'a RetryPolicy,
     /// Set when the user cancelled the job: no new attempt starts after it.
     pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
+    /// The answers to the action's questions (Plivo's `cascade`), defaults filled in; kept in
+    /// the history with the entry.
+    pub choices: &'a Choices,
 }
 
 /// The history intent for one action on one account.
@@ -179,6 +183,9 @@ impl ActionContext<'_> {
                 }
             }
         }
+        if !self.choices.is_empty() {
+            intent.snapshot = Some(with_choices(intent.snapshot.take(), self.choices));
+        }
         let history_id = self.history.begin(&intent)?;
         let target = action.target_status();
         let mut last_request_id = None;
@@ -214,7 +221,7 @@ impl ActionContext<'_> {
         let mut in_doubt = false;
         loop {
             let budget = self.retry.max_tries.saturating_sub(sent).max(1);
-            match self.api.apply_within(account_id, action, budget).await {
+            match self.api.apply_within(account_id, action, self.choices, budget).await {
                 Ok(receipt) => {
                     let attempts = sent + 1;
                     let mut account = current.clone();
@@ -377,6 +384,17 @@ impl ActionContext<'_> {
             tokio::time::sleep(wait).await;
         }
     }
+}
+
+/// The snapshot with the user's answers beside it (`"choices": {"cascade": true}`), so the
+/// history says what was chosen.
+fn with_choices(snapshot: Option<String>, choices: &Choices) -> String {
+    let mut value = snapshot
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .filter(serde_json::Value::is_object)
+        .unwrap_or_else(|| serde_json::json!({}));
+    value["choices"] = serde_json::json!(choices);
+    value.to_string()
 }
 
 /// A Close answered "already closed", or a Close or Delete whose account is gone (Twilio

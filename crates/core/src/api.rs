@@ -86,6 +86,21 @@ pub struct NewConnection {
     pub base_url: Option<String>,
 }
 
+impl NewConnection {
+    /// The value of a connection-form field by its key in the provider description (see
+    /// `providers::catalog::FormField::key`); `None` for a form-only field.
+    pub fn field(&self, key: &str) -> Option<&str> {
+        match key {
+            "accountId" => Some(&self.account_id),
+            "secret" => Some(self.secret.expose()),
+            "apiKeySid" => self.api_key_sid.as_deref(),
+            "edge" => self.edge.as_deref(),
+            "region" => self.region.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// The parent account the credentials opened, shown before the user saves a connection.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -8,46 +8,7 @@ use uuid::Uuid;
 
 use crate::error::Error;
 
-/// A telephony provider whose subaccounts Subdesk manages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-#[ts(export)]
-pub enum Provider {
-    Twilio,
-    Vobiz,
-}
-
-impl Provider {
-    pub fn name(self) -> &'static str {
-        match self {
-            Provider::Twilio => "Twilio",
-            Provider::Vobiz => "Vobiz",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Twilio => "twilio",
-            Provider::Vobiz => "vobiz",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Provider> {
-        match s {
-            "twilio" => Some(Provider::Twilio),
-            "vobiz" => Some(Provider::Vobiz),
-            _ => None,
-        }
-    }
-
-    /// The production API base URL.
-    pub fn default_base_url(self) -> &'static str {
-        match self {
-            Provider::Twilio => "https://api.twilio.com",
-            Provider::Vobiz => "https://api.vobiz.ai",
-        }
-    }
-}
+pub use crate::providers::Provider;
 
 /// How a Twilio connection authenticates. Vobiz always uses its Auth ID + Auth Token pair.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -184,22 +145,13 @@ pub struct Subaccount {
     pub is_parent: bool,
 }
 
-/// The actions core allows for a subaccount of `provider` in `status`.
-///
-/// Twilio: active -> suspend/close, suspended -> reactivate/close, closed is final.
-/// Vobiz: enabled -> suspend, disabled -> reactivate, delete from either.
-/// The parent account never gets any action.
+/// The actions core allows for a subaccount of `provider` in `status`, as the provider's
+/// description says (see `providers::catalog`). The parent account never gets any action.
 pub fn allowed_actions(provider: Provider, status: Status, is_parent: bool) -> Vec<Action> {
     if is_parent {
         return Vec::new();
     }
-    match (provider, status) {
-        (Provider::Twilio, Status::Active) => vec![Action::Suspend, Action::Close],
-        (Provider::Twilio, Status::Suspended) => vec![Action::Reactivate, Action::Close],
-        (Provider::Vobiz, Status::Active) => vec![Action::Suspend, Action::Delete],
-        (Provider::Vobiz, Status::Suspended) => vec![Action::Reactivate, Action::Delete],
-        _ => Vec::new(),
-    }
+    provider.info().allowed(status)
 }
 
 /// Refuses, before any network call, an action the rules do not allow.
@@ -215,7 +167,7 @@ pub fn check_transition(
     if allowed_actions(provider, status, false).contains(&action) {
         return Ok(());
     }
-    if provider == Provider::Twilio && status == Status::Closed {
+    if status == Status::Closed {
         return Err(Error::AlreadyClosed);
     }
     Err(Error::InvalidTransition {

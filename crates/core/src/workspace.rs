@@ -19,9 +19,10 @@ use crate::confirm::{Confirmation, Tokens};
 use crate::error::{Error, Result};
 use crate::history::{ExportFormat, History, HistoryFilter, HistoryPage, Outcome};
 use crate::model::{
-    check_confirmation, confirmation_phrase, Action, AuthMethod, Connection, Provider, Subaccount,
+    check_confirmation, confirmation_phrase, Action, Connection, Provider, Subaccount,
 };
-use crate::providers::{self, http, twilio, AdaptiveLimit, HttpConfig, ProviderApi, RetryPolicy};
+use crate::providers::catalog::{self, Choices, FieldKind};
+use crate::providers::{self, http, AdaptiveLimit, HttpConfig, ProviderApi, RetryPolicy};
 use crate::secrets::{MemoryStore, Secret, SecretStore};
 
 /// Settings kept in the settings file: nothing secret.
@@ -391,44 +392,34 @@ impl Workspace {
                 "Enter the Auth Token (or the API key's secret).",
             ));
         }
+        let info = input.provider.info();
+        for f in &info.fields {
+            if f.kind == FieldKind::Secret || f.kind == FieldKind::Choice {
+                continue;
+            }
+            let value = input.field(&f.key).map(str::trim).unwrap_or("");
+            if value.is_empty() {
+                // A field shown only for a choice (Twilio's key SID) is checked when present.
+                if f.required && f.shown_when.is_none() {
+                    return Err(Error::validation(&f.key, f.missing.clone()));
+                }
+                continue;
+            }
+            if let Some(p) = &f.pattern {
+                if !catalog::matches(p, value) {
+                    return Err(Error::validation(&f.key, f.invalid.clone()));
+                }
+            }
+        }
         let account_id = input.account_id.trim().to_string();
-        let mut auth = AuthMethod::AuthToken;
-        let base_url = match input.provider {
-            Provider::Twilio => {
-                if !twilio::is_account_sid(&account_id) {
-                    return Err(Error::validation("accountId", "A Twilio Account SID starts with AC followed by 32 letters and digits (0-9, a-f). Copy it from the Twilio Console."));
-                }
-                if let Some(key) = input
-                    .api_key_sid
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|k| !k.is_empty())
-                {
-                    if !twilio::is_api_key_sid(key) {
-                        return Err(Error::validation("apiKeySid", "A Twilio API key SID starts with SK followed by 32 letters and digits (0-9, a-f)."));
-                    }
-                    auth = AuthMethod::ApiKey {
-                        key_sid: key.to_string(),
-                    };
-                }
-                let regional =
-                    twilio::regional_base_url(input.edge.as_deref(), input.region.as_deref())?;
-                self.base_url(input.base_url.as_deref(), regional, Provider::Twilio)?
-            }
-            Provider::Vobiz => {
-                let ok = account_id.len() >= 4
-                    && account_id.len() <= 64
-                    && account_id
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-                if !ok {
-                    return Err(Error::validation("accountId", "Enter the Vobiz Auth ID of the main account (it starts with MA_). Copy it from the Vobiz console."));
-                }
-                self.base_url(input.base_url.as_deref(), None, Provider::Vobiz)?
-            }
-        };
+        let drafted = input.provider.spec().draft(input)?;
+        let auth = drafted.auth;
+        let base_url = self.base_url(input.base_url.as_deref(), drafted.base_url, input.provider)?;
         let dup = self.saved_connections().into_iter().find(|c| {
-            c.provider == input.provider && c.account_id == account_id && c.base_url == base_url
+            !account_id.is_empty()
+                && c.provider == input.provider
+                && c.account_id == account_id
+                && c.base_url == base_url
         });
         if let Some(d) = dup {
             return Err(Error::validation(
@@ -666,6 +657,7 @@ impl Workspace {
         history: &'a History,
         job_id: Option<&'a str>,
         cancel: Option<&'a AtomicBool>,
+        choices: &'a Choices,
     ) -> ActionContext<'a> {
         ActionContext {
             conn,
@@ -675,6 +667,7 @@ impl Workspace {
             job_id,
             retry: &self.retry,
             cancel,
+            choices,
         }
     }
 
@@ -687,7 +680,22 @@ impl Workspace {
         action: Action,
         confirmation: Option<&Confirmation>,
     ) -> Result<ActionResult> {
+        self.apply_with(connection_id, account_id, action, confirmation, &Choices::new())
+            .await
+    }
+
+    /// [`Self::apply`] with the user's answers to the action's questions (Plivo's `cascade`);
+    /// unanswered ones take their defaults, and a question the action does not ask is refused.
+    pub async fn apply_with(
+        self: &Arc<Self>,
+        connection_id: Uuid,
+        account_id: &str,
+        action: Action,
+        confirmation: Option<&Confirmation>,
+        choices: &Choices,
+    ) -> Result<ActionResult> {
         let conn = self.connection(connection_id)?;
+        let choices = conn.provider.info().resolve_choices(action, choices)?;
         if action.irreversible() {
             check_confirmation(account_id, confirmation.map(|c| c.typed.as_str()))?;
             self.tokens.redeem(
@@ -704,7 +712,7 @@ impl Workspace {
             .map(|a| a.name)
             .unwrap_or_default();
         let done = self
-            .context(&conn, &api, &history, None, None)
+            .context(&conn, &api, &history, None, None, &choices)
             .perform(account_id, &known, action)
             .await?;
         if let Some(a) = &done.account {

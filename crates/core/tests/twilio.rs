@@ -270,7 +270,7 @@ async fn rate_limits_are_retried_with_backoff_then_reported() {
     // A caller's remaining budget caps the sends, so retries at two layers never add up past it.
     sim.clear_requests();
     let e = api
-        .apply_within(&sub, Action::Suspend, 2)
+        .apply_within(&sub, Action::Suspend, &Default::default(), 2)
         .await
         .unwrap_err();
     assert_eq!((e.attempts, sim.requests().len()), (2, 2));

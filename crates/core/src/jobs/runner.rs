@@ -21,6 +21,7 @@ use crate::error::{Error, Result, UiError};
 use crate::history::Completion;
 use crate::history::Outcome;
 use crate::model::{allowed_actions, Action, Connection, Provider, Subaccount};
+use crate::providers::catalog::Choices;
 use crate::providers::ProviderApi;
 use crate::workspace::Workspace;
 
@@ -40,33 +41,27 @@ pub fn bulk_phrase(action: Action, count: usize) -> String {
     format!("{} {count}", action.as_str().to_uppercase())
 }
 
-/// What a bulk action does, for each provider among the accounts it will touch.
+/// What a bulk action does, from the description of each provider among the accounts it will
+/// touch. The answers to its questions add their own sentences in the dialog, as the user
+/// changes them (`ActionChoice::yes` / `no`, from the same description).
 fn bulk_consequences(action: Action, rows: &[AccountRow]) -> Vec<String> {
-    let has = |p: Provider| rows.iter().any(|r| r.provider == p);
-    let mut out: Vec<&str> = Vec::new();
-    match action {
-        Action::Close if has(Provider::Twilio) => out.extend([
-            "Twilio releases every phone number of these subaccounts; released numbers may go to someone else.",
-            "Closed subaccounts stop working at once and can never be reopened.",
-        ]),
-        Action::Delete if has(Provider::Vobiz) => out.extend([
-            "Vobiz deletes these sub-accounts permanently and revokes their credentials at once.",
-            "Vobiz does not document what happens to their numbers and trunks; move them first if you need them.",
-            "Subdesk saves each sub-account's details in the history before deleting it.",
-        ]),
-        Action::Suspend => {
-            if has(Provider::Twilio) {
-                out.push("Suspended Twilio subaccounts keep their numbers, and the parent account is still billed for them every month.");
+    let mut providers: Vec<Provider> = rows.iter().map(|r| r.provider).collect();
+    providers.sort();
+    providers.dedup();
+    let mut out: Vec<String> = Vec::new();
+    for p in providers {
+        let info = p.info();
+        for line in info
+            .action(action)
+            .map(|a| a.consequences.clone())
+            .unwrap_or_default()
+        {
+            if !out.contains(&line) {
+                out.push(line);
             }
-            if has(Provider::Vobiz) {
-                out.push("Disabled Vobiz sub-accounts stop accepting traffic but keep their numbers.");
-            }
-            out.push("You can reactivate them later.");
         }
-        Action::Reactivate => out.push("The accounts can be used again at once."),
-        _ => {}
     }
-    out.into_iter().map(String::from).collect()
+    out
 }
 
 impl Workspace {
@@ -233,6 +228,20 @@ impl Workspace {
         confirmation: Option<&Confirmation>,
         sink: JobSink,
     ) -> Result<JobCounts> {
+        self.run_job_with(items, action, confirmation, &Choices::new(), sink)
+            .await
+    }
+
+    /// [`Self::run_job`] with the user's answers to the action's questions; each connection's
+    /// accounts get the answers to the questions its provider asks (defaults for the rest).
+    pub async fn run_job_with(
+        self: &Arc<Self>,
+        items: Vec<ItemRef>,
+        action: Action,
+        confirmation: Option<&Confirmation>,
+        choices: &Choices,
+        sink: JobSink,
+    ) -> Result<JobCounts> {
         let (runnable, skipped) = self.split(&items, action)?;
         let snapshots = if action.irreversible() {
             let expected = bulk_phrase(action, runnable.len());
@@ -334,6 +343,7 @@ impl Workspace {
             let (conn, api, gate, fresh) = apis.get(&row.connection_id).expect("inserted above");
             let (conn, api, gate, fresh) =
                 (conn.clone(), api.clone(), Arc::clone(gate), fresh.clone());
+            let asked = conn.provider.info().choices_for(action, choices);
             let (ws, history, cancel, tally, sink, job_id, snapshots) = (
                 Arc::clone(self),
                 Arc::clone(&history),
@@ -386,7 +396,14 @@ impl Workspace {
                     // Listed just now, and not there any more: deleted, or closed and purged.
                     Ok(_) if listed == Some(None) => unsent(Outcome::Skipped, gone(&row)),
                     Ok(api) => {
-                        let ctx = ws.context(&conn, &api, &history, Some(&job_id), Some(&cancel));
+                        let ctx = ws.context(
+                            &conn,
+                            &api,
+                            &history,
+                            Some(&job_id),
+                            Some(&cancel),
+                            &asked,
+                        );
                         let snapshot = snapshots.get(&(conn.id, row.id.clone())).cloned();
                         let performed = match listed.flatten() {
                             Some(now) => {

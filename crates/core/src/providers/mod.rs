@@ -1,20 +1,94 @@
-//! Provider adapters: one trait, one implementation per provider, over one shared HTTP client.
+//! Providers: each is one module that describes itself ([`catalog::ProviderSpec`]) and
+//! implements one adapter trait ([`ProviderApi`]) over the shared HTTP client.
+//!
+//! **This file is the one place that lists the providers** ([`Provider`] and [`SPECS`]).
+//! Nothing else in core matches on a provider: rules, words, forms and adapters are all read
+//! from a provider's description. Adding a provider is its module, a variant and a line here.
 
+pub mod catalog;
 pub mod http;
 pub mod limit;
 pub mod twilio;
 pub mod vobiz;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use async_trait::async_trait;
 use reqwest::header::HeaderMap;
 
 use crate::error::{Error, Result};
-use crate::model::{Action, ActionReceipt, AuthMethod, Connection, Impact, Provider, Subaccount};
+use crate::model::{Action, ActionReceipt, Connection, Impact, Subaccount};
 use crate::secrets::Secret;
+use catalog::{AdapterParts, Choices, ProviderInfo, ProviderSpec};
 pub use http::{CallError, HttpConfig, RetryPolicy};
 pub use limit::AdaptiveLimit;
+
+/// A telephony provider whose subaccounts Subdesk manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Provider {
+    Twilio,
+    Vobiz,
+}
+
+/// Every provider: its wire name (as in settings, history and the window) and its description.
+const SPECS: &[(Provider, &str, &dyn ProviderSpec)] = &[
+    (Provider::Twilio, "twilio", &twilio::Spec),
+    (Provider::Vobiz, "vobiz", &vobiz::Spec),
+];
+
+impl Provider {
+    /// Every provider, in the order the window lists them.
+    pub fn all() -> impl Iterator<Item = Provider> {
+        SPECS.iter().map(|(p, _, _)| *p)
+    }
+
+    fn entry(self) -> &'static (Provider, &'static str, &'static dyn ProviderSpec) {
+        SPECS
+            .iter()
+            .find(|(p, _, _)| *p == self)
+            .expect("every provider is listed in SPECS")
+    }
+
+    pub fn spec(self) -> &'static dyn ProviderSpec {
+        self.entry().2
+    }
+
+    /// Its description, built once.
+    pub fn info(self) -> &'static ProviderInfo {
+        let index = SPECS.iter().position(|(p, _, _)| *p == self).expect("listed");
+        &catalog()[index]
+    }
+
+    /// "Twilio".
+    pub fn name(self) -> &'static str {
+        &self.info().name
+    }
+
+    /// The wire name, "twilio".
+    pub fn as_str(self) -> &'static str {
+        self.entry().1
+    }
+
+    pub fn parse(s: &str) -> Option<Provider> {
+        SPECS.iter().find(|(_, k, _)| *k == s).map(|(p, _, _)| *p)
+    }
+
+    /// The production API base URL.
+    pub fn default_base_url(self) -> &'static str {
+        &self.info().default_base_url
+    }
+}
+
+/// Every provider's description, in [`SPECS`] order: what the `provider_catalog` command sends.
+pub fn catalog() -> &'static [ProviderInfo] {
+    static CATALOG: OnceLock<Vec<ProviderInfo>> = OnceLock::new();
+    CATALOG.get_or_init(|| SPECS.iter().map(|(_, _, s)| s.info()).collect())
+}
 
 /// Receives each page of a listing as it arrives, so rows can show before the last page.
 pub type PageSink<'a> = &'a mut (dyn FnMut(Vec<Subaccount>) + Send);
@@ -41,16 +115,25 @@ pub trait ProviderApi: Send + Sync {
 
     /// Performs the action and returns the status the provider reports afterwards, sending at
     /// most `max_tries` requests (rate-limit retries included).
+    /// `choices`: the answers to the action's questions (see [`catalog::ActionChoice`]),
+    /// defaults filled in.
     async fn apply_within(
         &self,
         id: &str,
         action: Action,
+        choices: &Choices,
         max_tries: u32,
     ) -> Result<ActionReceipt, CallError>;
 
-    /// [`ProviderApi::apply_within`] with the adapter's own retry policy.
+    /// [`ProviderApi::apply_within`] with the adapter's own retry policy and the choices'
+    /// defaults.
     async fn apply(&self, id: &str, action: Action) -> Result<ActionReceipt, CallError> {
-        self.apply_within(id, action, u32::MAX).await
+        let choices = self
+            .provider()
+            .info()
+            .resolve_choices(action, &Choices::new())
+            .unwrap_or_default();
+        self.apply_within(id, action, &choices, u32::MAX).await
     }
 
     /// What the user must know before the action (numbers released, consequences).
@@ -72,39 +155,13 @@ pub fn adapter_for(
     retry: RetryPolicy,
     limit: Arc<AdaptiveLimit>,
 ) -> Arc<dyn ProviderApi> {
-    let client = clients.for_base_url(&conn.base_url);
-    let max_body = clients.max_body();
-    match conn.provider {
-        Provider::Twilio => {
-            let username = match &conn.auth {
-                AuthMethod::ApiKey { key_sid } => key_sid.clone(),
-                AuthMethod::AuthToken => conn.account_id.clone(),
-            };
-            Arc::new(
-                twilio::TwilioApi::new(
-                    client,
-                    &conn.base_url,
-                    &conn.account_id,
-                    username,
-                    secret,
-                    retry,
-                    limit,
-                )
-                .with_max_body(max_body),
-            )
-        }
-        Provider::Vobiz => Arc::new(
-            vobiz::VobizApi::new(
-                client,
-                &conn.base_url,
-                &conn.account_id,
-                secret,
-                retry,
-                limit,
-            )
-            .with_max_body(max_body),
-        ),
-    }
+    let parts = AdapterParts {
+        client: clients.for_base_url(&conn.base_url),
+        max_body: clients.max_body(),
+        retry,
+        limit,
+    };
+    conn.provider.spec().adapter(conn, secret, parts)
 }
 
 /// A response whose body has been read. The body is wiped when the response is dropped: a

@@ -38,10 +38,118 @@ use std::sync::Arc;
 
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
+use super::catalog::{
+    ActionInfo, AdapterParts, Choices, Drafted, FormField, ProviderInfo, ProviderSpec, StatusRule,
+};
 use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
+use crate::api::NewConnection;
 use crate::error::{Error, Result};
-use crate::model::{Action, ActionReceipt, Impact, Provider, Status, Subaccount};
+use crate::model::{Action, ActionReceipt, AuthMethod, Connection, Impact, Provider, Status, Subaccount};
 use crate::secrets::Secret;
+
+/// Twilio as the app describes it (see `providers::catalog`).
+pub struct Spec;
+
+impl ProviderSpec for Spec {
+    fn info(&self) -> ProviderInfo {
+        use Action::*;
+        ProviderInfo {
+            id: Provider::Twilio,
+            name: "Twilio".into(),
+            account_word: "subaccount".into(),
+            default_base_url: "https://api.twilio.com".into(),
+            fields: vec![
+                FormField::text("accountId", "Account SID", "AC…")
+                    .required("Enter the Account SID from the Twilio Console.")
+                    .pattern(
+                        "^AC[0-9a-fA-F]{32}$",
+                        "A Twilio Account SID starts with AC followed by 32 letters 0-9 and a-f (34 characters in all). Copy it from the Twilio Console.",
+                    ),
+                FormField::choice(
+                    "authKind",
+                    "Sign in with",
+                    &[("authToken", "Auth Token"), ("apiKey", "Main API key")],
+                ),
+                FormField::text("apiKeySid", "API key SID", "SK…")
+                    .required("Enter the API key SID (it starts with SK).")
+                    .pattern(
+                        "^SK[0-9a-fA-F]{32}$",
+                        "An API key SID starts with SK followed by 32 letters 0-9 and a-f (34 characters in all).",
+                    )
+                    .shown_when("authKind", "apiKey"),
+                FormField::secret(
+                    "Auth Token (or the API key's secret)",
+                    "Enter the Auth Token (or the API key's secret).",
+                ),
+                FormField::text("edge", "Edge (optional)", "e.g. dublin").pattern(
+                    "^[a-z0-9-]{1,20}$",
+                    "The edge may only contain lower-case letters, digits and dashes, like dublin.",
+                ),
+                FormField::text("region", "Region (optional)", "e.g. ie1")
+                    .pattern(
+                        "^[a-z0-9-]{1,20}$",
+                        "The region may only contain lower-case letters, digits and dashes, like ie1.",
+                    )
+                    .help("Only with an edge: Twilio no longer accepts a region on its own."),
+            ],
+            statuses: vec![
+                StatusRule::new(Status::Active, "Active", &[Suspend, Close]),
+                StatusRule::new(Status::Suspended, "Suspended", &[Reactivate, Close]),
+                StatusRule::new(Status::Closed, "Closed", &[]),
+            ],
+            actions: vec![
+                ActionInfo::new(Suspend, "Suspend", &[
+                    "Suspended Twilio subaccounts keep their numbers, and the parent account is still billed for them every month.",
+                    "You can reactivate them later.",
+                ]),
+                ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."]),
+                ActionInfo::new(Close, "Close account", &[
+                    "Twilio releases every phone number of these subaccounts; released numbers may go to someone else.",
+                    "Closed subaccounts stop working at once and can never be reopened.",
+                ]),
+            ],
+            reports_status: true,
+            lists_cancelled_on_request: false,
+        }
+    }
+
+    fn draft(&self, input: &NewConnection) -> Result<Drafted> {
+        let auth = match input
+            .api_key_sid
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
+            Some(key) => AuthMethod::ApiKey {
+                key_sid: key.to_string(),
+            },
+            None => AuthMethod::AuthToken,
+        };
+        Ok(Drafted {
+            auth,
+            base_url: regional_base_url(input.edge.as_deref(), input.region.as_deref())?,
+        })
+    }
+
+    fn adapter(&self, conn: &Connection, secret: Secret, parts: AdapterParts) -> Arc<dyn ProviderApi> {
+        let username = match &conn.auth {
+            AuthMethod::ApiKey { key_sid } => key_sid.clone(),
+            AuthMethod::AuthToken => conn.account_id.clone(),
+        };
+        Arc::new(
+            TwilioApi::new(
+                parts.client,
+                &conn.base_url,
+                &conn.account_id,
+                username,
+                secret,
+                parts.retry,
+                parts.limit,
+            )
+            .with_max_body(parts.max_body),
+        )
+    }
+}
 
 pub const API_PREFIX: &str = "/2010-04-01";
 pub const PAGE_SIZE: u32 = 1000;
@@ -437,6 +545,7 @@ impl ProviderApi for TwilioApi {
         &self,
         id: &str,
         action: Action,
+        _choices: &Choices,
         max_tries: u32,
     ) -> Result<ActionReceipt, CallError> {
         self.check_sid(id)?;

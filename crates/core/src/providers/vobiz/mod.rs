@@ -10,11 +10,73 @@ use std::sync::Arc;
 
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
+use super::catalog::{ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec, StatusRule};
 use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
+use crate::model::Connection;
 use crate::error::{Error, Result};
 use crate::model::{Action, ActionReceipt, Impact, Provider, Status, Subaccount};
 use crate::secrets::Secret;
 use assumptions as guess;
+
+/// Vobiz as the app describes it (see `providers::catalog`).
+pub struct Spec;
+
+impl ProviderSpec for Spec {
+    fn info(&self) -> ProviderInfo {
+        use Action::*;
+        ProviderInfo {
+            id: Provider::Vobiz,
+            name: "Vobiz".into(),
+            account_word: "sub-account".into(),
+            default_base_url: "https://api.vobiz.ai".into(),
+            fields: vec![
+                FormField::text("accountId", "Auth ID", "MA_…")
+                    .required("Enter the Auth ID from the Vobiz console (it usually starts with MA_).")
+                    .pattern(
+                        guess::AUTH_ID_PATTERN,
+                        "A Vobiz Auth ID has 1 to 64 letters, digits, _ and -, like MA_XXXXXXXX. Copy it from the Vobiz console.",
+                    ),
+                FormField::secret("Auth Token", "Enter the Auth Token."),
+            ],
+            statuses: vec![
+                StatusRule::new(Status::Active, "Active", &[Suspend, Delete]).word("enabled"),
+                StatusRule::new(Status::Suspended, "Suspended", &[Reactivate, Delete])
+                    .word("disabled"),
+                StatusRule::new(Status::Deleted, "Deleted", &[]),
+            ],
+            actions: vec![
+                ActionInfo::new(Suspend, "Suspend", &[
+                    "Suspended (disabled) Vobiz sub-accounts stop accepting traffic but keep their numbers.",
+                    "You can reactivate them later.",
+                ])
+                .word("disable"),
+                ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."])
+                    .word("enable"),
+                ActionInfo::new(Delete, "Delete account", &[
+                    "Vobiz deletes these sub-accounts permanently and revokes their credentials at once.",
+                    "Vobiz does not document what happens to their numbers and trunks; move them first if you need them.",
+                    "Subdesk saves each sub-account's details in the history before deleting it.",
+                ]),
+            ],
+            reports_status: true,
+            lists_cancelled_on_request: false,
+        }
+    }
+
+    fn adapter(&self, conn: &Connection, secret: Secret, parts: AdapterParts) -> Arc<dyn ProviderApi> {
+        Arc::new(
+            VobizApi::new(
+                parts.client,
+                &conn.base_url,
+                &conn.account_id,
+                secret,
+                parts.retry,
+                parts.limit,
+            )
+            .with_max_body(parts.max_body),
+        )
+    }
+}
 
 /// Enough pages for 100,000 sub-accounts at the default size; beyond it the server is looping.
 const MAX_PAGES: usize = 4000;
@@ -128,12 +190,7 @@ impl VobizApi {
     }
 
     fn check_id(&self, id: &str) -> Result<()> {
-        let ok = !id.is_empty()
-            && id.len() <= 64
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if ok {
+        if guess::is_auth_id(id) {
             Ok(())
         } else {
             Err(Error::validation(
@@ -280,6 +337,7 @@ impl ProviderApi for VobizApi {
         &self,
         id: &str,
         action: Action,
+        _choices: &Choices,
         max_tries: u32,
     ) -> Result<ActionReceipt, CallError> {
         self.check_id(id)?;
