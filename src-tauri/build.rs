@@ -1,6 +1,7 @@
 // Declares the app's own commands so each one needs an explicit permission in
 // capabilities/default.json: the web UI can call exactly what is listed there.
 const COMMANDS: &[&str] = &[
+    "provider_catalog",
     "app_status",
     "open_demo",
     "close_demo",

@@ -10,6 +10,7 @@ use subdesk_core::api::{
 use subdesk_core::confirm::Confirmation;
 use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};
 use subdesk_core::jobs::{BulkPreview, ItemRef, JobCounts, JobEvent};
+use subdesk_core::providers::catalog::{Choices, ProviderInfo};
 use subdesk_core::{Action, Connection, Error, Settings, UiError, Workspace};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -21,6 +22,13 @@ type Reply<T> = Result<T, UiError>;
 fn ui(e: Error) -> UiError {
     tracing::info!(code = e.code().as_str(), "command failed");
     e.to_ui()
+}
+
+/// Every provider's description: the connection form, the words, the statuses and the actions
+/// each allows. The window draws its forms, filters, badges and buttons from it.
+#[tauri::command]
+pub fn provider_catalog() -> Vec<ProviderInfo> {
+    subdesk_core::providers::catalog().to_vec()
 }
 
 #[tauri::command]
@@ -83,10 +91,18 @@ pub async fn apply_action(
     account_id: String,
     action: Action,
     confirmation: Option<Confirmation>,
+    choices: Option<Choices>,
 ) -> Reply<ActionResult> {
-    ws.apply(connection_id, &account_id, action, confirmation.as_ref())
-        .await
-        .map_err(ui)
+    let choices = choices.unwrap_or_default();
+    ws.apply_with(
+        connection_id,
+        &account_id,
+        action,
+        confirmation.as_ref(),
+        &choices,
+    )
+    .await
+    .map_err(ui)
 }
 
 #[tauri::command]
@@ -156,12 +172,20 @@ pub async fn bulk_run(
     items: Vec<ItemRef>,
     action: Action,
     confirmation: Option<Confirmation>,
+    choices: Option<Choices>,
     on_event: Channel<JobEvent>,
 ) -> Reply<JobCounts> {
     let ws: Arc<Workspace> = Arc::clone(&ws);
-    ws.run_job(items, action, confirmation.as_ref(), sink(on_event))
-        .await
-        .map_err(ui)
+    let choices = choices.unwrap_or_default();
+    ws.run_job_with(
+        items,
+        action,
+        confirmation.as_ref(),
+        &choices,
+        sink(on_event),
+    )
+    .await
+    .map_err(ui)
 }
 
 #[tauri::command]

@@ -89,6 +89,7 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::provider_catalog,
             commands::app_status,
             commands::open_demo,
             commands::close_demo,

@@ -221,7 +221,11 @@ impl ActionContext<'_> {
         let mut in_doubt = false;
         loop {
             let budget = self.retry.max_tries.saturating_sub(sent).max(1);
-            match self.api.apply_within(account_id, action, self.choices, budget).await {
+            match self
+                .api
+                .apply_within(account_id, action, self.choices, budget)
+                .await
+            {
                 Ok(receipt) => {
                     let attempts = sent + 1;
                     let mut account = current.clone();

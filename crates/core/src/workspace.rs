@@ -414,7 +414,8 @@ impl Workspace {
         let account_id = input.account_id.trim().to_string();
         let drafted = input.provider.spec().draft(input)?;
         let auth = drafted.auth;
-        let base_url = self.base_url(input.base_url.as_deref(), drafted.base_url, input.provider)?;
+        let base_url =
+            self.base_url(input.base_url.as_deref(), drafted.base_url, input.provider)?;
         let dup = self.saved_connections().into_iter().find(|c| {
             !account_id.is_empty()
                 && c.provider == input.provider
@@ -680,8 +681,14 @@ impl Workspace {
         action: Action,
         confirmation: Option<&Confirmation>,
     ) -> Result<ActionResult> {
-        self.apply_with(connection_id, account_id, action, confirmation, &Choices::new())
-            .await
+        self.apply_with(
+            connection_id,
+            account_id,
+            action,
+            confirmation,
+            &Choices::new(),
+        )
+        .await
     }
 
     /// [`Self::apply`] with the user's answers to the action's questions (Plivo's `cascade`);

@@ -111,3 +111,13 @@ mod tests {
         assert_ne!(twilio_request_id(42, 7), twilio_request_id(42, 8));
     }
 }
+
+/// `n` upper-case letters and digits (Plivo's `MA…`/`SA…` ids).
+pub(crate) fn upper_alnum(rng: &mut StdRng, n: usize) -> String {
+    from_alphabet(rng, UPPER_ALNUM, n)
+}
+
+/// `n` lower-case hex digits (Vonage API keys).
+pub(crate) fn hex(rng: &mut StdRng, n: usize) -> String {
+    from_alphabet(rng, b"0123456789abcdef", n)
+}

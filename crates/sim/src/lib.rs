@@ -28,11 +28,15 @@ mod faults;
 mod ids;
 mod padding;
 mod pipeline;
+mod plivo;
+mod provider;
 mod server;
 mod shared;
 mod state;
+mod telnyx;
 mod twilio;
 mod vobiz;
+mod vonage;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -40,7 +44,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{middleware, Router};
 use chrono::Utc;
 use tokio::net::TcpListener;
@@ -49,13 +53,37 @@ use tokio::task::JoinHandle;
 
 pub use config::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape};
 pub use padding::Padding;
+pub use plivo::PlivoSubState;
+pub use provider::DemoParent;
 pub use shared::RequestRecord;
 pub use state::{
     TwilioAccountState, TwilioKeyKind, TwilioParent, VobizParent, VobizRowShape, VobizSubState,
 };
+pub use telnyx::TelnyxAccountState;
+pub use vonage::VonageSubState;
 
-use pipeline::{Ctx, Provider};
+use pipeline::Ctx;
+use provider::SimProvider;
 use shared::Shared;
+
+/// Every simulated provider. **The one list**: adding a provider is its module and a line here.
+const PROVIDERS: &[&dyn SimProvider] = &[
+    &twilio::Twilio,
+    &vobiz::Vobiz,
+    &plivo::Plivo,
+    &vonage::Vonage,
+    &telnyx::Telnyx,
+];
+
+/// The provider whose API a path belongs to.
+fn provider_of(path: &str) -> Option<&'static dyn SimProvider> {
+    PROVIDERS.iter().copied().find(|p| p.owns(path))
+}
+
+/// Who answers a path no provider owns (with its 404 body): the first provider.
+fn fallback_provider() -> &'static dyn SimProvider {
+    PROVIDERS[0]
+}
 
 /// A running simulator. Dropping it stops the server too; [`Sim::shutdown`] also waits for
 /// the server task to finish.
@@ -246,6 +274,14 @@ impl Sim {
             .seed_vobiz_subaccounts(parent_auth_id, n)
     }
 
+    /// The demo workspace: one parent account of every simulated provider, with sample tenants.
+    pub fn seed_demo(&self) -> Vec<DemoParent> {
+        PROVIDERS
+            .iter()
+            .map(|p| p.seed_demo(&self.shared))
+            .collect()
+    }
+
     // ------------------------------------------------------------------ inspection
 
     pub fn twilio_account(&self, sid: &str) -> Option<TwilioAccountState> {
@@ -319,9 +355,10 @@ impl Drop for Sim {
 /// All routes behind the pipeline middleware. Unknown paths and wrong methods get the
 /// provider's own error body rather than axum's plain-text defaults.
 fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .merge(twilio::routes())
-        .merge(vobiz::routes())
+    let routes = PROVIDERS
+        .iter()
+        .fold(Router::new(), |r, p| r.merge(p.routes()));
+    routes
         .merge(control::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -334,18 +371,15 @@ fn router(shared: Arc<Shared>) -> Router {
 
 async fn fallback(req: Request) -> Response {
     let path = req.uri().path();
-    match (Provider::of_path(path), req.extensions().get::<Ctx>()) {
-        (Provider::Vobiz, Some(ctx)) => vobiz::not_found(&ctx.info),
-        _ => twilio::TwilioError::not_found(path).into_response(),
+    match (provider_of(path), req.extensions().get::<Ctx>()) {
+        (Some(p), Some(ctx)) => p.not_found(&ctx.info, path),
+        _ => fallback_provider().not_found(&pipeline::unowned(), path),
     }
 }
 
 async fn method_not_allowed(req: Request) -> Response {
-    match (
-        Provider::of_path(req.uri().path()),
-        req.extensions().get::<Ctx>(),
-    ) {
-        (Provider::Vobiz, Some(ctx)) => vobiz::method_not_allowed(&ctx.info),
-        _ => twilio::TwilioError::method_not_allowed().into_response(),
+    match (provider_of(req.uri().path()), req.extensions().get::<Ctx>()) {
+        (Some(p), Some(ctx)) => p.method_not_allowed(&ctx.info),
+        _ => fallback_provider().method_not_allowed(&pipeline::unowned()),
     }
 }

@@ -10,40 +10,12 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::config::{DeleteStyle, FaultKind, VobizErrorShape};
+use crate::provider::SimProvider;
 use crate::server::ConnKill;
 use crate::shared::{RequestRecord, Shared};
-use crate::{ids, twilio, vobiz};
-
-/// Which API a path belongs to; decides auth, error bodies and the request-id header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Provider {
-    Twilio,
-    Vobiz,
-    /// Neither (and not `/_sim`): answered with Twilio's 404 body, without auth or faults.
-    Other,
-}
-
-impl Provider {
-    pub(crate) fn of_path(path: &str) -> Provider {
-        if path.starts_with("/2010-04-01/") || path == "/2010-04-01" {
-            Provider::Twilio
-        } else if path.starts_with("/api/v1/accounts/") {
-            Provider::Vobiz
-        } else {
-            Provider::Other
-        }
-    }
-
-    fn request_id_header(self) -> HeaderName {
-        match self {
-            Provider::Vobiz => HeaderName::from_static("x-request-id"),
-            Provider::Twilio | Provider::Other => HeaderName::from_static("twilio-request-id"),
-        }
-    }
-}
 
 /// Is this one of the simulator's own control endpoints (no auth, no faults, not logged)?
 pub(crate) fn is_control(path: &str) -> bool {
@@ -53,7 +25,6 @@ pub(crate) fn is_control(path: &str) -> bool {
 /// Per-request facts known before authentication; error bodies need them.
 #[derive(Debug, Clone)]
 pub(crate) struct ReqInfo {
-    pub(crate) provider: Provider,
     /// The value of `Twilio-Request-Id` / `X-Request-Id` (and Vobiz's `requestId`/`api_id`).
     pub(crate) request_id: String,
     pub(crate) vobiz_shape: VobizErrorShape,
@@ -63,7 +34,7 @@ pub(crate) struct ReqInfo {
 /// Who the request authenticated as.
 #[derive(Debug, Clone)]
 pub(crate) struct Principal {
-    /// Twilio parent SID or Vobiz parent auth id.
+    /// The parent account's id at its provider.
     pub(crate) parent: String,
     /// Twilio only: authenticated with an API key rather than the account's own token.
     pub(crate) via_key: bool,
@@ -99,11 +70,13 @@ pub(crate) enum Failure {
     Unavailable,
 }
 
-fn failure_response(info: &ReqInfo, failure: Failure, retry_after: Option<u64>) -> Response {
-    let mut resp = match info.provider {
-        Provider::Vobiz => vobiz::VobizError::failure(failure).render(info),
-        Provider::Twilio | Provider::Other => twilio::TwilioError::failure(failure).into_response(),
-    };
+fn failure_response(
+    provider: &dyn SimProvider,
+    info: &ReqInfo,
+    failure: Failure,
+    retry_after: Option<u64>,
+) -> Response {
+    let mut resp = provider.failure(info, failure);
     if failure == Failure::RateLimited {
         if let Some(secs) = retry_after {
             resp.headers_mut()
@@ -186,7 +159,10 @@ pub(crate) async fn pipeline(
     if is_control(&path) {
         return next.run(req).await;
     }
-    let provider = Provider::of_path(&path);
+    let Some(provider) = crate::provider_of(&path) else {
+        // Neither provider's path: the first provider's 404, without auth, faults or log.
+        return crate::fallback_provider().not_found(&unowned(), &path);
+    };
     let knobs = shared.knobs();
     let (seq, draw) = shared.begin(&knobs.faults);
     let is_write = !matches!(
@@ -196,15 +172,8 @@ pub(crate) async fn pipeline(
     let draw = draw.filter(|_| is_write || !knobs.faults_on_writes_only);
     let _in_flight = shared.enter();
 
-    let request_id = match (provider, knobs.vobiz_error_shape) {
-        (Provider::Vobiz, VobizErrorShape::Envelope | VobizErrorShape::Loose) => {
-            ids::vobiz_request_id(shared.seed, seq)
-        }
-        (Provider::Vobiz, VobizErrorShape::Plivo) => ids::vobiz_api_id(shared.seed, seq),
-        _ => ids::twilio_request_id(shared.seed, seq),
-    };
+    let request_id = provider.request_id(&shared, seq, &knobs);
     let info = ReqInfo {
-        provider,
         request_id: request_id.clone(),
         vobiz_shape: knobs.vobiz_error_shape,
         delete_style: knobs.vobiz_delete_style,
@@ -220,36 +189,24 @@ pub(crate) async fn pipeline(
             fault: None,
             applied: false,
         }),
-        // The loose Vobiz shape models an API that documents its request id only in the body.
-        header: (!(provider == Provider::Vobiz
-            && knobs.vobiz_error_shape == VobizErrorShape::Loose))
-            .then(|| provider.request_id_header()),
+        header: provider.request_id_header(&knobs),
         request_id,
     };
 
-    let auth = match provider {
-        Provider::Other => {
-            return log.finish(
-                twilio::TwilioError::not_found(&path).into_response(),
-                None,
-                false,
-            )
-        }
-        Provider::Twilio => {
-            twilio::authenticate(&shared, req.headers()).map_err(IntoResponse::into_response)
-        }
-        Provider::Vobiz => {
-            vobiz::authenticate(&shared, &path, req.headers()).map_err(|e| e.render(&info))
-        }
-    };
+    let auth = provider.authenticate(&shared, &path, req.headers(), &info);
     let principal = match auth {
         Ok(p) => p,
         Err(resp) => return log.finish(resp, None, false),
     };
 
-    let slot_key = format!("{provider:?}/{}", principal.parent);
+    let slot_key = format!("{}/{}", provider.name(), principal.parent);
     let Some(slot) = shared.enter_parent(&slot_key, knobs.concurrency_limit) else {
-        let resp = failure_response(&info, Failure::RateLimited, knobs.retry_after_secs);
+        let resp = failure_response(
+            provider,
+            &info,
+            Failure::RateLimited,
+            knobs.retry_after_secs,
+        );
         return log.finish(resp, None, false);
     };
 
@@ -296,16 +253,21 @@ pub(crate) async fn pipeline(
     let fault = Some(draw.kind);
     match draw.kind {
         FaultKind::TooManyRequests => {
-            let resp = failure_response(&info, Failure::RateLimited, knobs.retry_after_secs);
+            let resp = failure_response(
+                provider,
+                &info,
+                Failure::RateLimited,
+                knobs.retry_after_secs,
+            );
             log.finish(resp, fault, false)
         }
         FaultKind::Unavailable => log.finish(
-            failure_response(&info, Failure::Unavailable, None),
+            failure_response(provider, &info, Failure::Unavailable, None),
             fault,
             applied,
         ),
         FaultKind::ServerError => log.finish(
-            failure_response(&info, Failure::ServerError, None),
+            failure_response(provider, &info, Failure::ServerError, None),
             fault,
             applied,
         ),
@@ -337,5 +299,14 @@ pub(crate) async fn pipeline(
                 }
             }
         }
+    }
+}
+
+/// The facts of a request no provider owns.
+pub(crate) fn unowned() -> ReqInfo {
+    ReqInfo {
+        request_id: String::new(),
+        vobiz_shape: VobizErrorShape::default(),
+        delete_style: DeleteStyle::default(),
     }
 }

@@ -73,6 +73,13 @@ pub(crate) struct Shared {
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     per_parent: Mutex<HashMap<String, usize>>,
+    /// The state of providers that keep their own (one value per type; see [`ProviderState`]).
+    states: Mutex<axum::http::Extensions>,
+}
+
+/// A simulated provider's own accounts and switches, created on first use from the seed.
+pub(crate) trait ProviderState: Clone + Send + Sync + 'static {
+    fn new(seed: u64) -> Self;
 }
 
 impl Shared {
@@ -104,7 +111,17 @@ impl Shared {
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
             per_parent: Mutex::new(HashMap::new()),
+            states: Mutex::new(axum::http::Extensions::new()),
         }
+    }
+
+    /// Runs `f` on provider state `T` (created from the seed the first time).
+    pub(crate) fn state<T: ProviderState, R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let mut states = lock(&self.states);
+        if states.get::<T>().is_none() {
+            states.insert(T::new(self.seed));
+        }
+        f(states.get_mut::<T>().expect("inserted above"))
     }
 
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {

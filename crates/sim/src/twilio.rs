@@ -13,7 +13,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
@@ -132,11 +131,75 @@ impl IntoResponse for TwilioError {
     }
 }
 
+// ------------------------------------------------------------------------------ provider
+
+/// Twilio's Accounts API, as the pipeline sees it.
+pub(crate) struct Twilio;
+
+impl crate::provider::SimProvider for Twilio {
+    fn name(&self) -> &'static str {
+        "twilio"
+    }
+
+    fn owns(&self, path: &str) -> bool {
+        path.starts_with("/2010-04-01/") || path == "/2010-04-01"
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        routes()
+    }
+
+    fn request_id(&self, shared: &Shared, seq: u64, _: &crate::shared::Knobs) -> String {
+        crate::ids::twilio_request_id(shared.seed, seq)
+    }
+
+    fn request_id_header(&self, _: &crate::shared::Knobs) -> Option<axum::http::HeaderName> {
+        Some(axum::http::HeaderName::from_static("twilio-request-id"))
+    }
+
+    fn authenticate(
+        &self,
+        shared: &Shared,
+        _path: &str,
+        headers: &HeaderMap,
+        _info: &crate::pipeline::ReqInfo,
+    ) -> Result<Principal, Response> {
+        authenticate(shared, headers).map_err(IntoResponse::into_response)
+    }
+
+    fn failure(&self, _: &crate::pipeline::ReqInfo, failure: Failure) -> Response {
+        TwilioError::failure(failure).into_response()
+    }
+
+    fn not_found(&self, _: &crate::pipeline::ReqInfo, path: &str) -> Response {
+        TwilioError::not_found(path).into_response()
+    }
+
+    fn method_not_allowed(&self, _: &crate::pipeline::ReqInfo) -> Response {
+        TwilioError::method_not_allowed().into_response()
+    }
+
+    fn seed_demo(&self, shared: &Shared) -> crate::provider::DemoParent {
+        let name = "Demo Reseller (Twilio)";
+        let mut world = shared.world();
+        let parent = world.add_twilio_parent(name);
+        world.seed_twilio_subaccounts(&parent.sid, 40);
+        crate::provider::DemoParent {
+            provider: "twilio",
+            label: "Demo Twilio".into(),
+            parent_name: name.into(),
+            account_id: parent.sid,
+            secret: parent.auth_token,
+        }
+    }
+}
+
 // ------------------------------------------------------------------------------ auth
 
 /// HTTP Basic: an Account SID with its auth token, or a Main API key with its secret.
 pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Principal, TwilioError> {
-    let (user, password) = basic_credentials(headers).ok_or_else(TwilioError::unauthorized)?;
+    let (user, password) =
+        crate::provider::basic_credentials(headers).ok_or_else(TwilioError::unauthorized)?;
     let caller = shared
         .world()
         .twilio_authenticate(&user, &password)
@@ -146,20 +209,6 @@ pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Princ
         via_key: caller.key.is_some(),
         standard_key: caller.key == Some(TwilioKeyKind::Standard),
     })
-}
-
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (user, password) = text.split_once(':')?;
-    Some((user.to_owned(), password.to_owned()))
 }
 
 /// The account at `sid` as these credentials may see it. An API key used on another

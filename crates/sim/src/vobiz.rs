@@ -135,6 +135,76 @@ pub(crate) fn method_not_allowed(info: &ReqInfo) -> Response {
     VobizError::METHOD_NOT_ALLOWED.render(info)
 }
 
+// ------------------------------------------------------------------------------ provider
+
+/// Vobiz's sub-accounts API, as the pipeline sees it.
+pub(crate) struct Vobiz;
+
+impl crate::provider::SimProvider for Vobiz {
+    fn name(&self) -> &'static str {
+        "vobiz"
+    }
+
+    fn owns(&self, path: &str) -> bool {
+        path.starts_with("/api/v1/accounts/")
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        routes()
+    }
+
+    fn request_id(&self, shared: &Shared, seq: u64, knobs: &crate::shared::Knobs) -> String {
+        match knobs.vobiz_error_shape {
+            VobizErrorShape::Envelope | VobizErrorShape::Loose => {
+                crate::ids::vobiz_request_id(shared.seed, seq)
+            }
+            VobizErrorShape::Plivo => crate::ids::vobiz_api_id(shared.seed, seq),
+        }
+    }
+
+    /// The loose shape models an API that documents its request id only in the body.
+    fn request_id_header(&self, knobs: &crate::shared::Knobs) -> Option<axum::http::HeaderName> {
+        (knobs.vobiz_error_shape != VobizErrorShape::Loose)
+            .then(|| axum::http::HeaderName::from_static("x-request-id"))
+    }
+
+    fn authenticate(
+        &self,
+        shared: &Shared,
+        path: &str,
+        headers: &HeaderMap,
+        info: &ReqInfo,
+    ) -> Result<Principal, Response> {
+        authenticate(shared, path, headers).map_err(|e| e.render(info))
+    }
+
+    fn failure(&self, info: &ReqInfo, failure: Failure) -> Response {
+        VobizError::failure(failure).render(info)
+    }
+
+    fn not_found(&self, info: &ReqInfo, _path: &str) -> Response {
+        not_found(info)
+    }
+
+    fn method_not_allowed(&self, info: &ReqInfo) -> Response {
+        method_not_allowed(info)
+    }
+
+    fn seed_demo(&self, shared: &Shared) -> crate::provider::DemoParent {
+        let name = "Demo Reseller (Vobiz)";
+        let mut world = shared.world();
+        let parent = world.add_vobiz_parent(name);
+        world.seed_vobiz_subaccounts(&parent.auth_id, 15);
+        crate::provider::DemoParent {
+            provider: "vobiz",
+            label: "Demo Vobiz".into(),
+            parent_name: name.into(),
+            account_id: parent.auth_id,
+            secret: parent.auth_token,
+        }
+    }
+}
+
 // ------------------------------------------------------------------------------ auth
 
 /// `X-Auth-ID` / `X-Auth-Token` must name a parent, and that parent must be the `{auth_id}`

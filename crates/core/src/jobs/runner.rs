@@ -396,14 +396,8 @@ impl Workspace {
                     // Listed just now, and not there any more: deleted, or closed and purged.
                     Ok(_) if listed == Some(None) => unsent(Outcome::Skipped, gone(&row)),
                     Ok(api) => {
-                        let ctx = ws.context(
-                            &conn,
-                            &api,
-                            &history,
-                            Some(&job_id),
-                            Some(&cancel),
-                            &asked,
-                        );
+                        let ctx =
+                            ws.context(&conn, &api, &history, Some(&job_id), Some(&cancel), &asked);
                         let snapshot = snapshots.get(&(conn.id, row.id.clone())).cloned();
                         let performed = match listed.flatten() {
                             Some(now) => {

@@ -163,8 +163,12 @@ pub trait ProviderSpec: Send + Sync {
     }
 
     /// The adapter of a connection.
-    fn adapter(&self, conn: &Connection, secret: Secret, parts: AdapterParts)
-        -> Arc<dyn ProviderApi>;
+    fn adapter(
+        &self,
+        conn: &Connection,
+        secret: Secret,
+        parts: AdapterParts,
+    ) -> Arc<dyn ProviderApi>;
 }
 
 /// What [`ProviderSpec::draft`] decides.
@@ -318,7 +322,12 @@ impl ProviderInfo {
         }
         Ok(asked
             .iter()
-            .map(|c| (c.key.clone(), given.get(&c.key).copied().unwrap_or(c.default)))
+            .map(|c| {
+                (
+                    c.key.clone(),
+                    given.get(&c.key).copied().unwrap_or(c.default),
+                )
+            })
             .collect())
     }
 
@@ -329,7 +338,12 @@ impl ProviderInfo {
             .map(|a| {
                 a.choices
                     .iter()
-                    .map(|c| (c.key.clone(), given.get(&c.key).copied().unwrap_or(c.default)))
+                    .map(|c| {
+                        (
+                            c.key.clone(),
+                            given.get(&c.key).copied().unwrap_or(c.default),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -369,4 +383,82 @@ pub fn matches(pattern: &str, value: &str) -> bool {
         cache.insert(pattern.to_string(), re);
     }
     cache[pattern].is_match(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::{catalog, Provider};
+
+    /// Writes the catalog beside the ts-rs bindings, so the window's test mock takes the very
+    /// rules core uses (`ui/src/mock/backend.ts` imports it). `scripts/test` fails when the
+    /// committed file differs.
+    #[test]
+    fn export_the_catalog_for_the_window() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings");
+        let json = serde_json::to_string_pretty(catalog()).unwrap() + "\n";
+        let path = dir.join("catalog.json");
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(json.as_str()) {
+            std::fs::write(&path, json).unwrap();
+        }
+    }
+
+    #[test]
+    fn every_description_is_coherent() {
+        for info in catalog() {
+            for f in &info.fields {
+                if let Some(p) = &f.pattern {
+                    assert!(regex::Regex::new(p).is_ok(), "{}: {p}", info.name);
+                    assert!(
+                        !f.invalid.is_empty(),
+                        "{}: {} needs its message",
+                        info.name,
+                        f.key
+                    );
+                }
+                if f.required {
+                    assert!(!f.missing.is_empty(), "{}: {}", info.name, f.key);
+                }
+            }
+            assert_eq!(
+                info.fields
+                    .iter()
+                    .filter(|f| f.kind == FieldKind::Secret)
+                    .count(),
+                1,
+                "{} asks for exactly one secret",
+                info.name
+            );
+            // Every action a status allows is described, with words for a dialog.
+            for rule in &info.statuses {
+                for a in &rule.actions {
+                    let described = info.action(*a).unwrap_or_else(|| {
+                        panic!("{}: {} is allowed but not described", info.name, a.as_str())
+                    });
+                    assert!(!described.consequences.is_empty());
+                }
+                assert!(
+                    !matches!(rule.status, Status::Closed | Status::Deleted)
+                        || rule.actions.is_empty(),
+                    "{}: closed and deleted are final",
+                    info.name
+                );
+            }
+            assert_eq!(Provider::parse(info.id.as_str()), Some(info.id));
+        }
+    }
+
+    #[test]
+    fn choices_are_checked_and_defaulted() {
+        let twilio = Provider::Twilio.info();
+        let mut given = Choices::new();
+        given.insert("cascade".into(), true);
+        assert!(twilio.resolve_choices(Action::Close, &given).is_err());
+        assert!(twilio
+            .resolve_choices(Action::Close, &Choices::new())
+            .unwrap()
+            .is_empty());
+        assert!(twilio.choices_for(Action::Close, &given).is_empty());
+    }
 }

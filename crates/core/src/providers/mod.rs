@@ -60,7 +60,10 @@ impl Provider {
 
     /// Its description, built once.
     pub fn info(self) -> &'static ProviderInfo {
-        let index = SPECS.iter().position(|(p, _, _)| *p == self).expect("listed");
+        let index = SPECS
+            .iter()
+            .position(|(p, _, _)| *p == self)
+            .expect("listed");
         &catalog()[index]
     }
 

@@ -36,15 +36,17 @@ use serde::Deserialize;
 
 use std::sync::Arc;
 
-use super::http::{CallError, RetryPolicy};
-use super::limit::AdaptiveLimit;
 use super::catalog::{
     ActionInfo, AdapterParts, Choices, Drafted, FormField, ProviderInfo, ProviderSpec, StatusRule,
 };
+use super::http::{CallError, RetryPolicy};
+use super::limit::AdaptiveLimit;
 use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
 use crate::api::NewConnection;
 use crate::error::{Error, Result};
-use crate::model::{Action, ActionReceipt, AuthMethod, Connection, Impact, Provider, Status, Subaccount};
+use crate::model::{
+    Action, ActionReceipt, AuthMethod, Connection, Impact, Provider, Status, Subaccount,
+};
 use crate::secrets::Secret;
 
 /// Twilio as the app describes it (see `providers::catalog`).
@@ -131,7 +133,12 @@ impl ProviderSpec for Spec {
         })
     }
 
-    fn adapter(&self, conn: &Connection, secret: Secret, parts: AdapterParts) -> Arc<dyn ProviderApi> {
+    fn adapter(
+        &self,
+        conn: &Connection,
+        secret: Secret,
+        parts: AdapterParts,
+    ) -> Arc<dyn ProviderApi> {
         let username = match &conn.auth {
             AuthMethod::ApiKey { key_sid } => key_sid.clone(),
             AuthMethod::AuthToken => conn.account_id.clone(),

@@ -8,12 +8,14 @@ use serde::Deserialize;
 
 use std::sync::Arc;
 
+use super::catalog::{
+    ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec, StatusRule,
+};
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
-use super::catalog::{ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec, StatusRule};
 use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
-use crate::model::Connection;
 use crate::error::{Error, Result};
+use crate::model::Connection;
 use crate::model::{Action, ActionReceipt, Impact, Provider, Status, Subaccount};
 use crate::secrets::Secret;
 use assumptions as guess;
@@ -63,7 +65,12 @@ impl ProviderSpec for Spec {
         }
     }
 
-    fn adapter(&self, conn: &Connection, secret: Secret, parts: AdapterParts) -> Arc<dyn ProviderApi> {
+    fn adapter(
+        &self,
+        conn: &Connection,
+        secret: Secret,
+        parts: AdapterParts,
+    ) -> Arc<dyn ProviderApi> {
         Arc::new(
             VobizApi::new(
                 parts.client,

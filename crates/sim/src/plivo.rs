@@ -1,0 +1,467 @@
+//! Plivo's Subaccount API (`/v1/Account/{auth_id}/Subaccount/`), as documented
+//! (shared/reference/providers.md §3): HTTP Basic with the main account's Auth ID and token;
+//! list pages of at most 20 (`limit`, `offset`, `meta.total_count`, newest first); update is a
+//! POST that requires `name`; DELETE takes `cascade` (true deletes the subaccount's numbers,
+//! applications and endpoints; false, the default, moves them to the main account) and answers
+//! 204. Every answer carries `api_id` in its body (no request-id header). Errors are
+//! `{"api_id", "error"}`: the usual Plivo shape, not confirmed for this resource.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use chrono::{DateTime, Utc};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde_json::{json, Value};
+
+use crate::pipeline::{mark_applied, Ctx, Failure, Principal, ReqInfo};
+use crate::provider::{basic_credentials, DemoParent, SimProvider};
+use crate::shared::{Knobs, ProviderState, Shared};
+use crate::Sim;
+
+pub const MAX_LIMIT: usize = 20;
+
+#[derive(Clone)]
+pub(crate) struct PlivoWorld {
+    rng: StdRng,
+    /// Main accounts by auth id: (name, token, numbers of its own).
+    mains: BTreeMap<String, PlivoMain>,
+    /// Subaccounts by auth id.
+    subs: BTreeMap<String, PlivoSub>,
+    created: u64,
+}
+
+#[derive(Clone)]
+struct PlivoMain {
+    token: String,
+    numbers: usize,
+}
+
+#[derive(Clone)]
+struct PlivoSub {
+    main: String,
+    name: String,
+    enabled: bool,
+    numbers: usize,
+    created: DateTime<Utc>,
+    modified: Option<DateTime<Utc>>,
+    order: u64,
+}
+
+/// A Plivo subaccount as the simulator holds it (for tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlivoSubState {
+    pub name: String,
+    pub enabled: bool,
+    pub numbers: usize,
+}
+
+impl ProviderState for PlivoWorld {
+    fn new(seed: u64) -> Self {
+        PlivoWorld {
+            rng: StdRng::seed_from_u64(seed ^ 0x504c_4956_4f00),
+            mains: BTreeMap::new(),
+            subs: BTreeMap::new(),
+            created: 0,
+        }
+    }
+}
+
+impl PlivoWorld {
+    fn id(&mut self, prefix: &str) -> String {
+        // `MA`/`SA` + 18 upper-case letters and digits, like `SA2025RK4E639VJFZAMM`.
+        format!("{prefix}{}", crate::ids::upper_alnum(&mut self.rng, 18))
+    }
+
+    fn add_main(&mut self) -> (String, String) {
+        let id = self.id("MA");
+        let token = crate::ids::secret(&mut self.rng, 40);
+        self.mains.insert(
+            id.clone(),
+            PlivoMain {
+                token: token.clone(),
+                numbers: 0,
+            },
+        );
+        (id, token)
+    }
+
+    fn add_sub(&mut self, main: &str, name: &str, enabled: bool, numbers: usize) -> String {
+        let id = self.id("SA");
+        self.created += 1;
+        self.subs.insert(
+            id.clone(),
+            PlivoSub {
+                main: main.into(),
+                name: name.into(),
+                enabled,
+                numbers,
+                created: Utc::now(),
+                modified: None,
+                order: self.created,
+            },
+        );
+        id
+    }
+}
+
+/// Plivo's API, as the pipeline sees it.
+pub(crate) struct Plivo;
+
+impl SimProvider for Plivo {
+    fn name(&self) -> &'static str {
+        "plivo"
+    }
+
+    fn owns(&self, path: &str) -> bool {
+        path.starts_with("/v1/Account/")
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        Router::new()
+            .route("/v1/Account/{main}/Subaccount/", get(list))
+            .route(
+                "/v1/Account/{main}/Subaccount/{sub}/",
+                get(fetch).post(update).delete(remove),
+            )
+    }
+
+    fn request_id(&self, shared: &Shared, seq: u64, _: &Knobs) -> String {
+        crate::ids::vobiz_api_id(shared.seed ^ 0x504c, seq)
+    }
+
+    fn request_id_header(&self, _: &Knobs) -> Option<HeaderName> {
+        None
+    }
+
+    fn authenticate(
+        &self,
+        shared: &Shared,
+        path: &str,
+        headers: &HeaderMap,
+        info: &ReqInfo,
+    ) -> Result<Principal, Response> {
+        let path_id = path
+            .strip_prefix("/v1/Account/")
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_default();
+        let ok = basic_credentials(headers).filter(|(user, token)| {
+            user == path_id
+                && shared.state(|w: &mut PlivoWorld| {
+                    w.mains.get(user).is_some_and(|m| &m.token == token)
+                })
+        });
+        match ok {
+            Some((user, _)) => Ok(Principal {
+                parent: user,
+                via_key: false,
+                standard_key: false,
+            }),
+            None => Err(error(
+                info,
+                StatusCode::UNAUTHORIZED,
+                "Authentication failed",
+            )),
+        }
+    }
+
+    fn failure(&self, info: &ReqInfo, failure: Failure) -> Response {
+        match failure {
+            Failure::RateLimited => error(info, StatusCode::TOO_MANY_REQUESTS, "Too many requests"),
+            Failure::ServerError => error(info, StatusCode::INTERNAL_SERVER_ERROR, "Server error"),
+            Failure::Unavailable => {
+                error(info, StatusCode::SERVICE_UNAVAILABLE, "Service unavailable")
+            }
+        }
+    }
+
+    fn not_found(&self, info: &ReqInfo, _path: &str) -> Response {
+        error(info, StatusCode::NOT_FOUND, "not found")
+    }
+
+    fn method_not_allowed(&self, info: &ReqInfo) -> Response {
+        error(info, StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+    }
+
+    fn seed_demo(&self, shared: &Shared) -> DemoParent {
+        shared.state(|w: &mut PlivoWorld| {
+            let (id, token) = w.add_main();
+            for (i, name) in DEMO_NAMES.iter().enumerate() {
+                w.add_sub(&id, name, i % 4 != 3, i % 3);
+            }
+            DemoParent {
+                provider: "plivo",
+                label: "Demo Plivo".into(),
+                parent_name: "Demo Reseller (Plivo)".into(),
+                account_id: id,
+                secret: token,
+            }
+        })
+    }
+}
+
+const DEMO_NAMES: [&str; 6] = [
+    "Harbour Dental",
+    "Quayside Bikes",
+    "Lantern Books",
+    "Juniper Yoga",
+    "Orchard Vets",
+    "Copper Kettle Cafe",
+];
+
+fn error(info: &ReqInfo, status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"api_id": info.request_id, "error": message})),
+    )
+        .into_response()
+}
+
+fn sub_json(id: &str, s: &PlivoSub) -> Value {
+    json!({
+        "account": format!("/v1/Account/{}/", s.main),
+        "api_id": Value::Null,
+        "auth_id": id,
+        "auth_token": "<hidden by the simulator>",
+        "created": s.created.format("%Y-%m-%d").to_string(),
+        "enabled": s.enabled,
+        "modified": s.modified.map(|m| m.format("%Y-%m-%d").to_string()),
+        "name": s.name,
+        "resource_uri": format!("/v1/Account/{}/Subaccount/{id}/", s.main),
+    })
+}
+
+fn params(raw: Option<&str>) -> BTreeMap<String, String> {
+    serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default()
+}
+
+async fn list(
+    State(shared): State<Arc<Shared>>,
+    Extension(ctx): Extension<Ctx>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let q = params(raw.as_deref());
+    let number =
+        |k: &str, default: usize| q.get(k).map(|v| v.parse::<usize>()).unwrap_or(Ok(default));
+    let (Ok(limit), Ok(offset)) = (number("limit", 20), number("offset", 0)) else {
+        return error(
+            &ctx.info,
+            StatusCode::BAD_REQUEST,
+            "limit and offset must be integers",
+        );
+    };
+    if limit == 0 || limit > MAX_LIMIT {
+        return error(
+            &ctx.info,
+            StatusCode::BAD_REQUEST,
+            "limit must be between 1 and 20",
+        );
+    }
+    let main = ctx.principal.parent.clone();
+    let (objects, total) = shared.state(|w: &mut PlivoWorld| {
+        let mut mine: Vec<(&String, &PlivoSub)> =
+            w.subs.iter().filter(|(_, s)| s.main == main).collect();
+        mine.sort_by(|a, b| b.1.order.cmp(&a.1.order));
+        let page: Vec<Value> = mine
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(id, s)| sub_json(id, s))
+            .collect();
+        (page, mine.len())
+    });
+    let base = format!("/v1/Account/{main}/Subaccount/");
+    let next =
+        (offset + limit < total).then(|| format!("{base}?limit={limit}&offset={}", offset + limit));
+    let previous = (offset > 0).then(|| {
+        format!(
+            "{base}?limit={limit}&offset={}",
+            offset.saturating_sub(limit)
+        )
+    });
+    Json(json!({
+        "api_id": ctx.info.request_id,
+        "meta": {"limit": limit, "next": next, "offset": offset, "previous": previous, "total_count": total},
+        "objects": objects,
+    }))
+    .into_response()
+}
+
+async fn fetch(
+    State(shared): State<Arc<Shared>>,
+    Extension(ctx): Extension<Ctx>,
+    Path((_, sub)): Path<(String, String)>,
+) -> Response {
+    let main = ctx.principal.parent.clone();
+    match shared.state(|w: &mut PlivoWorld| {
+        w.subs
+            .get(&sub)
+            .filter(|s| s.main == main)
+            .map(|s| sub_json(&sub, s))
+    }) {
+        Some(mut v) => {
+            v["api_id"] = json!(ctx.info.request_id);
+            Json(v).into_response()
+        }
+        None => error(&ctx.info, StatusCode::NOT_FOUND, "not found"),
+    }
+}
+
+async fn update(
+    State(shared): State<Arc<Shared>>,
+    Extension(ctx): Extension<Ctx>,
+    Path((_, sub)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    // Plivo's SDKs send JSON; a form body is read too.
+    let json_body = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let fields: BTreeMap<String, Value> = if json_body {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(_) => return error(&ctx.info, StatusCode::BAD_REQUEST, "invalid JSON body"),
+        }
+    } else {
+        serde_urlencoded::from_bytes::<BTreeMap<String, String>>(&body)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, json!(v)))
+            .collect()
+    };
+    // `name` is required by the update, and must not be blank.
+    let Some(name) = fields
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+    else {
+        return error(&ctx.info, StatusCode::BAD_REQUEST, "name is required");
+    };
+    let enabled = match fields.get("enabled") {
+        None => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(Value::String(s)) if s == "true" || s == "false" => Some(s == "true"),
+        Some(_) => {
+            return error(
+                &ctx.info,
+                StatusCode::BAD_REQUEST,
+                "enabled must be true or false",
+            )
+        }
+    };
+    let main = ctx.principal.parent.clone();
+    let changed = shared.state(|w: &mut PlivoWorld| {
+        let s = w.subs.get_mut(&sub).filter(|s| s.main == main)?;
+        s.name = name;
+        if let Some(e) = enabled {
+            s.enabled = e;
+        }
+        s.modified = Some(Utc::now());
+        Some(())
+    });
+    match changed {
+        Some(()) => mark_applied(
+            (
+                StatusCode::ACCEPTED,
+                Json(json!({"message": "changed", "api_id": ctx.info.request_id})),
+            )
+                .into_response(),
+            true,
+        ),
+        None => error(&ctx.info, StatusCode::NOT_FOUND, "not found"),
+    }
+}
+
+async fn remove(
+    State(shared): State<Arc<Shared>>,
+    Extension(ctx): Extension<Ctx>,
+    Path((_, sub)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Response {
+    let mut q = params(raw.as_deref());
+    if let Ok(v) = serde_json::from_slice::<BTreeMap<String, Value>>(&body) {
+        if let Some(c) = v.get("cascade") {
+            q.insert(
+                "cascade".into(),
+                c.to_string().trim_matches('"').to_string(),
+            );
+        }
+    }
+    let cascade = match q.get("cascade").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return error(
+                &ctx.info,
+                StatusCode::BAD_REQUEST,
+                "cascade must be true or false",
+            )
+        }
+    };
+    let main = ctx.principal.parent.clone();
+    let gone = shared.state(|w: &mut PlivoWorld| {
+        if !w.subs.get(&sub).is_some_and(|s| s.main == main) {
+            return false;
+        }
+        let s = w.subs.remove(&sub).expect("checked");
+        if !cascade {
+            // Re-mapped to the main account.
+            if let Some(m) = w.mains.get_mut(&main) {
+                m.numbers += s.numbers;
+            }
+        }
+        true
+    });
+    if gone {
+        mark_applied(StatusCode::NO_CONTENT.into_response(), true)
+    } else {
+        error(&ctx.info, StatusCode::NOT_FOUND, "not found")
+    }
+}
+
+impl Sim {
+    /// A Plivo main account: `(auth_id, auth_token)`.
+    pub fn add_plivo_main(&self) -> (String, String) {
+        self.shared.state(|w: &mut PlivoWorld| w.add_main())
+    }
+
+    /// A subaccount of `main` with `numbers` phone numbers; returns its auth id.
+    pub fn add_plivo_subaccount(
+        &self,
+        main: &str,
+        name: &str,
+        enabled: bool,
+        numbers: usize,
+    ) -> String {
+        self.shared
+            .state(|w: &mut PlivoWorld| w.add_sub(main, name, enabled, numbers))
+    }
+
+    pub fn plivo_subaccount(&self, id: &str) -> Option<PlivoSubState> {
+        self.shared.state(|w: &mut PlivoWorld| {
+            w.subs.get(id).map(|s| PlivoSubState {
+                name: s.name.clone(),
+                enabled: s.enabled,
+                numbers: s.numbers,
+            })
+        })
+    }
+
+    /// The main account's own numbers (numbers of deleted subaccounts move here unless
+    /// `cascade` was true).
+    pub fn plivo_main_numbers(&self, main: &str) -> usize {
+        self.shared
+            .state(|w: &mut PlivoWorld| w.mains.get(main).map_or(0, |m| m.numbers))
+    }
+}
