@@ -1,5 +1,5 @@
 //! The demo workspace: the provider simulator, started in-process on loopback with sample
-//! tenants, behind a demo Twilio and a demo Vobiz connection. Their credentials live in memory
+//! tenants, behind one demo connection of every provider (the simulator lists them). Their credentials live in memory
 //! only and never reach the keychain.
 
 use std::time::Duration;
@@ -7,10 +7,6 @@ use std::time::Duration;
 use subdesk_core::{secrets::Secret, AuthMethod, Connection, Provider, Workspace};
 use subdesk_sim::{Sim, SimConfig};
 use uuid::Uuid;
-
-/// Sample sizes: enough to scroll, filter and try bulk actions, small enough to list at once.
-const TWILIO_TENANTS: usize = 40;
-const VOBIZ_TENANTS: usize = 15;
 
 pub async fn open(ws: &Workspace) -> subdesk_core::Result<()> {
     if ws.demo_open() {
@@ -25,40 +21,27 @@ pub async fn open(ws: &Workspace) -> subdesk_core::Result<()> {
     .map_err(|e| subdesk_core::Error::Network {
         detail: format!("could not start the demo simulator: {e}"),
     })?;
-    let tw = sim.add_twilio_parent("Demo Reseller (Twilio)");
-    sim.seed_twilio_subaccounts(&tw.sid, TWILIO_TENANTS);
-    let vb = sim.add_vobiz_parent("Demo Reseller (Vobiz)");
-    sim.seed_vobiz_subaccounts(&vb.auth_id, VOBIZ_TENANTS);
     let base = sim.base_url();
-    let conn = |provider, label: &str, account_id: String, parent: &str| Connection {
-        id: Uuid::new_v4(),
-        provider,
-        label: label.to_string(),
-        account_id,
-        auth: AuthMethod::AuthToken,
-        base_url: base.clone(),
-        parent_name: Some(parent.to_string()),
-        demo: true,
-    };
-    let connections = vec![
-        (
-            conn(
-                Provider::Twilio,
-                "Demo Twilio",
-                tw.sid.clone(),
-                "Demo Reseller (Twilio)",
-            ),
-            Secret::new(tw.auth_token),
-        ),
-        (
-            conn(
-                Provider::Vobiz,
-                "Demo Vobiz",
-                vb.auth_id.clone(),
-                "Demo Reseller (Vobiz)",
-            ),
-            Secret::new(vb.auth_token),
-        ),
-    ];
+    // One parent of every simulated provider, with its sample tenants.
+    let connections = sim
+        .seed_demo()
+        .into_iter()
+        .filter_map(|p| {
+            let provider = Provider::parse(p.provider)?;
+            Some((
+                Connection {
+                    id: Uuid::new_v4(),
+                    provider,
+                    label: p.label,
+                    account_id: p.account_id,
+                    auth: AuthMethod::AuthToken,
+                    base_url: base.clone(),
+                    parent_name: Some(p.parent_name),
+                    demo: true,
+                },
+                Secret::new(p.secret),
+            ))
+        })
+        .collect();
     ws.open_demo(connections, Box::new(sim))
 }

@@ -25,6 +25,9 @@ pub struct AccountRow {
     /// Decided by core from the transition rules; the UI offers exactly these.
     pub allowed_actions: Vec<Action>,
     pub demo: bool,
+    /// For providers that do not report a state (Telnyx): the last action Subdesk recorded as
+    /// done on this account, e.g. "suspended on 2026-11-24 14:02 UTC".
+    pub recorded: Option<String>,
 }
 
 impl AccountRow {
@@ -40,6 +43,7 @@ impl AccountRow {
             provider_status: s.provider_status,
             created: s.created,
             demo: conn.demo,
+            recorded: None,
         }
     }
 }

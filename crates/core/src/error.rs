@@ -249,9 +249,10 @@ impl Error {
                 "The provider's answer was lost ({cause}) and, after checking the account again for a while, Subdesk still cannot tell whether the change was made. It was not sent again. Subdesk checks it again at the next start; look at the account in the provider's console before you act on it again."
             ),
             Error::Forbidden { provider } => format!(
-                "{} accepted the credentials but does not allow this account to manage sub-accounts. Ask {} support or the account's owner to enable it, then try again.",
+                "{} accepted the credentials but does not allow this account to manage its {}s. {} Then try again.",
                 provider.name(),
-                provider.name()
+                provider.info().account_word,
+                provider.info().forbidden_advice
             ),
             Error::PreviewRequired => "Nothing was changed: this permanent action must be confirmed on the preview that shows exactly these accounts, and that preview is missing, already used, older than 15 minutes or for other accounts. Open the action again and confirm it there.".into(),
         }
@@ -279,7 +280,7 @@ impl Error {
     }
 }
 
-fn past_tense(action: Action) -> &'static str {
+pub(crate) fn past_tense(action: Action) -> &'static str {
     match action {
         Action::Suspend => "suspended",
         Action::Reactivate => "reactivated",

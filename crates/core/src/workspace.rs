@@ -575,11 +575,25 @@ impl Workspace {
             set.spawn(async move {
                 let result = async {
                     let api = ws.api_for(&conn).await?;
+                    // A provider that reports no state: show what Subdesk last did instead.
+                    let recorded = if conn.provider.info().reports_status {
+                        HashMap::new()
+                    } else {
+                        ws.history()
+                            .and_then(|h| h.last_succeeded(&conn.id.to_string()))
+                            .unwrap_or_default()
+                    };
                     let mut sink = |page: Vec<Subaccount>| {
                         ws.remember(&conn, &page);
                         let rows = page
                             .into_iter()
-                            .map(|s| AccountRow::new(&conn, s))
+                            .map(|s| {
+                                let last = recorded.get(&s.id).cloned();
+                                let mut row = AccountRow::new(&conn, s);
+                                row.recorded =
+                                    last.map(|(action, at)| recorded_words(&action, &at));
+                                row
+                            })
                             .collect();
                         on_event(ListEvent::Page {
                             connection_id: conn.id,
@@ -755,6 +769,16 @@ impl Workspace {
     ) -> Result<u64> {
         self.history()?.export_to_path(f, format, path)
     }
+}
+
+/// "Subdesk suspended it on 2026-11-24 14:02 UTC".
+fn recorded_words(action: &str, at: &str) -> String {
+    let done = match Action::parse(action) {
+        Some(a) => crate::error::past_tense(a).to_string(),
+        None => format!("ran \"{action}\" on"),
+    };
+    let when: String = at.chars().take(16).collect::<String>().replace('T', " ");
+    format!("Subdesk {done} it on {when} UTC")
 }
 
 /// An account marked busy; dropping it frees the account.

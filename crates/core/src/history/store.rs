@@ -344,6 +344,33 @@ impl History {
     /// Intents left unknown because their connection was gone when reconciliation ran; they
     /// are checked again once a connection with that id exists again (a settings file restored,
     /// a demo reopened).
+    /// The last action that succeeded on each account of a connection: `account_id ->
+    /// (action, finished_at)`. For providers that do not report a state (Telnyx), the table
+    /// shows it beside the account.
+    pub fn last_succeeded(
+        &self,
+        connection_id: &str,
+    ) -> Result<std::collections::HashMap<String, (String, String)>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT account_id, action, finished_at FROM actions
+             WHERE connection_id = ?1 AND outcome = 'succeeded' AND finished_at IS NOT NULL
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map([connection_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                (r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+            ))
+        })?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (id, last) = row?;
+            out.insert(id, last);
+        }
+        Ok(out)
+    }
+
     pub fn intents_missing_connection(&self) -> Result<Vec<HistoryEntry>> {
         let conn = self.lock();
         let mut stmt = conn.prepare(&format!(

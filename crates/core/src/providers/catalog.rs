@@ -47,6 +47,8 @@ pub struct ProviderInfo {
     /// Shown as a filter only when true: the listing can include accounts the provider has
     /// cancelled (Telnyx).
     pub lists_cancelled_on_request: bool,
+    /// Who can allow an account that authenticates but may not manage subaccounts (a 403).
+    pub forbidden_advice: String,
 }
 
 /// A field of the connection form.

@@ -8,8 +8,11 @@
 pub mod catalog;
 pub mod http;
 pub mod limit;
+pub mod plivo;
+pub mod telnyx;
 pub mod twilio;
 pub mod vobiz;
+pub mod vonage;
 
 use std::sync::{Arc, OnceLock};
 
@@ -33,12 +36,18 @@ pub use limit::AdaptiveLimit;
 pub enum Provider {
     Twilio,
     Vobiz,
+    Plivo,
+    Vonage,
+    Telnyx,
 }
 
 /// Every provider: its wire name (as in settings, history and the window) and its description.
 const SPECS: &[(Provider, &str, &dyn ProviderSpec)] = &[
     (Provider::Twilio, "twilio", &twilio::Spec),
     (Provider::Vobiz, "vobiz", &vobiz::Spec),
+    (Provider::Plivo, "plivo", &plivo::Spec),
+    (Provider::Vonage, "vonage", &vonage::Spec),
+    (Provider::Telnyx, "telnyx", &telnyx::Spec),
 ];
 
 impl Provider {

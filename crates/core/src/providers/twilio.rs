@@ -112,6 +112,7 @@ impl ProviderSpec for Spec {
             ],
             reports_status: true,
             lists_cancelled_on_request: false,
+            forbidden_advice: "Ask Twilio support or the account's owner to allow it.".into(),
         }
     }
 

@@ -135,3 +135,60 @@ pub fn workspace_with_secrets(retry: RetryPolicy) -> (Arc<Workspace>, Arc<Memory
     );
     (ws, secrets)
 }
+
+/// The adapter a connection of `provider` gets, pointed at the simulator: built through the
+/// provider's description, as the app builds it.
+pub fn adapter(
+    sim: &Sim,
+    provider: subdesk_core::Provider,
+    account_id: &str,
+    secret: &str,
+) -> Arc<dyn subdesk_core::providers::ProviderApi> {
+    let conn = subdesk_core::Connection {
+        id: uuid::Uuid::new_v4(),
+        provider,
+        label: "Test".into(),
+        account_id: account_id.into(),
+        auth: subdesk_core::AuthMethod::AuthToken,
+        base_url: sim.base_url(),
+        parent_name: None,
+        demo: false,
+    };
+    provider.spec().adapter(
+        &conn,
+        Secret::new(secret),
+        subdesk_core::providers::catalog::AdapterParts {
+            client: client(Duration::from_secs(5)),
+            max_body: 1 << 20,
+            retry: fast_retry(),
+            limit: limit(),
+        },
+    )
+}
+
+/// What the connection form sends for a provider, pointed at the simulator.
+pub fn new_connection(
+    sim: &Sim,
+    provider: subdesk_core::Provider,
+    account_id: &str,
+    secret: &str,
+) -> subdesk_core::api::NewConnection {
+    subdesk_core::api::NewConnection {
+        provider,
+        label: format!("Test {}", provider.name()),
+        account_id: account_id.into(),
+        api_key_sid: None,
+        secret: Secret::new(secret),
+        edge: None,
+        region: None,
+        base_url: Some(sim.base_url()),
+    }
+}
+
+/// Every request fails with `kind`.
+pub fn always(kind: subdesk_sim::FaultKind) -> subdesk_sim::FaultPlan {
+    subdesk_sim::FaultPlan {
+        rate: 1.0,
+        kinds: vec![kind],
+    }
+}

@@ -10,4 +10,9 @@ export type AccountRow = { connectionId: string, connectionLabel: string, provid
 /**
  * Decided by core from the transition rules; the UI offers exactly these.
  */
-allowedActions: Array<Action>, demo: boolean, };
+allowedActions: Array<Action>, demo: boolean, 
+/**
+ * For providers that do not report a state (Telnyx): the last action Subdesk recorded as
+ * done on this account, e.g. "suspended on 2026-11-24 14:02 UTC".
+ */
+recorded: string | null, };

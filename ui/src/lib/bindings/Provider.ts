@@ -3,4 +3,4 @@
 /**
  * A telephony provider whose subaccounts Subdesk manages.
  */
-export type Provider = "twilio" | "vobiz";
+export type Provider = "twilio" | "vobiz" | "plivo" | "vonage" | "telnyx";

@@ -42,4 +42,8 @@ reportsStatus: boolean,
  * Shown as a filter only when true: the listing can include accounts the provider has
  * cancelled (Telnyx).
  */
-listsCancelledOnRequest: boolean, };
+listsCancelledOnRequest: boolean, 
+/**
+ * Who can allow an account that authenticates but may not manage subaccounts (a 403).
+ */
+forbiddenAdvice: string, };

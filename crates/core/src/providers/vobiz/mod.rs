@@ -62,6 +62,7 @@ impl ProviderSpec for Spec {
             ],
             reports_status: true,
             lists_cancelled_on_request: false,
+            forbidden_advice: "Ask Vobiz support or the account's owner to enable sub-account management.".into(),
         }
     }
 

@@ -1,0 +1,440 @@
+//! Plivo subaccounts (`/v1/Account/{auth_id}/Subaccount/`), HTTP Basic with the main account's
+//! Auth ID and token.
+//!
+//! # Assumptions (what the documents leave open, and what this code assumes)
+//! Facts: shared/reference/providers.md §3. The simulator (`subdesk-sim`, `plivo.rs`) models
+//! each of these.
+//! - **State** is only the boolean `enabled`: true is active, false is suspended. There is no
+//!   closed state and no status enum.
+//! - **Paging**: `limit` at most 20 with `offset`; `meta.total_count` says when to stop. The
+//!   list is newest first, so a subaccount created while we page shifts later pages: rows are
+//!   passed on once per `auth_id`.
+//! - **Update** is a POST that requires `name`: Subdesk always sends the current name (read
+//!   just before, never blank) with `enabled`. Its success status (200 or 202) is not confirmed:
+//!   any 2xx with `"message": "changed"` is success, and the state after it is the one asked
+//!   for (the answer carries no object).
+//! - **Delete** takes `cascade`: false (Plivo's default) moves the subaccount's numbers,
+//!   applications and endpoints to the main account; true deletes them with it. It answers
+//!   204. The user chooses in the dialog; the history keeps the choice and a snapshot.
+//! - **Errors**: `{"api_id", "error"}` is Plivo's usual error body, not confirmed for this
+//!   resource; anything else is read as an unexpected answer. 401 is wrong credentials.
+//! - **Request id**: `api_id` in the body (no header is documented).
+//! - What disabling does to numbers is not documented: the dialog does not promise anything.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::catalog::{
+    ActionChoice, ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec,
+    StatusRule,
+};
+use super::http::{CallError, RetryPolicy};
+use super::limit::AdaptiveLimit;
+use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
+use crate::error::{Error, Result};
+use crate::model::{Action, ActionReceipt, Connection, Impact, Provider, Status, Subaccount};
+use crate::secrets::Secret;
+
+pub const PAGE_SIZE: u32 = 20;
+const MAX_PAGES: usize = 5000;
+pub const AUTH_ID_PATTERN: &str = "^[A-Z]{2}[A-Z0-9]{18}$";
+
+pub struct Spec;
+
+impl ProviderSpec for Spec {
+    fn info(&self) -> ProviderInfo {
+        use Action::*;
+        ProviderInfo {
+            id: Provider::Plivo,
+            name: "Plivo".into(),
+            account_word: "subaccount".into(),
+            default_base_url: "https://api.plivo.com".into(),
+            fields: vec![
+                FormField::text("accountId", "Auth ID", "MA…")
+                    .required("Enter the Auth ID of the main account from the Plivo console.")
+                    .pattern(
+                        AUTH_ID_PATTERN,
+                        "A Plivo Auth ID is 20 capital letters and digits and starts with MA, like MA2025RK4E639VJFZAGV.",
+                    ),
+                FormField::secret("Auth Token", "Enter the Auth Token."),
+            ],
+            statuses: vec![
+                StatusRule::new(Status::Active, "Active", &[Suspend, Delete]).word("enabled"),
+                StatusRule::new(Status::Suspended, "Suspended", &[Reactivate, Delete])
+                    .word("disabled"),
+            ],
+            actions: vec![
+                ActionInfo::new(Suspend, "Suspend", &[
+                    "Suspended (disabled) Plivo subaccounts can no longer use Plivo. Plivo does not document what happens to their numbers while they are disabled.",
+                    "You can reactivate them later.",
+                ])
+                .word("disable"),
+                ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."])
+                    .word("enable"),
+                ActionInfo::new(Delete, "Delete account", &[
+                    "Plivo deletes these subaccounts permanently and their credentials stop working at once.",
+                    "Subdesk saves each subaccount's details in the history before deleting it.",
+                ])
+                .choice(ActionChoice {
+                    key: "cascade".into(),
+                    question: "What happens to the subaccount's phone numbers, applications and endpoints?".into(),
+                    default: false,
+                    yes: "Its phone numbers, applications and endpoints are deleted with it; released numbers may go to someone else.".into(),
+                    no: "Its phone numbers, applications and endpoints move to the main account (Plivo's default).".into(),
+                }),
+            ],
+            reports_status: true,
+            lists_cancelled_on_request: false,
+            forbidden_advice: "Ask Plivo support or the main account's owner to allow it.".into(),
+        }
+    }
+
+    fn adapter(
+        &self,
+        conn: &Connection,
+        secret: Secret,
+        parts: AdapterParts,
+    ) -> Arc<dyn ProviderApi> {
+        Arc::new(PlivoApi::new(
+            parts.client,
+            &conn.base_url,
+            &conn.account_id,
+            secret,
+            parts.retry,
+            parts.limit,
+            parts.max_body,
+        ))
+    }
+}
+
+pub struct PlivoApi {
+    client: reqwest::Client,
+    base_url: String,
+    auth_id: String,
+    secret: Secret,
+    retry: RetryPolicy,
+    limit: Arc<AdaptiveLimit>,
+    max_body: u64,
+}
+
+#[derive(Deserialize)]
+struct SubJson {
+    auth_id: String,
+    name: Option<String>,
+    enabled: Option<bool>,
+    created: Option<String>,
+    modified: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Meta {
+    total_count: u64,
+}
+
+#[derive(Deserialize)]
+struct SubList {
+    meta: Meta,
+    objects: Vec<SubJson>,
+}
+
+#[derive(Deserialize)]
+struct ErrorJson {
+    api_id: Option<String>,
+    error: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct Changed {
+    api_id: Option<String>,
+}
+
+impl PlivoApi {
+    pub fn new(
+        client: reqwest::Client,
+        base_url: &str,
+        auth_id: &str,
+        secret: Secret,
+        retry: RetryPolicy,
+        limit: Arc<AdaptiveLimit>,
+        max_body: u64,
+    ) -> PlivoApi {
+        PlivoApi {
+            client,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            auth_id: auth_id.to_string(),
+            secret,
+            retry,
+            limit,
+            max_body,
+        }
+    }
+
+    fn url(&self, rest: &str) -> String {
+        format!(
+            "{}/v1/Account/{}/Subaccount/{rest}",
+            self.base_url, self.auth_id
+        )
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<serde_json::Value>,
+        max_tries: u32,
+    ) -> Result<RawResponse, CallError> {
+        let idempotent = method == reqwest::Method::GET;
+        execute(
+            &self.limit,
+            &self.retry,
+            max_tries,
+            idempotent,
+            "x-plivo-request-id",
+            self.max_body,
+            || {
+                let r = self
+                    .client
+                    .request(method.clone(), url)
+                    .basic_auth(&self.auth_id, Some(self.secret.expose()));
+                match &body {
+                    Some(b) => r.json(b),
+                    None => r,
+                }
+            },
+            classify,
+        )
+        .await
+    }
+
+    fn check_id(&self, id: &str) -> Result<()> {
+        if super::catalog::matches("^[A-Z0-9]{2,40}$", id) {
+            Ok(())
+        } else {
+            Err(Error::validation(
+                "accountId",
+                format!("{id} is not a Plivo subaccount Auth ID (like SA2025RK4E639VJFZAMM)."),
+            ))
+        }
+    }
+
+    fn to_subaccount(s: SubJson) -> Subaccount {
+        let (status, word) = match s.enabled {
+            Some(true) => (Status::Active, "enabled"),
+            Some(false) => (Status::Suspended, "disabled"),
+            None => (Status::Unknown, "no enabled flag"),
+        };
+        Subaccount {
+            connection_id: uuid::Uuid::nil(),
+            id: s.auth_id,
+            name: s.name.unwrap_or_default(),
+            status,
+            provider_status: word.into(),
+            created: s.created,
+            updated: s.modified,
+            is_parent: false,
+        }
+    }
+
+    async fn page(&self, offset: u64) -> Result<SubList> {
+        let url = self.url(&format!("?limit={PAGE_SIZE}&offset={offset}"));
+        let raw = self
+            .send(reqwest::Method::GET, &url, None, u32::MAX)
+            .await
+            .map_err(|e| e.error)?;
+        parse_json(raw)
+    }
+}
+
+fn classify(raw: &RawResponse) -> Refusal {
+    let body: Option<ErrorJson> = serde_json::from_slice(&raw.body).ok();
+    let request_id = body.as_ref().and_then(|b| b.api_id.clone());
+    let message = body
+        .as_ref()
+        .and_then(|b| b.error.as_ref())
+        .map(|e| match e {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+    let error = match raw.status {
+        401 => Error::Auth {
+            provider: Provider::Plivo,
+        },
+        403 => Error::Forbidden {
+            provider: Provider::Plivo,
+        },
+        404 => Error::NotFound {
+            what: "The Plivo subaccount".into(),
+        },
+        429 => Error::RateLimited {
+            retry_after_secs: super::http::retry_after(&raw.headers),
+        },
+        status if message.is_some() || status >= 500 => Error::Provider {
+            status,
+            code: None,
+            message: message.unwrap_or_else(|| format!("HTTP {status}")),
+        },
+        status => Error::UnexpectedResponse {
+            detail: format!("HTTP {status} without a Plivo error body"),
+        },
+    };
+    Refusal { error, request_id }
+}
+
+#[async_trait]
+impl ProviderApi for PlivoApi {
+    fn provider(&self) -> Provider {
+        Provider::Plivo
+    }
+
+    /// No "who am I" for subaccount management: one list item proves the credentials.
+    async fn verify(&self) -> Result<String> {
+        self.page(0).await?;
+        Ok(self.auth_id.clone())
+    }
+
+    async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
+        let mut seen = HashSet::new();
+        let mut offset = 0u64;
+        for _ in 0..MAX_PAGES {
+            let list = self.page(offset).await?;
+            let n = list.objects.len() as u64;
+            let fresh: Vec<Subaccount> = list
+                .objects
+                .into_iter()
+                .filter(|s| seen.insert(s.auth_id.clone()))
+                .map(Self::to_subaccount)
+                .collect();
+            if !fresh.is_empty() {
+                sink(fresh);
+            }
+            offset += n;
+            if n == 0 || offset >= list.meta.total_count {
+                return Ok(seen.len());
+            }
+        }
+        Err(Error::UnexpectedResponse {
+            detail: "Plivo kept returning more pages".into(),
+        })
+    }
+
+    async fn fetch(&self, id: &str) -> Result<Subaccount> {
+        self.check_id(id)?;
+        let raw = self
+            .send(
+                reqwest::Method::GET,
+                &self.url(&format!("{id}/")),
+                None,
+                u32::MAX,
+            )
+            .await
+            .map_err(|e| e.error)?;
+        Ok(Self::to_subaccount(parse_json(raw)?))
+    }
+
+    async fn apply_within(
+        &self,
+        id: &str,
+        action: Action,
+        choices: &Choices,
+        max_tries: u32,
+    ) -> Result<ActionReceipt, CallError> {
+        self.check_id(id)?;
+        if id == self.auth_id {
+            return Err(Error::ParentAccount.into());
+        }
+        let url = self.url(&format!("{id}/"));
+        let (raw, status_after, word) = match action {
+            Action::Suspend | Action::Reactivate => {
+                // The update requires `name`: send the current one, read just now.
+                let current = self.fetch(id).await.map_err(CallError::from)?;
+                if current.name.trim().is_empty() {
+                    return Err(Error::UnexpectedResponse {
+                        detail:
+                            "Plivo sent this subaccount without a name, which its update requires"
+                                .into(),
+                    }
+                    .into());
+                }
+                let enabled = action == Action::Reactivate;
+                let body = serde_json::json!({"name": current.name, "enabled": enabled});
+                let raw = self
+                    .send(reqwest::Method::POST, &url, Some(body), max_tries)
+                    .await?;
+                let (status, word) = if enabled {
+                    (Status::Active, "enabled")
+                } else {
+                    (Status::Suspended, "disabled")
+                };
+                (raw, status, word)
+            }
+            Action::Delete => {
+                let cascade = choices.get("cascade").copied().unwrap_or(false);
+                let raw = self
+                    .send(
+                        reqwest::Method::DELETE,
+                        &format!("{url}?cascade={cascade}"),
+                        None,
+                        max_tries,
+                    )
+                    .await?;
+                (raw, Status::Deleted, "deleted")
+            }
+            Action::Close => {
+                return Err(Error::InvalidTransition {
+                    action,
+                    status: Status::Active,
+                    provider: Provider::Plivo,
+                }
+                .into())
+            }
+        };
+        let request_id = raw.request_id.clone().or_else(|| {
+            serde_json::from_slice::<Changed>(&raw.body)
+                .ok()
+                .and_then(|c| c.api_id)
+        });
+        Ok(ActionReceipt {
+            status_after,
+            provider_status_after: word.into(),
+            request_id,
+        })
+    }
+
+    async fn impact(&self, _id: &str, action: Action) -> Result<Impact> {
+        let consequences = match action {
+            Action::Delete => vec![
+                "Plivo deletes the subaccount permanently; its Auth ID and token stop working at once.".to_string(),
+                "This cannot be undone. Subdesk saves a copy of the subaccount's details in the history first.".to_string(),
+            ],
+            Action::Suspend => vec![
+                "The subaccount can no longer use Plivo.".to_string(),
+                "Plivo does not document what happens to its numbers while it is disabled.".to_string(),
+                "You can reactivate it later.".to_string(),
+            ],
+            Action::Reactivate => vec!["The subaccount can use Plivo again.".to_string()],
+            Action::Close => vec![],
+        };
+        Ok(Impact {
+            numbers_released: None,
+            consequences,
+        })
+    }
+
+    async fn snapshot(&self, account: &Subaccount) -> Result<Option<String>> {
+        let current = self.fetch(&account.id).await?;
+        Ok(Some(
+            serde_json::json!({
+                "auth_id": current.id,
+                "name": current.name,
+                "enabled": current.status == Status::Active,
+                "created": current.created,
+                "modified": current.updated,
+                "taken_at": crate::history::now_iso(),
+            })
+            .to_string(),
+        ))
+    }
+}

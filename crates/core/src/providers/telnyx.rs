@@ -1,0 +1,399 @@
+//! Telnyx managed accounts (`/v2/managed_accounts`), with a manager account's API key as a
+//! Bearer token.
+//!
+//! # Assumptions (what the documents leave open, and what this code assumes)
+//! Facts: shared/reference/providers.md §5 (Telnyx's OpenAPI spec). The simulator
+//! (`subdesk-sim`, `telnyx.rs`) models each of these.
+//! - **No status field.** The managed-account object documents none, so Subdesk cannot read
+//!   whether an account is disabled. Every row's state is *unknown* with the words "not
+//!   reported by Telnyx", both Suspend (disable) and Reactivate (enable) are offered, the
+//!   dialog says that the state cannot be read back, and the table shows the last action
+//!   Subdesk recorded for the account beside it. A 2xx answer to disable/enable is taken as
+//!   done (there is nothing to compare); after a lost answer the action is sent again, which
+//!   is harmless for these two.
+//! - **Paging**: `page[number]` from 1 and `page[size]` up to 250; `meta.total_pages` says when
+//!   to stop. Cancelled accounts are left out (Telnyx lists them only with
+//!   `include_cancelled_accounts=true`, which Subdesk does not send: they cannot be acted on).
+//! - **Enable** takes `reenable_all_connections` (default false): the dialog asks.
+//! - **Errors** are `{"errors": [{"code", "title", "detail"}]}` with string codes: 401 (10009)
+//!   wrong key, 403 (10010) the account is not a manager account (only Telnyx can grant it),
+//!   404 (10005), 429 (10011). The request id is the `x-request-id` header.
+//! - No close or delete exists. What disabling does to numbers is not documented; ongoing
+//!   calls are not affected.
+//! - The connection has no account ID: the key alone identifies the manager account.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::catalog::{
+    ActionChoice, ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec,
+    StatusRule,
+};
+use super::http::{CallError, RetryPolicy};
+use super::limit::AdaptiveLimit;
+use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
+use crate::error::{Error, Result};
+use crate::model::{Action, ActionReceipt, Connection, Impact, Provider, Status, Subaccount};
+use crate::secrets::Secret;
+
+pub const PAGE_SIZE: u32 = 250;
+const MAX_PAGES: u64 = 2000;
+/// The words of a managed account's state: Telnyx does not report one.
+pub const NOT_REPORTED: &str = "not reported by Telnyx";
+
+pub struct Spec;
+
+impl ProviderSpec for Spec {
+    fn info(&self) -> ProviderInfo {
+        use Action::*;
+        ProviderInfo {
+            id: Provider::Telnyx,
+            name: "Telnyx".into(),
+            account_word: "managed account".into(),
+            default_base_url: "https://api.telnyx.com".into(),
+            fields: vec![FormField::secret(
+                "API key (of the manager account)",
+                "Enter the manager account's API key (it starts with KEY).",
+            )
+            .help("Telnyx identifies the manager account by its key: no account ID is needed.")],
+            // Read from Telnyx, a row is always unknown; right after an action it shows what
+            // Subdesk sent, until the next refresh.
+            statuses: vec![
+                StatusRule::new(Status::Unknown, "Not reported", &[Suspend, Reactivate])
+                    .word(NOT_REPORTED),
+                StatusRule::new(Status::Active, "Reactivated (sent)", &[Suspend, Reactivate])
+                    .word("enabled"),
+                StatusRule::new(Status::Suspended, "Suspended (sent)", &[Suspend, Reactivate])
+                    .word("disabled"),
+            ],
+            actions: vec![
+                ActionInfo::new(Suspend, "Suspend", &[
+                    "Disabled Telnyx accounts can no longer use Telnyx services (calls, messages), and their users cannot log in to the portal. Calls in progress are not ended.",
+                    "Telnyx does not report whether an account is disabled: Subdesk cannot read the state back, and records what it sent.",
+                    "You can reactivate them later.",
+                ])
+                .word("disable"),
+                ActionInfo::new(Reactivate, "Reactivate", &[
+                    "The accounts can use Telnyx again.",
+                    "Telnyx does not report whether an account is disabled: Subdesk cannot read the state back, and records what it sent.",
+                ])
+                .word("enable")
+                .choice(ActionChoice {
+                    key: "reenableAllConnections".into(),
+                    question: "Also re-enable all of the account's connections?".into(),
+                    default: false,
+                    yes: "Telnyx also re-enables all of the account's connections (those that pass its checks).".into(),
+                    no: "The account's connections stay disabled; enable them in the Telnyx portal if needed.".into(),
+                }),
+            ],
+            reports_status: false,
+            lists_cancelled_on_request: false,
+            forbidden_advice: "Only Telnyx can make an account a manager account: ask Telnyx support.".into(),
+        }
+    }
+
+    fn adapter(
+        &self,
+        conn: &Connection,
+        secret: Secret,
+        parts: AdapterParts,
+    ) -> Arc<dyn ProviderApi> {
+        Arc::new(TelnyxApi {
+            client: parts.client,
+            base_url: conn.base_url.trim_end_matches('/').to_string(),
+            secret,
+            retry: parts.retry,
+            limit: parts.limit,
+            max_body: parts.max_body,
+        })
+    }
+}
+
+pub struct TelnyxApi {
+    client: reqwest::Client,
+    base_url: String,
+    secret: Secret,
+    retry: RetryPolicy,
+    limit: Arc<AdaptiveLimit>,
+    max_body: u64,
+}
+
+#[derive(Deserialize)]
+struct AccountJson {
+    id: String,
+    organization_name: Option<String>,
+    email: Option<String>,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Meta {
+    total_pages: u64,
+}
+
+#[derive(Deserialize)]
+struct ListJson {
+    data: Vec<AccountJson>,
+    meta: Meta,
+}
+
+#[derive(Deserialize)]
+struct OneJson {
+    data: AccountJson,
+}
+
+#[derive(Deserialize)]
+struct Errors {
+    errors: Vec<ErrorItem>,
+}
+
+#[derive(Deserialize)]
+struct ErrorItem {
+    code: Option<String>,
+    title: Option<String>,
+    detail: Option<String>,
+}
+
+impl TelnyxApi {
+    fn url(&self, rest: &str) -> String {
+        format!("{}/v2/managed_accounts{rest}", self.base_url)
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<serde_json::Value>,
+        max_tries: u32,
+    ) -> Result<RawResponse, CallError> {
+        let idempotent = method == reqwest::Method::GET;
+        execute(
+            &self.limit,
+            &self.retry,
+            max_tries,
+            idempotent,
+            "x-request-id",
+            self.max_body,
+            || {
+                let r = self
+                    .client
+                    .request(method.clone(), url)
+                    .bearer_auth(self.secret.expose());
+                match &body {
+                    Some(b) => r.json(b),
+                    None => r,
+                }
+            },
+            classify,
+        )
+        .await
+    }
+
+    fn check_id(&self, id: &str) -> Result<()> {
+        if super::catalog::matches("^[0-9a-fA-F-]{8,64}$", id) {
+            Ok(())
+        } else {
+            Err(Error::validation(
+                "accountId",
+                format!("{id} is not a Telnyx managed account ID (a UUID)."),
+            ))
+        }
+    }
+
+    fn to_subaccount(a: AccountJson) -> Subaccount {
+        Subaccount {
+            connection_id: uuid::Uuid::nil(),
+            name: a
+                .organization_name
+                .filter(|n| !n.is_empty())
+                .or(a.email)
+                .unwrap_or_default(),
+            id: a.id,
+            status: Status::Unknown,
+            provider_status: NOT_REPORTED.into(),
+            created: a.created_at,
+            updated: a.updated_at,
+            is_parent: false,
+        }
+    }
+
+    async fn page(&self, number: u64, size: u32) -> Result<ListJson> {
+        let url = self.url(&format!("?page%5Bnumber%5D={number}&page%5Bsize%5D={size}"));
+        let raw = self
+            .send(reqwest::Method::GET, &url, None, u32::MAX)
+            .await
+            .map_err(|e| e.error)?;
+        parse_json(raw)
+    }
+}
+
+fn classify(raw: &RawResponse) -> Refusal {
+    let first = serde_json::from_slice::<Errors>(&raw.body)
+        .ok()
+        .and_then(|e| e.errors.into_iter().next());
+    let code = first.as_ref().and_then(|e| e.code.clone());
+    let message = first.as_ref().map(|e| match (&e.title, &e.detail) {
+        (Some(t), Some(d)) => format!("{t}: {d}"),
+        (t, d) => t.clone().or(d.clone()).unwrap_or_default(),
+    });
+    let error = match raw.status {
+        401 => Error::Auth {
+            provider: Provider::Telnyx,
+        },
+        403 => Error::Forbidden {
+            provider: Provider::Telnyx,
+        },
+        404 => Error::NotFound {
+            what: "The Telnyx managed account".into(),
+        },
+        429 => Error::RateLimited {
+            retry_after_secs: super::http::retry_after(&raw.headers),
+        },
+        status if message.is_some() || status >= 500 => Error::Provider {
+            status,
+            code,
+            message: message.unwrap_or_else(|| format!("HTTP {status}")),
+        },
+        status => Error::UnexpectedResponse {
+            detail: format!("HTTP {status} without a Telnyx error body"),
+        },
+    };
+    Refusal {
+        error,
+        request_id: None,
+    }
+}
+
+#[async_trait]
+impl ProviderApi for TelnyxApi {
+    fn provider(&self) -> Provider {
+        Provider::Telnyx
+    }
+
+    /// Listing one managed account proves the key and the manager status.
+    async fn verify(&self) -> Result<String> {
+        self.page(1, 1).await?;
+        Ok("Telnyx manager account".into())
+    }
+
+    async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
+        let mut seen = std::collections::HashSet::new();
+        let mut number = 1u64;
+        loop {
+            if number > MAX_PAGES {
+                return Err(Error::UnexpectedResponse {
+                    detail: "Telnyx kept returning more pages".into(),
+                });
+            }
+            let page = self.page(number, PAGE_SIZE).await?;
+            let n = page.data.len();
+            let fresh: Vec<Subaccount> = page
+                .data
+                .into_iter()
+                .filter(|a| seen.insert(a.id.clone()))
+                .map(Self::to_subaccount)
+                .collect();
+            if !fresh.is_empty() {
+                sink(fresh);
+            }
+            if n == 0 || number >= page.meta.total_pages {
+                return Ok(seen.len());
+            }
+            number += 1;
+        }
+    }
+
+    async fn fetch(&self, id: &str) -> Result<Subaccount> {
+        self.check_id(id)?;
+        let raw = self
+            .send(
+                reqwest::Method::GET,
+                &self.url(&format!("/{id}")),
+                None,
+                u32::MAX,
+            )
+            .await
+            .map_err(|e| e.error)?;
+        let one: OneJson = parse_json(raw)?;
+        Ok(Self::to_subaccount(one.data))
+    }
+
+    async fn apply_within(
+        &self,
+        id: &str,
+        action: Action,
+        choices: &Choices,
+        max_tries: u32,
+    ) -> Result<ActionReceipt, CallError> {
+        self.check_id(id)?;
+        let (verb, body, status_after, word) = match action {
+            Action::Suspend => (
+                "disable",
+                None,
+                Status::Suspended,
+                "disabled (as sent by Subdesk)",
+            ),
+            Action::Reactivate => (
+                "enable",
+                Some(serde_json::json!({
+                    "reenable_all_connections":
+                        choices.get("reenableAllConnections").copied().unwrap_or(false)
+                })),
+                Status::Active,
+                "enabled (as sent by Subdesk)",
+            ),
+            Action::Close | Action::Delete => {
+                return Err(Error::InvalidTransition {
+                    action,
+                    status: Status::Unknown,
+                    provider: Provider::Telnyx,
+                }
+                .into())
+            }
+        };
+        let raw = self
+            .send(
+                reqwest::Method::POST,
+                &self.url(&format!("/{id}/actions/{verb}")),
+                body,
+                max_tries,
+            )
+            .await?;
+        let (request_id, attempts) = (raw.request_id.clone(), raw.attempts);
+        // The answer is the account, without any state: it proves the call was understood.
+        let _: OneJson =
+            parse_json(raw).map_err(|e| CallError::unreadable(e, request_id.clone(), attempts))?;
+        Ok(ActionReceipt {
+            status_after,
+            provider_status_after: word.into(),
+            request_id,
+        })
+    }
+
+    async fn impact(&self, _id: &str, action: Action) -> Result<Impact> {
+        let consequences = match action {
+            Action::Suspend => vec![
+                "The account can no longer use Telnyx services (calls, messages), and its users cannot log in to the Telnyx portal.".to_string(),
+                "Calls in progress are not ended.".to_string(),
+                "Telnyx does not report whether an account is disabled, so Subdesk cannot show its state: it records what it sent.".to_string(),
+                "You can reactivate it later.".to_string(),
+            ],
+            Action::Reactivate => vec![
+                "The account can use Telnyx again.".to_string(),
+                "Telnyx does not report whether an account is disabled, so Subdesk cannot show its state: it records what it sent.".to_string(),
+            ],
+            Action::Close | Action::Delete => vec![],
+        };
+        Ok(Impact {
+            numbers_released: None,
+            consequences,
+        })
+    }
+
+    async fn snapshot(&self, _account: &Subaccount) -> Result<Option<String>> {
+        Ok(None)
+    }
+}

@@ -1,0 +1,131 @@
+//! The Plivo adapter against the simulator, over real HTTP.
+
+mod common;
+
+use common::*;
+use subdesk_core::providers::catalog::Choices;
+use subdesk_core::{Action, Error, Provider, Status};
+use subdesk_sim::{FaultKind, FaultPlan, SimConfig};
+
+#[tokio::test]
+async fn lists_every_subaccount_20_at_a_time() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, token) = sim.add_plivo_main();
+    for i in 0..45 {
+        sim.add_plivo_subaccount(&main, &format!("Tenant {i}"), i % 5 != 0, 0);
+    }
+    sim.clear_requests();
+    let api = adapter(&sim, Provider::Plivo, &main, &token);
+    let (rows, pages, r) = list_all(api.as_ref()).await;
+    assert_eq!(r.unwrap(), 45);
+    assert_eq!(pages, 3);
+    assert_eq!(sim.requests().len(), 3, "pages of 20 until total_count");
+    assert!(sim.requests().iter().all(|q| q.query.contains("limit=20")));
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.status == Status::Suspended)
+            .count(),
+        9
+    );
+    assert!(rows
+        .iter()
+        .all(|r| r.id.starts_with("SA") && r.id.len() == 20));
+}
+
+#[tokio::test]
+async fn suspend_keeps_the_name_and_delete_asks_about_numbers() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, token) = sim.add_plivo_main();
+    let a = sim.add_plivo_subaccount(&main, "Harbour Dental", true, 3);
+    let b = sim.add_plivo_subaccount(&main, "Quayside Bikes", true, 2);
+    let api = adapter(&sim, Provider::Plivo, &main, &token);
+
+    let r = api.apply(&a, Action::Suspend).await.unwrap();
+    assert_eq!(r.status_after, Status::Suspended);
+    let state = sim.plivo_subaccount(&a).unwrap();
+    assert!(!state.enabled);
+    assert_eq!(
+        state.name, "Harbour Dental",
+        "the update sends the current name"
+    );
+    assert!(r.request_id.is_some(), "api_id from the body");
+    api.apply(&a, Action::Reactivate).await.unwrap();
+    assert!(sim.plivo_subaccount(&a).unwrap().enabled);
+
+    // Default: numbers move to the main account.
+    api.apply(&a, Action::Delete).await.unwrap();
+    assert!(sim.plivo_subaccount(&a).is_none());
+    assert_eq!(sim.plivo_main_numbers(&main), 3);
+    // cascade=true: deleted with it.
+    let mut cascade = Choices::new();
+    cascade.insert("cascade".into(), true);
+    api.apply_within(&b, Action::Delete, &cascade, 3)
+        .await
+        .unwrap();
+    assert!(sim.plivo_subaccount(&b).is_none());
+    assert_eq!(
+        sim.plivo_main_numbers(&main),
+        3,
+        "cascaded numbers do not move"
+    );
+    assert!(sim.requests().iter().any(|q| q.query == "cascade=true"));
+
+    // Gone: 404 is NotFound, never a crash.
+    let e = api.fetch(&b).await.unwrap_err();
+    assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
+    assert!(api.apply(&b, Action::Close).await.is_err());
+}
+
+#[tokio::test]
+async fn wrong_token_bad_bodies_and_server_errors_are_told_apart() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, token) = sim.add_plivo_main();
+    let sub = sim.add_plivo_subaccount(&main, "Lantern Books", true, 0);
+    let wrong = adapter(&sim, Provider::Plivo, &main, "nope");
+    assert!(matches!(wrong.verify().await, Err(Error::Auth { .. })));
+    let api = adapter(&sim, Provider::Plivo, &main, &token);
+    assert_eq!(api.verify().await.unwrap(), main);
+
+    sim.set_faults_on_writes_only(true);
+    sim.set_faults(always(FaultKind::ServerError));
+    let e = api.apply(&sub, Action::Suspend).await.unwrap_err();
+    assert!(e.ambiguous, "a 500 on a write may have applied it");
+    assert!(
+        matches!(e.error, Error::Provider { status: 500, .. }),
+        "{:?}",
+        e.error
+    );
+    sim.set_faults(FaultPlan::default());
+    // Not a subaccount id at all: refused before the network.
+    assert!(api.fetch("../x").await.is_err());
+}
+
+#[tokio::test]
+async fn a_delete_through_the_workspace_keeps_the_choice_and_a_snapshot() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, token) = sim.add_plivo_main();
+    let sub = sim.add_plivo_subaccount(&main, "Orchard Vets", true, 4);
+    let (ws, _) = workspace_with_secrets(fast_retry());
+    let conn = ws
+        .add_connection(&new_connection(&sim, Provider::Plivo, &main, &token))
+        .await
+        .unwrap();
+    let conf = confirmed(&ws, conn.id, &sub, Action::Delete).await;
+    let mut cascade = Choices::new();
+    cascade.insert("cascade".into(), true);
+    ws.apply_with(conn.id, &sub, Action::Delete, Some(&conf), &cascade)
+        .await
+        .unwrap();
+    let page = ws.history_query(&Default::default(), None, 10).unwrap();
+    let entry = &page.entries[0];
+    let snap: serde_json::Value = serde_json::from_str(entry.snapshot.as_deref().unwrap()).unwrap();
+    assert_eq!(snap["name"], "Orchard Vets");
+    assert_eq!(snap["choices"]["cascade"], true);
+    // A question Plivo does not ask is refused.
+    let mut typo = Choices::new();
+    typo.insert("cascde".into(), true);
+    assert!(ws
+        .apply_with(conn.id, &sub, Action::Suspend, None, &typo)
+        .await
+        .is_err());
+}

@@ -1,0 +1,122 @@
+//! The Telnyx adapter against the simulator, over real HTTP.
+
+mod common;
+
+use common::*;
+use subdesk_core::providers::catalog::Choices;
+use subdesk_core::{Action, Error, ErrorCode, Provider, Status};
+use subdesk_sim::{FaultKind, SimConfig};
+
+#[tokio::test]
+async fn lists_every_page_of_250_and_leaves_cancelled_accounts_out() {
+    let sim = sim(SimConfig::default()).await;
+    let (manager, key) = sim.add_telnyx_manager(true);
+    for i in 0..520 {
+        sim.add_telnyx_account(&manager, &format!("Tenant {i}"), i % 7 == 0, false);
+    }
+    sim.add_telnyx_account(&manager, "Gone Ltd", true, true);
+    sim.clear_requests();
+    let api = adapter(&sim, Provider::Telnyx, "", &key);
+    let (rows, pages, r) = list_all(api.as_ref()).await;
+    assert_eq!(r.unwrap(), 520);
+    assert_eq!((pages, sim.requests().len()), (3, 3));
+    assert!(sim.requests()[0].query.contains("page%5Bsize%5D=250"));
+    assert!(rows.iter().all(|r| r.name != "Gone Ltd"));
+    // No status field: never pretended.
+    assert!(rows
+        .iter()
+        .all(|r| r.status == Status::Unknown && r.provider_status == "not reported by Telnyx"));
+    assert_eq!(
+        subdesk_core::model::allowed_actions(Provider::Telnyx, Status::Unknown, false),
+        vec![Action::Suspend, Action::Reactivate]
+    );
+}
+
+#[tokio::test]
+async fn disable_and_enable_with_the_connections_choice() {
+    let sim = sim(SimConfig::default()).await;
+    let (manager, key) = sim.add_telnyx_manager(true);
+    let acct = sim.add_telnyx_account(&manager, "Helix Robotics", false, false);
+    let api = adapter(&sim, Provider::Telnyx, "", &key);
+    let r = api.apply(&acct, Action::Suspend).await.unwrap();
+    assert_eq!(r.status_after, Status::Suspended);
+    assert!(r.request_id.is_some());
+    let state = sim.telnyx_account(&acct).unwrap();
+    assert!(state.disabled && !state.connections_enabled);
+    // Default: connections stay off.
+    api.apply(&acct, Action::Reactivate).await.unwrap();
+    let state = sim.telnyx_account(&acct).unwrap();
+    assert!(!state.disabled && !state.connections_enabled);
+    let mut all = Choices::new();
+    all.insert("reenableAllConnections".into(), true);
+    api.apply(&acct, Action::Suspend).await.unwrap();
+    api.apply_within(&acct, Action::Reactivate, &all, 3)
+        .await
+        .unwrap();
+    assert!(sim.telnyx_account(&acct).unwrap().connections_enabled);
+    assert!(api.apply(&acct, Action::Delete).await.is_err());
+}
+
+#[tokio::test]
+async fn documented_errors_read_as_what_they_mean() {
+    let sim = sim(SimConfig::default()).await;
+    let (manager, key) = sim.add_telnyx_manager(true);
+    let acct = sim.add_telnyx_account(&manager, "Sparrow Logistics", false, false);
+    assert!(matches!(
+        adapter(&sim, Provider::Telnyx, "", "KEYwrong")
+            .verify()
+            .await,
+        Err(Error::Auth { .. })
+    ));
+    let (_, not_manager) = sim.add_telnyx_manager(false);
+    let e = adapter(&sim, Provider::Telnyx, "", &not_manager)
+        .verify()
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Forbidden);
+    assert!(e.user_message().contains("Telnyx support"));
+    let api = adapter(&sim, Provider::Telnyx, "", &key);
+    assert!(matches!(
+        api.fetch("00000000-0000-4000-8000-000000000000").await,
+        Err(Error::NotFound { .. })
+    ));
+    sim.set_faults_on_writes_only(true);
+    sim.set_faults(always(FaultKind::TooManyRequests));
+    let e = api.apply(&acct, Action::Suspend).await.unwrap_err();
+    assert!(matches!(e.error, Error::RateLimited { .. }));
+    assert!(!e.ambiguous, "a 429 was not processed");
+}
+
+#[tokio::test]
+async fn the_table_shows_the_last_action_subdesk_recorded() {
+    let sim = sim(SimConfig::default()).await;
+    let (manager, key) = sim.add_telnyx_manager(true);
+    let acct = sim.add_telnyx_account(&manager, "Oakridge Legal", false, false);
+    let (ws, _) = workspace_with_secrets(fast_retry());
+    let conn = ws
+        .add_connection(&new_connection(&sim, Provider::Telnyx, "", &key))
+        .await
+        .unwrap();
+    assert_eq!(conn.account_id, "");
+    ws.apply(conn.id, &acct, Action::Suspend, None)
+        .await
+        .unwrap();
+    let rows = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = {
+        let rows = rows.clone();
+        std::sync::Arc::new(move |ev: subdesk_core::api::ListEvent| {
+            if let subdesk_core::api::ListEvent::Page { rows: r, .. } = ev {
+                rows.lock().unwrap().extend(r);
+            }
+        })
+    };
+    ws.list_all(sink).await;
+    let rows = rows.lock().unwrap();
+    let row = rows.iter().find(|r| r.id == acct).unwrap();
+    assert_eq!(row.status, Status::Unknown);
+    let recorded = row.recorded.as_deref().unwrap();
+    assert!(
+        recorded.starts_with("Subdesk suspended it on "),
+        "{recorded}"
+    );
+}
