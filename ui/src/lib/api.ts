@@ -1,6 +1,7 @@
 // The only module that talks to the Rust side. One typed function per command; every
 // rejection becomes an `ApiError` whose `code` the UI may switch on and whose `message` it shows.
 import { Channel, invoke } from '@tauri-apps/api/core'
+import type { ProviderInfo } from './bindings/ProviderInfo'
 import type { AccountRow } from './bindings/AccountRow'
 import type { Action } from './bindings/Action'
 import type { ActionPreview } from './bindings/ActionPreview'
@@ -71,6 +72,11 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** The answers to an action's questions, sent only when there are any. */
+const answered = (choices: Record<string, boolean>) =>
+  Object.keys(choices).length > 0 ? { choices } : {}
+
+export const providerCatalog = () => call<ProviderInfo[]>('provider_catalog')
 export const appStatus = () => call<AppStatus>('app_status')
 export const openDemo = () => call<AppStatus>('open_demo')
 export const closeDemo = () => call<AppStatus>('close_demo')
@@ -95,7 +101,8 @@ export const applyAction = (
   accountId: string,
   action: Action,
   confirmation: Confirmation | null,
-) => call<ActionResult>('apply_action', { connectionId, accountId, action, confirmation })
+  choices: Record<string, boolean> = {},
+) => call<ActionResult>('apply_action', { connectionId, accountId, action, confirmation, ...answered(choices) })
 
 export const historyQuery = (filter: HistoryFilter, beforeId: number | null, limit: number) =>
   call<HistoryPage>('history_query', { filter, beforeId, limit })
@@ -113,9 +120,10 @@ export function bulkRun(
   action: Action,
   confirmation: Confirmation | null,
   onEvent: (event: JobEvent) => void,
+  choices: Record<string, boolean> = {},
 ): Promise<JobCounts> {
   const channel = new Channel<JobEvent>(onEvent)
-  return call<JobCounts>('bulk_run', { items, action, confirmation, onEvent: channel })
+  return call<JobCounts>('bulk_run', { items, action, confirmation, ...answered(choices), onEvent: channel })
 }
 
 export const bulkCancel = (jobId: string) => call<null>('bulk_cancel', { jobId })

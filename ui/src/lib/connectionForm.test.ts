@@ -1,35 +1,53 @@
 import { describe, expect, it } from 'vitest'
-import { emptyConnectionForm, toNewConnection, validateConnectionForm } from './connectionForm'
+import { emptyConnectionForm, toNewConnection, validateConnectionForm, type ConnectionForm } from './connectionForm'
+import type { Provider } from './bindings/Provider'
 
 const SID = `AC${'a1'.repeat(16)}`
 const KEY = `SK${'0f'.repeat(16)}`
 
-describe('connection form', () => {
-  it('checks the Twilio Account SID and API key SID patterns', () => {
-    const base = { ...emptyConnectionForm('twilio'), label: 'Main', secret: 's' }
-    expect(validateConnectionForm({ ...base, accountId: SID })).toEqual({})
-    expect(validateConnectionForm({ ...base, accountId: 'AC123' }).accountId).toMatch(/starts with AC followed by 32/)
-    expect(validateConnectionForm({ ...base, accountId: `AC${'g'.repeat(32)}` }).accountId).toBeDefined()
-    const withKey = { ...base, accountId: SID, twilioAuth: 'apiKey' as const }
-    expect(validateConnectionForm({ ...withKey, keySid: 'SKnope' }).keySid).toMatch(/starts with SK/)
-    expect(validateConnectionForm({ ...withKey, keySid: KEY })).toEqual({})
+const form = (provider: Provider, label: string, values: Record<string, string>, baseUrl = ''): ConnectionForm => {
+  const f = emptyConnectionForm(provider)
+  return { ...f, label, values: { ...f.values, ...values }, baseUrl }
+}
+
+describe('connection form, drawn from the catalog', () => {
+  it('checks the Twilio Account SID and API key SID with the catalog patterns', () => {
+    expect(validateConnectionForm(form('twilio', 'Main', { accountId: SID, secret: 's' }))).toEqual({})
+    expect(validateConnectionForm(form('twilio', 'Main', { accountId: 'AC123', secret: 's' })).accountId).toMatch(
+      /starts with AC followed by 32/,
+    )
+    // The key SID is asked for (and checked) only when signing in with an API key.
+    expect(validateConnectionForm(form('twilio', 'M', { accountId: SID, secret: 's', apiKeySid: 'SKnope' }))).toEqual({})
+    const withKey = { accountId: SID, secret: 's', authKind: 'apiKey' }
+    expect(validateConnectionForm(form('twilio', 'M', { ...withKey, apiKeySid: 'SKnope' })).apiKeySid).toMatch(/starts with SK/)
+    expect(validateConnectionForm(form('twilio', 'M', { ...withKey })).apiKeySid).toMatch(/Enter the API key SID/)
+    expect(validateConnectionForm(form('twilio', 'M', { ...withKey, apiKeySid: KEY }))).toEqual({})
   })
 
-  it('allows http only to this computer, and a region only with an edge', () => {
-    const base = { ...emptyConnectionForm('vobiz'), label: 'V', accountId: 'MA_ABC', secret: 's' }
-    expect(validateConnectionForm({ ...base, baseUrl: 'http://127.0.0.1:4010' })).toEqual({})
-    expect(validateConnectionForm({ ...base, baseUrl: 'http://localhost:1' })).toEqual({})
-    expect(validateConnectionForm({ ...base, baseUrl: 'http://api.example.com' }).baseUrl).toMatch(/https/)
-    expect(validateConnectionForm({ ...base, baseUrl: 'not a url' }).baseUrl).toBeDefined()
-    const tw = { ...emptyConnectionForm('twilio'), label: 'T', accountId: SID, secret: 's' }
-    expect(validateConnectionForm({ ...tw, region: 'ie1' }).edge).toMatch(/edge/)
-    expect(validateConnectionForm({ ...tw, edge: 'dublin', region: 'ie1' })).toEqual({})
+  it('asks each provider for its own fields', () => {
+    expect(validateConnectionForm(form('vonage', 'V', { accountId: 'bbe6222f', secret: 's' }))).toEqual({})
+    expect(validateConnectionForm(form('vonage', 'V', { accountId: 'no!', secret: 's' })).accountId).toMatch(/Vonage API key/)
+    expect(validateConnectionForm(form('plivo', 'P', { accountId: 'MA2025RK4E639VJFZAGV', secret: 's' }))).toEqual({})
+    expect(validateConnectionForm(form('plivo', 'P', { accountId: 'MA_1', secret: 's' })).accountId).toMatch(/Plivo Auth ID/)
+    // Telnyx has no account ID: the key alone.
+    expect(validateConnectionForm(form('telnyx', 'T', { secret: 'KEYabc' }))).toEqual({})
+    expect(validateConnectionForm(form('telnyx', 'T', {})).secret).toMatch(/API key/)
+  })
+
+  it('allows http only to this computer', () => {
+    const v = { accountId: 'MA_ABC', secret: 's' }
+    expect(validateConnectionForm(form('vobiz', 'V', v, 'http://127.0.0.1:4010'))).toEqual({})
+    expect(validateConnectionForm(form('vobiz', 'V', v, 'http://localhost:1'))).toEqual({})
+    expect(validateConnectionForm(form('vobiz', 'V', v, 'http://api.example.com')).baseUrl).toMatch(/https/)
+    expect(validateConnectionForm(form('vobiz', 'V', v, 'not a url')).baseUrl).toBeDefined()
   })
 
   it('builds a NewConnection with only the fields that apply', () => {
-    const f = { ...emptyConnectionForm('twilio'), label: ' Main ', accountId: SID, secret: 'tok', twilioAuth: 'apiKey' as const, keySid: KEY, edge: 'dublin' }
+    const f = form('twilio', ' Main ', { accountId: SID, secret: 'tok', authKind: 'apiKey', apiKeySid: KEY, edge: 'dublin' })
     expect(toNewConnection(f)).toEqual({ provider: 'twilio', label: 'Main', accountId: SID, secret: 'tok', apiKeySid: KEY, edge: 'dublin' })
-    const v = { ...emptyConnectionForm('vobiz'), label: 'V', accountId: 'MA_1', secret: 't', edge: 'ignored' }
-    expect(toNewConnection(v)).toEqual({ provider: 'vobiz', label: 'V', accountId: 'MA_1', secret: 't' })
+    const hidden = form('twilio', 'M', { accountId: SID, secret: 'tok', apiKeySid: KEY })
+    expect(toNewConnection(hidden).apiKeySid).toBeUndefined()
+    const t = form('telnyx', 'T', { secret: 'KEYx' })
+    expect(toNewConnection(t)).toEqual({ provider: 'telnyx', label: 'T', accountId: '', secret: 'KEYx' })
   })
 })

@@ -1,40 +1,39 @@
-// The Add connection form: its fields, the checks worth doing before a round trip, and the
-// `NewConnection` it becomes. The back end checks everything again.
+// The Add connection form, drawn from the provider's description in core's catalog: its
+// fields, the checks worth doing before a round trip (the same patterns and sentences core
+// checks again), and the `NewConnection` it becomes.
+import type { FormField } from './bindings/FormField'
 import type { NewConnection } from './bindings/NewConnection'
 import type { Provider } from './bindings/Provider'
-
-export type TwilioAuth = 'authToken' | 'apiKey'
+import { catalog } from './catalog.svelte'
 
 export type ConnectionForm = {
   provider: Provider
   label: string
-  accountId: string
-  twilioAuth: TwilioAuth
-  keySid: string
-  secret: string
-  edge: string
-  region: string
+  /** By field key (`accountId`, `secret`, `apiKeySid`, `authKind`, ...). */
+  values: Record<string, string>
   baseUrl: string
+}
+
+export function fieldsOf(provider: Provider): FormField[] {
+  return catalog.info(provider)?.fields ?? []
 }
 
 export const emptyConnectionForm = (provider: Provider = 'twilio'): ConnectionForm => ({
   provider,
   label: '',
-  accountId: '',
-  twilioAuth: 'authToken',
-  keySid: '',
-  secret: '',
-  edge: '',
-  region: '',
+  values: Object.fromEntries(
+    fieldsOf(provider).map((f) => [f.key, f.kind === 'choice' ? (f.options[0]?.value ?? '') : '']),
+  ),
   baseUrl: '',
 })
 
-export type FormErrors = Partial<Record<'label' | 'accountId' | 'keySid' | 'secret' | 'edge' | 'baseUrl', string>>
+/** Errors by field key (`label`, `baseUrl` and the provider's own fields). */
+export type FormErrors = Record<string, string>
 
-const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/
-const KEY_SID = /^SK[0-9a-fA-F]{32}$/
-const VOBIZ_ID = /^[A-Za-z0-9_-]{1,64}$/
-const EDGE_OR_REGION = /^[a-z0-9-]{1,20}$/
+/** Whether a field is shown with the form's current values. */
+export function shown(f: FormField, form: ConnectionForm): boolean {
+  return !f.shownWhen || form.values[f.shownWhen.field] === f.shownWhen.equals
+}
 
 function checkBaseUrl(input: string): string | undefined {
   let url: URL
@@ -56,34 +55,17 @@ function checkBaseUrl(input: string): string | undefined {
 
 export function validateConnectionForm(f: ConnectionForm): FormErrors {
   const e: FormErrors = {}
-  const accountId = f.accountId.trim()
-  if (!f.label.trim()) e.label = 'Give the connection a name, for example "Main Twilio".'
-  if (f.provider === 'twilio') {
-    if (!accountId) e.accountId = 'Enter the Account SID from the Twilio Console.'
-    else if (!ACCOUNT_SID.test(accountId))
-      e.accountId = 'A Twilio Account SID starts with AC followed by 32 letters 0-9 and a-f (34 characters in all).'
-    if (f.twilioAuth === 'apiKey') {
-      const key = f.keySid.trim()
-      if (!key) e.keySid = 'Enter the API key SID (it starts with SK).'
-      else if (!KEY_SID.test(key))
-        e.keySid = 'An API key SID starts with SK followed by 32 letters 0-9 and a-f (34 characters in all).'
+  const name = catalog.info(f.provider)?.name ?? 'Twilio'
+  if (!f.label.trim()) e.label = `Give the connection a name, for example "Main ${name}".`
+  for (const field of fieldsOf(f.provider)) {
+    if (field.kind === 'choice' || !shown(field, f)) continue
+    const raw = f.values[field.key] ?? ''
+    const value = field.kind === 'secret' ? raw : raw.trim()
+    if (!value) {
+      if (field.required) e[field.key] = field.missing
+      continue
     }
-    const edge = f.edge.trim()
-    const region = f.region.trim()
-    if (region && !edge)
-      e.edge = 'Choose an edge location too (for example dublin for ie1): Twilio no longer accepts a region on its own.'
-    else if ((edge && !EDGE_OR_REGION.test(edge)) || (region && !EDGE_OR_REGION.test(region)))
-      e.edge = 'The edge and region may only contain lower-case letters, digits and dashes, like dublin and ie1.'
-  } else {
-    if (!accountId) e.accountId = 'Enter the Auth ID from the Vobiz console (it usually starts with MA_).'
-    else if (!VOBIZ_ID.test(accountId))
-      e.accountId = 'A Vobiz Auth ID has only letters, digits, _ and -, like MA_XXXXXXXX.'
-  }
-  if (!f.secret) {
-    e.secret =
-      f.provider === 'twilio' && f.twilioAuth === 'apiKey'
-        ? 'Enter the API key secret.'
-        : 'Enter the Auth Token.'
+    if (field.pattern && !new RegExp(field.pattern).test(value)) e[field.key] = field.invalid
   }
   const baseUrl = f.baseUrl.trim()
   if (baseUrl) {
@@ -97,13 +79,15 @@ export function toNewConnection(f: ConnectionForm): NewConnection {
   const n: NewConnection = {
     provider: f.provider,
     label: f.label.trim(),
-    accountId: f.accountId.trim(),
-    secret: f.secret,
+    accountId: '',
+    secret: '',
   }
-  if (f.provider === 'twilio') {
-    if (f.twilioAuth === 'apiKey') n.apiKeySid = f.keySid.trim()
-    if (f.edge.trim()) n.edge = f.edge.trim()
-    if (f.region.trim()) n.region = f.region.trim()
+  const target = n as unknown as Record<string, string>
+  for (const field of fieldsOf(f.provider)) {
+    if (field.kind === 'choice' || !shown(field, f)) continue
+    const raw = f.values[field.key] ?? ''
+    const value = field.kind === 'secret' ? raw : raw.trim()
+    if (value || field.key === 'accountId' || field.key === 'secret') target[field.key] = value
   }
   if (f.baseUrl.trim()) n.baseUrl = f.baseUrl.trim()
   return n

@@ -1,3 +1,4 @@
+import { providerName } from './catalog.svelte'
 // Words and formats shown to the user, kept in one place so every view says the same thing.
 import type { Action } from './bindings/Action'
 import type { ItemRef } from './bindings/ItemRef'
@@ -25,9 +26,8 @@ const ACTION_DONE: Record<Action, string> = {
 /** "will be …": suspended, reactivated, closed, deleted. */
 export const actionDone = (a: Action): string => ACTION_DONE[a] ?? a
 
-const PROVIDER_LABELS: Record<Provider, string> = { twilio: 'Twilio', vobiz: 'Vobiz' }
-
-export const providerLabel = (p: Provider): string => PROVIDER_LABELS[p] ?? p
+/** The provider's name, from core's catalog. */
+export const providerLabel = (p: Provider | string): string => providerName(p)
 
 const OUTCOME_LABELS: Record<Outcome, string> = {
   pending: 'pending',

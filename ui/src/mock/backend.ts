@@ -1,3 +1,4 @@
+import { allowedActions as catalogAllowed, catalog } from '../lib/catalog.svelte'
 // An in-memory stand-in for the Rust commands, behind `mockIPC`: used by component tests and by
 // `npm run dev:mock` (the UI in a plain browser, no Tauri). It imitates the contract, not the
 // providers: the real rules live in crates/core.
@@ -48,15 +49,9 @@ export const DEMO_VOBIZ: Connection = {
 
 const NAMES = ['Acme Dental', 'Bluebird Taxis', 'Cedar Clinic', 'Delta Plumbing', 'Evergreen Law', 'Fox Bakery', 'Granite Gym', 'Harbor Hotel']
 
-export function allowedActions(provider: 'twilio' | 'vobiz', status: Status): Action[] {
-  if (provider === 'twilio') {
-    if (status === 'active') return ['suspend', 'close']
-    if (status === 'suspended') return ['reactivate', 'close']
-    return []
-  }
-  if (status === 'active') return ['suspend', 'delete']
-  if (status === 'suspended') return ['reactivate', 'delete']
-  return status === 'deleted' ? [] : ['delete']
+/** The rules core uses, from the generated catalog: the mock has none of its own. */
+export function allowedActions(provider: string, status: Status): Action[] {
+  return catalogAllowed(provider, status)
 }
 
 export function makeRow(c: Connection, i: number, status: Status = 'active'): AccountRow {
@@ -72,6 +67,7 @@ export function makeRow(c: Connection, i: number, status: Status = 'active'): Ac
     created: new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString(),
     allowedActions: allowedActions(c.provider, status),
     demo: c.demo,
+    recorded: null,
   }
 }
 
@@ -149,6 +145,8 @@ export class FakeBackend {
     const override = this.overrides.get(cmd)
     if (override) return override(args)
     switch (cmd) {
+      case 'provider_catalog':
+        return catalog.providers
       case 'app_status':
         return this.status()
       case 'open_demo':
@@ -222,7 +220,7 @@ export class FakeBackend {
     return {
       accountId: input.accountId,
       name: `${input.label || 'Parent'} (verified)`,
-      baseUrl: input.baseUrl ?? (input.provider === 'twilio' ? 'https://api.twilio.com' : 'https://api.vobiz.ai'),
+      baseUrl: input.baseUrl ?? catalog.info(input.provider)?.defaultBaseUrl ?? '',
       limitations: input.apiKeySid ? ['This API key cannot read subaccounts\' phone numbers.'] : [],
     }
   }

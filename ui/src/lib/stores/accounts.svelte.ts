@@ -177,11 +177,16 @@ export class AccountsStore {
   }
 
   /** Runs one action; the row shows pending meanwhile, then the re-read row or the error. */
-  async apply(row: AccountRow, action: Action, confirmation: Confirmation | null): Promise<ActionResult> {
+  async apply(
+    row: AccountRow,
+    action: Action,
+    confirmation: Confirmation | null,
+    choices: Record<string, boolean> = {},
+  ): Promise<ActionResult> {
     const key = itemKey(row)
     this.setPending([key])
     try {
-      const result = await api.applyAction(row.connectionId, row.id, action, confirmation)
+      const result = await api.applyAction(row.connectionId, row.id, action, confirmation, choices)
       this.clearState(key)
       this.updateRows([result.row])
       this.flush()

@@ -1,5 +1,6 @@
 // The app's own state: the status from the back end, which view is shown, the demo workspace.
 import * as api from '../api'
+import { setCatalog } from '../catalog.svelte'
 import type { AppStatus } from '../bindings/AppStatus'
 import type { Connection } from '../bindings/Connection'
 
@@ -27,6 +28,8 @@ export class AppStore {
     try {
       this.status = await api.appStatus()
       this.loadError = null
+      // The app's own catalog replaces the generated copy (the same, for this build).
+      api.providerCatalog().then(setCatalog, () => {})
     } catch (e) {
       this.loadError = api.errorMessage(e)
     }
