@@ -11,7 +11,7 @@ before(async () => {
   app = await startApp({ name: 'bulk' })
   b = app.browser
   await byId(b, 'demo-banner').waitForDisplayed({ timeout: 30000 })
-  await until(async () => (await byId(b, 'accounts-count').getText()) === 'showing 55 of 55', { message: 'demo listed' })
+  await until(async () => (await byId(b, 'accounts-count').getText()) === 'showing 71 of 71', { message: 'demo listed' })
 })
 after(async () => {
   await app?.stop()

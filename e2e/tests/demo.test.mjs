@@ -20,14 +20,14 @@ test('the demo workspace opens with a banner saying nothing real is touched', as
   assert.match(await banner.getText(), /Nothing real is touched/)
 })
 
-test('the table lists every seeded tenant of both demo connections with badges', async () => {
+test('the table lists every seeded tenant of every demo connection with badges', async () => {
   const b = app.browser
-  // 40 Twilio + 15 Vobiz demo tenants.
+  // 40 Twilio + 15 Vobiz + 6 Plivo + 5 Vonage + 5 Telnyx demo tenants (cancelled Telnyx ones left out).
   const count = await until(async () => {
     const t = await byId(b, 'accounts-count').getText()
-    return t === 'showing 55 of 55' && t
-  }, { message: 'all 55 demo accounts to be listed' })
-  assert.equal(count, 'showing 55 of 55')
+    return t === 'showing 71 of 71' && t
+  }, { message: 'all 71 demo accounts to be listed' })
+  assert.equal(count, 'showing 71 of 71')
   const rows = await b.$$('[data-testid="account-row"]')
   assert.ok(rows.length >= 10, `rendered rows: ${rows.length}`)
   const seen = new Set()
@@ -40,14 +40,14 @@ test('the table lists every seeded tenant of both demo connections with badges',
   assert.ok(seen.has('active') && seen.has('suspended'), `statuses seen: ${[...seen]}`)
   const providers = new Set()
   for (const row of rows) providers.add(await row.getAttribute('data-provider'))
-  assert.deepEqual([...providers].sort(), ['twilio', 'vobiz'], 'both providers in one table')
+  assert.deepEqual([...providers].sort(), ['plivo', 'telnyx', 'twilio', 'vobiz', 'vonage'], 'five providers in one table')
 })
 
 test('the demo connections are marked demo and cannot be removed', async () => {
   const b = app.browser
   await byId(b, 'nav-connections').click()
   const items = await b.$$('[data-testid="connection-item"]')
-  assert.equal(items.length, 2)
+  assert.equal(items.length, 5)
   for (const item of items) {
     assert.ok(await item.$('[data-testid="connection-demo"]').isExisting())
     assert.equal(await item.$('[data-testid="connection-remove"]').isExisting(), false)
