@@ -35,7 +35,7 @@ test('saving a connection fails with that sentence and stores the token nowhere'
   await err.waitForDisplayed()
   assert.match(await err.getText(), /keychain is not available/)
   const items = await b.$$('[data-testid="connection-item"]')
-  assert.equal(items.length, 2, 'only the two demo connections')
+  assert.equal(items.length, 5, 'only the five demo connections (one per provider)')
   for (const f of filesUnder(app.dataDir)) {
     assert.equal(f.bytes.includes(sim.twilio.auth_token), false, `token found in ${f.path}`)
   }

@@ -20,10 +20,12 @@ after(async () => {
 /** Filters the table to the one row named `name` and returns it. */
 async function onlyRow(name) {
   await typeInto(await byId(b, 'search-input'), name)
-  await until(async () => /^showing 1 of /.test(await byId(b, 'accounts-count').getText()), { message: `only ${name}` })
-  const row = b.$('[data-testid="account-row"]')
-  await row.waitForDisplayed()
-  return row
+  // The count alone may still be the previous search's: wait for this row.
+  return until(async () => {
+    if (!/^showing 1 of /.test(await byId(b, 'accounts-count').getText())) return false
+    const rows = await b.$$('[data-testid="account-row"]')
+    return rows.length === 1 && (await rows[0].getText()).includes(name) && rows[0]
+  }, { message: `only ${name}` })
 }
 
 const actionsOf = async (row) => {
