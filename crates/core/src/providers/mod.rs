@@ -288,3 +288,32 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(raw: RawResponse) -> Re
         ),
     })
 }
+
+/// A refusal read the way HTTP statuses mean it, for providers whose error bodies add only a
+/// code and a message (Vobiz, Plivo, Vonage, Telnyx): 401 wrong credentials, 403 not allowed
+/// to manage subaccounts, 404 `what` is gone, 429 rate limited; otherwise the provider's own
+/// message, or an unexpected answer when there is no error body to read (a proxy's page).
+pub(crate) fn refusal_by_status(
+    provider: Provider,
+    raw: &RawResponse,
+    what: &str,
+    code: Option<String>,
+    message: Option<String>,
+) -> Error {
+    match raw.status {
+        401 => Error::Auth { provider },
+        403 => Error::Forbidden { provider },
+        404 => Error::NotFound { what: what.into() },
+        429 => Error::RateLimited {
+            retry_after_secs: http::retry_after(&raw.headers),
+        },
+        status if message.is_some() || status >= 500 => Error::Provider {
+            status,
+            code,
+            message: message.unwrap_or_else(|| format!("HTTP {status}")),
+        },
+        status => Error::UnexpectedResponse {
+            detail: format!("HTTP {status} without a {} error body", provider.name()),
+        },
+    }
+}

@@ -258,28 +258,8 @@ fn classify(raw: &RawResponse) -> Refusal {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         });
-    let error = match raw.status {
-        401 => Error::Auth {
-            provider: Provider::Plivo,
-        },
-        403 => Error::Forbidden {
-            provider: Provider::Plivo,
-        },
-        404 => Error::NotFound {
-            what: "The Plivo subaccount".into(),
-        },
-        429 => Error::RateLimited {
-            retry_after_secs: super::http::retry_after(&raw.headers),
-        },
-        status if message.is_some() || status >= 500 => Error::Provider {
-            status,
-            code: None,
-            message: message.unwrap_or_else(|| format!("HTTP {status}")),
-        },
-        status => Error::UnexpectedResponse {
-            detail: format!("HTTP {status} without a Plivo error body"),
-        },
-    };
+    let error =
+        super::refusal_by_status(Provider::Plivo, raw, "The Plivo subaccount", None, message);
     Refusal { error, request_id }
 }
 

@@ -239,28 +239,13 @@ fn classify(raw: &RawResponse) -> Refusal {
         (Some(t), Some(d)) => format!("{t}: {d}"),
         (t, d) => t.clone().or(d.clone()).unwrap_or_default(),
     });
-    let error = match raw.status {
-        401 => Error::Auth {
-            provider: Provider::Telnyx,
-        },
-        403 => Error::Forbidden {
-            provider: Provider::Telnyx,
-        },
-        404 => Error::NotFound {
-            what: "The Telnyx managed account".into(),
-        },
-        429 => Error::RateLimited {
-            retry_after_secs: super::http::retry_after(&raw.headers),
-        },
-        status if message.is_some() || status >= 500 => Error::Provider {
-            status,
-            code,
-            message: message.unwrap_or_else(|| format!("HTTP {status}")),
-        },
-        status => Error::UnexpectedResponse {
-            detail: format!("HTTP {status} without a Telnyx error body"),
-        },
-    };
+    let error = super::refusal_by_status(
+        Provider::Telnyx,
+        raw,
+        "The Telnyx managed account",
+        code,
+        message,
+    );
     Refusal {
         error,
         request_id: None,

@@ -229,28 +229,13 @@ fn classify(raw: &RawResponse) -> Refusal {
         (Some(t), Some(d)) => Some(format!("{t}: {d}")),
         (t, d) => t.clone().or(d.clone()),
     });
-    let error = match raw.status {
-        401 => Error::Auth {
-            provider: Provider::Vonage,
-        },
-        403 => Error::Forbidden {
-            provider: Provider::Vonage,
-        },
-        404 => Error::NotFound {
-            what: "The Vonage subaccount (or the connection's API key)".into(),
-        },
-        429 => Error::RateLimited {
-            retry_after_secs: super::http::retry_after(&raw.headers),
-        },
-        status if message.is_some() || status >= 500 => Error::Provider {
-            status,
-            code: None,
-            message: message.unwrap_or_else(|| format!("HTTP {status}")),
-        },
-        status => Error::UnexpectedResponse {
-            detail: format!("HTTP {status} without a Vonage error body"),
-        },
-    };
+    let error = super::refusal_by_status(
+        Provider::Vonage,
+        raw,
+        "The Vonage subaccount (or the connection's API key)",
+        None,
+        message,
+    );
     Refusal { error, request_id }
 }
 
