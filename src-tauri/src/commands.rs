@@ -163,7 +163,7 @@ pub async fn history_export<R: tauri::Runtime>(
 
 #[tauri::command]
 pub async fn bulk_preview(ws: Ws<'_>, items: Vec<ItemRef>, action: Action) -> Reply<BulkPreview> {
-    ws.bulk_preview(&items, action).await.map_err(ui)
+    ws.bulk().preview(&items, action).await.map_err(ui)
 }
 
 #[tauri::command]
@@ -177,20 +177,21 @@ pub async fn bulk_run(
 ) -> Reply<JobCounts> {
     let ws: Arc<Workspace> = Arc::clone(&ws);
     let choices = choices.unwrap_or_default();
-    ws.run_job_with(
-        items,
-        action,
-        confirmation.as_ref(),
-        &choices,
-        sink(on_event),
-    )
-    .await
-    .map_err(ui)
+    ws.bulk()
+        .run_with(
+            items,
+            action,
+            confirmation.as_ref(),
+            &choices,
+            sink(on_event),
+        )
+        .await
+        .map_err(ui)
 }
 
 #[tauri::command]
 pub async fn bulk_cancel(ws: Ws<'_>, job_id: String) -> Reply<()> {
-    ws.cancel_job(&job_id);
+    ws.bulk().cancel(&job_id);
     Ok(())
 }
 

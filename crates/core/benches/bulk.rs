@@ -79,7 +79,7 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
     // The preview (which reads each account's numbers to keep them) is the user's reading
     // time, not the job's: it is timed apart.
     let previewed = Instant::now();
-    let preview = ws.bulk_preview(&items, Action::Close).await.unwrap();
+    let preview = ws.bulk().preview(&items, Action::Close).await.unwrap();
     let preview_time = previewed.elapsed();
     let confirmation = Confirmation {
         typed: bulk_phrase(Action::Close, ITEMS),
@@ -88,7 +88,8 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
     sim.clear_requests();
     let started = Instant::now();
     let counts = ws
-        .run_job(items, Action::Close, Some(&confirmation), Arc::new(|_| {}))
+        .bulk()
+        .run(items, Action::Close, Some(&confirmation), Arc::new(|_| {}))
         .await
         .unwrap();
     let wall = started.elapsed();

@@ -2,7 +2,7 @@
 //! a non-technical user that says what happened and what to do next. No variant ever holds a
 //! secret: provider bodies are reduced to their code and message before they get here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::model::{Action, Provider, Status};
@@ -72,7 +72,7 @@ pub enum Error {
 }
 
 /// Stable codes: the UI and the history switch on these, never on the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum ErrorCode {
@@ -104,6 +104,14 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code for its stable string, `None` for one this version does not know.
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        use serde::de::IntoDeserializer;
+        let d: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            s.into_deserializer();
+        ErrorCode::deserialize(d).ok()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Auth => "auth",

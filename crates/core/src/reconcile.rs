@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::history::{Completion, HistoryEntry, Outcome};
+use crate::history::{Completion, HistoryCode, HistoryEntry, Outcome};
 use crate::model::Action;
 use crate::workspace::Workspace;
 
@@ -30,7 +30,13 @@ impl Workspace {
                 Uuid::parse_str(&e.connection_id).is_ok_and(|id| self.connection(id).is_ok())
             });
         for entry in history.open_intents()?.into_iter().chain(returned) {
-            let completion = self.reconcile_one(&entry).await;
+            let (Some(_), Some(action)) = (entry.provider, entry.action) else {
+                // Written by a newer Subdesk with a provider or an action this one does not
+                // know: it cannot be checked here, and is left exactly as it was.
+                report.unknown += 1;
+                continue;
+            };
+            let completion = self.reconcile_one(&entry, action).await;
             match completion.outcome {
                 Outcome::Succeeded => report.succeeded += 1,
                 Outcome::Failed => report.failed += 1,
@@ -41,7 +47,7 @@ impl Workspace {
         Ok(report)
     }
 
-    async fn reconcile_one(&self, e: &HistoryEntry) -> Completion {
+    async fn reconcile_one(&self, e: &HistoryEntry, action: Action) -> Completion {
         let reconciled = |c: Completion| Completion {
             reconciled: true,
             ..c
@@ -51,7 +57,7 @@ impl Workspace {
             .and_then(|id| self.connection(id).ok());
         let Some(conn) = conn else {
             return Completion {
-                error_code: Some("connection_missing".into()),
+                error_code: Some(HistoryCode::ConnectionMissing),
                 error_message: Some("Subdesk could not check this action: its connection is no longer set up. Check the account in the provider's console.".into()),
                 ..Completion::outcome(Outcome::Unknown)
             };
@@ -60,7 +66,7 @@ impl Workspace {
             Ok(api) => api,
             Err(err) => return Completion::outcome(Outcome::Unknown).with_error(&err),
         };
-        let target = e.action.target_status();
+        let target = action.target_status();
         match api.fetch(&e.account_id).await {
             Ok(a) if a.status == target => reconciled(Completion {
                 status_after: Some(a.status),
@@ -68,7 +74,7 @@ impl Workspace {
             }),
             Ok(a) => reconciled(Completion {
                 status_after: Some(a.status),
-                error_code: Some("not_applied".into()),
+                error_code: Some(HistoryCode::NotApplied),
                 error_message: Some(format!(
                     "Reconciled at start-up: the change did not take effect; the account is {}. Try the action again if it is still needed.",
                     a.status.as_str()
@@ -77,14 +83,14 @@ impl Workspace {
             }),
             // A deleted account answers 404; so does a closed Twilio subaccount once Twilio
             // has purged it (30 days after closure by default). Either way it is done.
-            Err(Error::NotFound { .. }) if matches!(e.action, Action::Delete | Action::Close) => {
+            Err(Error::NotFound { .. }) if matches!(action, Action::Delete | Action::Close) => {
                 reconciled(Completion {
                     status_after: Some(target),
                     ..Completion::outcome(Outcome::Succeeded)
                 })
             }
             Err(err) if err.retryable() => Completion {
-                error_code: Some(err.code().as_str().into()),
+                error_code: Some(err.code().into()),
                 error_message: Some("Outcome unknown: the provider could not be reached at start-up. Subdesk will check again at the next start.".into()),
                 ..Completion::outcome(Outcome::Unknown)
             },

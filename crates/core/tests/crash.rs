@@ -345,7 +345,7 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
     let mut per_account: HashMap<&str, usize> = HashMap::new();
     for e in &entries {
         *per_account.entry(e.account_id.as_str()).or_default() += 1;
-        assert_eq!(e.action, Action::Close);
+        assert_eq!(e.action, Some(Action::Close));
         assert_eq!(e.connection_id, conn.id.to_string());
         let status = sim
             .twilio_account(&e.account_id)

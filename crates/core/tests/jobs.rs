@@ -91,7 +91,8 @@ async fn a_thousand_closes_under_twenty_percent_faults_lose_nothing() {
     .await;
     let (ws, conn, subs) = setup(&sim, 1000, 8, Duration::from_millis(1500)).await;
     let preview = ws
-        .bulk_preview(&items(&conn, &subs), Action::Close)
+        .bulk()
+        .preview(&items(&conn, &subs), Action::Close)
         .await
         .unwrap();
     assert_eq!(preview.runnable.len(), 1000);
@@ -121,7 +122,8 @@ async fn a_thousand_closes_under_twenty_percent_faults_lose_nothing() {
         token: preview.confirm_token.clone().unwrap(),
     };
     let counts = ws
-        .run_job(
+        .bulk()
+        .run(
             items(&conn, &subs),
             Action::Close,
             Some(&confirmation),
@@ -231,7 +233,8 @@ async fn a_provider_limit_of_4_with_8_in_flight_is_absorbed_by_backoff() {
     sim.clear_requests();
     let (_, sink) = collector();
     let counts = ws
-        .run_job(items(&conn, &subs), Action::Suspend, None, sink)
+        .bulk()
+        .run(items(&conn, &subs), Action::Suspend, None, sink)
         .await
         .unwrap();
     assert_eq!(counts.succeeded, 200, "{counts:?}");
@@ -269,14 +272,15 @@ async fn cancel_stops_scheduling_and_records_the_rest_as_not_started() {
             if counts.succeeded == 10 {
                 if let Some(JobEvent::Started { job_id, .. }) = v.first() {
                     *cancel_at2.lock().unwrap() = sim_for_sink.requests().last().map(|r| r.seq);
-                    ws2.cancel_job(job_id);
+                    ws2.bulk().cancel(job_id);
                 }
             }
         }
         v.push(e);
     });
     let counts = ws
-        .run_job(items(&conn, &subs), Action::Suspend, None, sink)
+        .bulk()
+        .run(items(&conn, &subs), Action::Suspend, None, sink)
         .await
         .unwrap();
     let sim = sim_requests;
@@ -330,7 +334,8 @@ async fn a_bulk_close_needs_the_count_typed() {
     sim.set_twilio_status(&subs[0], "closed");
     ws.list_all(Arc::new(|_| {})).await;
     let preview = ws
-        .bulk_preview(&items(&conn, &subs), Action::Close)
+        .bulk()
+        .preview(&items(&conn, &subs), Action::Close)
         .await
         .unwrap();
     assert_eq!(preview.runnable.len(), 4);
@@ -352,14 +357,16 @@ async fn a_bulk_close_needs_the_count_typed() {
     ] {
         let (_, sink) = collector();
         assert!(ws
-            .run_job(items(&conn, &subs), Action::Close, wrong.as_ref(), sink)
+            .bulk()
+            .run(items(&conn, &subs), Action::Close, wrong.as_ref(), sink)
             .await
             .is_err());
     }
     // The token covers exactly the previewed accounts: not a subset of them.
     let (_, sink) = collector();
     let e = ws
-        .run_job(
+        .bulk()
+        .run(
             items(&conn, &subs[2..]),
             Action::Close,
             Some(&with("CLOSE 3", &token)),
@@ -374,7 +381,8 @@ async fn a_bulk_close_needs_the_count_typed() {
     );
     let (_, sink) = collector();
     let counts = ws
-        .run_job(
+        .bulk()
+        .run(
             items(&conn, &subs),
             Action::Close,
             Some(&with("CLOSE 4", &token)),
@@ -386,7 +394,8 @@ async fn a_bulk_close_needs_the_count_typed() {
     // Single use.
     let (_, sink) = collector();
     assert!(ws
-        .run_job(
+        .bulk()
+        .run(
             items(&conn, &subs),
             Action::Close,
             Some(&with("CLOSE 0", &token)),

@@ -680,15 +680,17 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
         .collect();
     for action in [Action::Suspend, Action::Reactivate] {
         let counts = ws
-            .run_job(items.clone(), action, None, Arc::new(|_| {}))
+            .bulk()
+            .run(items.clone(), action, None, Arc::new(|_| {}))
             .await
             .unwrap();
         assert_eq!(counts.succeeded, 5, "{action:?}: {counts:?}");
     }
-    let preview = ws.bulk_preview(&items, Action::Close).await.unwrap();
+    let preview = ws.bulk().preview(&items, Action::Close).await.unwrap();
     assert_eq!(preview.runnable.len(), 5);
     let counts = ws
-        .run_job(
+        .bulk()
+        .run(
             items,
             Action::Close,
             Some(&Confirmation {

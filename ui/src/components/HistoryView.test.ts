@@ -49,6 +49,16 @@ function setup(pages: HistoryEntry[][]) {
 }
 
 describe('History view', () => {
+  it('shows a provider or action written by a newer Subdesk as unknown, not as another one', async () => {
+    setup([[entry(7, { provider: null, action: null })]])
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(1))
+    const row = screen.getAllByTestId('history-row')[0]
+    expect(within(row).getByText('unknown provider')).toBeInTheDocument()
+    expect(within(row).getByText('unknown action')).toBeInTheDocument()
+    expect(within(row).queryByText('Twilio')).toBeNull()
+    expect(within(row).queryByText('Suspend')).toBeNull()
+  })
+
   it('loads newest first, then the next page with beforeId = the last entry id', async () => {
     const { queries } = setup([[entry(30), entry(29)], [entry(28)]])
     await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(2))

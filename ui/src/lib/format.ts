@@ -14,7 +14,8 @@ const ACTION_LABELS: Record<Action, string> = {
   delete: 'Delete',
 }
 
-export const actionLabel = (a: Action): string => ACTION_LABELS[a] ?? a
+/** `null`: an action recorded by a newer Subdesk that this one does not know. */
+export const actionLabel = (a: Action | null): string => (a == null ? 'unknown action' : (ACTION_LABELS[a] ?? a))
 
 const ACTION_DONE: Record<Action, string> = {
   suspend: 'suspended',
@@ -27,7 +28,8 @@ const ACTION_DONE: Record<Action, string> = {
 export const actionDone = (a: Action): string => ACTION_DONE[a] ?? a
 
 /** The provider's name, from core's catalog. */
-export const providerLabel = (p: Provider | string): string => providerName(p)
+/** `null`: a provider recorded by a newer Subdesk that this one does not know. */
+export const providerLabel = (p: Provider | string | null): string => (p == null ? 'unknown provider' : providerName(p))
 
 const OUTCOME_LABELS: Record<Outcome, string> = {
   pending: 'pending',

@@ -172,7 +172,8 @@ async fn run(a: Args) -> Result<(), String> {
     // Like the dialog: preview first (it issues the token), then confirm with its phrase.
     let confirmation = if action.irreversible() {
         let preview = ws
-            .bulk_preview(&items, action)
+            .bulk()
+            .preview(&items, action)
             .await
             .map_err(|e| e.user_message())?;
         Some(Confirmation {
@@ -183,7 +184,8 @@ async fn run(a: Args) -> Result<(), String> {
         None
     };
     let counts = ws
-        .run_job(
+        .bulk()
+        .run(
             items,
             action,
             confirmation.as_ref(),

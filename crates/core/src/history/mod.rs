@@ -1,10 +1,20 @@
-//! The local, append-only record of every action.
+//! The local, append-only record of every action: SQLite in WAL mode, one row per action.
+//!
+//! `schema` holds the migrations and the row mapping, `open` the lock, the checks and the
+//! recovery of a damaged file, `write` intents and completions, `query` the reads, `export`
+//! CSV and JSON.
 
-mod store;
+mod export;
+mod open;
+mod query;
+mod schema;
 mod types;
+mod write;
 
-pub use store::{now_iso, Completion, History, Intent, Opened, CSV_HEADER};
+pub use export::CSV_HEADER;
+pub use open::{History, Opened};
 pub use types::*;
+pub use write::{now_iso, Completion, Intent};
 
 #[cfg(test)]
 mod tests;

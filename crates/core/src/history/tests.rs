@@ -115,7 +115,7 @@ fn filters_and_pages_newest_first() {
     assert!(p
         .entries
         .iter()
-        .all(|e| e.error_code.as_deref() == Some("already_closed")));
+        .all(|e| e.error_code.as_ref().map(HistoryCode::as_str) == Some("already_closed")));
 
     let closes = HistoryFilter {
         action: Some(Action::Close),
@@ -227,7 +227,7 @@ fn a_file_survives_reopening_and_migrations_are_not_rerun() {
         .history
         .with_connection(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
         .unwrap();
-    assert_eq!(v, store::MIGRATIONS.len() as i64);
+    assert_eq!(v, schema::MIGRATIONS.len() as i64);
     let mode: String = o
         .history
         .with_connection(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
@@ -378,7 +378,7 @@ fn a_history_from_before_the_text_index_is_migrated_and_searchable() {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch(&format!(
             "{}; PRAGMA user_version = 1;",
-            store::MIGRATIONS[0]
+            schema::MIGRATIONS[0]
         ))
         .unwrap();
         c.execute(
@@ -417,4 +417,68 @@ fn an_export_never_follows_a_planted_link() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(!names.iter().any(|n| n.ends_with(".partial")), "{names:?}");
+}
+
+#[test]
+fn values_written_by_a_newer_subdesk_read_as_unknown_never_as_known_ones() {
+    let h = History::in_memory().unwrap();
+    let id = h
+        .record(&intent("AC9", Action::Close), &succeeded(Status::Closed))
+        .unwrap();
+    h.with_connection(|c| {
+        // A newer version's provider, action, outcome and code; the triggers allow changing a
+        // row only while it is open, so write it as a fresh row.
+        c.execute(
+            "INSERT INTO actions (started_at, actor, connection_id, connection_label, provider,
+                account_id, account_name, action, outcome, error_code)
+             VALUES ('2027-01-01T00:00:00.000Z', 'bob', 'conn-2', 'Future', 'acme-telecom',
+                'X1', 'Tenant X1', 'archive', 'rolled_back', 'quota_exhausted')",
+            [],
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    let page = h.query(&HistoryFilter::default(), None, 10).unwrap();
+    let future = page.entries.iter().find(|e| e.account_id == "X1").unwrap();
+    assert_eq!(future.provider, None, "not read as Twilio");
+    assert_eq!(future.action, None, "not read as Suspend");
+    assert_eq!(future.outcome, Outcome::Unknown, "not read as pending");
+    assert_eq!(
+        future.error_code,
+        Some(HistoryCode::Unrecognised("quota_exhausted".into()))
+    );
+    let known = h.get(id).unwrap().unwrap();
+    assert_eq!(known.provider, Some(Provider::Twilio));
+    assert_eq!(known.action, Some(Action::Close));
+
+    let mut csv = Vec::new();
+    h.export(&HistoryFilter::default(), ExportFormat::Csv, &mut csv)
+        .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.contains(",unknown,X1,") && l.contains("quota_exhausted")),
+        "{csv}"
+    );
+}
+
+#[test]
+fn history_codes_round_trip_through_their_stored_strings() {
+    use crate::error::ErrorCode;
+    for code in [
+        HistoryCode::ConnectionMissing,
+        HistoryCode::NotApplied,
+        HistoryCode::NotAllowed,
+        HistoryCode::Error(ErrorCode::AlreadyClosed),
+        HistoryCode::Error(ErrorCode::ApiKeyCannotReachSubaccount),
+        HistoryCode::Error(ErrorCode::OutcomeUnknown),
+    ] {
+        assert_eq!(HistoryCode::parse(code.as_str()), code);
+        assert_eq!(serde_json::to_value(&code).unwrap(), code.as_str());
+    }
+    assert_eq!(
+        ErrorCode::parse("rate_limited"),
+        Some(ErrorCode::RateLimited)
+    );
+    assert_eq!(ErrorCode::parse("Rate_Limited"), None);
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::error::ErrorCode;
 use crate::model::{Action, Provider, Status};
 
 /// How an action ended. `Pending` is an intent whose outcome is not known yet (in flight, or
@@ -31,15 +32,68 @@ impl Outcome {
         }
     }
 
+    /// An outcome this version does not know (a newer Subdesk wrote it) reads as `Unknown`,
+    /// never as a known one.
     pub fn parse(s: &str) -> Outcome {
         match s {
+            "pending" => Outcome::Pending,
             "succeeded" => Outcome::Succeeded,
             "failed" => Outcome::Failed,
             "skipped" => Outcome::Skipped,
             "not_started" => Outcome::NotStarted,
-            "unknown" => Outcome::Unknown,
-            _ => Outcome::Pending,
+            _ => Outcome::Unknown,
         }
+    }
+}
+
+/// What an entry's `error_code` says: the stable code of the error that ended it, or one of the
+/// history's own reasons. Stored and sent to the window as its string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryCode {
+    /// The error that ended the action.
+    Error(ErrorCode),
+    /// Reconciliation could not check the action: its connection is no longer set up. Checked
+    /// again once a connection with that id exists again.
+    ConnectionMissing,
+    /// Reconciliation found that the change did not take effect.
+    NotApplied,
+    /// The rules refuse the action for the account as listed: skipped without a call.
+    NotAllowed,
+    /// A code this version does not know (written by a newer Subdesk), kept as written.
+    Unrecognised(String),
+}
+
+impl HistoryCode {
+    pub fn as_str(&self) -> &str {
+        match self {
+            HistoryCode::Error(code) => code.as_str(),
+            HistoryCode::ConnectionMissing => "connection_missing",
+            HistoryCode::NotApplied => "not_applied",
+            HistoryCode::NotAllowed => "not_allowed",
+            HistoryCode::Unrecognised(s) => s,
+        }
+    }
+
+    pub fn parse(s: &str) -> HistoryCode {
+        match s {
+            "connection_missing" => HistoryCode::ConnectionMissing,
+            "not_applied" => HistoryCode::NotApplied,
+            "not_allowed" => HistoryCode::NotAllowed,
+            _ => ErrorCode::parse(s)
+                .map_or_else(|| HistoryCode::Unrecognised(s.into()), HistoryCode::Error),
+        }
+    }
+}
+
+impl From<ErrorCode> for HistoryCode {
+    fn from(code: ErrorCode) -> Self {
+        HistoryCode::Error(code)
+    }
+}
+
+impl Serialize for HistoryCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -56,15 +110,19 @@ pub struct HistoryEntry {
     pub actor: String,
     pub connection_id: String,
     pub connection_label: String,
-    pub provider: Provider,
+    /// `None` when the stored provider is one this version does not know (a newer Subdesk
+    /// wrote it): shown as unknown, never as another provider.
+    pub provider: Option<Provider>,
     pub account_id: String,
     pub account_name: String,
-    pub action: Action,
+    /// `None` when the stored action is one this version does not know.
+    pub action: Option<Action>,
     pub status_before: Option<Status>,
     pub status_after: Option<Status>,
     pub outcome: Outcome,
     pub request_id: Option<String>,
-    pub error_code: Option<String>,
+    #[ts(type = "string | null")]
+    pub error_code: Option<HistoryCode>,
     pub error_message: Option<String>,
     #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,

@@ -18,8 +18,8 @@ use crate::actions::intent;
 use crate::api::AccountRow;
 use crate::confirm::{Accounts, Confirmation};
 use crate::error::{Error, Result, UiError};
-use crate::history::Completion;
 use crate::history::Outcome;
+use crate::history::{Completion, HistoryCode};
 use crate::model::{allowed_actions, Action, Connection, Provider, Subaccount};
 use crate::providers::catalog::Choices;
 use crate::providers::ProviderApi;
@@ -64,12 +64,28 @@ fn bulk_consequences(action: Action, rows: &[AccountRow]) -> Vec<String> {
     out
 }
 
+/// Bulk jobs of one workspace: their preview, their run and their cancel. The workspace keeps
+/// the state they share with single actions (the last listing, the in-flight claims, the
+/// confirmation tokens, the running jobs' cancel flags); this type holds the job logic.
+pub struct BulkJobs {
+    ws: Arc<Workspace>,
+}
+
 impl Workspace {
+    /// The bulk jobs of this workspace.
+    pub fn bulk(self: &Arc<Self>) -> BulkJobs {
+        BulkJobs {
+            ws: Arc::clone(self),
+        }
+    }
+}
+
+impl BulkJobs {
     /// Splits a selection into what will run and what will be skipped, from the last listing.
     /// For an irreversible action it also reads, at the connection's concurrency, what each
     /// account loses (a Twilio close: its phone numbers), counts the numbers released, and
     /// issues the token the job must carry.
-    pub async fn bulk_preview(&self, items: &[ItemRef], action: Action) -> Result<BulkPreview> {
+    pub async fn preview(&self, items: &[ItemRef], action: Action) -> Result<BulkPreview> {
         let (runnable, skipped) = self.split(items, action)?;
         let mut per: Vec<ConnectionCount> = Vec::new();
         for r in &runnable {
@@ -88,7 +104,10 @@ impl Workspace {
             let numbers = (action == Action::Close)
                 .then(|| count_numbers(snapshots.values()))
                 .flatten();
-            let token = self.tokens.issue(action, accounts_of(&runnable), snapshots);
+            let token = self
+                .ws
+                .tokens
+                .issue(action, accounts_of(&runnable), snapshots);
             (numbers, Some(token))
         } else {
             (None, None)
@@ -123,8 +142,8 @@ impl Workspace {
             if !seen.insert(item.clone()) {
                 continue;
             }
-            let conn = self.connection(item.connection_id)?;
-            let Some(acc) = self.cached(conn.id, &item.account_id) else {
+            let conn = self.ws.connection(item.connection_id)?;
+            let Some(acc) = self.ws.cached(conn.id, &item.account_id) else {
                 skipped.push(SkippedItem {
                     item: item.clone(),
                     name: item.account_id.clone(),
@@ -158,19 +177,24 @@ impl Workspace {
     /// configured concurrency.
     async fn snapshots(&self, rows: &[AccountRow]) -> Result<HashMap<(Uuid, String), String>> {
         let mut set = tokio::task::JoinSet::new();
-        let limit = Arc::new(Semaphore::new(self.settings().concurrency.max(1) as usize));
+        let limit = Arc::new(Semaphore::new(
+            self.ws.settings().concurrency.max(1) as usize
+        ));
         let mut apis: HashMap<Uuid, Arc<dyn ProviderApi>> = HashMap::new();
         for r in rows {
             let api = match apis.get(&r.connection_id) {
                 Some(api) => Arc::clone(api),
                 None => {
-                    let api = self.api_for(&self.connection(r.connection_id)?).await?;
+                    let api = self
+                        .ws
+                        .api_for(&self.ws.connection(r.connection_id)?)
+                        .await?;
                     apis.insert(r.connection_id, Arc::clone(&api));
                     api
                 }
             };
             // The account as the last listing showed it (what `split` judged runnable).
-            let Some(account) = self.cached(r.connection_id, &r.id) else {
+            let Some(account) = self.ws.cached(r.connection_id, &r.id) else {
                 continue;
             };
             let (key, limit) = ((r.connection_id, r.id.clone()), Arc::clone(&limit));
@@ -209,8 +233,8 @@ impl Workspace {
     }
 
     /// Asks a running job to stop scheduling new items.
-    pub fn cancel_job(&self, job_id: &str) -> bool {
-        match self.jobs.lock().expect("poisoned").get(job_id) {
+    pub fn cancel(&self, job_id: &str) -> bool {
+        match self.ws.jobs.lock().expect("poisoned").get(job_id) {
             Some(flag) => {
                 flag.store(true, Ordering::SeqCst);
                 true
@@ -221,21 +245,21 @@ impl Workspace {
 
     /// Runs a bulk action on `items` and returns the final counts. Progress goes to `sink`.
     /// Items the rules do not allow are recorded as skipped without any call; the others run.
-    pub async fn run_job(
-        self: &Arc<Self>,
+    pub async fn run(
+        &self,
         items: Vec<ItemRef>,
         action: Action,
         confirmation: Option<&Confirmation>,
         sink: JobSink,
     ) -> Result<JobCounts> {
-        self.run_job_with(items, action, confirmation, &Choices::new(), sink)
+        self.run_with(items, action, confirmation, &Choices::new(), sink)
             .await
     }
 
-    /// [`Self::run_job`] with the user's answers to the action's questions; each connection's
+    /// [`Self::run`] with the user's answers to the action's questions; each connection's
     /// accounts get the answers to the questions its provider asks (defaults for the rest).
-    pub async fn run_job_with(
-        self: &Arc<Self>,
+    pub async fn run_with(
+        &self,
         items: Vec<ItemRef>,
         action: Action,
         confirmation: Option<&Confirmation>,
@@ -248,7 +272,7 @@ impl Workspace {
             if !confirmation.is_some_and(|c| c.typed.trim().eq_ignore_ascii_case(&expected)) {
                 return Err(Error::ConfirmationMismatch { expected });
             }
-            self.tokens.redeem(
+            self.ws.tokens.redeem(
                 confirmation.map(|c| c.token.as_str()),
                 action,
                 &accounts_of(&runnable),
@@ -257,10 +281,11 @@ impl Workspace {
             HashMap::new()
         };
         let snapshots = Arc::new(snapshots);
-        let history = Arc::clone(self.history()?);
+        let history = Arc::clone(self.ws.history()?);
         let job_id = Uuid::new_v4().to_string();
         let cancel = Arc::new(AtomicBool::new(false));
-        self.jobs
+        self.ws
+            .jobs
             .lock()
             .expect("poisoned")
             .insert(job_id.clone(), Arc::clone(&cancel));
@@ -281,14 +306,14 @@ impl Workspace {
         });
 
         for s in &skipped {
-            let conn = self.connection(s.item.connection_id)?;
+            let conn = self.ws.connection(s.item.connection_id)?;
             let mut c = Completion::outcome(Outcome::Skipped);
-            c.error_code = Some("not_allowed".into());
+            c.error_code = Some(HistoryCode::NotAllowed);
             c.error_message = Some(s.reason.clone());
             history.record(
                 &intent(
                     &conn,
-                    &self.actor,
+                    &self.ws.actor,
                     &s.item.account_id,
                     &s.name,
                     action,
@@ -318,7 +343,7 @@ impl Workspace {
         // re-read per account. The providers refuse a change of a closed or deleted account
         // themselves, so a listing a few seconds old is safe; an item that starts later than
         // FRESH_FOR after it re-reads its own account.
-        let concurrency = self.settings().concurrency.max(1) as usize;
+        let concurrency = self.ws.settings().concurrency.max(1) as usize;
         let mut per_conn: HashMap<Uuid, usize> = HashMap::new();
         for row in &runnable {
             *per_conn.entry(row.connection_id).or_default() += 1;
@@ -327,8 +352,8 @@ impl Workspace {
         let mut set = tokio::task::JoinSet::new();
         for row in runnable {
             if !apis.contains_key(&row.connection_id) {
-                let conn = self.connection(row.connection_id)?;
-                let api = self.api_for(&conn).await;
+                let conn = self.ws.connection(row.connection_id)?;
+                let api = self.ws.api_for(&conn).await;
                 let fresh = match &api {
                     Ok(api) if per_conn[&conn.id] >= LIST_WHEN_AT_LEAST => {
                         self.fresh_listing(api).await.map(Arc::new)
@@ -345,7 +370,7 @@ impl Workspace {
                 (conn.clone(), api.clone(), Arc::clone(gate), fresh.clone());
             let asked = conn.provider.info().choices_for(action, choices);
             let (ws, history, cancel, tally, sink, job_id, snapshots) = (
-                Arc::clone(self),
+                Arc::clone(&self.ws),
                 Arc::clone(&history),
                 Arc::clone(&cancel),
                 Arc::clone(&tally),
@@ -441,7 +466,7 @@ impl Workspace {
                 tracing::error!(error = %e, "a job item task failed");
             }
         }
-        self.jobs.lock().expect("poisoned").remove(&job_id);
+        self.ws.jobs.lock().expect("poisoned").remove(&job_id);
         let final_counts = tally.snapshot();
         let failures = std::mem::take(&mut *tally.failures.lock().expect("poisoned"));
         sink(JobEvent::Finished {

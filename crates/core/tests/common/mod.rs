@@ -45,7 +45,11 @@ pub async fn bulk_confirmed(
     items: &[subdesk_core::jobs::ItemRef],
     action: subdesk_core::Action,
 ) -> subdesk_core::confirm::Confirmation {
-    let p = ws.bulk_preview(items, action).await.expect("bulk preview");
+    let p = ws
+        .bulk()
+        .preview(items, action)
+        .await
+        .expect("bulk preview");
     subdesk_core::confirm::Confirmation {
         typed: p.confirm_phrase.expect("irreversible"),
         token: p.confirm_token.expect("irreversible"),

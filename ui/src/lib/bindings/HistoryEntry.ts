@@ -11,7 +11,16 @@ export type HistoryEntry = { id: number, startedAt: string, finishedAt: string |
 /**
  * The OS user who ran Subdesk.
  */
-actor: string, connectionId: string, connectionLabel: string, provider: Provider, accountId: string, accountName: string, action: Action, statusBefore: Status | null, statusAfter: Status | null, outcome: Outcome, requestId: string | null, errorCode: string | null, errorMessage: string | null, durationMs: number | null, 
+actor: string, connectionId: string, connectionLabel: string, 
+/**
+ * `None` when the stored provider is one this version does not know (a newer Subdesk
+ * wrote it): shown as unknown, never as another provider.
+ */
+provider: Provider | null, accountId: string, accountName: string, 
+/**
+ * `None` when the stored action is one this version does not know.
+ */
+action: Action | null, statusBefore: Status | null, statusAfter: Status | null, outcome: Outcome, requestId: string | null, errorCode: string | null, errorMessage: string | null, durationMs: number | null, 
 /**
  * Groups the items of one bulk job.
  */

@@ -1,0 +1,158 @@
+//! Exports of the history to CSV or JSON, written whole or not at all.
+
+use std::path::Path;
+
+use rusqlite::{params_from_iter, Connection};
+
+use super::open::History;
+use super::query::filter_sql;
+use super::schema::{entry_from_row, COLUMNS};
+use super::types::{ExportFormat, HistoryEntry, HistoryFilter};
+use crate::error::{Error, Result};
+use crate::model::Status;
+
+impl History {
+    /// Writes every entry matching the filter, newest first, to `out`. Returns the count.
+    pub fn export(
+        &self,
+        f: &HistoryFilter,
+        format: ExportFormat,
+        out: &mut dyn std::io::Write,
+    ) -> Result<u64> {
+        let (where_sql, args) = filter_sql(f);
+        // A long export reads through its own connection (WAL lets it), so actions can keep
+        // writing their intents meanwhile.
+        let (reader, guard);
+        let conn: &Connection = if self.path == Path::new(":memory:") {
+            guard = self.lock();
+            &guard
+        } else {
+            reader = Connection::open_with_flags(
+                &self.path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )?;
+            &reader
+        };
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM actions WHERE {where_sql} ORDER BY id DESC"
+        ))?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), entry_from_row)?;
+        let mut n = 0u64;
+        match format {
+            ExportFormat::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(CSV_HEADER).map_err(Error::storage)?;
+                for row in rows {
+                    w.write_record(csv_record(&row?)).map_err(Error::storage)?;
+                    n += 1;
+                }
+                w.flush().map_err(Error::storage)?;
+            }
+            ExportFormat::Json => {
+                out.write_all(b"[").map_err(Error::storage)?;
+                for row in rows {
+                    if n > 0 {
+                        out.write_all(b",\n").map_err(Error::storage)?;
+                    }
+                    serde_json::to_writer(&mut *out, &row?).map_err(Error::storage)?;
+                    n += 1;
+                }
+                out.write_all(b"]\n").map_err(Error::storage)?;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Exports to a file, written whole or not at all (a temp file renamed into place).
+    pub fn export_to_path(
+        &self,
+        f: &HistoryFilter,
+        format: ExportFormat,
+        path: &Path,
+    ) -> Result<u64> {
+        // A temporary file with a random name, created exclusively beside the target (a file
+        // or link planted under a predictable name is never followed), removed on any failure,
+        // renamed over the target only once complete.
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".subdesk-export-")
+            .suffix(".partial")
+            .tempfile_in(dir)
+            .map_err(Error::storage)?;
+        let mut file = std::io::BufWriter::new(tmp);
+        let n = self.export(f, format, &mut file)?;
+        let tmp = file.into_inner().map_err(|e| Error::storage(e.error()))?;
+        tmp.as_file().sync_all().map_err(Error::storage)?;
+        tmp.persist(path).map_err(|e| Error::storage(e.error))?;
+        Ok(n)
+    }
+}
+
+pub const CSV_HEADER: [&str; 20] = [
+    "id",
+    "started_at",
+    "finished_at",
+    "actor",
+    "connection_id",
+    "connection_label",
+    "provider",
+    "account_id",
+    "account_name",
+    "action",
+    "status_before",
+    "status_after",
+    "outcome",
+    "request_id",
+    "error_code",
+    "error_message",
+    "duration_ms",
+    "job_id",
+    "reconciled",
+    "snapshot",
+];
+
+/// Spreadsheets run a cell that starts with `=`, `+`, `-`, `@` (or a tab/CR) as a formula.
+/// Names and error texts come from providers and customers, so such cells get a leading `'`.
+fn cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+fn csv_record(e: &HistoryEntry) -> Vec<String> {
+    csv_fields(e).iter().map(|f| cell(f)).collect()
+}
+
+fn csv_fields(e: &HistoryEntry) -> Vec<String> {
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    let st = |s: Option<Status>| s.map(|s| s.as_str().to_string()).unwrap_or_default();
+    vec![
+        e.id.to_string(),
+        e.started_at.clone(),
+        opt(&e.finished_at),
+        e.actor.clone(),
+        e.connection_id.clone(),
+        e.connection_label.clone(),
+        e.provider.map_or("unknown", |p| p.as_str()).into(),
+        e.account_id.clone(),
+        e.account_name.clone(),
+        e.action.map_or("unknown", |a| a.as_str()).into(),
+        st(e.status_before),
+        st(e.status_after),
+        e.outcome.as_str().into(),
+        opt(&e.request_id),
+        e.error_code
+            .as_ref()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        opt(&e.error_message),
+        e.duration_ms.map(|d| d.to_string()).unwrap_or_default(),
+        opt(&e.job_id),
+        e.reconciled.to_string(),
+        opt(&e.snapshot),
+    ]
+}
