@@ -197,4 +197,40 @@ describe('Accounts table', () => {
     expect(rowEls()[0]).toHaveAttribute('data-status', 'suspended')
     expect(calls.filter((c) => c.cmd === 'list_accounts')).toHaveLength(2)
   })
+
+  it('says when selected rows are hidden by the filter, and shows them or unselects them', async () => {
+    const rows = [
+      { ...makeRow(DEMO_TWILIO, 0), name: 'Harbor Hotel' },
+      { ...makeRow(DEMO_TWILIO, 1), name: 'Harbor Gym' },
+      { ...makeRow(DEMO_VOBIZ, 2), name: 'Cedar Clinic' },
+    ]
+    mockCommands(listing(rows))
+    const { accounts, table } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(3))
+    const user = userEvent.setup()
+    const box = (id: string) => within(rowEls().find((r) => r.dataset.id === id)!).getByTestId('row-select')
+    await fireEvent.click(box(rows[0].id))
+    await fireEvent.click(box(rows[1].id))
+    expect(screen.getByTestId('bulk-bar')).toHaveTextContent('2 selected')
+    expect(screen.queryByTestId('bulk-hidden')).toBeNull()
+
+    await user.type(screen.getByTestId('search-input'), 'cedar')
+    await waitFor(() => expect(shownIds()).toEqual([rows[2].id]))
+    expect(screen.getByTestId('bulk-bar')).toHaveTextContent('2 selected · 2 hidden by the current filter')
+
+    // "Show them" empties the search (the box too) and brings them back into view.
+    await user.click(screen.getByTestId('bulk-show-hidden'))
+    await waitFor(() => expect(rowEls()).toHaveLength(3))
+    expect(screen.getByTestId('search-input')).toHaveValue('')
+    expect(screen.queryByTestId('bulk-hidden')).toBeNull()
+
+    await user.type(screen.getByTestId('search-input'), 'hotel')
+    await waitFor(() => expect(shownIds()).toEqual([rows[0].id]))
+    expect(screen.getByTestId('bulk-hidden')).toHaveTextContent('1 hidden')
+    await user.click(screen.getByTestId('bulk-deselect-hidden'))
+    expect(table.selected.size).toBe(1)
+    expect(screen.getByTestId('bulk-bar')).toHaveTextContent('1 selected')
+    expect(screen.queryByTestId('bulk-hidden')).toBeNull()
+  })
 })

@@ -28,6 +28,15 @@ export class TableState {
     return found
   })
 
+  /** Selected rows the current filter or search hides: a bulk action would reach them unseen. */
+  readonly hiddenSelected: number = $derived.by(() => {
+    if (this.selected.size === 0) return 0
+    const shown = new Set(this.visible.map(itemKey))
+    let hidden = 0
+    for (const key of this.selected) if (!shown.has(key)) hidden++
+    return hidden
+  })
+
   constructor(store: AccountsStore) {
     this.store = store
   }
@@ -69,6 +78,17 @@ export class TableState {
     const next = new Set(this.selected)
     for (const r of this.visible) next.add(itemKey(r))
     this.selected = next
+  }
+
+  /** Shows every row again (search and filters emptied), so hidden selected rows come into view. */
+  clearFilter() {
+    this.filter = emptyFilter()
+  }
+
+  /** Keeps only the selected rows that the current filter shows. */
+  deselectHidden() {
+    const shown = new Set(this.visible.map(itemKey))
+    this.selected = new Set([...this.selected].filter((k) => shown.has(k)))
   }
 
   clearSelection() {
