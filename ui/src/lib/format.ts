@@ -1,4 +1,4 @@
-import { providerName } from './catalog.svelte'
+import { actionInfo, catalog, providerName } from './catalog.svelte'
 // Words and formats shown to the user, kept in one place so every view says the same thing.
 import type { Action } from './bindings/Action'
 import type { ItemRef } from './bindings/ItemRef'
@@ -7,14 +7,37 @@ import type { Provider } from './bindings/Provider'
 
 export const ACTIONS: readonly Action[] = ['suspend', 'reactivate', 'close', 'delete']
 
-const ACTION_LABELS: Record<Action, string> = {
+/** Only when the catalog has no word for an action (it always should). */
+const ACTION_VERBS: Record<Action, string> = {
   suspend: 'Suspend',
   reactivate: 'Reactivate',
   close: 'Close',
   delete: 'Delete',
 }
 
-export const actionLabel = (a: Action): string => ACTION_LABELS[a] ?? a
+/**
+ * The action's name as core's catalog words it ("Suspend", "Close account"): the provider's
+ * entry when one is given, else the first provider offering the action. A change of words in
+ * Rust flows through here to every button, dialog and history line.
+ */
+export function actionLabel(a: Action, provider?: Provider | string): string {
+  const own = provider === undefined ? undefined : actionInfo(provider, a)
+  const any = own ?? catalog.providers.flatMap((p) => p.actions).find((x) => x.action === a)
+  return any?.label ?? ACTION_VERBS[a] ?? a
+}
+
+/** The verb alone, for a count: "Close 3 accounts". */
+export const actionVerb = (a: Action): string => ACTION_VERBS[a] ?? a
+
+/** Irreversible actions, as core's `Action::irreversible()` says (the catalog does not carry it). */
+export const isIrreversible = (a: Action): boolean => a === 'close' || a === 'delete'
+
+/** The button that opens an action's dialog: "Close account…". */
+export const actionOpener = (a: Action, provider?: Provider | string): string => `${actionLabel(a, provider)}…`
+
+/** The dialog's confirm button: an irreversible action says "permanently". */
+export const actionConfirm = (a: Action, provider?: Provider | string): string =>
+  isIrreversible(a) ? `${actionLabel(a, provider)} permanently` : actionLabel(a, provider)
 
 const ACTION_DONE: Record<Action, string> = {
   suspend: 'suspended',
