@@ -102,3 +102,45 @@ export function formatDuration(ms: number | bigint | null | undefined): string {
 
 export const plural = (n: number, one: string, many = `${one}s`): string =>
   `${n.toLocaleString()} ${n === 1 ? one : many}`
+
+/**
+ * What a connection's failed listing did, in words fitting core's error code, to follow the
+ * connection's name: "Demo Vobiz did not answer". Core's own sentence is shown beside it.
+ */
+export function listFailureWords(code: string): string {
+  switch (code) {
+    case 'network':
+    case 'timeout':
+      return 'did not answer'
+    case 'auth':
+    case 'api_key_refused':
+    case 'subaccount_credentials':
+      return 'refused the credentials'
+    case 'forbidden':
+    case 'api_key_cannot_reach_subaccount':
+      return 'refused access to its subaccounts'
+    case 'rate_limited':
+      return 'asked Subdesk to slow down'
+    case 'provider':
+    case 'unexpected_response':
+    case 'response_too_large':
+      return 'answered with an error'
+    case 'keychain':
+    case 'missing_secret':
+      return 'could not be opened: its secret could not be read from the keychain'
+    default:
+      return 'could not be listed'
+  }
+}
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+const dayAndTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** "14:02" today, with the date on another day. */
+export function formatSince(d: Date, now: Date = new Date()): string {
+  return d.toDateString() === now.toDateString() ? timeOnly.format(d) : dayAndTime.format(d)
+}
+
+/** Beside a row kept from an earlier listing. */
+export const staleText = (since: Date | null): string =>
+  since ? `not updated since ${formatSince(since)}` : 'not updated'
