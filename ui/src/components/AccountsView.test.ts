@@ -72,7 +72,9 @@ describe('Accounts table', () => {
   it('shows each status as a badge with its own word and colour class', async () => {
     const rows = (['active', 'suspended', 'closed', 'deleted', 'unknown'] as const).map((s, i) => makeRow(DEMO_TWILIO, i, s))
     mockCommands(listing(rows))
-    const { accounts } = setup()
+    const { accounts, table } = setup()
+    // Closed and deleted accounts are hidden by default; this test looks at them.
+    table.showEnded = true
     await accounts.refresh()
     await waitFor(() => expect(rowEls()).toHaveLength(5))
     for (const r of rowEls()) {
@@ -90,7 +92,9 @@ describe('Accounts table', () => {
       { ...makeRow(DEMO_VOBIZ, 2, 'suspended'), allowedActions: ['delete' as const] },
     ]
     mockCommands(listing(rows))
-    const { accounts } = setup()
+    const { accounts, table } = setup()
+    // Closed and deleted accounts are hidden by default; this test looks at them.
+    table.showEnded = true
     await accounts.refresh()
     await waitFor(() => expect(rowEls()).toHaveLength(3))
     const actionsOf = (id: string) =>

@@ -54,6 +54,8 @@ async function setup() {
   })
   const accounts = new AccountsStore()
   const table = new TableState(accounts)
+  // The closed row is listed too (hidden by default) so that it is selected and skipped.
+  table.showEnded = true
   const job = new JobStore(accounts)
   render(AccountsView, { props: { accounts, table, job, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
   await accounts.refresh()

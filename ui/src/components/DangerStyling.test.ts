@@ -22,6 +22,7 @@ async function setup(rows: AccountRow[]) {
   })
   const accounts = new AccountsStore()
   const table = new TableState(accounts)
+  table.showEnded = true
   render(AccountsView, { props: { accounts, table, job: new JobStore(accounts), connections: [DEMO_TWILIO, TELNYX] } })
   await accounts.refresh()
   await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(rows.length))

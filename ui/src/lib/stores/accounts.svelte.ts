@@ -1,7 +1,7 @@
 // Every subaccount of every connection, as streamed by `list_accounts`, plus the per-row state
 // of actions in flight. Incoming pages and row updates are batched so that 10,000 rows arriving in
 // small pages re-render the table a few times a second, not once per page.
-import { SvelteMap } from 'svelte/reactivity'
+import { SvelteMap, SvelteSet } from 'svelte/reactivity'
 import * as api from '../api'
 import type { AccountRow } from '../bindings/AccountRow'
 import type { Action } from '../bindings/Action'
@@ -42,6 +42,8 @@ export class AccountsStore {
    * when they were listed (null: not known). A row listed or re-read again is fresh.
    */
   readonly staleSince = new SvelteMap<string, Date | null>()
+  /** Rows changed by an action since the last listing: they stay in view whatever their status. */
+  readonly changedHere = new SvelteSet<string>()
 
   /** When each connection last listed in full. */
   #listedAt = new Map<string, Date>()
@@ -84,6 +86,7 @@ export class AccountsStore {
     }
     this.#settled = new Set()
     this.staleSince.clear()
+    this.changedHere.clear()
     this.#incoming = []
     this.#updates.clear()
     this.#setRows([])
@@ -177,7 +180,10 @@ export class AccountsStore {
 
   /** Queues rows re-read after actions; they replace their old versions at the next flush. */
   updateRows(rows: AccountRow[]) {
-    for (const r of rows) this.#updates.set(itemKey(r), r)
+    for (const r of rows) {
+      this.#updates.set(itemKey(r), r)
+      this.changedHere.add(itemKey(r))
+    }
     this.#schedule()
   }
 
