@@ -59,7 +59,9 @@ describe('Accounts table', () => {
       error: uiError('auth', 'Vobiz refused the Auth ID or Auth Token.'),
     })
     await waitFor(() => expect(rowEls()).toHaveLength(3))
-    expect(screen.getByTestId('connection-failure')).toHaveTextContent('Demo Vobiz: Vobiz refused the Auth ID or Auth Token.')
+    expect(screen.getByTestId('connection-failure')).toHaveTextContent(
+      'Demo Vobiz refused the credentials. Vobiz refused the Auth ID or Auth Token.',
+    )
 
     held.resolve(null)
     await done
@@ -70,7 +72,9 @@ describe('Accounts table', () => {
   it('shows each status as a badge with its own word and colour class', async () => {
     const rows = (['active', 'suspended', 'closed', 'deleted', 'unknown'] as const).map((s, i) => makeRow(DEMO_TWILIO, i, s))
     mockCommands(listing(rows))
-    const { accounts } = setup()
+    const { accounts, table } = setup()
+    // Closed and deleted accounts are hidden by default; this test looks at them.
+    table.showEnded = true
     await accounts.refresh()
     await waitFor(() => expect(rowEls()).toHaveLength(5))
     for (const r of rowEls()) {
@@ -88,7 +92,9 @@ describe('Accounts table', () => {
       { ...makeRow(DEMO_VOBIZ, 2, 'suspended'), allowedActions: ['delete' as const] },
     ]
     mockCommands(listing(rows))
-    const { accounts } = setup()
+    const { accounts, table } = setup()
+    // Closed and deleted accounts are hidden by default; this test looks at them.
+    table.showEnded = true
     await accounts.refresh()
     await waitFor(() => expect(rowEls()).toHaveLength(3))
     const actionsOf = (id: string) =>
@@ -196,5 +202,118 @@ describe('Accounts table', () => {
     await waitFor(() => expect(rowEls()).toHaveLength(1))
     expect(rowEls()[0]).toHaveAttribute('data-status', 'suspended')
     expect(calls.filter((c) => c.cmd === 'list_accounts')).toHaveLength(2)
+  })
+
+  it('says when selected rows are hidden by the filter, and shows them or unselects them', async () => {
+    const rows = [
+      { ...makeRow(DEMO_TWILIO, 0), name: 'Harbor Hotel' },
+      { ...makeRow(DEMO_TWILIO, 1), name: 'Harbor Gym' },
+      { ...makeRow(DEMO_VOBIZ, 2), name: 'Cedar Clinic' },
+    ]
+    mockCommands(listing(rows))
+    const { accounts, table } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(3))
+    const user = userEvent.setup()
+    const box = (id: string) => within(rowEls().find((r) => r.dataset.id === id)!).getByTestId('row-select')
+    await fireEvent.click(box(rows[0].id))
+    await fireEvent.click(box(rows[1].id))
+    expect(screen.getByTestId('bulk-bar')).toHaveTextContent('2 selected')
+    expect(screen.queryByTestId('bulk-hidden')).toBeNull()
+
+    await user.type(screen.getByTestId('search-input'), 'cedar')
+    await waitFor(() => expect(shownIds()).toEqual([rows[2].id]))
+    expect(screen.getByTestId('bulk-bar')).toHaveTextContent('2 selected · 2 hidden by the current filter')
+
+    // "Show them" empties the search (the box too) and brings them back into view.
+    await user.click(screen.getByTestId('bulk-show-hidden'))
+    await waitFor(() => expect(rowEls()).toHaveLength(3))
+    expect(screen.getByTestId('search-input')).toHaveValue('')
+    expect(screen.queryByTestId('bulk-hidden')).toBeNull()
+
+    await user.type(screen.getByTestId('search-input'), 'hotel')
+    await waitFor(() => expect(shownIds()).toEqual([rows[0].id]))
+    expect(screen.getByTestId('bulk-hidden')).toHaveTextContent('1 hidden')
+    await user.click(screen.getByTestId('bulk-deselect-hidden'))
+    expect(table.selected.size).toBe(1)
+    expect(screen.getByTestId('bulk-bar')).toHaveTextContent('1 selected')
+    expect(screen.queryByTestId('bulk-hidden')).toBeNull()
+  })
+
+  it('keeps a failed connection\'s last rows, marked stale, names it and why, and retries', async () => {
+    const twilio = [makeRow(DEMO_TWILIO, 0), makeRow(DEMO_TWILIO, 1)]
+    const vobiz = [makeRow(DEMO_VOBIZ, 2), makeRow(DEMO_VOBIZ, 3), makeRow(DEMO_VOBIZ, 4)]
+    let failVobiz: false | 'timeout' | 'auth' | 'provider' = false
+    const calls = mockCommands({
+      list_accounts: ({ onEvent }) => {
+        sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: twilio })
+        sendToChannel<ListEvent>(onEvent, { kind: 'done', connectionId: DEMO_TWILIO.id, total: 2 })
+        if (failVobiz) {
+          // One page arrived before the failure: it is kept as fresh, the rest as stale.
+          sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_VOBIZ.id, rows: [vobiz[0]] })
+          sendToChannel<ListEvent>(onEvent, { kind: 'failed', connectionId: DEMO_VOBIZ.id, error: uiError(failVobiz, 'Vobiz: the request timed out.', true) })
+        } else {
+          sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_VOBIZ.id, rows: vobiz })
+          sendToChannel<ListEvent>(onEvent, { kind: 'done', connectionId: DEMO_VOBIZ.id, total: 3 })
+        }
+        return null
+      },
+    })
+    const { accounts } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(5))
+    expect(screen.queryByTestId('row-stale')).toBeNull()
+
+    failVobiz = 'timeout'
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(5))
+    const stale = rowEls().filter((r) => r.dataset.stale === 'true').map((r) => r.dataset.id)
+    expect(stale.sort()).toEqual([vobiz[1].id, vobiz[2].id].sort())
+    const marker = within(rowEls().find((r) => r.dataset.id === vobiz[1].id)!).getByTestId('row-stale')
+    expect(marker).toHaveTextContent(/^not updated since \d{1,2}[:.]\d{2}/)
+    const alert = screen.getByTestId('connection-failure')
+    expect(alert).toHaveTextContent('Demo Vobiz did not answer. Vobiz: the request timed out.')
+    expect(alert).toHaveTextContent(/Its 2 accounts below are from the last listing at \d{1,2}[:.]\d{2}.* and may be out of date/)
+    expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 5 of 5')
+
+    // A second failure keeps the same rows, still dated from the last listing that worked.
+    failVobiz = 'auth'
+    await accounts.refresh()
+    await waitFor(() => expect(screen.getByTestId('connection-failure')).toHaveTextContent('Demo Vobiz refused the credentials.'))
+    expect(rowEls()).toHaveLength(5)
+    failVobiz = 'provider'
+    await accounts.refresh()
+    await waitFor(() => expect(screen.getByTestId('connection-failure')).toHaveTextContent('Demo Vobiz answered with an error.'))
+
+    failVobiz = false
+    await fireEvent.click(screen.getByRole('button', { name: 'Retry listing Demo Vobiz' }))
+    await waitFor(() => expect(screen.queryByTestId('connection-failure')).toBeNull())
+    expect(rowEls().filter((r) => r.dataset.stale === 'true')).toHaveLength(0)
+    expect(rowEls()).toHaveLength(5)
+    expect(calls.filter((c) => c.cmd === 'list_accounts')).toHaveLength(5)
+  })
+
+  it('keeps every row, stale, when the whole listing fails, and offers Retry', async () => {
+    let fail = false
+    mockCommands({
+      list_accounts: ({ onEvent }) => {
+        if (fail) throw uiError('storage', 'Subdesk could not list the accounts.')
+        sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: [makeRow(DEMO_TWILIO, 0)] })
+        sendToChannel<ListEvent>(onEvent, { kind: 'done', connectionId: DEMO_TWILIO.id, total: 1 })
+        return null
+      },
+    })
+    const { accounts } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(1))
+    fail = true
+    await accounts.refresh()
+    await waitFor(() => expect(screen.getByTestId('list-error')).toHaveTextContent('Subdesk could not list the accounts.'))
+    expect(rowEls()).toHaveLength(1)
+    expect(rowEls()[0]).toHaveAttribute('data-stale', 'true')
+    fail = false
+    await fireEvent.click(screen.getByTestId('list-retry'))
+    await waitFor(() => expect(screen.queryByTestId('list-error')).toBeNull())
+    expect(rowEls()[0]).not.toHaveAttribute('data-stale')
   })
 })

@@ -54,6 +54,8 @@ async function setup() {
   })
   const accounts = new AccountsStore()
   const table = new TableState(accounts)
+  // The closed row is listed too (hidden by default) so that it is selected and skipped.
+  table.showEnded = true
   const job = new JobStore(accounts)
   render(AccountsView, { props: { accounts, table, job, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
   await accounts.refresh()
@@ -85,11 +87,29 @@ describe('Bulk actions', () => {
     expect(within(dialog).getByTestId('impact-numbers')).toHaveTextContent('7 phone numbers will be released')
     expect(dialog).toHaveTextContent('can never be reopened')
     expect(within(dialog).getByTestId('bulk-skipped')).toHaveTextContent('It is already closed.')
+    // Four were selected, three will run: every count says three, never four.
+    expect(within(dialog).getByRole('heading', { level: 2 })).toHaveTextContent('Close 3 accounts')
+    expect(dialog).toHaveTextContent('Type CLOSE 3 to confirm')
+    expect(dialog).not.toHaveTextContent('4 accounts')
+    // Every account that will be acted on, by name and ID, in a list the keyboard can scroll.
+    const list = within(dialog).getByRole('region', { name: 'Accounts that will be closed' })
+    expect(list).toHaveAttribute('tabindex', '0')
+    expect(list).toHaveAttribute('data-testid', 'bulk-runnable')
+    expect(within(list).getAllByRole('listitem')).toHaveLength(3)
+    for (const r of rows) {
+      expect(list).toHaveTextContent(r.name)
+      expect(list).toHaveTextContent(r.id)
+    }
+    expect(list).not.toHaveTextContent(closedRow.id)
+    const skippedList = within(dialog).getByRole('region', { name: 'Accounts that will be skipped' })
+    expect(skippedList).toHaveAttribute('tabindex', '0')
+    expect(skippedList).toHaveTextContent(`${closedRow.name} ${closedRow.id}: It is already closed.`)
 
     const start = within(dialog).getByTestId('bulk-start')
     const input = within(dialog).getByTestId('bulk-confirm-input')
     const user = userEvent.setup()
     expect(start).toBeDisabled()
+    expect(start).toHaveTextContent('Close 3 accounts permanently')
     await user.type(input, 'CLOSE 4')
     expect(start).toBeDisabled()
     await user.clear(input)

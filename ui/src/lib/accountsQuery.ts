@@ -47,6 +47,21 @@ export function sortRows(rows: AccountRow[], sort: Sort): AccountRow[] {
   return rows.sort((a, b) => sign * (cmp(get(a), get(b)) || collator.compare(a.id, b.id)))
 }
 
+/** Closed and deleted: accounts that are over, hidden from the table unless asked for. */
+export const ENDED: readonly Status[] = ['closed', 'deleted']
+
+/** Leaves out ended accounts, except those in `keep` (e.g. closed here a moment ago). */
+export function withoutEnded(rows: readonly AccountRow[], keep: (r: AccountRow) => boolean): AccountRow[] {
+  return rows.filter((r) => !ENDED.includes(r.status) || keep(r))
+}
+
+/** How many rows have each status. */
+export function countByStatus(rows: readonly AccountRow[]): Map<Status, number> {
+  const counts = new Map<Status, number>()
+  for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1)
+  return counts
+}
+
 export function queryRows(rows: readonly AccountRow[], f: RowFilter, sort: Sort): AccountRow[] {
   return sortRows(filterRows(rows, f), sort)
 }

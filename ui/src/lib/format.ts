@@ -1,4 +1,4 @@
-import { providerName } from './catalog.svelte'
+import { actionInfo, catalog, providerName } from './catalog.svelte'
 // Words and formats shown to the user, kept in one place so every view says the same thing.
 import type { Action } from './bindings/Action'
 import type { ItemRef } from './bindings/ItemRef'
@@ -7,15 +7,39 @@ import type { Provider } from './bindings/Provider'
 
 export const ACTIONS: readonly Action[] = ['suspend', 'reactivate', 'close', 'delete']
 
-const ACTION_LABELS: Record<Action, string> = {
+/** Only when the catalog has no word for an action (it always should). */
+const ACTION_VERBS: Record<Action, string> = {
   suspend: 'Suspend',
   reactivate: 'Reactivate',
   close: 'Close',
   delete: 'Delete',
 }
 
-/** `null`: an action recorded by a newer Subdesk that this one does not know. */
-export const actionLabel = (a: Action | null): string => (a == null ? 'unknown action' : (ACTION_LABELS[a] ?? a))
+/**
+ * The action's name as core's catalog words it ("Suspend", "Close account"): the provider's
+ * entry when one is given, else the first provider offering the action. A change of words in
+ * Rust flows through here to every button, dialog and history line.
+ */
+export function actionLabel(a: Action | null, provider?: Provider | string | null): string {
+  // `null`: an action recorded by a newer Subdesk that this one does not know.
+  if (a == null) return 'unknown action'
+  const own = provider == null ? undefined : actionInfo(provider, a)
+  const any = own ?? catalog.providers.flatMap((p) => p.actions).find((x) => x.action === a)
+  return any?.label ?? ACTION_VERBS[a] ?? a
+}
+
+/** The verb alone, for a count: "Close 3 accounts". */
+export const actionVerb = (a: Action): string => ACTION_VERBS[a] ?? a
+
+/** Irreversible actions, as core's `Action::irreversible()` says (the catalog does not carry it). */
+export const isIrreversible = (a: Action): boolean => a === 'close' || a === 'delete'
+
+/** The button that opens an action's dialog: "Close account…". */
+export const actionOpener = (a: Action, provider?: Provider | string): string => `${actionLabel(a, provider)}…`
+
+/** The dialog's confirm button: an irreversible action says "permanently". */
+export const actionConfirm = (a: Action, provider?: Provider | string): string =>
+  isIrreversible(a) ? `${actionLabel(a, provider)} permanently` : actionLabel(a, provider)
 
 const ACTION_DONE: Record<Action, string> = {
   suspend: 'suspended',
@@ -81,3 +105,45 @@ export function formatDuration(ms: number | bigint | null | undefined): string {
 
 export const plural = (n: number, one: string, many = `${one}s`): string =>
   `${n.toLocaleString()} ${n === 1 ? one : many}`
+
+/**
+ * What a connection's failed listing did, in words fitting core's error code, to follow the
+ * connection's name: "Demo Vobiz did not answer". Core's own sentence is shown beside it.
+ */
+export function listFailureWords(code: string): string {
+  switch (code) {
+    case 'network':
+    case 'timeout':
+      return 'did not answer'
+    case 'auth':
+    case 'api_key_refused':
+    case 'subaccount_credentials':
+      return 'refused the credentials'
+    case 'forbidden':
+    case 'api_key_cannot_reach_subaccount':
+      return 'refused access to its subaccounts'
+    case 'rate_limited':
+      return 'asked Subdesk to slow down'
+    case 'provider':
+    case 'unexpected_response':
+    case 'response_too_large':
+      return 'answered with an error'
+    case 'keychain':
+    case 'missing_secret':
+      return 'could not be opened: its secret could not be read from the keychain'
+    default:
+      return 'could not be listed'
+  }
+}
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+const dayAndTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** "14:02" today, with the date on another day. */
+export function formatSince(d: Date, now: Date = new Date()): string {
+  return d.toDateString() === now.toDateString() ? timeOnly.format(d) : dayAndTime.format(d)
+}
+
+/** Beside a row kept from an earlier listing. */
+export const staleText = (since: Date | null): string =>
+  since ? `not updated since ${formatSince(since)}` : 'not updated'

@@ -1,18 +1,29 @@
 // Every subaccount of every connection, as streamed by `list_accounts`, plus the per-row state
 // of actions in flight. Incoming pages and row updates are batched so that 10,000 rows arriving in
 // small pages re-render the table a few times a second, not once per page.
-import { SvelteMap } from 'svelte/reactivity'
+import { SvelteMap, SvelteSet } from 'svelte/reactivity'
 import * as api from '../api'
 import type { AccountRow } from '../bindings/AccountRow'
 import type { Action } from '../bindings/Action'
 import type { ActionResult } from '../bindings/ActionResult'
 import type { Confirmation } from '../bindings/Confirmation'
+import type { ErrorCode } from '../bindings/ErrorCode'
 import type { ListEvent } from '../bindings/ListEvent'
 import { itemKey } from '../format'
 
 export type RowState = { kind: 'pending' } | { kind: 'error'; message: string }
 
-export type ListFailure = { connectionId: string; label: string; message: string }
+export type ListFailure = {
+  connectionId: string
+  label: string
+  /** Core's error code (what to say), and its sentence (what happened). */
+  code: ErrorCode | 'internal'
+  message: string
+  /** Rows of the previous listing kept on screen, marked stale. */
+  kept: number
+  /** When those rows were listed; null when this connection never answered. */
+  since: Date | null
+}
 
 const FLUSH_MS = 60
 
@@ -26,6 +37,20 @@ export class AccountsStore {
   listError = $state<string | null>(null)
   loadedOnce = $state(false)
   readonly rowStates = new SvelteMap<string, RowState>()
+  /**
+   * Rows kept from an earlier listing because their connection's listing failed: by row key,
+   * when they were listed (null: not known). A row listed or re-read again is fresh.
+   */
+  readonly staleSince = new SvelteMap<string, Date | null>()
+  /** Rows changed by an action since the last listing: they stay in view whatever their status. */
+  readonly changedHere = new SvelteSet<string>()
+
+  /** When each connection last listed in full. */
+  #listedAt = new Map<string, Date>()
+  /** The rows on screen when the current listing started, by connection: kept if it fails. */
+  #previous = new Map<string, AccountRow[]>()
+  /** Connections that finished or failed in the current listing. */
+  #settled = new Set<string>()
 
   #index = new Map<string, number>()
   #generation = 0
@@ -50,6 +75,18 @@ export class AccountsStore {
   /** Re-reads every connection. A refresh started while one runs supersedes it. */
   async refresh(): Promise<void> {
     const generation = ++this.#generation
+    // What is on screen now (including rows kept from an earlier failure) is what a failing
+    // connection keeps showing.
+    this.flush()
+    this.#previous = new Map()
+    for (const r of this.rows) {
+      const list = this.#previous.get(r.connectionId)
+      if (list) list.push(r)
+      else this.#previous.set(r.connectionId, [r])
+    }
+    this.#settled = new Set()
+    this.staleSince.clear()
+    this.changedHere.clear()
     this.#incoming = []
     this.#updates.clear()
     this.#setRows([])
@@ -67,7 +104,13 @@ export class AccountsStore {
     try {
       await api.listAccounts(onEvent)
     } catch (e) {
-      if (generation === this.#generation) this.listError = api.errorMessage(e)
+      if (generation === this.#generation) {
+        this.listError = api.errorMessage(e)
+        // Nothing more will come: every connection that had not answered keeps its rows.
+        for (const connectionId of this.#previous.keys()) {
+          if (!this.#settled.has(connectionId)) this.#keepPrevious(connectionId)
+        }
+      }
     } finally {
       if (generation === this.#generation) {
         this.flush()
@@ -88,6 +131,21 @@ export class AccountsStore {
     this.listError = null
     this.loading = false
     this.rowStates.clear()
+    this.staleSince.clear()
+    this.#previous = new Map()
+  }
+
+  /** Puts back a connection's rows of the previous listing (those not listed again), stale. */
+  #keepPrevious(connectionId: string): number {
+    this.flush()
+    const kept = (this.#previous.get(connectionId) ?? []).filter((r) => !this.#index.has(itemKey(r)))
+    if (kept.length > 0) {
+      this.#incoming.push(...kept)
+      this.flush()
+    }
+    const since = this.#listedAt.get(connectionId) ?? null
+    for (const r of kept) this.staleSince.set(itemKey(r), since)
+    return kept.length
   }
 
   #onListEvent(event: ListEvent) {
@@ -97,24 +155,35 @@ export class AccountsStore {
         this.received += event.rows.length
         this.#schedule()
         break
-      case 'failed':
+      case 'failed': {
+        this.#settled.add(event.connectionId)
+        const kept = this.#keepPrevious(event.connectionId)
         this.failures = [
           ...this.failures.filter((f) => f.connectionId !== event.connectionId),
           {
             connectionId: event.connectionId,
             label: this.#labelOf(event.connectionId),
+            code: event.error.code,
             message: event.error.message,
+            kept,
+            since: this.#listedAt.get(event.connectionId) ?? null,
           },
         ]
         break
+      }
       case 'done':
+        this.#settled.add(event.connectionId)
+        this.#listedAt.set(event.connectionId, new Date())
         break
     }
   }
 
   /** Queues rows re-read after actions; they replace their old versions at the next flush. */
   updateRows(rows: AccountRow[]) {
-    for (const r of rows) this.#updates.set(itemKey(r), r)
+    for (const r of rows) {
+      this.#updates.set(itemKey(r), r)
+      this.changedHere.add(itemKey(r))
+    }
     this.#schedule()
   }
 
@@ -148,7 +217,10 @@ export class AccountsStore {
     for (const [key, r] of this.#updates) {
       const at = this.#index.get(key)
       // A row that is not listed (a refresh cleared the table) arrives with the listing.
-      if (at !== undefined) next[at] = r
+      if (at !== undefined) {
+        next[at] = r
+        this.staleSince.delete(key)
+      }
     }
     this.#updates.clear()
     this.rows = next

@@ -35,7 +35,11 @@ export class JobStore {
   }
 
   /** Runs the preview's runnable accounts; resolves when the job has ended. */
-  async start(preview: BulkPreview, confirmation: Confirmation | null): Promise<void> {
+  async start(
+    preview: BulkPreview,
+    confirmation: Confirmation | null,
+    choices: Record<string, boolean> = {},
+  ): Promise<void> {
     const items: ItemRef[] = preview.runnable.map((r) => ({ connectionId: r.connectionId, accountId: r.id }))
     const keys = items.map(itemKey)
     this.phase = 'running'
@@ -49,7 +53,7 @@ export class JobStore {
     this.counts = { total: items.length, succeeded: 0, failed: 0, skipped: 0, notStarted: 0, remaining: items.length }
     this.accounts.setPending(keys)
     try {
-      const counts = await api.bulkRun(items, preview.action, confirmation, (e) => this.#onEvent(e))
+      const counts = await api.bulkRun(items, preview.action, confirmation, (e) => this.#onEvent(e), choices)
       this.counts = counts
     } catch (e) {
       this.error = api.errorMessage(e)

@@ -1,6 +1,6 @@
 // What the user sees of the accounts: filter, sort, and the selection. Kept apart from the data
 // so the view can be left and come back unchanged.
-import { emptyFilter, queryRows, type RowFilter, type Sort, type SortKey } from '../accountsQuery'
+import { emptyFilter, queryRows, withoutEnded, type RowFilter, type Sort, type SortKey } from '../accountsQuery'
 import type { AccountRow } from '../bindings/AccountRow'
 import type { Action } from '../bindings/Action'
 import type { ItemRef } from '../bindings/ItemRef'
@@ -11,12 +11,21 @@ export class TableState {
   // Declared first: the deriveds below read it.
   private readonly store: AccountsStore
   filter = $state<RowFilter>(emptyFilter())
+  /** Closed and deleted accounts are hidden unless this is on or their status is filtered for. */
+  showEnded = $state(false)
   sort = $state<Sort>({ key: 'name', dir: 'asc' })
   selected = $state.raw<ReadonlySet<string>>(new Set())
   /** Index in `visible` of the last row clicked without shift: where a shift-click range starts. */
   #anchor: number | null = null
 
-  readonly visible: AccountRow[] = $derived.by(() => queryRows(this.store.rows, this.filter, this.sort))
+  readonly visible: AccountRow[] = $derived.by(() => {
+    const changed = this.store.changedHere
+    const rows =
+      this.showEnded || this.filter.status
+        ? this.store.rows
+        : withoutEnded(this.store.rows, (r) => changed.has(itemKey(r)))
+    return queryRows(rows, this.filter, this.sort)
+  })
 
   /** Actions at least one selected row allows: the bulk bar enables exactly these. */
   readonly selectedActions: ReadonlySet<Action> = $derived.by(() => {
@@ -26,6 +35,15 @@ export class TableState {
       if (found.size === ACTIONS.length) break
     }
     return found
+  })
+
+  /** Selected rows the current filter or search hides: a bulk action would reach them unseen. */
+  readonly hiddenSelected: number = $derived.by(() => {
+    if (this.selected.size === 0) return 0
+    const shown = new Set(this.visible.map(itemKey))
+    let hidden = 0
+    for (const key of this.selected) if (!shown.has(key)) hidden++
+    return hidden
   })
 
   constructor(store: AccountsStore) {
@@ -69,6 +87,18 @@ export class TableState {
     const next = new Set(this.selected)
     for (const r of this.visible) next.add(itemKey(r))
     this.selected = next
+  }
+
+  /** Shows every row again (search and filters emptied), so hidden selected rows come into view. */
+  clearFilter() {
+    this.filter = emptyFilter()
+    this.showEnded = true
+  }
+
+  /** Keeps only the selected rows that the current filter shows. */
+  deselectHidden() {
+    const shown = new Set(this.visible.map(itemKey))
+    this.selected = new Set([...this.selected].filter((k) => shown.has(k)))
   }
 
   clearSelection() {

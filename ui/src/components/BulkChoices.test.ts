@@ -1,0 +1,102 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import type { AccountRow } from '../lib/bindings/AccountRow'
+import type { Action } from '../lib/bindings/Action'
+import type { BulkPreview } from '../lib/bindings/BulkPreview'
+import type { Connection } from '../lib/bindings/Connection'
+import type { ItemRef } from '../lib/bindings/ItemRef'
+import { actionInfo } from '../lib/catalog.svelte'
+import { AccountsStore } from '../lib/stores/accounts.svelte'
+import { JobStore } from '../lib/stores/job.svelte'
+import { TableState } from '../lib/stores/table.svelte'
+import { DEMO_VOBIZ, makeRow } from '../mock/backend'
+import { sendToChannel } from '../mock/channel'
+import { deferred, mockCommands } from '../test/ipc'
+import AccountsView from './AccountsView.svelte'
+
+const PLIVO: Connection = { ...DEMO_VOBIZ, id: 'conn-plivo', provider: 'plivo', label: 'Demo Plivo' }
+const TELNYX: Connection = { ...DEMO_VOBIZ, id: 'conn-telnyx', provider: 'telnyx', label: 'Demo Telnyx' }
+const ref = (r: AccountRow): ItemRef => ({ connectionId: r.connectionId, accountId: r.id })
+
+function preview(action: Action, runnable: AccountRow[]): BulkPreview {
+  const irreversible = action === 'delete'
+  return {
+    action,
+    irreversible,
+    runnable,
+    skipped: [],
+    perConnection: [],
+    numbersReleased: null,
+    consequences: [],
+    confirmPhrase: irreversible ? `DELETE ${runnable.length}` : null,
+    confirmToken: irreversible ? 'token-1' : null,
+  }
+}
+
+async function setup(rows: AccountRow[], action: Action) {
+  const calls = mockCommands({
+    list_accounts: ({ onEvent }) => {
+      for (const c of [PLIVO, DEMO_VOBIZ, TELNYX]) {
+        sendToChannel(onEvent, { kind: 'page', connectionId: c.id, rows: rows.filter((r) => r.connectionId === c.id) })
+      }
+      return null
+    },
+    bulk_preview: () => preview(action, rows),
+    bulk_run: () => deferred().promise,
+  })
+  const accounts = new AccountsStore()
+  const table = new TableState(accounts)
+  const job = new JobStore(accounts)
+  render(AccountsView, { props: { accounts, table, job, connections: [PLIVO, DEMO_VOBIZ, TELNYX] } })
+  await accounts.refresh()
+  await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(rows.length))
+  await fireEvent.click(screen.getByTestId('select-all-matching'))
+  await fireEvent.click(screen.getByTestId(`bulk-action-${action}`))
+  const dialog = await screen.findByTestId('bulk-dialog')
+  await waitFor(() => expect(within(dialog).getByTestId('bulk-runnable')).toBeInTheDocument())
+  return { calls, dialog }
+}
+
+describe('Bulk dialog questions', () => {
+  it("asks Plivo's cascade question once, names Plivo, shows the answer's consequence and sends it", async () => {
+    const rows = [makeRow(PLIVO, 0), makeRow(PLIVO, 1), makeRow(DEMO_VOBIZ, 2)]
+    const { calls, dialog } = await setup(rows, 'delete')
+    const cascade = actionInfo('plivo', 'delete')!.choices[0]
+
+    const question = within(dialog).getByTestId('choice-cascade')
+    expect(within(dialog).getAllByTestId('choice-cascade')).toHaveLength(1)
+    expect(question).toHaveTextContent(`Plivo: ${cascade.question}`)
+    expect(question).not.toHaveTextContent('Vobiz')
+    // The default answer's consequence is in the preview until another is chosen.
+    expect(dialog).toHaveTextContent(`Plivo: ${cascade.no}`)
+
+    const user = userEvent.setup()
+    await user.click(within(dialog).getByTestId('choice-cascade-yes'))
+    expect(dialog).toHaveTextContent(`Plivo: ${cascade.yes}`)
+    expect(dialog).not.toHaveTextContent(`Plivo: ${cascade.no}`)
+
+    await user.type(within(dialog).getByTestId('bulk-confirm-input'), 'DELETE 3')
+    await user.click(within(dialog).getByTestId('bulk-start'))
+    const run = calls.find((c) => c.cmd === 'bulk_run')!
+    expect(run.args.choices).toEqual({ cascade: true })
+    expect(run.args.items).toEqual(rows.map(ref))
+  })
+
+  it("asks Telnyx's question on reactivate, sends the default when untouched, and asks nothing for others", async () => {
+    const rows = [makeRow(TELNYX, 0, 'unknown'), makeRow(DEMO_VOBIZ, 1, 'suspended')]
+    const { calls, dialog } = await setup(rows, 'reactivate')
+    const q = actionInfo('telnyx', 'reactivate')!.choices[0]
+    expect(within(dialog).getByTestId(`choice-${q.key}`)).toHaveTextContent(`Telnyx: ${q.question}`)
+    await userEvent.setup().click(within(dialog).getByTestId('bulk-start'))
+    expect(calls.find((c) => c.cmd === 'bulk_run')!.args.choices).toEqual({ [q.key]: q.default })
+  })
+
+  it('asks nothing and sends no choices when no provider involved has a question', async () => {
+    const rows = [makeRow(DEMO_VOBIZ, 0), makeRow(DEMO_VOBIZ, 1)]
+    const { calls, dialog } = await setup(rows, 'suspend')
+    expect(within(dialog).queryByRole('group')).toBeNull()
+    await userEvent.setup().click(within(dialog).getByTestId('bulk-start'))
+    expect(calls.find((c) => c.cmd === 'bulk_run')!.args).not.toHaveProperty('choices')
+  })
+})

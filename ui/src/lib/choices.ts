@@ -1,0 +1,34 @@
+// The questions an action asks (from core's catalog), gathered over the providers a bulk action
+// spans, and the answers as sent to core. No rule of its own: the catalog says what is asked.
+import type { AccountRow } from './bindings/AccountRow'
+import type { Action } from './bindings/Action'
+import type { ActionChoice } from './bindings/ActionChoice'
+import { actionInfo, providerName } from './catalog.svelte'
+
+export type AskedChoice = ActionChoice & { concerns: string[] }
+
+/** Each distinct question once, naming the providers (of these rows) it concerns. */
+export function questionsFor(rows: readonly AccountRow[], action: Action): AskedChoice[] {
+  const byKey = new Map<string, AskedChoice>()
+  for (const p of new Set(rows.map((r) => r.provider))) {
+    for (const q of actionInfo(p, action)?.choices ?? []) {
+      const asked = byKey.get(q.key) ?? { ...q, concerns: [] }
+      asked.concerns.push(providerName(p))
+      byKey.set(q.key, asked)
+    }
+  }
+  return [...byKey.values()]
+}
+
+/** Every question's answer, the default where the user did not pick one. */
+export function answersOf(questions: readonly ActionChoice[], answers: Record<string, boolean>): Record<string, boolean> {
+  return Object.fromEntries(questions.map((q) => [q.key, answers[q.key] ?? q.default]))
+}
+
+/** What the answers add to the impact, in the catalog's words. */
+export function answeredConsequences(questions: readonly AskedChoice[], answers: Record<string, boolean>): string[] {
+  return questions.map((q) => {
+    const said = (answers[q.key] ?? q.default) ? q.yes : q.no
+    return q.concerns.length > 0 ? `${q.concerns.join(', ')}: ${said}` : said
+  })
+}
