@@ -38,6 +38,7 @@ pub async fn open(ws: &Workspace) -> subdesk_core::Result<()> {
                     base_url: base.clone(),
                     parent_name: Some(p.parent_name),
                     demo: true,
+                    list_cancelled: false,
                 },
                 Secret::new(p.secret),
             ))

@@ -64,6 +64,7 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
             edge: None,
             region: None,
             base_url: Some(sim.base_url()),
+            include_cancelled: None,
         })
         .await
         .unwrap();

@@ -162,6 +162,7 @@ fn main() {
         base_url: sim.base_url(),
         parent_name: Some("Reseller".into()),
         demo: false,
+        list_cancelled: false,
     };
     let mut fill = Vec::new();
     let mut ser = Vec::new();

@@ -88,6 +88,10 @@ pub struct NewConnection {
     /// Advanced: a full API base URL (https, or http only to this computer).
     #[ts(optional)]
     pub base_url: Option<String>,
+    /// `"yes"` to list the accounts the provider cancelled too (Telnyx lists them only on
+    /// request).
+    #[ts(optional)]
+    pub include_cancelled: Option<String>,
 }
 
 impl NewConnection {
@@ -100,6 +104,7 @@ impl NewConnection {
             "apiKeySid" => self.api_key_sid.as_deref(),
             "edge" => self.edge.as_deref(),
             "region" => self.region.as_deref(),
+            "includeCancelled" => self.include_cancelled.as_deref(),
             _ => None,
         }
     }

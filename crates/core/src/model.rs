@@ -41,6 +41,10 @@ pub struct Connection {
     pub parent_name: Option<String>,
     /// A demo connection talks to the built-in simulator and is never saved.
     pub demo: bool,
+    /// Also list the accounts the provider has cancelled (shown closed, with no action), for
+    /// providers that list them only on request (Telnyx). Off unless the user asked.
+    #[serde(default)]
+    pub list_cancelled: bool,
 }
 
 /// A provider-neutral status. The provider's own word is kept beside it in

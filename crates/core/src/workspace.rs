@@ -437,6 +437,8 @@ impl Workspace {
             base_url,
             parent_name: None,
             demo: false,
+            list_cancelled: info.lists_cancelled_on_request
+                && input.field(catalog::INCLUDE_CANCELLED) == Some("yes"),
         })
     }
 

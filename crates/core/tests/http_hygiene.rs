@@ -90,6 +90,7 @@ fn new_twilio(base_url: &str, sid: &str, token: &str) -> NewConnection {
         edge: None,
         region: None,
         base_url: Some(base_url.into()),
+        include_cancelled: None,
     }
 }
 
@@ -312,6 +313,7 @@ async fn keychain_reads_stay_off_the_runtime_and_happen_once_per_connection() {
         base_url: sim.base_url(),
         parent_name: None,
         demo: false,
+        list_cancelled: false,
     };
     let settings = Arc::new(MemorySettings::default());
     settings.save_connections(&[conn.clone()]).unwrap();

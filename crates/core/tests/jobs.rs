@@ -58,6 +58,7 @@ async fn setup(
             edge: None,
             region: None,
             base_url: Some(sim.base_url()),
+            include_cancelled: None,
         })
         .await
         .unwrap();

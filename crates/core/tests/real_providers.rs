@@ -28,6 +28,7 @@ fn twilio_input(sim: &Sim, sid: &str, key: Option<&str>, secret: &str) -> NewCon
         edge: None,
         region: None,
         base_url: Some(sim.base_url()),
+        include_cancelled: None,
     }
 }
 

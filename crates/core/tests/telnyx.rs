@@ -120,3 +120,112 @@ async fn the_table_shows_the_last_action_subdesk_recorded() {
         "{recorded}"
     );
 }
+
+#[tokio::test]
+async fn cancelled_accounts_are_listed_only_on_request_and_shown_closed_with_no_action() {
+    let sim = sim(SimConfig::default()).await;
+    let (manager, key) = sim.add_telnyx_manager(true);
+    for i in 0..260 {
+        sim.add_telnyx_account(&manager, &format!("Tenant {i}"), false, false);
+    }
+    let gone = sim.add_telnyx_account(&manager, "Gone Ltd", true, true);
+    let conn = subdesk_core::Connection {
+        id: uuid::Uuid::new_v4(),
+        provider: Provider::Telnyx,
+        label: "Test".into(),
+        account_id: String::new(),
+        auth: subdesk_core::AuthMethod::AuthToken,
+        base_url: sim.base_url(),
+        parent_name: None,
+        demo: false,
+        list_cancelled: true,
+    };
+    let api = Provider::Telnyx.spec().adapter(
+        &conn,
+        subdesk_core::secrets::Secret::new(&key),
+        subdesk_core::providers::catalog::AdapterParts {
+            client: client(std::time::Duration::from_secs(5)),
+            max_body: 1 << 20,
+            retry: fast_retry(),
+            limit: limit(),
+        },
+    );
+    sim.clear_requests();
+    let (rows, _, r) = list_all(api.as_ref()).await;
+    assert_eq!(r.unwrap(), 261);
+    let cancelled: Vec<_> = rows.iter().filter(|r| r.status == Status::Closed).collect();
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(
+        (
+            cancelled[0].id.as_str(),
+            cancelled[0].provider_status.as_str()
+        ),
+        (gone.as_str(), "cancelled at Telnyx")
+    );
+    assert!(
+        subdesk_core::model::allowed_actions(Provider::Telnyx, Status::Closed, false).is_empty()
+    );
+    // Two listings of 2 pages each: the flag only on the second.
+    let queries: Vec<String> = sim.requests().into_iter().map(|r| r.query).collect();
+    assert_eq!(queries.len(), 4);
+    assert_eq!(
+        queries
+            .iter()
+            .filter(|q| q.contains("include_cancelled_accounts=true"))
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn the_form_asks_for_cancelled_accounts_and_the_saved_connection_keeps_the_answer() {
+    let info = Provider::Telnyx.info();
+    assert!(info.lists_cancelled_on_request);
+    let field = info
+        .fields
+        .iter()
+        .find(|f| f.key == subdesk_core::providers::catalog::INCLUDE_CANCELLED)
+        .expect("the Telnyx form asks");
+    assert_eq!(
+        field.options.first().map(|o| o.value.as_str()),
+        Some("no"),
+        "off by default"
+    );
+    for p in [
+        Provider::Twilio,
+        Provider::Vobiz,
+        Provider::Plivo,
+        Provider::Vonage,
+    ] {
+        assert!(!p.info().lists_cancelled_on_request, "{p:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_connection_saved_with_cancelled_accounts_lists_them_and_one_saved_without_does_not() {
+    let sim = sim(SimConfig::default()).await;
+    let (manager, key) = sim.add_telnyx_manager(true);
+    sim.add_telnyx_account(&manager, "Open Ltd", false, false);
+    sim.add_telnyx_account(&manager, "Gone Ltd", true, true);
+    let ws = workspace(fast_retry());
+    let mut with = new_connection(&sim, Provider::Telnyx, "", &key);
+    with.include_cancelled = Some("yes".into());
+    let conn = ws.add_connection(&with).await.unwrap();
+    assert!(conn.list_cancelled);
+    let api = ws.api_for(&conn).await.unwrap();
+    let (rows, _, _) = list_all(api.as_ref()).await;
+    assert_eq!(rows.len(), 2);
+    ws.remove_connection(conn.id).await.unwrap();
+
+    // No answer (or "no") keeps them out.
+    let conn = ws
+        .add_connection(&new_connection(&sim, Provider::Telnyx, "", &key))
+        .await
+        .unwrap();
+    assert!(!conn.list_cancelled);
+    let (rows, _, _) = list_all(ws.api_for(&conn).await.unwrap().as_ref()).await;
+    assert_eq!(
+        rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["Open Ltd"]
+    );
+}

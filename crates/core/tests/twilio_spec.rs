@@ -646,6 +646,7 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
             edge: None,
             region: None,
             base_url: Some(proxy.clone()),
+            include_cancelled: None,
         })
         .await
         .unwrap();

@@ -23,6 +23,7 @@ fn new_twilio(sim: &Sim, sid: &str, token: &str) -> NewConnection {
         edge: None,
         region: None,
         base_url: Some(sim.base_url()),
+        include_cancelled: None,
     }
 }
 
@@ -563,6 +564,7 @@ async fn an_intent_whose_connection_was_missing_is_checked_once_it_is_back() {
         base_url: sim.base_url(),
         parent_name: None,
         demo: false,
+        list_cancelled: false,
     };
     let open = |settings: Arc<MemorySettings>, secrets: Arc<MemoryStore>| {
         Arc::new(

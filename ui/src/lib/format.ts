@@ -31,8 +31,9 @@ export function actionLabel(a: Action | null, provider?: Provider | string | nul
 /** The verb alone, for a count: "Close 3 accounts". */
 export const actionVerb = (a: Action): string => ACTION_VERBS[a] ?? a
 
-/** Irreversible actions, as core's `Action::irreversible()` says (the catalog does not carry it). */
-export const isIrreversible = (a: Action): boolean => a === 'close' || a === 'delete'
+/** Irreversible actions, as core's catalog says (`ActionInfo.irreversible`). */
+export const isIrreversible = (a: Action): boolean =>
+  catalog.providers.some((p) => p.actions.some((x) => x.action === a && x.irreversible))
 
 /** The button that opens an action's dialog: "Close account…". */
 export const actionOpener = (a: Action, provider?: Provider | string): string => `${actionLabel(a, provider)}…`

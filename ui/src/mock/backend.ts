@@ -34,6 +34,7 @@ export const DEMO_TWILIO: Connection = {
   baseUrl: 'http://127.0.0.1:4010',
   parentName: 'Demo Reseller',
   demo: true,
+  listCancelled: false,
 }
 
 export const DEMO_VOBIZ: Connection = {
@@ -45,6 +46,7 @@ export const DEMO_VOBIZ: Connection = {
   baseUrl: 'http://127.0.0.1:4011',
   parentName: 'Demo Vobiz Parent',
   demo: true,
+  listCancelled: false,
 }
 
 const NAMES = ['Acme Dental', 'Bluebird Taxis', 'Cedar Clinic', 'Delta Plumbing', 'Evergreen Law', 'Fox Bakery', 'Granite Gym', 'Harbor Hotel']
@@ -175,6 +177,7 @@ export class FakeBackend {
           baseUrl: parent.baseUrl,
           parentName: parent.name,
           demo: false,
+          listCancelled: input.includeCancelled === 'yes' && (catalog.info(input.provider)?.listsCancelledOnRequest ?? false),
         }
         this.connections = [...this.connections, c]
         return c

@@ -128,6 +128,7 @@ async fn run(a: Args) -> Result<(), String> {
             edge: None,
             region: None,
             base_url: Some(a.base_url.clone()),
+            include_cancelled: None,
         })
         .await
         .map_err(|e| e.user_message())?;

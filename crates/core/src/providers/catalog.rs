@@ -125,6 +125,8 @@ pub struct ActionInfo {
     pub label: String,
     /// The provider's own word where it differs ("disable" at Telnyx), shown as a hint.
     pub provider_word: Option<String>,
+    /// It cannot be undone: its dialog shows the impact and asks for a typed confirmation.
+    pub irreversible: bool,
     /// What it does, for a dialog over many accounts of this provider.
     pub consequences: Vec<String>,
     /// Choices the user makes before it runs (Plivo's `cascade`).
@@ -272,12 +274,17 @@ impl StatusRule {
     }
 }
 
+/// The key of the connection-form choice that asks for cancelled accounts too (providers with
+/// `lists_cancelled_on_request`); `"yes"` turns it on.
+pub const INCLUDE_CANCELLED: &str = "includeCancelled";
+
 impl ActionInfo {
     pub fn new(action: Action, label: &str, consequences: &[&str]) -> ActionInfo {
         ActionInfo {
             action,
             label: label.into(),
             provider_word: None,
+            irreversible: action.irreversible(),
             consequences: consequences.iter().map(|s| (*s).into()).collect(),
             choices: Vec::new(),
         }

@@ -12,8 +12,12 @@
 //!   done (there is nothing to compare); after a lost answer the action is sent again, which
 //!   is harmless for these two.
 //! - **Paging**: `page[number]` from 1 and `page[size]` up to 250; `meta.total_pages` says when
-//!   to stop. Cancelled accounts are left out (Telnyx lists them only with
-//!   `include_cancelled_accounts=true`, which Subdesk does not send: they cannot be acted on).
+//!   to stop.
+//! - **Cancelled accounts** are listed only with `include_cancelled_accounts=true`, and only
+//!   when the connection asks for them (its form's "Cancelled accounts" choice): nothing can
+//!   act on them. The object has no field that says an account is cancelled, so Subdesk lists
+//!   twice, without and with the flag, and an account only the second listing has is shown
+//!   *closed* ("cancelled at Telnyx") with no action. Without the choice the flag is never sent.
 //! - **Enable** takes `reenable_all_connections` (default false): the dialog asks.
 //! - **Errors** are `{"errors": [{"code", "title", "detail"}]}` with string codes: 401 (10009)
 //!   wrong key, 403 (10010) the account is not a manager account (only Telnyx can grant it),
@@ -42,6 +46,8 @@ pub const PAGE_SIZE: u32 = 250;
 const MAX_PAGES: u64 = 2000;
 /// The words of a managed account's state: Telnyx does not report one.
 pub const NOT_REPORTED: &str = "not reported by Telnyx";
+/// The words of an account Telnyx lists only among the cancelled ones.
+pub const CANCELLED: &str = "cancelled at Telnyx";
 
 pub struct Spec;
 
@@ -57,7 +63,11 @@ impl ProviderSpec for Spec {
                 "API key (of the manager account)",
                 "Enter the manager account's API key (it starts with KEY).",
             )
-            .help("Telnyx identifies the manager account by its key: no account ID is needed.")],
+            .help("Telnyx identifies the manager account by its key: no account ID is needed."),
+            FormField::choice(super::catalog::INCLUDE_CANCELLED, "Cancelled accounts", &[
+                ("no", "Leave them out"),
+                ("yes", "List them too (shown as cancelled, nothing can be done to them)"),
+            ])],
             // Read from Telnyx, a row is always unknown; right after an action it shows what
             // Subdesk sent, until the next refresh.
             statuses: vec![
@@ -67,6 +77,7 @@ impl ProviderSpec for Spec {
                     .word("enabled"),
                 StatusRule::new(Status::Suspended, "Suspended (sent)", &[Suspend, Reactivate])
                     .word("disabled"),
+                StatusRule::new(Status::Closed, "Cancelled", &[]).word(CANCELLED),
             ],
             actions: vec![
                 ActionInfo::new(Suspend, "Suspend", &[
@@ -89,7 +100,7 @@ impl ProviderSpec for Spec {
                 }),
             ],
             reports_status: false,
-            lists_cancelled_on_request: false,
+            lists_cancelled_on_request: true,
             forbidden_advice: "Only Telnyx can make an account a manager account: ask Telnyx support.".into(),
         }
     }
@@ -107,6 +118,7 @@ impl ProviderSpec for Spec {
             retry: parts.retry,
             limit: parts.limit,
             max_body: parts.max_body,
+            list_cancelled: conn.list_cancelled,
         })
     }
 }
@@ -118,6 +130,8 @@ pub struct TelnyxApi {
     retry: RetryPolicy,
     limit: Arc<AdaptiveLimit>,
     max_body: u64,
+    /// The connection asked for cancelled accounts too.
+    list_cancelled: bool,
 }
 
 #[derive(Deserialize)]
@@ -220,8 +234,55 @@ impl TelnyxApi {
         }
     }
 
-    async fn page(&self, number: u64, size: u32) -> Result<ListJson> {
-        let url = self.url(&format!("?page%5Bnumber%5D={number}&page%5Bsize%5D={size}"));
+    /// Every page of one listing; `found` gets the accounts not in `seen` yet.
+    async fn list_pages(
+        &self,
+        cancelled: bool,
+        seen: &mut std::collections::HashSet<String>,
+        found: &mut (dyn FnMut(Vec<AccountJson>) + Send),
+    ) -> Result<()> {
+        let mut number = 1u64;
+        loop {
+            if number > MAX_PAGES {
+                return Err(Error::UnexpectedResponse {
+                    detail: "Telnyx kept returning more pages".into(),
+                });
+            }
+            let page = self.page(number, PAGE_SIZE, cancelled).await?;
+            let n = page.data.len();
+            let fresh: Vec<AccountJson> = page
+                .data
+                .into_iter()
+                .filter(|a| seen.insert(a.id.clone()))
+                .collect();
+            if !fresh.is_empty() {
+                found(fresh);
+            }
+            if n == 0 || number >= page.meta.total_pages {
+                return Ok(());
+            }
+            number += 1;
+        }
+    }
+
+    /// An account Telnyx lists only among the cancelled ones.
+    fn cancelled(a: AccountJson) -> Subaccount {
+        Subaccount {
+            status: Status::Closed,
+            provider_status: CANCELLED.into(),
+            ..Self::to_subaccount(a)
+        }
+    }
+
+    async fn page(&self, number: u64, size: u32, cancelled: bool) -> Result<ListJson> {
+        let flag = if cancelled {
+            "&include_cancelled_accounts=true"
+        } else {
+            ""
+        };
+        let url = self.url(&format!(
+            "?page%5Bnumber%5D={number}&page%5Bsize%5D={size}{flag}"
+        ));
         let raw = self
             .send(reqwest::Method::GET, &url, None, u32::MAX)
             .await
@@ -260,35 +321,24 @@ impl ProviderApi for TelnyxApi {
 
     /// Listing one managed account proves the key and the manager status.
     async fn verify(&self) -> Result<String> {
-        self.page(1, 1).await?;
+        self.page(1, 1, false).await?;
         Ok("Telnyx manager account".into())
     }
 
     async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
         let mut seen = std::collections::HashSet::new();
-        let mut number = 1u64;
-        loop {
-            if number > MAX_PAGES {
-                return Err(Error::UnexpectedResponse {
-                    detail: "Telnyx kept returning more pages".into(),
-                });
-            }
-            let page = self.page(number, PAGE_SIZE).await?;
-            let n = page.data.len();
-            let fresh: Vec<Subaccount> = page
-                .data
-                .into_iter()
-                .filter(|a| seen.insert(a.id.clone()))
-                .map(Self::to_subaccount)
-                .collect();
-            if !fresh.is_empty() {
-                sink(fresh);
-            }
-            if n == 0 || number >= page.meta.total_pages {
-                return Ok(seen.len());
-            }
-            number += 1;
+        self.list_pages(false, &mut seen, &mut |page| {
+            sink(page.into_iter().map(Self::to_subaccount).collect())
+        })
+        .await?;
+        if self.list_cancelled {
+            // Only the second listing has the cancelled ones; the rest were sent already.
+            self.list_pages(true, &mut seen, &mut |page| {
+                sink(page.into_iter().map(Self::cancelled).collect())
+            })
+            .await?;
         }
+        Ok(seen.len())
     }
 
     async fn fetch(&self, id: &str) -> Result<Subaccount> {

@@ -157,6 +157,7 @@ pub fn adapter(
         base_url: sim.base_url(),
         parent_name: None,
         demo: false,
+        list_cancelled: false,
     };
     provider.spec().adapter(
         &conn,
@@ -186,6 +187,7 @@ pub fn new_connection(
         edge: None,
         region: None,
         base_url: Some(sim.base_url()),
+        include_cancelled: None,
     }
 }
 

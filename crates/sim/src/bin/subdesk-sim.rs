@@ -53,6 +53,10 @@ struct Args {
     /// Vobiz sub-accounts to seed under the demo parent.
     #[arg(long, default_value_t = 12)]
     vobiz_subaccounts: usize,
+    /// Vonage subaccounts to seed under the demo primary account (every third suspended, the
+    /// first with a balance of its own).
+    #[arg(long, default_value_t = 4)]
+    vonage_subaccounts: usize,
     /// Vobiz DELETE answer: with_message (200) or no_content (204).
     #[arg(long, default_value = "with_message")]
     vobiz_delete_style: DeleteStyle,
@@ -109,11 +113,22 @@ async fn main() -> ExitCode {
     sim.seed_twilio_subaccounts(&twilio.sid, args.twilio_subaccounts);
     let vobiz = sim.add_vobiz_parent("Demo Reseller (Vobiz)");
     sim.seed_vobiz_subaccounts(&vobiz.auth_id, args.vobiz_subaccounts);
+    let (vonage_key, vonage_secret) = sim.add_vonage_primary("Demo Reseller (Vonage)");
+    for i in 0..args.vonage_subaccounts {
+        let own_balance = (i == 0).then_some((12.5, 50.0));
+        sim.add_vonage_subaccount(
+            &vonage_key,
+            &format!("Vonage Tenant {}", i + 1),
+            i % 3 == 2,
+            own_balance,
+        );
+    }
 
     let line = json!({
         "base_url": sim.base_url(),
         "twilio": {"account_sid": twilio.sid, "auth_token": twilio.auth_token},
         "vobiz": {"auth_id": vobiz.auth_id, "auth_token": vobiz.auth_token},
+        "vonage": {"api_key": vonage_key, "api_secret": vonage_secret},
     });
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {

@@ -15,6 +15,10 @@ label: string,
  */
 providerWord: string | null, 
 /**
+ * It cannot be undone: its dialog shows the impact and asks for a typed confirmation.
+ */
+irreversible: boolean, 
+/**
  * What it does, for a dialog over many accounts of this provider.
  */
 consequences: Array<string>, 

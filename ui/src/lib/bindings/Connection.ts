@@ -18,4 +18,9 @@ parentName: string | null,
 /**
  * A demo connection talks to the built-in simulator and is never saved.
  */
-demo: boolean, };
+demo: boolean, 
+/**
+ * Also list the accounts the provider has cancelled (shown closed, with no action), for
+ * providers that list them only on request (Telnyx). Off unless the user asked.
+ */
+listCancelled: boolean, };

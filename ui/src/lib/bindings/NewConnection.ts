@@ -25,4 +25,9 @@ region?: string,
 /**
  * Advanced: a full API base URL (https, or http only to this computer).
  */
-baseUrl?: string, };
+baseUrl?: string, 
+/**
+ * `"yes"` to list the accounts the provider cancelled too (Telnyx lists them only on
+ * request).
+ */
+includeCancelled?: string, };
