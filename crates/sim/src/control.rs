@@ -17,6 +17,8 @@ use serde_json::{json, Value};
 
 use crate::config::FaultKind;
 use crate::shared::{Knobs, Shared};
+use crate::twilio::TwilioWorld;
+use crate::vobiz::VobizWorld;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -28,9 +30,9 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 /// `GET /_sim/state`: every Twilio account (parents included) and every live Vobiz
 /// sub-account.
 async fn state(State(shared): State<Arc<Shared>>) -> Response {
-    let world = shared.world();
-    let vobiz: Vec<Value> = world
-        .vobiz_all()
+    let twilio = shared.state(|w: &mut TwilioWorld| w.all());
+    let vobiz: Vec<Value> = shared
+        .state(|w: &mut VobizWorld| w.all())
         .into_iter()
         .map(|(parent, s)| {
             json!({
@@ -41,7 +43,7 @@ async fn state(State(shared): State<Arc<Shared>>) -> Response {
             })
         })
         .collect();
-    Json(json!({ "twilio": world.twilio_all(), "vobiz": vobiz })).into_response()
+    Json(json!({ "twilio": twilio, "vobiz": vobiz })).into_response()
 }
 
 /// `GET /_sim/requests`: the request log, in arrival order.

@@ -3,16 +3,16 @@
 //! concurrency limit → latency → fault or handler → request-id header and log record.
 //!
 //! Keeping this in one middleware means the handlers only implement the providers' rules,
-//! and every cross-cutting knob behaves the same for Twilio and Vobiz.
+//! and every cross-cutting knob behaves the same for every provider.
 
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{Extensions, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::config::{DeleteStyle, FaultKind, VobizErrorShape};
+use crate::config::FaultKind;
 use crate::provider::SimProvider;
 use crate::server::ConnKill;
 use crate::shared::{RequestRecord, Shared};
@@ -25,21 +25,57 @@ pub(crate) fn is_control(path: &str) -> bool {
 /// Per-request facts known before authentication; error bodies need them.
 #[derive(Debug, Clone)]
 pub(crate) struct ReqInfo {
-    /// The value of `Twilio-Request-Id` / `X-Request-Id` (and Vobiz's `requestId`/`api_id`).
+    /// The id the provider gives this request, in its header and/or its bodies.
     pub(crate) request_id: String,
-    pub(crate) vobiz_shape: VobizErrorShape,
-    pub(crate) delete_style: DeleteStyle,
+    /// Whatever else the provider's answers to this request depend on, fixed when the request
+    /// arrives; the pipeline only carries it.
+    details: Extensions,
+}
+
+impl ReqInfo {
+    pub(crate) fn new(request_id: String) -> ReqInfo {
+        ReqInfo {
+            request_id,
+            details: Extensions::new(),
+        }
+    }
+
+    pub(crate) fn with<T: Clone + Send + Sync + 'static>(mut self, detail: T) -> ReqInfo {
+        self.details.insert(detail);
+        self
+    }
+
+    pub(crate) fn detail<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.details.get::<T>()
+    }
 }
 
 /// Who the request authenticated as.
 #[derive(Debug, Clone)]
 pub(crate) struct Principal {
-    /// The parent account's id at its provider.
+    /// The parent account's id at its provider: the key of its concurrency slots.
     pub(crate) parent: String,
-    /// Twilio only: authenticated with an API key rather than the account's own token.
-    pub(crate) via_key: bool,
-    /// Twilio only: the key is a Standard key, which cannot use the Accounts resource.
-    pub(crate) standard_key: bool,
+    /// What else the credentials say (which kind of key, say), for the provider's own
+    /// handlers; the pipeline only carries it.
+    details: Extensions,
+}
+
+impl Principal {
+    pub(crate) fn new(parent: impl Into<String>) -> Principal {
+        Principal {
+            parent: parent.into(),
+            details: Extensions::new(),
+        }
+    }
+
+    pub(crate) fn with<T: Clone + Send + Sync + 'static>(mut self, detail: T) -> Principal {
+        self.details.insert(detail);
+        self
+    }
+
+    pub(crate) fn detail<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.details.get::<T>()
+    }
 }
 
 /// What handlers get from the pipeline, as a request extension.
@@ -62,7 +98,7 @@ pub(crate) fn mark_applied(mut resp: Response, changed: bool) -> Response {
     resp
 }
 
-/// The generic failures both providers have, each rendered in the provider's own body.
+/// The generic failures every provider has, each rendered in the provider's own body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
     RateLimited,
@@ -160,7 +196,7 @@ pub(crate) async fn pipeline(
         return next.run(req).await;
     }
     let Some(provider) = crate::provider_of(&path) else {
-        // Neither provider's path: the first provider's 404, without auth, faults or log.
+        // No provider's path: the first provider's 404, without auth, faults or log.
         return crate::fallback_provider().not_found(&unowned(), &path);
     };
     let knobs = shared.knobs();
@@ -172,12 +208,7 @@ pub(crate) async fn pipeline(
     let draw = draw.filter(|_| is_write || !knobs.faults_on_writes_only);
     let _in_flight = shared.enter();
 
-    let request_id = provider.request_id(&shared, seq, &knobs);
-    let info = ReqInfo {
-        request_id: request_id.clone(),
-        vobiz_shape: knobs.vobiz_error_shape,
-        delete_style: knobs.vobiz_delete_style,
-    };
+    let info = provider.request_info(&shared, seq);
     let log = LogEntry {
         shared: Arc::clone(&shared),
         record: Some(RequestRecord {
@@ -189,8 +220,8 @@ pub(crate) async fn pipeline(
             fault: None,
             applied: false,
         }),
-        header: provider.request_id_header(&knobs),
-        request_id,
+        header: provider.request_id_header(&info),
+        request_id: info.request_id.clone(),
     };
 
     let auth = provider.authenticate(&shared, &path, req.headers(), &info);
@@ -304,9 +335,5 @@ pub(crate) async fn pipeline(
 
 /// The facts of a request no provider owns.
 pub(crate) fn unowned() -> ReqInfo {
-    ReqInfo {
-        request_id: String::new(),
-        vobiz_shape: VobizErrorShape::default(),
-        delete_style: DeleteStyle::default(),
-    }
+    ReqInfo::new(String::new())
 }

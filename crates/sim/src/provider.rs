@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::Router;
 
 use crate::pipeline::{Failure, Principal, ReqInfo};
-use crate::shared::{Knobs, Shared};
+use crate::shared::Shared;
 
 pub(crate) trait SimProvider: Sync {
     /// For logs and the per-parent concurrency key.
@@ -21,11 +21,12 @@ pub(crate) trait SimProvider: Sync {
 
     fn routes(&self) -> Router<Arc<Shared>>;
 
-    /// The request id of the `seq`-th request (stable for a seed).
-    fn request_id(&self, shared: &Shared, seq: u64, knobs: &Knobs) -> String;
+    /// What the `seq`-th request's answers need before it is authenticated: its request id
+    /// (stable for a seed) and any details of the provider's own.
+    fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo;
 
-    /// The header that carries it; `None`: only the body does.
-    fn request_id_header(&self, knobs: &Knobs) -> Option<HeaderName>;
+    /// The header that carries the request id; `None`: only the body does.
+    fn request_id_header(&self, info: &ReqInfo) -> Option<HeaderName>;
 
     /// Who the request is, or the provider's own refusal.
     fn authenticate(
@@ -76,4 +77,14 @@ pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)>
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
+}
+
+/// Compares secrets without an early exit. A simulator does not need it for security, but
+/// it costs nothing and keeps the code a fair model of what a server should do.
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

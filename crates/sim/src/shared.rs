@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use crate::config::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape};
 use crate::faults::{self, FaultDraw};
-use crate::state::World;
 
 /// One provider request as the simulator saw it (control endpoints under `/_sim` are not
 /// recorded, so tests can poll them without disturbing counts).
@@ -66,7 +65,6 @@ struct FaultRng {
 
 pub(crate) struct Shared {
     pub(crate) seed: u64,
-    pub(crate) world: Mutex<World>,
     knobs: Mutex<Knobs>,
     fault_rng: Mutex<FaultRng>,
     log: Mutex<Vec<RequestRecord>>,
@@ -86,7 +84,6 @@ impl Shared {
     pub(crate) fn new(config: &SimConfig) -> Shared {
         Shared {
             seed: config.rng_seed,
-            world: Mutex::new(World::new(config.rng_seed)),
             knobs: Mutex::new(Knobs {
                 latency: config.latency,
                 faults: config.faults.clone(),
@@ -122,10 +119,6 @@ impl Shared {
             states.insert(T::new(self.seed));
         }
         f(states.get_mut::<T>().expect("inserted above"))
-    }
-
-    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        lock(&self.world)
     }
 
     pub(crate) fn knobs(&self) -> Knobs {

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 
 use crate::pipeline::{mark_applied, Ctx, Failure, Principal, ReqInfo};
 use crate::provider::{basic_credentials, DemoParent, SimProvider};
-use crate::shared::{Knobs, ProviderState, Shared};
+use crate::shared::{ProviderState, Shared};
 use crate::Sim;
 
 #[derive(Clone)]
@@ -126,11 +126,11 @@ impl SimProvider for Vonage {
             )
     }
 
-    fn request_id(&self, shared: &Shared, seq: u64, _: &Knobs) -> String {
-        crate::ids::vobiz_api_id(shared.seed ^ 0x564f, seq)
+    fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
+        ReqInfo::new(crate::ids::vobiz_api_id(shared.seed ^ 0x564f, seq))
     }
 
-    fn request_id_header(&self, _: &Knobs) -> Option<HeaderName> {
+    fn request_id_header(&self, _: &ReqInfo) -> Option<HeaderName> {
         None
     }
 
@@ -184,11 +184,7 @@ impl SimProvider for Vonage {
                 "Account is not provisioned to access Subaccount Provisioning API",
             ));
         }
-        Ok(Principal {
-            parent: user,
-            via_key: false,
-            standard_key: false,
-        })
+        Ok(Principal::new(user))
     }
 
     fn failure(&self, info: &ReqInfo, failure: Failure) -> Response {
