@@ -1,5 +1,5 @@
-//! `subdesk-sim`: a stateful simulator of Twilio's Accounts API (2010-04-01) and Vobiz's
-//! sub-accounts API, served over real HTTP on 127.0.0.1.
+//! `subdesk-sim`: a stateful simulator of the sub-account APIs of Twilio (Accounts,
+//! 2010-04-01), Vobiz, Plivo, Vonage and Telnyx, served over real HTTP on 127.0.0.1.
 //!
 //! Why a hand-written simulator rather than a spec-driven mock (Prism): the client's hard
 //! parts are stateful — paging to the end, closed being final, closing releasing numbers,
@@ -17,10 +17,12 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Layout: `config` (start-up settings), `state` (accounts and the providers' rules),
-//! `twilio` / `vobiz` (wire formats and handlers), `pipeline` (auth, concurrency, latency,
-//! faults, request log), `faults` (seeded fault rolls), `server` (connections and resets),
-//! `control` (`/_sim` endpoints).
+//! Layout: one module per provider (`twilio`, `vobiz`, `plivo`, `vonage`, `telnyx`: its
+//! routes, auth, error bodies and its own state, reached through `provider::SimProvider`
+//! and listed once in `PROVIDERS`); `config` (start-up settings), `pipeline` (auth,
+//! concurrency, latency, faults, request log), `faults` (seeded fault rolls), `server`
+//! (connections and resets), `control` (`/_sim` endpoints), `shared` (what every request
+//! shares), `tenants` (seeded tenant names).
 
 mod config;
 mod control;
@@ -112,8 +114,8 @@ impl Sim {
         })
     }
 
-    /// `http://127.0.0.1:PORT`: the base for both Twilio (`/2010-04-01/…`) and Vobiz
-    /// (`/api/v1/…`) paths.
+    /// `http://127.0.0.1:PORT`: the base of every provider's paths (each owns its own
+    /// prefix, such as Twilio's `/2010-04-01/…`).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }

@@ -146,7 +146,7 @@ fn gateway_page(status: StatusCode) -> Response {
 struct LogEntry {
     shared: Arc<Shared>,
     record: Option<RequestRecord>,
-    /// None: the request id travels only in the body (Vobiz's documented place).
+    /// None: the request id travels only in the body (where some providers document it).
     header: Option<HeaderName>,
     request_id: String,
 }

@@ -63,7 +63,8 @@ pub struct PlivoSubState {
 }
 
 impl ProviderState for PlivoWorld {
-    fn new(seed: u64) -> Self {
+    fn new(config: &crate::SimConfig) -> Self {
+        let seed = config.rng_seed;
         PlivoWorld {
             rng: StdRng::seed_from_u64(seed ^ 0x504c_4956_4f00),
             mains: BTreeMap::new(),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, HeaderName};
 use axum::response::Response;
 use axum::Router;
+use serde_json::{Map, Value};
 
 use crate::pipeline::{Failure, Principal, ReqInfo};
 use crate::shared::Shared;
@@ -44,14 +45,48 @@ pub(crate) trait SimProvider: Sync {
 
     fn method_not_allowed(&self, info: &ReqInfo) -> Response;
 
+    /// This provider's run-time switches as `GET /_sim/config` shows them (names start with
+    /// the provider's name).
+    fn switches(&self, _shared: &Shared) -> Map<String, Value> {
+        Map::new()
+    }
+
+    /// Takes this provider's switches out of a `POST /_sim/config` patch and checks them; the
+    /// change is applied only once the whole patch is known to be valid.
+    fn take_switches(
+        &self,
+        _patch: &mut Map<String, Value>,
+    ) -> Result<Option<SwitchChange>, String> {
+        Ok(None)
+    }
+
+    /// Its accounts as `GET /_sim/state` lists them under [`SimProvider::name`]; `None`: not
+    /// listed.
+    fn snapshot(&self, _shared: &Shared) -> Option<Value> {
+        None
+    }
+
     /// Adds the demo workspace's parent account and its sample tenants.
     fn seed_demo(&self, shared: &Shared) -> DemoParent;
+}
+
+/// A checked change to a provider's switches (see [`SimProvider::take_switches`]).
+pub(crate) type SwitchChange = Box<dyn FnOnce(&Shared) + Send>;
+
+/// Removes `key` from a config patch: `None` when absent or null (no change), as the common
+/// fields read.
+pub(crate) fn take_bool(patch: &mut Map<String, Value>, key: &str) -> Result<Option<bool>, String> {
+    match patch.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(other) => Err(format!("{key} must be true or false, got {other}")),
+    }
 }
 
 /// A parent account of the demo workspace, with the credentials a connection needs.
 #[derive(Debug, Clone)]
 pub struct DemoParent {
-    /// The provider's wire name, as in core (`"twilio"`).
+    /// The provider's wire name, as core spells it.
     pub provider: &'static str,
     pub label: String,
     pub parent_name: String,
@@ -60,7 +95,7 @@ pub struct DemoParent {
     pub secret: String,
 }
 
-/// HTTP Basic `user:password`, as Twilio, Plivo and Vonage use it.
+/// HTTP Basic `user:password`, as most of the providers use it.
 pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers
         .get(axum::http::header::AUTHORIZATION)?

@@ -60,7 +60,8 @@ pub struct TelnyxAccountState {
 }
 
 impl ProviderState for TelnyxWorld {
-    fn new(seed: u64) -> Self {
+    fn new(config: &crate::SimConfig) -> Self {
+        let seed = config.rng_seed;
         TelnyxWorld {
             rng: StdRng::seed_from_u64(seed ^ 0x5445_4c4e_5958),
             keys: BTreeMap::new(),

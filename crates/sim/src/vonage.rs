@@ -59,7 +59,8 @@ pub struct VonageSubState {
 }
 
 impl ProviderState for VonageWorld {
-    fn new(seed: u64) -> Self {
+    fn new(config: &crate::SimConfig) -> Self {
+        let seed = config.rng_seed;
         VonageWorld {
             rng: StdRng::seed_from_u64(seed ^ 0x564f_4e41_4745),
             primaries: BTreeMap::new(),

@@ -160,10 +160,9 @@ async fn update_account(
     };
 
     accounts_resource_allowed(&ctx)?;
-    let knobs = shared.knobs();
     shared.state(|world: &mut TwilioWorld| {
         let account = resolve(world, &ctx, &sid, path)?;
-        if !knobs.twilio_main_key_writes_subaccounts {
+        if !world.switches.main_key_writes_subaccounts {
             own_resources_only(&ctx, account)?;
         }
         let changed = world
@@ -174,7 +173,7 @@ async fn update_account(
             .ok_or_else(|| TwilioError::not_found(path))?;
         let closed = account.status == AccountStatus::Closed;
         let resp = Json(account_json(account)).into_response();
-        if closed && knobs.twilio_purge_closed {
+        if closed && world.switches.purge_closed {
             world.purge_closed();
         }
         Ok(mark_applied(resp, changed))

@@ -13,15 +13,17 @@ mod json;
 mod paging;
 mod sim;
 mod state;
+mod switches;
 
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderName};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use serde_json::{Map, Value};
 
 use crate::pipeline::{Failure, Principal, ReqInfo};
-use crate::provider::{DemoParent, SimProvider};
+use crate::provider::{DemoParent, SimProvider, SwitchChange};
 use crate::shared::Shared;
 use error::TwilioError;
 
@@ -72,6 +74,23 @@ impl SimProvider for Twilio {
 
     fn method_not_allowed(&self, _: &ReqInfo) -> Response {
         TwilioError::method_not_allowed().into_response()
+    }
+
+    fn switches(&self, shared: &Shared) -> Map<String, Value> {
+        switches::to_json(shared)
+    }
+
+    fn take_switches(
+        &self,
+        patch: &mut Map<String, Value>,
+    ) -> Result<Option<SwitchChange>, String> {
+        switches::take(patch)
+    }
+
+    fn snapshot(&self, shared: &Shared) -> Option<Value> {
+        Some(serde_json::json!(
+            shared.state(|w: &mut TwilioWorld| w.all())
+        ))
     }
 
     fn seed_demo(&self, shared: &Shared) -> DemoParent {

@@ -49,13 +49,12 @@ impl Sim {
 
     /// See [`crate::SimConfig::twilio_purge_closed`].
     pub fn set_twilio_purge_closed(&self, yes: bool) {
-        self.shared.update_knobs(|k| k.twilio_purge_closed = yes);
+        self.twilio(|w| w.switches.purge_closed = yes);
     }
 
     /// See [`crate::SimConfig::twilio_main_key_writes_subaccounts`].
     pub fn set_twilio_main_key_writes_subaccounts(&self, yes: bool) {
-        self.shared
-            .update_knobs(|k| k.twilio_main_key_writes_subaccounts = yes);
+        self.twilio(|w| w.switches.main_key_writes_subaccounts = yes);
     }
 
     /// A subaccount with `numbers` IncomingPhoneNumbers (none if `status` is "closed",

@@ -9,6 +9,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::Serialize;
 
+use crate::config::SimConfig;
 use crate::ids;
 use crate::provider::constant_time_eq;
 use crate::shared::ProviderState;
@@ -156,10 +157,18 @@ pub(crate) struct TwilioUpdate<'a> {
 /// Area codes used for simulated numbers: 10,000 numbers per area code keep them unique.
 const AREA_CODES: &[&str] = &["415", "628", "510", "650", "408", "312", "646", "213"];
 
+/// Twilio's run-time switches (see the `twilio_` fields of [`SimConfig`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Switches {
+    pub(crate) main_key_writes_subaccounts: bool,
+    pub(crate) purge_closed: bool,
+}
+
 /// Every simulated Twilio account, parents and subaccounts together (as Twilio keeps them:
 /// a subaccount is an account whose owner is another).
 #[derive(Clone)]
 pub(crate) struct TwilioWorld {
+    pub(crate) switches: Switches,
     rng: StdRng,
     next_order: u64,
     accounts: Vec<TwilioAccount>,
@@ -169,8 +178,13 @@ pub(crate) struct TwilioWorld {
 }
 
 impl ProviderState for TwilioWorld {
-    fn new(seed: u64) -> TwilioWorld {
+    fn new(config: &SimConfig) -> TwilioWorld {
+        let seed = config.rng_seed;
         TwilioWorld {
+            switches: Switches {
+                main_key_writes_subaccounts: config.twilio_main_key_writes_subaccounts,
+                purge_closed: config.twilio_purge_closed,
+            },
             // Distinct from the fault RNG's stream so seeding never shifts fault decisions.
             rng: StdRng::seed_from_u64(seed ^ 0xA11C_E5ED_0000_0001),
             next_order: 0,
@@ -512,8 +526,15 @@ impl TwilioWorld {
 mod tests {
     use super::*;
 
+    fn seeded(seed: u64) -> TwilioWorld {
+        TwilioWorld::new(&SimConfig {
+            rng_seed: seed,
+            ..SimConfig::default()
+        })
+    }
+
     fn world_with_sub(status: &str) -> (TwilioWorld, TwilioParent, String) {
-        let mut w = TwilioWorld::new(1);
+        let mut w = seeded(1);
         let p = w.add_parent("P");
         let s = w.add_subaccount(&p.sid, "S", status, 3, Utc::now());
         (w, p, s)
@@ -557,8 +578,8 @@ mod tests {
 
     #[test]
     fn seeding_is_deterministic() {
-        let mut a = TwilioWorld::new(9);
-        let mut b = TwilioWorld::new(9);
+        let mut a = seeded(9);
+        let mut b = seeded(9);
         let pa = a.add_parent("P");
         let pb = b.add_parent("P");
         assert_eq!(pa, pb);

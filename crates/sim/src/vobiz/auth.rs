@@ -22,12 +22,14 @@ pub(super) fn authenticate(
     let (Some(id), Some(token)) = (header("x-auth-id"), header("x-auth-token")) else {
         return Err(VobizError::UNAUTHORIZED);
     };
-    if id != path_id || !shared.state(|w: &mut VobizWorld| w.authenticate(id, token)) {
+    let (known, forbidden) =
+        shared.state(|w: &mut VobizWorld| (w.authenticate(id, token), w.forbidden));
+    if id != path_id || !known {
         return Err(VobizError::UNAUTHORIZED);
     }
     // Authenticated, but this account may not manage sub-accounts (docs.vobiz.ai/errors: 403
     // means "authenticated but lacking permission").
-    if shared.knobs().vobiz_forbidden {
+    if forbidden {
         return Err(VobizError::FORBIDDEN);
     }
     Ok(Principal::new(id))

@@ -118,7 +118,7 @@ fn list_page(shared: &Shared, ctx: &Ctx, raw: Option<&str>) -> Result<Response, 
     });
     // Accounts created while a client pages through (newest first): later pages shift, so an
     // offset-paged client sees a row twice and the total changes under it.
-    let added = shared.knobs().vobiz_created_per_page;
+    let added = shared.state(|w: &mut VobizWorld| w.created_per_page);
     if added > 0 {
         shared.state(|world: &mut VobizWorld| {
             for i in 0..added {

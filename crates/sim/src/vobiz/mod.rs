@@ -18,6 +18,7 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, HeaderName};
 use axum::response::Response;
 use axum::Router;
+use serde_json::{json, Value};
 
 use crate::config::VobizErrorShape;
 use crate::pipeline::{Failure, Principal, ReqInfo};
@@ -60,11 +61,7 @@ impl SimProvider for Vobiz {
     }
 
     fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
-        let knobs = shared.knobs();
-        let wire = Wire {
-            error_shape: knobs.vobiz_error_shape,
-            delete_style: knobs.vobiz_delete_style,
-        };
+        let wire = shared.state(|w: &mut VobizWorld| w.wire);
         let id = match wire.error_shape {
             VobizErrorShape::Envelope | VobizErrorShape::Loose => {
                 crate::ids::vobiz_request_id(shared.seed, seq)
@@ -100,6 +97,22 @@ impl SimProvider for Vobiz {
 
     fn method_not_allowed(&self, info: &ReqInfo) -> Response {
         VobizError::METHOD_NOT_ALLOWED.render(info)
+    }
+
+    fn snapshot(&self, shared: &Shared) -> Option<Value> {
+        let subs = shared.state(|w: &mut VobizWorld| w.all());
+        let rows: Vec<Value> = subs
+            .into_iter()
+            .map(|(parent, s)| {
+                json!({
+                    "parent_auth_id": parent,
+                    "auth_id": s.auth_id,
+                    "name": s.name,
+                    "enabled": s.enabled,
+                })
+            })
+            .collect();
+        Some(Value::Array(rows))
     }
 
     fn seed_demo(&self, shared: &Shared) -> DemoParent {

@@ -39,12 +39,12 @@ impl Sim {
 
     /// See [`crate::SimConfig::vobiz_forbidden`].
     pub fn set_vobiz_forbidden(&self, yes: bool) {
-        self.shared.update_knobs(|k| k.vobiz_forbidden = yes);
+        self.vobiz(|w| w.forbidden = yes);
     }
 
     /// See [`crate::SimConfig::vobiz_created_per_page`].
     pub fn set_vobiz_created_per_page(&self, n: usize) {
-        self.shared.update_knobs(|k| k.vobiz_created_per_page = n);
+        self.vobiz(|w| w.created_per_page = n);
     }
 
     /// `None` once deleted (or if it never existed under that parent).

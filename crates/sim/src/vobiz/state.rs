@@ -6,6 +6,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::Serialize;
 
+use crate::config::SimConfig;
 use crate::ids;
 use crate::provider::constant_time_eq;
 use crate::shared::ProviderState;
@@ -83,6 +84,12 @@ pub(crate) struct VobizUpdate {
 
 #[derive(Clone)]
 pub(crate) struct VobizWorld {
+    /// Fixed for the server's life.
+    pub(crate) wire: super::Wire,
+    /// See [`SimConfig::vobiz_forbidden`].
+    pub(crate) forbidden: bool,
+    /// See [`SimConfig::vobiz_created_per_page`].
+    pub(crate) created_per_page: usize,
     rng: StdRng,
     next_order: u64,
     parents: Vec<VobizParentRec>,
@@ -91,8 +98,15 @@ pub(crate) struct VobizWorld {
 }
 
 impl ProviderState for VobizWorld {
-    fn new(seed: u64) -> VobizWorld {
+    fn new(config: &SimConfig) -> VobizWorld {
+        let seed = config.rng_seed;
         VobizWorld {
+            wire: super::Wire {
+                error_shape: config.vobiz_error_shape,
+                delete_style: config.vobiz_delete_style,
+            },
+            forbidden: config.vobiz_forbidden,
+            created_per_page: config.vobiz_created_per_page,
             // The stream Twilio and Vobiz shared while they had one world: a seed still gives
             // the same Vobiz ids as long as the simulator holds only Vobiz accounts.
             rng: StdRng::seed_from_u64(seed ^ 0xA11C_E5ED_0000_0001),
