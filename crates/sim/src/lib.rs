@@ -20,9 +20,10 @@
 //! Layout: one module per provider (`twilio`, `vobiz`, `plivo`, `vonage`, `telnyx`: its
 //! routes, auth, error bodies and its own state, reached through `provider::SimProvider`
 //! and listed once in `PROVIDERS`); `config` (start-up settings), `pipeline` (auth,
-//! concurrency, latency, faults, request log), `faults` (seeded fault rolls), `server`
-//! (connections and resets), `control` (`/_sim` endpoints), `shared` (what every request
-//! shares), `tenants` (seeded tenant names).
+//! concurrency, latency, faults, request log), `request` (what the pipeline and a provider
+//! hand each other), `faults` (seeded fault rolls), `server` (connections and resets),
+//! `control` (`/_sim` endpoints), `shared` (what every request shares), `tenants` (seeded
+//! tenant names).
 
 mod config;
 mod control;
@@ -32,6 +33,7 @@ mod padding;
 mod pipeline;
 mod plivo;
 mod provider;
+mod request;
 mod server;
 mod shared;
 mod telnyx;
@@ -62,8 +64,8 @@ pub use twilio::{TwilioAccountState, TwilioKeyKind, TwilioParent};
 pub use vobiz::{VobizParent, VobizRowShape, VobizSubState};
 pub use vonage::VonageSubState;
 
-use pipeline::Ctx;
 use provider::SimProvider;
+use request::Ctx;
 use shared::Shared;
 
 /// Every simulated provider. **The one list**: adding a provider is its module and a line here.
@@ -221,13 +223,13 @@ async fn fallback(req: Request) -> Response {
     let path = req.uri().path();
     match (provider_of(path), req.extensions().get::<Ctx>()) {
         (Some(p), Some(ctx)) => p.not_found(&ctx.info, path),
-        _ => fallback_provider().not_found(&pipeline::unowned(), path),
+        _ => fallback_provider().not_found(&request::unowned(), path),
     }
 }
 
 async fn method_not_allowed(req: Request) -> Response {
     match (provider_of(req.uri().path()), req.extensions().get::<Ctx>()) {
         (Some(p), Some(ctx)) => p.method_not_allowed(&ctx.info),
-        _ => fallback_provider().method_not_allowed(&pipeline::unowned()),
+        _ => fallback_provider().method_not_allowed(&request::unowned()),
     }
 }

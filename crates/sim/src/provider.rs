@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::Router;
 use serde_json::{Map, Value};
 
-use crate::pipeline::{Failure, Principal, ReqInfo};
+use crate::request::{Failure, Principal, ReqInfo};
 use crate::shared::Shared;
 
 pub(crate) trait SimProvider: Sync {

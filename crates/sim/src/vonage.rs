@@ -20,8 +20,8 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::{json, Value};
 
-use crate::pipeline::{mark_applied, Ctx, Failure, Principal, ReqInfo};
 use crate::provider::{basic_credentials, DemoParent, SimProvider};
+use crate::request::{mark_applied, Ctx, Failure, Principal, ReqInfo};
 use crate::shared::{ProviderState, Shared};
 use crate::Sim;
 

@@ -4,8 +4,8 @@ use axum::http::HeaderMap;
 
 use super::error::TwilioError;
 use super::state::{TwilioAccount, TwilioKeyKind, TwilioWorld};
-use crate::pipeline::{Ctx, Principal};
 use crate::provider::basic_credentials;
+use crate::request::{Ctx, Principal};
 use crate::shared::Shared;
 
 /// HTTP Basic: an Account SID with its auth token, or a Main API key with its secret.

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::pipeline::Failure;
+use crate::request::Failure;
 
 /// A Twilio v2010 error: `{code, message, more_info, status}` (401s also carry `detail`
 /// and the `WWW-Authenticate` challenge, as recorded from the real API).

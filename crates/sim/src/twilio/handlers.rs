@@ -15,7 +15,7 @@ use super::error::TwilioError;
 use super::json::{account_json, number_json};
 use super::paging::{envelope, first, paginate, parse_paging, query_pairs};
 use super::state::{AccountStatus, TwilioUpdate, TwilioUpdateError, TwilioWorld};
-use crate::pipeline::{mark_applied, Ctx};
+use crate::request::{mark_applied, Ctx};
 use crate::shared::Shared;
 
 pub(super) fn routes() -> Router<Arc<Shared>> {

@@ -22,8 +22,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::{Map, Value};
 
-use crate::pipeline::{Failure, Principal, ReqInfo};
 use crate::provider::{DemoParent, SimProvider, SwitchChange};
+use crate::request::{Failure, Principal, ReqInfo};
 use crate::shared::Shared;
 use error::TwilioError;
 

@@ -4,7 +4,7 @@ use axum::http::HeaderMap;
 
 use super::error::VobizError;
 use super::state::VobizWorld;
-use crate::pipeline::Principal;
+use crate::request::Principal;
 use crate::shared::Shared;
 
 /// `X-Auth-ID` / `X-Auth-Token` must name a parent, and that parent must be the `{auth_id}`

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::json::iso;
 use crate::config::VobizErrorShape;
-use crate::pipeline::{Failure, ReqInfo};
+use crate::request::{Failure, ReqInfo};
 
 /// A Vobiz error; rendered with the request's id in the configured body shape.
 #[derive(Debug, Clone)]

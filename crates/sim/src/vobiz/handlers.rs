@@ -15,7 +15,7 @@ use super::error::VobizError;
 use super::json::sub_json;
 use super::state::{VobizSub, VobizUpdate, VobizWorld};
 use crate::config::DeleteStyle;
-use crate::pipeline::{mark_applied, Ctx};
+use crate::request::{mark_applied, Ctx};
 use crate::shared::Shared;
 
 const MAX_SIZE: u64 = 100;

@@ -21,8 +21,8 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use crate::config::VobizErrorShape;
-use crate::pipeline::{Failure, Principal, ReqInfo};
 use crate::provider::{DemoParent, SimProvider};
+use crate::request::{Failure, Principal, ReqInfo};
 use crate::shared::Shared;
 use error::VobizError;
 
