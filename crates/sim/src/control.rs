@@ -13,10 +13,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Deserializer};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::config::FaultKind;
 use crate::shared::{Knobs, Shared};
+use crate::PROVIDERS;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -25,23 +26,14 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_sim/requests", get(requests).delete(clear_requests))
 }
 
-/// `GET /_sim/state`: every Twilio account (parents included) and every live Vobiz
-/// sub-account.
+/// `GET /_sim/state`: the accounts of every provider that lists them (see
+/// [`crate::provider::SimProvider::snapshot`]), under the provider's name.
 async fn state(State(shared): State<Arc<Shared>>) -> Response {
-    let world = shared.world();
-    let vobiz: Vec<Value> = world
-        .vobiz_all()
-        .into_iter()
-        .map(|(parent, s)| {
-            json!({
-                "parent_auth_id": parent,
-                "auth_id": s.auth_id,
-                "name": s.name,
-                "enabled": s.enabled,
-            })
-        })
+    let all: Map<String, Value> = PROVIDERS
+        .iter()
+        .filter_map(|p| Some((p.name().to_owned(), p.snapshot(&shared)?)))
         .collect();
-    Json(json!({ "twilio": world.twilio_all(), "vobiz": vobiz })).into_response()
+    Json(Value::Object(all)).into_response()
 }
 
 /// `GET /_sim/requests`: the request log, in arrival order.
@@ -64,14 +56,23 @@ fn knobs_json(k: &Knobs) -> Value {
         "retry_after_secs": k.retry_after_secs,
         "timeout_hang_ms": k.timeout_hang.as_millis(),
         "apply_delay_ms": k.apply_delay.as_millis(),
-        "twilio_main_key_writes_subaccounts": k.twilio_main_key_writes_subaccounts,
-        "twilio_purge_closed": k.twilio_purge_closed,
         "faults_on_writes_only": k.faults_on_writes_only,
     })
 }
 
+/// The common knobs and every provider's switches.
+fn config_json(shared: &Shared, knobs: &Knobs) -> Value {
+    let mut v = knobs_json(knobs);
+    if let Some(obj) = v.as_object_mut() {
+        for p in PROVIDERS {
+            obj.extend(p.switches(shared));
+        }
+    }
+    v
+}
+
 async fn get_config(State(shared): State<Arc<Shared>>) -> Response {
-    Json(knobs_json(&shared.knobs())).into_response()
+    Json(config_json(&shared, &shared.knobs())).into_response()
 }
 
 /// A partial update: absent fields stay as they are; `null` clears the optional ones.
@@ -87,8 +88,6 @@ struct ConfigPatch {
     retry_after_secs: Option<Option<u64>>,
     timeout_hang_ms: Option<u64>,
     apply_delay_ms: Option<u64>,
-    twilio_main_key_writes_subaccounts: Option<bool>,
-    twilio_purge_closed: Option<bool>,
     faults_on_writes_only: Option<bool>,
 }
 
@@ -113,7 +112,19 @@ async fn set_config(
     let Ok(body) = body else {
         return bad_request("could not read the request body".into());
     };
-    let patch: ConfigPatch = match serde_json::from_slice(&body) {
+    let mut fields: Map<String, Value> = match serde_json::from_slice(&body) {
+        Ok(f) => f,
+        Err(e) => return bad_request(format!("invalid config patch: {e}")),
+    };
+    // Each provider takes its own fields; what is left must be common knobs.
+    let mut changes = Vec::new();
+    for p in PROVIDERS {
+        match p.take_switches(&mut fields) {
+            Ok(change) => changes.extend(change),
+            Err(e) => return bad_request(format!("invalid config patch: {e}")),
+        }
+    }
+    let patch = match ConfigPatch::deserialize(Value::Object(fields)) {
         Ok(p) => p,
         Err(e) => return bad_request(format!("invalid config patch: {e}")),
     };
@@ -147,15 +158,12 @@ async fn set_config(
         if let Some(ms) = patch.apply_delay_ms {
             k.apply_delay = Duration::from_millis(ms);
         }
-        if let Some(yes) = patch.twilio_main_key_writes_subaccounts {
-            k.twilio_main_key_writes_subaccounts = yes;
-        }
-        if let Some(yes) = patch.twilio_purge_closed {
-            k.twilio_purge_closed = yes;
-        }
         if let Some(yes) = patch.faults_on_writes_only {
             k.faults_on_writes_only = yes;
         }
     });
-    Json(knobs_json(&knobs)).into_response()
+    for change in changes {
+        change(&shared);
+    }
+    Json(config_json(&shared, &knobs)).into_response()
 }

@@ -1,5 +1,5 @@
-//! `subdesk-sim`: a stateful simulator of Twilio's Accounts API (2010-04-01) and Vobiz's
-//! sub-accounts API, served over real HTTP on 127.0.0.1.
+//! `subdesk-sim`: a stateful simulator of the sub-account APIs of Twilio (Accounts,
+//! 2010-04-01), Vobiz, Plivo, Vonage and Telnyx, served over real HTTP on 127.0.0.1.
 //!
 //! Why a hand-written simulator rather than a spec-driven mock (Prism): the client's hard
 //! parts are stateful — paging to the end, closed being final, closing releasing numbers,
@@ -17,10 +17,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Layout: `config` (start-up settings), `state` (accounts and the providers' rules),
-//! `twilio` / `vobiz` (wire formats and handlers), `pipeline` (auth, concurrency, latency,
-//! faults, request log), `faults` (seeded fault rolls), `server` (connections and resets),
-//! `control` (`/_sim` endpoints).
+//! Layout: one module per provider (`twilio`, `vobiz`, `plivo`, `vonage`, `telnyx`: its
+//! routes, auth, error bodies and its own state, reached through `provider::SimProvider`
+//! and listed once in `PROVIDERS`); `config` (start-up settings), `pipeline` (auth,
+//! concurrency, latency, faults, request log), `request` (what the pipeline and a provider
+//! hand each other), `faults` (seeded fault rolls), `server` (connections and resets),
+//! `control` (`/_sim` endpoints), `shared` (what every request shares), `tenants` (seeded
+//! tenant names).
 
 mod config;
 mod control;
@@ -30,10 +33,11 @@ mod padding;
 mod pipeline;
 mod plivo;
 mod provider;
+mod request;
 mod server;
 mod shared;
-mod state;
 mod telnyx;
+mod tenants;
 mod twilio;
 mod vobiz;
 mod vonage;
@@ -46,7 +50,6 @@ use std::time::Duration;
 use axum::extract::Request;
 use axum::response::Response;
 use axum::{middleware, Router};
-use chrono::Utc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -56,14 +59,13 @@ pub use padding::Padding;
 pub use plivo::PlivoSubState;
 pub use provider::DemoParent;
 pub use shared::RequestRecord;
-pub use state::{
-    TwilioAccountState, TwilioKeyKind, TwilioParent, VobizParent, VobizRowShape, VobizSubState,
-};
 pub use telnyx::TelnyxAccountState;
+pub use twilio::{TwilioAccountState, TwilioKeyKind, TwilioParent};
+pub use vobiz::{VobizParent, VobizRowShape, VobizSubState};
 pub use vonage::VonageSubState;
 
-use pipeline::Ctx;
 use provider::SimProvider;
+use request::Ctx;
 use shared::Shared;
 
 /// Every simulated provider. **The one list**: adding a provider is its module and a line here.
@@ -114,8 +116,8 @@ impl Sim {
         })
     }
 
-    /// `http://127.0.0.1:PORT`: the base for both Twilio (`/2010-04-01/…`) and Vobiz
-    /// (`/api/v1/…`) paths.
+    /// `http://127.0.0.1:PORT`: the base of every provider's paths (each owns its own
+    /// prefix, such as Twilio's `/2010-04-01/…`).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -125,154 +127,7 @@ impl Sim {
     }
 
     // ------------------------------------------------------------------ seeding
-
-    /// A new Twilio parent (main) account with its auth token.
-    pub fn add_twilio_parent(&self, friendly_name: &str) -> TwilioParent {
-        self.shared.world().add_twilio_parent(friendly_name)
-    }
-
-    /// A Main API key (`SK…`, secret) of `parent_sid`: authenticates as that parent.
-    ///
-    /// # Panics
-    /// If `parent_sid` is not a parent added to this simulator.
-    pub fn add_twilio_api_key(&self, parent_sid: &str) -> (String, String) {
-        self.add_twilio_api_key_of_kind(parent_sid, TwilioKeyKind::Main)
-    }
-
-    /// An API key of the given kind: a Standard key cannot use the Accounts resource.
-    ///
-    /// # Panics
-    /// If `parent_sid` is not a parent added to this simulator.
-    pub fn add_twilio_api_key_of_kind(
-        &self,
-        parent_sid: &str,
-        kind: TwilioKeyKind,
-    ) -> (String, String) {
-        self.shared.world().add_twilio_api_key(parent_sid, kind)
-    }
-
-    /// The auth token of any Twilio account, a subaccount included (Twilio returns it with
-    /// the account): for tests that use a subaccount's own credentials.
-    pub fn twilio_auth_token(&self, sid: &str) -> Option<String> {
-        self.shared
-            .world()
-            .twilio_get(sid)
-            .map(|a| a.auth_token.clone())
-    }
-
-    /// Deletes closed subaccounts now, as Twilio does 30 days after closure.
-    pub fn purge_closed_twilio(&self) -> usize {
-        self.shared.world().purge_closed_twilio()
-    }
-
-    /// See [`SimConfig::twilio_purge_closed`].
-    pub fn set_twilio_purge_closed(&self, yes: bool) {
-        self.shared.update_knobs(|k| k.twilio_purge_closed = yes);
-    }
-
-    /// See [`SimConfig::twilio_main_key_writes_subaccounts`].
-    pub fn set_twilio_main_key_writes_subaccounts(&self, yes: bool) {
-        self.shared
-            .update_knobs(|k| k.twilio_main_key_writes_subaccounts = yes);
-    }
-
-    /// See [`VobizRowShape`]: how this sub-account's row reads.
-    pub fn set_vobiz_row_shape(&self, sub_auth_id: &str, shape: VobizRowShape) -> bool {
-        self.shared.world().set_vobiz_row_shape(sub_auth_id, shape)
-    }
-
-    /// See [`SimConfig::vobiz_forbidden`].
-    pub fn set_vobiz_forbidden(&self, yes: bool) {
-        self.shared.update_knobs(|k| k.vobiz_forbidden = yes);
-    }
-
-    /// See [`SimConfig::vobiz_created_per_page`].
-    pub fn set_vobiz_created_per_page(&self, n: usize) {
-        self.shared.update_knobs(|k| k.vobiz_created_per_page = n);
-    }
-
-    /// See [`SimConfig::faults_on_writes_only`].
-    pub fn set_faults_on_writes_only(&self, yes: bool) {
-        self.shared.update_knobs(|k| k.faults_on_writes_only = yes);
-    }
-
-    /// See [`SimConfig::apply_delay`].
-    pub fn set_apply_delay(&self, delay: Duration) {
-        self.shared.update_knobs(|k| k.apply_delay = delay);
-    }
-
-    /// A subaccount with `numbers` IncomingPhoneNumbers (none if `status` is "closed",
-    /// since closing releases them). Returns its SID.
-    ///
-    /// # Panics
-    /// If `parent_sid` is not a parent of this simulator or `status` is not
-    /// "active" | "suspended" | "closed".
-    pub fn add_twilio_subaccount(
-        &self,
-        parent_sid: &str,
-        friendly_name: &str,
-        status: &str,
-        numbers: usize,
-    ) -> String {
-        self.shared.world().add_twilio_subaccount(
-            parent_sid,
-            friendly_name,
-            status,
-            numbers,
-            Utc::now(),
-        )
-    }
-
-    /// `n` deterministic subaccounts named like "Tenant 0001 — Bright Dental": mostly
-    /// active, about one in eight suspended, one in seventeen closed, 0–5 numbers each.
-    /// Creation times are back-dated an hour apart, so they list before accounts added
-    /// later with [`Sim::add_twilio_subaccount`].
-    ///
-    /// # Panics
-    /// If `parent_sid` is not a parent of this simulator.
-    pub fn seed_twilio_subaccounts(&self, parent_sid: &str, n: usize) -> Vec<String> {
-        self.shared.world().seed_twilio_subaccounts(parent_sid, n)
-    }
-
-    /// Marks a subaccount as suspended by Twilio: its status can then no longer be changed
-    /// (error 21478). Its status itself is left as it is.
-    pub fn set_twilio_suspended_by_twilio(&self, sub_sid: &str, yes: bool) {
-        self.shared
-            .world()
-            .set_twilio_suspended_by_twilio(sub_sid, yes);
-    }
-
-    /// Sets any Twilio account's status directly, bypassing the API's rules — the only way
-    /// to suspend a *parent* (for error 21476). Closing releases numbers as usual.
-    /// Returns false for an unknown SID or status.
-    pub fn set_twilio_status(&self, sid: &str, status: &str) -> bool {
-        self.shared.world().set_twilio_status(sid, status)
-    }
-
-    /// A new Vobiz parent (`MA_…`) with its auth token.
-    pub fn add_vobiz_parent(&self, name: &str) -> VobizParent {
-        self.shared.world().add_vobiz_parent(name)
-    }
-
-    /// A sub-account (`SA_…`) of `parent_auth_id`.
-    ///
-    /// # Panics
-    /// If `parent_auth_id` is not a Vobiz parent of this simulator.
-    pub fn add_vobiz_subaccount(&self, parent_auth_id: &str, name: &str, enabled: bool) -> String {
-        self.shared
-            .world()
-            .add_vobiz_subaccount(parent_auth_id, name, enabled, Utc::now())
-    }
-
-    /// `n` deterministic sub-accounts like the Twilio ones; one in five disabled.
-    ///
-    /// # Panics
-    /// If `parent_auth_id` is not a Vobiz parent of this simulator.
-    pub fn seed_vobiz_subaccounts(&self, parent_auth_id: &str, n: usize) -> Vec<String> {
-        self.shared
-            .world()
-            .seed_vobiz_subaccounts(parent_auth_id, n)
-    }
+    // (each provider's own seeding and inspection methods are in its module)
 
     /// The demo workspace: one parent account of every simulated provider, with sample tenants.
     pub fn seed_demo(&self) -> Vec<DemoParent> {
@@ -283,21 +138,6 @@ impl Sim {
     }
 
     // ------------------------------------------------------------------ inspection
-
-    pub fn twilio_account(&self, sid: &str) -> Option<TwilioAccountState> {
-        self.shared.world().twilio_snapshot(sid)
-    }
-
-    /// `None` once deleted (or if it never existed under that parent).
-    pub fn vobiz_subaccount(
-        &self,
-        parent_auth_id: &str,
-        sub_auth_id: &str,
-    ) -> Option<VobizSubState> {
-        self.shared
-            .world()
-            .vobiz_snapshot(parent_auth_id, sub_auth_id)
-    }
 
     /// Every provider request so far, in arrival order (`/_sim` requests are not logged).
     pub fn requests(&self) -> Vec<RequestRecord> {
@@ -332,6 +172,16 @@ impl Sim {
     /// Pads every successful answer from now on (`None` stops it): see [`Padding`].
     pub fn set_padding(&self, padding: Option<Padding>) {
         self.shared.update_knobs(|k| k.padding = padding);
+    }
+
+    /// See [`SimConfig::faults_on_writes_only`].
+    pub fn set_faults_on_writes_only(&self, yes: bool) {
+        self.shared.update_knobs(|k| k.faults_on_writes_only = yes);
+    }
+
+    /// See [`SimConfig::apply_delay`].
+    pub fn set_apply_delay(&self, delay: Duration) {
+        self.shared.update_knobs(|k| k.apply_delay = delay);
     }
 
     /// Stops accepting, drops every open connection and waits for the server task.
@@ -373,13 +223,13 @@ async fn fallback(req: Request) -> Response {
     let path = req.uri().path();
     match (provider_of(path), req.extensions().get::<Ctx>()) {
         (Some(p), Some(ctx)) => p.not_found(&ctx.info, path),
-        _ => fallback_provider().not_found(&pipeline::unowned(), path),
+        _ => fallback_provider().not_found(&request::unowned(), path),
     }
 }
 
 async fn method_not_allowed(req: Request) -> Response {
     match (provider_of(req.uri().path()), req.extensions().get::<Ctx>()) {
         (Some(p), Some(ctx)) => p.method_not_allowed(&ctx.info),
-        _ => fallback_provider().method_not_allowed(&pipeline::unowned()),
+        _ => fallback_provider().method_not_allowed(&request::unowned()),
     }
 }

@@ -3,7 +3,7 @@
 //! concurrency limit → latency → fault or handler → request-id header and log record.
 //!
 //! Keeping this in one middleware means the handlers only implement the providers' rules,
-//! and every cross-cutting knob behaves the same for Twilio and Vobiz.
+//! and every cross-cutting knob behaves the same for every provider.
 
 use std::sync::Arc;
 
@@ -12,62 +12,15 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::config::{DeleteStyle, FaultKind, VobizErrorShape};
+use crate::config::FaultKind;
 use crate::provider::SimProvider;
+use crate::request::{Applied, Ctx, Failure, ReqInfo};
 use crate::server::ConnKill;
 use crate::shared::{RequestRecord, Shared};
 
 /// Is this one of the simulator's own control endpoints (no auth, no faults, not logged)?
 pub(crate) fn is_control(path: &str) -> bool {
     path == "/_sim" || path.starts_with("/_sim/")
-}
-
-/// Per-request facts known before authentication; error bodies need them.
-#[derive(Debug, Clone)]
-pub(crate) struct ReqInfo {
-    /// The value of `Twilio-Request-Id` / `X-Request-Id` (and Vobiz's `requestId`/`api_id`).
-    pub(crate) request_id: String,
-    pub(crate) vobiz_shape: VobizErrorShape,
-    pub(crate) delete_style: DeleteStyle,
-}
-
-/// Who the request authenticated as.
-#[derive(Debug, Clone)]
-pub(crate) struct Principal {
-    /// The parent account's id at its provider.
-    pub(crate) parent: String,
-    /// Twilio only: authenticated with an API key rather than the account's own token.
-    pub(crate) via_key: bool,
-    /// Twilio only: the key is a Standard key, which cannot use the Accounts resource.
-    pub(crate) standard_key: bool,
-}
-
-/// What handlers get from the pipeline, as a request extension.
-#[derive(Debug, Clone)]
-pub(crate) struct Ctx {
-    pub(crate) info: ReqInfo,
-    pub(crate) principal: Principal,
-}
-
-/// Set by a handler in its response's extensions when the request changed state; the
-/// pipeline copies it into the request log (`applied`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Applied;
-
-/// Marks a response as having changed state.
-pub(crate) fn mark_applied(mut resp: Response, changed: bool) -> Response {
-    if changed {
-        resp.extensions_mut().insert(Applied);
-    }
-    resp
-}
-
-/// The generic failures both providers have, each rendered in the provider's own body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Failure {
-    RateLimited,
-    ServerError,
-    Unavailable,
 }
 
 fn failure_response(
@@ -110,7 +63,7 @@ fn gateway_page(status: StatusCode) -> Response {
 struct LogEntry {
     shared: Arc<Shared>,
     record: Option<RequestRecord>,
-    /// None: the request id travels only in the body (Vobiz's documented place).
+    /// None: the request id travels only in the body (where some providers document it).
     header: Option<HeaderName>,
     request_id: String,
 }
@@ -160,8 +113,8 @@ pub(crate) async fn pipeline(
         return next.run(req).await;
     }
     let Some(provider) = crate::provider_of(&path) else {
-        // Neither provider's path: the first provider's 404, without auth, faults or log.
-        return crate::fallback_provider().not_found(&unowned(), &path);
+        // No provider's path: the first provider's 404, without auth, faults or log.
+        return crate::fallback_provider().not_found(&crate::request::unowned(), &path);
     };
     let knobs = shared.knobs();
     let (seq, draw) = shared.begin(&knobs.faults);
@@ -172,12 +125,7 @@ pub(crate) async fn pipeline(
     let draw = draw.filter(|_| is_write || !knobs.faults_on_writes_only);
     let _in_flight = shared.enter();
 
-    let request_id = provider.request_id(&shared, seq, &knobs);
-    let info = ReqInfo {
-        request_id: request_id.clone(),
-        vobiz_shape: knobs.vobiz_error_shape,
-        delete_style: knobs.vobiz_delete_style,
-    };
+    let info = provider.request_info(&shared, seq);
     let log = LogEntry {
         shared: Arc::clone(&shared),
         record: Some(RequestRecord {
@@ -189,8 +137,8 @@ pub(crate) async fn pipeline(
             fault: None,
             applied: false,
         }),
-        header: provider.request_id_header(&knobs),
-        request_id,
+        header: provider.request_id_header(&info),
+        request_id: info.request_id.clone(),
     };
 
     let auth = provider.authenticate(&shared, &path, req.headers(), &info);
@@ -299,14 +247,5 @@ pub(crate) async fn pipeline(
                 }
             }
         }
-    }
-}
-
-/// The facts of a request no provider owns.
-pub(crate) fn unowned() -> ReqInfo {
-    ReqInfo {
-        request_id: String::new(),
-        vobiz_shape: VobizErrorShape::default(),
-        delete_style: DeleteStyle::default(),
     }
 }

@@ -20,9 +20,9 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::{json, Value};
 
-use crate::pipeline::{mark_applied, Ctx, Failure, Principal, ReqInfo};
 use crate::provider::{basic_credentials, DemoParent, SimProvider};
-use crate::shared::{Knobs, ProviderState, Shared};
+use crate::request::{mark_applied, Ctx, Failure, Principal, ReqInfo};
+use crate::shared::{ProviderState, Shared};
 use crate::Sim;
 
 pub const MAX_LIMIT: usize = 20;
@@ -63,7 +63,8 @@ pub struct PlivoSubState {
 }
 
 impl ProviderState for PlivoWorld {
-    fn new(seed: u64) -> Self {
+    fn new(config: &crate::SimConfig) -> Self {
+        let seed = config.rng_seed;
         PlivoWorld {
             rng: StdRng::seed_from_u64(seed ^ 0x504c_4956_4f00),
             mains: BTreeMap::new(),
@@ -132,11 +133,11 @@ impl SimProvider for Plivo {
             )
     }
 
-    fn request_id(&self, shared: &Shared, seq: u64, _: &Knobs) -> String {
-        crate::ids::vobiz_api_id(shared.seed ^ 0x504c, seq)
+    fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
+        ReqInfo::new(crate::ids::vobiz_api_id(shared.seed ^ 0x504c, seq))
     }
 
-    fn request_id_header(&self, _: &Knobs) -> Option<HeaderName> {
+    fn request_id_header(&self, _: &ReqInfo) -> Option<HeaderName> {
         None
     }
 
@@ -158,11 +159,7 @@ impl SimProvider for Plivo {
                 })
         });
         match ok {
-            Some((user, _)) => Ok(Principal {
-                parent: user,
-                via_key: false,
-                standard_key: false,
-            }),
+            Some((user, _)) => Ok(Principal::new(user)),
             None => Err(error(
                 info,
                 StatusCode::UNAUTHORIZED,

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, HeaderName};
 use axum::response::Response;
 use axum::Router;
+use serde_json::{Map, Value};
 
-use crate::pipeline::{Failure, Principal, ReqInfo};
-use crate::shared::{Knobs, Shared};
+use crate::request::{Failure, Principal, ReqInfo};
+use crate::shared::Shared;
 
 pub(crate) trait SimProvider: Sync {
     /// For logs and the per-parent concurrency key.
@@ -21,11 +22,12 @@ pub(crate) trait SimProvider: Sync {
 
     fn routes(&self) -> Router<Arc<Shared>>;
 
-    /// The request id of the `seq`-th request (stable for a seed).
-    fn request_id(&self, shared: &Shared, seq: u64, knobs: &Knobs) -> String;
+    /// What the `seq`-th request's answers need before it is authenticated: its request id
+    /// (stable for a seed) and any details of the provider's own.
+    fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo;
 
-    /// The header that carries it; `None`: only the body does.
-    fn request_id_header(&self, knobs: &Knobs) -> Option<HeaderName>;
+    /// The header that carries the request id; `None`: only the body does.
+    fn request_id_header(&self, info: &ReqInfo) -> Option<HeaderName>;
 
     /// Who the request is, or the provider's own refusal.
     fn authenticate(
@@ -43,14 +45,48 @@ pub(crate) trait SimProvider: Sync {
 
     fn method_not_allowed(&self, info: &ReqInfo) -> Response;
 
+    /// This provider's run-time switches as `GET /_sim/config` shows them (names start with
+    /// the provider's name).
+    fn switches(&self, _shared: &Shared) -> Map<String, Value> {
+        Map::new()
+    }
+
+    /// Takes this provider's switches out of a `POST /_sim/config` patch and checks them; the
+    /// change is applied only once the whole patch is known to be valid.
+    fn take_switches(
+        &self,
+        _patch: &mut Map<String, Value>,
+    ) -> Result<Option<SwitchChange>, String> {
+        Ok(None)
+    }
+
+    /// Its accounts as `GET /_sim/state` lists them under [`SimProvider::name`]; `None`: not
+    /// listed.
+    fn snapshot(&self, _shared: &Shared) -> Option<Value> {
+        None
+    }
+
     /// Adds the demo workspace's parent account and its sample tenants.
     fn seed_demo(&self, shared: &Shared) -> DemoParent;
+}
+
+/// A checked change to a provider's switches (see [`SimProvider::take_switches`]).
+pub(crate) type SwitchChange = Box<dyn FnOnce(&Shared) + Send>;
+
+/// Removes `key` from a config patch: `None` when absent or null (no change), as the common
+/// fields read.
+pub(crate) fn take_bool(patch: &mut Map<String, Value>, key: &str) -> Result<Option<bool>, String> {
+    match patch.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(other) => Err(format!("{key} must be true or false, got {other}")),
+    }
 }
 
 /// A parent account of the demo workspace, with the credentials a connection needs.
 #[derive(Debug, Clone)]
 pub struct DemoParent {
-    /// The provider's wire name, as in core (`"twilio"`).
+    /// The provider's wire name, as core spells it.
     pub provider: &'static str,
     pub label: String,
     pub parent_name: String,
@@ -59,7 +95,7 @@ pub struct DemoParent {
     pub secret: String,
 }
 
-/// HTTP Basic `user:password`, as Twilio, Plivo and Vonage use it.
+/// HTTP Basic `user:password`, as most of the providers use it.
 pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers
         .get(axum::http::header::AUTHORIZATION)?
@@ -76,4 +112,14 @@ pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)>
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
+}
+
+/// Compares secrets without an early exit. A simulator does not need it for security, but
+/// it costs nothing and keeps the code a fair model of what a server should do.
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -10,9 +10,8 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::Serialize;
 
-use crate::config::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape};
+use crate::config::{FaultKind, FaultPlan, SimConfig};
 use crate::faults::{self, FaultDraw};
-use crate::state::World;
 
 /// One provider request as the simulator saw it (control endpoints under `/_sim` are not
 /// recorded, so tests can poll them without disturbing counts).
@@ -42,14 +41,8 @@ pub(crate) struct Knobs {
     pub(crate) concurrency_limit: Option<usize>,
     pub(crate) retry_after_secs: Option<u64>,
     pub(crate) timeout_hang: Duration,
-    pub(crate) vobiz_delete_style: DeleteStyle,
-    pub(crate) vobiz_error_shape: VobizErrorShape,
     pub(crate) apply_delay: Duration,
-    pub(crate) twilio_main_key_writes_subaccounts: bool,
-    pub(crate) twilio_purge_closed: bool,
     pub(crate) faults_on_writes_only: bool,
-    pub(crate) vobiz_forbidden: bool,
-    pub(crate) vobiz_created_per_page: usize,
     pub(crate) padding: Option<crate::padding::Padding>,
 }
 
@@ -66,7 +59,8 @@ struct FaultRng {
 
 pub(crate) struct Shared {
     pub(crate) seed: u64,
-    pub(crate) world: Mutex<World>,
+    /// What each provider's state starts from (see [`ProviderState::new`]).
+    config: SimConfig,
     knobs: Mutex<Knobs>,
     fault_rng: Mutex<FaultRng>,
     log: Mutex<Vec<RequestRecord>>,
@@ -77,30 +71,25 @@ pub(crate) struct Shared {
     states: Mutex<axum::http::Extensions>,
 }
 
-/// A simulated provider's own accounts and switches, created on first use from the seed.
+/// A simulated provider's own accounts and switches, created on first use from the
+/// simulator's start-up settings (its seed, and the provider's own fields of them).
 pub(crate) trait ProviderState: Clone + Send + Sync + 'static {
-    fn new(seed: u64) -> Self;
+    fn new(config: &SimConfig) -> Self;
 }
 
 impl Shared {
     pub(crate) fn new(config: &SimConfig) -> Shared {
         Shared {
             seed: config.rng_seed,
-            world: Mutex::new(World::new(config.rng_seed)),
+            config: config.clone(),
             knobs: Mutex::new(Knobs {
                 latency: config.latency,
                 faults: config.faults.clone(),
                 concurrency_limit: config.concurrency_limit,
                 retry_after_secs: config.retry_after_secs,
                 timeout_hang: config.timeout_hang,
-                vobiz_delete_style: config.vobiz_delete_style,
-                vobiz_error_shape: config.vobiz_error_shape,
                 apply_delay: config.apply_delay,
-                twilio_main_key_writes_subaccounts: config.twilio_main_key_writes_subaccounts,
-                twilio_purge_closed: config.twilio_purge_closed,
                 faults_on_writes_only: config.faults_on_writes_only,
-                vobiz_forbidden: config.vobiz_forbidden,
-                vobiz_created_per_page: config.vobiz_created_per_page,
                 padding: None,
             }),
             fault_rng: Mutex::new(FaultRng {
@@ -115,17 +104,13 @@ impl Shared {
         }
     }
 
-    /// Runs `f` on provider state `T` (created from the seed the first time).
+    /// Runs `f` on provider state `T` (created from the config the first time).
     pub(crate) fn state<T: ProviderState, R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let mut states = lock(&self.states);
         if states.get::<T>().is_none() {
-            states.insert(T::new(self.seed));
+            states.insert(T::new(&self.config));
         }
         f(states.get_mut::<T>().expect("inserted above"))
-    }
-
-    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        lock(&self.world)
     }
 
     pub(crate) fn knobs(&self) -> Knobs {

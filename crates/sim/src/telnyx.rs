@@ -22,9 +22,9 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::{json, Value};
 
-use crate::pipeline::{mark_applied, Ctx, Failure, Principal, ReqInfo};
 use crate::provider::{DemoParent, SimProvider};
-use crate::shared::{Knobs, ProviderState, Shared};
+use crate::request::{mark_applied, Ctx, Failure, Principal, ReqInfo};
+use crate::shared::{ProviderState, Shared};
 use crate::Sim;
 
 pub const MAX_PAGE_SIZE: usize = 250;
@@ -60,7 +60,8 @@ pub struct TelnyxAccountState {
 }
 
 impl ProviderState for TelnyxWorld {
-    fn new(seed: u64) -> Self {
+    fn new(config: &crate::SimConfig) -> Self {
+        let seed = config.rng_seed;
         TelnyxWorld {
             rng: StdRng::seed_from_u64(seed ^ 0x5445_4c4e_5958),
             keys: BTreeMap::new(),
@@ -128,11 +129,11 @@ impl SimProvider for Telnyx {
             .route("/v2/managed_accounts/{id}/actions/{action}", post(act))
     }
 
-    fn request_id(&self, shared: &Shared, seq: u64, _: &Knobs) -> String {
-        crate::ids::vobiz_api_id(shared.seed ^ 0x544c, seq)
+    fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
+        ReqInfo::new(crate::ids::vobiz_api_id(shared.seed ^ 0x544c, seq))
     }
 
-    fn request_id_header(&self, _: &Knobs) -> Option<HeaderName> {
+    fn request_id_header(&self, _: &ReqInfo) -> Option<HeaderName> {
         Some(HeaderName::from_static("x-request-id"))
     }
 
@@ -152,11 +153,7 @@ impl SimProvider for Telnyx {
         match found {
             None => Err(error(StatusCode::UNAUTHORIZED, "10009", "Authentication failed", "Could not understand the provided credentials.")),
             Some((_, false)) => Err(error(StatusCode::FORBIDDEN, "10010", "Authorization failed", "You are not authorized to manage accounts. Contact Telnyx support to become a manager account.")),
-            Some((id, true)) => Ok(Principal {
-                parent: id,
-                via_key: false,
-                standard_key: false,
-            }),
+            Some((id, true)) => Ok(Principal::new(id)),
         }
     }
 

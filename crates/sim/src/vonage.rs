@@ -20,9 +20,9 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::{json, Value};
 
-use crate::pipeline::{mark_applied, Ctx, Failure, Principal, ReqInfo};
 use crate::provider::{basic_credentials, DemoParent, SimProvider};
-use crate::shared::{Knobs, ProviderState, Shared};
+use crate::request::{mark_applied, Ctx, Failure, Principal, ReqInfo};
+use crate::shared::{ProviderState, Shared};
 use crate::Sim;
 
 #[derive(Clone)]
@@ -59,7 +59,8 @@ pub struct VonageSubState {
 }
 
 impl ProviderState for VonageWorld {
-    fn new(seed: u64) -> Self {
+    fn new(config: &crate::SimConfig) -> Self {
+        let seed = config.rng_seed;
         VonageWorld {
             rng: StdRng::seed_from_u64(seed ^ 0x564f_4e41_4745),
             primaries: BTreeMap::new(),
@@ -126,11 +127,11 @@ impl SimProvider for Vonage {
             )
     }
 
-    fn request_id(&self, shared: &Shared, seq: u64, _: &Knobs) -> String {
-        crate::ids::vobiz_api_id(shared.seed ^ 0x564f, seq)
+    fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
+        ReqInfo::new(crate::ids::vobiz_api_id(shared.seed ^ 0x564f, seq))
     }
 
-    fn request_id_header(&self, _: &Knobs) -> Option<HeaderName> {
+    fn request_id_header(&self, _: &ReqInfo) -> Option<HeaderName> {
         None
     }
 
@@ -184,11 +185,7 @@ impl SimProvider for Vonage {
                 "Account is not provisioned to access Subaccount Provisioning API",
             ));
         }
-        Ok(Principal {
-            parent: user,
-            via_key: false,
-            standard_key: false,
-        })
+        Ok(Principal::new(user))
     }
 
     fn failure(&self, info: &ReqInfo, failure: Failure) -> Response {

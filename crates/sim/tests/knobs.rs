@@ -603,3 +603,44 @@ async fn shutdown_stops_serving() {
         .await
         .is_err());
 }
+
+/// A provider's own switches go through `/_sim/config` beside the common knobs, and a patch
+/// with one bad field changes nothing.
+#[tokio::test]
+async fn control_config_carries_provider_switches() {
+    let (sim, _p) = twilio_sim(SimConfig::default()).await;
+    let http = client();
+    let url = format!("{}/_sim/config", sim.base_url());
+    let post = |body: Value| http.post(&url).json(&body).send();
+
+    let cfg = json(http.get(&url).send().await.expect("sent")).await;
+    assert_eq!(cfg["twilio_purge_closed"], json!(false));
+    assert_eq!(cfg["twilio_main_key_writes_subaccounts"], json!(true));
+
+    let cfg = json(
+        post(json!({"twilio_purge_closed": true}))
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(cfg["twilio_purge_closed"], json!(true));
+    assert_eq!(cfg["twilio_main_key_writes_subaccounts"], json!(true));
+
+    let resp = post(json!({"twilio_purge_closed": false, "latency": 1}))
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 400);
+    let resp = post(json!({"twilio_purge_closed": "no", "latency_ms": 7}))
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 400);
+
+    let cfg = json(
+        post(json!({"twilio_purge_closed": null}))
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(cfg["twilio_purge_closed"], json!(true));
+    assert_eq!(cfg["latency_ms"], json!(0));
+}

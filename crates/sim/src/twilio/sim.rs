@@ -1,0 +1,103 @@
+//! Seeding, switches and inspection of Twilio accounts through [`Sim`], for tests and the
+//! demo.
+
+use chrono::Utc;
+
+use super::state::{TwilioAccountState, TwilioKeyKind, TwilioParent, TwilioWorld};
+use crate::Sim;
+
+impl Sim {
+    fn twilio<R>(&self, f: impl FnOnce(&mut TwilioWorld) -> R) -> R {
+        self.shared.state(f)
+    }
+
+    /// A new Twilio parent (main) account with its auth token.
+    pub fn add_twilio_parent(&self, friendly_name: &str) -> TwilioParent {
+        self.twilio(|w| w.add_parent(friendly_name))
+    }
+
+    /// A Main API key (`SK…`, secret) of `parent_sid`: authenticates as that parent.
+    ///
+    /// # Panics
+    /// If `parent_sid` is not a parent added to this simulator.
+    pub fn add_twilio_api_key(&self, parent_sid: &str) -> (String, String) {
+        self.add_twilio_api_key_of_kind(parent_sid, TwilioKeyKind::Main)
+    }
+
+    /// An API key of the given kind: a Standard key cannot use the Accounts resource.
+    ///
+    /// # Panics
+    /// If `parent_sid` is not a parent added to this simulator.
+    pub fn add_twilio_api_key_of_kind(
+        &self,
+        parent_sid: &str,
+        kind: TwilioKeyKind,
+    ) -> (String, String) {
+        self.twilio(|w| w.add_api_key(parent_sid, kind))
+    }
+
+    /// The auth token of any Twilio account, a subaccount included (Twilio returns it with
+    /// the account): for tests that use a subaccount's own credentials.
+    pub fn twilio_auth_token(&self, sid: &str) -> Option<String> {
+        self.twilio(|w| w.get(sid).map(|a| a.auth_token.clone()))
+    }
+
+    /// Deletes closed subaccounts now, as Twilio does 30 days after closure.
+    pub fn purge_closed_twilio(&self) -> usize {
+        self.twilio(TwilioWorld::purge_closed)
+    }
+
+    /// See [`crate::SimConfig::twilio_purge_closed`].
+    pub fn set_twilio_purge_closed(&self, yes: bool) {
+        self.twilio(|w| w.switches.purge_closed = yes);
+    }
+
+    /// See [`crate::SimConfig::twilio_main_key_writes_subaccounts`].
+    pub fn set_twilio_main_key_writes_subaccounts(&self, yes: bool) {
+        self.twilio(|w| w.switches.main_key_writes_subaccounts = yes);
+    }
+
+    /// A subaccount with `numbers` IncomingPhoneNumbers (none if `status` is "closed",
+    /// since closing releases them). Returns its SID.
+    ///
+    /// # Panics
+    /// If `parent_sid` is not a parent of this simulator or `status` is not
+    /// "active" | "suspended" | "closed".
+    pub fn add_twilio_subaccount(
+        &self,
+        parent_sid: &str,
+        friendly_name: &str,
+        status: &str,
+        numbers: usize,
+    ) -> String {
+        self.twilio(|w| w.add_subaccount(parent_sid, friendly_name, status, numbers, Utc::now()))
+    }
+
+    /// `n` deterministic subaccounts named like "Tenant 0001 — Bright Dental": mostly
+    /// active, about one in eight suspended, one in seventeen closed, 0–5 numbers each.
+    /// Creation times are back-dated an hour apart, so they list before accounts added
+    /// later with [`Sim::add_twilio_subaccount`].
+    ///
+    /// # Panics
+    /// If `parent_sid` is not a parent of this simulator.
+    pub fn seed_twilio_subaccounts(&self, parent_sid: &str, n: usize) -> Vec<String> {
+        self.twilio(|w| w.seed_subaccounts(parent_sid, n))
+    }
+
+    /// Marks a subaccount as suspended by Twilio: its status can then no longer be changed
+    /// (error 21478). Its status itself is left as it is.
+    pub fn set_twilio_suspended_by_twilio(&self, sub_sid: &str, yes: bool) {
+        self.twilio(|w| w.set_suspended_by_twilio(sub_sid, yes));
+    }
+
+    /// Sets any Twilio account's status directly, bypassing the API's rules — the only way
+    /// to suspend a *parent* (for error 21476). Closing releases numbers as usual.
+    /// Returns false for an unknown SID or status.
+    pub fn set_twilio_status(&self, sid: &str, status: &str) -> bool {
+        self.twilio(|w| w.set_status(sid, status))
+    }
+
+    pub fn twilio_account(&self, sid: &str) -> Option<TwilioAccountState> {
+        self.twilio(|w| w.snapshot(sid))
+    }
+}
