@@ -3,7 +3,7 @@
 // through the dialog, and read the state back from the provider after a Refresh.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startApp, startSim, byId, until, addConnection, confirmDialog, keychainLookup, showOnly } from '../lib/harness.mjs'
+import { startApp, startSim, byId, until, typeInto, addConnection, confirmDialog, keychainLookup, showOnly } from '../lib/harness.mjs'
 
 let sim
 let app
@@ -44,15 +44,18 @@ test('a Vonage connection lists its subaccounts, never the primary account', asy
   assert.equal(keychainLookup(connId), sim.vonage.api_secret, 'the secret is in the keychain')
   await byId(b, 'nav-accounts').click()
   await until(async () => / of 4$/.test(await byId(b, 'accounts-count').getText()), { message: '4 Vonage subaccounts' })
-  const rows = await b.$$('[data-testid="account-row"]')
   const ids = []
-  for (const r of rows) {
+  for (const r of await b.$$('[data-testid="account-row"]')) {
     assert.equal(await r.getAttribute('data-provider'), 'vonage')
     ids.push(await r.getAttribute('data-id'))
-    if ((await r.getText()).includes('Vonage Tenant 1')) id = await r.getAttribute('data-id')
   }
+  assert.equal(ids.length, 4)
   assert.equal(ids.includes(sim.vonage.api_key), false, 'the primary account is left out')
-  assert.ok(id, 'Vonage Tenant 1 is listed')
+  // Found by its name, as a user would.
+  await typeInto(await byId(b, 'search-input'), 'Vonage Tenant 1')
+  await until(async () => /^showing 1 of 4$/.test(await byId(b, 'accounts-count').getText()), { message: 'the search for Vonage Tenant 1' })
+  id = await b.$('[data-testid="account-row"]').getAttribute('data-id')
+  assert.ok(ids.includes(id), 'Vonage Tenant 1 is listed')
 })
 
 test('suspend and reactivate a Vonage subaccount; nothing irreversible is offered', async () => {
