@@ -88,6 +88,22 @@ async fn prints_its_json_line_and_serves() {
     .await;
     assert_eq!(state["twilio"].as_array().map(Vec::len), Some(8));
 
+    // A Vonage primary with the default 4 subaccounts, and its credentials on the line.
+    let key = info["vonage"]["api_key"].as_str().expect("api_key");
+    let secret = info["vonage"]["api_secret"].as_str().expect("api_secret");
+    let b = json(
+        http.get(format!("{base}/accounts/{key}/subaccounts"))
+            .basic_auth(key, Some(secret))
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(
+        b["_embedded"]["subaccounts"].as_array().map(Vec::len),
+        Some(4)
+    );
+
     // Nothing else on stdout.
     terminate(&mut child).await;
     let rest = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
