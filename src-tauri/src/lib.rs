@@ -24,6 +24,12 @@ pub fn run() {
         std::process::exit(2);
     }
     let result = tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts (the history lock
+        // would refuse it): it brings the running window forward and exits with 0.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("a second launch was handed over to this window");
+            focus_main_window(app);
+        }))
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
@@ -111,6 +117,15 @@ pub fn run() {
     if let Err(e) = result {
         eprintln!("Subdesk could not start: {e}");
         std::process::exit(1);
+    }
+}
+
+/// Brings the window back from the taskbar or from behind other windows.
+fn focus_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
     }
 }
 
