@@ -13,6 +13,7 @@ use subdesk_core::workspace::os_user;
 use subdesk_core::{Workspace, WorkspaceConfig};
 use tauri::Manager;
 use tauri_plugin_store::StoreExt;
+use tauri_plugin_window_state::StateFlags;
 
 /// The keychain service name under which connection secrets are stored.
 pub const KEYCHAIN_SERVICE: &str = "com.subdesk.desktop";
@@ -30,6 +31,16 @@ pub fn run() {
             tracing::info!("a second launch was handed over to this window");
             focus_main_window(app);
         }))
+        // The window opens where it was left: size, position (only when that spot is still on a
+        // screen: the plugin checks the monitors) and maximised. Not visibility or decorations:
+        // the window always starts shown, as the end-to-end harness expects.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED,
+                )
+                .build(),
+        )
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
