@@ -3,6 +3,7 @@
 
 mod commands;
 mod demo;
+mod logging;
 mod settings_store;
 
 use std::sync::Arc;
@@ -19,7 +20,6 @@ use tauri_plugin_window_state::StateFlags;
 pub const KEYCHAIN_SERVICE: &str = "com.subdesk.desktop";
 
 pub fn run() {
-    init_logging();
     if let Err(message) = check_display() {
         eprintln!("{message}");
         std::process::exit(2);
@@ -41,6 +41,7 @@ pub fn run() {
                 )
                 .build(),
         )
+        .plugin(logging::plugin())
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
@@ -76,7 +77,8 @@ pub fn run() {
             }
             let ws = Arc::new(ws);
             app.manage(Arc::clone(&ws));
-            tracing::info!(data_dir = %data_dir.display(), "Subdesk started");
+            let log_dir = app.path().app_log_dir()?;
+            tracing::info!(data_dir = %data_dir.display(), log_dir = %log_dir.display(), "Subdesk started");
             tauri::async_runtime::block_on(async {
                 // First start, or every connection removed: open the demo so there is
                 // something to look at, with a banner saying nothing real is touched.
@@ -158,17 +160,6 @@ pub fn no_core_dumps() {
             eprintln!("Subdesk could not turn off core dumps; continuing.");
         }
     }
-}
-
-/// Logs go to stderr. Secrets never reach them: `Secret` prints `<redacted>`, and no request or
-/// response body is logged.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SUBDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 /// A window needs a display; say so plainly instead of letting GTK panic.
