@@ -3,6 +3,9 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
+# Where cargo puts what it builds (CARGO_TARGET_DIR moves it; a relative one is relative to ROOT).
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf '\033[31mError:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -57,7 +60,27 @@ ensure_tauri_driver() {
   fi
 }
 
+# A fingerprint of everything the web UI bundle is built from (sources, page, locked packages,
+# build config); test files are left out, as they are not in the bundle.
+ui_sources_hash() {
+  (cd "$ROOT/ui" && {
+    find src -type f ! -name '*.test.ts' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+    sha256sum index.html package-lock.json vite.config.ts svelte.config.js tsconfig*.json
+  } | sha256sum | cut -d' ' -f1)
+}
+
+# Builds ui/dist only when its sources changed since the last build: an untouched ui/dist keeps
+# its timestamps, so cargo finds nothing to rebuild or relink. The stamp lives in node_modules
+# (a reinstall of the packages rebuilds the UI too), not in dist, which the app embeds.
+UI_STAMP="$ROOT/ui/node_modules/.cache/subdesk-dist.sha256"
 build_ui() {
+  local hash
+  hash="$(ui_sources_hash)"
+  if [ -f "$ROOT/ui/dist/index.html" ] && [ -f "$UI_STAMP" ] && [ "$(cat "$UI_STAMP")" = "$hash" ]; then
+    say "Web UI is up to date"
+    return 0
+  fi
   say "Building the web UI"
-  (cd "$ROOT/ui" && npm run --silent build)
+  (cd "$ROOT/ui" && npm run --silent build) || return 1
+  mkdir -p "$(dirname "$UI_STAMP")" && echo "$hash" > "$UI_STAMP"
 }

@@ -171,6 +171,17 @@ fn check_display() -> Result<(), String> {
             return Err("Subdesk needs a graphical display, and none was found (DISPLAY and WAYLAND_DISPLAY are not set). \
 Start it from a desktop session, or under a virtual display: xvfb-run -a subdesk".into());
         }
+        // The variable may name a display that is gone (a closed session, a stopped Xvfb).
+        // GTK's checked start-up says so instead of the panic inside tauri's window code.
+        if gtk::init().is_err() {
+            let named = ["WAYLAND_DISPLAY", "DISPLAY"]
+                .iter()
+                .filter_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()).map(|v| format!("{k}={v}")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(format!("Subdesk could not open the graphical display ({named}): nothing answers there. \
+Start it from a desktop session, or under a virtual display: xvfb-run -a subdesk"));
+        }
     }
     Ok(())
 }
