@@ -12,9 +12,10 @@ die() { printf '\033[31mError:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # System packages the app needs to build and run (WebKitGTK 4.1 for Tauri v2).
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev curl file)
-# What the tests need besides: a virtual display, the WebDriver for WebKitGTK, and a real
-# Secret Service (gnome-keyring) in a private D-Bus session.
-TEST_PACKAGES=(xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools)
+# What the tests need besides: a virtual display, the WebDriver for WebKitGTK, a real Secret
+# Service (gnome-keyring) in a private D-Bus session, and desktop-file-validate for the
+# packaging layer's check of the .deb's desktop entry.
+TEST_PACKAGES=(xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools desktop-file-utils)
 
 ensure_apt() {
   local missing=()
@@ -83,4 +84,14 @@ build_ui() {
   say "Building the web UI"
   (cd "$ROOT/ui" && npm run --silent build) || return 1
   mkdir -p "$(dirname "$UI_STAMP")" && echo "$hash" > "$UI_STAMP"
+}
+
+# The Tauri CLI (ui/'s devDependency, pinned in step with the tauri crate), run from ui/ on the
+# app crate. Our scripts build ui/dist themselves (only when it changed), so the config's
+# beforeBuildCommand is skipped here.
+tauri_cli() {
+  (cd "$ROOT/ui" && TAURI_APP_PATH=../src-tauri ./node_modules/.bin/tauri "$@")
+}
+tauri_bundle() {
+  tauri_cli build --config '{"build":{"beforeBuildCommand":""}}' "$@"
 }
