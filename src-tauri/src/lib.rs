@@ -1,6 +1,7 @@
 //! Subdesk's desktop shell: builds the Tauri app, wires plugins and state, and registers the
 //! commands. Everything else is in `subdesk-core`.
 
+mod about;
 mod commands;
 mod demo;
 mod logging;
@@ -44,6 +45,8 @@ pub fn run() {
         .plugin(logging::plugin())
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
+        // Used by our open_folder command only; the window gets no opener permission.
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
@@ -125,6 +128,8 @@ pub fn run() {
             commands::bulk_cancel,
             commands::get_settings,
             commands::set_settings,
+            commands::about_info,
+            commands::open_folder,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
