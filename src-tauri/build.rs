@@ -18,9 +18,16 @@ const COMMANDS: &[&str] = &[
     "bulk_cancel",
     "get_settings",
     "set_settings",
+    "about_info",
+    "open_folder",
 ];
 
+mod build_about;
+
 fn main() {
+    let out_dir = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
+    let manifest_dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    build_about::write(&out_dir, &manifest_dir);
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

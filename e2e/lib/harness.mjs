@@ -11,8 +11,11 @@ import { createInterface } from 'node:readline'
 import { remote } from 'webdriverio'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-export const APP = join(ROOT, 'target/debug/subdesk')
-export const SIM = join(ROOT, 'target/debug/subdesk-sim')
+// Cargo's target folder: ./target unless CARGO_TARGET_DIR moves it. SUBDESK_APP points the tests
+// at another build of the app (the packaging layer runs the binary unpacked from the .deb).
+const TARGET = process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.CARGO_TARGET_DIR) : join(ROOT, 'target')
+export const APP = process.env.SUBDESK_APP ? resolve(process.env.SUBDESK_APP) : join(TARGET, 'debug/subdesk')
+export const SIM = join(TARGET, 'debug/subdesk-sim')
 export const ARTIFACTS = join(ROOT, 'artifacts')
 export const KEYCHAIN_SERVICE = 'com.subdesk.desktop'
 
@@ -151,18 +154,19 @@ export async function startApp({ env = {}, name = 'app', prepare = null } = {}) 
     const nativePort = await freePort([port])
     const log = openSync(logFile, 'a')
     writeSync(log, `--- try ${attempt}: tauri-driver --port ${port} --native-port ${nativePort}\n`)
+    const appEnv = {
+      ...process.env,
+      XDG_DATA_HOME: dataHome,
+      XDG_CONFIG_HOME: configHome,
+      // Keep GTK from starting accessibility and portal services that outlive the app.
+      NO_AT_BRIDGE: '1',
+      GTK_USE_PORTAL: '0',
+      SUBDESK_LOG: 'info',
+      ...env,
+    }
     const driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
       stdio: ['ignore', log, log],
-      env: {
-        ...process.env,
-        XDG_DATA_HOME: dataHome,
-        XDG_CONFIG_HOME: configHome,
-        // Keep GTK from starting accessibility and portal services that outlive the app.
-        NO_AT_BRIDGE: '1',
-        GTK_USE_PORTAL: '0',
-        SUBDESK_LOG: 'info',
-        ...env,
-      },
+      env: appEnv,
     })
     closeSync(log)
     const notListening = await waitForListener(driver, port, 15000)
@@ -192,6 +196,8 @@ export async function startApp({ env = {}, name = 'app', prepare = null } = {}) 
     return {
       browser,
       dataDir: join(dataHome, KEYCHAIN_SERVICE),
+      // The environment the app runs with, for starting the same binary again beside it.
+      env: appEnv,
       logFile,
       async stop() {
         try {

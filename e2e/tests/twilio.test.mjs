@@ -144,7 +144,7 @@ test('the History view lists the three actions with their outcomes, and exports 
   assert.match(lines[1], /,close,active,closed,succeeded,RQ/)
 })
 
-test('the token is absent from the settings file, the data folder and the logs', async () => {
+test('the token is absent from the settings file, the data folder, the logs and the log file', async () => {
   const files = filesUnder(app.dataDir)
   const names = files.map((f) => f.path)
   assert.ok(names.some((p) => p.endsWith('settings.json')), `settings saved: ${names}`)
@@ -157,6 +157,12 @@ test('the token is absent from the settings file, the data folder and the logs',
   const log = readFileSync(app.logFile)
   assert.ok(log.length > 0)
   assert.equal(log.includes(sim.twilio.auth_token), false, 'token found in the logs')
+  // The app's own log file (the platform's log folder: inside the data folder on Linux) is
+  // among the files searched above; make sure it is there and is the real log.
+  const logFile = files.find((f) => /\/logs\/Subdesk[^/]*\.log$/.test(f.path))
+  assert.ok(logFile, `the log file is in ${join(app.dataDir, 'logs')}: ${names}`)
+  assert.match(logFile.bytes.toString(), /Subdesk started/)
+  assert.equal(logFile.bytes.includes(sim.twilio.auth_token), false, 'token found in the log file')
 })
 
 test('removing the connection deletes its keychain entry', async () => {

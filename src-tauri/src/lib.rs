@@ -1,8 +1,10 @@
 //! Subdesk's desktop shell: builds the Tauri app, wires plugins and state, and registers the
 //! commands. Everything else is in `subdesk-core`.
 
+mod about;
 mod commands;
 mod demo;
+mod logging;
 mod settings_store;
 
 use std::sync::Arc;
@@ -13,19 +15,38 @@ use subdesk_core::workspace::os_user;
 use subdesk_core::{Workspace, WorkspaceConfig};
 use tauri::Manager;
 use tauri_plugin_store::StoreExt;
+use tauri_plugin_window_state::StateFlags;
 
 /// The keychain service name under which connection secrets are stored.
 pub const KEYCHAIN_SERVICE: &str = "com.subdesk.desktop";
 
 pub fn run() {
-    init_logging();
     if let Err(message) = check_display() {
         eprintln!("{message}");
         std::process::exit(2);
     }
     let result = tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts (the history lock
+        // would refuse it): it brings the running window forward and exits with 0.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("a second launch was handed over to this window");
+            focus_main_window(app);
+        }))
+        // The window opens where it was left: size, position (only when that spot is still on a
+        // screen: the plugin checks the monitors) and maximised. Not visibility or decorations:
+        // the window always starts shown, as the end-to-end harness expects.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED,
+                )
+                .build(),
+        )
+        .plugin(logging::plugin())
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
+        // Used by our open_folder command only; the window gets no opener permission.
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
@@ -59,7 +80,8 @@ pub fn run() {
             }
             let ws = Arc::new(ws);
             app.manage(Arc::clone(&ws));
-            tracing::info!(data_dir = %data_dir.display(), "Subdesk started");
+            let log_dir = app.path().app_log_dir()?;
+            tracing::info!(data_dir = %data_dir.display(), log_dir = %log_dir.display(), "Subdesk started");
             tauri::async_runtime::block_on(async {
                 // First start, or every connection removed: open the demo so there is
                 // something to look at, with a banner saying nothing real is touched.
@@ -106,11 +128,22 @@ pub fn run() {
             commands::bulk_cancel,
             commands::get_settings,
             commands::set_settings,
+            commands::about_info,
+            commands::open_folder,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("Subdesk could not start: {e}");
         std::process::exit(1);
+    }
+}
+
+/// Brings the window back from the taskbar or from behind other windows.
+fn focus_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
     }
 }
 
@@ -134,17 +167,6 @@ pub fn no_core_dumps() {
     }
 }
 
-/// Logs go to stderr. Secrets never reach them: `Secret` prints `<redacted>`, and no request or
-/// response body is logged.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SUBDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 /// A window needs a display; say so plainly instead of letting GTK panic.
 fn check_display() -> Result<(), String> {
     #[cfg(target_os = "linux")]
@@ -153,6 +175,17 @@ fn check_display() -> Result<(), String> {
         if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
             return Err("Subdesk needs a graphical display, and none was found (DISPLAY and WAYLAND_DISPLAY are not set). \
 Start it from a desktop session, or under a virtual display: xvfb-run -a subdesk".into());
+        }
+        // The variable may name a display that is gone (a closed session, a stopped Xvfb).
+        // GTK's checked start-up says so instead of the panic inside tauri's window code.
+        if gtk::init().is_err() {
+            let named = ["WAYLAND_DISPLAY", "DISPLAY"]
+                .iter()
+                .filter_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()).map(|v| format!("{k}={v}")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(format!("Subdesk could not open the graphical display ({named}): nothing answers there. \
+Start it from a desktop session, or under a virtual display: xvfb-run -a subdesk"));
         }
     }
     Ok(())

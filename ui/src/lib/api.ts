@@ -21,6 +21,8 @@ import type { JobEvent } from './bindings/JobEvent'
 import type { ListEvent } from './bindings/ListEvent'
 import type { NewConnection } from './bindings/NewConnection'
 import type { VerifiedParent } from './bindings/VerifiedParent'
+import type { AboutInfo } from './bindings/AboutInfo'
+import type { Folder } from './bindings/Folder'
 
 export type { AccountRow }
 
@@ -130,3 +132,7 @@ export const bulkCancel = (jobId: string) => call<null>('bulk_cancel', { jobId }
 
 export const getSettings = () => call<Settings>('get_settings')
 export const setSettings = (settings: Settings) => call<Settings>('set_settings', { settings })
+
+export const aboutInfo = () => call<AboutInfo>('about_info')
+/** Opens the app's data or log folder in the file manager (the app knows the path). */
+export const openFolder = (folder: Folder) => call<null>('open_folder', { folder })

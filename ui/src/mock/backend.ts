@@ -208,6 +208,10 @@ export class FakeBackend {
       case 'bulk_cancel':
         this.#cancelled.add(args.jobId as string)
         return null
+      case 'about_info':
+        return MOCK_ABOUT
+      case 'open_folder':
+        return null
       case 'get_settings':
         return this.settings
       case 'set_settings':
@@ -418,4 +422,18 @@ export class FakeBackend {
     const page = matching.filter((e) => beforeId === null || Number(e.id) < beforeId)
     return { entries: page.slice(0, limit), total: matching.length, hasMore: page.length > limit }
   }
+}
+
+/** What `about_info` answers in the mock back end. */
+export const MOCK_ABOUT = {
+  version: '0.1.0',
+  commit: 'mock',
+  buildDate: '2026-01-01',
+  dataDir: '/home/user/.local/share/com.subdesk.desktop',
+  logDir: '/home/user/.local/share/com.subdesk.desktop/logs',
+  privacy: 'Mock back end: nothing is stored.',
+  licences: [
+    { name: 'tauri', version: '2.12.5', license: 'Apache-2.0 OR MIT', ecosystem: 'crate' as const },
+    { name: '@tauri-apps/api', version: '2.12.5', license: 'Apache-2.0 OR MIT', ecosystem: 'npm' as const },
+  ],
 }

@@ -4,7 +4,7 @@ import { setCatalog } from '../catalog.svelte'
 import type { AppStatus } from '../bindings/AppStatus'
 import type { Connection } from '../bindings/Connection'
 
-export type View = 'accounts' | 'history' | 'connections'
+export type View = 'accounts' | 'history' | 'connections' | 'about'
 
 export class AppStore {
   status = $state<AppStatus | null>(null)
