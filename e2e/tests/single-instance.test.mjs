@@ -36,7 +36,7 @@ function launchAgain(env, ms = 20000) {
 
 test('a second launch hands over to the running window and exits with 0', async () => {
   const b = app.browser
-  await until(async () => (await byId(b, 'accounts-count').getText()) === 'showing 71 of 71', {
+  await until(async () => / of 71$/.test(await byId(b, 'accounts-count').getText()), {
     message: 'the demo table in the first window',
   })
   const second = await launchAgain(app.env)
@@ -49,7 +49,8 @@ test('a second launch hands over to the running window and exits with 0', async 
 
 test('the first window keeps its table and its history', async () => {
   const b = app.browser
-  assert.equal(await byId(b, 'accounts-count').getText(), 'showing 71 of 71')
+  // Closed and deleted demo accounts are listed but hidden by default: the total counts.
+  assert.match(await byId(b, 'accounts-count').getText(), / of 71$/)
   assert.ok(existsSync(join(app.dataDir, 'history.db')), 'history.db is still there')
   await byId(b, 'nav-history').click()
   await byId(b, 'nav-accounts').click()
