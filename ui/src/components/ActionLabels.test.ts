@@ -84,7 +84,7 @@ describe('Action labels', () => {
     let hidden = 0
     render(HistoryDetail, { props: { entry, onclose: () => hidden++ } })
     const detail = screen.getByTestId('history-detail')
-    expect(within(detail).getByRole('heading', { level: 3 })).toHaveTextContent('Close account: Tenant 1')
+    expect(within(detail).getByRole('heading', { level: 2 })).toHaveTextContent('Close account: Tenant 1')
     expect(within(detail).queryByRole('button', { name: /close/i })).toBeNull()
     await fireEvent.click(within(detail).getByRole('button', { name: 'Hide details' }))
     expect(hidden).toBe(1)

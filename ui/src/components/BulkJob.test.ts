@@ -173,7 +173,7 @@ describe('Bulk actions', () => {
 
     const summary = await screen.findByTestId('job-summary')
     expect(summary).toHaveTextContent(rows[1].name)
-    expect(summary).toHaveTextContent('Could not reach Twilio.')
+    expect(summary).toHaveTextContent('Not changed: Subdesk could not reach Twilio. Retry?')
     expect(screen.getByTestId('job-progress')).toHaveTextContent('cancelled')
     // Items the cancelled job never started are no longer shown as pending.
     await userEvent.setup().clear(screen.getByTestId('search-input'))
@@ -183,5 +183,71 @@ describe('Bulk actions', () => {
     await screen.findByTestId('bulk-dialog')
     const retryPreview = calls.filter((c) => c.cmd === 'bulk_preview').at(-1)!
     expect(retryPreview.args).toEqual({ items: [ref(rows[1])], action: 'close' })
+  })
+
+  it('after Cancel: counts the not-started ones, explains each result, and starts the rest again', async () => {
+    const { calls, run, send } = await setup()
+    const dialog = await openCloseDialog()
+    await userEvent.setup().type(within(dialog).getByTestId('bulk-confirm-input'), 'CLOSE 3')
+    await fireEvent.click(within(dialog).getByTestId('bulk-start'))
+    send({ kind: 'started', jobId: 'job-8', counts: counts({}) })
+    const unknown = {
+      item: ref(rows[0]),
+      outcome: 'unknown' as const,
+      statusAfter: null,
+      row: null,
+      error: uiError('outcome_unknown', 'The provider’s answer was lost (timeout) and Subdesk still cannot tell.'),
+      attempts: 1,
+    }
+    const skipped = {
+      item: ref(rows[1]),
+      outcome: 'skipped' as const,
+      statusAfter: null,
+      row: null,
+      error: uiError(
+        'invalid_transition',
+        'A Twilio account that is closed cannot be closed. Refresh the list to see its current status.',
+      ),
+      attempts: 0,
+    }
+    const notStarted = {
+      item: ref(rows[2]),
+      outcome: 'not_started' as const,
+      statusAfter: null,
+      row: null,
+      error: uiError('cancelled', 'Cancelled. Nothing more was sent.'),
+      attempts: 0,
+    }
+    send({ kind: 'item', result: unknown, counts: counts({ failed: 1, remaining: 2 }), etaSecs: 5 })
+    send({ kind: 'item', result: skipped, counts: counts({ failed: 1, skipped: 1, remaining: 1 }), etaSecs: 5 })
+    await fireEvent.click(await screen.findByTestId('job-cancel'))
+    send({ kind: 'item', result: notStarted, counts: counts({ failed: 1, skipped: 1, notStarted: 1, remaining: 0 }), etaSecs: null })
+    const final = counts({ failed: 1, skipped: 1, notStarted: 1, remaining: 0 })
+    send({ kind: 'finished', jobId: 'job-8', counts: final, cancelled: true, failures: [unknown] })
+    run.resolve(final)
+
+    const summary = await screen.findByTestId('job-summary')
+    const jobCounts = screen.getByTestId('job-counts')
+    // "Remaining 0" would say nothing is left: the not-started one is, and the bar stays partial.
+    expect(jobCounts.querySelector('[data-count="not-started"]')).toHaveTextContent('1')
+    expect(jobCounts.querySelector('[data-count="remaining"]')).toBeNull()
+    expect(jobCounts).not.toHaveTextContent('Remaining')
+    const bar = screen.getByTestId('job-progress').querySelector('progress')!
+    expect(bar.value).toBe(2)
+    expect(bar.max).toBe(3)
+
+    const failures = within(summary).getByTestId('job-failures')
+    expect(failures).toHaveTextContent('Subdesk could not tell whether Twilio made the change')
+    expect(failures).toHaveTextContent('checks it again at the next start')
+    expect(failures).not.toHaveTextContent('Refresh')
+    const skippedList = within(summary).getByTestId('job-skipped')
+    expect(skippedList).toHaveTextContent('Skipped: A Twilio account that is closed cannot be closed.')
+    expect(skippedList).not.toHaveTextContent(/refresh/i)
+
+    await fireEvent.click(within(summary).getByTestId('start-not-started'))
+    expect(within(summary).getByTestId('start-not-started')).toHaveTextContent('Start the 1 not started')
+    await screen.findByTestId('bulk-dialog')
+    const again = calls.filter((c) => c.cmd === 'bulk_preview').at(-1)!
+    expect(again.args).toEqual({ items: [ref(rows[2])], action: 'close' })
   })
 })

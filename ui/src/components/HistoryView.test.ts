@@ -130,4 +130,87 @@ describe('History view', () => {
     expect(history.exportResult).toBeNull()
     expect(history.exportError).toBeNull()
   })
+
+  it('groups one bulk job under a collapsed job row with counts, single actions stay plain rows', async () => {
+    const single = entry(9, { action: 'delete' })
+    const job = [
+      entry(8, { action: 'close', jobId: 'job-1' }),
+      entry(7, { action: 'close', jobId: 'job-1', outcome: 'failed', errorMessage: 'No.' }),
+      entry(6, { action: 'close', jobId: 'job-1' }),
+    ]
+    setup([[single, ...job]])
+    const jobRow = await screen.findByTestId('history-job')
+    expect(jobRow).toHaveAttribute('data-job', 'job-1')
+    expect(jobRow).toHaveTextContent('3 accounts')
+    expect(within(jobRow).getByTestId('history-job-counts')).toHaveTextContent('succeeded 2')
+    expect(within(jobRow).getByTestId('history-job-counts')).toHaveTextContent('failed 1')
+    const toggle = within(jobRow).getByTestId('history-job-toggle')
+    expect(toggle).toHaveAttribute('aria-expanded', 'false')
+
+    // The single action is a plain, visible row; the job's rows are there but collapsed.
+    const plain = screen.getAllByTestId('history-row').filter((r) => r.dataset.action === 'delete')
+    expect(plain).toHaveLength(1)
+    expect(plain[0]).toBeVisible()
+    const items = screen.getAllByTestId('history-row').filter((r) => r.dataset.job === 'job-1')
+    expect(items).toHaveLength(3)
+    for (const r of items) expect(r).not.toBeVisible()
+
+    await fireEvent.click(toggle)
+    expect(toggle).toHaveAttribute('aria-expanded', 'true')
+    for (const r of screen.getAllByTestId('history-row').filter((x) => x.dataset.job === 'job-1')) {
+      expect(r).toBeVisible()
+      expect(r).toHaveAttribute('data-action', 'close')
+    }
+  })
+
+  it('says unknown for a missing status, and shortens long errors behind a control', async () => {
+    const long = 'The provider had a problem on its side. '.repeat(6).trim()
+    setup([[entry(3, { statusBefore: null, statusAfter: null, outcome: 'failed', errorMessage: long })]])
+    const row = (await screen.findAllByTestId('history-row'))[0]
+    expect(row).toHaveTextContent('unknown → unknown')
+    expect(row).not.toHaveTextContent('?')
+    const text = within(row).getByTestId('short-text')
+    expect(text.textContent!.length).toBeLessThan(long.length)
+    expect(text.textContent).toMatch(/…$/)
+    const more = within(row).getByTestId('short-text-toggle')
+    expect(more).toHaveAttribute('aria-expanded', 'false')
+    await fireEvent.click(more)
+    expect(text.textContent).toBe(long)
+    // Expanding the text does not open the entry.
+    expect(screen.queryByTestId('history-detail')).toBeNull()
+  })
+
+  it('shows the snapshot as labelled fields, the raw JSON under Technical details, headings in order', async () => {
+    const snapshot = JSON.stringify({
+      sid: 'AC42',
+      friendly_name: 'Harbor Dental',
+      numbers: [{ sid: 'PN1', phone_number: '+15550001111' }],
+      choices: { cascade: true },
+    })
+    const e = entry(4, {
+      action: 'delete',
+      snapshot,
+      startedAt: '2024-05-01T10:00:00.000Z',
+      finishedAt: '2024-05-01T10:00:02.500Z',
+      durationMs: 800,
+      statusAfter: null,
+    })
+    setup([[e]])
+    await fireEvent.click((await screen.findAllByTestId('history-row'))[0])
+    const detail = screen.getByTestId('history-detail')
+    const fields = within(detail).getByTestId('history-snapshot-fields')
+    expect(fields).toHaveTextContent('Harbor Dental')
+    expect(fields).toHaveTextContent('AC42')
+    expect(within(fields).getByTestId('history-snapshot-numbers')).toHaveTextContent('+15550001111')
+    expect(fields.querySelector('[data-choice="cascade"]')).toHaveTextContent('yes')
+    const raw = within(detail).getByTestId('history-snapshot')
+    expect(JSON.parse(raw.textContent!)).toEqual(JSON.parse(snapshot))
+    expect(raw.closest('details')).toHaveTextContent('Technical details')
+    // Started to Finished is the duration; the stored time is the provider's, labelled so.
+    expect(within(detail).getByTestId('history-duration')).toHaveTextContent('2.5 s')
+    expect(within(detail).getByTestId('history-provider-time')).toHaveTextContent('800 ms')
+    expect(detail).toHaveTextContent('active → unknown')
+    const levels = within(detail).getAllByRole('heading').map((h) => Number(h.tagName.slice(1)))
+    expect(levels).toEqual([2, 3])
+  })
 })

@@ -148,3 +148,8 @@ export function formatSince(d: Date, now: Date = new Date()): string {
 /** Beside a row kept from an earlier listing. */
 export const staleText = (since: Date | null): string =>
   since ? `not updated since ${formatSince(since)}` : 'not updated'
+
+/** A long ID shortened in the middle, "AC12…cdef"; short IDs are shown whole. */
+export function shortId(id: string, keep = 4): string {
+  return id.length <= keep * 2 + 3 ? id : `${id.slice(0, keep)}…${id.slice(-keep)}`
+}

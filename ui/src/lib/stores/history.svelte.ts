@@ -2,6 +2,8 @@
 import * as api from '../api'
 import type { ExportFormat } from '../bindings/ExportFormat'
 import type { HistoryEntry } from '../bindings/HistoryEntry'
+import { SvelteSet } from 'svelte/reactivity'
+import { groupByJob, type HistoryItem } from '../historyGroups'
 import { buildHistoryFilter, emptyHistoryForm, type HistoryForm } from '../historyFilter'
 
 export const HISTORY_PAGE_SIZE = 50
@@ -9,6 +11,10 @@ export const HISTORY_PAGE_SIZE = 50
 export class HistoryStore {
   form = $state<HistoryForm>(emptyHistoryForm())
   entries = $state.raw<HistoryEntry[]>([])
+  /** What the list shows: single actions, and each bulk job as one row over its entries. */
+  items = $derived<HistoryItem[]>(groupByJob(this.entries))
+  /** Job rows the user expanded; every job starts collapsed. */
+  expanded = new SvelteSet<string>()
   total = $state(0)
   hasMore = $state(false)
   loading = $state(false)
@@ -36,6 +42,11 @@ export class HistoryStore {
     } finally {
       if (generation === this.#generation) this.loading = false
     }
+  }
+
+  toggleJob(jobId: string) {
+    if (this.expanded.has(jobId)) this.expanded.delete(jobId)
+    else this.expanded.add(jobId)
   }
 
   /** The next (older) page: `beforeId` is the last shown entry's id. */

@@ -21,6 +21,10 @@ export class JobStore {
   cancelled = $state(false)
   cancelling = $state(false)
   failures = $state.raw<ItemResult[]>([])
+  /** Items core skipped, each with the rule in its error message. */
+  skipped = $state.raw<ItemResult[]>([])
+  /** Items a cancelled job never started: they can be started again. */
+  notStarted = $state.raw<ItemResult[]>([])
   /** The job could not run at all, or cancelling failed. */
   error = $state<string | null>(null)
 
@@ -49,6 +53,8 @@ export class JobStore {
     this.cancelled = false
     this.cancelling = false
     this.failures = []
+    this.skipped = []
+    this.notStarted = []
     this.error = null
     this.counts = { total: items.length, succeeded: 0, failed: 0, skipped: 0, notStarted: 0, remaining: items.length }
     this.accounts.setPending(keys)
@@ -82,6 +88,8 @@ export class JobStore {
           this.failures = [...this.failures, r]
         } else {
           this.accounts.clearState(key)
+          if (r.outcome === 'skipped') this.skipped = [...this.skipped, r]
+          if (r.outcome === 'not_started') this.notStarted = [...this.notStarted, r]
         }
         break
       }
@@ -110,6 +118,8 @@ export class JobStore {
     if (this.running) return
     this.phase = 'idle'
     this.failures = []
+    this.skipped = []
+    this.notStarted = []
     this.counts = null
     this.error = null
   }

@@ -1,0 +1,72 @@
+// Words for how one item of a bulk job ended: what Subdesk verified and the one thing to do next.
+// Core sends a code and a sentence per item; this picks the words by code, never by the text.
+import type { ErrorCode } from './bindings/ErrorCode'
+import type { ItemResult } from './bindings/ItemResult'
+
+/** Codes where the provider (or Subdesk, before sending) refused: the account was not changed. */
+const REFUSED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'auth',
+  'forbidden',
+  'not_found',
+  'invalid_transition',
+  'parent_account',
+  'already_closed',
+  'parent_suspended',
+  'suspended_by_provider',
+  'provider',
+  'api_key_refused',
+  'api_key_cannot_reach_subaccount',
+  'subaccount_credentials',
+  'validation',
+  'confirmation_mismatch',
+  'preview_required',
+  'missing_secret',
+  'keychain',
+  'cancelled',
+])
+
+/** The temporary problem behind a retryable failure, in a few words. */
+function temporaryProblem(code: ErrorCode, provider: string): string {
+  switch (code) {
+    case 'network':
+      return `Subdesk could not reach ${provider}`
+    case 'rate_limited':
+      return `${provider} was receiving too many requests`
+    case 'timeout':
+      return `${provider} did not answer in time`
+    default:
+      return `${provider} had a temporary problem`
+  }
+}
+
+/**
+ * Core's sentence without its "refresh the list" advice: in a job summary the rule is what
+ * matters, and the job already read the account again before it skipped it.
+ */
+export function withoutRefreshAdvice(message: string): string {
+  const sentences = message.split(/(?<=[.!?])\s+/)
+  const kept = sentences
+    .filter((s) => !/^refresh\b/i.test(s.trim()))
+    .map((s) => s.replace(/\s*[:;,]\s*(then\s+)?refresh\b[^.]*\./i, '.'))
+  return kept.join(' ').trim()
+}
+
+/** One line for a failed, unknown or skipped item of a job. `provider` is the provider's name. */
+export function explainResult(r: ItemResult, provider = 'The provider'): string {
+  const code = r.error?.code
+  if (r.outcome === 'unknown' || r.outcome === 'pending' || code === 'outcome_unknown') {
+    return (
+      `Not confirmed: Subdesk could not tell whether ${provider} made the change, and did not send it again. ` +
+      'Subdesk checks it again at the next start; look at the account in the provider’s console before you act on it again.'
+    )
+  }
+  if (r.outcome === 'skipped') {
+    const rule = r.error ? withoutRefreshAdvice(r.error.message) : ''
+    return rule ? `Skipped: ${rule}` : 'Skipped: nothing was sent for this account.'
+  }
+  if (r.outcome === 'not_started') return 'Not started: the job was cancelled before it reached this account.'
+  if (!r.error) return 'Not changed.'
+  if (r.error.retryable) return `Not changed: ${temporaryProblem(r.error.code, provider)}. Retry?`
+  if (REFUSED.has(r.error.code)) return `Not changed: ${withoutRefreshAdvice(r.error.message)}`
+  return r.error.message
+}
