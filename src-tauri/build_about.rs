@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 
 pub fn write(out_dir: &Path, manifest_dir: &Path) {
     let root = manifest_dir.parent().expect("src-tauri has a parent");
-    let commit = git(root, &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    let commit =
+        git(root, &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=SUBDESK_BUILD_COMMIT={commit}");
     println!("cargo:rustc-env=SUBDESK_BUILD_DATE={}", build_date());
     // Rerun when HEAD moves (a commit, a checkout), not on every build. Only files that exist:
@@ -31,13 +32,22 @@ pub fn write(out_dir: &Path, manifest_dir: &Path) {
     println!("cargo:rerun-if-changed={}", npm_lock.display());
     let mut licences = crate_licences(manifest_dir);
     licences.extend(npm_licences(&npm_lock));
-    std::fs::write(out_dir.join("licences.json"), Value::Array(licences).to_string())
-        .expect("write licences.json");
+    std::fs::write(
+        out_dir.join("licences.json"),
+        Value::Array(licences).to_string(),
+    )
+    .expect("write licences.json");
 }
 
 fn git(root: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git").args(args).current_dir(root).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// The build's day (UTC), or SOURCE_DATE_EPOCH's for reproducible builds.
@@ -70,19 +80,33 @@ fn crate_licences(manifest_dir: &Path) -> Vec<Value> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let target = std::env::var("TARGET").unwrap_or_default();
     let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", &target])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--filter-platform",
+            &target,
+        ])
         .arg("--manifest-path")
         .arg(manifest_dir.join("Cargo.toml"))
         .output();
     let meta: Value = match out {
         Ok(o) if o.status.success() => serde_json::from_slice(&o.stdout).unwrap_or(Value::Null),
         Ok(o) => {
-            println!("cargo:warning=cargo metadata failed; the About panel lists no crates: {}",
-                String::from_utf8_lossy(&o.stderr).lines().next().unwrap_or(""));
+            println!(
+                "cargo:warning=cargo metadata failed; the About panel lists no crates: {}",
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+            );
             return Vec::new();
         }
         Err(e) => {
-            println!("cargo:warning=cargo metadata did not run ({e}); the About panel lists no crates");
+            println!(
+                "cargo:warning=cargo metadata did not run ({e}); the About panel lists no crates"
+            );
             return Vec::new();
         }
     };
@@ -98,14 +122,22 @@ fn crate_licences(manifest_dir: &Path) -> Vec<Value> {
         .flatten()
         .filter_map(|n| Some((n["id"].as_str()?, n)))
         .collect();
-    let Some(start) = packages.values().find(|p| p["name"] == "subdesk").and_then(|p| p["id"].as_str())
+    let Some(start) = packages
+        .values()
+        .find(|p| p["name"] == "subdesk")
+        .and_then(|p| p["id"].as_str())
     else {
         return Vec::new();
     };
     let mut seen = BTreeSet::from([start]);
     let mut queue = VecDeque::from([start]);
     while let Some(id) = queue.pop_front() {
-        for dep in nodes.get(id).and_then(|n| n["deps"].as_array()).into_iter().flatten() {
+        for dep in nodes
+            .get(id)
+            .and_then(|n| n["deps"].as_array())
+            .into_iter()
+            .flatten()
+        {
             let normal = dep["dep_kinds"]
                 .as_array()
                 .is_some_and(|kinds| kinds.iter().any(|k| k["kind"].is_null()));
@@ -130,7 +162,12 @@ fn crate_licences(manifest_dir: &Path) -> Vec<Value> {
             })
         })
         .collect();
-    list.sort_by_key(|v| (v["name"].as_str().unwrap_or("").to_string(), v["version"].as_str().unwrap_or("").to_string()));
+    list.sort_by_key(|v| {
+        (
+            v["name"].as_str().unwrap_or("").to_string(),
+            v["version"].as_str().unwrap_or("").to_string(),
+        )
+    });
     list
 }
 
@@ -145,7 +182,9 @@ fn npm_licences(lock: &Path) -> Vec<Value> {
     };
     let mut list = Vec::new();
     for (path, p) in lock["packages"].as_object().into_iter().flatten() {
-        let Some(name) = path.strip_prefix("node_modules/") else { continue };
+        let Some(name) = path.strip_prefix("node_modules/") else {
+            continue;
+        };
         let runtime = p["dev"] != true && p["devOptional"] != true;
         if runtime || name == "svelte" {
             list.push(json!({

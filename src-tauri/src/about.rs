@@ -53,7 +53,8 @@ pub enum Folder {
     Log,
 }
 
-pub const PRIVACY: &str = "Subdesk keeps its settings and the history of actions in the data folder, \
+pub const PRIVACY: &str =
+    "Subdesk keeps its settings and the history of actions in the data folder, \
 tokens only in the system keychain, and logs (without tokens) in the log folder; it sends nothing \
 anywhere except to the providers you connect.";
 
@@ -93,7 +94,10 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, which: Folder) -> Result<(), UiError
     let path = folder(app, which)?;
     let failed = |e: String| UiError {
         code: ErrorCode::Storage,
-        message: format!("Subdesk could not open {}: {e}. Open it from your file manager.", path.display()),
+        message: format!(
+            "Subdesk could not open {}: {e}. Open it from your file manager.",
+            path.display()
+        ),
         retryable: false,
     };
     std::fs::create_dir_all(&path).map_err(|e| failed(e.to_string()))?;
@@ -115,7 +119,10 @@ mod tests {
         assert!(matches!(tauri.ecosystem, Ecosystem::Crate));
         let api = find("@tauri-apps/api").expect("the npm side is listed");
         assert!(matches!(api.ecosystem, Ecosystem::Npm));
-        assert!(find("svelte").is_some(), "Svelte's runtime is in the bundle");
+        assert!(
+            find("svelte").is_some(),
+            "Svelte's runtime is in the bundle"
+        );
         // Build-only and test-only dependencies are not bundled.
         assert!(find("tauri-build").is_none());
         assert!(find("vitest").is_none());

@@ -5,6 +5,7 @@ mod about;
 mod commands;
 mod demo;
 mod logging;
+mod rendering;
 mod settings_store;
 
 use std::sync::Arc;
@@ -21,6 +22,8 @@ use tauri_plugin_window_state::StateFlags;
 pub const KEYCHAIN_SERVICE: &str = "com.subdesk.desktop";
 
 pub fn run() {
+    // Before GTK and WebKit start, and before any other thread exists.
+    rendering::configure();
     if let Err(message) = check_display() {
         eprintln!("{message}");
         std::process::exit(2);
@@ -82,6 +85,9 @@ pub fn run() {
             app.manage(Arc::clone(&ws));
             let log_dir = app.path().app_log_dir()?;
             tracing::info!(data_dir = %data_dir.display(), log_dir = %log_dir.display(), "Subdesk started");
+            if let Some(said) = rendering::described() {
+                tracing::info!("{said}");
+            }
             tauri::async_runtime::block_on(async {
                 // First start, or every connection removed: open the demo so there is
                 // something to look at, with a banner saying nothing real is touched.
@@ -181,11 +187,18 @@ Start it from a desktop session, or under a virtual display: xvfb-run -a subdesk
         if gtk::init().is_err() {
             let named = ["WAYLAND_DISPLAY", "DISPLAY"]
                 .iter()
-                .filter_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()).map(|v| format!("{k}={v}")))
+                .filter_map(|k| {
+                    std::env::var(k)
+                        .ok()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| format!("{k}={v}"))
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
-            return Err(format!("Subdesk could not open the graphical display ({named}): nothing answers there. \
-Start it from a desktop session, or under a virtual display: xvfb-run -a subdesk"));
+            return Err(format!(
+                "Subdesk could not open the graphical display ({named}): nothing answers there. \
+Start it from a desktop session, or under a virtual display: xvfb-run -a subdesk"
+            ));
         }
     }
     Ok(())

@@ -36,7 +36,12 @@ pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
 pub fn levels(spec: Option<&str>) -> (LevelFilter, Vec<(String, LevelFilter)>) {
     let mut level = LevelFilter::Info;
     let mut per_target = Vec::new();
-    for part in spec.unwrap_or("").split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in spec
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         match part.split_once('=') {
             Some((target, l)) => {
                 if let Ok(l) = l.trim().parse() {
@@ -63,7 +68,10 @@ mod tests {
         assert_eq!(levels(Some("debug")).0, LevelFilter::Debug);
         assert_eq!(
             levels(Some("warn, hyper=error ,nonsense=loud")),
-            (LevelFilter::Warn, vec![("hyper".to_string(), LevelFilter::Error)])
+            (
+                LevelFilter::Warn,
+                vec![("hyper".to_string(), LevelFilter::Error)]
+            )
         );
     }
 }
