@@ -3,6 +3,7 @@
 const COMMANDS: &[&str] = &[
     "provider_catalog",
     "app_status",
+    "keychain_check",
     "open_demo",
     "close_demo",
     "verify_connection",

@@ -36,6 +36,12 @@ pub async fn app_status(ws: Ws<'_>) -> Reply<AppStatus> {
     Ok(ws.status().await)
 }
 
+/// What is wrong with the keychain, if anything; asked once the window shows.
+#[tauri::command]
+pub async fn keychain_check(ws: Ws<'_>) -> Reply<Option<String>> {
+    Ok(ws.check_keychain().await)
+}
+
 #[tauri::command]
 pub async fn open_demo(ws: Ws<'_>) -> Reply<AppStatus> {
     crate::demo::open(&ws).await.map_err(ui)?;

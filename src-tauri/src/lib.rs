@@ -119,6 +119,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::provider_catalog,
             commands::app_status,
+            commands::keychain_check,
             commands::open_demo,
             commands::close_demo,
             commands::verify_connection,

@@ -114,6 +114,9 @@ pub struct Workspace {
     demo: RwLock<Option<Demo>>,
     history: std::result::Result<Arc<History>, String>,
     history_problem: Option<String>,
+    /// The keychain probe's answer, once [`Workspace::check_keychain`] ran: `Some(None)` when
+    /// the keychain works. Kept off the start-up path (a probe can wait on a password prompt).
+    keychain_checked: tokio::sync::OnceCell<Option<String>>,
     /// Set by the shell when the settings file had to be moved aside at start-up.
     settings_problem: RwLock<Option<String>>,
     pub(crate) clients: http::Clients,
@@ -184,6 +187,7 @@ impl Workspace {
             demo: RwLock::new(None),
             history,
             history_problem,
+            keychain_checked: tokio::sync::OnceCell::new(),
             settings_problem: RwLock::new(None),
             clients: http::Clients::new(&cfg.http)?,
             retry: cfg.retry,
@@ -234,12 +238,10 @@ impl Workspace {
         self.demo.read().expect("poisoned").is_some()
     }
 
+    /// The app's state for the window. Quick: it does not touch the keychain (see
+    /// [`Self::check_keychain`]); a keychain problem found by an earlier check is included.
     pub async fn status(&self) -> AppStatus {
-        let keychain_problem = self
-            .keychain(|s| s.probe())
-            .await
-            .err()
-            .map(|e| e.user_message());
+        let keychain_problem = self.keychain_checked.get().cloned().flatten();
         // Unknown outcomes only: pending ones are in flight, or being reconciled right now.
         let unreconciled = self
             .history()
@@ -255,6 +257,20 @@ impl Workspace {
             settings_problem: self.settings_problem.read().expect("poisoned").clone(),
             unreconciled,
         }
+    }
+
+    /// Probes the keychain once per session (the window asks right after it shows), and says
+    /// what is wrong with it, if anything.
+    pub async fn check_keychain(&self) -> Option<String> {
+        self.keychain_checked
+            .get_or_init(|| async {
+                self.keychain(|s| s.probe())
+                    .await
+                    .err()
+                    .map(|e| e.user_message())
+            })
+            .await
+            .clone()
     }
 
     /// Records that the settings file could not be read (see [`crate::durable`]): the banner

@@ -360,3 +360,52 @@ async fn keychain_reads_stay_off_the_runtime_and_happen_once_per_connection() {
     assert!(keychain.inner.get(&conn.id.to_string()).unwrap().is_none());
     sim.shutdown().await;
 }
+
+/// A keychain whose probe fails (locked, or no Secret Service), counting the probes.
+#[derive(Default)]
+struct LockedKeychain {
+    probes: AtomicUsize,
+}
+
+impl SecretStore for LockedKeychain {
+    fn get(&self, _key: &str) -> subdesk_core::Result<Option<Secret>> {
+        Ok(None)
+    }
+    fn set(&self, _key: &str, _secret: &Secret) -> subdesk_core::Result<()> {
+        Ok(())
+    }
+    fn delete(&self, _key: &str) -> subdesk_core::Result<()> {
+        Ok(())
+    }
+    fn probe(&self) -> subdesk_core::Result<()> {
+        self.probes.fetch_add(1, SeqCst);
+        Err(subdesk_core::Error::Keychain {
+            detail: "the keychain is locked".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn the_status_never_waits_on_the_keychain_and_the_window_asks_for_it_once() {
+    let keychain = Arc::new(LockedKeychain::default());
+    let ws = workspace_with(
+        HttpConfig::default(),
+        keychain.clone(),
+        Arc::new(MemorySettings::default()),
+    );
+    // Start-up: the status comes without a keychain probe.
+    assert_eq!(ws.status().await.keychain_problem, None);
+    assert_eq!(keychain.probes.load(SeqCst), 0);
+    // Then the window asks; the answer is kept for the session and in later statuses.
+    let problem = ws
+        .check_keychain()
+        .await
+        .expect("a locked keychain is a problem");
+    assert!(!problem.is_empty());
+    assert_eq!(ws.check_keychain().await.as_deref(), Some(problem.as_str()));
+    assert_eq!(
+        ws.status().await.keychain_problem.as_deref(),
+        Some(problem.as_str())
+    );
+    assert_eq!(keychain.probes.load(SeqCst), 1);
+}

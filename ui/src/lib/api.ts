@@ -80,6 +80,8 @@ const answered = (choices: Record<string, boolean>) =>
 
 export const providerCatalog = () => call<ProviderInfo[]>('provider_catalog')
 export const appStatus = () => call<AppStatus>('app_status')
+/** What is wrong with the keychain, or null; kept out of `appStatus` so start-up never waits on it. */
+export const keychainCheck = () => call<string | null>('keychain_check')
 export const openDemo = () => call<AppStatus>('open_demo')
 export const closeDemo = () => call<AppStatus>('close_demo')
 

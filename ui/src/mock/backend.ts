@@ -151,6 +151,8 @@ export class FakeBackend {
         return catalog.providers
       case 'app_status':
         return this.status()
+      case 'keychain_check':
+        return this.keychainProblem
       case 'open_demo':
         this.demo = true
         if (!this.connections.some((c) => c.demo)) {

@@ -28,6 +28,10 @@ export class AppStore {
     try {
       this.status = await api.appStatus()
       this.loadError = null
+      // The keychain is probed after the window shows (a probe can wait on a password prompt).
+      api.keychainCheck().then((problem) => {
+        if (problem && this.status) this.status = { ...this.status, keychainProblem: problem }
+      }, () => {})
       // The app's own catalog replaces the generated copy (the same, for this build).
       api.providerCatalog().then(setCatalog, () => {})
     } catch (e) {
