@@ -1,11 +1,14 @@
 // What the user sees of the accounts: filter, sort, and the selection. Kept apart from the data
 // so the view can be left and come back unchanged.
-import { emptyFilter, queryRows, withoutEnded, type RowFilter, type Sort, type SortKey } from '../accountsQuery'
+import { emptyFilter, filterSorted, RowIndex, type RowFilter, type Sort, type SortKey } from '../accountsQuery'
 import type { AccountRow } from '../bindings/AccountRow'
 import type { Action } from '../bindings/Action'
 import type { ItemRef } from '../bindings/ItemRef'
 import { ACTIONS, itemKey } from '../format'
 import type { AccountsStore } from './accounts.svelte'
+
+/** How long typing in the search box pauses before the table filters. */
+export const SEARCH_DEBOUNCE_MS = 50
 
 export class TableState {
   // Declared first: the deriveds below read it.
@@ -18,13 +21,15 @@ export class TableState {
   /** Index in `visible` of the last row clicked without shift: where a shift-click range starts. */
   #anchor: number | null = null
 
-  readonly visible: AccountRow[] = $derived.by(() => {
+  /** Sorts when the rows or the order change, and then only what changed (see RowIndex). */
+  readonly #index = new RowIndex()
+  readonly #sorted = $derived.by(() => this.#index.sorted(this.store.rows, this.sort))
+
+  /** The sorted rows, filtered: a keystroke filters again, it does not sort again. */
+  readonly visible: readonly AccountRow[] = $derived.by(() => {
     const changed = this.store.changedHere
-    const rows =
-      this.showEnded || this.filter.status
-        ? this.store.rows
-        : withoutEnded(this.store.rows, (r) => changed.has(itemKey(r)))
-    return queryRows(rows, this.filter, this.sort)
+    const hide = this.showEnded || this.filter.status ? null : (r: AccountRow) => changed.has(itemKey(r))
+    return filterSorted(this.#sorted, this.filter, hide)
   })
 
   /** Actions at least one selected row allows: the bulk bar enables exactly these. */
@@ -40,9 +45,12 @@ export class TableState {
   /** Selected rows the current filter or search hides: a bulk action would reach them unseen. */
   readonly hiddenSelected: number = $derived.by(() => {
     if (this.selected.size === 0) return 0
-    const shown = new Set(this.visible.map(itemKey))
+    const shown = new Set<AccountRow>(this.visible)
     let hidden = 0
-    for (const key of this.selected) if (!shown.has(key)) hidden++
+    for (const key of this.selected) {
+      const row = this.store.row(key)
+      if (row === undefined || !shown.has(row)) hidden++
+    }
     return hidden
   })
 
