@@ -140,6 +140,9 @@ export type SortedRows = {
   readonly ids: readonly string[]
 }
 
+/** Sort fields with few distinct values: most comparisons fall through to the id. */
+const TIED: readonly SortKey[] = ['provider', 'connection', 'status']
+
 const rowKey = (r: AccountRow) => `${r.connectionId}\u0000${r.id}`
 
 /**
@@ -200,16 +203,23 @@ export class RowIndex {
     }
 
     const primary = this.#ranksFor(sort.key)
-    const secondary = this.#ranksFor('id')
+    // Ties on the field are broken by id. Where they are common (few distinct values) ids are
+    // ranked too; elsewhere the collator settles the rare tie (ranking 10,000 ids costs more).
+    const secondary = sort.key === 'id' ? null : TIED.includes(sort.key) ? this.#ranksFor('id') : null
+    const tieBreak =
+      sort.key === 'id'
+        ? () => 0
+        : secondary !== null
+          ? (a: number, b: number) => secondary[a] - secondary[b]
+          : (a: number, b: number) => collator.compare(rows[a].id, rows[b].id)
     const sign = sort.dir === 'asc' ? 1 : -1
-    const cmp = (a: number, b: number) =>
-      sign * (primary[a] - primary[b] || secondary[a] - secondary[b]) || a - b
+    const cmp = (a: number, b: number) => sign * (primary[a] - primary[b] || tieBreak(a, b)) || a - b
 
     let order = this.#order
     if (order === null || previousSort === null || previousSort.key !== sort.key) {
       order = Array.from({ length: rows.length }, (_, i) => i).sort(cmp)
     } else {
-      if (previousSort.dir !== sort.dir) order = reversed(order, primary, secondary)
+      if (previousSort.dir !== sort.dir) order = reversed(order, (a, b) => primary[a] === primary[b] && tieBreak(a, b) === 0)
       // New rows, and rows whose sort field changed, are sorted apart and merged in.
       const known = order.length
       const batch = moved.concat(touched.filter((i) => i >= known))
@@ -283,13 +293,11 @@ function merge(a: readonly number[], b: readonly number[], cmp: (x: number, y: n
  * The order for the other direction: reversed, except that rows equal on both the field and the
  * id keep their arrival order (as the stable sort leaves them).
  */
-function reversed(order: readonly number[], primary: readonly number[], secondary: readonly number[]): number[] {
+function reversed(order: readonly number[], tied: (a: number, b: number) => boolean): number[] {
   const out = order.slice().reverse()
   let start = 0
   for (let x = 1; x <= out.length; x++) {
-    const tie =
-      x < out.length && primary[out[x]] === primary[out[start]] && secondary[out[x]] === secondary[out[start]]
-    if (tie) continue
+    if (x < out.length && tied(out[start], out[x])) continue
     if (x - start > 1) {
       for (let lo = start, hi = x - 1; lo < hi; lo++, hi--) [out[lo], out[hi]] = [out[hi], out[lo]]
     }
@@ -307,14 +315,17 @@ export function filterSorted(
   f: RowFilter,
   hideEndedExcept: ((r: AccountRow) => boolean) | null = null,
 ): readonly AccountRow[] {
+  // Read once: `f` may be reactive state, where every read of a field costs.
   const q = f.search.trim().toLowerCase()
+  const status = f.status
+  const connectionId = f.connectionId
   const { rows, names, ids } = sorted
-  if (!q && !f.status && !f.connectionId && hideEndedExcept === null) return rows
+  if (!q && !status && !connectionId && hideEndedExcept === null) return rows
   const out: AccountRow[] = []
   for (let x = 0; x < rows.length; x++) {
     const r = rows[x]
-    if (f.status && r.status !== f.status) continue
-    if (f.connectionId && r.connectionId !== f.connectionId) continue
+    if (status && r.status !== status) continue
+    if (connectionId && r.connectionId !== connectionId) continue
     if (q && !names[x].includes(q) && !ids[x].includes(q)) continue
     if (hideEndedExcept !== null && ENDED.includes(r.status) && !hideEndedExcept(r)) continue
     out.push(r)
