@@ -171,6 +171,18 @@ async function report() {
     () => queryRows(withoutEnded(oldRows, () => false), emptyFilter(), { key: cols[e++ % cols.length], dir: 'asc' }).length,
   )
 
+  // Heap held per row by a listed store and table (only when run with --expose-gc).
+  let perRow = ''
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc) {
+    gc()
+    const before = process.memoryUsage().heapUsed
+    const kept = await ingestNew()
+    gc()
+    perRow = `heap per row (store + table, rows included): ${((process.memoryUsage().heapUsed - before) / N).toFixed(0)} bytes; JSON per row ${(PAGES_JSON.join('').length / N).toFixed(0)} bytes`
+    void kept.table.visible.length
+  }
+
   console.log(
     [
       `Accounts table, ${N.toLocaleString('en')} rows, median of ${RUNS} runs`,
@@ -181,6 +193,7 @@ async function report() {
       `keystroke (search)         old ${fmt(oldKey)}   new ${fmt(newKey)}`,
       `sort toggle (direction)    old ${fmt(oldDir)}   new ${fmt(newDir)}`,
       `sort toggle (other column) old ${fmt(oldCol)}   new ${fmt(newCol)}`,
+      perRow,
     ].join('\n'),
   )
 }

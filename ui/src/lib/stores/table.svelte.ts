@@ -28,7 +28,8 @@ export class TableState {
   /** The sorted rows, filtered: a keystroke filters again, it does not sort again. */
   readonly visible: readonly AccountRow[] = $derived.by(() => {
     const changed = this.store.changedHere
-    const hide = this.showEnded || this.filter.status ? null : (r: AccountRow) => changed.has(itemKey(r))
+    const keep = changed.size === 0 ? () => false : (r: AccountRow) => changed.has(itemKey(r))
+    const hide = this.showEnded || this.filter.status ? null : keep
     return filterSorted(this.#sorted, this.filter, hide)
   })
 
