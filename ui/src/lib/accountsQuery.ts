@@ -204,8 +204,10 @@ export class RowIndex {
 
     const primary = this.#ranksFor(sort.key)
     // Ties on the field are broken by id. Where they are common (few distinct values) ids are
-    // ranked too; elsewhere the collator settles the rare tie (ranking 10,000 ids costs more).
-    const secondary = sort.key === 'id' ? null : TIED.includes(sort.key) ? this.#ranksFor('id') : null
+    // ranked too; elsewhere, until ids are ranked anyway (see warm), the collator settles the rare
+    // tie: ranking 10,000 ids costs more than it saves there.
+    const useIdRanks = sort.key !== 'id' && (TIED.includes(sort.key) || this.#rowRanks.has('id'))
+    const secondary = useIdRanks ? this.#ranksFor('id') : null
     const tieBreak =
       sort.key === 'id'
         ? () => 0
@@ -242,6 +244,14 @@ export class RowIndex {
     }
     this.#result = { rows: sortedRows, names, ids }
     return this.#result
+  }
+
+  /**
+   * Ranks `key` for the current rows ahead of its first use (while idle), so that the first sort
+   * by it does not pay for it. Once ranked, a field stays up to date as rows change.
+   */
+  warm(key: SortKey): void {
+    if (this.#rows.length > 0) this.#ranksFor(key)
   }
 
   /** Each row's rank for `key`, computed once and then kept up to date. */

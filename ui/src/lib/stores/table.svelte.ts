@@ -9,6 +9,8 @@ import type { AccountsStore } from './accounts.svelte'
 
 /** How long typing in the search box pauses before the table filters. */
 export const SEARCH_DEBOUNCE_MS = 50
+/** How long after a listing ends the other sort fields start being ranked. */
+const WARM_DELAY_MS = 250
 
 export class TableState {
   // Declared first: the deriveds below read it.
@@ -23,7 +25,12 @@ export class TableState {
 
   /** Sorts when the rows or the order change, and then only what changed (see RowIndex). */
   readonly #index = new RowIndex()
-  readonly #sorted = $derived.by(() => this.#index.sorted(this.store.rows, this.sort))
+  readonly #sorted = $derived.by(() => {
+    const sorted = this.#index.sorted(this.store.rows, this.sort)
+    if (!this.store.loading && sorted.rows.length > 0) this.#warmLater()
+    return sorted
+  })
+  #warming: ReturnType<typeof setTimeout> | null = null
 
   /** The sorted rows, filtered: a keystroke filters again, it does not sort again. */
   readonly visible: readonly AccountRow[] = $derived.by(() => {
@@ -57,6 +64,25 @@ export class TableState {
 
   constructor(store: AccountsStore) {
     this.store = store
+  }
+
+  /**
+   * Once a listing is in, ranks the other sort fields in the background, one per task, so that a
+   * first click on a column header sorts as fast as the next ones.
+   */
+  #warmLater() {
+    if (this.#warming !== null) return
+    const keys: SortKey[] = ['id', 'created', 'status', 'provider', 'connection']
+    const next = () => {
+      const key = keys.shift()
+      if (key === undefined) {
+        this.#warming = null
+        return
+      }
+      this.#index.warm(key)
+      this.#warming = setTimeout(next, 0)
+    }
+    this.#warming = setTimeout(next, WARM_DELAY_MS)
   }
 
   sortBy(key: SortKey) {
