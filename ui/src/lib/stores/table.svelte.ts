@@ -1,11 +1,16 @@
 // What the user sees of the accounts: filter, sort, and the selection. Kept apart from the data
 // so the view can be left and come back unchanged.
-import { emptyFilter, queryRows, withoutEnded, type RowFilter, type Sort, type SortKey } from '../accountsQuery'
+import { emptyFilter, filterSorted, RowIndex, type RowFilter, type Sort, type SortKey } from '../accountsQuery'
 import type { AccountRow } from '../bindings/AccountRow'
 import type { Action } from '../bindings/Action'
 import type { ItemRef } from '../bindings/ItemRef'
 import { ACTIONS, itemKey } from '../format'
 import type { AccountsStore } from './accounts.svelte'
+
+/** How long typing in the search box pauses before the table filters. */
+export const SEARCH_DEBOUNCE_MS = 50
+/** How long after a listing ends the other sort fields start being ranked. */
+const WARM_DELAY_MS = 250
 
 export class TableState {
   // Declared first: the deriveds below read it.
@@ -18,13 +23,21 @@ export class TableState {
   /** Index in `visible` of the last row clicked without shift: where a shift-click range starts. */
   #anchor: number | null = null
 
-  readonly visible: AccountRow[] = $derived.by(() => {
+  /** Sorts when the rows or the order change, and then only what changed (see RowIndex). */
+  readonly #index = new RowIndex()
+  readonly #sorted = $derived.by(() => {
+    const sorted = this.#index.sorted(this.store.rows, this.sort)
+    if (!this.store.loading && sorted.rows.length > 0) this.#warmLater()
+    return sorted
+  })
+  #warming: ReturnType<typeof setTimeout> | null = null
+
+  /** The sorted rows, filtered: a keystroke filters again, it does not sort again. */
+  readonly visible: readonly AccountRow[] = $derived.by(() => {
     const changed = this.store.changedHere
-    const rows =
-      this.showEnded || this.filter.status
-        ? this.store.rows
-        : withoutEnded(this.store.rows, (r) => changed.has(itemKey(r)))
-    return queryRows(rows, this.filter, this.sort)
+    const keep = changed.size === 0 ? () => false : (r: AccountRow) => changed.has(itemKey(r))
+    const hide = this.showEnded || this.filter.status ? null : keep
+    return filterSorted(this.#sorted, this.filter, hide)
   })
 
   /** Actions at least one selected row allows: the bulk bar enables exactly these. */
@@ -40,14 +53,36 @@ export class TableState {
   /** Selected rows the current filter or search hides: a bulk action would reach them unseen. */
   readonly hiddenSelected: number = $derived.by(() => {
     if (this.selected.size === 0) return 0
-    const shown = new Set(this.visible.map(itemKey))
+    const shown = new Set<AccountRow>(this.visible)
     let hidden = 0
-    for (const key of this.selected) if (!shown.has(key)) hidden++
+    for (const key of this.selected) {
+      const row = this.store.row(key)
+      if (row === undefined || !shown.has(row)) hidden++
+    }
     return hidden
   })
 
   constructor(store: AccountsStore) {
     this.store = store
+  }
+
+  /**
+   * Once a listing is in, ranks the other sort fields in the background, one per task, so that a
+   * first click on a column header sorts as fast as the next ones.
+   */
+  #warmLater() {
+    if (this.#warming !== null) return
+    const keys: SortKey[] = ['id', 'created', 'status', 'provider', 'connection']
+    const next = () => {
+      const key = keys.shift()
+      if (key === undefined) {
+        this.#warming = null
+        return
+      }
+      this.#index.warm(key)
+      this.#warming = setTimeout(next, 0)
+    }
+    this.#warming = setTimeout(next, WARM_DELAY_MS)
   }
 
   sortBy(key: SortKey) {
