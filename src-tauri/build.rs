@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "close_demo",
     "verify_connection",
     "add_connection",
+    "edit_connection",
     "remove_connection",
     "list_accounts",
     "preview_action",

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { startApp, startSim, byId, until, typeInto, filesUnder, keychainLookup, showOnly } from '../lib/harness.mjs'
+import { execFileSync } from 'node:child_process'
+import { startApp, startSim, byId, until, typeInto, filesUnder, keychainLookup, showOnly, KEYCHAIN_SERVICE } from '../lib/harness.mjs'
 
 const EXPORT_PATH = join(tmpdir(), `subdesk-export-${process.pid}-${Date.now()}.csv`)
 let sim
@@ -163,6 +164,26 @@ test('the token is absent from the settings file, the data folder, the logs and 
   assert.ok(logFile, `the log file is in ${join(app.dataDir, 'logs')}: ${names}`)
   assert.match(logFile.bytes.toString(), /Subdesk started/)
   assert.equal(logFile.bytes.includes(sim.twilio.auth_token), false, 'token found in the log file')
+})
+
+test('editing the connection renames it and replaces its token in the keychain', async () => {
+  // The token was rotated outside Subdesk: the keychain now holds one Twilio refuses.
+  const stale = 'f'.repeat(32)
+  execFileSync('secret-tool', ['store', '--label', 'stale', 'service', KEYCHAIN_SERVICE, 'username', connectionId], { input: stale })
+  assert.equal(keychainLookup(connectionId), stale)
+  await byId(b, 'nav-connections').click()
+  await byId(b, 'connection-edit').click()
+  await typeInto(await byId(b, 'connection-edit-label'), 'Sim Twilio (new token)')
+  // A wrong new token is refused by Twilio and changes nothing.
+  await typeInto(await byId(b, 'connection-edit-secret'), '0'.repeat(32))
+  await byId(b, 'connection-edit-save').click()
+  await until(() => byId(b, 'connection-edit-error').isDisplayed(), { message: 'the refusal' })
+  assert.equal(keychainLookup(connectionId), stale)
+  await typeInto(await byId(b, 'connection-edit-secret'), sim.twilio.auth_token)
+  await byId(b, 'connection-edit-save').click()
+  await until(async () => !(await byId(b, 'connection-edit-form').isExisting()), { message: 'the edit saved' })
+  assert.equal(keychainLookup(connectionId), sim.twilio.auth_token, 'the new token replaced the old one')
+  await until(async () => /Sim Twilio \(new token\)/.test(await byId(b, 'connection-item').getText()), { message: 'the new name' })
 })
 
 test('removing the connection deletes its keychain entry', async () => {

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use subdesk_core::api::{
-    ActionPreview, ActionResult, AppStatus, Exported, ListEvent, NewConnection, VerifiedParent,
+    ActionPreview, ActionResult, AppStatus, ConnectionEdit, Exported, ListEvent, NewConnection,
+    VerifiedParent,
 };
 use subdesk_core::confirm::Confirmation;
 use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};
@@ -64,6 +65,15 @@ pub async fn add_connection(ws: Ws<'_>, input: NewConnection) -> Reply<Connectio
     let conn = ws.add_connection(&input).await.map_err(ui)?;
     tracing::info!(connection = %conn.id, provider = conn.provider.as_str(), "connection added");
     Ok(conn)
+}
+
+#[tauri::command]
+pub async fn edit_connection(
+    ws: Ws<'_>,
+    connection_id: Uuid,
+    edit: ConnectionEdit,
+) -> Reply<Connection> {
+    ws.edit_connection(connection_id, &edit).await.map_err(ui)
 }
 
 #[tauri::command]

@@ -124,6 +124,7 @@ pub fn run() {
             commands::close_demo,
             commands::verify_connection,
             commands::add_connection,
+            commands::edit_connection,
             commands::remove_connection,
             commands::list_accounts,
             commands::preview_action,

@@ -64,6 +64,18 @@ pub enum ListEvent {
     Failed { connection_id: Uuid, error: UiError },
 }
 
+/// A change to a saved connection: a new name, and optionally a new token (checked against the
+/// provider before it replaces the old one in the keychain). The token is never sent back.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectionEdit {
+    pub label: String,
+    /// Empty or absent: the token stays as it is.
+    #[ts(optional, type = "string")]
+    pub secret: Option<Secret>,
+}
+
 /// What the user typed in the Connections form. The secret arrives here once and is never sent
 /// back.
 #[derive(Debug, Clone, Deserialize, TS)]

@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use crate::actions::ActionContext;
 use crate::api::{
-    AccountRow, ActionPreview, ActionResult, AppStatus, ListEvent, NewConnection, VerifiedParent,
+    AccountRow, ActionPreview, ActionResult, AppStatus, ConnectionEdit, ListEvent, NewConnection,
+    VerifiedParent,
 };
 use crate::confirm::{Confirmation, Tokens};
 use crate::error::{Error, Result};
@@ -142,6 +143,18 @@ pub struct Workspace {
 
 /// The OS user name, for the history's "who". Asked of the OS (not of $USER, which a service
 /// manager or a container may leave unset).
+/// A connection's name as typed, or why it cannot be one.
+fn checked_label(label: &str) -> Result<&str> {
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > 80 {
+        return Err(Error::validation(
+            "label",
+            "Give the connection a name of 1 to 80 characters.",
+        ));
+    }
+    Ok(label)
+}
+
 pub fn os_user() -> String {
     whoami::username()
         .ok()
@@ -395,13 +408,7 @@ impl Workspace {
 
     /// Turns the form into a connection (not yet saved), checking every field.
     fn draft(&self, input: &NewConnection) -> Result<Connection> {
-        let label = input.label.trim();
-        if label.is_empty() || label.chars().count() > 80 {
-            return Err(Error::validation(
-                "label",
-                "Give the connection a name of 1 to 80 characters.",
-            ));
-        }
+        let label = checked_label(&input.label)?;
         if input.secret.is_blank() || input.secret.expose().trim().chars().any(char::is_control) {
             return Err(Error::validation(
                 "secret",
@@ -513,6 +520,50 @@ impl Workspace {
             let _ = self.keychain(move |store| store.delete(&key)).await;
             return Err(e);
         }
+        *self.connections.write().expect("poisoned") = all;
+        Ok(conn)
+    }
+
+    /// Renames a saved connection and, when a new token is given, replaces its token: the new
+    /// one is checked with the provider first (as when adding), then overwrites the old one in
+    /// the keychain. Nothing changes when the check fails.
+    pub async fn edit_connection(&self, id: Uuid, edit: &ConnectionEdit) -> Result<Connection> {
+        let mut conn = self.connection(id)?;
+        if conn.demo {
+            return Err(Error::validation(
+                "connectionId",
+                "Demo connections cannot be changed; add a connection of your own instead.",
+            ));
+        }
+        conn.label = checked_label(&edit.label)?.to_string();
+        let secret = edit
+            .secret
+            .as_ref()
+            .map(Secret::trimmed)
+            .filter(|s| !s.expose().is_empty());
+        if let Some(secret) = &secret {
+            let api = providers::adapter_for(
+                &conn,
+                secret.clone(),
+                &self.clients,
+                self.retry.clone(),
+                Arc::new(AdaptiveLimit::new(1)),
+            );
+            conn.parent_name = Some(api.verify().await?);
+        }
+        let _gate = self.keychain_gate.lock().await;
+        if let Some(secret) = secret {
+            let key = id.to_string();
+            self.keychain(move |store| store.set(&key, &secret)).await?;
+            // The next use reads the new token back from the keychain.
+            self.secret_cache.lock().expect("poisoned").remove(&id);
+        }
+        let all: Vec<Connection> = self
+            .saved_connections()
+            .into_iter()
+            .map(|c| if c.id == id { conn.clone() } else { c })
+            .collect();
+        self.settings_store.save_connections(&all)?;
         *self.connections.write().expect("poisoned") = all;
         Ok(conn)
     }

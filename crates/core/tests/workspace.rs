@@ -6,7 +6,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use subdesk_core::api::{ListEvent, NewConnection};
+use subdesk_core::api::{ConnectionEdit, ListEvent, NewConnection};
 use subdesk_core::confirm::Confirmation;
 use subdesk_core::history::{Completion, HistoryCode, HistoryFilter, Intent, Outcome};
 use subdesk_core::secrets::{Secret, SecretStore};
@@ -621,4 +621,72 @@ async fn an_intent_whose_connection_was_missing_is_checked_once_it_is_back() {
         (e.outcome, e.status_after),
         (Outcome::Succeeded, Some(Status::Closed))
     );
+}
+
+#[tokio::test]
+async fn a_connection_is_renamed_and_its_token_replaced_only_after_the_new_one_is_checked() {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let p = sim.add_twilio_parent("Acme Reseller");
+    sim.seed_twilio_subaccounts(&p.sid, 3);
+    let (ws, secrets) = workspace_with_secrets(fast_retry());
+    let conn = ws
+        .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
+        .await
+        .unwrap();
+    let key = conn.id.to_string();
+    // The token was rotated at Twilio: the saved one no longer works.
+    secrets.set(&key, &Secret::new("0".repeat(32))).unwrap();
+    let failed = listed(&ws).await;
+    assert!(
+        failed.iter().any(|e| matches!(e, ListEvent::Failed { .. })),
+        "{failed:?}"
+    );
+
+    // A wrong new token is refused and changes nothing.
+    let wrong = ConnectionEdit {
+        label: "Renamed".into(),
+        secret: Some(Secret::new("f".repeat(32))),
+    };
+    assert!(matches!(
+        ws.edit_connection(conn.id, &wrong).await,
+        Err(Error::Auth { .. })
+    ));
+    assert_eq!(ws.connection(conn.id).unwrap().label, "Acme Twilio");
+    assert_eq!(secrets.get(&key).unwrap().unwrap().expose(), "0".repeat(32));
+
+    // The right one replaces the old token in the keychain, and the next listing uses it.
+    let edit = ConnectionEdit {
+        label: "  Acme (new token) ".into(),
+        secret: Some(Secret::new(format!(" {} ", p.auth_token))),
+    };
+    let edited = ws.edit_connection(conn.id, &edit).await.unwrap();
+    assert_eq!(edited.label, "Acme (new token)");
+    assert_eq!(ws.saved_connections()[0].label, "Acme (new token)");
+    assert_eq!(secrets.get(&key).unwrap().unwrap().expose(), p.auth_token);
+    let events = listed(&ws).await;
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ListEvent::Done { total: 3, .. })),
+        "{events:?}"
+    );
+
+    // A rename alone keeps the token; an empty name is refused.
+    let renamed = ConnectionEdit {
+        label: "Acme".into(),
+        secret: None,
+    };
+    assert_eq!(
+        ws.edit_connection(conn.id, &renamed).await.unwrap().label,
+        "Acme"
+    );
+    assert_eq!(secrets.get(&key).unwrap().unwrap().expose(), p.auth_token);
+    let blank = ConnectionEdit {
+        label: "  ".into(),
+        secret: None,
+    };
+    assert!(matches!(
+        ws.edit_connection(conn.id, &blank).await,
+        Err(Error::Validation { .. })
+    ));
 }

@@ -110,6 +110,58 @@ describe('Connections view', () => {
     expect(backend.callsOf('remove_connection')).toEqual([{ connectionId: 'conn-real' }])
   })
 
+  it('renames a connection and replaces its token; a refused token keeps the form open with the reason', async () => {
+    const saved = { ...DEMO_TWILIO, id: 'conn-real', label: 'Real Twilio', demo: false }
+    const backend = fakeBackend({ connections: [saved, DEMO_TWILIO] })
+    const app = new AppStore()
+    await app.load()
+    const onchanged = vi.fn()
+    render(ConnectionsView, { props: { app, onchanged } })
+    const items = screen.getAllByTestId('connection-item')
+    expect(within(items[1]).queryByTestId('connection-edit')).toBeNull()
+
+    const user = userEvent.setup()
+    await user.click(within(items[0]).getByTestId('connection-edit'))
+    const label = screen.getByTestId('connection-edit-label')
+    expect(label).toHaveValue('Real Twilio')
+    expect(screen.getByTestId('connection-edit-form')).toHaveTextContent('New Auth Token')
+    await user.clear(label)
+    await user.type(label, 'Acme Twilio')
+    await user.type(screen.getByTestId('connection-edit-secret'), 'wrong')
+    await user.click(screen.getByTestId('connection-edit-save'))
+    await waitFor(() => expect(screen.getByTestId('connection-edit-error')).toHaveTextContent('did not accept the new token'))
+    expect(onchanged).not.toHaveBeenCalled()
+
+    await user.clear(screen.getByTestId('connection-edit-secret'))
+    await user.type(screen.getByTestId('connection-edit-secret'), 'new-token')
+    await user.click(screen.getByTestId('connection-edit-save'))
+    await waitFor(() => expect(onchanged).toHaveBeenCalled())
+    expect(backend.callsOf('edit_connection').at(-1)).toEqual({
+      connectionId: 'conn-real',
+      edit: { label: 'Acme Twilio', secret: 'new-token' },
+    })
+    expect(screen.queryByTestId('connection-edit-form')).toBeNull()
+  })
+
+  it('a rename alone sends no token, and an empty name is refused before any call', async () => {
+    const saved = { ...DEMO_TWILIO, id: 'conn-real', label: 'Real Twilio', demo: false }
+    const backend = fakeBackend({ connections: [saved] })
+    const app = new AppStore()
+    await app.load()
+    render(ConnectionsView, { props: { app, onchanged: vi.fn() } })
+    const user = userEvent.setup()
+    await user.click(screen.getByTestId('connection-edit'))
+    const label = screen.getByTestId('connection-edit-label')
+    await user.clear(label)
+    await user.click(screen.getByTestId('connection-edit-save'))
+    expect(label).toHaveAttribute('aria-invalid', 'true')
+    expect(label).toHaveFocus()
+    expect(backend.callsOf('edit_connection')).toHaveLength(0)
+    await user.type(label, 'Renamed')
+    await user.click(screen.getByTestId('connection-edit-save'))
+    await waitFor(() => expect(backend.callsOf('edit_connection')).toEqual([{ connectionId: 'conn-real', edit: { label: 'Renamed' } }]))
+  })
+
   it('loads and saves the bulk concurrency', async () => {
     const backend = fakeBackend()
     backend.settings = { concurrency: 5 }

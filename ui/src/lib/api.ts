@@ -1,6 +1,7 @@
 // The only module that talks to the Rust side. One typed function per command; every
 // rejection becomes an `ApiError` whose `code` the UI may switch on and whose `message` it shows.
 import { Channel, invoke } from '@tauri-apps/api/core'
+import type { ConnectionEdit } from './bindings/ConnectionEdit'
 import type { ProviderInfo } from './bindings/ProviderInfo'
 import type { AccountRow } from './bindings/AccountRow'
 import type { Action } from './bindings/Action'
@@ -88,6 +89,9 @@ export const closeDemo = () => call<AppStatus>('close_demo')
 export const verifyConnection = (input: NewConnection) =>
   call<VerifiedParent>('verify_connection', { input })
 export const addConnection = (input: NewConnection) => call<Connection>('add_connection', { input })
+/** Renames a connection and, with `secret`, replaces its token once the provider accepts it. */
+export const editConnection = (connectionId: string, edit: ConnectionEdit) =>
+  call<Connection>('edit_connection', { connectionId, edit })
 export const removeConnection = (connectionId: string) =>
   call<null>('remove_connection', { connectionId })
 

@@ -92,3 +92,8 @@ export function toNewConnection(f: ConnectionForm): NewConnection {
   if (f.baseUrl.trim()) n.baseUrl = f.baseUrl.trim()
   return n
 }
+
+/** The secret field's words for a provider ("Auth Token", "API secret"), from its form. */
+export function secretLabel(provider: Provider): string {
+  return fieldsOf(provider).find((f) => f.kind === 'secret')?.label ?? 'token'
+}

@@ -184,6 +184,14 @@ export class FakeBackend {
         this.connections = [...this.connections, c]
         return c
       }
+      case 'edit_connection': {
+        const edit = args.edit as { label: string; secret?: string }
+        if (edit.secret === 'wrong') throw err('auth', 'Twilio did not accept the new token. Check it and try again.')
+        const label = edit.label.trim()
+        if (!label) throw err('validation', 'Give the connection a name of 1 to 80 characters.')
+        this.connections = this.connections.map((c) => (c.id === args.connectionId ? { ...c, label } : c))
+        return this.connections.find((c) => c.id === args.connectionId)
+      }
       case 'remove_connection':
         this.connections = this.connections.filter((c) => c.id !== args.connectionId)
         this.rows = this.rows.filter((r) => r.connectionId !== args.connectionId)
