@@ -204,6 +204,9 @@ export async function startApp({ env = {}, name = 'app', prepare = null } = {}) 
           await browser.deleteSession()
         } catch {}
         driver.kill('SIGTERM')
+        // The app is one instance per desktop session: a next test's app started while this
+        // one is still exiting would hand over to it and exit. Wait until it is gone.
+        await untilAppGone()
       },
     }
   }
@@ -226,6 +229,30 @@ export async function showOnly(b, id) {
   const row = b.$(`[data-testid="account-row"][data-id="${id}"]`)
   await row.waitForDisplayed({ timeout: 20000 })
   return row
+}
+
+const pattern = (path) => '^' + path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** Whether a process of the app binary is running (its command line starts with its path). */
+function appRunning() {
+  try {
+    execFileSync('pgrep', ['-f', pattern(APP)], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Waits up to `ms` for every process of the app to exit, then kills what is left. */
+export async function untilAppGone(ms = 15000) {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (!appRunning()) return
+    await sleep(100)
+  }
+  try {
+    execFileSync('pkill', ['-KILL', '-f', pattern(APP)], { stdio: 'ignore' })
+  } catch {}
 }
 
 /** The element with this data-testid (first match). */
