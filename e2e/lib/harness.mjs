@@ -231,7 +231,9 @@ export async function showOnly(b, id) {
   return row
 }
 
-const pattern = (path) => '^' + path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+// The path alone or followed by arguments: `…/debug/subdesk` must not match `…/debug/subdesk-sim`
+// (a simulator still running would count as the app, and be killed with it).
+const pattern = (path) => '^' + path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '( |$)'
 
 /** Whether a process of the app binary is running (its command line starts with its path). */
 function appRunning() {
