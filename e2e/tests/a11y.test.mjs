@@ -1,0 +1,175 @@
+// Accessibility of every view and dialog, light and dark: axe-core (injected through WebDriver)
+// must report no violation. Each view is also saved as a screenshot at 1280x820 and 960x600 in
+// artifacts/screenshots/<view>-<w>x<h>[-dark].png.
+//
+// The app starts with no connection (the welcome panel), gets a connection to the simulator
+// (for the edit form) and then the demo workspace, and performs one suspension (for History).
+// To check another view, add one line to VIEWS: a name and how to open it from the Accounts
+// view with no dialog open (it is closed again with Escape and a click on Accounts).
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startApp, startSim, byId, until, typeInto, addConnection, confirmDialog, showOnly } from '../lib/harness.mjs'
+import { checkA11y, pageIsDark, screenshot, setViewport } from '../lib/a11y.mjs'
+
+const SIZES = [
+  [1280, 820],
+  [960, 600],
+]
+
+/** A demo Twilio row in this status; its ID. */
+async function demoTwilio(b, status = 'active') {
+  const row = await until(() => b.$(`[data-testid="account-row"][data-provider="twilio"][data-status="${status}"]`).getAttribute('data-id'), {
+    message: `a ${status} Twilio row`,
+  })
+  return row
+}
+
+async function openRowDialog(b, action) {
+  const id = await demoTwilio(b)
+  const row = await showOnly(b, id)
+  await row.$(`[data-testid="row-action-${action}"]`).click()
+  await byId(b, 'action-dialog').waitForDisplayed()
+  await until(() => b.$('[data-testid="action-dialog"] ul.consequences').isExisting(), { message: 'the impact' })
+  return id
+}
+
+async function selectTwo(b) {
+  const boxes = await until(async () => {
+    const rows = await b.$$('[data-testid="account-row"][data-provider="twilio"][data-status="active"]')
+    return rows.length >= 2 && [await rows[0].$('[data-testid="row-select"]'), await rows[1].$('[data-testid="row-select"]')]
+  }, { message: 'two active Twilio rows' })
+  await boxes[0].click()
+  await boxes[1].click()
+  await byId(b, 'bulk-bar').waitForDisplayed()
+}
+
+/** name → how to open it from the Accounts view. */
+const VIEWS = [
+  ['accounts', async (b) => byId(b, 'accounts-table').waitForDisplayed()],
+  ['accounts-selection-hidden', async (b) => {
+    await selectTwo(b)
+    await typeInto(await byId(b, 'search-input'), 'no such account zzz')
+    await byId(b, 'bulk-hidden').waitForDisplayed()
+  }],
+  ['dialog-suspend', async (b) => openRowDialog(b, 'suspend')],
+  ['dialog-close', async (b) => {
+    const id = await openRowDialog(b, 'close')
+    await typeInto(await byId(b, 'confirm-input'), id.slice(-3))
+    await until(() => byId(b, 'confirm-button').isEnabled(), { message: 'the typed confirmation accepted' })
+  }],
+  ['dialog-bulk-close', async (b) => {
+    await selectTwo(b)
+    await byId(b, 'bulk-action-close').click()
+    await byId(b, 'bulk-confirm-input').waitForDisplayed({ timeout: 30000 })
+  }],
+  ['connections', async (b) => {
+    await byId(b, 'nav-connections').click()
+    await byId(b, 'add-connection').waitForDisplayed()
+  }],
+  ['connections-edit', async (b) => {
+    await byId(b, 'nav-connections').click()
+    await byId(b, 'connection-edit').click()
+    await byId(b, 'connection-edit-form').waitForDisplayed()
+  }],
+  ['connections-add-errors', async (b) => {
+    await byId(b, 'nav-connections').click()
+    await byId(b, 'conn-save').click()
+    await byId(b, 'conn-label-error').waitForDisplayed()
+  }],
+  ['settings', async (b) => {
+    await byId(b, 'nav-connections').click()
+    const s = byId(b, 'settings-concurrency')
+    await s.scrollIntoView()
+    await s.waitForDisplayed()
+  }],
+  ['history', async (b) => {
+    await byId(b, 'nav-history').click()
+    await byId(b, 'history-row').waitForDisplayed()
+  }],
+  ['history-detail', async (b) => {
+    await byId(b, 'nav-history').click()
+    await (await byId(b, 'history-row')).$('button').click()
+    await byId(b, 'history-detail').waitForDisplayed()
+  }],
+  ['about', async (b) => {
+    await byId(b, 'nav-about').click()
+    await byId(b, 'licence-row').waitForDisplayed({ timeout: 20000 })
+  }],
+]
+
+/** Back to the Accounts view with no dialog, no search and no selection. */
+async function reset(b) {
+  for (let i = 0; i < 3 && (await b.$('dialog[open]').isExisting()); i++) await b.keys('Escape')
+  await until(async () => !(await b.$('dialog[open]').isExisting()), { message: 'the dialog closed' })
+  await byId(b, 'nav-accounts').click()
+  const search = byId(b, 'search-input')
+  await search.waitForDisplayed({ timeout: 20000 })
+  if (await search.getValue()) {
+    // clearValue fires no input event, so the debounced filter would keep the old text.
+    await search.click()
+    await b.keys(['Control', 'a'])
+    await b.keys('Backspace')
+  }
+  await until(async () => {
+    if (!(await byId(b, 'bulk-bar').isExisting())) return true
+    await byId(b, 'bulk-bar').$('button=Clear selection').click()
+    return false
+  }, { message: 'the selection cleared' })
+  await until(async () => {
+    const m = (await byId(b, 'accounts-count').getText()).match(/^showing (\d+) of (\d+)$/)
+    return m && Number(m[1]) > 1
+  }, { message: 'the whole table again' })
+}
+
+/** Checks and photographs the current screen at every size. */
+async function shoot(b, name, suffix) {
+  const [w, h] = SIZES[0]
+  await setViewport(b, w, h)
+  await checkA11y(b, `${name}${suffix}`)
+  for (const [w, h] of SIZES) {
+    await setViewport(b, w, h)
+    await screenshot(b, `${name}-${w}x${h}${suffix}`)
+  }
+  await setViewport(b, ...SIZES[0])
+}
+
+let sim
+before(async () => {
+  sim = await startSim(['--twilio-subaccounts', '4', '--vobiz-subaccounts', '0', '--latency-ms', '5', '--seed', '7'])
+})
+after(() => sim?.stop())
+
+for (const dark of [false, true]) {
+  const suffix = dark ? '-dark' : ''
+  test(`every view and dialog passes axe-core, ${dark ? 'dark' : 'light'}`, async (t) => {
+    // WebKitGTK follows the GTK theme for prefers-color-scheme.
+    const app = await startApp({
+      name: `a11y${suffix}`,
+      env: { SUBDESK_NO_DEMO: '1', ...(dark ? { GTK_THEME: 'Adwaita:dark' } : { GTK_THEME: 'Adwaita' }) },
+    })
+    t.after(() => app.stop())
+    const b = app.browser
+    await byId(b, 'welcome-panel').waitForDisplayed({ timeout: 30000 })
+    const theme = await pageIsDark(b)
+    assert.equal(theme.dark, dark, `the page is ${dark ? 'dark' : 'light'} (body background ${theme.background})`)
+    assert.equal(await b.execute(() => matchMedia('(prefers-color-scheme: dark)').matches), dark)
+    await shoot(b, 'welcome', suffix)
+
+    await byId(b, 'welcome-add-connection').click()
+    await addConnection(b, { provider: 'twilio', label: 'Sim Twilio', accountId: sim.twilio.account_sid, token: sim.twilio.auth_token, baseUrl: sim.base_url })
+    await byId(b, 'open-demo').click()
+    await until(async () => (await b.$$('[data-testid="connection-item"]')).length === 6, { message: 'the demo beside the connection' })
+    await byId(b, 'nav-accounts').click()
+    await until(async () => / of 75$/.test(await byId(b, 'accounts-count').getText()), { message: '71 demo + 4 sim accounts' })
+    // One action, for the History view.
+    await openRowDialog(b, 'suspend')
+    await confirmDialog(b)
+    await reset(b)
+
+    for (const [name, open] of VIEWS) {
+      await open(b)
+      await shoot(b, name, suffix)
+      await reset(b)
+    }
+  })
+}
