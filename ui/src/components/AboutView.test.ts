@@ -36,6 +36,14 @@ describe('About', () => {
     await waitFor(() => expect(screen.getAllByTestId('licence-row')).toHaveLength(1))
   })
 
+  it('lets the keyboard scroll the licences: their scrolling box is a labelled, focusable region', async () => {
+    mockCommands({ about_info: () => ABOUT })
+    render(AboutView)
+    const region = await screen.findByRole('region', { name: 'Licences of the bundled dependencies' })
+    expect(region).toContainElement(screen.getByTestId('licences'))
+    expect(region).toHaveAttribute('tabindex', '0')
+  })
+
   it('asks the app to open exactly the data or the log folder, never a path', async () => {
     const calls = mockCommands({ about_info: () => ABOUT, open_folder: () => null })
     render(AboutView)
