@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "bulk_preview",
     "bulk_run",
     "bulk_cancel",
+    "bulk_preview_cancel",
     "get_settings",
     "set_settings",
     "about_info",

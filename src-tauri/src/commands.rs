@@ -10,7 +10,7 @@ use subdesk_core::api::{
 };
 use subdesk_core::confirm::Confirmation;
 use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};
-use subdesk_core::jobs::{BulkPreview, ItemRef, JobCounts, JobEvent};
+use subdesk_core::jobs::{BulkPreview, ItemRef, JobCounts, JobEvent, PreviewEvent};
 use subdesk_core::providers::catalog::{Choices, ProviderInfo};
 use subdesk_core::{Action, Connection, Error, Settings, UiError, Workspace};
 use tauri::ipc::Channel;
@@ -177,9 +177,30 @@ pub async fn history_export<R: tauri::Runtime>(
     Ok(Some(Exported { path: shown, count }))
 }
 
+/// Streams the split at once, then the counting progress; returns the preview with the numbers
+/// count and the confirmation token. `preview_id` (chosen by the dialog) is what
+/// `bulk_preview_cancel` stops it by: Tauri runs a command to its end even when the window
+/// stops waiting for it, so closing the dialog must say so for the requests to stop.
 #[tauri::command]
-pub async fn bulk_preview(ws: Ws<'_>, items: Vec<ItemRef>, action: Action) -> Reply<BulkPreview> {
-    ws.bulk().preview(&items, action).await.map_err(ui)
+pub async fn bulk_preview(
+    ws: Ws<'_>,
+    items: Vec<ItemRef>,
+    action: Action,
+    preview_id: Option<String>,
+    on_event: Channel<PreviewEvent>,
+) -> Reply<BulkPreview> {
+    let ws: Arc<Workspace> = Arc::clone(&ws);
+    ws.bulk()
+        .preview_with(&items, action, preview_id.as_deref(), sink(on_event))
+        .await
+        .map_err(ui)
+}
+
+/// Stops a bulk preview: its requests in flight are dropped, no other is sent.
+#[tauri::command]
+pub async fn bulk_preview_cancel(ws: Ws<'_>, preview_id: String) -> Reply<()> {
+    ws.bulk().cancel_preview(&preview_id);
+    Ok(())
 }
 
 #[tauri::command]

@@ -134,6 +134,7 @@ pub fn run() {
             commands::bulk_preview,
             commands::bulk_run,
             commands::bulk_cancel,
+            commands::bulk_preview_cancel,
             commands::get_settings,
             commands::set_settings,
             commands::about_info,

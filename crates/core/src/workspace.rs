@@ -126,6 +126,8 @@ pub struct Workspace {
     /// The last listing, so selections can be previewed without re-reading every account.
     rows: RwLock<HashMap<(Uuid, String), Subaccount>>,
     pub(crate) jobs: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// Bulk previews under way, by the id the dialog gave them: set to `true` to stop one.
+    pub(crate) previews: Mutex<HashMap<String, tokio::sync::watch::Sender<bool>>>,
     /// Accounts with an action under way: a second action on the same account waits its turn
     /// by being refused, so a dialog and a bulk job can never both act on it.
     busy: Mutex<std::collections::HashSet<(Uuid, String)>>,
@@ -207,6 +209,7 @@ impl Workspace {
             actor: cfg.actor,
             rows: RwLock::new(HashMap::new()),
             jobs: Mutex::new(HashMap::new()),
+            previews: Mutex::new(HashMap::new()),
             limits: Mutex::new(HashMap::new()),
             busy: Mutex::new(std::collections::HashSet::new()),
             tokens: Tokens::default(),

@@ -27,12 +27,22 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 }
 
 /// `GET /_sim/state`: the accounts of every provider that lists them (see
-/// [`crate::provider::SimProvider::snapshot`]), under the provider's name.
+/// [`crate::provider::SimProvider::snapshot`]), under the provider's name, and under `_sim`
+/// the simulator's own counters (no provider's): requests in flight now, the most ever in
+/// flight at once, and that most per parent (`"twilio/AC…": 8`).
 async fn state(State(shared): State<Arc<Shared>>) -> Response {
-    let all: Map<String, Value> = PROVIDERS
+    let mut all: Map<String, Value> = PROVIDERS
         .iter()
         .filter_map(|p| Some((p.name().to_owned(), p.snapshot(&shared)?)))
         .collect();
+    all.insert(
+        "_sim".to_owned(),
+        json!({
+            "in_flight": shared.in_flight_now(),
+            "max_in_flight": shared.max_in_flight_seen(),
+            "max_in_flight_per_parent": shared.max_in_flight_per_parent(),
+        }),
+    );
     Json(Value::Object(all)).into_response()
 }
 

@@ -155,6 +155,28 @@ impl Sim {
         self.shared.max_in_flight_seen()
     }
 
+    /// Provider requests in flight right now (a client that dropped its requests sees this
+    /// fall to 0 once the simulator notices the closed connections).
+    pub fn in_flight(&self) -> usize {
+        self.shared.in_flight_now()
+    }
+
+    /// The most requests one parent ever had in flight at once (past authentication, counted
+    /// as the per-parent limit counts them); 0 for a parent that had none. `provider` is the
+    /// simulator's name for it (`twilio`, `vobiz`, …), `parent` the parent's id.
+    pub fn max_in_flight_for(&self, provider: &str, parent: &str) -> usize {
+        self.shared
+            .max_in_flight_per_parent()
+            .get(&format!("{provider}/{parent}"))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Forgets the in-flight peaks, so a test can measure one phase of its work.
+    pub fn reset_in_flight_peaks(&self) {
+        self.shared.reset_in_flight_peaks();
+    }
+
     // ------------------------------------------------------------------ knobs
 
     pub fn set_latency(&self, latency: Duration) {

@@ -67,6 +67,8 @@ pub(crate) struct Shared {
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     per_parent: Mutex<HashMap<String, usize>>,
+    /// The most requests each parent ever had in flight at once (`provider/parent` keys).
+    max_per_parent: Mutex<HashMap<String, usize>>,
     /// The state of providers that keep their own (one value per type; see [`ProviderState`]).
     states: Mutex<axum::http::Extensions>,
 }
@@ -100,6 +102,7 @@ impl Shared {
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
             per_parent: Mutex::new(HashMap::new()),
+            max_per_parent: Mutex::new(HashMap::new()),
             states: Mutex::new(axum::http::Extensions::new()),
         }
     }
@@ -159,6 +162,22 @@ impl Shared {
         self.max_in_flight.load(Ordering::SeqCst)
     }
 
+    pub(crate) fn in_flight_now(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// The most requests each parent had in flight at once, by `provider/parent`.
+    pub(crate) fn max_in_flight_per_parent(&self) -> HashMap<String, usize> {
+        lock(&self.max_per_parent).clone()
+    }
+
+    /// Forgets the peaks (the counts of requests in flight now stay as they are).
+    pub(crate) fn reset_in_flight_peaks(&self) {
+        self.max_in_flight
+            .store(self.in_flight_now(), Ordering::SeqCst);
+        lock(&self.max_per_parent).clear();
+    }
+
     /// Counts a provider request as in flight until the guard drops (also when the client
     /// goes away and the request's future is dropped).
     pub(crate) fn enter(self: &Arc<Self>) -> InFlight {
@@ -179,6 +198,9 @@ impl Shared {
             return None;
         }
         *n += 1;
+        let mut peaks = lock(&self.max_per_parent);
+        let peak = peaks.entry(key.to_owned()).or_insert(0);
+        *peak = (*peak).max(*n);
         Some(ParentSlot {
             shared: Arc::clone(self),
             key: key.to_owned(),

@@ -28,6 +28,7 @@ function preview(action: Action, runnable: AccountRow[]): BulkPreview {
     skipped: [],
     perConnection: [],
     numbersReleased: null,
+    unread: 0,
     consequences: [],
     confirmPhrase: irreversible ? `DELETE ${runnable.length}` : null,
     confirmToken: irreversible ? 'token-1' : null,

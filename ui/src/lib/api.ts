@@ -9,6 +9,7 @@ import type { ActionPreview } from './bindings/ActionPreview'
 import type { ActionResult } from './bindings/ActionResult'
 import type { AppStatus } from './bindings/AppStatus'
 import type { BulkPreview } from './bindings/BulkPreview'
+import type { PreviewEvent } from './bindings/PreviewEvent'
 import type { Confirmation } from './bindings/Confirmation'
 import type { Connection } from './bindings/Connection'
 import type { ErrorCode } from './bindings/ErrorCode'
@@ -119,8 +120,23 @@ export const historyQuery = (filter: HistoryFilter, beforeId: number | null, lim
 export const historyExport = (filter: HistoryFilter, format: ExportFormat) =>
   call<Exported | null>('history_export', { filter, format })
 
-export const bulkPreview = (items: ItemRef[], action: Action) =>
-  call<BulkPreview>('bulk_preview', { items, action })
+/**
+ * Resolves with the final preview (phone numbers counted, confirmation token issued). Before
+ * that, `onEvent` gets the split (the lists, at once) and then the counting progress.
+ * `previewId` is what `bulkPreviewCancel` stops it by.
+ */
+export function bulkPreview(
+  items: ItemRef[],
+  action: Action,
+  onEvent: (event: PreviewEvent) => void = () => {},
+  previewId: string | null = null,
+): Promise<BulkPreview> {
+  const channel = new Channel<PreviewEvent>(onEvent)
+  return call<BulkPreview>('bulk_preview', { items, action, previewId, onEvent: channel })
+}
+
+/** Stops a bulk preview's reads (the dialog was closed while it was counting). */
+export const bulkPreviewCancel = (previewId: string) => call<null>('bulk_preview_cancel', { previewId })
 
 /** Resolves with the final counts; progress arrives through `onEvent` meanwhile. */
 export function bulkRun(

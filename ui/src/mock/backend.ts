@@ -16,6 +16,7 @@ import type { JobCounts } from '../lib/bindings/JobCounts'
 import type { JobEvent } from '../lib/bindings/JobEvent'
 import type { ListEvent } from '../lib/bindings/ListEvent'
 import type { NewConnection } from '../lib/bindings/NewConnection'
+import type { PreviewEvent } from '../lib/bindings/PreviewEvent'
 import type { Status } from '../lib/bindings/Status'
 import type { UiError } from '../lib/bindings/UiError'
 import { endChannel, sendToChannel } from './channel'
@@ -212,7 +213,10 @@ export class FakeBackend {
       case 'history_export':
         return { path: `/home/user/subdesk-history.${args.format as string}`, count: this.history.length }
       case 'bulk_preview':
-        return this.#bulkPreview(args.items as ItemRef[], args.action as Action)
+        return this.#bulkPreview(args.items as ItemRef[], args.action as Action, args.onEvent, (args.previewId as string | null) ?? null)
+      case 'bulk_preview_cancel':
+        this.#cancelled.add(args.previewId as string)
+        return null
       case 'bulk_run':
         return this.#bulkRun(args.items as ItemRef[], args.action as Action, args.confirmation as Confirmation | null, args.onEvent)
       case 'bulk_cancel':
@@ -347,7 +351,28 @@ export class FakeBackend {
     return { row, historyId: (this.#nextHistoryId - 1), requestId: null }
   }
 
-  #bulkPreview(items: ItemRef[], action: Action): BulkPreview {
+  /** Sends the split, then a few counting events (one per `latencyMs`), like core does. */
+  async #bulkPreview(items: ItemRef[], action: Action, channel: unknown, previewId: string | null): Promise<BulkPreview> {
+    const preview = this.#bulkSplit(items, action)
+    if (!channel) return preview
+    sendToChannel<PreviewEvent>(channel, { kind: 'split', preview: { ...preview, numbersReleased: null, confirmToken: null } })
+    if (preview.irreversible) {
+      const total = preview.runnable.length
+      const steps = Math.min(total, 4)
+      for (let step = 0; step <= steps; step++) {
+        if (step > 0) await sleep(this.latencyMs || 0)
+        if (previewId && this.#cancelled.has(previewId)) {
+          endChannel(channel)
+          throw err('cancelled', 'The preview was stopped.')
+        }
+        sendToChannel<PreviewEvent>(channel, { kind: 'counting', done: steps === 0 ? 0 : Math.round((total * step) / steps), total })
+      }
+    }
+    endChannel(channel)
+    return preview
+  }
+
+  #bulkSplit(items: ItemRef[], action: Action): BulkPreview {
     const runnable: AccountRow[] = []
     const skipped: BulkPreview['skipped'] = []
     for (const item of items) {
@@ -367,6 +392,7 @@ export class FakeBackend {
       skipped,
       perConnection,
       numbersReleased: action === 'close' ? runnable.length * 2 : null,
+      unread: 0,
       consequences: action === 'close' ? ['Closed subaccounts stop working at once and can never be reopened.'] : [],
       confirmPhrase: irreversible ? `${action.toUpperCase()} ${runnable.length}` : null,
       confirmToken: irreversible ? this.#issue() : null,

@@ -3,6 +3,6 @@
 mod runner;
 mod types;
 
-pub use runner::{bulk_phrase, BulkJobs, JobSink};
+pub use runner::{bulk_phrase, BulkJobs, JobSink, PreviewSink};
 
 pub use types::*;

@@ -12,7 +12,8 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::types::{
-    BulkPreview, ConnectionCount, ItemRef, ItemResult, JobCounts, JobEvent, SkippedItem,
+    BulkPreview, ConnectionCount, ItemRef, ItemResult, JobCounts, JobEvent, PreviewEvent,
+    SkippedItem,
 };
 use crate::actions::intent;
 use crate::api::AccountRow;
@@ -82,10 +83,31 @@ impl Workspace {
 
 impl BulkJobs {
     /// Splits a selection into what will run and what will be skipped, from the last listing.
-    /// For an irreversible action it also reads, at the connection's concurrency, what each
-    /// account loses (a Twilio close: its phone numbers), counts the numbers released, and
-    /// issues the token the job must carry.
+    /// For an irreversible action it also reads what each account loses (a Twilio close: its
+    /// phone numbers), counts the numbers released, and issues the token the job must carry.
     pub async fn preview(&self, items: &[ItemRef], action: Action) -> Result<BulkPreview> {
+        self.preview_with(items, action, None, Arc::new(|_| {}))
+            .await
+    }
+
+    /// [`Self::preview`], streaming to `sink` first the split (so the dialog shows its lists at
+    /// once), then how many accounts have been read. The reads go at each connection's own
+    /// concurrency: every connection's adapter shares that connection's adaptive limit (the
+    /// concurrency setting, halved on a 429), and nothing else bounds them, so two connections
+    /// read side by side. `preview_id`: the id [`Self::cancel_preview`] stops it by; a stopped
+    /// preview drops its requests in flight, sends no other and returns [`Error::Cancelled`].
+    pub async fn preview_with(
+        &self,
+        items: &[ItemRef],
+        action: Action,
+        preview_id: Option<&str>,
+        sink: PreviewSink,
+    ) -> Result<BulkPreview> {
+        let registered = preview_id.map(|id| Registered::new(&self.ws, id));
+        let mut cancel = registered.as_ref().map(|r| r.cancel.clone());
+        if cancel.as_ref().is_some_and(|c| *c.borrow()) {
+            return Err(Error::Cancelled);
+        }
         let (runnable, skipped) = self.split(items, action)?;
         let mut per: Vec<ConnectionCount> = Vec::new();
         for r in &runnable {
@@ -99,20 +121,7 @@ impl BulkJobs {
                 }),
             }
         }
-        let (numbers_released, confirm_token) = if action.irreversible() {
-            let snapshots = self.snapshots(&runnable).await?;
-            let numbers = (action == Action::Close)
-                .then(|| count_numbers(snapshots.values()))
-                .flatten();
-            let token = self
-                .ws
-                .tokens
-                .issue(action, accounts_of(&runnable), snapshots);
-            (numbers, Some(token))
-        } else {
-            (None, None)
-        };
-        Ok(BulkPreview {
+        let mut preview = BulkPreview {
             action,
             irreversible: action.irreversible(),
             confirm_phrase: action
@@ -122,9 +131,43 @@ impl BulkJobs {
             runnable,
             skipped,
             per_connection: per,
-            numbers_released,
-            confirm_token,
-        })
+            numbers_released: None,
+            unread: 0,
+            confirm_token: None,
+        };
+        sink(PreviewEvent::Split {
+            preview: preview.clone(),
+        });
+        if action.irreversible() {
+            let read = self
+                .snapshots(&preview.runnable, cancel.as_mut(), &sink)
+                .await?;
+            preview.numbers_released = (action == Action::Close)
+                .then(|| count_numbers(read.snapshots.values()))
+                .flatten();
+            preview.unread = read.unread;
+            preview.confirm_token = Some(self.ws.tokens.issue(
+                action,
+                accounts_of(&preview.runnable),
+                read.snapshots,
+            ));
+        }
+        Ok(preview)
+    }
+
+    /// Stops the preview started with `preview_id`: its requests in flight are dropped and no
+    /// other is sent. A stop that arrives before its preview started (the two commands may
+    /// overtake each other) stops that preview as it starts.
+    pub fn cancel_preview(&self, preview_id: &str) {
+        let mut previews = self.ws.previews.lock().expect("poisoned");
+        match previews.get(preview_id) {
+            Some(tx) => {
+                tx.send_replace(true);
+            }
+            None => {
+                previews.insert(preview_id.to_string(), tokio::sync::watch::channel(true).0);
+            }
+        }
     }
 
     fn split(
@@ -173,13 +216,22 @@ impl BulkJobs {
         Ok((runnable, skipped))
     }
 
-    /// Each account's snapshot (what an irreversible action destroys), read at the
-    /// configured concurrency.
-    async fn snapshots(&self, rows: &[AccountRow]) -> Result<HashMap<(Uuid, String), String>> {
+    /// Each account's snapshot (what an irreversible action destroys), read at each
+    /// connection's concurrency (its adapter's adaptive limit), with the progress to `sink`.
+    ///
+    /// An account whose snapshot cannot be read is counted in [`Read::unread`] and does not
+    /// fail the preview: refusing the whole selection for one flaky read would only make the
+    /// user start again, and it is safe to go on, because the job reads the snapshot of an
+    /// account it has none for right before acting on it, and leaves the account untouched if
+    /// that read fails too (no copy, no irreversible change; see `ActionContext::perform_on`).
+    /// The dialog says how many could not be read and what that means.
+    async fn snapshots(
+        &self,
+        rows: &[AccountRow],
+        mut cancel: Option<&mut tokio::sync::watch::Receiver<bool>>,
+        sink: &PreviewSink,
+    ) -> Result<Read> {
         let mut set = tokio::task::JoinSet::new();
-        let limit = Arc::new(Semaphore::new(
-            self.ws.settings().concurrency.max(1) as usize
-        ));
         let mut apis: HashMap<Uuid, Arc<dyn ProviderApi>> = HashMap::new();
         for r in rows {
             let api = match apis.get(&r.connection_id) {
@@ -197,17 +249,42 @@ impl BulkJobs {
             let Some(account) = self.ws.cached(r.connection_id, &r.id) else {
                 continue;
             };
-            let (key, limit) = ((r.connection_id, r.id.clone()), Arc::clone(&limit));
-            set.spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                api.snapshot(&account).await.map(|s| (key, s))
-            });
+            let key = (r.connection_id, r.id.clone());
+            set.spawn(async move { (key, api.snapshot(&account).await) });
         }
-        let mut out = HashMap::new();
-        while let Some(r) = set.join_next().await {
-            if let (key, Some(snap)) = r.map_err(|e| Error::storage(e.to_string()))?? {
-                out.insert(key, snap);
+        let mut progress = Progress::new(set.len() as u32, Arc::clone(sink));
+        let mut out = Read {
+            snapshots: HashMap::new(),
+            unread: 0,
+        };
+        let mut done = 0;
+        progress.report(done);
+        loop {
+            let joined = tokio::select! {
+                joined = set.join_next() => joined,
+                () = stopped(cancel.as_deref_mut()) => {
+                    // Dropping the tasks drops their requests; none is sent after this.
+                    set.abort_all();
+                    return Err(Error::Cancelled);
+                }
+            };
+            let Some(joined) = joined else { break };
+            done += 1;
+            match joined {
+                Ok((key, Ok(Some(snap)))) => {
+                    out.snapshots.insert(key, snap);
+                }
+                Ok((_, Ok(None))) => {}
+                Ok((key, Err(e))) => {
+                    tracing::warn!(account = %key.1, error = %e, "bulk preview: could not read an account's details");
+                    out.unread += 1;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "a bulk preview read failed");
+                    out.unread += 1;
+                }
             }
+            progress.report(done);
         }
         Ok(out)
     }
@@ -476,6 +553,88 @@ impl BulkJobs {
             failures,
         });
         Ok(final_counts)
+    }
+}
+
+pub type PreviewSink = Arc<dyn Fn(PreviewEvent) + Send + Sync>;
+
+/// What a preview read: the snapshots, and how many accounts could not be read.
+struct Read {
+    snapshots: HashMap<(Uuid, String), String>,
+    unread: u32,
+}
+
+/// A preview's entry in the workspace, for its cancel; removed when the preview ends.
+struct Registered {
+    ws: Arc<Workspace>,
+    id: String,
+    cancel: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Registered {
+    fn new(ws: &Arc<Workspace>, id: &str) -> Registered {
+        let cancel = ws
+            .previews
+            .lock()
+            .expect("poisoned")
+            .entry(id.to_string())
+            .or_insert_with(|| tokio::sync::watch::channel(false).0)
+            .subscribe();
+        Registered {
+            ws: Arc::clone(ws),
+            id: id.to_string(),
+            cancel,
+        }
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut previews) = self.ws.previews.lock() {
+            previews.remove(&self.id);
+        }
+    }
+}
+
+/// Resolves when the preview is stopped; never without a cancel.
+async fn stopped(cancel: Option<&mut tokio::sync::watch::Receiver<bool>>) {
+    if let Some(rx) = cancel {
+        if rx.wait_for(|stop| *stop).await.is_ok() {
+            return;
+        }
+    }
+    std::future::pending().await
+}
+
+/// The least time between two "counting" events: a thousand accounts read in a second make
+/// twenty events, not a thousand.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Throttled "counting" events: the first, then at most one per [`PROGRESS_EVERY`], and
+/// always the last.
+struct Progress {
+    total: u32,
+    last: Option<Instant>,
+    sink: PreviewSink,
+}
+
+impl Progress {
+    fn new(total: u32, sink: PreviewSink) -> Progress {
+        Progress {
+            total,
+            last: None,
+            sink,
+        }
+    }
+
+    fn report(&mut self, done: u32) {
+        if done == self.total || self.last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+            self.last = Some(Instant::now());
+            (self.sink)(PreviewEvent::Counting {
+                done,
+                total: self.total,
+            });
+        }
     }
 }
 

@@ -49,14 +49,34 @@ pub struct BulkPreview {
     pub runnable: Vec<AccountRow>,
     pub skipped: Vec<SkippedItem>,
     pub per_connection: Vec<ConnectionCount>,
-    /// Phone numbers the job releases, summed over the runnable accounts (Twilio close).
+    /// Phone numbers the job releases, summed over the runnable accounts whose numbers could
+    /// be read (Twilio close). `None`: not a close, or the API key may not read numbers.
     pub numbers_released: Option<u32>,
+    /// Runnable accounts whose details (a close: their numbers) could not be read during the
+    /// preview. Each is read again right before the job acts on it, and is left as it is if
+    /// that read fails too (no copy, no irreversible change).
+    pub unread: u32,
     /// What the action does, per provider involved, in plain sentences.
     pub consequences: Vec<String>,
     /// For irreversible actions: what the user must type, e.g. `CLOSE 37`.
     pub confirm_phrase: Option<String>,
     /// For irreversible actions: the single-use token the job must carry.
     pub confirm_token: Option<String>,
+}
+
+/// Streamed through a Tauri channel while a bulk preview runs, before it returns the final
+/// [`BulkPreview`] (with the numbers count and the confirmation token).
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[ts(export)]
+pub enum PreviewEvent {
+    /// The split, known from the last listing without a request: what will run, what will be
+    /// skipped, per connection, and the consequences. No numbers and no token yet.
+    Split { preview: BulkPreview },
+    /// Accounts read so far of those an irreversible action will touch (throttled: the first,
+    /// then at most one every 50 ms, and always the last, `done == total`).
+    Counting { done: u32, total: u32 },
 }
 
 /// How one item of a job ended.

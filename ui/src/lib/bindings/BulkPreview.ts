@@ -9,9 +9,16 @@ import type { SkippedItem } from "./SkippedItem";
  */
 export type BulkPreview = { action: Action, irreversible: boolean, runnable: Array<AccountRow>, skipped: Array<SkippedItem>, perConnection: Array<ConnectionCount>, 
 /**
- * Phone numbers the job releases, summed over the runnable accounts (Twilio close).
+ * Phone numbers the job releases, summed over the runnable accounts whose numbers could
+ * be read (Twilio close). `None`: not a close, or the API key may not read numbers.
  */
 numbersReleased: number | null, 
+/**
+ * Runnable accounts whose details (a close: their numbers) could not be read during the
+ * preview. Each is read again right before the job acts on it, and is left as it is if
+ * that read fails too (no copy, no irreversible change).
+ */
+unread: number, 
 /**
  * What the action does, per provider involved, in plain sentences.
  */
