@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use subdesk_core::api::{
-    AccountDetailView, ActionPreview, ActionResult, AppStatus, ConnectionEdit, Exported, ListEvent, NewConnection,
-    VerifiedParent,
+    AccountDetailView, ActionPreview, ActionResult, AppStatus, ConnectionEdit, Exported, ListEvent,
+    NewConnection, VerifiedParent,
 };
 use subdesk_core::confirm::Confirmation;
 use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::actions::ActionContext;
 use crate::api::{
-    AccountDetailView, AccountRow, ActionPreview, ActionResult, AppStatus, ConnectionEdit, ListEvent, NewConnection,
-    VerifiedParent,
+    AccountDetailView, AccountRow, ActionPreview, ActionResult, AppStatus, ConnectionEdit,
+    ListEvent, NewConnection, VerifiedParent,
 };
 use crate::confirm::{Confirmation, Tokens};
 use crate::error::{Error, Result};

@@ -48,7 +48,10 @@ async fn twilio_shows_a_subaccount_balance_when_twilio_reports_one() {
     let api = twilio(&sim, &p);
     let d = api.detail(&api.fetch(&sub).await.unwrap()).await.unwrap();
     let b = d.balance.expect("reported");
-    assert_eq!((b.amount.as_str(), b.currency.as_deref()), ("-3.17", Some("USD")));
+    assert_eq!(
+        (b.amount.as_str(), b.currency.as_deref()),
+        ("-3.17", Some("USD"))
+    );
     assert_eq!(d.balance_note, None);
     assert_eq!(d.numbers.map(|n| n.len()), Some(0), "none, but listed");
 }
@@ -94,7 +97,10 @@ async fn vonage_balance_is_its_own_or_shared_with_the_primary() {
         Some("Vonage does not list this account's phone numbers to Subdesk.")
     );
 
-    let d = api.detail(&api.fetch(&shared).await.unwrap()).await.unwrap();
+    let d = api
+        .detail(&api.fetch(&shared).await.unwrap())
+        .await
+        .unwrap();
     assert_eq!(d.balance, None);
     assert!(d
         .balance_note
@@ -114,7 +120,11 @@ async fn telnyx_balance_comes_from_the_single_account_fetch() {
     let d = api.detail(&row).await.unwrap();
     let b = d.balance.expect("the fetch carries balance{…}");
     assert_eq!(
-        (b.amount.as_str(), b.currency.as_deref(), b.credit_limit.as_deref()),
+        (
+            b.amount.as_str(),
+            b.currency.as_deref(),
+            b.credit_limit.as_deref()
+        ),
         ("12.50", Some("USD"), Some("0.00"))
     );
     assert!(sim
@@ -155,7 +165,12 @@ async fn the_workspace_shows_a_detail_and_says_plainly_when_it_cannot() {
     let sub = sim.add_twilio_subaccount(&p.sid, "Bright Dental", "closed", 4);
     let ws = workspace(fast_retry());
     let c = ws
-        .add_connection(&new_connection(&sim, Provider::Twilio, &p.sid, &p.auth_token))
+        .add_connection(&new_connection(
+            &sim,
+            Provider::Twilio,
+            &p.sid,
+            &p.auth_token,
+        ))
         .await
         .unwrap();
     // Read-only: a closed account still has a detail (closing released its numbers).

@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use reqwest::header::HeaderMap;
 
 use crate::error::{Error, Result};
-use crate::model::{Action, ActionReceipt, AccountDetail, Connection, Impact, Subaccount};
+use crate::model::{AccountDetail, Action, ActionReceipt, Connection, Impact, Subaccount};
 use crate::secrets::Secret;
 use catalog::{AdapterParts, Choices, ProviderInfo, ProviderSpec};
 pub use http::{CallError, HttpConfig, RetryPolicy};

@@ -40,8 +40,7 @@ use super::limit::AdaptiveLimit;
 use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, Provider, Status,
-    Subaccount,
+    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, Provider, Status, Subaccount,
 };
 use crate::secrets::Secret;
 

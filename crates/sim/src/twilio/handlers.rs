@@ -30,7 +30,10 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
             "/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json",
             get(list_numbers),
         )
-        .route("/2010-04-01/Accounts/{sid}/Balance.json", get(fetch_balance))
+        .route(
+            "/2010-04-01/Accounts/{sid}/Balance.json",
+            get(fetch_balance),
+        )
 }
 
 type TwilioResult = Result<Response, TwilioError>;

@@ -208,12 +208,21 @@ mod tests {
     fn a_balance_is_read_only_from_a_shape_the_partner_pages_describe() {
         let b = balance_of(&serde_json::json!({"cash_credits": "12.50000", "currency": "INR"}))
             .unwrap();
-        assert_eq!((b.amount.as_str(), b.currency.as_deref()), ("12.50000", Some("INR")));
+        assert_eq!(
+            (b.amount.as_str(), b.currency.as_deref()),
+            ("12.50000", Some("INR"))
+        );
         let n = balance_of(&serde_json::json!({"balance": 3.5})).unwrap();
         assert_eq!((n.amount.as_str(), n.currency), ("3.5", None));
         // The documented sub-account object carries none; an object or null is not understood.
-        assert_eq!(balance_of(&serde_json::json!({"name": "Acme", "enabled": true})), None);
-        assert_eq!(balance_of(&serde_json::json!({"balance": {"amount": 1}})), None);
+        assert_eq!(
+            balance_of(&serde_json::json!({"name": "Acme", "enabled": true})),
+            None
+        );
+        assert_eq!(
+            balance_of(&serde_json::json!({"balance": {"amount": 1}})),
+            None
+        );
         assert_eq!(balance_of(&serde_json::json!({"cash_credits": null})), None);
     }
 
