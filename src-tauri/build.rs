@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "remove_connection",
     "list_accounts",
     "preview_action",
+    "account_detail",
     "apply_action",
     "history_query",
     "history_export",

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use subdesk_core::api::{
-    ActionPreview, ActionResult, AppStatus, ConnectionEdit, Exported, ListEvent, NewConnection,
-    VerifiedParent,
+    AccountDetailView, ActionPreview, ActionResult, AppStatus, ConnectionEdit, Exported, ListEvent,
+    NewConnection, VerifiedParent,
 };
 use subdesk_core::confirm::Confirmation;
 use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};
@@ -96,6 +96,18 @@ pub async fn preview_action(
     action: Action,
 ) -> Reply<ActionPreview> {
     ws.preview(connection_id, &account_id, action)
+        .await
+        .map_err(ui)
+}
+
+/// The account detail: numbers, balance and dates as the provider reports them. Reads only.
+#[tauri::command]
+pub async fn account_detail(
+    ws: Ws<'_>,
+    connection_id: Uuid,
+    account_id: String,
+) -> Reply<AccountDetailView> {
+    ws.account_detail(connection_id, &account_id)
         .await
         .map_err(ui)
 }

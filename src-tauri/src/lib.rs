@@ -128,6 +128,7 @@ pub fn run() {
             commands::remove_connection,
             commands::list_accounts,
             commands::preview_action,
+            commands::account_detail,
             commands::apply_action,
             commands::history_query,
             commands::history_export,

@@ -6,7 +6,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::error::UiError;
-use crate::model::{Action, Connection, Impact, Provider, Status, Subaccount};
+use crate::model::{AccountDetail, Action, Connection, Impact, Provider, Status, Subaccount};
 use crate::secrets::Secret;
 
 /// One row of the Accounts table.
@@ -147,6 +147,18 @@ pub struct ActionPreview {
     pub confirm_phrase: Option<String>,
     /// For irreversible actions: the single-use token the action must carry.
     pub confirm_token: Option<String>,
+}
+
+/// What the account detail shows: the account as just read, its last change, and what its
+/// provider reports about its numbers and balance. Read-only.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountDetailView {
+    pub row: AccountRow,
+    /// ISO-8601 UTC, when the provider reports it.
+    pub updated: Option<String>,
+    pub detail: AccountDetail,
 }
 
 /// The outcome of one action, after the provider answered.

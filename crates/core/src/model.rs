@@ -192,6 +192,76 @@ pub struct Impact {
     pub consequences: Vec<String>,
 }
 
+/// One phone number an account holds, as its provider lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PhoneNumber {
+    /// E.164, e.g. `+14155550123`.
+    pub number: String,
+    /// The provider's label for it, when it has one other than the number itself.
+    pub friendly_name: Option<String>,
+}
+
+/// An account's balance as its provider reports it, amounts kept as the provider wrote them
+/// (never rounded or converted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Balance {
+    pub amount: String,
+    /// ISO 4217 code when reported, e.g. `"USD"`.
+    pub currency: Option<String>,
+    /// The credit limit, where the provider reports one (Vonage, Telnyx).
+    pub credit_limit: Option<String>,
+}
+
+/// What a provider tells about one account beyond its row: its numbers and its balance.
+/// Read-only; nothing here changes the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountDetail {
+    /// Its phone numbers, the same list the close dialog counts; `None` when they cannot be
+    /// listed (by this provider, or with these credentials): `numbers_note` then says why.
+    pub numbers: Option<Vec<PhoneNumber>>,
+    /// A plain sentence about the numbers, shown when there is no list.
+    pub numbers_note: Option<String>,
+    /// `None` when the provider reports no balance for it: `balance_note` then says so.
+    pub balance: Option<Balance>,
+    /// A plain sentence about the balance, e.g. "Telnyx does not report a balance for this
+    /// account." or "Uses the primary account's balance."
+    pub balance_note: Option<String>,
+}
+
+impl AccountDetail {
+    /// A provider that lists neither numbers nor a balance for its subaccounts.
+    pub fn nothing_reported(provider: Provider) -> AccountDetail {
+        AccountDetail {
+            numbers: None,
+            numbers_note: Some(AccountDetail::numbers_not_listed(provider)),
+            balance: None,
+            balance_note: Some(AccountDetail::balance_not_reported(provider)),
+        }
+    }
+
+    /// "Plivo does not list this account's phone numbers to Subdesk."
+    pub fn numbers_not_listed(provider: Provider) -> String {
+        format!(
+            "{} does not list this account's phone numbers to Subdesk.",
+            provider.name()
+        )
+    }
+
+    /// "Telnyx does not report a balance for this account."
+    pub fn balance_not_reported(provider: Provider) -> String {
+        format!(
+            "{} does not report a balance for this account.",
+            provider.name()
+        )
+    }
+}
+
 /// The result of a successful provider call, as the provider reported it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionReceipt {

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::actions::ActionContext;
 use crate::api::{
-    AccountRow, ActionPreview, ActionResult, AppStatus, ConnectionEdit, ListEvent, NewConnection,
-    VerifiedParent,
+    AccountDetailView, AccountRow, ActionPreview, ActionResult, AppStatus, ConnectionEdit,
+    ListEvent, NewConnection, VerifiedParent,
 };
 use crate::confirm::{Confirmation, Tokens};
 use crate::error::{Error, Result};
@@ -719,6 +719,27 @@ impl Workspace {
                 .irreversible()
                 .then(|| confirmation_phrase(account_id)),
             confirm_token,
+        })
+    }
+
+    /// The account detail: the account read again, with its numbers and balance as its
+    /// provider reports them. Reads only, so it refuses nothing (the parent, a closed account);
+    /// a missing connection or a provider that does not answer is a plain error.
+    pub async fn account_detail(
+        &self,
+        connection_id: Uuid,
+        account_id: &str,
+    ) -> Result<AccountDetailView> {
+        let conn = self.connection(connection_id)?;
+        let api = self.api_for(&conn).await?;
+        let account = api.fetch(account_id).await?;
+        let detail = api.detail(&account).await?;
+        self.remember(&conn, std::slice::from_ref(&account));
+        let updated = account.updated.clone();
+        Ok(AccountDetailView {
+            row: AccountRow::new(&conn, account),
+            updated,
+            detail,
         })
     }
 

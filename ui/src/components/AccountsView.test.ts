@@ -101,8 +101,9 @@ describe('Accounts table', () => {
       within(rowEls().find((r) => r.dataset.id === id)!)
         .queryAllByRole('button')
         .map((b) => b.dataset.testid)
-        // The ID's copy button is on every row; the actions are the row's own.
-        .filter((t) => t !== 'copy-id')
+        // The ID's copy button and the name's Details button are on every row; the actions
+        // are the row's own.
+        .filter((t) => t !== 'copy-id' && t !== 'row-detail')
     expect(actionsOf(rows[0].id)).toEqual(['row-action-suspend', 'row-action-close'])
     expect(actionsOf(rows[1].id)).toEqual([])
     expect(actionsOf(rows[2].id)).toEqual(['row-action-delete'])

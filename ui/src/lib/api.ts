@@ -5,6 +5,7 @@ import type { ConnectionEdit } from './bindings/ConnectionEdit'
 import type { ProviderInfo } from './bindings/ProviderInfo'
 import type { AccountRow } from './bindings/AccountRow'
 import type { Action } from './bindings/Action'
+import type { AccountDetailView } from './bindings/AccountDetailView'
 import type { ActionPreview } from './bindings/ActionPreview'
 import type { ActionResult } from './bindings/ActionResult'
 import type { AppStatus } from './bindings/AppStatus'
@@ -104,6 +105,10 @@ export async function listAccounts(onEvent: (event: ListEvent) => void): Promise
 
 export const previewAction = (connectionId: string, accountId: string, action: Action) =>
   call<ActionPreview>('preview_action', { connectionId, accountId, action })
+
+/** What the account detail shows: numbers, balance and dates as the provider reports them. */
+export const accountDetail = (connectionId: string, accountId: string) =>
+  call<AccountDetailView>('account_detail', { connectionId, accountId })
 
 export const applyAction = (
   connectionId: string,

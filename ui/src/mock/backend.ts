@@ -201,6 +201,8 @@ export class FakeBackend {
         return this.#list(args.onEvent)
       case 'preview_action':
         return this.#preview(args.connectionId as string, args.accountId as string, args.action as Action)
+      case 'account_detail':
+        return this.#detail(args.connectionId as string, args.accountId as string)
       case 'apply_action':
         return this.#apply(
           args.connectionId as string,
@@ -281,6 +283,31 @@ export class FakeBackend {
       confirmPhrase: irreversible ? accountId.slice(-3) : null,
       confirmToken: irreversible ? this.#issue() : null,
     }
+  }
+
+  /** Per provider, as core reports it: Twilio lists numbers (the two the close preview counts)
+   * and no subaccount balance; Vonage and Telnyx a balance; Vobiz and Plivo neither. */
+  #detail(connectionId: string, accountId: string) {
+    const row = this.#find(connectionId, accountId)
+    const name = catalog.providers.find((p) => p.id === row.provider)?.name ?? row.provider
+    const numbersNote = `${name} does not list this account's phone numbers to Subdesk.`
+    const balanceNote = `${name} does not report a balance for this account.`
+    const none = { numbers: null, numbersNote, balance: null, balanceNote }
+    const detail =
+      row.provider === 'twilio'
+        ? {
+            numbers: [
+              { number: '+14155550101', friendlyName: '(415) 555-0101' },
+              { number: '+14155550102', friendlyName: '(415) 555-0102' },
+            ],
+            numbersNote: null,
+            balance: null,
+            balanceNote: 'Twilio does not report a balance for this subaccount.',
+          }
+        : row.provider === 'vonage' || row.provider === 'telnyx'
+          ? { ...none, balance: { amount: '12.50', currency: row.provider === 'telnyx' ? 'USD' : null, creditLimit: '0.00' }, balanceNote: null }
+          : none
+    return { row, updated: row.created, detail }
   }
 
   /** Like core: an irreversible action carries the single-use token its preview issued. */
@@ -451,6 +478,7 @@ export class FakeBackend {
         (!filter.action || e.action === filter.action) &&
         (!filter.provider || e.provider === filter.provider) &&
         (!filter.connectionId || e.connectionId === filter.connectionId) &&
+        (!filter.accountId || e.accountId === filter.accountId) &&
         (!filter.from || e.startedAt >= filter.from) &&
         (!filter.to || e.startedAt < filter.to) &&
         (!text || `${e.accountName} ${e.accountId} ${e.connectionLabel} ${e.errorMessage ?? ''}`.toLowerCase().includes(text)),

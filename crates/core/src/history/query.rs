@@ -130,6 +130,7 @@ pub(super) fn filter_sql(f: &HistoryFilter) -> (String, Vec<Box<dyn ToSql>>) {
         }
     };
     eq("connection_id", f.connection_id.clone(), &mut clauses);
+    eq("account_id", f.account_id.clone(), &mut clauses);
     eq(
         "provider",
         f.provider.map(|p| p.as_str().to_string()),

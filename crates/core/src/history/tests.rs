@@ -129,6 +129,15 @@ fn filters_and_pages_newest_first() {
     };
     assert_eq!(h.query(&text, None, 100).unwrap().total, 10, "AC120..AC129");
 
+    // One account's own entries: the exact id, not every id that contains it.
+    let one = HistoryFilter {
+        account_id: Some("AC012".into()),
+        ..Default::default()
+    };
+    let p = h.query(&one, None, 100).unwrap();
+    assert_eq!(p.total, 1);
+    assert_eq!(p.entries[0].account_id, "AC012");
+
     let wildcard = HistoryFilter {
         text: Some("%".into()),
         ..Default::default()

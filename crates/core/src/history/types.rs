@@ -147,6 +147,9 @@ pub struct HistoryFilter {
     pub to: Option<String>,
     #[ts(optional)]
     pub connection_id: Option<String>,
+    /// One account's own entries (exact id; with `connection_id`, that connection's account).
+    #[ts(optional)]
+    pub account_id: Option<String>,
     #[ts(optional)]
     pub provider: Option<Provider>,
     #[ts(optional)]

@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use reqwest::header::HeaderMap;
 
 use crate::error::{Error, Result};
-use crate::model::{Action, ActionReceipt, Connection, Impact, Subaccount};
+use crate::model::{AccountDetail, Action, ActionReceipt, Connection, Impact, Subaccount};
 use crate::secrets::Secret;
 use catalog::{AdapterParts, Choices, ProviderInfo, ProviderSpec};
 pub use http::{CallError, HttpConfig, RetryPolicy};
@@ -156,6 +156,15 @@ pub trait ProviderApi: Send + Sync {
     /// numbers, it does so as a top-level `numbers` array, which the bulk preview counts.
     /// `account` is the account as just read (a re-read, or the listing the preview used).
     async fn snapshot(&self, account: &Subaccount) -> Result<Option<String>>;
+
+    /// What the account detail shows beyond the row: its phone numbers (listed by the same
+    /// code [`ProviderApi::impact`] counts them with) and its balance, each `None` with a plain
+    /// note where the provider reports nothing. Reads only. `account` is the account as just
+    /// fetched. The default: a provider that reports neither.
+    async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
+        let _ = account;
+        Ok(AccountDetail::nothing_reported(self.provider()))
+    }
 }
 
 /// Builds the adapter for a connection, on the client its address calls for (see

@@ -39,7 +39,9 @@ use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
 use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
-use crate::model::{Action, ActionReceipt, Connection, Impact, Provider, Status, Subaccount};
+use crate::model::{
+    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, Provider, Status, Subaccount,
+};
 use crate::secrets::Secret;
 
 pub const PAGE_SIZE: u32 = 250;
@@ -157,6 +159,25 @@ struct ListJson {
 #[derive(Deserialize)]
 struct OneJson {
     data: AccountJson,
+}
+
+/// The single-account fetch's `balance{balance, credit_limit, available_credit, currency,
+/// record_type}` (strings; list items omit it).
+#[derive(Deserialize)]
+struct OneBalanceJson {
+    data: BalanceHolder,
+}
+
+#[derive(Deserialize)]
+struct BalanceHolder {
+    balance: Option<BalanceJson>,
+}
+
+#[derive(Deserialize)]
+struct BalanceJson {
+    balance: Option<String>,
+    credit_limit: Option<String>,
+    currency: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -354,6 +375,39 @@ impl ProviderApi for TelnyxApi {
             .map_err(|e| e.error)?;
         let one: OneJson = parse_json(raw)?;
         Ok(Self::to_subaccount(one.data))
+    }
+
+    /// The balance comes only with the single-account fetch (`GET /managed_accounts/{id}`),
+    /// not with list items; an answer without one says so. Telnyx has no numbers endpoint
+    /// for a managed account with the manager's key.
+    async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
+        let id = account.id.as_str();
+        self.check_id(id)?;
+        let raw = self
+            .send(
+                reqwest::Method::GET,
+                &self.url(&format!("/{id}")),
+                None,
+                u32::MAX,
+            )
+            .await
+            .map_err(|e| e.error)?;
+        let one: OneBalanceJson = parse_json(raw)?;
+        let balance = one.data.balance.and_then(|b| {
+            b.balance.filter(|a| !a.is_empty()).map(|amount| Balance {
+                amount,
+                currency: b.currency.filter(|c| !c.is_empty()),
+                credit_limit: b.credit_limit,
+            })
+        });
+        Ok(AccountDetail {
+            numbers: None,
+            numbers_note: Some(AccountDetail::numbers_not_listed(Provider::Telnyx)),
+            balance_note: balance
+                .is_none()
+                .then(|| AccountDetail::balance_not_reported(Provider::Telnyx)),
+            balance,
+        })
     }
 
     async fn apply_within(

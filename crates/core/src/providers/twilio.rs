@@ -45,7 +45,8 @@ use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
 use crate::api::NewConnection;
 use crate::error::{Error, Result};
 use crate::model::{
-    Action, ActionReceipt, AuthMethod, Connection, Impact, Provider, Status, Subaccount,
+    AccountDetail, Action, ActionReceipt, AuthMethod, Balance, Connection, Impact, PhoneNumber,
+    Provider, Status, Subaccount,
 };
 use crate::secrets::Secret;
 
@@ -250,6 +251,16 @@ struct NumberList {
 struct NumberJson {
     sid: String,
     phone_number: String,
+    /// Shown in the account detail; left out of the close snapshot, which keeps its shape.
+    #[serde(default, skip_serializing)]
+    friendly_name: Option<String>,
+}
+
+/// `Balance.json`: `{account_sid, balance, currency}`, every field nullable in the spec.
+#[derive(Deserialize)]
+struct BalanceJson {
+    balance: Option<String>,
+    currency: Option<String>,
 }
 
 /// The v2010 error body: `{code, message, more_info, status}`.
@@ -392,6 +403,31 @@ impl TwilioApi {
             Err(Error::ApiKeyCannotReachSubaccount { .. }) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+}
+
+impl TwilioApi {
+    /// `Balance.json` of `sid`. The spec says "child accounts do not contain balance
+    /// information", which reads two ways: a subaccount answers with `balance` null (what this
+    /// code expects and the simulator does by default), or with a balance after all (shown
+    /// when it comes). A key refused on the subaccount's resources, or an answer without a
+    /// balance, is "not reported"; any other failure is the detail's error.
+    async fn balance(&self, sid: &str) -> Result<Option<Balance>> {
+        let url = format!("{}{API_PREFIX}/Accounts/{sid}/Balance.json", self.base_url);
+        let raw = match self.get(&url).await.map_err(|e| self.key_limit(e.error)) {
+            Ok(raw) => raw,
+            Err(Error::ApiKeyCannotReachSubaccount { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let body: BalanceJson = parse_json(raw)?;
+        Ok(body
+            .balance
+            .filter(|b| !b.trim().is_empty())
+            .map(|amount| Balance {
+                amount,
+                currency: body.currency.filter(|c| !c.is_empty()),
+                credit_limit: None,
+            }))
     }
 }
 
@@ -653,6 +689,32 @@ impl ProviderApi for TwilioApi {
                 "This connection's API key cannot read the subaccount's phone numbers.".into();
         }
         Ok(Some(snap.to_string()))
+    }
+
+    /// The numbers closing would release (the list [`ProviderApi::impact`] counts) and what
+    /// `Balance.json` says.
+    async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
+        let id = account.id.as_str();
+        self.check_sid(id)?;
+        let numbers = self.releasable_numbers(id).await?.map(|list| {
+            list.into_iter()
+                .map(|n| PhoneNumber {
+                    friendly_name: n.friendly_name.filter(|f| *f != n.phone_number),
+                    number: n.phone_number,
+                })
+                .collect::<Vec<_>>()
+        });
+        let balance = self.balance(id).await?;
+        Ok(AccountDetail {
+            numbers_note: numbers.is_none().then(|| {
+                "This connection's API key cannot read the subaccount's phone numbers; use the account's Auth Token to see them.".to_string()
+            }),
+            balance_note: balance.is_none().then(|| {
+                "Twilio does not report a balance for this subaccount.".to_string()
+            }),
+            numbers,
+            balance,
+        })
     }
 }
 

@@ -32,7 +32,9 @@ use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
 use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
-use crate::model::{Action, ActionReceipt, Connection, Impact, Provider, Status, Subaccount};
+use crate::model::{
+    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, Provider, Status, Subaccount,
+};
 use crate::secrets::Secret;
 
 pub const API_KEY_PATTERN: &str = "^[0-9a-zA-Z]{6,16}$";
@@ -187,6 +189,19 @@ impl VonageApi {
         }
     }
 
+    async fn fetch_json(&self, id: &str) -> Result<SubJson> {
+        let raw = self
+            .send(
+                reqwest::Method::GET,
+                &self.url(&format!("/{id}")),
+                None,
+                u32::MAX,
+            )
+            .await
+            .map_err(|e| e.error)?;
+        parse_json(raw)
+    }
+
     fn to_subaccount(s: SubJson) -> Subaccount {
         let (status, mut word) = match s.suspended {
             Some(false) => (Status::Active, "not suspended".to_string()),
@@ -275,16 +290,38 @@ impl ProviderApi for VonageApi {
         if id == self.api_key {
             return Err(Error::ParentAccount);
         }
-        let raw = self
-            .send(
-                reqwest::Method::GET,
-                &self.url(&format!("/{id}")),
-                None,
-                u32::MAX,
-            )
-            .await
-            .map_err(|e| e.error)?;
-        Ok(Self::to_subaccount(parse_json(raw)?))
+        Ok(Self::to_subaccount(self.fetch_json(id).await?))
+    }
+
+    /// `balance` and `credit_limit` of the subaccount object: its own where it has one, null
+    /// when it shares the primary account's (`use_primary_account_balance`). Vonage gives no
+    /// currency on the subaccount, so none is shown. Numbers are not listed (the Subaccounts
+    /// API has no numbers endpoint).
+    async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
+        self.check_id(&account.id)?;
+        let s = self.fetch_json(&account.id).await?;
+        let balance = match (s.use_primary_account_balance, s.balance) {
+            (Some(true), _) | (_, None) => None,
+            (_, Some(b)) => Some(Balance {
+                amount: format!("{b:.2}"),
+                currency: None,
+                credit_limit: s.credit_limit.map(|c| format!("{c:.2}")),
+            }),
+        };
+        let balance_note = match (&balance, s.use_primary_account_balance) {
+            (Some(_), _) => None,
+            (None, Some(true)) => Some(
+                "This subaccount uses the primary account's balance, so Vonage reports none of its own."
+                    .to_string(),
+            ),
+            (None, _) => Some(AccountDetail::balance_not_reported(Provider::Vonage)),
+        };
+        Ok(AccountDetail {
+            numbers: None,
+            numbers_note: Some(AccountDetail::numbers_not_listed(Provider::Vonage)),
+            balance,
+            balance_note,
+        })
     }
 
     async fn apply_within(

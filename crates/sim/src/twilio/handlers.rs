@@ -30,6 +30,10 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
             "/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json",
             get(list_numbers),
         )
+        .route(
+            "/2010-04-01/Accounts/{sid}/Balance.json",
+            get(fetch_balance),
+        )
 }
 
 type TwilioResult = Result<Response, TwilioError>;
@@ -232,5 +236,34 @@ async fn list_numbers(
             .map(|n| number_json(&account.sid, n))
             .collect();
         Ok(envelope(paged, "incoming_phone_numbers", items))
+    })
+}
+
+/// `GET /2010-04-01/Accounts/{AccountSid}/Balance.json`: `{account_sid, balance, currency}`,
+/// all three nullable in the spec. A subaccount answers with `balance` and `currency` null
+/// ("child accounts do not contain balance information") unless a test gave it one.
+async fn fetch_balance(
+    State(shared): State<Arc<Shared>>,
+    Extension(ctx): Extension<Ctx>,
+    sid: Result<Path<String>, PathRejection>,
+    uri: Uri,
+) -> TwilioResult {
+    let path = uri.path();
+    let Ok(Path(sid)) = sid else {
+        return Err(TwilioError::not_found(path));
+    };
+    shared.state(|world: &mut TwilioWorld| {
+        let account = resolve(world, &ctx, &sid, path)?;
+        own_resources_only(&ctx, account)?;
+        let (balance, currency) = match &account.balance {
+            Some((b, c)) => (Some(b.clone()), Some(c.clone())),
+            None => (None, None),
+        };
+        Ok(Json(serde_json::json!({
+            "account_sid": account.sid,
+            "balance": balance,
+            "currency": currency,
+        }))
+        .into_response())
     })
 }

@@ -90,6 +90,13 @@ impl Sim {
         self.twilio(|w| w.set_suspended_by_twilio(sub_sid, yes));
     }
 
+    /// Sets what `Balance.json` reports for an account: `Some((balance, currency))`, or `None`
+    /// for the spec's "child accounts do not contain balance information" (`balance` and
+    /// `currency` null, the default for subaccounts). Returns false for an unknown SID.
+    pub fn set_twilio_balance(&self, sid: &str, balance: Option<(&str, &str)>) -> bool {
+        self.twilio(|w| w.set_balance(sid, balance.map(|(b, c)| (b.to_owned(), c.to_owned()))))
+    }
+
     /// Sets any Twilio account's status directly, bypassing the API's rules — the only way
     /// to suspend a *parent* (for error 21476). Closing releases numbers as usual.
     /// Returns false for an unknown SID or status.

@@ -79,6 +79,10 @@ pub(crate) struct TwilioAccount {
     pub(crate) order: u64,
     pub(crate) numbers: Vec<PhoneNumber>,
     pub(crate) suspended_by_twilio: bool,
+    /// What `Balance.json` reports: `(balance, currency)`. The spec says "child accounts do
+    /// not contain balance information", so a subaccount has none (both `null`) unless a test
+    /// sets one with [`crate::Sim::set_twilio_balance`], the other reading of that sentence.
+    pub(crate) balance: Option<(String, String)>,
 }
 
 impl TwilioAccount {
@@ -220,6 +224,7 @@ impl TwilioWorld {
             order,
             numbers: Vec::new(),
             suspended_by_twilio: false,
+            balance: Some(("1250.42".into(), "USD".into())),
         });
         TwilioParent { sid, auth_token }
     }
@@ -301,6 +306,7 @@ impl TwilioWorld {
             order,
             numbers,
             suspended_by_twilio: false,
+            balance: None,
         });
         sid
     }
@@ -352,6 +358,16 @@ impl TwilioWorld {
             Some(a) => {
                 // Only the flag: the status is left alone so tests control both separately.
                 a.suspended_by_twilio = yes;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn set_balance(&mut self, sid: &str, balance: Option<(String, String)>) -> bool {
+        match self.get_mut(sid) {
+            Some(a) => {
+                a.balance = balance;
                 true
             }
             None => false,

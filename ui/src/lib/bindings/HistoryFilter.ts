@@ -14,7 +14,11 @@ from?: string,
 /**
  * ISO-8601, exclusive.
  */
-to?: string, connectionId?: string, provider?: Provider, action?: Action, outcome?: Outcome, 
+to?: string, connectionId?: string, 
+/**
+ * One account's own entries (exact id; with `connection_id`, that connection's account).
+ */
+accountId?: string, provider?: Provider, action?: Action, outcome?: Outcome, 
 /**
  * Free text over account names and ids, connection labels, request ids and errors.
  */

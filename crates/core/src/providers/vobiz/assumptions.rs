@@ -136,6 +136,35 @@ pub fn delete_succeeded(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
+/// Balances. The sub-account object (providers.md §2.4) documents no balance. Vobiz's Partner
+/// API has a customer balance, `GET /api/v1/partner/accounts/{customer_auth_id}/balance`
+/// ("real-time wallet", response shape not confirmed; the skill says `cash_credits`, the
+/// customer profile lists `cash_credits`), but it is for a partner's customers (`MA_…`
+/// accounts, partner credentials), which Subdesk does not connect: it is never called on a
+/// sub-account (`SA_…`). Assumed: a sub-account object that carries a balance anyway carries
+/// it the way the Partner pages describe, so it is read with [`balance_of`]: `cash_credits`,
+/// else `balance`, a string or a number, with `currency` when present. Any other shape (an
+/// object, a list, no such field) is not understood and the detail says "not reported",
+/// never a guessed amount.
+pub fn balance_of(object: &Value) -> Option<crate::model::Balance> {
+    let amount = ["cash_credits", "balance"]
+        .iter()
+        .find_map(|k| match object.get(*k)? {
+            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })?;
+    Some(crate::model::Balance {
+        amount,
+        currency: object
+            .get("currency")
+            .and_then(Value::as_str)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
+        credit_limit: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +202,28 @@ mod tests {
             ErrorBody::parse(br#"{"detail":[{"loc":["body"],"msg":"field required"}]}"#).unwrap();
         assert_eq!(fastapi.message.as_deref(), Some("field required"));
         assert!(ErrorBody::parse(b"<html>").is_none());
+    }
+
+    #[test]
+    fn a_balance_is_read_only_from_a_shape_the_partner_pages_describe() {
+        let b = balance_of(&serde_json::json!({"cash_credits": "12.50000", "currency": "INR"}))
+            .unwrap();
+        assert_eq!(
+            (b.amount.as_str(), b.currency.as_deref()),
+            ("12.50000", Some("INR"))
+        );
+        let n = balance_of(&serde_json::json!({"balance": 3.5})).unwrap();
+        assert_eq!((n.amount.as_str(), n.currency), ("3.5", None));
+        // The documented sub-account object carries none; an object or null is not understood.
+        assert_eq!(
+            balance_of(&serde_json::json!({"name": "Acme", "enabled": true})),
+            None
+        );
+        assert_eq!(
+            balance_of(&serde_json::json!({"balance": {"amount": 1}})),
+            None
+        );
+        assert_eq!(balance_of(&serde_json::json!({"cash_credits": null})), None);
     }
 
     #[test]

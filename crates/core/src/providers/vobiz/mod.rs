@@ -16,7 +16,7 @@ use super::limit::AdaptiveLimit;
 use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
 use crate::model::Connection;
-use crate::model::{Action, ActionReceipt, Impact, Provider, Status, Subaccount};
+use crate::model::{AccountDetail, Action, ActionReceipt, Impact, Provider, Status, Subaccount};
 use crate::secrets::Secret;
 use assumptions as guess;
 
@@ -339,6 +339,32 @@ impl ProviderApi for VobizApi {
             .await
             .map_err(|e| e.error)?;
         Ok(Self::to_subaccount(parse_json(raw)?))
+    }
+
+    /// A balance only if the sub-account object carries one in a shape Vobiz's pages
+    /// describe (see [`guess::balance_of`]); numbers are not listed (no sub-account numbers
+    /// endpoint is documented for the main account's credentials).
+    async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
+        self.check_id(&account.id)?;
+        let raw = self
+            .send(
+                reqwest::Method::GET,
+                &guess::item_path(&self.auth_id, &account.id),
+                None,
+                u32::MAX,
+            )
+            .await
+            .map_err(|e| e.error)?;
+        let object: serde_json::Value = parse_json(raw)?;
+        let balance = guess::balance_of(&object);
+        Ok(AccountDetail {
+            numbers: None,
+            numbers_note: Some(AccountDetail::numbers_not_listed(Provider::Vobiz)),
+            balance_note: balance
+                .is_none()
+                .then(|| AccountDetail::balance_not_reported(Provider::Vobiz)),
+            balance,
+        })
     }
 
     async fn apply_within(
