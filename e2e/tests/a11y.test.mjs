@@ -51,6 +51,11 @@ const VIEWS = [
     await typeInto(await byId(b, 'search-input'), 'no such account zzz')
     await byId(b, 'bulk-hidden').waitForDisplayed()
   }],
+  ['account-detail', async (b) => {
+    const row = await showOnly(b, await demoTwilio(b))
+    await row.$('[data-testid="row-detail"]').click()
+    await byId(b, 'detail-numbers-count').waitForDisplayed({ timeout: 20000 })
+  }],
   ['dialog-suspend', async (b) => openRowDialog(b, 'suspend')],
   ['dialog-close', async (b) => {
     const id = await openRowDialog(b, 'close')
