@@ -197,6 +197,21 @@ impl TelnyxApi {
         format!("{}/v2/managed_accounts{rest}", self.base_url)
     }
 
+    /// `GET /managed_accounts/{id}`, read as `T` (the account, or just its balance).
+    async fn get_one<T: serde::de::DeserializeOwned>(&self, id: &str) -> Result<T> {
+        self.check_id(id)?;
+        let raw = self
+            .send(
+                reqwest::Method::GET,
+                &self.url(&format!("/{id}")),
+                None,
+                u32::MAX,
+            )
+            .await
+            .map_err(|e| e.error)?;
+        parse_json(raw)
+    }
+
     async fn send(
         &self,
         method: reqwest::Method,
@@ -363,17 +378,7 @@ impl ProviderApi for TelnyxApi {
     }
 
     async fn fetch(&self, id: &str) -> Result<Subaccount> {
-        self.check_id(id)?;
-        let raw = self
-            .send(
-                reqwest::Method::GET,
-                &self.url(&format!("/{id}")),
-                None,
-                u32::MAX,
-            )
-            .await
-            .map_err(|e| e.error)?;
-        let one: OneJson = parse_json(raw)?;
+        let one: OneJson = self.get_one(id).await?;
         Ok(Self::to_subaccount(one.data))
     }
 
@@ -381,18 +386,7 @@ impl ProviderApi for TelnyxApi {
     /// not with list items; an answer without one says so. Telnyx has no numbers endpoint
     /// for a managed account with the manager's key.
     async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
-        let id = account.id.as_str();
-        self.check_id(id)?;
-        let raw = self
-            .send(
-                reqwest::Method::GET,
-                &self.url(&format!("/{id}")),
-                None,
-                u32::MAX,
-            )
-            .await
-            .map_err(|e| e.error)?;
-        let one: OneBalanceJson = parse_json(raw)?;
+        let one: OneBalanceJson = self.get_one(&account.id).await?;
         let balance = one.data.balance.and_then(|b| {
             b.balance.filter(|a| !a.is_empty()).map(|amount| Balance {
                 amount,
