@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "apply_action",
     "history_query",
     "history_export",
+    "accounts_export",
     "bulk_preview",
     "bulk_run",
     "bulk_cancel",

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use subdesk_core::api::{
-    AccountDetailView, ActionPreview, ActionResult, AppStatus, ConnectionEdit, Exported, ListEvent,
+    AccountDetailView, AccountsExported, ActionPreview, ActionResult, AppStatus, ConnectionEdit,
+    Exported, ListEvent,
     NewConnection, VerifiedParent,
 };
 use subdesk_core::confirm::Confirmation;
@@ -155,38 +156,73 @@ pub async fn history_export<R: tauri::Runtime>(
     filter: HistoryFilter,
     format: ExportFormat,
 ) -> Reply<Option<Exported>> {
-    use tauri_plugin_dialog::DialogExt;
     let ext = match format {
         ExportFormat::Csv => "csv",
         ExportFormat::Json => "json",
     };
-    let chosen = match std::env::var_os("SUBDESK_EXPORT_PATH") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            let (tx, rx) = tokio::sync::oneshot::channel();
-            let stamp = subdesk_core::history::now_iso()
-                .chars()
-                .take(10)
-                .collect::<String>();
-            app.dialog()
-                .file()
-                .set_title("Export history")
-                .set_file_name(format!("subdesk-history-{stamp}.{ext}"))
-                .add_filter(ext.to_uppercase(), &[ext])
-                .save_file(move |p| {
-                    let _ = tx.send(p);
-                });
-            rx.await.ok().flatten().and_then(|p| p.into_path().ok())
-        }
-    };
-    let Some(chosen) = chosen else {
+    let Some(chosen) = ask_save_path(&app, "Export history", "subdesk-history", ext).await else {
         return Ok(None);
     };
-    let path = export_path(&ws, chosen, format).map_err(ui)?;
+    let path = export_path(&ws, chosen, ext).map_err(ui)?;
     let ws: Arc<Workspace> = Arc::clone(&ws);
     let shown = path.display().to_string();
     let count = blocking(move || ws.history_export(&filter, format, &path)).await?;
     Ok(Some(Exported { path: shown, count }))
+}
+
+/// The accounts table (the rows the window shows, in its order) to a CSV file. Like
+/// [`history_export`]: the native save dialog or `SUBDESK_EXPORT_PATH`, the same path checks,
+/// and core writes every cell from its own listing (the window only names the rows).
+#[tauri::command]
+pub async fn accounts_export<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    ws: Ws<'_>,
+    items: Vec<ItemRef>,
+) -> Reply<Option<AccountsExported>> {
+    if items.is_empty() {
+        return Err(Error::validation(
+            "items",
+            "There are no accounts to export. Clear the search or filters, then export again.",
+        )
+        .to_ui());
+    }
+    let Some(chosen) = ask_save_path(&app, "Export accounts", "subdesk-accounts", "csv").await
+    else {
+        return Ok(None);
+    };
+    let path = export_path(&ws, chosen, "csv").map_err(ui)?;
+    let ws: Arc<Workspace> = Arc::clone(&ws);
+    blocking(move || ws.accounts_export(&items, &path))
+        .await
+        .map(Some)
+}
+
+/// Where to save an export: the native save dialog's answer (`None`: cancelled), or
+/// `SUBDESK_EXPORT_PATH` when set, since WebDriver cannot drive a native dialog.
+async fn ask_save_path<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    title: &str,
+    stem: &str,
+    ext: &str,
+) -> Option<PathBuf> {
+    use tauri_plugin_dialog::DialogExt;
+    if let Some(p) = std::env::var_os("SUBDESK_EXPORT_PATH") {
+        return Some(PathBuf::from(p));
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let stamp = subdesk_core::history::now_iso()
+        .chars()
+        .take(10)
+        .collect::<String>();
+    app.dialog()
+        .file()
+        .set_title(title)
+        .set_file_name(format!("{stem}-{stamp}.{ext}"))
+        .add_filter(ext.to_uppercase(), &[ext])
+        .save_file(move |p| {
+            let _ = tx.send(p);
+        });
+    rx.await.ok().flatten().and_then(|p| p.into_path().ok())
 }
 
 /// Streams the split at once, then the counting progress; returns the preview with the numbers
@@ -278,19 +314,11 @@ async fn blocking<T: Send + 'static>(
 /// The path comes from the save dialog, through the web view: accept only an export file
 /// outside Subdesk's own data folder, so nothing can overwrite the history or the settings.
 /// A name typed without an extension gets the format's.
-fn export_path(
-    ws: &Workspace,
-    path: PathBuf,
-    format: ExportFormat,
-) -> subdesk_core::Result<PathBuf> {
+fn export_path(ws: &Workspace, path: PathBuf, wanted: &str) -> subdesk_core::Result<PathBuf> {
     let bad = |m: &str| Error::validation("path", m);
     if !path.is_absolute() {
         return Err(bad("Choose where to save the export."));
     }
-    let wanted = match format {
-        ExportFormat::Csv => "csv",
-        ExportFormat::Json => "json",
-    };
     let path = if path.extension().is_none() {
         path.with_extension(wanted)
     } else {

@@ -132,6 +132,7 @@ pub fn run() {
             commands::apply_action,
             commands::history_query,
             commands::history_export,
+            commands::accounts_export,
             commands::bulk_preview,
             commands::bulk_run,
             commands::bulk_cancel,

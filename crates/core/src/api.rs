@@ -182,6 +182,19 @@ pub struct Exported {
     pub count: u64,
 }
 
+/// A finished export of the accounts table: where it went, how many rows it holds, and how
+/// many of the rows asked for were left out because Subdesk no longer lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountsExported {
+    pub path: String,
+    #[ts(type = "number")]
+    pub count: u64,
+    #[ts(type = "number")]
+    pub left_out: u64,
+}
+
 /// The state of the app's own dependencies, shown at start-up.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

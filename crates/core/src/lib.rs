@@ -1,13 +1,16 @@
 //! Subdesk's core: everything but the window. Providers, the domain rules, the history of
 //! actions, secrets and bulk jobs live here so they are tested without Tauri.
 
+pub mod accounts_export;
 pub mod actions;
 pub mod api;
 pub mod confirm;
 pub mod durable;
 pub mod error;
+mod export_file;
 pub mod history;
 pub mod jobs;
+mod listing_cache;
 pub mod model;
 pub mod providers;
 pub mod reconcile;

@@ -11,14 +11,18 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::accounts_export::ExportRow;
 use crate::actions::ActionContext;
 use crate::api::{
-    AccountDetailView, AccountRow, ActionPreview, ActionResult, AppStatus, ConnectionEdit,
+    AccountDetailView, AccountRow, AccountsExported, ActionPreview, ActionResult, AppStatus,
+    ConnectionEdit,
     ListEvent, NewConnection, VerifiedParent,
 };
 use crate::confirm::{Confirmation, Tokens};
 use crate::error::{Error, Result};
 use crate::history::{ExportFormat, History, HistoryFilter, HistoryPage, Outcome};
+use crate::jobs::ItemRef;
+use crate::listing_cache::ListingCache;
 use crate::model::{
     check_confirmation, confirmation_phrase, Action, Connection, Provider, Subaccount,
 };
@@ -124,7 +128,7 @@ pub struct Workspace {
     pub(crate) retry: RetryPolicy,
     pub(crate) actor: String,
     /// The last listing, so selections can be previewed without re-reading every account.
-    rows: RwLock<HashMap<(Uuid, String), Subaccount>>,
+    rows: ListingCache,
     pub(crate) jobs: Mutex<HashMap<String, Arc<AtomicBool>>>,
     /// Bulk previews under way, by the id the dialog gave them: set to `true` to stop one.
     pub(crate) previews: Mutex<HashMap<String, tokio::sync::watch::Sender<bool>>>,
@@ -207,7 +211,7 @@ impl Workspace {
             clients: http::Clients::new(&cfg.http)?,
             retry: cfg.retry,
             actor: cfg.actor,
-            rows: RwLock::new(HashMap::new()),
+            rows: ListingCache::default(),
             jobs: Mutex::new(HashMap::new()),
             previews: Mutex::new(HashMap::new()),
             limits: Mutex::new(HashMap::new()),
@@ -325,10 +329,7 @@ impl Workspace {
         let closed = self.demo.write().expect("poisoned").take();
         if let Some(d) = closed {
             let ids: Vec<Uuid> = d.connections.iter().map(|c| c.id).collect();
-            self.rows
-                .write()
-                .expect("poisoned")
-                .retain(|(c, _), _| !ids.contains(c));
+            self.rows.retain(|c| !ids.contains(&c));
         }
     }
 
@@ -593,10 +594,7 @@ impl Workspace {
             .collect();
         self.settings_store.save_connections(&all)?;
         *self.connections.write().expect("poisoned") = all;
-        self.rows
-            .write()
-            .expect("poisoned")
-            .retain(|(c, _), _| *c != id);
+        self.rows.retain(|c| c != id);
         Ok(())
     }
 
@@ -622,20 +620,12 @@ impl Workspace {
     }
 
     pub(crate) fn remember(&self, conn: &Connection, accounts: &[Subaccount]) {
-        let mut rows = self.rows.write().expect("poisoned");
-        for a in accounts {
-            let mut a = a.clone();
-            a.connection_id = conn.id;
-            rows.insert((conn.id, a.id.clone()), a);
-        }
+        self.rows
+            .remember(conn.id, accounts, &crate::history::now_iso());
     }
 
     pub(crate) fn cached(&self, conn: Uuid, id: &str) -> Option<Subaccount> {
-        self.rows
-            .read()
-            .expect("poisoned")
-            .get(&(conn, id.to_string()))
-            .cloned()
+        self.rows.get(conn, id).map(|l| l.account)
     }
 
     /// Lists every connection's subaccounts at once, streaming each page as it arrives.
@@ -645,6 +635,7 @@ impl Workspace {
             let ws = Arc::clone(self);
             let on_event = Arc::clone(&on_event);
             set.spawn(async move {
+                ws.rows.listing_started(conn.id);
                 let result = async {
                     let api = ws.api_for(&conn).await?;
                     // A provider that reports no state: show what Subdesk last did instead.
@@ -861,6 +852,52 @@ impl Workspace {
         path: &Path,
     ) -> Result<u64> {
         self.history()?.export_to_path(f, format, path)
+    }
+
+    /// Writes the accounts table to a CSV file at `path`, whole or not at all: the rows named
+    /// by `items`, in that order, as Subdesk last read them. An item Subdesk does not list (its
+    /// connection was removed, or it was never listed) is left out and counted; a repeated one
+    /// is written once. Nothing is written when none of them is listed.
+    pub fn accounts_export(&self, items: &[ItemRef], path: &Path) -> Result<AccountsExported> {
+        let connections: HashMap<Uuid, Connection> =
+            self.connections().into_iter().map(|c| (c.id, c)).collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut rows = Vec::with_capacity(items.len());
+        let mut left_out = 0u64;
+        for item in items {
+            if !seen.insert(item) {
+                continue;
+            }
+            let conn = connections.get(&item.connection_id);
+            match (conn, self.rows.get(item.connection_id, &item.account_id)) {
+                (Some(conn), Some(listed)) if !listed.account.is_parent => {
+                    let stale = self.rows.stale_since(conn.id, &listed);
+                    rows.push((conn, listed.account, stale));
+                }
+                _ => left_out += 1,
+            }
+        }
+        if rows.is_empty() {
+            return Err(Error::validation(
+                "items",
+                "None of these accounts is in the list any more. Refresh the list, then export again.",
+            ));
+        }
+        let count = crate::export_file::write_atomically(path, |out| {
+            crate::accounts_export::write_csv(
+                rows.iter().map(|(connection, account, stale)| ExportRow {
+                    connection,
+                    account,
+                    stale_since: stale.as_deref(),
+                }),
+                out,
+            )
+        })?;
+        Ok(AccountsExported {
+            path: path.display().to_string(),
+            count,
+            left_out,
+        })
     }
 }
 

@@ -4,6 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core'
 import type { ConnectionEdit } from './bindings/ConnectionEdit'
 import type { ProviderInfo } from './bindings/ProviderInfo'
 import type { AccountRow } from './bindings/AccountRow'
+import type { AccountsExported } from './bindings/AccountsExported'
 import type { Action } from './bindings/Action'
 import type { AccountDetailView } from './bindings/AccountDetailView'
 import type { ActionPreview } from './bindings/ActionPreview'
@@ -124,6 +125,12 @@ export const historyQuery = (filter: HistoryFilter, beforeId: number | null, lim
 /** The app asks where to save (its own native dialog) and exports; null when cancelled. */
 export const historyExport = (filter: HistoryFilter, format: ExportFormat) =>
   call<Exported | null>('history_export', { filter, format })
+
+/**
+ * Saves these rows of the accounts table, in this order, to a CSV file the user picks in the
+ * native save dialog; core writes every cell from its own listing. Null: the user cancelled.
+ */
+export const accountsExport = (items: ItemRef[]) => call<AccountsExported | null>('accounts_export', { items })
 
 /**
  * Resolves with the final preview (phone numbers counted, confirmation token issued). Before

@@ -214,6 +214,8 @@ export class FakeBackend {
         return this.#historyQuery(args.filter as HistoryFilter, args.beforeId as number | null, args.limit as number)
       case 'history_export':
         return { path: `/home/user/subdesk-history.${args.format as string}`, count: this.history.length }
+      case 'accounts_export':
+        return this.#accountsExport(args.items as ItemRef[])
       case 'bulk_preview':
         return this.#bulkPreview(args.items as ItemRef[], args.action as Action, args.onEvent, (args.previewId as string | null) ?? null)
       case 'bulk_preview_cancel':
@@ -376,6 +378,15 @@ export class FakeBackend {
     if (phrase) this.#redeem(confirmation)
     const row = this.#applyOne(connectionId, accountId, action, null)
     return { row, historyId: (this.#nextHistoryId - 1), requestId: null }
+  }
+
+  /** As core: the rows it lists are written, the others left out and counted; none known refused. */
+  #accountsExport(items: ItemRef[]) {
+    const known = new Set(this.rows.map((r) => `${r.connectionId}\u0000${r.id}`))
+    const asked = new Set(items.map((i) => `${i.connectionId}\u0000${i.accountId}`))
+    const count = [...asked].filter((k) => known.has(k)).length
+    if (count === 0) throw err('validation', 'None of these accounts is in the list any more. Refresh the list, then export again.')
+    return { path: '/home/user/subdesk-accounts.csv', count, leftOut: asked.size - count }
   }
 
   /** Sends the split, then a few counting events (one per `latencyMs`), like core does. */

@@ -9,6 +9,7 @@ use super::query::filter_sql;
 use super::schema::{entry_from_row, COLUMNS};
 use super::types::{ExportFormat, HistoryEntry, HistoryFilter};
 use crate::error::{Error, Result};
+use crate::export_file::{cell, write_atomically};
 use crate::model::Status;
 
 impl History {
@@ -63,31 +64,14 @@ impl History {
         Ok(n)
     }
 
-    /// Exports to a file, written whole or not at all (a temp file renamed into place).
+    /// Exports to a file, written whole or not at all (see [`write_atomically`]).
     pub fn export_to_path(
         &self,
         f: &HistoryFilter,
         format: ExportFormat,
         path: &Path,
     ) -> Result<u64> {
-        // A temporary file with a random name, created exclusively beside the target (a file
-        // or link planted under a predictable name is never followed), removed on any failure,
-        // renamed over the target only once complete.
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = tempfile::Builder::new()
-            .prefix(".subdesk-export-")
-            .suffix(".partial")
-            .tempfile_in(dir)
-            .map_err(Error::storage)?;
-        let mut file = std::io::BufWriter::new(tmp);
-        let n = self.export(f, format, &mut file)?;
-        let tmp = file.into_inner().map_err(|e| Error::storage(e.error()))?;
-        tmp.as_file().sync_all().map_err(Error::storage)?;
-        tmp.persist(path).map_err(|e| Error::storage(e.error))?;
-        Ok(n)
+        write_atomically(path, |out| self.export(f, format, out))
     }
 }
 
@@ -113,15 +97,6 @@ pub const CSV_HEADER: [&str; 20] = [
     "reconciled",
     "snapshot",
 ];
-
-/// Spreadsheets run a cell that starts with `=`, `+`, `-`, `@` (or a tab/CR) as a formula.
-/// Names and error texts come from providers and customers, so such cells get a leading `'`.
-fn cell(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    }
-}
 
 fn csv_record(e: &HistoryEntry) -> Vec<String> {
     csv_fields(e).iter().map(|f| cell(f)).collect()
