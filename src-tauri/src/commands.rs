@@ -108,6 +108,7 @@ pub async fn apply_action(
     action: Action,
     confirmation: Option<Confirmation>,
     choices: Option<Choices>,
+    reason: Option<String>,
 ) -> Reply<ActionResult> {
     let choices = choices.unwrap_or_default();
     ws.apply_with(
@@ -116,6 +117,7 @@ pub async fn apply_action(
         action,
         confirmation.as_ref(),
         &choices,
+        reason.as_deref(),
     )
     .await
     .map_err(ui)
@@ -189,6 +191,7 @@ pub async fn bulk_run(
     action: Action,
     confirmation: Option<Confirmation>,
     choices: Option<Choices>,
+    reason: Option<String>,
     on_event: Channel<JobEvent>,
 ) -> Reply<JobCounts> {
     let ws: Arc<Workspace> = Arc::clone(&ws);
@@ -199,6 +202,7 @@ pub async fn bulk_run(
             action,
             confirmation.as_ref(),
             &choices,
+            reason.as_deref(),
             sink(on_event),
         )
         .await

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod attribution;
 pub mod confirm;
 pub mod durable;
 pub mod error;

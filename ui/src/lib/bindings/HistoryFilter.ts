@@ -16,6 +16,7 @@ from?: string,
  */
 to?: string, connectionId?: string, provider?: Provider, action?: Action, outcome?: Outcome, 
 /**
- * Free text over account names and ids, connection labels, request ids and errors.
+ * Free text over account names and ids, connection labels, request ids, errors, the
+ * operator (OS user or display name) and the reason.
  */
 text?: string, };
