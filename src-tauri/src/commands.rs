@@ -121,6 +121,7 @@ pub async fn apply_action(
     action: Action,
     confirmation: Option<Confirmation>,
     choices: Option<Choices>,
+    reason: Option<String>,
 ) -> Reply<ActionResult> {
     let choices = choices.unwrap_or_default();
     ws.apply_with(
@@ -129,6 +130,7 @@ pub async fn apply_action(
         action,
         confirmation.as_ref(),
         &choices,
+        reason.as_deref(),
     )
     .await
     .map_err(ui)
@@ -258,6 +260,7 @@ pub async fn bulk_run(
     action: Action,
     confirmation: Option<Confirmation>,
     choices: Option<Choices>,
+    reason: Option<String>,
     on_event: Channel<JobEvent>,
 ) -> Reply<JobCounts> {
     let ws: Arc<Workspace> = Arc::clone(&ws);
@@ -268,6 +271,7 @@ pub async fn bulk_run(
             action,
             confirmation.as_ref(),
             &choices,
+            reason.as_deref(),
             sink(on_event),
         )
         .await

@@ -53,7 +53,11 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
         })
         .unwrap(),
     );
-    ws.set_settings(Settings { concurrency }).unwrap();
+    ws.set_settings(Settings {
+        concurrency,
+        ..Settings::default()
+    })
+    .unwrap();
     let conn = ws
         .add_connection(&NewConnection {
             provider: Provider::Twilio,

@@ -38,6 +38,8 @@ fn intent(i: usize) -> Intent {
     let twilio = fifth > 0;
     Intent {
         actor: "alice".into(),
+        operator_name: None,
+        reason: None,
         connection_id: if twilio {
             "7f0c1f8e-4c1e-4d6b-9b7e-0c2b6b6a1a01"
         } else {

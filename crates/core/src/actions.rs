@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::attribution::Attribution;
 use crate::error::{Error, Result};
 use crate::history::{Completion, History, Intent, Outcome};
 use crate::model::{check_transition, Action, Connection, Status, Subaccount};
@@ -27,7 +28,8 @@ pub struct ActionContext<'a> {
     pub conn: &'a Connection,
     pub api: &'a Arc<dyn ProviderApi>,
     pub history: &'a History,
-    pub actor: &'a str,
+    /// Who acts and why: stamped on every entry this context writes.
+    pub by: &'a Attribution,
     pub job_id: Option<&'a str>,
     pub retry: &'a RetryPolicy,
     /// Set when the user cancelled the job: no new attempt starts after it.
@@ -40,7 +42,7 @@ pub struct ActionContext<'a> {
 /// The history intent for one action on one account.
 pub fn intent(
     conn: &Connection,
-    actor: &str,
+    by: &Attribution,
     account_id: &str,
     name: &str,
     action: Action,
@@ -48,7 +50,9 @@ pub fn intent(
     job_id: Option<&str>,
 ) -> Intent {
     Intent {
-        actor: actor.to_string(),
+        actor: by.actor.clone(),
+        operator_name: by.operator_name.clone(),
+        reason: by.reason.clone(),
         connection_id: conn.id.to_string(),
         connection_label: conn.label.clone(),
         provider: conn.provider,
@@ -71,7 +75,7 @@ impl ActionContext<'_> {
     ) -> Intent {
         intent(
             self.conn,
-            self.actor,
+            self.by,
             account_id,
             name,
             action,

@@ -69,6 +69,10 @@ pub enum Error {
     PreviewRequired,
     #[error("{provider:?} does not allow this account to manage subaccounts")]
     Forbidden { provider: Provider },
+    #[error("the reason is longer than {max} characters")]
+    ReasonTooLong { max: usize },
+    #[error("the display name is longer than {max} characters")]
+    DisplayNameTooLong { max: usize },
 }
 
 /// Stable codes: the UI and the history switch on these, never on the text.
@@ -101,6 +105,10 @@ pub enum ErrorCode {
     OutcomeUnknown,
     PreviewRequired,
     Forbidden,
+    /// The reason given with an action is too long; the dialog marks its reason field.
+    ReasonTooLong,
+    /// The operator's display name in Settings is too long; the panel marks that field.
+    DisplayNameTooLong,
 }
 
 impl ErrorCode {
@@ -139,6 +147,8 @@ impl ErrorCode {
             ErrorCode::OutcomeUnknown => "outcome_unknown",
             ErrorCode::PreviewRequired => "preview_required",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::ReasonTooLong => "reason_too_long",
+            ErrorCode::DisplayNameTooLong => "display_name_too_long",
         }
     }
 }
@@ -182,6 +192,8 @@ impl Error {
             Error::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
             Error::PreviewRequired => ErrorCode::PreviewRequired,
             Error::Forbidden { .. } => ErrorCode::Forbidden,
+            Error::ReasonTooLong { .. } => ErrorCode::ReasonTooLong,
+            Error::DisplayNameTooLong { .. } => ErrorCode::DisplayNameTooLong,
         }
     }
 
@@ -261,6 +273,12 @@ impl Error {
                 provider.name(),
                 provider.info().account_word,
                 provider.info().forbidden_advice
+            ),
+            Error::ReasonTooLong { max } => format!(
+                "The reason is too long: shorten it to {max} characters or fewer (a ticket number is enough), then try again. Nothing was changed."
+            ),
+            Error::DisplayNameTooLong { max } => format!(
+                "The display name is too long: shorten it to {max} characters or fewer, then save again."
             ),
             Error::PreviewRequired => "Nothing was changed: this permanent action must be confirmed on the preview that shows exactly these accounts, and that preview is missing, already used, older than 15 minutes or for other accounts. Open the action again and confirm it there.".into(),
         }

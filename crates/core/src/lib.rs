@@ -4,6 +4,7 @@
 pub mod accounts_export;
 pub mod actions;
 pub mod api;
+pub mod attribution;
 pub mod confirm;
 pub mod durable;
 pub mod error;

@@ -18,6 +18,7 @@ use crate::api::{
     ConnectionEdit,
     ListEvent, NewConnection, VerifiedParent,
 };
+use crate::attribution::{checked_display_name, checked_reason, Attribution};
 use crate::confirm::{Confirmation, Tokens};
 use crate::error::{Error, Result};
 use crate::history::{ExportFormat, History, HistoryFilter, HistoryPage, Outcome};
@@ -37,11 +38,17 @@ use crate::secrets::{MemoryStore, Secret, SecretStore};
 pub struct Settings {
     /// Concurrent requests per connection in bulk jobs.
     pub concurrency: u32,
+    /// A name shown beside the OS user in the history ("dana (Dana K.)"), for teams that
+    /// share an OS account; each entry keeps the one set when it was written.
+    pub operator_display_name: Option<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { concurrency: 8 }
+        Settings {
+            concurrency: 8,
+            operator_display_name: None,
+        }
     }
 }
 
@@ -56,6 +63,13 @@ fn valid_on_disk(mut s: Settings) -> Settings {
             "saved concurrency out of range; using the default"
         );
         s.concurrency = Settings::default().concurrency;
+    }
+    match checked_display_name(s.operator_display_name.as_deref()) {
+        Ok(name) => s.operator_display_name = name,
+        Err(_) => {
+            tracing::warn!("saved display name too long; using none");
+            s.operator_display_name = None;
+        }
     }
     s
 }
@@ -602,13 +616,14 @@ impl Workspace {
         self.settings.read().expect("poisoned").clone()
     }
 
-    pub fn set_settings(&self, s: Settings) -> Result<Settings> {
+    pub fn set_settings(&self, mut s: Settings) -> Result<Settings> {
         if s.concurrency == 0 || s.concurrency > MAX_CONCURRENCY {
             return Err(Error::validation(
                 "concurrency",
                 format!("Choose between 1 and {MAX_CONCURRENCY} requests at a time."),
             ));
         }
+        s.operator_display_name = checked_display_name(s.operator_display_name.as_deref())?;
         self.settings_store.save_settings(&s)?;
         *self.settings.write().expect("poisoned") = s.clone();
         // Running adapters share these limits: change their ceiling rather than replace them,
@@ -749,23 +764,34 @@ impl Workspace {
         })
     }
 
+    /// Who acts (the OS user, and the display name set now) and why, for one action or one
+    /// bulk job; the reason is checked here, before anything is sent.
+    pub(crate) fn attribution(&self, reason: Option<&str>) -> Result<Attribution> {
+        Ok(Attribution {
+            actor: self.actor.clone(),
+            operator_name: self.settings().operator_display_name,
+            reason: checked_reason(reason)?,
+        })
+    }
+
+    /// `job`: the bulk job's id and cancel flag, `None` for a single action.
     pub(crate) fn context<'a>(
         &'a self,
         conn: &'a Connection,
         api: &'a Arc<dyn ProviderApi>,
         history: &'a History,
-        job_id: Option<&'a str>,
-        cancel: Option<&'a AtomicBool>,
+        by: &'a Attribution,
+        job: Option<(&'a str, &'a AtomicBool)>,
         choices: &'a Choices,
     ) -> ActionContext<'a> {
         ActionContext {
             conn,
             api,
             history,
-            actor: &self.actor,
-            job_id,
+            by,
+            job_id: job.map(|(id, _)| id),
             retry: &self.retry,
-            cancel,
+            cancel: job.map(|(_, cancel)| cancel),
             choices,
         }
     }
@@ -785,12 +811,15 @@ impl Workspace {
             action,
             confirmation,
             &Choices::new(),
+            None,
         )
         .await
     }
 
     /// [`Self::apply`] with the user's answers to the action's questions (Plivo's `cascade`);
     /// unanswered ones take their defaults, and a question the action does not ask is refused.
+    /// `reason`: the user's reason or ticket reference, kept with the history entry (checked
+    /// first: one that is too long refuses the action before anything is sent).
     pub async fn apply_with(
         self: &Arc<Self>,
         connection_id: Uuid,
@@ -798,7 +827,9 @@ impl Workspace {
         action: Action,
         confirmation: Option<&Confirmation>,
         choices: &Choices,
+        reason: Option<&str>,
     ) -> Result<ActionResult> {
+        let by = self.attribution(reason)?;
         let conn = self.connection(connection_id)?;
         let choices = conn.provider.info().resolve_choices(action, choices)?;
         if action.irreversible() {
@@ -817,7 +848,7 @@ impl Workspace {
             .map(|a| a.name)
             .unwrap_or_default();
         let done = self
-            .context(&conn, &api, &history, None, None, &choices)
+            .context(&conn, &api, &history, &by, None, &choices)
             .perform(account_id, &known, action)
             .await?;
         if let Some(a) = &done.account {

@@ -47,7 +47,11 @@ async fn setup(
         })
         .unwrap(),
     );
-    ws.set_settings(Settings { concurrency }).unwrap();
+    ws.set_settings(Settings {
+        concurrency,
+        ..Settings::default()
+    })
+    .unwrap();
     let conn = ws
         .add_connection(&NewConnection {
             provider: Provider::Twilio,

@@ -113,7 +113,7 @@ async fn a_delete_through_the_workspace_keeps_the_choice_and_a_snapshot() {
     let conf = confirmed(&ws, conn.id, &sub, Action::Delete).await;
     let mut cascade = Choices::new();
     cascade.insert("cascade".into(), true);
-    ws.apply_with(conn.id, &sub, Action::Delete, Some(&conf), &cascade)
+    ws.apply_with(conn.id, &sub, Action::Delete, Some(&conf), &cascade, None)
         .await
         .unwrap();
     let page = ws.history_query(&Default::default(), None, 10).unwrap();
@@ -125,7 +125,7 @@ async fn a_delete_through_the_workspace_keeps_the_choice_and_a_snapshot() {
     let mut typo = Choices::new();
     typo.insert("cascde".into(), true);
     assert!(ws
-        .apply_with(conn.id, &sub, Action::Suspend, None, &typo)
+        .apply_with(conn.id, &sub, Action::Suspend, None, &typo, None)
         .await
         .is_err());
 }

@@ -297,6 +297,8 @@ async fn reconciliation_counts_a_purged_close_as_done() {
         .unwrap()
         .begin(&Intent {
             actor: "tester".into(),
+            operator_name: None,
+            reason: None,
             connection_id: c.id.to_string(),
             connection_label: c.label.clone(),
             provider: Provider::Twilio,

@@ -434,6 +434,8 @@ async fn reconciliation_completes_every_open_intent() {
     let h = ws.history().unwrap().clone();
     let intent = |id: &str, conn: String| Intent {
         actor: "tester".into(),
+        operator_name: None,
+        reason: None,
         connection_id: conn,
         connection_label: "Acme".into(),
         provider: Provider::Twilio,
@@ -529,7 +531,12 @@ async fn a_hand_edited_concurrency_out_of_range_falls_back_to_the_default() {
     use subdesk_core::{MemorySettings, Settings, SettingsStore, WorkspaceConfig};
     for bad in [0, 33, 1000] {
         let store = Arc::new(MemorySettings::default());
-        store.save_settings(&Settings { concurrency: bad }).unwrap();
+        store
+            .save_settings(&Settings {
+                concurrency: bad,
+                ..Settings::default()
+            })
+            .unwrap();
         let ws = Workspace::new(WorkspaceConfig {
             settings: store,
             secrets: Arc::new(subdesk_core::secrets::MemoryStore::default()),
@@ -587,6 +594,8 @@ async fn an_intent_whose_connection_was_missing_is_checked_once_it_is_back() {
             .unwrap()
             .begin(&Intent {
                 actor: "tester".into(),
+                operator_name: None,
+                reason: None,
                 connection_id: conn.id.to_string(),
                 connection_label: conn.label.clone(),
                 provider: Provider::Twilio,

@@ -64,6 +64,8 @@ describe('Action labels', () => {
       startedAt: '2024-05-01T10:00:00Z',
       finishedAt: '2024-05-01T10:00:01Z',
       actor: 'maria',
+      operatorName: null,
+      reason: null,
       connectionId: DEMO_TWILIO.id,
       connectionLabel: DEMO_TWILIO.label,
       provider: 'twilio',

@@ -164,7 +164,7 @@ describe('Connections view', () => {
 
   it('loads and saves the bulk concurrency', async () => {
     const backend = fakeBackend()
-    backend.settings = { concurrency: 5 }
+    backend.settings = { concurrency: 5, operatorDisplayName: null }
     const app = new AppStore()
     await app.load()
     render(ConnectionsView, { props: { app, onchanged: vi.fn() } })
@@ -177,6 +177,33 @@ describe('Connections view', () => {
     await user.clear(input)
     await user.type(input, '12')
     await user.click(screen.getByTestId('settings-save'))
-    await waitFor(() => expect(backend.callsOf('set_settings')).toEqual([{ settings: { concurrency: 12 } }]))
+    await waitFor(() =>
+      expect(backend.callsOf('set_settings')).toEqual([{ settings: { concurrency: 12, operatorDisplayName: null } }]),
+    )
+  })
+
+  it('saves the display name trimmed, marks one too long, and keeps the concurrency', async () => {
+    const backend = fakeBackend()
+    backend.settings = { concurrency: 5, operatorDisplayName: null }
+    const app = new AppStore()
+    await app.load()
+    render(ConnectionsView, { props: { app, onchanged: vi.fn() } })
+    const name = screen.getByLabelText('Your display name (optional)')
+    await waitFor(() => expect(screen.getByTestId('settings-concurrency')).toHaveValue(5))
+    expect(name).toHaveAccessibleDescription(/beside your computer's user name/)
+    const user = userEvent.setup()
+    await user.type(name, 'x'.repeat(61))
+    expect(name).toHaveAttribute('aria-invalid', 'true')
+    expect(screen.getByTestId('settings-display-name-error')).toHaveTextContent('60 characters or fewer')
+    expect(screen.getByTestId('settings-save')).toBeDisabled()
+    await user.clear(name)
+    await user.type(name, '  Dana K. ')
+    expect(name).not.toHaveAttribute('aria-invalid')
+    await user.click(screen.getByTestId('settings-save'))
+    await waitFor(() =>
+      expect(backend.callsOf('set_settings')).toEqual([{ settings: { concurrency: 5, operatorDisplayName: 'Dana K.' } }]),
+    )
+    await waitFor(() => expect(name).toHaveValue('Dana K.'))
+    expect(backend.settings.operatorDisplayName).toBe('Dana K.')
   })
 })

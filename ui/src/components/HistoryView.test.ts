@@ -13,6 +13,8 @@ function entry(id: number, over: Partial<HistoryEntry> = {}): HistoryEntry {
     startedAt: new Date(Date.UTC(2024, 4, 1, 10, 0, id)).toISOString(),
     finishedAt: new Date(Date.UTC(2024, 4, 1, 10, 0, id + 1)).toISOString(),
     actor: 'maria',
+    operatorName: null,
+    reason: null,
     connectionId: DEMO_TWILIO.id,
     connectionLabel: DEMO_TWILIO.label,
     provider: 'twilio',

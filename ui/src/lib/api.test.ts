@@ -19,14 +19,14 @@ describe('api', () => {
     await api.removeConnection('c1')
     await api.historyQuery({ outcome: 'failed' }, 42, 50)
     await api.bulkCancel('job-1')
-    expect(await api.setSettings({ concurrency: 4 })).toEqual({ concurrency: 4 })
+    expect(await api.setSettings({ concurrency: 4, operatorDisplayName: null })).toEqual({ concurrency: 4, operatorDisplayName: null })
     expect(calls).toEqual([
       { cmd: 'app_status', args: {} },
       { cmd: 'apply_action', args: { connectionId: 'c1', accountId: 'AC1', action: 'close', confirmation: { typed: 'abc', token: 't-1' } } },
       { cmd: 'remove_connection', args: { connectionId: 'c1' } },
       { cmd: 'history_query', args: { filter: { outcome: 'failed' }, beforeId: 42, limit: 50 } },
       { cmd: 'bulk_cancel', args: { jobId: 'job-1' } },
-      { cmd: 'set_settings', args: { settings: { concurrency: 4 } } },
+      { cmd: 'set_settings', args: { settings: { concurrency: 4, operatorDisplayName: null } } },
     ])
   })
 

@@ -82,6 +82,9 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 const answered = (choices: Record<string, boolean>) =>
   Object.keys(choices).length > 0 ? { choices } : {}
 
+/** The reason or ticket reference, sent only when there is one (core checks it again). */
+const because = (reason: string | null) => (reason ? { reason } : {})
+
 export const providerCatalog = () => call<ProviderInfo[]>('provider_catalog')
 export const appStatus = () => call<AppStatus>('app_status')
 /** What is wrong with the keychain, or null; kept out of `appStatus` so start-up never waits on it. */
@@ -117,7 +120,16 @@ export const applyAction = (
   action: Action,
   confirmation: Confirmation | null,
   choices: Record<string, boolean> = {},
-) => call<ActionResult>('apply_action', { connectionId, accountId, action, confirmation, ...answered(choices) })
+  reason: string | null = null,
+) =>
+  call<ActionResult>('apply_action', {
+    connectionId,
+    accountId,
+    action,
+    confirmation,
+    ...answered(choices),
+    ...because(reason),
+  })
 
 export const historyQuery = (filter: HistoryFilter, beforeId: number | null, limit: number) =>
   call<HistoryPage>('history_query', { filter, beforeId, limit })
@@ -157,9 +169,17 @@ export function bulkRun(
   confirmation: Confirmation | null,
   onEvent: (event: JobEvent) => void,
   choices: Record<string, boolean> = {},
+  reason: string | null = null,
 ): Promise<JobCounts> {
   const channel = new Channel<JobEvent>(onEvent)
-  return call<JobCounts>('bulk_run', { items, action, confirmation, ...answered(choices), onEvent: channel })
+  return call<JobCounts>('bulk_run', {
+    items,
+    action,
+    confirmation,
+    ...answered(choices),
+    ...because(reason),
+    onEvent: channel,
+  })
 }
 
 export const bulkCancel = (jobId: string) => call<null>('bulk_cancel', { jobId })

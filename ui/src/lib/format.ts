@@ -153,3 +153,8 @@ export const staleText = (since: Date | null): string =>
 export function shortId(id: string, keep = 4): string {
   return id.length <= keep * 2 + 3 ? id : `${id.slice(0, keep)}…${id.slice(-keep)}`
 }
+
+/** Who ran an action: the OS user, with the display name set in Settings then, "dana (Dana K.)". */
+export function operatorLabel(e: { actor: string; operatorName: string | null }): string {
+  return e.operatorName ? `${e.actor} (${e.operatorName})` : e.actor
+}

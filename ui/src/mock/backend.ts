@@ -19,6 +19,8 @@ import type { NewConnection } from '../lib/bindings/NewConnection'
 import type { PreviewEvent } from '../lib/bindings/PreviewEvent'
 import type { Status } from '../lib/bindings/Status'
 import type { UiError } from '../lib/bindings/UiError'
+import type { Settings } from '../lib/bindings/Settings'
+import { MAX_REASON, reasonToSend } from '../lib/reason'
 import { endChannel, sendToChannel } from './channel'
 
 export type Call = { cmd: string; args: Record<string, unknown> }
@@ -96,7 +98,7 @@ export class FakeBackend {
   connections: Connection[]
   rows: AccountRow[]
   history: HistoryEntry[] = []
-  settings = { concurrency: 8 }
+  settings: Settings = { concurrency: 8, operatorDisplayName: null }
   keychainProblem: string | null
   settingsProblem: string | null
   pageSize: number
@@ -209,6 +211,7 @@ export class FakeBackend {
           args.accountId as string,
           args.action as Action,
           args.confirmation as Confirmation | null,
+          this.#reason(args.reason),
         )
       case 'history_query':
         return this.#historyQuery(args.filter as HistoryFilter, args.beforeId as number | null, args.limit as number)
@@ -222,7 +225,13 @@ export class FakeBackend {
         this.#cancelled.add(args.previewId as string)
         return null
       case 'bulk_run':
-        return this.#bulkRun(args.items as ItemRef[], args.action as Action, args.confirmation as Confirmation | null, args.onEvent)
+        return this.#bulkRun(
+          args.items as ItemRef[],
+          args.action as Action,
+          args.confirmation as Confirmation | null,
+          args.onEvent,
+          this.#reason(args.reason),
+        )
       case 'bulk_cancel':
         this.#cancelled.add(args.jobId as string)
         return null
@@ -232,9 +241,15 @@ export class FakeBackend {
         return null
       case 'get_settings':
         return this.settings
-      case 'set_settings':
-        this.settings = { ...(args.settings as { concurrency: number }) }
+      case 'set_settings': {
+        const next = args.settings as Settings
+        const name = reasonToSend(next.operatorDisplayName ?? '')
+        if (name && [...name].length > 60) {
+          throw err('display_name_too_long', 'The display name is too long: shorten it to 60 characters or fewer, then save again.')
+        }
+        this.settings = { ...next, operatorDisplayName: name }
         return this.settings
+      }
       default:
         throw err('validation', `The mock back end does not know ${cmd}.`)
     }
@@ -325,7 +340,24 @@ export class FakeBackend {
     }
   }
 
-  #record(row: AccountRow, action: Action, outcome: HistoryEntry['outcome'], after: Status | null, error: UiError | null, jobId: string | null) {
+  /** Like core: the reason kept on one line, none when empty, refused when too long. */
+  #reason(raw: unknown): string | null {
+    const reason = reasonToSend(typeof raw === 'string' ? raw : '')
+    if (reason && [...reason].length > MAX_REASON) {
+      throw err('reason_too_long', `The reason is too long: shorten it to ${MAX_REASON} characters or fewer (a ticket number is enough), then try again. Nothing was changed.`)
+    }
+    return reason
+  }
+
+  #record(
+    row: AccountRow,
+    action: Action,
+    outcome: HistoryEntry['outcome'],
+    after: Status | null,
+    error: UiError | null,
+    jobId: string | null,
+    reason: string | null = null,
+  ) {
     const now = new Date().toISOString()
     this.history.unshift({
       // Over JSON, ids are plain numbers whatever ts-rs says; keep the fake honest about that.
@@ -333,6 +365,8 @@ export class FakeBackend {
       startedAt: now,
       finishedAt: now,
       actor: 'demo',
+      operatorName: this.settings.operatorDisplayName,
+      reason,
       connectionId: row.connectionId,
       connectionLabel: row.connectionLabel,
       provider: row.provider,
@@ -352,31 +386,31 @@ export class FakeBackend {
     })
   }
 
-  #applyOne(connectionId: string, accountId: string, action: Action, jobId: string | null): AccountRow {
+  #applyOne(connectionId: string, accountId: string, action: Action, jobId: string | null, reason: string | null): AccountRow {
     const row = this.#find(connectionId, accountId)
     if (!row.allowedActions.includes(action)) {
       throw err('invalid_transition', `${row.name} is ${row.status}; it cannot be changed that way.`)
     }
     const failure = this.failing.get(accountId)
     if (failure) {
-      this.#record(row, action, 'failed', row.status, failure, jobId)
+      this.#record(row, action, 'failed', row.status, failure, jobId, reason)
       throw failure
     }
     const status = DONE[action]
     const next: AccountRow = { ...row, status, providerStatus: status, allowedActions: allowedActions(row.provider, status) }
     this.rows = this.rows.map((r) => (r === row ? next : r))
-    this.#record(row, action, 'succeeded', status, null, jobId)
+    this.#record(row, action, 'succeeded', status, null, jobId, reason)
     return next
   }
 
-  #apply(connectionId: string, accountId: string, action: Action, confirmation: Confirmation | null) {
+  #apply(connectionId: string, accountId: string, action: Action, confirmation: Confirmation | null, reason: string | null) {
     this.#find(connectionId, accountId)
     const phrase = action === 'close' || action === 'delete' ? accountId.slice(-3) : null
     if (phrase && confirmation?.typed.toLowerCase() !== phrase.toLowerCase()) {
       throw err('confirmation_mismatch', 'The confirmation does not match.')
     }
     if (phrase) this.#redeem(confirmation)
-    const row = this.#applyOne(connectionId, accountId, action, null)
+    const row = this.#applyOne(connectionId, accountId, action, null, reason)
     return { row, historyId: (this.#nextHistoryId - 1), requestId: null }
   }
 
@@ -437,7 +471,13 @@ export class FakeBackend {
     }
   }
 
-  async #bulkRun(items: ItemRef[], action: Action, confirmation: Confirmation | null, channel: unknown): Promise<JobCounts> {
+  async #bulkRun(
+    items: ItemRef[],
+    action: Action,
+    confirmation: Confirmation | null,
+    channel: unknown,
+    reason: string | null,
+  ): Promise<JobCounts> {
     const irreversible = action === 'close' || action === 'delete'
     const runnable = items.filter((i) => this.rows.find((r) => r.connectionId === i.connectionId && r.id === i.accountId)?.allowedActions.includes(action))
     const phrase = `${action.toUpperCase()} ${runnable.length}`
@@ -459,7 +499,7 @@ export class FakeBackend {
       await sleep(this.latencyMs || 0)
       let result: ItemResult
       try {
-        const row = this.#applyOne(item.connectionId, item.accountId, action, jobId)
+        const row = this.#applyOne(item.connectionId, item.accountId, action, jobId, reason)
         counts.succeeded++
         result = { item, outcome: 'succeeded', statusAfter: row.status, row, error: null, attempts: 1 }
       } catch (e) {
@@ -492,7 +532,7 @@ export class FakeBackend {
         (!filter.accountId || e.accountId === filter.accountId) &&
         (!filter.from || e.startedAt >= filter.from) &&
         (!filter.to || e.startedAt < filter.to) &&
-        (!text || `${e.accountName} ${e.accountId} ${e.connectionLabel} ${e.errorMessage ?? ''}`.toLowerCase().includes(text)),
+        (!text || `${e.accountName} ${e.accountId} ${e.connectionLabel} ${e.errorMessage ?? ''} ${e.actor} ${e.operatorName ?? ''} ${e.reason ?? ''}`.toLowerCase().includes(text)),
     )
     const page = matching.filter((e) => beforeId === null || Number(e.id) < beforeId)
     return { entries: page.slice(0, limit), total: matching.length, hasMore: page.length > limit }

@@ -115,6 +115,7 @@ async fn run(a: Args) -> Result<(), String> {
     ws.history().map_err(|e| e.user_message())?;
     ws.set_settings(Settings {
         concurrency: a.concurrency,
+        ..Settings::default()
     })
     .map_err(|e| e.user_message())?;
 

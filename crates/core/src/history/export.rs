@@ -75,7 +75,9 @@ impl History {
     }
 }
 
-pub const CSV_HEADER: [&str; 20] = [
+/// Columns added by later versions go before `snapshot` (the long JSON cell stays last), so
+/// the earlier columns keep their positions.
+pub const CSV_HEADER: [&str; 22] = [
     "id",
     "started_at",
     "finished_at",
@@ -95,6 +97,8 @@ pub const CSV_HEADER: [&str; 20] = [
     "duration_ms",
     "job_id",
     "reconciled",
+    "operator_name",
+    "reason",
     "snapshot",
 ];
 
@@ -128,6 +132,8 @@ fn csv_fields(e: &HistoryEntry) -> Vec<String> {
         e.duration_ms.map(|d| d.to_string()).unwrap_or_default(),
         opt(&e.job_id),
         e.reconciled.to_string(),
+        opt(&e.operator_name),
+        opt(&e.reason),
         opt(&e.snapshot),
     ]
 }

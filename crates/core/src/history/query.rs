@@ -111,13 +111,15 @@ impl History {
 }
 
 /// The columns the free-text filter searches (and `actions_text` indexes).
-const TEXT_COLUMNS: [&str; 6] = [
+const TEXT_COLUMNS: [&str; 8] = [
     "account_name",
     "account_id",
     "connection_label",
     "request_id",
     "error_message",
     "actor",
+    "operator_name",
+    "reason",
 ];
 
 pub(super) fn filter_sql(f: &HistoryFilter) -> (String, Vec<Box<dyn ToSql>>) {

@@ -60,6 +60,33 @@ CREATE TRIGGER actions_text_update AFTER UPDATE ON actions BEGIN
 END;
 INSERT INTO actions_text (actions_text) VALUES ('rebuild');
 "#,
+    // 3: who and why beyond the OS user: the display name set in Settings at the time, and the
+    // reason or ticket the user gave (`non-payment #4711`). Both are searchable: the text index
+    // cannot gain a column in place, so it is dropped with its triggers, made again with the
+    // two new columns, and rebuilt from the table (old rows have neither, and stay findable by
+    // everything else).
+    r#"
+ALTER TABLE actions ADD COLUMN operator_name TEXT;
+ALTER TABLE actions ADD COLUMN reason TEXT;
+DROP TRIGGER actions_text_insert;
+DROP TRIGGER actions_text_update;
+DROP TABLE actions_text;
+CREATE VIRTUAL TABLE actions_text USING fts5(
+    account_name, account_id, connection_label, request_id, error_message, actor, operator_name, reason,
+    content = 'actions', content_rowid = 'id', tokenize = 'trigram'
+);
+CREATE TRIGGER actions_text_insert AFTER INSERT ON actions BEGIN
+    INSERT INTO actions_text (rowid, account_name, account_id, connection_label, request_id, error_message, actor, operator_name, reason)
+    VALUES (NEW.id, NEW.account_name, NEW.account_id, NEW.connection_label, NEW.request_id, NEW.error_message, NEW.actor, NEW.operator_name, NEW.reason);
+END;
+CREATE TRIGGER actions_text_update AFTER UPDATE ON actions BEGIN
+    INSERT INTO actions_text (actions_text, rowid, account_name, account_id, connection_label, request_id, error_message, actor, operator_name, reason)
+    VALUES ('delete', OLD.id, OLD.account_name, OLD.account_id, OLD.connection_label, OLD.request_id, OLD.error_message, OLD.actor, OLD.operator_name, OLD.reason);
+    INSERT INTO actions_text (rowid, account_name, account_id, connection_label, request_id, error_message, actor, operator_name, reason)
+    VALUES (NEW.id, NEW.account_name, NEW.account_id, NEW.connection_label, NEW.request_id, NEW.error_message, NEW.actor, NEW.operator_name, NEW.reason);
+END;
+INSERT INTO actions_text (actions_text) VALUES ('rebuild');
+"#,
 ];
 
 pub(super) enum MigrateError {
@@ -89,7 +116,7 @@ pub(super) fn migrate(conn: &Connection) -> std::result::Result<(), MigrateError
 
 pub(super) const COLUMNS: &str = "id, started_at, finished_at, actor, connection_id, connection_label, provider, \
     account_id, account_name, action, status_before, status_after, outcome, request_id, error_code, \
-    error_message, duration_ms, job_id, snapshot, reconciled";
+    error_message, duration_ms, job_id, snapshot, reconciled, operator_name, reason";
 
 pub(super) fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryEntry> {
     let status = |s: Option<String>| s.map(|s| Status::parse(&s));
@@ -116,5 +143,7 @@ pub(super) fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryEntry> {
         job_id: r.get(17)?,
         snapshot: r.get(18)?,
         reconciled: r.get(19)?,
+        operator_name: r.get(20)?,
+        reason: r.get(21)?,
     })
 }

@@ -4,6 +4,8 @@ use crate::model::{Action, Provider, Status};
 fn intent(account: &str, action: Action) -> Intent {
     Intent {
         actor: "alice".into(),
+        operator_name: None,
+        reason: None,
         connection_id: "conn-1".into(),
         connection_label: "Acme Twilio".into(),
         provider: Provider::Twilio,
@@ -490,4 +492,92 @@ fn history_codes_round_trip_through_their_stored_strings() {
         Some(ErrorCode::RateLimited)
     );
     assert_eq!(ErrorCode::parse("Rate_Limited"), None);
+}
+
+#[test]
+fn a_history_written_by_the_previous_version_migrates_and_keeps_reasons_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    {
+        // A file as the previous release wrote it: schema 2 (with the text index), one entry.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(&format!(
+            "{}; {}; PRAGMA user_version = 2;",
+            schema::MIGRATIONS[0],
+            schema::MIGRATIONS[1]
+        ))
+        .unwrap();
+        c.execute(
+            "INSERT INTO actions (started_at, actor, connection_id, connection_label, provider, account_id, account_name, action, outcome)
+             VALUES ('2026-01-01T00:00:00.000Z', 'alice', 'c', 'Acme', 'twilio', 'AC42', 'Old Dental', 'close', 'succeeded')",
+            [],
+        )
+        .unwrap();
+    }
+    let o = History::open(&path).unwrap();
+    assert!(o.problem.is_none());
+    let h = o.history;
+    let version: usize = h
+        .with_connection(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(version, schema::MIGRATIONS.len());
+    let find = |text: &str| {
+        let f = HistoryFilter {
+            text: Some(text.into()),
+            ..Default::default()
+        };
+        h.query(&f, None, 10).unwrap().entries
+    };
+    // The old entry: still found by its name (the index was rebuilt), with no reason.
+    let old = find("old dent");
+    assert_eq!(old.len(), 1);
+    assert_eq!(
+        (old[0].reason.clone(), old[0].operator_name.clone()),
+        (None, None)
+    );
+
+    let mut i = intent("AC43", Action::Suspend);
+    i.reason = Some("non-payment #4711".into());
+    i.operator_name = Some("Dana K.".into());
+    let id = h.begin(&i).unwrap();
+    assert_eq!(
+        find("PAYMENT #47").iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![id]
+    );
+    assert_eq!(
+        find("dana k").iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![id]
+    );
+    // Still indexed after the outcome's update.
+    h.complete(id, &succeeded(Status::Suspended)).unwrap();
+    assert_eq!(find("#4711").len(), 1);
+    assert_eq!(h.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn the_export_has_the_operator_and_reason_columns_before_the_snapshot() {
+    let h = History::in_memory().unwrap();
+    let mut i = intent("AC1", Action::Suspend);
+    i.reason = Some("=1+1, \"quoted\"".into());
+    i.operator_name = Some("Dana".into());
+    h.record(&i, &Completion::outcome(Outcome::Skipped))
+        .unwrap();
+    let mut out = Vec::new();
+    h.export(&HistoryFilter::default(), ExportFormat::Csv, &mut out)
+        .unwrap();
+    let mut rdr = csv::Reader::from_reader(out.as_slice());
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(&headers[3], "actor", "earlier columns keep their places");
+    assert_eq!(&headers[12], "outcome");
+    assert_eq!(
+        &headers[headers.len() - 3..],
+        ["operator_name", "reason", "snapshot"]
+    );
+    let row = rdr.records().next().unwrap().unwrap();
+    assert_eq!(&row[headers.len() - 3], "Dana");
+    assert_eq!(
+        &row[headers.len() - 2],
+        "'=1+1, \"quoted\"",
+        "a formula-looking reason is neutralised like every cell"
+    );
 }

@@ -108,6 +108,10 @@ pub struct HistoryEntry {
     pub finished_at: Option<String>,
     /// The OS user who ran Subdesk.
     pub actor: String,
+    /// The display name set in Settings when the action ran, shown beside the OS user.
+    pub operator_name: Option<String>,
+    /// The reason or ticket reference the user gave with the action or its bulk job.
+    pub reason: Option<String>,
     pub connection_id: String,
     pub connection_label: String,
     /// `None` when the stored provider is one this version does not know (a newer Subdesk
@@ -156,7 +160,8 @@ pub struct HistoryFilter {
     pub action: Option<Action>,
     #[ts(optional)]
     pub outcome: Option<Outcome>,
-    /// Free text over account names and ids, connection labels, request ids and errors.
+    /// Free text over account names and ids, connection labels, request ids, errors, the
+    /// operator (OS user or display name) and the reason.
     #[ts(optional)]
     pub text: Option<String>,
 }

@@ -10,7 +10,12 @@ use crate::model::{Action, Provider, Status};
 /// What is known before the provider call.
 #[derive(Debug, Clone)]
 pub struct Intent {
+    /// The OS user.
     pub actor: String,
+    /// The display name from Settings at the time, when one is set.
+    pub operator_name: Option<String>,
+    /// Checked by [`crate::attribution::checked_reason`] before it gets here.
+    pub reason: Option<String>,
     pub connection_id: String,
     pub connection_label: String,
     pub provider: Provider,
@@ -79,8 +84,9 @@ impl History {
         conn.execute(
             "INSERT INTO actions (started_at, finished_at, actor, connection_id, connection_label, provider,
                 account_id, account_name, action, status_before, job_id, snapshot,
-                outcome, status_after, request_id, error_code, error_message, duration_ms, reconciled)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                outcome, status_after, request_id, error_code, error_message, duration_ms, reconciled,
+                operator_name, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
             params![
                 now,
                 finished.then_some(&now),
@@ -101,6 +107,8 @@ impl History {
                 c.error_message,
                 c.duration_ms,
                 c.reconciled,
+                i.operator_name,
+                i.reason,
             ],
         )?;
         Ok(conn.last_insert_rowid())

@@ -329,20 +329,24 @@ impl BulkJobs {
         confirmation: Option<&Confirmation>,
         sink: JobSink,
     ) -> Result<JobCounts> {
-        self.run_with(items, action, confirmation, &Choices::new(), sink)
+        self.run_with(items, action, confirmation, &Choices::new(), None, sink)
             .await
     }
 
     /// [`Self::run`] with the user's answers to the action's questions; each connection's
     /// accounts get the answers to the questions its provider asks (defaults for the rest).
+    /// `reason`: the user's reason or ticket reference, kept with every entry of the job
+    /// (checked first: one that is too long refuses the job before anything is sent).
     pub async fn run_with(
         &self,
         items: Vec<ItemRef>,
         action: Action,
         confirmation: Option<&Confirmation>,
         choices: &Choices,
+        reason: Option<&str>,
         sink: JobSink,
     ) -> Result<JobCounts> {
+        let by = Arc::new(self.ws.attribution(reason)?);
         let (runnable, skipped) = self.split(&items, action)?;
         let snapshots = if action.irreversible() {
             let expected = bulk_phrase(action, runnable.len());
@@ -390,7 +394,7 @@ impl BulkJobs {
             history.record(
                 &intent(
                     &conn,
-                    &self.ws.actor,
+                    &by,
                     &s.item.account_id,
                     &s.name,
                     action,
@@ -446,7 +450,7 @@ impl BulkJobs {
             let (conn, api, gate, fresh) =
                 (conn.clone(), api.clone(), Arc::clone(gate), fresh.clone());
             let asked = conn.provider.info().choices_for(action, choices);
-            let (ws, history, cancel, tally, sink, job_id, snapshots) = (
+            let (ws, history, cancel, tally, sink, job_id, snapshots, by) = (
                 Arc::clone(&self.ws),
                 Arc::clone(&history),
                 Arc::clone(&cancel),
@@ -454,6 +458,7 @@ impl BulkJobs {
                 Arc::clone(&sink),
                 job_id.clone(),
                 Arc::clone(&snapshots),
+                Arc::clone(&by),
             );
             set.spawn(async move {
                 let _permit = gate.acquire_owned().await;
@@ -466,7 +471,7 @@ impl BulkJobs {
                     let _ = history.record(
                         &intent(
                             &conn,
-                            &ws.actor,
+                            &by,
                             &row.id,
                             &row.name,
                             action,
@@ -498,8 +503,14 @@ impl BulkJobs {
                     // Listed just now, and not there any more: deleted, or closed and purged.
                     Ok(_) if listed == Some(None) => unsent(Outcome::Skipped, gone(&row)),
                     Ok(api) => {
-                        let ctx =
-                            ws.context(&conn, &api, &history, Some(&job_id), Some(&cancel), &asked);
+                        let ctx = ws.context(
+                            &conn,
+                            &api,
+                            &history,
+                            &by,
+                            Some((&job_id, &cancel)),
+                            &asked,
+                        );
                         let snapshot = snapshots.get(&(conn.id, row.id.clone())).cloned();
                         let performed = match listed.flatten() {
                             Some(now) => {

@@ -11,7 +11,15 @@ export type HistoryEntry = { id: number, startedAt: string, finishedAt: string |
 /**
  * The OS user who ran Subdesk.
  */
-actor: string, connectionId: string, connectionLabel: string, 
+actor: string, 
+/**
+ * The display name set in Settings when the action ran, shown beside the OS user.
+ */
+operatorName: string | null, 
+/**
+ * The reason or ticket reference the user gave with the action or its bulk job.
+ */
+reason: string | null, connectionId: string, connectionLabel: string, 
 /**
  * `None` when the stored provider is one this version does not know (a newer Subdesk
  * wrote it): shown as unknown, never as another provider.

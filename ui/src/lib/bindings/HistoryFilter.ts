@@ -20,6 +20,7 @@ to?: string, connectionId?: string,
  */
 accountId?: string, provider?: Provider, action?: Action, outcome?: Outcome, 
 /**
- * Free text over account names and ids, connection labels, request ids and errors.
+ * Free text over account names and ids, connection labels, request ids, errors, the
+ * operator (OS user or display name) and the reason.
  */
 text?: string, };

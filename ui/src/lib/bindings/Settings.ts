@@ -7,4 +7,9 @@ export type Settings = {
 /**
  * Concurrent requests per connection in bulk jobs.
  */
-concurrency: number, };
+concurrency: number, 
+/**
+ * A name shown beside the OS user in the history ("dana (Dana K.)"), for teams that
+ * share an OS account; each entry keeps the one set when it was written.
+ */
+operatorDisplayName: string | null, };

@@ -254,11 +254,12 @@ export class AccountsStore {
     action: Action,
     confirmation: Confirmation | null,
     choices: Record<string, boolean> = {},
+    reason: string | null = null,
   ): Promise<ActionResult> {
     const key = itemKey(row)
     this.setPending([key])
     try {
-      const result = await api.applyAction(row.connectionId, row.id, action, confirmation, choices)
+      const result = await api.applyAction(row.connectionId, row.id, action, confirmation, choices, reason)
       this.clearState(key)
       this.updateRows([result.row])
       this.flush()

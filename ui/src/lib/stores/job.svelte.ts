@@ -43,6 +43,7 @@ export class JobStore {
     preview: BulkPreview,
     confirmation: Confirmation | null,
     choices: Record<string, boolean> = {},
+    reason: string | null = null,
   ): Promise<void> {
     const items: ItemRef[] = preview.runnable.map((r) => ({ connectionId: r.connectionId, accountId: r.id }))
     const keys = items.map(itemKey)
@@ -59,7 +60,7 @@ export class JobStore {
     this.counts = { total: items.length, succeeded: 0, failed: 0, skipped: 0, notStarted: 0, remaining: items.length }
     this.accounts.setPending(keys)
     try {
-      const counts = await api.bulkRun(items, preview.action, confirmation, (e) => this.#onEvent(e), choices)
+      const counts = await api.bulkRun(items, preview.action, confirmation, (e) => this.#onEvent(e), choices, reason)
       this.counts = counts
     } catch (e) {
       this.error = api.errorMessage(e)
