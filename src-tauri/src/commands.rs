@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use subdesk_core::api::{
     AccountDetailView, AccountsExported, ActionPreview, ActionResult, AppStatus, ConnectionEdit,
-    Exported, ListEvent,
-    NewConnection, VerifiedParent,
+    Exported, ListEvent, NewConnection, VerifiedParent,
 };
 use subdesk_core::confirm::Confirmation;
 use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};

@@ -45,6 +45,7 @@ async fn workspace(
     );
     ws.set_settings(Settings {
         concurrency: CONCURRENCY,
+        ..Settings::default()
     })
     .unwrap();
     let mut items = Vec::new();

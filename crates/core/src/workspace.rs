@@ -15,8 +15,7 @@ use crate::accounts_export::ExportRow;
 use crate::actions::ActionContext;
 use crate::api::{
     AccountDetailView, AccountRow, AccountsExported, ActionPreview, ActionResult, AppStatus,
-    ConnectionEdit,
-    ListEvent, NewConnection, VerifiedParent,
+    ConnectionEdit, ListEvent, NewConnection, VerifiedParent,
 };
 use crate::attribution::{checked_display_name, checked_reason, Attribution};
 use crate::confirm::{Confirmation, Tokens};

@@ -31,7 +31,11 @@ fn workspace(concurrency: u32, retry: RetryPolicy) -> Arc<Workspace> {
         })
         .unwrap(),
     );
-    ws.set_settings(Settings { concurrency }).unwrap();
+    ws.set_settings(Settings {
+        concurrency,
+        ..Settings::default()
+    })
+    .unwrap();
     ws
 }
 
