@@ -316,7 +316,9 @@ async fn keychain_reads_stay_off_the_runtime_and_happen_once_per_connection() {
         list_cancelled: false,
     };
     let settings = Arc::new(MemorySettings::default());
-    settings.save_connections(&[conn.clone()]).unwrap();
+    settings
+        .save_connections(std::slice::from_ref(&conn))
+        .unwrap();
     let keychain = Arc::new(PromptingKeychain::default());
     keychain
         .inner

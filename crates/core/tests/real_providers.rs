@@ -415,13 +415,13 @@ async fn a_confirmation_without_its_preview_is_refused() {
         token: for_a.token.clone(),
     };
     let e = ws
-        .apply(c.id, &b, Action::Close, Some(&on_b))
+        .apply(c.id, b, Action::Close, Some(&on_b))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::PreviewRequired), "{e:?}");
     sim.clear_requests();
-    ws.apply(c.id, &a, Action::Close, Some(&for_a))
+    ws.apply(c.id, a, Action::Close, Some(&for_a))
         .await
         .unwrap();
-    assert_eq!(sim.twilio_account(&b).unwrap().status, "active");
+    assert_eq!(sim.twilio_account(b).unwrap().status, "active");
 }

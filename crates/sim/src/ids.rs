@@ -88,6 +88,16 @@ pub(crate) fn vobiz_api_id(seed: u64, seq: u64) -> String {
     uuid_from_bits(request_bits(seed, seq))
 }
 
+/// `n` upper-case letters and digits (Plivo's `MA…`/`SA…` ids).
+pub(crate) fn upper_alnum(rng: &mut StdRng, n: usize) -> String {
+    from_alphabet(rng, UPPER_ALNUM, n)
+}
+
+/// `n` lower-case hex digits (Vonage API keys).
+pub(crate) fn hex(rng: &mut StdRng, n: usize) -> String {
+    from_alphabet(rng, b"0123456789abcdef", n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,14 +120,4 @@ mod tests {
         assert_eq!(twilio_request_id(42, 7).len(), 34);
         assert_ne!(twilio_request_id(42, 7), twilio_request_id(42, 8));
     }
-}
-
-/// `n` upper-case letters and digits (Plivo's `MA…`/`SA…` ids).
-pub(crate) fn upper_alnum(rng: &mut StdRng, n: usize) -> String {
-    from_alphabet(rng, UPPER_ALNUM, n)
-}
-
-/// `n` lower-case hex digits (Vonage API keys).
-pub(crate) fn hex(rng: &mut StdRng, n: usize) -> String {
-    from_alphabet(rng, b"0123456789abcdef", n)
 }

@@ -264,7 +264,7 @@ async fn list(
     let (objects, total) = shared.state(|w: &mut PlivoWorld| {
         let mut mine: Vec<(&String, &PlivoSub)> =
             w.subs.iter().filter(|(_, s)| s.main == main).collect();
-        mine.sort_by(|a, b| b.1.order.cmp(&a.1.order));
+        mine.sort_by_key(|(_, s)| std::cmp::Reverse(s.order));
         let page: Vec<Value> = mine
             .iter()
             .skip(offset)
@@ -408,7 +408,7 @@ async fn remove(
     };
     let main = ctx.principal.parent.clone();
     let gone = shared.state(|w: &mut PlivoWorld| {
-        if !w.subs.get(&sub).is_some_and(|s| s.main == main) {
+        if w.subs.get(&sub).is_none_or(|s| s.main != main) {
             return false;
         }
         let s = w.subs.remove(&sub).expect("checked");

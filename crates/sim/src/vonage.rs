@@ -232,7 +232,9 @@ impl SimProvider for Vonage {
     fn seed_demo(&self, shared: &Shared) -> DemoParent {
         shared.state(|w: &mut VonageWorld| {
             let (key, secret) = w.add_primary("Demo Reseller (Vonage)");
-            let tenants: [(&str, bool, Option<(f64, f64)>); 5] = [
+            // (name, suspended, own balance and credit limit; None: shares the primary's)
+            type Tenant = (&'static str, bool, Option<(f64, f64)>);
+            let tenants: [Tenant; 5] = [
                 ("Birch Lane Florist", false, Some((42.5, 100.0))),
                 ("Riverside Tutors", false, None),
                 ("Nimbus Travel", true, Some((0.0, 50.0))),

@@ -165,6 +165,15 @@ pub fn balance_of(object: &Value) -> Option<crate::model::Balance> {
     })
 }
 
+/// A Vobiz auth ID, of a main account (`MA_…`) or a sub-account (`SA_…`). The documents show
+/// only examples; assumed: 1 to 64 letters, digits, `_` and `-`. The connection form checks the
+/// same pattern (it is in the provider description).
+pub const AUTH_ID_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
+
+pub fn is_auth_id(s: &str) -> bool {
+    crate::providers::catalog::matches(AUTH_ID_PATTERN, s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,13 +257,4 @@ mod tests {
         );
         assert!(delete_succeeded(200) && delete_succeeded(204) && !delete_succeeded(404));
     }
-}
-
-/// A Vobiz auth ID, of a main account (`MA_…`) or a sub-account (`SA_…`). The documents show
-/// only examples; assumed: 1 to 64 letters, digits, `_` and `-`. The connection form checks the
-/// same pattern (it is in the provider description).
-pub const AUTH_ID_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
-
-pub fn is_auth_id(s: &str) -> bool {
-    crate::providers::catalog::matches(AUTH_ID_PATTERN, s)
 }
