@@ -56,6 +56,10 @@ const VIEWS = [
     await row.$('[data-testid="row-detail"]').click()
     await byId(b, 'detail-numbers-count').waitForDisplayed({ timeout: 20000 })
   }],
+  ['select-from-list', async (b) => {
+    await byId(b, 'select-from-list').click()
+    await byId(b, 'select-list-dialog').waitForDisplayed()
+  }],
   ['dialog-suspend', async (b) => openRowDialog(b, 'suspend')],
   ['dialog-close', async (b) => {
     const id = await openRowDialog(b, 'close')
