@@ -145,27 +145,27 @@ async function inPage(b, what, fn, ...args) {
   return r
 }
 
-/** The epoch time of a performance mark, waiting up to `ms` for it. */
+/** The epoch time of a performance mark, waiting up to `ms` for it (in 10 s asks: WebDriver gives
+ * up on one request after 60 s). */
 async function markTime(b, name, ms = 120000) {
-  return inPage(
-    b,
-    `waiting for the page's "${name}" mark`,
-    (name, ms, done) => {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const at = await b.executeAsync((name, done) => {
       const t0 = Date.now()
       const look = () => {
         const m = performance.getEntriesByName(name, 'mark')[0]
-        if (m) return done({ at: performance.timeOrigin + m.startTime })
-        if (Date.now() - t0 > ms) return done({ error: `not set within ${ms} ms` })
+        if (m) return done(performance.timeOrigin + m.startTime)
+        if (Date.now() - t0 > 10000) return done(null)
         setTimeout(look, 20)
       }
       look()
-    },
-    name,
-    ms,
-  ).then((r) => r.at)
+    }, name)
+    if (at) return at
+  }
+  const said = await byId(b, 'accounts-count').getText().catch(() => '(no accounts count on screen)')
+  fail(`the page's "${name}" mark was not set within ${ms / 1000} s of the start (the toolbar says "${said}")`)
 }
 
-const countText = async (b) => (await byId(b, 'accounts-count').getText()).trim()
 // The page formats numbers in its own locale ("10,000" or "10000"): only the digits count.
 const digits = (s) => Number(s?.replace(/\D/g, '') || NaN)
 const shownCount = async (b) => digits((await countText(b)).match(/showing ([\d,.\s\u00a0\u202f]+) of/)?.[1])
@@ -555,7 +555,8 @@ async function main() {
     // --- Start-up with the saved connection, and the memory with the rows loaded.
     const saved = join(ARTIFACTS, 'bench-data')
     mkdirSync(saved, { recursive: true })
-    for (const f of readdirSync(dataDir, { withFileTypes: true })) if (f.isFile()) copyFileSync(join(dataDir, f.name), join(saved, f.name))
+    // Settings and history, not the lock file of the instance that has just exited.
+    for (const f of readdirSync(dataDir, { withFileTypes: true })) if (f.isFile() && !f.name.endsWith('.lock')) copyFileSync(join(dataDir, f.name), join(saved, f.name))
     const firstRows = []
     const listed = []
     const loaded = []
