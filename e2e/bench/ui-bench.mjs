@@ -166,6 +166,7 @@ async function markTime(b, name, ms = 120000) {
   fail(`the page's "${name}" mark was not set within ${ms / 1000} s of the start (the toolbar says "${said}")`)
 }
 
+const countText = async (b) => (await byId(b, 'accounts-count').getText()).trim()
 // The page formats numbers in its own locale ("10,000" or "10000"): only the digits count.
 const digits = (s) => Number(s?.replace(/\D/g, '') || NaN)
 const shownCount = async (b) => digits((await countText(b)).match(/showing ([\d,.\s\u00a0\u202f]+) of/)?.[1])
