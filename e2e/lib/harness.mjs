@@ -12,10 +12,11 @@ import { remote } from 'webdriverio'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 // Cargo's target folder: ./target unless CARGO_TARGET_DIR moves it. SUBDESK_APP points the tests
-// at another build of the app (the packaging layer runs the binary unpacked from the .deb).
+// at another build of the app (the packaging layer runs the binary unpacked from the .deb), and
+// SUBDESK_SIM at another build of the simulator (the UI benchmark runs both release builds).
 const TARGET = process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.CARGO_TARGET_DIR) : join(ROOT, 'target')
 export const APP = process.env.SUBDESK_APP ? resolve(process.env.SUBDESK_APP) : join(TARGET, 'debug/subdesk')
-export const SIM = join(TARGET, 'debug/subdesk-sim')
+export const SIM = process.env.SUBDESK_SIM ? resolve(process.env.SUBDESK_SIM) : join(TARGET, 'debug/subdesk-sim')
 export const ARTIFACTS = join(ROOT, 'artifacts')
 export const KEYCHAIN_SERVICE = 'com.subdesk.desktop'
 
