@@ -3,9 +3,9 @@
 // max) beside the figures of issue 12 and writes artifacts/ui-bench.json. Not a test: no timing
 // fails it, but anything it cannot measure does (exit code 1, with a plain message).
 // Run it with ./scripts/bench-ui, which builds the release binaries and points this at them.
-import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg } from 'node:os'
+import { execFileSync, spawn } from 'node:child_process'
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { APP, ARTIFACTS, ROOT, SIM, addConnection, byId, startApp, startSim, until } from '../lib/harness.mjs'
 
@@ -85,7 +85,8 @@ function processes() {
 function appPid() {
   let pids = []
   try {
-    pids = execFileSync('pgrep', ['-f', '^' + APP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')]).toString().trim().split('\n').map(Number)
+    // The path alone or with arguments: …/release/subdesk must not match …/release/subdesk-sim.
+    pids = execFileSync('pgrep', ['-f', '^' + APP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '( |$)']).toString().trim().split('\n').map(Number)
   } catch {}
   const set = new Set(pids)
   const procs = processes()
@@ -143,6 +144,39 @@ async function inPage(b, what, fn, ...args) {
   const r = await b.executeAsync(fn, ...args)
   if (r && r.error) fail(`${what}: ${r.error}`)
   return r
+}
+
+/** The memory of the app started on its own (no WebDriver) with no connection and no demo: its
+ * welcome screen, 5 s after the start-up line, then stopped. */
+async function emptyAppMemory(i) {
+  const home = mkdtempSync(join(tmpdir(), 'subdesk-bench-empty-'))
+  const logFile = join(ARTIFACTS, `bench-empty-${i}.log`)
+  const log = openSync(logFile, 'w')
+  const child = spawn(APP, [], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), NO_AT_BRIDGE: '1', GTK_USE_PORTAL: '0', SUBDESK_LOG: 'info', SUBDESK_NO_DEMO: '1' },
+  })
+  closeSync(log)
+  const deadline = Date.now() + 60000
+  while (!/Subdesk started/.test(readFileSync(logFile, 'utf8'))) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL')
+      fail(`the empty app did not start (its log: ${logFile})`)
+    }
+    await sleep(100)
+  }
+  await sleep(5000)
+  const m = memory(child.pid)
+  child.kill('SIGTERM')
+  await new Promise((res) => {
+    if (child.exitCode !== null) return res()
+    const t = setTimeout(() => child.kill('SIGKILL'), 15000)
+    child.once('exit', () => {
+      clearTimeout(t)
+      res()
+    })
+  })
+  return m
 }
 
 /** The epoch time of a performance mark, waiting up to `ms` for it (in 10 s asks: WebDriver gives
@@ -532,15 +566,11 @@ async function main() {
     const dataDir = app.dataDir
     await stopApp()
 
-    // --- The empty app: the welcome screen, no connection, no demo.
+    // --- The empty app: the welcome screen, no connection, no demo. Started directly, not
+    // through WebDriver: WebKitWebDriver can wait for ever on a page that never redraws (the
+    // welcome screen), and the baseline is the app alone anyway.
     const empty = []
-    for (let i = 0; i < RUNS; i++) {
-      app = await startApp({ name: `bench-empty-${i}`, env: { SUBDESK_NO_DEMO: '1' } })
-      await byId(app.browser, 'welcome-panel').waitForDisplayed({ timeout: 60000 }).catch(() => fail('the welcome screen never showed'))
-      await sleep(3000)
-      empty.push(memory(appPid()))
-      await stopApp()
-    }
+    for (let i = 0; i < RUNS; i++) empty.push(await emptyAppMemory(i))
     raw.empty = empty
 
     // --- The demo workspace's start-up.
