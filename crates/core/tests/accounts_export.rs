@@ -63,24 +63,8 @@ async fn rows_are_written_in_the_order_given_with_every_column_and_safe_cells() 
     let vp = sim.add_vobiz_parent("V");
     sim.seed_vobiz_subaccounts(&vp.auth_id, 2);
     let ws = workspace(fast_retry());
-    let t = ws
-        .add_connection(&new_connection(
-            &sim,
-            Provider::Twilio,
-            &tp.sid,
-            &tp.auth_token,
-        ))
-        .await
-        .unwrap();
-    let v = ws
-        .add_connection(&new_connection(
-            &sim,
-            Provider::Vobiz,
-            &vp.auth_id,
-            &vp.auth_token,
-        ))
-        .await
-        .unwrap();
+    let t = connect(&ws, &sim, Provider::Twilio, &tp.sid, &tp.auth_token).await;
+    let v = connect(&ws, &sim, Provider::Vobiz, &vp.auth_id, &vp.auth_token).await;
     let listed = list(&ws).await;
     let vobiz_id = listed.iter().find(|(c, _)| *c == v.id).unwrap().1.clone();
 
@@ -126,15 +110,7 @@ async fn rows_no_longer_listed_are_left_out_and_counted_and_none_known_writes_no
     let tp = sim.add_twilio_parent("Reseller");
     let a = sim.add_twilio_subaccount(&tp.sid, "Alpha", "active", 0);
     let ws = workspace(fast_retry());
-    let t = ws
-        .add_connection(&new_connection(
-            &sim,
-            Provider::Twilio,
-            &tp.sid,
-            &tp.auth_token,
-        ))
-        .await
-        .unwrap();
+    let t = connect(&ws, &sim, Provider::Twilio, &tp.sid, &tp.auth_token).await;
     list(&ws).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("accounts.csv");
@@ -170,15 +146,7 @@ async fn rows_kept_from_an_earlier_listing_say_since_when() {
     let tp = sim.add_twilio_parent("Reseller");
     let a = sim.add_twilio_subaccount(&tp.sid, "Alpha", "active", 0);
     let ws = workspace(fast_retry());
-    let t = ws
-        .add_connection(&new_connection(
-            &sim,
-            Provider::Twilio,
-            &tp.sid,
-            &tp.auth_token,
-        ))
-        .await
-        .unwrap();
+    let t = connect(&ws, &sim, Provider::Twilio, &tp.sid, &tp.auth_token).await;
     list(&ws).await;
     // The provider stops answering: the next listing fails, the rows stay from the first.
     sim.set_faults(always(FaultKind::Unavailable));

@@ -164,15 +164,7 @@ async fn the_workspace_shows_a_detail_and_says_plainly_when_it_cannot() {
     let p = sim.add_twilio_parent("Reseller");
     let sub = sim.add_twilio_subaccount(&p.sid, "Bright Dental", "closed", 4);
     let ws = workspace(fast_retry());
-    let c = ws
-        .add_connection(&new_connection(
-            &sim,
-            Provider::Twilio,
-            &p.sid,
-            &p.auth_token,
-        ))
-        .await
-        .unwrap();
+    let c = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     // Read-only: a closed account still has a detail (closing released its numbers).
     let view = ws.account_detail(c.id, &sub).await.unwrap();
     assert_eq!(view.row.id, sub);

@@ -106,10 +106,7 @@ async fn a_delete_through_the_workspace_keeps_the_choice_and_a_snapshot() {
     let (main, token) = sim.add_plivo_main();
     let sub = sim.add_plivo_subaccount(&main, "Orchard Vets", true, 4);
     let (ws, _) = workspace_with_secrets(fast_retry());
-    let conn = ws
-        .add_connection(&new_connection(&sim, Provider::Plivo, &main, &token))
-        .await
-        .unwrap();
+    let conn = connect(&ws, &sim, Provider::Plivo, &main, &token).await;
     let conf = confirmed(&ws, conn.id, &sub, Action::Delete).await;
     let mut cascade = Choices::new();
     cascade.insert("cascade".into(), true);

@@ -26,15 +26,7 @@ async fn a_single_action_keeps_its_reason_and_the_display_name_in_effect() {
     let p = sim.add_twilio_parent("Reseller");
     let sub = sim.add_twilio_subaccount(&p.sid, "Bright Dental", "active", 0);
     let ws = workspace(fast_retry());
-    let c = ws
-        .add_connection(&new_connection(
-            &sim,
-            Provider::Twilio,
-            &p.sid,
-            &p.auth_token,
-        ))
-        .await
-        .unwrap();
+    let c = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     named(&ws, Some("  Dana K. "));
     assert_eq!(
         ws.settings().operator_display_name.as_deref(),
@@ -88,15 +80,7 @@ async fn a_reason_too_long_refuses_the_action_before_anything_is_sent() {
     let p = sim.add_twilio_parent("Reseller");
     let sub = sim.add_twilio_subaccount(&p.sid, "Bright Dental", "active", 0);
     let ws = workspace(fast_retry());
-    let c = ws
-        .add_connection(&new_connection(
-            &sim,
-            Provider::Twilio,
-            &p.sid,
-            &p.auth_token,
-        ))
-        .await
-        .unwrap();
+    let c = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     ws.list_all(Arc::new(|_| {})).await;
     sim.clear_requests();
     let long = "x".repeat(201);
@@ -146,15 +130,7 @@ async fn every_entry_of_a_bulk_job_keeps_its_reason_and_the_export_has_it_on_one
         .collect();
     let closed = sim.add_twilio_subaccount(&p.sid, "Already closed", "closed", 0);
     let ws = workspace(fast_retry());
-    let c = ws
-        .add_connection(&new_connection(
-            &sim,
-            Provider::Twilio,
-            &p.sid,
-            &p.auth_token,
-        ))
-        .await
-        .unwrap();
+    let c = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     named(&ws, Some("Dana"));
     ws.list_all(Arc::new(|_| {})).await;
     let items: Vec<ItemRef> = subs

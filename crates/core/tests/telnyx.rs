@@ -93,10 +93,7 @@ async fn the_table_shows_the_last_action_subdesk_recorded() {
     let (manager, key) = sim.add_telnyx_manager(true);
     let acct = sim.add_telnyx_account(&manager, "Oakridge Legal", false, false);
     let (ws, _) = workspace_with_secrets(fast_retry());
-    let conn = ws
-        .add_connection(&new_connection(&sim, Provider::Telnyx, "", &key))
-        .await
-        .unwrap();
+    let conn = connect(&ws, &sim, Provider::Telnyx, "", &key).await;
     assert_eq!(conn.account_id, "");
     ws.apply(conn.id, &acct, Action::Suspend, None)
         .await
@@ -218,10 +215,7 @@ async fn a_connection_saved_with_cancelled_accounts_lists_them_and_one_saved_wit
     ws.remove_connection(conn.id).await.unwrap();
 
     // No answer (or "no") keeps them out.
-    let conn = ws
-        .add_connection(&new_connection(&sim, Provider::Telnyx, "", &key))
-        .await
-        .unwrap();
+    let conn = connect(&ws, &sim, Provider::Telnyx, "", &key).await;
     assert!(!conn.list_cancelled);
     let (rows, _, _) = list_all(ws.api_for(&conn).await.unwrap().as_ref()).await;
     assert_eq!(

@@ -191,6 +191,19 @@ pub fn new_connection(
     }
 }
 
+/// Adds a connection through the workspace, as the form would, pointed at the simulator.
+pub async fn connect(
+    ws: &Workspace,
+    sim: &Sim,
+    provider: subdesk_core::Provider,
+    account_id: &str,
+    secret: &str,
+) -> subdesk_core::Connection {
+    ws.add_connection(&new_connection(sim, provider, account_id, secret))
+        .await
+        .unwrap()
+}
+
 /// Every request fails with `kind`.
 pub fn always(kind: subdesk_sim::FaultKind) -> subdesk_sim::FaultPlan {
     subdesk_sim::FaultPlan {
