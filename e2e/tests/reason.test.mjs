@@ -65,9 +65,11 @@ test('an account is suspended with a reason', async () => {
   const row = await showOnly(b, target)
   await row.$('[data-testid="row-action-suspend"]').click()
   await byId(b, 'action-dialog').waitForDisplayed()
+  await until(() => b.$('[data-testid="action-dialog"] ul.consequences').isExisting(), { message: 'the impact' })
   const reason = byId(b, 'reason-input')
   assert.equal(await reason.getAttribute('placeholder'), 'non-payment #4711')
   await typeInto(await reason, REASON)
+  assert.equal(await reason.getValue(), REASON, 'the whole reason is in the field')
   await confirmDialog(b)
   await until(async () => (await b.$(`[data-testid="account-row"][data-id="${target}"]`).getAttribute('data-status')) === 'suspended', {
     message: 'the row to show suspended',

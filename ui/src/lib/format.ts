@@ -158,3 +158,11 @@ export function shortId(id: string, keep = 4): string {
 export function operatorLabel(e: { actor: string; operatorName: string | null }): string {
   return e.operatorName ? `${e.actor} (${e.operatorName})` : e.actor
 }
+
+/** Whether someone has started typing in the focused text field (it has focus and text): a
+ * dialog that finishes loading then leaves the focus there. */
+export function typingInAField(): boolean {
+  const el = document.activeElement
+  const field = el instanceof HTMLTextAreaElement || (el instanceof HTMLInputElement && (el.type === 'text' || el.type === 'search'))
+  return field && (el as HTMLInputElement | HTMLTextAreaElement).value !== ''
+}
