@@ -13,6 +13,12 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 10000)
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3))
 const BULK = Math.min(1000, ROWS)
 const SCROLL_MS = 2000
+// BENCH_ONLY=typing,sort (listing, typing, sort, scroll, bulk, startup, memory) measures just
+// those, for trying a change; a full run (the default) measures all and is what the README quotes.
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+const SECTIONS = ['listing', 'typing', 'sort', 'scroll', 'bulk', 'startup', 'memory']
+for (const s of ONLY) if (!SECTIONS.includes(s)) throw new Error(`BENCH_ONLY: unknown section "${s}" (known: ${SECTIONS.join(', ')})`)
+const wanted = (section) => ONLY.size === 0 || ONLY.has(section)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 class BenchError extends Error {}
@@ -469,6 +475,7 @@ async function main() {
   console.log(`UI benchmark: ${APP}\n  simulator ${SIM}, ${ROWS.toLocaleString('en-US')} Twilio subaccounts, ${RUNS} runs each`)
   console.log(`  machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the start`)
   const raw = {}
+  const [empty, demo, firstRows, listed, loaded] = [[], [], [], [], []]
   const sim = await startSim(['--twilio-subaccounts', String(ROWS), '--vobiz-subaccounts', '0', '--vonage-subaccounts', '0'])
   let app
   const stopApp = async () => {
@@ -493,137 +500,152 @@ async function main() {
     await byId(b, 'nav-accounts').click()
     await untilListed(b)
 
-    const ui = []
-    const ipc = []
-    for (let i = 0; i < RUNS; i++) {
-      const r = await rawListing(b)
-      if (r.rows !== ROWS) fail(`the raw IPC listing gave ${r.rows} rows, expected ${ROWS}`)
-      ipc.push(r.ms)
-      ui.push((await uiListing(b)).paint)
-      await sleep(500)
+    if (wanted('listing')) {
+      const ui = []
+      const ipc = []
+      for (let i = 0; i < RUNS; i++) {
+        const r = await rawListing(b)
+        if (r.rows !== ROWS) fail(`the raw IPC listing gave ${r.rows} rows, expected ${ROWS}`)
+        ipc.push(r.ms)
+        ui.push((await uiListing(b)).paint)
+        await sleep(500)
+      }
+      record('listing_ui', `Refresh to ${ROWS.toLocaleString('en-US')} rows painted`, 'ms', ui)
+      record('listing_ipc', 'raw IPC listing (no rendering)', 'ms', ipc)
+      const ratios = ui.map((u, i) => u / ipc[i])
+      record('listing_ratio', 'Refresh / raw listing', 'x', ratios, '≈ +0.27 s over raw', '≤ 1.15x')
     }
-    record('listing_ui', `Refresh to ${ROWS.toLocaleString('en-US')} rows painted`, 'ms', ui)
-    record('listing_ipc', 'raw IPC listing (no rendering)', 'ms', ipc)
-    const ratios = ui.map((u, i) => u / ipc[i])
-    record('listing_ratio', 'Refresh / raw listing', 'x', ratios, '≈ +0.27 s over raw', '≤ 1.15x')
 
-    // Typing: narrowing the full list, and clearing the box back to it.
-    const narrow = []
-    const widen = []
-    const narrowDom = []
-    for (let i = 0; i < Math.max(RUNS, 5); i++) {
-      const n = await keystroke(b, 'harbor')
-      await sleep(300)
-      const w = await keystroke(b, '')
-      await sleep(300)
-      narrow.push(n.paint)
-      narrowDom.push(n.dom)
-      widen.push(w.paint)
+    if (wanted('typing')) {
+      // Typing: narrowing the full list, and clearing the box back to it.
+      const narrow = []
+      const widen = []
+      const narrowDom = []
+      for (let i = 0; i < Math.max(RUNS, 5); i++) {
+        const n = await keystroke(b, 'harbor')
+        await sleep(300)
+        const w = await keystroke(b, '')
+        await sleep(300)
+        narrow.push(n.paint)
+        narrowDom.push(n.dom)
+        widen.push(w.paint)
+      }
+      raw.keystrokeDom = narrowDom
+      record('keystroke_narrow', `keystroke to paint, ${ROWS / 1000}k rows to "harbor"`, 'ms', narrow, '177–211 ms (150 debounce)')
+      record('keystroke_narrow_work', `  same, minus the ${DEBOUNCE_MS} ms debounce`, 'ms', narrow.map((x) => x - DEBOUNCE_MS), '27–61 ms', '≤ 50 ms')
+      record('keystroke_clear', 'keystroke to paint, clearing back to all', 'ms', widen)
+      record('keystroke_clear_work', `  same, minus the ${DEBOUNCE_MS} ms debounce`, 'ms', widen.map((x) => x - DEBOUNCE_MS), '', '≤ 50 ms')
     }
-    raw.keystrokeDom = narrowDom
-    record('keystroke_narrow', `keystroke to paint, ${ROWS / 1000}k rows to "harbor"`, 'ms', narrow, '177–211 ms (150 debounce)')
-    record('keystroke_narrow_work', `  same, minus the ${DEBOUNCE_MS} ms debounce`, 'ms', narrow.map((x) => x - DEBOUNCE_MS), '27–61 ms', '≤ 50 ms')
-    record('keystroke_clear', 'keystroke to paint, clearing back to all', 'ms', widen)
-    record('keystroke_clear_work', `  same, minus the ${DEBOUNCE_MS} ms debounce`, 'ms', widen.map((x) => x - DEBOUNCE_MS), '', '≤ 50 ms')
 
-    // Sorting: header clicks, each reordering all rows.
-    const sorts = []
-    for (const key of ['name', 'id', 'id', 'created', 'created', 'name', 'name']) {
-      sorts.push((await sortClick(b, key)).paint)
-      await sleep(300)
+    if (wanted('sort')) {
+      // Sorting: header clicks, each reordering all rows.
+      const sorts = []
+      for (const key of ['name', 'id', 'id', 'created', 'created', 'name', 'name']) {
+        sorts.push((await sortClick(b, key)).paint)
+        await sleep(300)
+      }
+      record('sort', 'sort toggle (header click to paint)', 'ms', sorts, '73–105 ms', '≤ 30 ms')
     }
-    record('sort', 'sort toggle (header click to paint)', 'ms', sorts, '73–105 ms', '≤ 30 ms')
 
-    // Scrolling: 3 rows a frame, for 2 s.
-    const fps = []
-    const frameMedian = []
-    const frameP95 = []
-    for (let i = 0; i < RUNS; i++) {
-      const r = await scrollFrames(b, SCROLL_MS, 3 * 44)
-      if (r.frames < 5) fail(`only ${r.frames} frames while scrolling for ${SCROLL_MS} ms`)
-      fps.push((r.frames / r.elapsed) * 1000)
-      frameMedian.push(median(r.intervals))
-      frameP95.push(quantile(r.intervals, 0.95))
-      await sleep(300)
+    if (wanted('scroll')) {
+      // Scrolling: 3 rows a frame, for 2 s.
+      const fps = []
+      const frameMedian = []
+      const frameP95 = []
+      for (let i = 0; i < RUNS; i++) {
+        const r = await scrollFrames(b, SCROLL_MS, 3 * 44)
+        if (r.frames < 5) fail(`only ${r.frames} frames while scrolling for ${SCROLL_MS} ms`)
+        fps.push((r.frames / r.elapsed) * 1000)
+        frameMedian.push(median(r.intervals))
+        frameP95.push(quantile(r.intervals, 0.95))
+        await sleep(300)
+      }
+      record('scroll_fps', 'scrolling 3 rows a frame, frames/s', 'fps', fps, '7–11 fps (compositing on)')
+      record('scroll_frame_median', '  frame time, median', 'ms', frameMedian, '91–143 ms')
+      record('scroll_frame_p95', '  frame time, p95', 'ms', frameP95)
     }
-    record('scroll_fps', 'scrolling 3 rows a frame, frames/s', 'fps', fps, '7–11 fps (compositing on)')
-    record('scroll_frame_median', '  frame time, median', 'ms', frameMedian, '91–143 ms')
-    record('scroll_frame_p95', '  frame time, p95', 'ms', frameP95)
 
-    // The bulk preview of Close account… for BULK accounts.
-    await selectBulk(b)
-    const bulk = []
-    let runnable = ''
-    for (let i = 0; i < RUNS; i++) {
-      const r = await bulkPreview(b)
-      bulk.push(r.ms / 1000)
-      runnable = r.runnable
-      await closeBulkDialog(b)
-      await sleep(500)
+    if (wanted('bulk')) {
+      // The bulk preview of Close account… for BULK accounts.
+      await selectBulk(b)
+      const bulk = []
+      let runnable = ''
+      for (let i = 0; i < RUNS; i++) {
+        const r = await bulkPreview(b)
+        bulk.push(r.ms / 1000)
+        runnable = r.runnable
+        await closeBulkDialog(b)
+        await sleep(500)
+      }
+      raw.bulkRunnable = runnable.trim()
+      record('bulk_preview', `bulk preview, Close account… × ${BULK.toLocaleString('en-US')}`, 's', bulk, '6.7 s for 942')
     }
-    raw.bulkRunnable = runnable.trim()
-    record('bulk_preview', `bulk preview, Close account… × ${BULK.toLocaleString('en-US')}`, 's', bulk, '6.7 s for 942')
     const dataDir = app.dataDir
     await stopApp()
 
     // --- The empty app: the welcome screen, no connection, no demo. Started directly, not
     // through WebDriver: WebKitWebDriver can wait for ever on a page that never redraws (the
     // welcome screen), and the baseline is the app alone anyway.
-    const empty = []
-    for (let i = 0; i < RUNS; i++) empty.push(await emptyAppMemory(i))
-    raw.empty = empty
+    if (wanted('memory')) {
+            for (let i = 0; i < RUNS; i++) empty.push(await emptyAppMemory(i))
+      raw.empty = empty
+    }
 
     // --- The demo workspace's start-up.
-    const demo = []
-    for (let i = 0; i < RUNS; i++) {
-      app = await startApp({ name: `bench-demo-${i}` })
-      const pid = appPid()
-      const spawned = startedAt(pid)
-      demo.push((await markTime(app.browser, 'subdesk:first-rows')) - spawned)
-      await stopApp()
+    if (wanted('startup')) {
+            for (let i = 0; i < RUNS; i++) {
+        app = await startApp({ name: `bench-demo-${i}` })
+        const pid = appPid()
+        const spawned = startedAt(pid)
+        demo.push((await markTime(app.browser, 'subdesk:first-rows')) - spawned)
+        await stopApp()
+      }
     }
 
     // --- Start-up with the saved connection, and the memory with the rows loaded.
-    const saved = join(ARTIFACTS, 'bench-data')
-    mkdirSync(saved, { recursive: true })
-    // Settings and history, not the lock file of the instance that has just exited.
-    for (const f of readdirSync(dataDir, { withFileTypes: true })) if (f.isFile() && !f.name.endsWith('.lock')) copyFileSync(join(dataDir, f.name), join(saved, f.name))
-    const firstRows = []
-    const listed = []
-    const loaded = []
-    for (let i = 0; i < RUNS; i++) {
-      app = await startApp({
-        name: `bench-start-${i}`,
-        env: { SUBDESK_NO_DEMO: '1' },
-        prepare: (dir) => {
-          for (const f of readdirSync(saved)) copyFileSync(join(saved, f), join(dir, f))
-        },
-      })
-      b = app.browser
-      await b.setTimeout({ script: 200000 })
-      const pid = appPid()
-      const spawned = startedAt(pid)
-      firstRows.push((await markTime(b, 'subdesk:first-rows')) - spawned)
-      listed.push((await markTime(b, 'subdesk:listed')) - spawned)
-      await untilListed(b)
-      await sleep(3000)
-      loaded.push(memory(pid))
-      await stopApp()
+    if (wanted('startup') || wanted('memory')) {
+      const saved = join(ARTIFACTS, 'bench-data')
+      mkdirSync(saved, { recursive: true })
+      // Settings and history, not the lock file of the instance that has just exited.
+      for (const f of readdirSync(dataDir, { withFileTypes: true })) if (f.isFile() && !f.name.endsWith('.lock')) copyFileSync(join(dataDir, f.name), join(saved, f.name))
+                        for (let i = 0; i < RUNS; i++) {
+        app = await startApp({
+          name: `bench-start-${i}`,
+          env: { SUBDESK_NO_DEMO: '1' },
+          prepare: (dir) => {
+            for (const f of readdirSync(saved)) copyFileSync(join(saved, f), join(dir, f))
+          },
+        })
+        b = app.browser
+        await b.setTimeout({ script: 200000 })
+        const pid = appPid()
+        const spawned = startedAt(pid)
+        firstRows.push((await markTime(b, 'subdesk:first-rows')) - spawned)
+        listed.push((await markTime(b, 'subdesk:listed')) - spawned)
+        await untilListed(b)
+        await sleep(3000)
+        loaded.push(memory(pid))
+        await stopApp()
+      }
     }
-    record('start_demo', 'start-up to first table, demo (71 rows)', 'ms', demo, '1.16 s')
-    record('start_first', `start-up to first rows, ${ROWS / 1000}k connection`, 'ms', firstRows)
-    record('start_listed', `start-up to all ${ROWS / 1000}k listed`, 'ms', listed)
-    raw.loaded = loaded
-    record('pss_loaded', `PSS, app + web + network, ${ROWS / 1000}k rows`, 'MiB', loaded.map((m) => m.pss), '390 MiB')
-    record('rss_loaded', `RSS, same`, 'MiB', loaded.map((m) => m.rss))
-    record('pss_empty', 'PSS, empty app (welcome screen)', 'MiB', empty.map((m) => m.pss), '≈ 260 MiB (minimal Tauri app)')
-    record('rss_empty', 'RSS, empty app', 'MiB', empty.map((m) => m.rss))
-    const pssRatio = loaded.map((m, i) => m.pss / empty[i].pss)
-    record('pss_ratio', `PSS ${ROWS / 1000}k rows / empty app`, 'x', pssRatio, '1.5x (390/260)', '≤ 1.2x')
-    const byProc = (ms) =>
-      Object.fromEntries(Object.keys(ms[0].pssByProcess).map((k) => [k, median(ms.map((m) => m.pssByProcess[k] ?? 0))]))
-    raw.pssByProcess = { loaded: byProc(loaded), empty: byProc(empty) }
-    console.log(`  PSS by process (median MiB), loaded: ${JSON.stringify(raw.pssByProcess.loaded)}; empty: ${JSON.stringify(raw.pssByProcess.empty)}`)
+    if (wanted('startup')) {
+      record('start_demo', 'start-up to first table, demo (71 rows)', 'ms', demo, '1.16 s')
+      record('start_first', `start-up to first rows, ${ROWS / 1000}k connection`, 'ms', firstRows)
+      record('start_listed', `start-up to all ${ROWS / 1000}k listed`, 'ms', listed)
+    }
+    if (wanted('memory')) {
+      raw.loaded = loaded
+      record('pss_loaded', `PSS, app + web + network, ${ROWS / 1000}k rows`, 'MiB', loaded.map((m) => m.pss), '390 MiB')
+      record('rss_loaded', `RSS, same`, 'MiB', loaded.map((m) => m.rss))
+      record('pss_empty', 'PSS, empty app (welcome screen)', 'MiB', empty.map((m) => m.pss), '≈ 260 MiB (minimal Tauri app)')
+      record('rss_empty', 'RSS, empty app', 'MiB', empty.map((m) => m.rss))
+      const pssRatio = loaded.map((m, i) => m.pss / empty[i].pss)
+      record('pss_ratio', `PSS ${ROWS / 1000}k rows / empty app`, 'x', pssRatio, '1.5x (390/260)', '≤ 1.2x')
+      const byProc = (ms) =>
+        Object.fromEntries(Object.keys(ms[0].pssByProcess).map((k) => [k, median(ms.map((m) => m.pssByProcess[k] ?? 0))]))
+      raw.pssByProcess = { loaded: byProc(loaded), empty: byProc(empty) }
+      console.log(`  PSS by process (median MiB), loaded: ${JSON.stringify(raw.pssByProcess.loaded)}; empty: ${JSON.stringify(raw.pssByProcess.empty)}`)
+    }
   } catch (e) {
     const shot = join(ARTIFACTS, 'ui-bench-failure.png')
     if (await app?.browser.saveScreenshot(shot).then(() => true, () => false)) console.error(`Screenshot: ${shot}`)
@@ -644,7 +666,7 @@ async function main() {
   writeFileSync(
     file,
     JSON.stringify(
-      { date: new Date().toISOString(), app: APP, rows: ROWS, runs: RUNS, debounceMs: DEBOUNCE_MS, loadavgEnd: loadavg(), results, raw },
+      { date: new Date().toISOString(), app: APP, only: [...ONLY], rows: ROWS, runs: RUNS, debounceMs: DEBOUNCE_MS, loadavgEnd: loadavg(), results, raw },
       null,
       2,
     ),
