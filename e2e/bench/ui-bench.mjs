@@ -540,8 +540,11 @@ async function main() {
     if (wanted('sort')) {
       // Sorting: header clicks, each reordering all rows.
       const sorts = []
+      raw.sortDom = []
       for (const key of ['name', 'id', 'id', 'created', 'created', 'name', 'name']) {
-        sorts.push((await sortClick(b, key)).paint)
+        const r = await sortClick(b, key)
+        sorts.push(r.paint)
+        raw.sortDom.push(r.dom)
         await sleep(300)
       }
       record('sort', 'sort toggle (header click to paint)', 'ms', sorts, '73–105 ms', '≤ 30 ms')

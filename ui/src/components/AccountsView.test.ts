@@ -158,6 +158,48 @@ describe('Accounts table', () => {
     expect(names()).toEqual(['b', 'c', 'a'])
   })
 
+  it('re-uses row elements for the rows a search brings into view, and lets go of focus on them', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({ ...makeRow(DEMO_TWILIO, i), name: `r${String(i).padStart(3, '0')}` }))
+    mockCommands(listing(rows))
+    const { accounts, table } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls().length).toBeGreaterThan(5))
+    expect(rowEls().length).toBeLessThan(60)
+    const [first] = rowEls()
+    expect(first).toHaveAttribute('data-name', 'r000')
+    // Focus on r000's Close button, then a search for a row that was out of view.
+    const close = within(first).getByTestId('row-action-close')
+    close.focus()
+    expect(document.activeElement).toBe(close)
+    table.filter.search = 'r199'
+    await waitFor(() => expect(rowEls()).toHaveLength(1))
+    // The same element now shows r199, with r199's labels, and the focus has been let go: Enter
+    // cannot close r199 from a button that was r000's.
+    expect(rowEls()[0]).toBe(first)
+    expect(first).toHaveAttribute('data-name', 'r199')
+    expect(within(first).getByTestId('row-action-close')).toHaveAccessibleName(/r199/)
+    expect(within(first).getByTestId('row-select')).toHaveAccessibleName('Select r199')
+    expect(first.contains(document.activeElement)).toBe(false)
+  })
+
+  it('keeps focus on a row that stays in view while the rows around it change', async () => {
+    const rows = [
+      { ...makeRow(DEMO_TWILIO, 0), name: 'alpha' },
+      { ...makeRow(DEMO_TWILIO, 1), name: 'beta' },
+    ]
+    mockCommands(listing(rows))
+    const { accounts } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(2))
+    const beta = rowEls()[1]
+    const close = within(beta).getByTestId('row-action-close')
+    close.focus()
+    await fireEvent.click(screen.getByTestId('sort-name'))
+    expect(rowEls()[0]).toBe(beta)
+    expect(beta).toHaveAttribute('data-name', 'beta')
+    expect(document.activeElement).toBe(close)
+  })
+
   it('renders only the visible window of 10,000 rows', async () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => makeRow(i % 2 ? DEMO_TWILIO : DEMO_VOBIZ, i))
     mockCommands(listing(rows))

@@ -23,6 +23,8 @@ export type RowWindow = {
   readonly padTop: number
   /** Height of the spacer below the last rendered row. */
   readonly padBottom: number
+  /** How far the scroller is scrolled, as last reported by its scroll events (reads no layout). */
+  readonly scrollOffset: number
   scrollToIndex(index: number): void
 }
 
@@ -78,6 +80,9 @@ export function createRowVirtualizer(o: RowVirtualizerOptions): RowWindow {
     },
     get padBottom() {
       return window.padBottom
+    },
+    get scrollOffset() {
+      return v.scrollOffset ?? 0
     },
     scrollToIndex: (index) => v.scrollToIndex(index),
   }
