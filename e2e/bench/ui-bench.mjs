@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { APP, ARTIFACTS, ROOT, SIM, addConnection, byId, startApp, startSim, until } from '../lib/harness.mjs'
+import { APP, ARTIFACTS, KEYCHAIN_SERVICE, ROOT, SIM, addConnection, byId, startApp, startSim, until } from '../lib/harness.mjs'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10000)
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3))
@@ -152,27 +152,46 @@ async function inPage(b, what, fn, ...args) {
   return r
 }
 
-/** The memory of the app started on its own (no WebDriver) with no connection and no demo: its
- * welcome screen, 5 s after the start-up line, then stopped. */
-async function emptyAppMemory(i) {
-  const home = mkdtempSync(join(tmpdir(), 'subdesk-bench-empty-'))
-  const logFile = join(ARTIFACTS, `bench-empty-${i}.log`)
+/** The memory of the app started on its own (no WebDriver: the automation session costs memory
+ * of its own, and WebKitWebDriver can wait for ever on a page that never redraws, such as the
+ * welcome screen): 5 s after its start-up line, or after its first listing has ended when
+ * `dataFrom` gives it saved settings (a connection), then stopped. */
+async function directAppMemory(name, dataFrom = null) {
+  const home = mkdtempSync(join(tmpdir(), 'subdesk-bench-direct-'))
+  if (dataFrom) {
+    const dir = join(home, 'data', KEYCHAIN_SERVICE)
+    mkdirSync(dir, { recursive: true })
+    for (const f of readdirSync(dataFrom)) copyFileSync(join(dataFrom, f), join(dir, f))
+  }
+  const logFile = join(ARTIFACTS, `${name}.log`)
   const log = openSync(logFile, 'w')
   const child = spawn(APP, [], {
     stdio: ['ignore', log, log],
     env: { ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), NO_AT_BRIDGE: '1', GTK_USE_PORTAL: '0', SUBDESK_LOG: 'info', SUBDESK_NO_DEMO: '1' },
   })
   closeSync(log)
-  const deadline = Date.now() + 60000
-  while (!/Subdesk started/.test(readFileSync(logFile, 'utf8'))) {
+  const ready = dataFrom ? /accounts listed/ : /Subdesk started/
+  const deadline = Date.now() + 120000
+  while (!ready.test(readFileSync(logFile, 'utf8'))) {
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL')
-      fail(`the empty app did not start (its log: ${logFile})`)
+      fail(`the app did not ${dataFrom ? 'list its accounts' : 'start'} (its log: ${logFile})`)
     }
     await sleep(100)
   }
-  await sleep(5000)
+  if (dataFrom) {
+    const listed = readFileSync(logFile, 'utf8').match(/accounts listed.*rows\D+(\d+)|rows\D+(\d+).*accounts listed/)
+    const rows = Number(listed?.[1] ?? listed?.[2])
+    if (rows !== ROWS) fail(`the app listed ${rows} rows, expected ${ROWS} (its log: ${logFile})`)
+  }
+  await sleep(Number(process.env.BENCH_SETTLE_MS ?? 5000))
   const m = memory(child.pid)
+  // Each process's mappings, for working out where the memory is (artifacts/, not printed).
+  for (const { pid, comm } of tree(child.pid)) {
+    try {
+      writeFileSync(join(ARTIFACTS, `${name}.${comm.replace(/\W/g, '')}.smaps`), readFileSync(`/proc/${pid}/smaps`))
+    } catch {}
+  }
   child.kill('SIGTERM')
   await new Promise((res) => {
     if (child.exitCode !== null) return res()
@@ -586,17 +605,15 @@ async function main() {
     const dataDir = app.dataDir
     await stopApp()
 
-    // --- The empty app: the welcome screen, no connection, no demo. Started directly, not
-    // through WebDriver: WebKitWebDriver can wait for ever on a page that never redraws (the
-    // welcome screen), and the baseline is the app alone anyway.
+    // --- The empty app: the welcome screen, no connection, no demo, started directly.
     if (wanted('memory')) {
-            for (let i = 0; i < RUNS; i++) empty.push(await emptyAppMemory(i))
+      for (let i = 0; i < RUNS; i++) empty.push(await directAppMemory(`bench-empty-${i}`))
       raw.empty = empty
     }
 
     // --- The demo workspace's start-up.
     if (wanted('startup')) {
-            for (let i = 0; i < RUNS; i++) {
+      for (let i = 0; i < RUNS; i++) {
         app = await startApp({ name: `bench-demo-${i}` })
         const pid = appPid()
         const spawned = startedAt(pid)
@@ -611,7 +628,7 @@ async function main() {
       mkdirSync(saved, { recursive: true })
       // Settings and history, not the lock file of the instance that has just exited.
       for (const f of readdirSync(dataDir, { withFileTypes: true })) if (f.isFile() && !f.name.endsWith('.lock')) copyFileSync(join(dataDir, f.name), join(saved, f.name))
-                        for (let i = 0; i < RUNS; i++) {
+      for (let i = 0; wanted('startup') && i < RUNS; i++) {
         app = await startApp({
           name: `bench-start-${i}`,
           env: { SUBDESK_NO_DEMO: '1' },
@@ -626,10 +643,10 @@ async function main() {
         firstRows.push((await markTime(b, 'subdesk:first-rows')) - spawned)
         listed.push((await markTime(b, 'subdesk:listed')) - spawned)
         await untilListed(b)
-        await sleep(3000)
-        loaded.push(memory(pid))
         await stopApp()
       }
+      // The memory with the rows loaded: measured like the empty app's, without WebDriver.
+      if (wanted('memory')) for (let i = 0; i < RUNS; i++) loaded.push(await directAppMemory(`bench-loaded-${i}`, saved))
     }
     if (wanted('startup')) {
       record('start_demo', 'start-up to first table, demo (71 rows)', 'ms', demo, '1.16 s')

@@ -5,6 +5,7 @@ mod about;
 mod commands;
 mod demo;
 mod logging;
+mod memory;
 mod rendering;
 mod settings_store;
 
@@ -23,6 +24,7 @@ pub const KEYCHAIN_SERVICE: &str = "com.subdesk.desktop";
 
 pub fn run() {
     // Before GTK and WebKit start, and before any other thread exists.
+    memory::limit_arenas();
     rendering::configure();
     if let Err(message) = check_display() {
         eprintln!("{message}");

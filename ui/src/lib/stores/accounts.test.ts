@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { ListEvent } from '../bindings/ListEvent'
+import { DEMO_TWILIO, makeRow } from '../../mock/backend'
+import { sendToChannel } from '../../mock/channel'
+import { deferred, mockCommands } from '../../test/ipc'
+import { AccountsStore } from './accounts.svelte'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('AccountsStore listing', () => {
+  it('shows the first page within 60 ms, then applies later pages in batches, and all at the end', async () => {
+    vi.useFakeTimers()
+    const held = deferred<null>()
+    let channel: unknown
+    mockCommands({
+      list_accounts: ({ onEvent }) => {
+        channel = onEvent
+        return held.promise
+      },
+    })
+    const store = new AccountsStore()
+    const page = (from: number) =>
+      sendToChannel<ListEvent>(channel, {
+        kind: 'page',
+        connectionId: DEMO_TWILIO.id,
+        rows: Array.from({ length: 100 }, (_, i) => makeRow(DEMO_TWILIO, from + i)),
+      })
+    const done = store.refresh()
+    await vi.waitFor(() => expect(channel).toBeDefined())
+
+    page(0)
+    expect(store.rows).toHaveLength(0)
+    await vi.advanceTimersByTimeAsync(60)
+    expect(store.rows).toHaveLength(100)
+
+    // Later pages wait for one batch: not every 60 ms.
+    page(100)
+    await vi.advanceTimersByTimeAsync(100)
+    page(200)
+    await vi.advanceTimersByTimeAsync(100)
+    expect(store.rows).toHaveLength(100)
+    expect(store.received).toBe(300)
+    await vi.advanceTimersByTimeAsync(60)
+    expect(store.rows).toHaveLength(300)
+
+    // The end of the listing applies what is queued at once.
+    page(300)
+    sendToChannel<ListEvent>(channel, { kind: 'done', connectionId: DEMO_TWILIO.id, total: 400 })
+    held.resolve(null)
+    await done
+    expect(store.rows).toHaveLength(400)
+    expect(store.loading).toBe(false)
+  })
+})
