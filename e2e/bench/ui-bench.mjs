@@ -274,30 +274,34 @@ function uiListing(b) {
   )
 }
 
-/** list_accounts straight through IPC with a Channel, counting rows, rendering nothing. */
+/** list_accounts straight through IPC with a Channel, counting rows, rendering nothing. Done when
+ * the command has replied and every message of the channel has come: Tauri fetches a large one
+ * (a page) on its own, so the reply and the small `done` can overtake the last pages; the
+ * channel's closing message carries how many there were. */
 function rawListing(b) {
   return inPage(b, 'the raw IPC listing', (done) => {
     const I = window.__TAURI_INTERNALS__
     if (!I) return done({ error: 'window.__TAURI_INTERNALS__ is missing' })
     let rows = 0
-    let ended = 0
+    let messages = 0
+    let total = null
     let failed = null
     let returned = false
     const t0 = performance.now()
     const finish = () => {
-      if (!returned || ended === 0) return
+      if (!returned || total === null || messages < total) return
       I.unregisterCallback(id)
       if (failed) done({ error: `a connection failed to list: ${JSON.stringify(failed)}` })
       else done({ ms: performance.now() - t0, rows })
     }
     // What @tauri-apps/api's Channel does: a callback id, sent as "__CHANNEL__:<id>".
     const id = I.transformCallback((raw) => {
-      if ('end' in raw) return
-      const ev = raw.message
-      if (ev.kind === 'page') rows += ev.rows.length
+      if ('end' in raw) total = raw.index
       else {
-        ended++
-        if (ev.kind === 'failed') failed = ev.error
+        messages++
+        const ev = raw.message
+        if (ev.kind === 'page') rows += ev.rows.length
+        else if (ev.kind === 'failed') failed = ev.error
       }
       finish()
     })

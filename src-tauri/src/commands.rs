@@ -83,15 +83,21 @@ pub async fn remove_connection(ws: Ws<'_>, connection_id: Uuid) -> Reply<()> {
 }
 
 #[tauri::command]
-pub async fn list_accounts(ws: Ws<'_>, on_event: Channel<ListEvent>) -> Reply<()> {
+pub async fn list_accounts(ws: Ws<'_>, on_event: Channel<ListEvent>) -> Reply<u32> {
     let ws: Arc<Workspace> = Arc::clone(&ws);
     let started = std::time::Instant::now();
     let rows = Arc::new(AtomicUsize::new(0));
+    let ended = Arc::new(AtomicUsize::new(0));
     let send = sink(on_event);
-    let counted = Arc::clone(&rows);
+    let (counted, settled) = (Arc::clone(&rows), Arc::clone(&ended));
     ws.list_all(Arc::new(move |ev: ListEvent| {
-        if let ListEvent::Page { rows, .. } = &ev {
-            counted.fetch_add(rows.len(), Ordering::Relaxed);
+        match &ev {
+            ListEvent::Page { rows, .. } => {
+                counted.fetch_add(rows.len(), Ordering::Relaxed);
+            }
+            ListEvent::Done { .. } | ListEvent::Failed { .. } => {
+                settled.fetch_add(1, Ordering::Relaxed);
+            }
         }
         send(ev)
     }))
@@ -103,7 +109,10 @@ pub async fn list_accounts(ws: Ws<'_>, on_event: Channel<ListEvent>) -> Reply<()
         "accounts listed"
     );
     crate::memory::release_freed().await;
-    Ok(())
+    // How many connections ended (each with one `done` or `failed`): the reply can reach the
+    // window before the last pages do (a large message is fetched, a small one is not), so the
+    // window counts these to know that everything arrived.
+    Ok(ended.load(Ordering::Relaxed) as u32)
 }
 
 #[tauri::command]

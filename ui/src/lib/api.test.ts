@@ -71,6 +71,30 @@ describe('api', () => {
     expect(received.map((e) => e.kind)).toEqual(['page', 'done'])
   })
 
+  it('resolves list_accounts only once the last connection has ended, when the reply comes first', async () => {
+    // Tauri fetches a large message (a page) on its own and evals a small one: the command's
+    // reply and a `done` can arrive before the pages. The reply says two connections ended.
+    const received: ListEvent[] = []
+    let channel: unknown
+    mockCommands({
+      list_accounts: ({ onEvent }) => {
+        channel = onEvent
+        return 2
+      },
+    })
+    let resolved = false
+    const listing = api.listAccounts((e) => received.push(e)).then(() => (resolved = true))
+    await new Promise((r) => setTimeout(r, 10))
+    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: 'c1', rows: [] })
+    sendToChannel<ListEvent>(channel, { kind: 'done', connectionId: 'c1', total: 0 })
+    await new Promise((r) => setTimeout(r, 10))
+    expect(resolved).toBe(false)
+    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: 'c2', rows: [] })
+    sendToChannel<ListEvent>(channel, { kind: 'failed', connectionId: 'c2', error: uiError('network', 'down') })
+    await listing
+    expect(received.map((e) => e.kind)).toEqual(['page', 'done', 'page', 'failed'])
+  })
+
   it('streams bulk_run events and resolves with the final counts', async () => {
     const kinds: string[] = []
     const counts = { total: 1, succeeded: 1, failed: 0, skipped: 0, notStarted: 0, remaining: 0 }

@@ -102,10 +102,33 @@ export const removeConnection = (connectionId: string) =>
   call<null>('remove_connection', { connectionId })
 
 /** Streams every connection's pages to `onEvent`; resolves when all connections have finished. */
+/**
+ * Lists every connection, streaming events to `onEvent`; resolves once every connection's last
+ * event has been delivered. The command's reply can come first: Tauri sends a large message (a
+ * page) by a fetch of its own and a small one (a `done`) at once, in order but not in step with
+ * the reply. So the reply says how many connections ended, and this waits for as many `done` or
+ * `failed` events (the channel delivers them after their pages). If they do not all come within
+ * `LISTING_TAIL_MS` (a message lost with a reloaded page), it resolves with what came.
+ */
 export async function listAccounts(onEvent: (event: ListEvent) => void): Promise<void> {
-  const channel = new Channel<ListEvent>(onEvent)
-  await call<null>('list_accounts', { onEvent: channel })
+  let ended = 0
+  let expected: number | null = null
+  let allIn = () => {}
+  const tail = new Promise<void>((resolve) => (allIn = resolve))
+  const channel = new Channel<ListEvent>((event) => {
+    onEvent(event)
+    if (event.kind !== 'page' && ++ended === expected) allIn()
+  })
+  const reply = await call<number | null>('list_accounts', { onEvent: channel })
+  if (typeof reply !== 'number' || ended >= reply) return
+  expected = reply
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([tail, new Promise<void>((resolve) => (timer = setTimeout(resolve, LISTING_TAIL_MS)))])
+  clearTimeout(timer)
 }
+
+/** How long `listAccounts` waits, after the reply, for the last events of a listing. */
+export const LISTING_TAIL_MS = 15_000
 
 export const previewAction = (connectionId: string, accountId: string, action: Action) =>
   call<ActionPreview>('preview_action', { connectionId, accountId, action })

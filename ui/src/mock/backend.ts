@@ -281,7 +281,8 @@ export class FakeBackend {
       sendToChannel<ListEvent>(channel, { kind: 'done', connectionId: c.id, total: rows.length })
     }
     endChannel(channel)
-    return null
+    // As the command does: how many connections ended.
+    return this.connections.length
   }
 
   #preview(connectionId: string, accountId: string, action: Action) {
