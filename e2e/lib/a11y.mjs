@@ -96,15 +96,22 @@ export async function screenshot(browser, name) {
     let i = 0
     window.__e2eTicker = setInterval(() => (d.style.background = i++ % 2 ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)'), 50)
   })
+  // Just after a resize, with accelerated compositing on, the picture can catch the window half
+  // repainted (black above, the view below): such a picture is taken again, up to 3 times,
+  // half a second apart; an empty view still fails.
+  let size = 0
   try {
-    await browser.saveScreenshot(path)
+    for (let attempt = 1; attempt <= 3 && size <= 10000; attempt++) {
+      if (attempt > 1) await new Promise((r) => setTimeout(r, 500))
+      await browser.saveScreenshot(path)
+      size = statSync(path).size
+    }
   } finally {
     await browser.execute(() => {
       clearInterval(window.__e2eTicker)
       document.getElementById('e2e-repaint-ticker')?.remove()
     })
   }
-  const size = statSync(path).size
   assert.ok(size > 10000, `the screenshot ${path} has content (${size} bytes)`)
   return path
 }

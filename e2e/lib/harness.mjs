@@ -17,7 +17,9 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const TARGET = process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.CARGO_TARGET_DIR) : join(ROOT, 'target')
 export const APP = process.env.SUBDESK_APP ? resolve(process.env.SUBDESK_APP) : join(TARGET, 'debug/subdesk')
 export const SIM = process.env.SUBDESK_SIM ? resolve(process.env.SUBDESK_SIM) : join(TARGET, 'debug/subdesk-sim')
-export const ARTIFACTS = join(ROOT, 'artifacts')
+// Logs and screenshots; a second pass of the suite (scripts/test, compositing forced on) keeps
+// its own in a folder of its own.
+export const ARTIFACTS = process.env.SUBDESK_E2E_ARTIFACTS ? join(ROOT, process.env.SUBDESK_E2E_ARTIFACTS) : join(ROOT, 'artifacts')
 export const KEYCHAIN_SERVICE = 'com.subdesk.desktop'
 
 function need(path, what) {

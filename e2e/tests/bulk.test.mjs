@@ -42,6 +42,12 @@ test('a bulk close previews, needs the typed count, runs with progress and close
   const dialog = byId(b, 'bulk-dialog')
   await dialog.waitForDisplayed()
   await byId(b, 'bulk-confirm-input').waitForDisplayed({ timeout: 30000 })
+  // The list and the confirmation show while the numbers are still being counted (a clean-clone
+  // run read the dialog at "Counting numbers: 22 of 32"); the released numbers come after.
+  await until(async () => (await dialog.getAttribute('data-counting')) === 'false', {
+    message: 'the numbers counted',
+    timeout: 30000,
+  })
   const text = await dialog.getText()
   assert.match(text, new RegExp(`${n} accounts will be closed`))
   assert.match(text, /phone numbers? will be released/)
