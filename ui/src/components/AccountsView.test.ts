@@ -8,7 +8,7 @@ import { JobStore } from '../lib/stores/job.svelte'
 import { TableState } from '../lib/stores/table.svelte'
 import { DEMO_TWILIO, DEMO_VOBIZ, makeRow } from '../mock/backend'
 import { sendToChannel } from '../mock/channel'
-import { deferred, mockCommands, uiError } from '../test/ipc'
+import { heldListing, mockCommands, uiError } from '../test/ipc'
 import AccountsView from './AccountsView.svelte'
 
 function setup() {
@@ -37,23 +37,16 @@ const shownIds = () => rowEls().map((r) => r.getAttribute('data-id'))
 
 describe('Accounts table', () => {
   it('renders pages as they stream in, with a running count, and failures per connection', async () => {
-    const held = deferred<null>()
-    let channel: unknown
-    mockCommands({
-      list_accounts: ({ onEvent }) => {
-        channel = onEvent
-        return held.promise
-      },
-    })
+    const listing = heldListing()
     const { accounts } = setup()
     const done = accounts.refresh()
 
-    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: [makeRow(DEMO_TWILIO, 0), makeRow(DEMO_TWILIO, 1)] })
+    listing.send({ kind: 'page', connectionId: DEMO_TWILIO.id, rows: [makeRow(DEMO_TWILIO, 0), makeRow(DEMO_TWILIO, 1)] })
     await waitFor(() => expect(rowEls()).toHaveLength(2))
     expect(screen.getByTestId('loading-indicator')).toHaveTextContent('Loading… 2 accounts so far')
 
-    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: [makeRow(DEMO_TWILIO, 2)] })
-    sendToChannel<ListEvent>(channel, {
+    listing.send({ kind: 'page', connectionId: DEMO_TWILIO.id, rows: [makeRow(DEMO_TWILIO, 2)] })
+    listing.send({
       kind: 'failed',
       connectionId: DEMO_VOBIZ.id,
       error: uiError('auth', 'Vobiz refused the Auth ID or Auth Token.'),
@@ -63,7 +56,7 @@ describe('Accounts table', () => {
       'Demo Vobiz refused the credentials. Vobiz refused the Auth ID or Auth Token.',
     )
 
-    held.resolve(null)
+    listing.end()
     await done
     await waitFor(() => expect(screen.queryByTestId('loading-indicator')).toBeNull())
     expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 3 of 3')

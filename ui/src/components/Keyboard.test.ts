@@ -1,13 +1,11 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
-import type { ListEvent } from '../lib/bindings/ListEvent'
 import { AccountsStore } from '../lib/stores/accounts.svelte'
 import { JobStore } from '../lib/stores/job.svelte'
 import { TableState } from '../lib/stores/table.svelte'
 import { DEMO_TWILIO, DEMO_VOBIZ, makeRow } from '../mock/backend'
-import { sendToChannel } from '../mock/channel'
-import { deferred, fakeBackend, mockCommands, uiError } from '../test/ipc'
+import { fakeBackend, heldListing, uiError } from '../test/ipc'
 import AccountsView from './AccountsView.svelte'
 import ConnectionForm from './ConnectionForm.svelte'
 
@@ -60,22 +58,15 @@ describe('Keyboard and readable states', () => {
   })
 
   it('shows a loading state while listing, never "No accounts match" at the same time', async () => {
-    const held = deferred<null>()
-    let channel: unknown
-    mockCommands({
-      list_accounts: ({ onEvent }) => {
-        channel = onEvent
-        return held.promise
-      },
-    })
+    const listing = heldListing()
     const accounts = new AccountsStore()
     const table = new TableState(accounts)
     render(AccountsView, { props: { accounts, table, job: new JobStore(accounts), connections: [DEMO_TWILIO] } })
     const done = accounts.refresh()
     await waitFor(() => expect(screen.getByTestId('table-loading')).toHaveTextContent('Loading accounts…'))
     expect(screen.queryByText('No accounts match.')).toBeNull()
-    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: [makeRow(DEMO_TWILIO, 0)] })
-    held.resolve(null)
+    listing.send({ kind: 'page', connectionId: DEMO_TWILIO.id, rows: [makeRow(DEMO_TWILIO, 0)] })
+    listing.end()
     await done
     await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(1))
     expect(screen.queryByTestId('table-loading')).toBeNull()

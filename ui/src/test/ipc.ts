@@ -1,7 +1,9 @@
 // Test helpers over `mockIPC`: record calls, answer per command, reject like the back end does.
 import { mockIPC } from '@tauri-apps/api/mocks'
+import type { ListEvent } from '../lib/bindings/ListEvent'
 import type { UiError } from '../lib/bindings/UiError'
 import { FakeBackend, type FakeOptions } from '../mock/backend'
+import { sendToChannel } from '../mock/channel'
 
 export type Handler = (args: Record<string, unknown>) => unknown
 
@@ -40,4 +42,26 @@ export function deferred<T>() {
     reject = rej
   })
   return { promise, resolve, reject }
+}
+
+/**
+ * list_accounts held open: the test streams events with `send` and ends the listing with `end`
+ * (the command's reply, null as older mocks give).
+ */
+export function heldListing() {
+  const held = deferred<null>()
+  let channel: unknown
+  mockCommands({
+    list_accounts: ({ onEvent }) => {
+      channel = onEvent
+      return held.promise
+    },
+  })
+  return {
+    get started() {
+      return channel !== undefined
+    },
+    send: (event: ListEvent) => sendToChannel<ListEvent>(channel, event),
+    end: () => held.resolve(null),
+  }
 }

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { ListEvent } from '../bindings/ListEvent'
 import { DEMO_TWILIO, makeRow } from '../../mock/backend'
-import { sendToChannel } from '../../mock/channel'
-import { deferred, mockCommands } from '../../test/ipc'
+import { heldListing } from '../../test/ipc'
 import { AccountsStore } from './accounts.svelte'
 
 afterEach(() => {
@@ -12,23 +10,16 @@ afterEach(() => {
 describe('AccountsStore listing', () => {
   it('shows the first page within 60 ms, then applies later pages in batches, and all at the end', async () => {
     vi.useFakeTimers()
-    const held = deferred<null>()
-    let channel: unknown
-    mockCommands({
-      list_accounts: ({ onEvent }) => {
-        channel = onEvent
-        return held.promise
-      },
-    })
+    const listing = heldListing()
     const store = new AccountsStore()
     const page = (from: number) =>
-      sendToChannel<ListEvent>(channel, {
+      listing.send({
         kind: 'page',
         connectionId: DEMO_TWILIO.id,
         rows: Array.from({ length: 100 }, (_, i) => makeRow(DEMO_TWILIO, from + i)),
       })
     const done = store.refresh()
-    await vi.waitFor(() => expect(channel).toBeDefined())
+    await vi.waitFor(() => expect(listing.started).toBe(true))
 
     page(0)
     expect(store.rows).toHaveLength(0)
@@ -47,8 +38,8 @@ describe('AccountsStore listing', () => {
 
     // The end of the listing applies what is queued at once.
     page(300)
-    sendToChannel<ListEvent>(channel, { kind: 'done', connectionId: DEMO_TWILIO.id, total: 400 })
-    held.resolve(null)
+    listing.send({ kind: 'done', connectionId: DEMO_TWILIO.id, total: 400 })
+    listing.end()
     await done
     expect(store.rows).toHaveLength(400)
     expect(store.loading).toBe(false)
