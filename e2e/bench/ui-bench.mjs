@@ -4,12 +4,15 @@
 // fails it, but anything it cannot measure does (exit code 1, with a plain message).
 // Run it with ./scripts/bench-ui, which builds the release binaries and points this at them.
 import { execFileSync, spawn } from 'node:child_process'
-import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { APP, ARTIFACTS, KEYCHAIN_SERVICE, ROOT, SIM, addConnection, byId, startApp, startSim, until } from '../lib/harness.mjs'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10000)
+// The memory baseline the issue names: a minimal Tauri app (e2e/bench/minimal-app), built with
+// Subdesk's Tauri and release profile by scripts/bench-ui.
+const MINIMAL_APP = process.env.SUBDESK_MINIMAL_APP ?? join(ROOT, 'target/release/bench-minimal-app')
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3))
 const BULK = Math.min(1000, ROWS)
 const SCROLL_MS = 2000
@@ -140,6 +143,37 @@ function startedAt(pid) {
   const start = processes().get(pid)?.start
   if (start === undefined) fail(`the app process ${pid} is gone`)
   return now - (uptime - start / tck) * 1000
+}
+
+/** The memory of the minimal Tauri app, `env` added: 5 s (BENCH_SETTLE_MS) after its page has
+ * loaded (its web process has started and the window has been shown a second), then stopped. */
+async function minimalAppMemory(env = {}) {
+  if (!existsSync(MINIMAL_APP)) fail(`the minimal Tauri app is not built: ${MINIMAL_APP} (./scripts/bench-ui builds it)`)
+  const home = mkdtempSync(join(tmpdir(), 'subdesk-bench-minimal-'))
+  const child = spawn(MINIMAL_APP, [], {
+    stdio: 'ignore',
+    env: { ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), NO_AT_BRIDGE: '1', GTK_USE_PORTAL: '0', ...env },
+  })
+  const deadline = Date.now() + 60000
+  while (!tree(child.pid).some((p) => /^WebKitWebProces/.test(p.comm))) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL')
+      fail(`the minimal Tauri app did not start its web process (${MINIMAL_APP})`)
+    }
+    await sleep(100)
+  }
+  await sleep(1000 + Number(process.env.BENCH_SETTLE_MS ?? 5000))
+  const m = memory(child.pid)
+  child.kill('SIGTERM')
+  await new Promise((res) => {
+    if (child.exitCode !== null) return res()
+    const t = setTimeout(() => child.kill('SIGKILL'), 15000)
+    child.once('exit', () => {
+      clearTimeout(t)
+      res()
+    })
+  })
+  return m
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -498,7 +532,7 @@ async function main() {
   console.log(`UI benchmark: ${APP}\n  simulator ${SIM}, ${ROWS.toLocaleString('en-US')} Twilio subaccounts, ${RUNS} runs each`)
   console.log(`  machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the start`)
   const raw = {}
-  const [empty, demo, firstRows, listed, loaded] = [[], [], [], [], []]
+  const [empty, demo, firstRows, listed, loaded, minimal, minimalFlat] = [[], [], [], [], [], [], []]
   const sim = await startSim(['--twilio-subaccounts', String(ROWS), '--vobiz-subaccounts', '0', '--vonage-subaccounts', '0'])
   let app
   const stopApp = async () => {
@@ -614,6 +648,11 @@ async function main() {
     if (wanted('memory')) {
       for (let i = 0; i < RUNS; i++) empty.push(await directAppMemory(`bench-empty-${i}`))
       raw.empty = empty
+      // The minimal Tauri app as it comes (WebKit's own compositing choice), and with compositing
+      // off as Subdesk turns it off here (software rendering): like for like with Subdesk's figures.
+      for (let i = 0; i < RUNS; i++) minimal.push(await minimalAppMemory())
+      for (let i = 0; i < RUNS; i++) minimalFlat.push(await minimalAppMemory({ WEBKIT_DISABLE_COMPOSITING_MODE: '1' }))
+      raw.minimal = { asShipped: minimal, compositingOff: minimalFlat }
     }
 
     // --- The demo workspace's start-up.
@@ -662,14 +701,18 @@ async function main() {
       raw.loaded = loaded
       record('pss_loaded', `PSS, app + web + network, ${ROWS / 1000}k rows`, 'MiB', loaded.map((m) => m.pss), '390 MiB')
       record('rss_loaded', `RSS, same`, 'MiB', loaded.map((m) => m.rss))
-      record('pss_empty', 'PSS, empty app (welcome screen)', 'MiB', empty.map((m) => m.pss), '≈ 260 MiB (minimal Tauri app)')
-      record('rss_empty', 'RSS, empty app', 'MiB', empty.map((m) => m.rss))
-      const pssRatio = loaded.map((m, i) => m.pss / empty[i].pss)
-      record('pss_ratio', `PSS ${ROWS / 1000}k rows / empty app`, 'x', pssRatio, '1.5x (390/260)', '≤ 1.2x')
+      record('pss_empty', 'PSS, Subdesk empty (welcome screen)', 'MiB', empty.map((m) => m.pss))
+      record('rss_empty', 'RSS, same', 'MiB', empty.map((m) => m.rss))
+      record('pss_minimal', 'PSS, minimal Tauri app', 'MiB', minimal.map((m) => m.pss), '≈ 260 MiB')
+      record('pss_minimal_flat', 'PSS, minimal Tauri app, compositing off', 'MiB', minimalFlat.map((m) => m.pss))
+      const ratio = (base) => loaded.map((m, i) => m.pss / base[i].pss)
+      record('pss_ratio', `PSS ${ROWS / 1000}k rows / minimal Tauri app`, 'x', ratio(minimal), '1.5x (390/260)', '≤ 1.2x')
+      record('pss_ratio_flat', `PSS ${ROWS / 1000}k rows / minimal app, compositing off`, 'x', ratio(minimalFlat))
+      record('pss_ratio_empty', `PSS ${ROWS / 1000}k rows / Subdesk empty`, 'x', ratio(empty))
       const byProc = (ms) =>
         Object.fromEntries(Object.keys(ms[0].pssByProcess).map((k) => [k, median(ms.map((m) => m.pssByProcess[k] ?? 0))]))
-      raw.pssByProcess = { loaded: byProc(loaded), empty: byProc(empty) }
-      console.log(`  PSS by process (median MiB), loaded: ${JSON.stringify(raw.pssByProcess.loaded)}; empty: ${JSON.stringify(raw.pssByProcess.empty)}`)
+      raw.pssByProcess = { loaded: byProc(loaded), empty: byProc(empty), minimal: byProc(minimal), minimalFlat: byProc(minimalFlat) }
+      for (const [k, v] of Object.entries(raw.pssByProcess)) console.log(`  PSS by process (median MiB), ${k}: ${JSON.stringify(Object.fromEntries(Object.entries(v).map(([p, x]) => [p, Math.round(x)])))}`)
     }
   } catch (e) {
     const shot = join(ARTIFACTS, 'ui-bench-failure.png')
