@@ -4,7 +4,7 @@
 // fails it, but anything it cannot measure does (exit code 1, with a plain message).
 // Run it with ./scripts/bench-ui, which builds the release binaries and points this at them.
 import { execFileSync, spawn } from 'node:child_process'
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { APP, ARTIFACTS, KEYCHAIN_SERVICE, ROOT, SIM, addConnection, byId, startApp, startSim, until } from '../lib/harness.mjs'
@@ -173,6 +173,7 @@ async function minimalAppMemory(env = {}) {
       res()
     })
   })
+  rmSync(home, { recursive: true, force: true })
   return m
 }
 
@@ -235,6 +236,7 @@ async function directAppMemory(name, dataFrom = null) {
       res()
     })
   })
+  rmSync(home, { recursive: true, force: true })
   return m
 }
 
