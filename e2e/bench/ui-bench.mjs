@@ -145,25 +145,14 @@ function startedAt(pid) {
   return now - (uptime - start / tck) * 1000
 }
 
-/** The memory of the minimal Tauri app, `env` added: 5 s (BENCH_SETTLE_MS) after its page has
- * loaded (its web process has started and the window has been shown a second), then stopped. */
-async function minimalAppMemory(env = {}) {
-  if (!existsSync(MINIMAL_APP)) fail(`the minimal Tauri app is not built: ${MINIMAL_APP} (./scripts/bench-ui builds it)`)
-  const home = mkdtempSync(join(tmpdir(), 'subdesk-bench-minimal-'))
-  const child = spawn(MINIMAL_APP, [], {
-    stdio: 'ignore',
-    env: { ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), NO_AT_BRIDGE: '1', GTK_USE_PORTAL: '0', ...env },
-  })
-  const deadline = Date.now() + 60000
-  while (!tree(child.pid).some((p) => /^WebKitWebProces/.test(p.comm))) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL')
-      fail(`the minimal Tauri app did not start its web process (${MINIMAL_APP})`)
-    }
-    await sleep(100)
-  }
-  await sleep(1000 + Number(process.env.BENCH_SETTLE_MS ?? 5000))
-  const m = memory(child.pid)
+/** How long an app started on its own runs before its memory is read (BENCH_SETTLE_MS). */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 5000)
+
+/** The environment of an app started on its own: its own data and config folders under `home`. */
+const directEnv = (home) => ({ ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), NO_AT_BRIDGE: '1', GTK_USE_PORTAL: '0' })
+
+/** Stops an app started on its own (SIGTERM, SIGKILL after 15 s) and removes its `home`. */
+async function stopDirect(child, home) {
   child.kill('SIGTERM')
   await new Promise((res) => {
     if (child.exitCode !== null) return res()
@@ -174,6 +163,28 @@ async function minimalAppMemory(env = {}) {
     })
   })
   rmSync(home, { recursive: true, force: true })
+}
+
+/** The memory of the minimal Tauri app, `env` added: 1 s (for its page to load) plus SETTLE_MS
+ * after its web process has started, then stopped. */
+async function minimalAppMemory(env = {}) {
+  if (!existsSync(MINIMAL_APP)) fail(`the minimal Tauri app is not built: ${MINIMAL_APP} (./scripts/bench-ui builds it)`)
+  const home = mkdtempSync(join(tmpdir(), 'subdesk-bench-minimal-'))
+  const child = spawn(MINIMAL_APP, [], {
+    stdio: 'ignore',
+    env: { ...directEnv(home), ...env },
+  })
+  const deadline = Date.now() + 60000
+  while (!tree(child.pid).some((p) => /^WebKitWebProces/.test(p.comm))) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL')
+      fail(`the minimal Tauri app did not start its web process (${MINIMAL_APP})`)
+    }
+    await sleep(100)
+  }
+  await sleep(1000 + SETTLE_MS)
+  const m = memory(child.pid)
+  await stopDirect(child, home)
   return m
 }
 
@@ -202,7 +213,7 @@ async function directAppMemory(name, dataFrom = null) {
   const log = openSync(logFile, 'w')
   const child = spawn(APP, [], {
     stdio: ['ignore', log, log],
-    env: { ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), NO_AT_BRIDGE: '1', GTK_USE_PORTAL: '0', SUBDESK_LOG: 'info', SUBDESK_NO_DEMO: '1' },
+    env: { ...directEnv(home), SUBDESK_LOG: 'info', SUBDESK_NO_DEMO: '1' },
   })
   closeSync(log)
   const ready = dataFrom ? /accounts listed/ : /Subdesk started/
@@ -219,7 +230,7 @@ async function directAppMemory(name, dataFrom = null) {
     const rows = Number(listed?.[1] ?? listed?.[2])
     if (rows !== ROWS) fail(`the app listed ${rows} rows, expected ${ROWS} (its log: ${logFile})`)
   }
-  await sleep(Number(process.env.BENCH_SETTLE_MS ?? 5000))
+  await sleep(SETTLE_MS)
   const m = memory(child.pid)
   // Each process's mappings, for working out where the memory is (artifacts/, not printed).
   for (const { pid, comm } of tree(child.pid)) {
@@ -227,16 +238,7 @@ async function directAppMemory(name, dataFrom = null) {
       writeFileSync(join(ARTIFACTS, `${name}.${comm.replace(/\W/g, '')}.smaps`), readFileSync(`/proc/${pid}/smaps`))
     } catch {}
   }
-  child.kill('SIGTERM')
-  await new Promise((res) => {
-    if (child.exitCode !== null) return res()
-    const t = setTimeout(() => child.kill('SIGKILL'), 15000)
-    child.once('exit', () => {
-      clearTimeout(t)
-      res()
-    })
-  })
-  rmSync(home, { recursive: true, force: true })
+  await stopDirect(child, home)
   return m
 }
 

@@ -101,7 +101,6 @@ export const editConnection = (connectionId: string, edit: ConnectionEdit) =>
 export const removeConnection = (connectionId: string) =>
   call<null>('remove_connection', { connectionId })
 
-/** Streams every connection's pages to `onEvent`; resolves when all connections have finished. */
 /**
  * Lists every connection, streaming events to `onEvent`; resolves once every connection's last
  * event has been delivered. The command's reply can come first: Tauri sends a large message (a
