@@ -6,6 +6,8 @@ const COMMANDS: &[&str] = &[
     "keychain_check",
     "open_demo",
     "close_demo",
+    "check_account",
+    "settle_entry",
     "verify_connection",
     "add_connection",
     "edit_connection",

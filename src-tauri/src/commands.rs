@@ -10,7 +10,7 @@ use subdesk_core::api::{
     Exported, ListEvent, NewConnection, VerifiedParent,
 };
 use subdesk_core::confirm::Confirmation;
-use subdesk_core::history::{ExportFormat, HistoryFilter, HistoryPage};
+use subdesk_core::history::{ExportFormat, HistoryEntry, HistoryFilter, HistoryPage};
 use subdesk_core::jobs::{BulkPreview, ItemRef, JobCounts, JobEvent, PreviewEvent};
 use subdesk_core::providers::catalog::{Choices, ProviderInfo};
 use subdesk_core::{Action, Connection, Error, Settings, UiError, Workspace};
@@ -52,8 +52,22 @@ pub async fn open_demo(ws: Ws<'_>) -> Reply<AppStatus> {
 
 #[tauri::command]
 pub async fn close_demo(ws: Ws<'_>) -> Reply<AppStatus> {
-    ws.close_demo();
+    ws.close_demo().map_err(ui)?;
     Ok(ws.status().await)
+}
+
+/// *Check now*: reads one account again and settles its entries whose outcome is not known.
+/// Answers how many are still open.
+#[tauri::command]
+pub async fn check_account(ws: Ws<'_>, connection_id: Uuid, account_id: String) -> Reply<u32> {
+    let r = ws.check_now(connection_id, &account_id).await.map_err(ui)?;
+    Ok(r.unknown)
+}
+
+/// Records what the user saw in the provider's console for an entry Subdesk cannot settle.
+#[tauri::command]
+pub async fn settle_entry(ws: Ws<'_>, entry_id: i64, went_through: bool) -> Reply<HistoryEntry> {
+    ws.settle_by_hand(entry_id, went_through).map_err(ui)
 }
 
 #[tauri::command]

@@ -95,7 +95,7 @@ pub fn run() {
                 // something to look at, with a banner saying nothing real is touched.
                 // Not after a damaged settings file: the user had connections, and the banner
                 // says what happened instead of a demo that looks like a fresh start.
-                if ws.saved_connections().is_empty()
+                if !ws.has_saved_entries()
                     && ws.settings_problem().is_none()
                     && std::env::var_os("SUBDESK_NO_DEMO").is_none()
                 {
@@ -113,6 +113,23 @@ pub fn run() {
                     Err(e) => tracing::warn!(error = %e, "start-up reconciliation failed"),
                 }
             });
+            // Entries still unknown are checked again by themselves: each time the soonest one
+            // can be settled by a read, and at least every five minutes while any is open.
+            let again = Arc::clone(&ws);
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    let wait = again
+                        .next_check_in()
+                        .unwrap_or(std::time::Duration::from_secs(300))
+                        .clamp(std::time::Duration::from_secs(5), std::time::Duration::from_secs(300));
+                    tokio::time::sleep(wait).await;
+                    if again.status().await.unreconciled > 0 {
+                        if let Err(e) = again.reconcile().await {
+                            tracing::warn!(error = %e, "re-checking unknown outcomes failed");
+                        }
+                    }
+                }
+            });
             tauri::async_runtime::block_on(async {
                 let _ = tokio::time::timeout(std::time::Duration::from_secs(8), reconciling).await;
             });
@@ -124,6 +141,8 @@ pub fn run() {
             commands::keychain_check,
             commands::open_demo,
             commands::close_demo,
+            commands::check_account,
+            commands::settle_entry,
             commands::verify_connection,
             commands::add_connection,
             commands::edit_connection,

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use subdesk_core::{Connection, Error, Result, Settings, SettingsStore};
+use subdesk_core::{Error, Result, Settings, SettingsStore};
 use tauri::{Runtime, Wry};
 use tauri_plugin_store::Store;
 
@@ -47,11 +47,13 @@ impl<R: Runtime> PluginStore<R> {
 }
 
 impl<R: Runtime> SettingsStore for PluginStore<R> {
-    fn load_connections(&self) -> Result<Vec<Connection>> {
+    /// Entry by entry: one entry core cannot read is kept as written (see
+    /// [`subdesk_core::workspace::read_entries`]).
+    fn load_connection_entries(&self) -> Result<Vec<serde_json::Value>> {
         self.read(CONNECTIONS)
     }
-    fn save_connections(&self, connections: &[Connection]) -> Result<()> {
-        self.write(CONNECTIONS, &connections)
+    fn save_connection_entries(&self, entries: &[serde_json::Value]) -> Result<()> {
+        self.write(CONNECTIONS, &entries)
     }
     fn load_settings(&self) -> Result<Settings> {
         self.read(SETTINGS)

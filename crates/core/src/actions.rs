@@ -8,7 +8,7 @@ use std::time::Instant;
 use crate::attribution::Attribution;
 use crate::error::{Error, Result};
 use crate::history::{Completion, History, Intent, Outcome};
-use crate::model::{check_transition, Action, Connection, Status, Subaccount};
+use crate::model::{check_transition, Action, ActionReceipt, Connection, Status, Subaccount};
 use crate::providers::catalog::Choices;
 use crate::providers::{ProviderApi, RetryPolicy};
 
@@ -121,12 +121,14 @@ impl ActionContext<'_> {
     /// Performs `action` on an account whose state was just read (by [`Self::perform`], or by
     /// a bulk job's list pages). `snapshot`: the details to keep before an irreversible action
     /// when the caller already has them (a bulk preview read them); otherwise they are read now.
+    /// The caller holds the account's claim (see [`crate::in_flight`]).
     ///
     /// Never sends a change twice once it may have taken effect: after an ambiguous failure (a
     /// 5xx, a lost connection, a timeout) a Close or Delete is never sent again; the account is
     /// re-read with backoff for [`RetryPolicy::settle_window`], and the outcome is recorded
     /// unknown if the change still does not show. A Suspend or Reactivate is idempotent and is
-    /// sent again when a re-read shows it did not take effect.
+    /// sent again when a re-read shows it did not take effect. Once an attempt was ambiguous,
+    /// every ending other than a confirmed change is *unknown*, never *failed*.
     pub async fn perform_on(
         &self,
         current: Subaccount,
@@ -135,221 +137,123 @@ impl ActionContext<'_> {
         snapshot: Option<String>,
     ) -> Result<Performed> {
         let started = Instant::now();
-        let provider = self.conn.provider;
-        let account_id = current.id.clone();
-        let account_id = account_id.as_str();
         let name = if current.name.is_empty() {
-            known_name
+            known_name.to_string()
         } else {
-            &current.name
+            current.name.clone()
         };
+        let mut intent = self.intent(&current.id, &name, action, Some(current.status));
+        let provider = self.conn.provider;
         if let Err(e) = check_transition(provider, current.status, current.is_parent, action) {
-            let id = self.history.record(
-                &self.intent(account_id, name, action, Some(current.status)),
-                &Completion {
-                    status_after: Some(current.status),
-                    ..Completion::outcome(Outcome::Skipped).with_error(&e)
-                },
-            )?;
-            return Ok(Performed {
-                outcome: Outcome::Skipped,
-                account: Some(current),
-                error: Some(e),
-                request_id: None,
-                history_id: id,
-                attempts: 0,
-            });
+            let ending = Ending::unsent(Outcome::Skipped, Some(current), e);
+            return self.record_unsent(&intent, ending);
         }
-
-        let mut intent = self.intent(account_id, name, action, Some(current.status));
-        if action.irreversible() {
-            // What the action destroys is kept first (a Twilio close: the numbers it releases;
-            // a Vobiz delete: the sub-account's details). No copy, no irreversible change.
-            let snap = match snapshot {
-                Some(s) => Ok(Some(s)),
-                None => self.api.snapshot(&current).await,
-            };
-            match snap {
-                Ok(snap) => intent.snapshot = snap,
-                Err(e) => {
-                    let id = self.history.record(
-                        &intent,
-                        &Completion::outcome(Outcome::Failed).with_error(&e),
-                    )?;
-                    return Ok(Performed {
-                        outcome: Outcome::Failed,
-                        account: Some(current),
-                        error: Some(e),
-                        request_id: None,
-                        history_id: id,
-                        attempts: 0,
-                    });
-                }
+        match self.kept_before(&current, action, snapshot).await {
+            Ok(snap) => intent.snapshot = snap,
+            // No copy, no irreversible change.
+            Err(e) => {
+                let ending = Ending::unsent(Outcome::Failed, Some(current), e);
+                return self.record_unsent(&intent, ending);
             }
-        }
-        if !self.choices.is_empty() {
-            intent.snapshot = Some(with_choices(intent.snapshot.take(), self.choices));
         }
         let history_id = self.history.begin(&intent)?;
-        let target = action.target_status();
-        let mut last_request_id = None;
-
-        let finish = |outcome: Outcome,
-                      account: Option<Subaccount>,
-                      error: Option<Error>,
-                      request_id: Option<String>,
-                      attempts: u32|
-         -> Result<Performed> {
-            let mut c = Completion {
-                status_after: account.as_ref().map(|a| a.status),
-                request_id: request_id.clone(),
-                duration_ms: Some(started.elapsed().as_millis() as i64),
-                ..Completion::outcome(outcome)
-            };
-            if let Some(e) = &error {
-                c = c.with_error(e);
-            }
-            self.history.complete(history_id, &c)?;
-            Ok(Performed {
-                outcome,
-                account,
-                error,
-                request_id,
-                history_id,
-                attempts,
-            })
+        let ending = self.send_and_settle(&current, action).await;
+        let mut c = Completion {
+            status_after: ending.account.as_ref().map(|a| a.status),
+            request_id: ending.request_id.clone(),
+            duration_ms: Some(started.elapsed().as_millis() as i64),
+            ..Completion::outcome(ending.outcome)
         };
+        if let Some(e) = &ending.error {
+            c = c.with_error(e);
+        }
+        self.history.complete(history_id, &c)?;
+        Ok(ending.performed(history_id))
+    }
 
-        // One budget of tries for the whole action, rate-limit retries in the HTTP layer included.
-        let mut sent = 0u32;
-        let mut in_doubt = false;
+    /// What is kept in the history before the action: for an irreversible one, what it
+    /// destroys (a Twilio close: the numbers it releases; a Vobiz delete: the details); the
+    /// user's answers to its questions beside it.
+    async fn kept_before(
+        &self,
+        current: &Subaccount,
+        action: Action,
+        snapshot: Option<String>,
+    ) -> Result<Option<String>> {
+        let mut snap = None;
+        if action.irreversible() {
+            snap = match snapshot {
+                Some(s) => Some(s),
+                None => self.api.snapshot(current).await?,
+            };
+        }
+        if !self.choices.is_empty() {
+            snap = Some(with_choices(snap, self.choices));
+        }
+        Ok(snap)
+    }
+
+    /// An item that ends without a provider call, recorded in one write.
+    fn record_unsent(&self, intent: &Intent, ending: Ending) -> Result<Performed> {
+        let mut c = Completion {
+            status_after: ending.account.as_ref().map(|a| a.status),
+            ..Completion::outcome(ending.outcome)
+        };
+        if let Some(e) = &ending.error {
+            c = c.with_error(e);
+        }
+        let id = self.history.record(intent, &c)?;
+        Ok(ending.performed(id))
+    }
+
+    /// Sends the change, and after an ambiguous failure settles whether it took effect. One
+    /// budget of tries for the whole action, rate-limit retries in the HTTP layer included.
+    async fn send_and_settle(&self, current: &Subaccount, action: Action) -> Ending {
+        let mut tries = Tries::default();
         loop {
-            let budget = self.retry.max_tries.saturating_sub(sent).max(1);
-            match self
+            let budget = self.retry.max_tries.saturating_sub(tries.sent).max(1);
+            let call = self
                 .api
-                .apply_within(account_id, action, self.choices, budget)
-                .await
-            {
-                Ok(receipt) => {
-                    let attempts = sent + 1;
-                    let mut account = current.clone();
-                    account.status = receipt.status_after;
-                    account.provider_status = receipt.provider_status_after.clone();
-                    if receipt.status_after == target {
-                        return finish(
-                            Outcome::Succeeded,
-                            Some(account),
-                            None,
-                            receipt.request_id,
-                            attempts,
-                        );
-                    }
-                    // Twilio ignores a mis-cased parameter and answers 200: compare, never assume.
-                    let e = Error::UnexpectedResponse {
-                        detail: format!(
-                            "the provider reports the account as {} after the change",
-                            receipt.status_after.as_str()
-                        ),
-                    };
-                    return finish(
-                        Outcome::Failed,
-                        Some(account),
-                        Some(e),
-                        receipt.request_id,
-                        attempts,
-                    );
+                .apply_within(&current.id, action, self.choices, budget)
+                .await;
+            let call = match call {
+                Ok(receipt) => return tries.answered(current, action, receipt),
+                Err(call) => call,
+            };
+            tries.sent += call.attempts.max(1);
+            tries.request_id = call.request_id.clone().or(tries.request_id.take());
+            // "Already closed" or "not found" (the provider's own 404) after an attempt that
+            // may have gone through: that attempt did it.
+            if tries.in_doubt && already_done(action, &call.error) {
+                return tries.end(Outcome::Succeeded, Some(done_account(current, action)), None);
+            }
+            if !call.ambiguous {
+                // A clear refusal, or a rate limit the HTTP layer already retried. After an
+                // ambiguous attempt it says nothing about that attempt, which may still apply.
+                return match tries.in_doubt {
+                    true => tries.unknown(&call.error),
+                    false => tries.end(Outcome::Failed, Some(current.clone()), Some(call.error)),
+                };
+            }
+            tries.in_doubt = true;
+            if action.irreversible() || !self.conn.provider.info().reports_status {
+                // Never sent again: the provider may still be working on the first one. A
+                // provider that reports no state cannot be re-read to settle it.
+                return match self.settle_patiently(&current.id, action, current).await {
+                    Some(account) => tries.end(Outcome::Succeeded, Some(account), None),
+                    None => tries.unknown(&call.error),
+                };
+            }
+            // Reversible: look, then send again only if it did not take effect.
+            match self.settle(&current.id, action, current).await {
+                Settled::Applied(account) => {
+                    return tries.end(Outcome::Succeeded, Some(account), None)
                 }
-                Err(call) => {
-                    sent += call.attempts.max(1);
-                    last_request_id = call.request_id.clone().or(last_request_id);
-                    // "Already closed" or "not found" after an attempt that may have gone
-                    // through: that attempt did it.
-                    if in_doubt && already_done(action, &call.error) {
-                        return finish(
-                            Outcome::Succeeded,
-                            Some(done_account(&current, action)),
-                            None,
-                            last_request_id,
-                            sent,
-                        );
-                    }
-                    // A clear refusal, or a rate limit the HTTP layer already retried, is final.
-                    if !call.ambiguous {
-                        return finish(
-                            Outcome::Failed,
-                            Some(current.clone()),
-                            Some(call.error),
-                            last_request_id,
-                            sent,
-                        );
-                    }
-                    in_doubt = true;
-                    if action.irreversible() {
-                        // Never sent again: the provider may still be working on the first one.
-                        return match self.settle_patiently(account_id, action, &current).await {
-                            Some(account) => finish(
-                                Outcome::Succeeded,
-                                Some(account),
-                                None,
-                                last_request_id,
-                                sent,
-                            ),
-                            None => finish(
-                                Outcome::Unknown,
-                                Some(current.clone()),
-                                Some(Error::OutcomeUnknown {
-                                    cause: cause_of(&call.error),
-                                }),
-                                last_request_id,
-                                sent,
-                            ),
-                        };
-                    }
-                    // Reversible: look, then send again only if it did not take effect.
-                    match self.settle(account_id, action, &current).await {
-                        Settled::Applied(account) => {
-                            return finish(
-                                Outcome::Succeeded,
-                                Some(account),
-                                None,
-                                last_request_id,
-                                sent,
-                            );
-                        }
-                        Settled::Unknown => {
-                            return finish(
-                                Outcome::Unknown,
-                                Some(current.clone()),
-                                Some(Error::OutcomeUnknown {
-                                    cause: cause_of(&call.error),
-                                }),
-                                last_request_id,
-                                sent,
-                            );
-                        }
-                        Settled::NotApplied(account) if sent >= self.retry.max_tries => {
-                            return finish(
-                                Outcome::Failed,
-                                Some(account),
-                                Some(call.error),
-                                last_request_id,
-                                sent,
-                            );
-                        }
-                        Settled::NotApplied(account) if self.cancelled() => {
-                            return finish(
-                                Outcome::Failed,
-                                Some(account),
-                                Some(Error::Cancelled),
-                                last_request_id,
-                                sent,
-                            );
-                        }
-                        Settled::NotApplied(_) => {
-                            tokio::time::sleep(self.retry.delay(sent, None)).await
-                        }
-                    }
+                Settled::NotApplied if tries.sent < self.retry.max_tries && !self.cancelled() => {
+                    tokio::time::sleep(self.retry.delay(tries.sent, None)).await
                 }
+                // Unreadable, the budget spent, or cancelled: the change may still show.
+                _ => return tries.unknown(&call.error),
             }
         }
     }
@@ -363,7 +267,7 @@ impl ActionContext<'_> {
     async fn settle(&self, account_id: &str, action: Action, before: &Subaccount) -> Settled {
         match self.api.fetch(account_id).await {
             Ok(a) if a.status == action.target_status() => Settled::Applied(a),
-            Ok(a) => Settled::NotApplied(a),
+            Ok(_) => Settled::NotApplied,
             Err(e) if already_done(action, &e) => Settled::Applied(done_account(before, action)),
             Err(_) => Settled::Unknown,
         }
@@ -378,6 +282,9 @@ impl ActionContext<'_> {
         action: Action,
         before: &Subaccount,
     ) -> Option<Subaccount> {
+        if !self.conn.provider.info().reports_status {
+            return None;
+        }
         let deadline = Instant::now() + self.retry.settle_window;
         let mut round = 0u32;
         loop {
@@ -435,8 +342,90 @@ fn cause_of(e: &Error) -> String {
     }
 }
 
+/// How the sending ended, before it is written to the history.
+struct Ending {
+    outcome: Outcome,
+    /// The account as last seen; `None` when the outcome is unknown, so that no cache puts
+    /// back the state from before a change that may have happened.
+    account: Option<Subaccount>,
+    error: Option<Error>,
+    request_id: Option<String>,
+    attempts: u32,
+}
+
+impl Ending {
+    fn unsent(outcome: Outcome, account: Option<Subaccount>, error: Error) -> Ending {
+        Ending {
+            outcome,
+            account,
+            error: Some(error),
+            request_id: None,
+            attempts: 0,
+        }
+    }
+
+    fn performed(self, history_id: i64) -> Performed {
+        Performed {
+            outcome: self.outcome,
+            account: self.account,
+            error: self.error,
+            request_id: self.request_id,
+            history_id,
+            attempts: self.attempts,
+        }
+    }
+}
+
+/// The requests sent so far for one action, and whether one of them may have taken effect.
+#[derive(Default)]
+struct Tries {
+    sent: u32,
+    in_doubt: bool,
+    request_id: Option<String>,
+}
+
+impl Tries {
+    fn end(&self, outcome: Outcome, account: Option<Subaccount>, error: Option<Error>) -> Ending {
+        Ending {
+            outcome,
+            account,
+            error,
+            request_id: self.request_id.clone(),
+            attempts: self.sent,
+        }
+    }
+
+    fn unknown(&self, last: &Error) -> Ending {
+        let cause = cause_of(last);
+        self.end(Outcome::Unknown, None, Some(Error::OutcomeUnknown { cause }))
+    }
+
+    /// The provider answered the change: done when it reports the target state.
+    fn answered(mut self, current: &Subaccount, action: Action, receipt: ActionReceipt) -> Ending {
+        self.sent += 1;
+        self.request_id = receipt.request_id.clone().or(self.request_id);
+        let mut account = current.clone();
+        account.status = receipt.status_after;
+        account.provider_status = receipt.provider_status_after.clone();
+        if receipt.status_after == action.target_status() {
+            return self.end(Outcome::Succeeded, Some(account), None);
+        }
+        // Twilio ignores a mis-cased parameter and answers 200: compare, never assume.
+        let e = Error::UnexpectedResponse {
+            detail: format!(
+                "the provider reports the account as {} after the change",
+                receipt.status_after.as_str()
+            ),
+        };
+        match self.in_doubt {
+            true => self.unknown(&e),
+            false => self.end(Outcome::Failed, Some(account), Some(e)),
+        }
+    }
+}
+
 enum Settled {
     Applied(Subaccount),
-    NotApplied(Subaccount),
+    NotApplied,
     Unknown,
 }

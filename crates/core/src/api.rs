@@ -28,6 +28,9 @@ pub struct AccountRow {
     /// For providers that do not report a state (Telnyx): the last action Subdesk recorded as
     /// done on this account, e.g. "suspended on 2026-11-24 14:02 UTC".
     pub recorded: Option<String>,
+    /// An earlier action on this account has no known outcome: the sentence that says which
+    /// and since when. Such a row offers no action, only *Check now*.
+    pub in_doubt: Option<String>,
 }
 
 impl AccountRow {
@@ -44,7 +47,15 @@ impl AccountRow {
             created: s.created,
             demo: conn.demo,
             recorded: None,
+            in_doubt: None,
         }
+    }
+
+    /// Marks the row in doubt because of `open`, an entry with no known outcome.
+    pub fn in_doubt_by(mut self, conn: &Connection, open: &crate::history::HistoryEntry) -> Self {
+        self.in_doubt = Some(crate::in_flight::in_doubt(conn, open).user_message());
+        self.allowed_actions.clear();
+        self
     }
 }
 
@@ -210,6 +221,9 @@ pub struct AppStatus {
     pub history_problem: Option<String>,
     /// None when the settings file was read; else where the unreadable one was moved.
     pub settings_problem: Option<String>,
-    /// Actions whose outcome is still unknown (network down at start-up).
+    /// Actions whose outcome is still unknown (network down, not shown yet, connection removed).
     pub unreconciled: u32,
+    /// Saved connections this version cannot use, one sentence each: kept in the settings
+    /// file as written, never dropped by a save.
+    pub unreadable_connections: Vec<String>,
 }

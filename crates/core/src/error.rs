@@ -65,6 +65,20 @@ pub enum Error {
     SubaccountCredentials { provider: Provider },
     #[error("outcome unknown after {cause}")]
     OutcomeUnknown { cause: String },
+    /// The account has an entry whose outcome is not known (in flight, or unknown): nothing
+    /// is sent to it until that entry is settled.
+    #[error("in doubt since {since}")]
+    InDoubt {
+        /// The action in doubt; `None` when a newer Subdesk wrote one this one does not know.
+        action: Option<Action>,
+        /// When it was sent (ISO-8601 UTC).
+        since: String,
+        /// The provider can report the account's state, so a re-read can settle it.
+        checkable: bool,
+    },
+    /// A connection that still has actions in flight or not confirmed cannot be removed.
+    #[error("{open} open entries")]
+    ConnectionInUse { open: u32 },
     #[error("no matching preview for this irreversible action")]
     PreviewRequired,
     #[error("{provider:?} does not allow this account to manage subaccounts")]
@@ -103,6 +117,10 @@ pub enum ErrorCode {
     ApiKeyCannotReachSubaccount,
     SubaccountCredentials,
     OutcomeUnknown,
+    /// An earlier action on the account is not confirmed; *Check now* settles it.
+    InDoubt,
+    /// The connection has actions in flight or not confirmed.
+    ConnectionInUse,
     PreviewRequired,
     Forbidden,
     /// The reason given with an action is too long; the dialog marks its reason field.
@@ -145,6 +163,8 @@ impl ErrorCode {
             ErrorCode::ApiKeyCannotReachSubaccount => "api_key_cannot_reach_subaccount",
             ErrorCode::SubaccountCredentials => "subaccount_credentials",
             ErrorCode::OutcomeUnknown => "outcome_unknown",
+            ErrorCode::InDoubt => "in_doubt",
+            ErrorCode::ConnectionInUse => "connection_in_use",
             ErrorCode::PreviewRequired => "preview_required",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::ReasonTooLong => "reason_too_long",
@@ -190,6 +210,8 @@ impl Error {
             Error::ApiKeyCannotReachSubaccount { .. } => ErrorCode::ApiKeyCannotReachSubaccount,
             Error::SubaccountCredentials { .. } => ErrorCode::SubaccountCredentials,
             Error::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
+            Error::InDoubt { .. } => ErrorCode::InDoubt,
+            Error::ConnectionInUse { .. } => ErrorCode::ConnectionInUse,
             Error::PreviewRequired => ErrorCode::PreviewRequired,
             Error::Forbidden { .. } => ErrorCode::Forbidden,
             Error::ReasonTooLong { .. } => ErrorCode::ReasonTooLong,
@@ -267,6 +289,23 @@ impl Error {
             ),
             Error::OutcomeUnknown { cause } => format!(
                 "The provider's answer was lost ({cause}) and, after checking the account again for a while, Subdesk still cannot tell whether the change was made. It was not sent again. Subdesk checks it again at the next start; look at the account in the provider's console before you act on it again."
+            ),
+            Error::InDoubt { action, since, checkable } => format!(
+                "Subdesk is not sure whether the {} sent on {} went through, so it sends nothing more to this account until that is settled. {}",
+                action.map_or("earlier action", |a| a.noun()),
+                crate::history::display_time(since),
+                if *checkable {
+                    "Use Check now to read the account again."
+                } else {
+                    "This provider does not report the account's state: look at it in the provider's console, then record what you found with Check now."
+                }
+            ),
+            Error::ConnectionInUse { open } => format!(
+                "This connection still has {} under way or not confirmed. Removing it now would leave {} unchecked: wait for {}, or settle {} with Check now in History, then remove the connection.",
+                if *open == 1 { "1 action".to_string() } else { format!("{open} actions") },
+                if *open == 1 { "it" } else { "them" },
+                if *open == 1 { "it to finish" } else { "them to finish" },
+                if *open == 1 { "it" } else { "them" },
             ),
             Error::Forbidden { provider } => format!(
                 "{} accepted the credentials but does not allow this account to manage its {}s. {} Then try again.",
@@ -393,6 +432,17 @@ mod tests {
             Error::Forbidden {
                 provider: Provider::Vobiz,
             },
+            Error::InDoubt {
+                action: Some(Action::Close),
+                since: "2026-11-24T14:02:03.000Z".into(),
+                checkable: true,
+            },
+            Error::InDoubt {
+                action: None,
+                since: "2026-11-24T14:02:03.000Z".into(),
+                checkable: false,
+            },
+            Error::ConnectionInUse { open: 2 },
         ]
     }
 

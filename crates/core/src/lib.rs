@@ -10,6 +10,7 @@ pub mod durable;
 pub mod error;
 mod export_file;
 pub mod history;
+pub mod in_flight;
 pub mod jobs;
 mod listing_cache;
 pub mod model;

@@ -115,6 +115,16 @@ impl Action {
         }
     }
 
+    /// The action as a noun, for sentences: "the close sent on …".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Action::Suspend => "suspension",
+            Action::Reactivate => "reactivation",
+            Action::Close => "close",
+            Action::Delete => "deletion",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.as_str() == s)
     }

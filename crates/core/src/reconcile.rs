@@ -1,24 +1,45 @@
-//! Start-up reconciliation: intents that never got an outcome (the app was killed, the machine
-//! lost power) are completed from the account's current state at the provider.
+//! Reconciliation: entries whose outcome is not known (the app was killed mid-action, or the
+//! provider's answer was lost) are settled from the account's current state at the provider.
+//!
+//! A read is proof only when it cannot be overtaken: a provider may apply a request long after
+//! it failed to answer it, so a read showing the account unchanged settles the entry as
+//! *failed* only once [`crate::providers::RetryPolicy::late_apply_window`] has passed since the
+//! last request was sent. Before that the entry stays *unknown* and is checked again (the app
+//! re-checks by itself, at each start, and on *Check now*). A provider that reports no state
+//! (Telnyx) is never settled by a read: the user records what the provider's console shows.
+
+use std::time::Duration;
 
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::history::{Completion, HistoryCode, HistoryEntry, Outcome};
-use crate::model::Action;
+use crate::history::{display_time, now_iso, Completion, HistoryCode, HistoryEntry, Outcome};
+use crate::model::{Action, Connection};
 use crate::workspace::Workspace;
 
-/// What start-up reconciliation did.
+/// What a reconciliation pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Reconciled {
     pub succeeded: u32,
     pub failed: u32,
-    /// Still unknown: the provider could not be reached, or the connection is gone.
+    /// Still unknown: the provider could not be reached, the change may still show, the
+    /// provider reports no state, or the connection is gone.
     pub unknown: u32,
 }
 
+impl Reconciled {
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Succeeded => self.succeeded += 1,
+            Outcome::Failed => self.failed += 1,
+            _ => self.unknown += 1,
+        }
+    }
+}
+
 impl Workspace {
-    /// Completes every open intent it can. Safe to run again: unknown ones are retried.
+    /// Settles every open entry it can. Safe to run again: unknown ones are checked again.
+    /// Entries of an account an action holds right now are left alone (they are in flight).
     pub async fn reconcile(&self) -> Result<Reconciled> {
         let history = self.history()?.clone();
         let mut report = Reconciled::default();
@@ -30,39 +51,114 @@ impl Workspace {
                 Uuid::parse_str(&e.connection_id).is_ok_and(|id| self.connection(id).is_ok())
             });
         for entry in history.open_intents()?.into_iter().chain(returned) {
-            let (Some(_), Some(action)) = (entry.provider, entry.action) else {
-                // Written by a newer Subdesk with a provider or an action this one does not
-                // know: it cannot be checked here, and is left exactly as it was.
-                report.unknown += 1;
-                continue;
-            };
-            let completion = self.reconcile_one(&entry, action).await;
-            match completion.outcome {
-                Outcome::Succeeded => report.succeeded += 1,
-                Outcome::Failed => report.failed += 1,
-                _ => report.unknown += 1,
+            if let Some(outcome) = self.settle_entry(&entry).await? {
+                report.count(outcome);
             }
-            history.complete(entry.id, &completion)?;
         }
         Ok(report)
     }
 
-    async fn reconcile_one(&self, e: &HistoryEntry, action: Action) -> Completion {
+    /// *Check now* for one account: reads it and settles its open entries.
+    pub async fn check_now(&self, connection_id: Uuid, account_id: &str) -> Result<Reconciled> {
+        let history = self.history()?.clone();
+        let mut report = Reconciled::default();
+        for entry in history.open_for(&connection_id.to_string(), account_id)? {
+            if let Some(outcome) = self.settle_entry(&entry).await? {
+                report.count(outcome);
+            }
+        }
+        Ok(report)
+    }
+
+    /// Records what the user found in the provider's console for an entry Subdesk cannot
+    /// settle by itself (a provider that reports no state, a connection since removed):
+    /// `went_through` says whether the change shows there.
+    pub fn settle_by_hand(&self, entry_id: i64, went_through: bool) -> Result<HistoryEntry> {
+        let history = self.history()?;
+        let entry = history
+            .get(entry_id)?
+            .filter(|e| matches!(e.outcome, Outcome::Pending | Outcome::Unknown))
+            .ok_or_else(|| {
+                Error::validation(
+                    "entryId",
+                    "This entry is already settled. Refresh History to see its outcome.",
+                )
+            })?;
+        if let Ok(id) = Uuid::parse_str(&entry.connection_id) {
+            // An action in flight owns its entry.
+            if self.in_flight().claim_to_check(id, &entry.account_id).is_none() {
+                return Err(Error::validation(
+                    "entryId",
+                    "An action on this account is still running. Wait for it to finish.",
+                ));
+            }
+        }
+        let (outcome, said) = match went_through {
+            true => (Outcome::Succeeded, "went through"),
+            false => (Outcome::Failed, "did not go through"),
+        };
+        let c = Completion {
+            status_after: went_through
+                .then(|| entry.action.map(Action::target_status))
+                .flatten(),
+            error_code: Some(HistoryCode::SettledByHand),
+            error_message: Some(format!(
+                "Settled by hand on {}: {} checked the account in the provider's console and recorded that the change {said}.",
+                display_time(&now_iso()),
+                self.actor
+            )),
+            reconciled: true,
+            ..Completion::outcome(outcome)
+        };
+        history.complete(entry_id, &c)?;
+        history.get(entry_id)?.ok_or_else(|| Error::storage("entry vanished"))
+    }
+
+    /// Settles one entry, unless an action holds its account. Returns the outcome written.
+    async fn settle_entry(&self, entry: &HistoryEntry) -> Result<Option<Outcome>> {
+        let (Some(_), Some(action)) = (entry.provider, entry.action) else {
+            // Written by a newer Subdesk with a provider or an action this one does not
+            // know: it cannot be checked here, and is left exactly as it was.
+            return Ok(Some(Outcome::Unknown));
+        };
+        let conn = Uuid::parse_str(&entry.connection_id)
+            .ok()
+            .and_then(|id| self.connection(id).ok());
+        let Some(conn) = conn else {
+            let c = Completion {
+                error_code: Some(HistoryCode::ConnectionMissing),
+                error_message: Some("Subdesk could not check this action: its connection has been removed. Check the account in the provider's console, then record what you found.".into()),
+                ..Completion::outcome(Outcome::Unknown)
+            };
+            self.history()?.complete(entry.id, &c)?;
+            return Ok(Some(Outcome::Unknown));
+        };
+        let Some(_claim) = self.in_flight().claim_to_check(conn.id, &entry.account_id) else {
+            return Ok(None);
+        };
+        let c = self.read_outcome(&conn, entry, action).await;
+        let outcome = c.outcome;
+        self.history()?.complete(entry.id, &c)?;
+        Ok(Some(outcome))
+    }
+
+    async fn read_outcome(&self, conn: &Connection, e: &HistoryEntry, action: Action) -> Completion {
         let reconciled = |c: Completion| Completion {
             reconciled: true,
             ..c
         };
-        let conn = Uuid::parse_str(&e.connection_id)
-            .ok()
-            .and_then(|id| self.connection(id).ok());
-        let Some(conn) = conn else {
+        if !conn.provider.info().reports_status {
             return Completion {
-                error_code: Some(HistoryCode::ConnectionMissing),
-                error_message: Some("Subdesk could not check this action: its connection is no longer set up. Check the account in the provider's console.".into()),
+                error_code: e.error_code.clone(),
+                error_message: Some(format!(
+                    "{} does not report whether an account is disabled, so Subdesk cannot check this by itself. Look at the account in {}'s portal, then record what you found.",
+                    conn.provider.name(),
+                    conn.provider.name()
+                )),
                 ..Completion::outcome(Outcome::Unknown)
             };
-        };
-        let api = match self.api_for(&conn).await {
+        }
+        let api = match self.api_for(conn).await {
             Ok(api) => api,
             Err(err) => return Completion::outcome(Outcome::Unknown).with_error(&err),
         };
@@ -72,17 +168,29 @@ impl Workspace {
                 status_after: Some(a.status),
                 ..Completion::outcome(Outcome::Succeeded)
             }),
-            Ok(a) => reconciled(Completion {
-                status_after: Some(a.status),
-                error_code: Some(HistoryCode::NotApplied),
-                error_message: Some(format!(
-                    "Reconciled at start-up: the change did not take effect; the account is {}. Try the action again if it is still needed.",
-                    a.status.as_str()
-                )),
-                ..Completion::outcome(Outcome::Failed)
-            }),
-            // A deleted account answers 404; so does a closed Twilio subaccount once Twilio
-            // has purged it (30 days after closure by default). Either way it is done.
+            Ok(a) => match self.may_still_apply(e) {
+                Some(until) => Completion {
+                    error_code: Some(HistoryCode::NotYetApplied),
+                    error_message: Some(format!(
+                        "Checked on {}: the change has not shown yet, but the provider may still apply it until about {}. Subdesk checks again by itself, and sends nothing to this account until then.",
+                        display_time(&now_iso()),
+                        display_time(&until)
+                    )),
+                    ..Completion::outcome(Outcome::Unknown)
+                },
+                None => reconciled(Completion {
+                    status_after: Some(a.status),
+                    error_code: Some(HistoryCode::NotApplied),
+                    error_message: Some(format!(
+                        "Checked later: the change did not take effect; the account is {}. Try the action again if it is still needed.",
+                        a.status.as_str()
+                    )),
+                    ..Completion::outcome(Outcome::Failed)
+                }),
+            },
+            // A deleted account answers the provider's own 404; so does a closed Twilio
+            // subaccount once Twilio has purged it (30 days after closure by default). Either
+            // way it is done. (A gateway's 404 page is not a NotFound: see `refusal_by_status`.)
             Err(Error::NotFound { .. }) if matches!(action, Action::Delete | Action::Close) => {
                 reconciled(Completion {
                     status_after: Some(target),
@@ -91,12 +199,44 @@ impl Workspace {
             }
             Err(err) if err.retryable() => Completion {
                 error_code: Some(err.code().into()),
-                error_message: Some("Outcome unknown: the provider could not be reached at start-up. Subdesk will check again at the next start.".into()),
+                error_message: Some("Outcome unknown: the provider could not be reached. Subdesk will check again by itself.".into()),
                 ..Completion::outcome(Outcome::Unknown)
             },
             // Anything else (credentials rotated, keychain locked) says nothing about whether the
-            // change happened: keep it open and check again at the next start.
+            // change happened: keep it open and check again later.
             Err(err) => Completion::outcome(Outcome::Unknown).with_error(&err),
         }
+    }
+
+    /// Until when the provider may still apply the entry's last request (ISO-8601), or `None`
+    /// once that time has passed. The last request went out before the entry was completed
+    /// (its start plus its duration); an entry left pending by a crash was sent before this
+    /// workspace started.
+    fn may_still_apply(&self, e: &HistoryEntry) -> Option<String> {
+        let started = chrono::DateTime::parse_from_rfc3339(&e.started_at).ok()?;
+        let started = started.with_timezone(&chrono::Utc);
+        let last_sent = match (e.outcome, e.duration_ms) {
+            (Outcome::Unknown, Some(ms)) => started + chrono::Duration::milliseconds(ms),
+            _ => self.started_at().max(started),
+        };
+        let window = chrono::Duration::from_std(self.retry.late_apply_window)
+            .unwrap_or(chrono::Duration::MAX);
+        let until = last_sent + window;
+        (chrono::Utc::now() < until).then(|| until.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    }
+
+    /// How long until the soonest entry that may still apply can be settled by a read; the
+    /// app waits that long before it re-checks by itself. `None` when no entry waits.
+    pub fn next_check_in(&self) -> Option<Duration> {
+        let open = self.history().ok()?.open_intents().ok()?;
+        let until = open
+            .iter()
+            .filter(|e| e.outcome == Outcome::Unknown)
+            .filter_map(|e| self.may_still_apply(e))
+            .min()?;
+        let until = chrono::DateTime::parse_from_rfc3339(&until).ok()?;
+        (until.with_timezone(&chrono::Utc) - chrono::Utc::now())
+            .to_std()
+            .ok()
     }
 }

@@ -21,6 +21,7 @@ use crate::attribution::{checked_display_name, checked_reason, Attribution};
 use crate::confirm::{Confirmation, Tokens};
 use crate::error::{Error, Result};
 use crate::history::{ExportFormat, History, HistoryFilter, HistoryPage, Outcome};
+use crate::in_flight::{Claim, InFlight};
 use crate::jobs::ItemRef;
 use crate::listing_cache::ListingCache;
 use crate::model::{
@@ -73,26 +74,95 @@ fn valid_on_disk(mut s: Settings) -> Settings {
     s
 }
 
-/// Where connections and settings are saved (tauri-plugin-store in the app).
+/// Where connections and settings are saved (tauri-plugin-store in the app). Connections are
+/// read and written entry by entry, as JSON values, so one entry this version cannot read (a
+/// newer provider, a hand edit) is kept as written instead of taking the others down with it.
 pub trait SettingsStore: Send + Sync {
-    fn load_connections(&self) -> Result<Vec<Connection>>;
-    fn save_connections(&self, connections: &[Connection]) -> Result<()>;
+    /// The saved connections, one JSON value each, as written.
+    fn load_connection_entries(&self) -> Result<Vec<serde_json::Value>>;
+    fn save_connection_entries(&self, entries: &[serde_json::Value]) -> Result<()>;
     fn load_settings(&self) -> Result<Settings>;
     fn save_settings(&self, settings: &Settings) -> Result<()>;
+
+    /// The connections this version can read; the others are left out.
+    fn load_connections(&self) -> Result<Vec<Connection>> {
+        Ok(read_entries(self.load_connection_entries()?).0)
+    }
+
+    fn save_connections(&self, connections: &[Connection]) -> Result<()> {
+        self.save_connection_entries(&to_entries(connections)?)
+    }
+}
+
+/// A saved connection entry this version cannot use, kept exactly as written.
+#[derive(Debug, Clone)]
+pub struct UnreadableEntry {
+    pub raw: serde_json::Value,
+    /// Why, in a sentence for the banner.
+    pub why: String,
+}
+
+/// Splits saved entries into the connections this version can use and the ones it keeps
+/// unread. An entry with an unsafe API address (plain http to another computer, from a hand
+/// edit) is kept unread too: a token must never go there.
+pub fn read_entries(entries: Vec<serde_json::Value>) -> (Vec<Connection>, Vec<UnreadableEntry>) {
+    let mut ok = Vec::new();
+    let mut unread = Vec::new();
+    for raw in entries {
+        let label = raw
+            .get("label")
+            .and_then(|l| l.as_str())
+            .map(|l| format!("\u{2068}{}\u{2069}", l.chars().take(80).collect::<String>()))
+            .unwrap_or_else(|| "without a name".into());
+        match serde_json::from_value::<Connection>(raw.clone()) {
+            Ok(c) if http::validate_base_url(&c.base_url).is_ok() => ok.push(c),
+            Ok(_) => unread.push(UnreadableEntry {
+                raw,
+                why: format!("The saved connection {label} has an API address Subdesk will not send a token to (plain http to another computer). It is kept as it was, unused. Remove it from the settings file, or add the connection again with an https address."),
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "a saved connection this version cannot read");
+                unread.push(UnreadableEntry {
+                    raw,
+                    why: format!("The saved connection {label} could not be read by this version of Subdesk (it may come from a newer version, or the settings file was edited by hand). It is kept as it was, unused: update Subdesk to use it."),
+                });
+            }
+        }
+    }
+    (ok, unread)
+}
+
+fn to_entries(connections: &[Connection]) -> Result<Vec<serde_json::Value>> {
+    connections
+        .iter()
+        .map(|c| serde_json::to_value(c).map_err(Error::storage))
+        .collect()
 }
 
 /// Settings in memory, for tests.
 #[derive(Default)]
 pub struct MemorySettings {
-    connections: Mutex<Vec<Connection>>,
+    connections: Mutex<Vec<serde_json::Value>>,
     settings: Mutex<Settings>,
+    /// Every save fails while set, as on a full disk.
+    pub full: std::sync::atomic::AtomicBool,
+}
+
+impl MemorySettings {
+    fn refuse_when_full(&self) -> Result<()> {
+        match self.full.load(std::sync::atomic::Ordering::SeqCst) {
+            true => Err(Error::storage("No space left on device (os error 28)")),
+            false => Ok(()),
+        }
+    }
 }
 
 impl SettingsStore for MemorySettings {
-    fn load_connections(&self) -> Result<Vec<Connection>> {
+    fn load_connection_entries(&self) -> Result<Vec<serde_json::Value>> {
         Ok(self.connections.lock().expect("poisoned").clone())
     }
-    fn save_connections(&self, c: &[Connection]) -> Result<()> {
+    fn save_connection_entries(&self, c: &[serde_json::Value]) -> Result<()> {
+        self.refuse_when_full()?;
         *self.connections.lock().expect("poisoned") = c.to_vec();
         Ok(())
     }
@@ -100,6 +170,7 @@ impl SettingsStore for MemorySettings {
         Ok(self.settings.lock().expect("poisoned").clone())
     }
     fn save_settings(&self, s: &Settings) -> Result<()> {
+        self.refuse_when_full()?;
         *self.settings.lock().expect("poisoned") = s.clone();
         Ok(())
     }
@@ -127,6 +198,8 @@ struct Demo {
 pub struct Workspace {
     settings_store: Arc<dyn SettingsStore>,
     connections: RwLock<Vec<Connection>>,
+    /// Saved entries this version cannot use: shown, and written back as they were.
+    unreadable: Vec<UnreadableEntry>,
     settings: RwLock<Settings>,
     secrets: Arc<dyn SecretStore>,
     demo: RwLock<Option<Demo>>,
@@ -145,9 +218,12 @@ pub struct Workspace {
     pub(crate) jobs: Mutex<HashMap<String, Arc<AtomicBool>>>,
     /// Bulk previews under way, by the id the dialog gave them: set to `true` to stop one.
     pub(crate) previews: Mutex<HashMap<String, tokio::sync::watch::Sender<bool>>>,
-    /// Accounts with an action under way: a second action on the same account waits its turn
-    /// by being refused, so a dialog and a bulk job can never both act on it.
-    busy: Mutex<std::collections::HashSet<(Uuid, String)>>,
+    /// Accounts with an action under way, and the check that refuses an account in doubt: a
+    /// second action on the same account is refused, so a dialog and a bulk job can never
+    /// both act on it.
+    in_flight: Arc<InFlight>,
+    /// When this workspace started: an entry a crash left pending was sent before it.
+    started_at: chrono::DateTime<chrono::Utc>,
     /// One adaptive in-flight limit per connection, shared by every request to it.
     limits: Mutex<HashMap<Uuid, Arc<AdaptiveLimit>>>,
     /// Previews of irreversible actions not yet confirmed.
@@ -193,27 +269,16 @@ impl Workspace {
                 }
             },
         };
-        let connections = cfg
-            .settings
-            .load_connections()
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "could not read saved connections");
-                Vec::new()
-            })
-            .into_iter()
-            // A hand-edited settings file must not send a token over plain http to another host.
-            .filter(|c| match http::validate_base_url(&c.base_url) {
-                Ok(_) => true,
-                Err(_) => {
-                    tracing::warn!(connection = %c.id, "ignoring a saved connection with an unsafe API address");
-                    false
-                }
-            })
-            .collect();
+        let entries = cfg.settings.load_connection_entries().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not read saved connections");
+            Vec::new()
+        });
+        let (connections, unreadable) = read_entries(entries);
         let settings = valid_on_disk(cfg.settings.load_settings().unwrap_or_default());
         Ok(Workspace {
             settings_store: cfg.settings,
             connections: RwLock::new(connections),
+            unreadable,
             settings: RwLock::new(settings),
             secrets: cfg.secrets,
             demo: RwLock::new(None),
@@ -228,7 +293,8 @@ impl Workspace {
             jobs: Mutex::new(HashMap::new()),
             previews: Mutex::new(HashMap::new()),
             limits: Mutex::new(HashMap::new()),
-            busy: Mutex::new(std::collections::HashSet::new()),
+            in_flight: Arc::new(InFlight::default()),
+            started_at: chrono::Utc::now(),
             tokens: Tokens::default(),
             secret_cache: Mutex::new(HashMap::new()),
             keychain_gate: tokio::sync::Mutex::new(()),
@@ -243,6 +309,25 @@ impl Workspace {
 
     pub fn history_path(&self) -> Option<&Path> {
         self.history.as_ref().ok().map(|h| h.path())
+    }
+
+    /// Saves `all` with the unreadable entries after them, as they were: a save never drops an
+    /// entry this version could not read.
+    fn save_connections(&self, all: &[Connection]) -> Result<()> {
+        let mut entries = to_entries(all)?;
+        entries.extend(self.unreadable.iter().map(|u| u.raw.clone()));
+        self.settings_store.save_connection_entries(&entries)
+    }
+
+    /// Whether the settings hold any connection entry, readable or not: the demo opens only
+    /// when there is none.
+    pub fn has_saved_entries(&self) -> bool {
+        !self.saved_connections().is_empty() || !self.unreadable.is_empty()
+    }
+
+    /// The sentences about saved entries this version keeps unread.
+    pub fn unreadable_connections(&self) -> Vec<String> {
+        self.unreadable.iter().map(|u| u.why.clone()).collect()
     }
 
     pub fn saved_connections(&self) -> Vec<Connection> {
@@ -275,10 +360,11 @@ impl Workspace {
     /// [`Self::check_keychain`]); a keychain problem found by an earlier check is included.
     pub async fn status(&self) -> AppStatus {
         let keychain_problem = self.keychain_checked.get().cloned().flatten();
-        // Unknown outcomes only: pending ones are in flight, or being reconciled right now.
+        // Unknown outcomes only (those of removed connections included): pending ones are in
+        // flight, or being reconciled right now.
         let unreconciled = self
             .history()
-            .and_then(|h| h.open_intents())
+            .and_then(|h| h.all_open())
             .map(|v| v.iter().filter(|e| e.outcome == Outcome::Unknown).count() as u32)
             .unwrap_or(0);
         AppStatus {
@@ -289,6 +375,7 @@ impl Workspace {
             history_problem: self.history_problem.clone(),
             settings_problem: self.settings_problem.read().expect("poisoned").clone(),
             unreconciled,
+            unreadable_connections: self.unreadable_connections(),
         }
     }
 
@@ -338,12 +425,51 @@ impl Workspace {
         Ok(())
     }
 
-    pub fn close_demo(&self) {
+    /// Closes the demo workspace; refused while one of its accounts is being acted on or has
+    /// an action whose outcome is not known (closing would leave it unchecked for good).
+    pub fn close_demo(&self) -> Result<()> {
+        let ids: Vec<Uuid> = self
+            .demo
+            .read()
+            .expect("poisoned")
+            .as_ref()
+            .map(|d| d.connections.iter().map(|c| c.id).collect())
+            .unwrap_or_default();
+        for id in &ids {
+            self.refuse_if_in_use(*id)?;
+        }
         let closed = self.demo.write().expect("poisoned").take();
         if let Some(d) = closed {
             let ids: Vec<Uuid> = d.connections.iter().map(|c| c.id).collect();
             self.rows.retain(|c| !ids.contains(&c));
         }
+        Ok(())
+    }
+
+    /// Refuses to remove a connection that has claims or entries whose outcome is not known.
+    fn refuse_if_in_use(&self, id: Uuid) -> Result<()> {
+        let key = id.to_string();
+        let mut open = self
+            .history()
+            .and_then(|h| h.all_open())?
+            .iter()
+            .filter(|e| e.connection_id == key)
+            .count() as u32;
+        if open == 0 && self.in_flight.holds_any(id) {
+            open = 1;
+        }
+        match open {
+            0 => Ok(()),
+            open => Err(Error::ConnectionInUse { open }),
+        }
+    }
+
+    pub(crate) fn in_flight(&self) -> &Arc<InFlight> {
+        &self.in_flight
+    }
+
+    pub(crate) fn started_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.started_at
     }
 
     /// Runs a keychain call on the blocking pool, never on the async runtime: on Linux it is a
@@ -533,7 +659,7 @@ impl Workspace {
         self.keychain(move |store| store.set(&k, &secret)).await?;
         let mut all = self.saved_connections();
         all.push(conn.clone());
-        if let Err(e) = self.settings_store.save_connections(&all) {
+        if let Err(e) = self.save_connections(&all) {
             let _ = self.keychain(move |store| store.delete(&key)).await;
             return Err(e);
         }
@@ -580,12 +706,15 @@ impl Workspace {
             .into_iter()
             .map(|c| if c.id == id { conn.clone() } else { c })
             .collect();
-        self.settings_store.save_connections(&all)?;
+        self.save_connections(&all)?;
         *self.connections.write().expect("poisoned") = all;
         Ok(conn)
     }
 
-    /// Removes a saved connection and its keychain entry. History entries stay.
+    /// Removes a saved connection and its keychain entry. History entries stay. Refused while
+    /// the connection has an action under way or not confirmed. The settings without it are
+    /// saved first; its token leaves the keychain only after that succeeded, so a full disk
+    /// leaves the connection as it was.
     pub async fn remove_connection(&self, id: Uuid) -> Result<()> {
         let conn = self.connection(id)?;
         if conn.demo {
@@ -594,20 +723,23 @@ impl Workspace {
                 "Demo connections cannot be removed; close the demo workspace instead.",
             ));
         }
-        {
-            let _gate = self.keychain_gate.lock().await;
-            self.secret_cache.lock().expect("poisoned").remove(&id);
-            let key = id.to_string();
-            self.keychain(move |s| s.delete(&key)).await?;
-        }
+        self.refuse_if_in_use(id)?;
         let all: Vec<Connection> = self
             .saved_connections()
             .into_iter()
             .filter(|c| c.id != id)
             .collect();
-        self.settings_store.save_connections(&all)?;
+        self.save_connections(&all)?;
         *self.connections.write().expect("poisoned") = all;
         self.rows.retain(|c| c != id);
+        let _gate = self.keychain_gate.lock().await;
+        self.secret_cache.lock().expect("poisoned").remove(&id);
+        let key = id.to_string();
+        if let Err(e) = self.keychain(move |s| s.delete(&key)).await {
+            // The connection is gone; a token left behind is harmless and is overwritten if
+            // the same id ever comes back (it cannot: ids are new for each connection).
+            tracing::warn!(error = %e, connection = %id, "could not delete the removed connection's token");
+        }
         Ok(())
     }
 
@@ -645,9 +777,11 @@ impl Workspace {
     /// Lists every connection's subaccounts at once, streaming each page as it arrives.
     pub async fn list_all(self: &Arc<Self>, on_event: Arc<dyn Fn(ListEvent) + Send + Sync>) {
         let mut set = tokio::task::JoinSet::new();
+        let open = Arc::new(self.open_entries());
         for conn in self.connections() {
             let ws = Arc::clone(self);
             let on_event = Arc::clone(&on_event);
+            let open = Arc::clone(&open);
             set.spawn(async move {
                 ws.rows.listing_started(conn.id);
                 let result = async {
@@ -666,10 +800,14 @@ impl Workspace {
                             .into_iter()
                             .map(|s| {
                                 let last = recorded.get(&s.id).cloned();
+                                let key = (conn.id.to_string(), s.id.clone());
                                 let mut row = AccountRow::new(&conn, s);
                                 row.recorded =
                                     last.map(|(action, at)| recorded_words(&action, &at));
-                                row
+                                match open.get(&key) {
+                                    Some(entry) => row.in_doubt_by(&conn, entry),
+                                    None => row,
+                                }
                             })
                             .collect();
                         on_event(ListEvent::Page {
@@ -695,6 +833,17 @@ impl Workspace {
         while set.join_next().await.is_some() {}
     }
 
+    /// Every entry with no known outcome, by (connection id, account id): the accounts in
+    /// doubt. Few, and read through a partial index.
+    fn open_entries(&self) -> HashMap<(String, String), crate::history::HistoryEntry> {
+        self.history()
+            .and_then(|h| h.all_open())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| ((e.connection_id.clone(), e.account_id.clone()), e))
+            .collect()
+    }
+
     /// What the confirmation dialog shows. Reads the account's current state and impact.
     pub async fn preview(
         &self,
@@ -703,6 +852,10 @@ impl Workspace {
         action: Action,
     ) -> Result<ActionPreview> {
         let conn = self.connection(connection_id)?;
+        // Nothing to preview for an account in doubt: it is refused until settled.
+        if let Some(open) = self.history()?.open_for(&conn.id.to_string(), account_id)?.first() {
+            return Err(crate::in_flight::in_doubt(&conn, open));
+        }
         let api = self.api_for(&conn).await?;
         let account = api.fetch(account_id).await?;
         crate::model::check_transition(conn.provider, account.status, account.is_parent, action)?;
@@ -748,19 +901,11 @@ impl Workspace {
         })
     }
 
-    /// Marks an account as being acted on, or says it already is.
-    pub(crate) fn claim(self: &Arc<Self>, conn: Uuid, account_id: &str) -> Result<Claim> {
-        let key = (conn, account_id.to_string());
-        if !self.busy.lock().expect("poisoned").insert(key.clone()) {
-            return Err(Error::validation(
-                "accountId",
-                "Another action on this account is still running. Wait for it to finish, then refresh.",
-            ));
-        }
-        Ok(Claim {
-            ws: Arc::clone(self),
-            key,
-        })
+    /// Holds an account for an action: refused while another action holds it, and while an
+    /// earlier action on it has no known outcome (see [`crate::in_flight`]).
+    pub(crate) fn claim(&self, conn: &Connection, account_id: &str) -> Result<Claim> {
+        self.in_flight
+            .claim_for_action(conn, account_id, self.history()?)
     }
 
     /// Who acts (the OS user, and the display name set now) and why, for one action or one
@@ -839,7 +984,7 @@ impl Workspace {
                 &[(conn.id, account_id.to_string())].into(),
             )?;
         }
-        let _claim = self.claim(conn.id, account_id)?;
+        let _claim = self.claim(&conn, account_id)?;
         let history = Arc::clone(self.history()?);
         let api = self.api_for(&conn).await?;
         let known = self
@@ -939,20 +1084,4 @@ fn recorded_words(action: &str, at: &str) -> String {
     };
     let when: String = at.chars().take(16).collect::<String>().replace('T', " ");
     format!("Subdesk {done} it on {when} UTC")
-}
-
-/// An account marked busy; dropping it frees the account.
-pub(crate) struct Claim {
-    ws: Arc<Workspace>,
-    key: (Uuid, String),
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        self.ws
-            .busy
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.key);
-    }
 }

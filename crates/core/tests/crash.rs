@@ -276,6 +276,7 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
             base: Duration::from_millis(10),
             cap: Duration::from_millis(200),
             settle_window: Duration::from_millis(500),
+            late_apply_window: Duration::ZERO,
         },
         actor: "tester".into(),
     })

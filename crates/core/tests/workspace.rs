@@ -491,7 +491,7 @@ async fn reconciliation_completes_every_open_intent() {
         (eb.outcome, eb.status_after),
         (Outcome::Failed, Some(Status::Active))
     );
-    assert!(eb.error_message.unwrap().contains("Reconciled at start-up"));
+    assert!(eb.error_message.unwrap().contains("did not take effect"));
     let eo = h.get(orphan).unwrap().unwrap();
     assert_eq!(
         (eo.outcome, eo.error_code.as_ref().map(|c| c.as_str())),

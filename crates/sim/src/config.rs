@@ -101,6 +101,29 @@ impl FaultPlan {
     }
 }
 
+/// A fault planned for one write, for tests that explore fault schedules: the next write
+/// (POST, PUT, PATCH, DELETE) whose path contains `target` (an account id) fails with `kind`,
+/// whatever the random [`FaultPlan`] says, and the change it asks for goes through as `apply`
+/// says. Planned faults are used in the order they were added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptedFault {
+    pub target: String,
+    pub kind: FaultKind,
+    pub apply: Apply,
+}
+
+/// Whether, and when, a faulted write's change goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apply {
+    /// Never: the backend dropped the request (always so for a 429).
+    Never,
+    /// Before the failure is answered: a re-read right after it shows the change.
+    BeforeAnswer,
+    /// This long after the failure was answered: a re-read right after it still shows the old
+    /// state (a busy backend finishing the request late).
+    After(Duration),
+}
+
 /// A failure the simulator can inject into a provider request.
 ///
 /// Only `TooManyRequests` is never processed: it is the one failure the providers document as
@@ -125,10 +148,14 @@ pub enum FaultKind {
     BadGateway,
     /// 504 from a gateway in front of the API, with an HTML body.
     GatewayTimeout,
+    /// 404 from a gateway in front of the API (a misrouted request, a path the gateway does not
+    /// know yet), with an HTML body: it says nothing about the account, unlike the provider's
+    /// own 404 error body.
+    GatewayNotFound,
 }
 
 impl FaultKind {
-    pub const ALL: [FaultKind; 7] = [
+    pub const ALL: [FaultKind; 8] = [
         FaultKind::TooManyRequests,
         FaultKind::ServerError,
         FaultKind::Unavailable,
@@ -136,6 +163,7 @@ impl FaultKind {
         FaultKind::Timeout,
         FaultKind::BadGateway,
         FaultKind::GatewayTimeout,
+        FaultKind::GatewayNotFound,
     ];
 
     /// The snake_case name used in JSON and on the command line.
@@ -148,6 +176,7 @@ impl FaultKind {
             FaultKind::Timeout => "timeout",
             FaultKind::BadGateway => "bad_gateway",
             FaultKind::GatewayTimeout => "gateway_timeout",
+            FaultKind::GatewayNotFound => "gateway_not_found",
         }
     }
 }
@@ -166,7 +195,7 @@ impl FromStr for FaultKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown fault kind {s:?} (expected one of too_many_requests, server_error, unavailable, reset, timeout, bad_gateway, gateway_timeout)"
+                    "unknown fault kind {s:?} (expected one of too_many_requests, server_error, unavailable, reset, timeout, bad_gateway, gateway_timeout, gateway_not_found)"
                 )
             })
     }

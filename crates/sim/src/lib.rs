@@ -54,7 +54,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape};
+pub use config::{
+    Apply, DeleteStyle, FaultKind, FaultPlan, ScriptedFault, SimConfig, VobizErrorShape,
+};
 pub use padding::Padding;
 pub use plivo::PlivoSubState;
 pub use provider::DemoParent;
@@ -204,6 +206,16 @@ impl Sim {
     /// See [`SimConfig::apply_delay`].
     pub fn set_apply_delay(&self, delay: Duration) {
         self.shared.update_knobs(|k| k.apply_delay = delay);
+    }
+
+    /// Plans a fault for one write (see [`ScriptedFault`]).
+    pub fn plan_fault(&self, fault: ScriptedFault) {
+        self.shared.plan(fault);
+    }
+
+    /// Forgets the planned faults not used yet.
+    pub fn clear_planned_faults(&self) {
+        self.shared.clear_plan();
     }
 
     /// Stops accepting, drops every open connection and waits for the server task.

@@ -12,7 +12,8 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::config::FaultKind;
+use crate::config::{Apply, FaultKind};
+use crate::faults::FaultDraw;
 use crate::provider::SimProvider;
 use crate::request::{Applied, Ctx, Failure, ReqInfo};
 use crate::server::ConnKill;
@@ -123,7 +124,31 @@ pub(crate) async fn pipeline(
         axum::http::Method::GET | axum::http::Method::HEAD
     );
     let draw = draw.filter(|_| is_write || !knobs.faults_on_writes_only);
+    // A planned fault replaces the random draw, and brings its own apply delay.
+    let planned = is_write.then(|| shared.take_planned(&path)).flatten();
+    let (draw, apply_delay) = match planned {
+        Some(p) => (
+            Some(FaultDraw {
+                kind: p.kind,
+                apply_first: p.apply != Apply::Never,
+            }),
+            match p.apply {
+                Apply::After(d) => d,
+                Apply::Never | Apply::BeforeAnswer => std::time::Duration::ZERO,
+            },
+        ),
+        None => (draw, knobs.apply_delay),
+    };
     let _in_flight = shared.enter();
+    let body = if is_write {
+        let (parts, bytes) = req.into_parts();
+        let bytes = axum::body::to_bytes(bytes, 1 << 20).await.unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).into_owned();
+        req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        text
+    } else {
+        String::new()
+    };
 
     let info = provider.request_info(&shared, seq);
     let log = LogEntry {
@@ -136,6 +161,7 @@ pub(crate) async fn pipeline(
             status: 0,
             fault: None,
             applied: false,
+            body,
         }),
         header: provider.request_id_header(&info),
         request_id: info.request_id.clone(),
@@ -182,13 +208,13 @@ pub(crate) async fn pipeline(
     // throw its answer away, as a crashing upstream or a lost connection would.
     let applied = if !(draw.kind.may_apply() && draw.apply_first) {
         false
-    } else if knobs.apply_delay.is_zero() {
+    } else if apply_delay.is_zero() {
         let resp = next.run(req).await;
         resp.extensions().get::<Applied>().is_some()
     } else {
         // The backend finishes the request after the failure was answered: a re-read right
         // after the failure still shows the old state.
-        let (late, delay) = (Arc::clone(&shared), knobs.apply_delay);
+        let (late, delay) = (Arc::clone(&shared), apply_delay);
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             let resp = next.run(req).await;
@@ -222,6 +248,9 @@ pub(crate) async fn pipeline(
         FaultKind::BadGateway => log.finish(gateway_page(StatusCode::BAD_GATEWAY), fault, applied),
         FaultKind::GatewayTimeout => {
             log.finish(gateway_page(StatusCode::GATEWAY_TIMEOUT), fault, applied)
+        }
+        FaultKind::GatewayNotFound => {
+            log.finish(gateway_page(StatusCode::NOT_FOUND), fault, applied)
         }
         FaultKind::Reset | FaultKind::Timeout => {
             let mut log = log;

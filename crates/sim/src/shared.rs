@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::Serialize;
 
-use crate::config::{FaultKind, FaultPlan, SimConfig};
+use crate::config::{FaultKind, FaultPlan, ScriptedFault, SimConfig};
 use crate::faults::{self, FaultDraw};
 
 /// One provider request as the simulator saw it (control endpoints under `/_sim` are not
@@ -31,6 +31,9 @@ pub struct RequestRecord {
     /// Whether the request changed state (also true for a faulted request whose change went
     /// through before the failure).
     pub applied: bool,
+    /// A write's body as sent (its first KiB, as text); empty for reads. Lets a test tell a
+    /// Twilio close (`Status=closed`) from a suspend on the same path.
+    pub body: String,
 }
 
 /// Settings that can change while the server runs.
@@ -64,6 +67,7 @@ pub(crate) struct Shared {
     knobs: Mutex<Knobs>,
     fault_rng: Mutex<FaultRng>,
     log: Mutex<Vec<RequestRecord>>,
+    script: Mutex<Vec<ScriptedFault>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     per_parent: Mutex<HashMap<String, usize>>,
@@ -99,6 +103,7 @@ impl Shared {
                 next_seq: 1,
             }),
             log: Mutex::new(Vec::new()),
+            script: Mutex::new(Vec::new()),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
             per_parent: Mutex::new(HashMap::new()),
@@ -134,6 +139,21 @@ impl Shared {
         f.next_seq += 1;
         let draw = faults::roll(&mut f.rng, plan);
         (seq, draw)
+    }
+
+    pub(crate) fn plan(&self, fault: ScriptedFault) {
+        lock(&self.script).push(fault);
+    }
+
+    pub(crate) fn clear_plan(&self) {
+        lock(&self.script).clear();
+    }
+
+    /// The first planned fault for a write to `path`, taken off the plan.
+    pub(crate) fn take_planned(&self, path: &str) -> Option<ScriptedFault> {
+        let mut script = lock(&self.script);
+        let at = script.iter().position(|f| path.contains(&f.target))?;
+        Some(script.remove(at))
     }
 
     pub(crate) fn record(&self, record: RequestRecord) {

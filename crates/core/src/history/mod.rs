@@ -14,7 +14,7 @@ mod write;
 pub use export::CSV_HEADER;
 pub use open::{History, Opened};
 pub use types::*;
-pub use write::{now_iso, Completion, Intent};
+pub use write::{display_time, now_iso, Completion, Intent};
 
 #[cfg(test)]
 mod tests;

@@ -33,6 +33,30 @@ impl History {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The entries of one account whose outcome is not known (pending or unknown), oldest
+    /// first. While there is one, the account is in doubt: nothing is sent to it.
+    pub fn open_for(&self, connection_id: &str, account_id: &str) -> Result<Vec<HistoryEntry>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM actions
+             WHERE outcome IN ('pending', 'unknown') AND connection_id = ?1 AND account_id = ?2
+             ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([connection_id, account_id], entry_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every entry whose outcome is not known (pending or unknown), whatever its connection,
+    /// oldest first.
+    pub fn all_open(&self) -> Result<Vec<HistoryEntry>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM actions WHERE outcome IN ('pending', 'unknown') ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], entry_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The last action that succeeded on each account of a connection: `account_id ->
     /// (action, finished_at)`. For providers that do not report a state (Telnyx), the table
     /// shows it beside the account.

@@ -57,6 +57,11 @@ pub enum HistoryCode {
     ConnectionMissing,
     /// Reconciliation found that the change did not take effect.
     NotApplied,
+    /// Reconciliation read the account unchanged while the provider may still apply the
+    /// change: checked again later.
+    NotYetApplied,
+    /// The user recorded what the provider's console showed.
+    SettledByHand,
     /// The rules refuse the action for the account as listed: skipped without a call.
     NotAllowed,
     /// A code this version does not know (written by a newer Subdesk), kept as written.
@@ -69,6 +74,8 @@ impl HistoryCode {
             HistoryCode::Error(code) => code.as_str(),
             HistoryCode::ConnectionMissing => "connection_missing",
             HistoryCode::NotApplied => "not_applied",
+            HistoryCode::NotYetApplied => "not_yet_applied",
+            HistoryCode::SettledByHand => "settled_by_hand",
             HistoryCode::NotAllowed => "not_allowed",
             HistoryCode::Unrecognised(s) => s,
         }
@@ -78,6 +85,8 @@ impl HistoryCode {
         match s {
             "connection_missing" => HistoryCode::ConnectionMissing,
             "not_applied" => HistoryCode::NotApplied,
+            "not_yet_applied" => HistoryCode::NotYetApplied,
+            "settled_by_hand" => HistoryCode::SettledByHand,
             "not_allowed" => HistoryCode::NotAllowed,
             _ => ErrorCode::parse(s)
                 .map_or_else(|| HistoryCode::Unrecognised(s.into()), HistoryCode::Error),

@@ -65,6 +65,18 @@ pub fn now_iso() -> String {
         .to_string()
 }
 
+/// A stored time for a sentence: "2026-11-24 14:02 UTC" (the stored text when it is not one
+/// of ours).
+pub fn display_time(iso: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(iso) {
+        Ok(t) => t
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%d %H:%M UTC")
+            .to_string(),
+        Err(_) => iso.to_string(),
+    }
+}
+
 impl History {
     /// Writes the intent; durable when this returns.
     pub fn begin(&self, i: &Intent) -> Result<i64> {

@@ -17,11 +17,11 @@ use super::types::{
 };
 use crate::actions::intent;
 use crate::api::AccountRow;
+use crate::attribution::Attribution;
 use crate::confirm::{Accounts, Confirmation};
-use crate::error::{Error, Result, UiError};
-use crate::history::Outcome;
-use crate::history::{Completion, HistoryCode};
-use crate::model::{allowed_actions, Action, Connection, Provider, Subaccount};
+use crate::error::{Error, ErrorCode, Result, UiError};
+use crate::history::{Completion, History, HistoryCode, HistoryEntry, Intent, Outcome};
+use crate::model::{check_transition, Action, Connection, Provider, Status, Subaccount};
 use crate::providers::catalog::Choices;
 use crate::providers::ProviderApi;
 use crate::workspace::Workspace;
@@ -29,13 +29,14 @@ use crate::workspace::Workspace;
 pub type JobSink = Arc<dyn Fn(JobEvent) + Send + Sync>;
 
 /// What a job holds for each connection: the connection, its adapter (or why there is none),
-/// and the gate that bounds its requests in flight.
-type PerConnection = (
-    Connection,
-    std::result::Result<Arc<dyn ProviderApi>, Error>,
-    Arc<Semaphore>,
-    Option<Arc<Fresh>>,
-);
+/// the gate that bounds its requests in flight, and the listing taken right before the job.
+#[derive(Clone)]
+struct PerConnection {
+    conn: Connection,
+    api: std::result::Result<Arc<dyn ProviderApi>, Error>,
+    gate: Arc<Semaphore>,
+    fresh: Option<Arc<Fresh>>,
+}
 
 /// The phrase to type before an irreversible bulk action, e.g. `CLOSE 37`.
 pub fn bulk_phrase(action: Action, count: usize) -> String {
@@ -170,6 +171,9 @@ impl BulkJobs {
         }
     }
 
+    /// What will run and what will be skipped, from the last listing: an account not listed,
+    /// one whose earlier action is not confirmed (in doubt), one the rules refuse. Refuses a
+    /// selection that mixes demo and real accounts.
     fn split(
         &self,
         items: &[ItemRef],
@@ -178,6 +182,21 @@ impl BulkJobs {
         if items.is_empty() {
             return Err(Error::validation("items", "Select at least one account."));
         }
+        let mut conns: HashMap<Uuid, Connection> = HashMap::new();
+        for item in items {
+            if !conns.contains_key(&item.connection_id) {
+                let conn = self.ws.connection(item.connection_id)?;
+                conns.insert(conn.id, conn);
+            }
+        }
+        refuse_mixed(conns.values())?;
+        let open: HashMap<(String, String), HistoryEntry> = self
+            .ws
+            .history()?
+            .all_open()?
+            .into_iter()
+            .map(|e| ((e.connection_id.clone(), e.account_id.clone()), e))
+            .collect();
         let mut runnable = Vec::new();
         let mut skipped = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -185,32 +204,30 @@ impl BulkJobs {
             if !seen.insert(item.clone()) {
                 continue;
             }
-            let conn = self.ws.connection(item.connection_id)?;
+            let conn = &conns[&item.connection_id];
+            let skip = |name: String, e: Error| SkippedItem {
+                item: item.clone(),
+                name,
+                reason: e.user_message(),
+                code: e.code(),
+            };
             let Some(acc) = self.ws.cached(conn.id, &item.account_id) else {
                 skipped.push(SkippedItem {
                     item: item.clone(),
                     name: item.account_id.clone(),
                     reason: "Not in the current list; refresh first.".into(),
+                    code: ErrorCode::NotFound,
                 });
                 continue;
             };
-            if allowed_actions(conn.provider, acc.status, acc.is_parent).contains(&action) {
-                runnable.push(AccountRow::new(&conn, acc));
-            } else {
-                let reason = crate::model::check_transition(
-                    conn.provider,
-                    acc.status,
-                    acc.is_parent,
-                    action,
-                )
-                .err()
-                .map(|e| e.user_message())
-                .unwrap_or_default();
-                skipped.push(SkippedItem {
-                    item: item.clone(),
-                    name: acc.name,
-                    reason,
-                });
+            let key = (conn.id.to_string(), acc.id.clone());
+            if let Some(entry) = open.get(&key) {
+                skipped.push(skip(acc.name, crate::in_flight::in_doubt(conn, entry)));
+                continue;
+            }
+            match check_transition(conn.provider, acc.status, acc.is_parent, action) {
+                Ok(()) => runnable.push(AccountRow::new(conn, acc)),
+                Err(e) => skipped.push(skip(acc.name, e)),
             }
         }
         Ok((runnable, skipped))
@@ -348,205 +365,42 @@ impl BulkJobs {
     ) -> Result<JobCounts> {
         let by = Arc::new(self.ws.attribution(reason)?);
         let (runnable, skipped) = self.split(&items, action)?;
-        let snapshots = if action.irreversible() {
-            let expected = bulk_phrase(action, runnable.len());
-            if !confirmation.is_some_and(|c| c.typed.trim().eq_ignore_ascii_case(&expected)) {
-                return Err(Error::ConfirmationMismatch { expected });
-            }
-            self.ws.tokens.redeem(
-                confirmation.map(|c| c.token.as_str()),
-                action,
-                &accounts_of(&runnable),
-            )?
-        } else {
-            HashMap::new()
-        };
-        let snapshots = Arc::new(snapshots);
+        let snapshots = Arc::new(self.redeem(action, &runnable, confirmation)?);
         let history = Arc::clone(self.ws.history()?);
-        let job_id = Uuid::new_v4().to_string();
-        let cancel = Arc::new(AtomicBool::new(false));
+        // Every connection resolved before the first write: a connection removed while the
+        // job runs can no longer stop it half-way, with writes in flight.
+        let conns = self.resolve(&runnable, &skipped).await;
+        let job = Arc::new(Job {
+            id: Uuid::new_v4().to_string(),
+            cancel: Arc::new(AtomicBool::new(false)),
+            tally: Tally::new((runnable.len() + skipped.len()) as u32),
+            sink,
+            by,
+            history,
+            action,
+        });
         self.ws
             .jobs
             .lock()
             .expect("poisoned")
-            .insert(job_id.clone(), Arc::clone(&cancel));
-
-        let total = (runnable.len() + skipped.len()) as u32;
-        let tally = Arc::new(Tally {
-            counts: Mutex::new(JobCounts {
-                total,
-                remaining: total,
-                ..Default::default()
-            }),
-            failures: Mutex::new(Vec::new()),
-            started: Instant::now(),
+            .insert(job.id.clone(), Arc::clone(&job.cancel));
+        (job.sink)(JobEvent::Started {
+            job_id: job.id.clone(),
+            counts: job.tally.snapshot(),
         });
-        sink(JobEvent::Started {
-            job_id: job_id.clone(),
-            counts: tally.snapshot(),
-        });
-
         for s in &skipped {
-            let conn = self.ws.connection(s.item.connection_id)?;
-            let mut c = Completion::outcome(Outcome::Skipped);
-            c.error_code = Some(HistoryCode::NotAllowed);
-            c.error_message = Some(s.reason.clone());
-            history.record(
-                &intent(
-                    &conn,
-                    &by,
-                    &s.item.account_id,
-                    &s.name,
-                    action,
-                    None,
-                    Some(&job_id),
-                ),
-                &c,
-            )?;
-            let error = Some(UiError {
-                code: crate::ErrorCode::InvalidTransition,
-                message: s.reason.clone(),
-                retryable: false,
-            });
-            let result = ItemResult {
-                item: s.item.clone(),
-                outcome: Outcome::Skipped,
-                status_after: None,
-                row: None,
-                error,
-                attempts: 0,
-            };
-            tally.finish(result, &cancel, &sink);
+            job.record_skipped(&conns[&s.item.connection_id].conn, s)?;
         }
-
-        // One adapter per connection for the whole job: one keychain read, one in-flight limit,
-        // and (for many accounts) one fresh listing right before the job instead of one
-        // re-read per account. The providers refuse a change of a closed or deleted account
-        // themselves, so a listing a few seconds old is safe; an item that starts later than
-        // FRESH_FOR after it re-reads its own account.
-        let concurrency = self.ws.settings().concurrency.max(1) as usize;
-        let mut per_conn: HashMap<Uuid, usize> = HashMap::new();
-        for row in &runnable {
-            *per_conn.entry(row.connection_id).or_default() += 1;
-        }
-        let mut apis: HashMap<Uuid, PerConnection> = HashMap::new();
         let mut set = tokio::task::JoinSet::new();
         for row in runnable {
-            if !apis.contains_key(&row.connection_id) {
-                let conn = self.ws.connection(row.connection_id)?;
-                let api = self.ws.api_for(&conn).await;
-                let fresh = match &api {
-                    Ok(api) if per_conn[&conn.id] >= LIST_WHEN_AT_LEAST => {
-                        self.fresh_listing(api).await.map(Arc::new)
-                    }
-                    _ => None,
-                };
-                apis.insert(
-                    conn.id,
-                    (conn, api, Arc::new(Semaphore::new(concurrency)), fresh),
-                );
-            }
-            let (conn, api, gate, fresh) = apis.get(&row.connection_id).expect("inserted above");
-            let (conn, api, gate, fresh) =
-                (conn.clone(), api.clone(), Arc::clone(gate), fresh.clone());
-            let asked = conn.provider.info().choices_for(action, choices);
-            let (ws, history, cancel, tally, sink, job_id, snapshots, by) = (
-                Arc::clone(&self.ws),
-                Arc::clone(&history),
-                Arc::clone(&cancel),
-                Arc::clone(&tally),
-                Arc::clone(&sink),
-                job_id.clone(),
-                Arc::clone(&snapshots),
-                Arc::clone(&by),
-            );
+            let per = conns[&row.connection_id].clone();
+            let asked = per.conn.provider.info().choices_for(action, choices);
+            let snapshot = snapshots.get(&(per.conn.id, row.id.clone())).cloned();
+            let (ws, job) = (Arc::clone(&self.ws), Arc::clone(&job));
             set.spawn(async move {
-                let _permit = gate.acquire_owned().await;
-                let item = ItemRef {
-                    connection_id: conn.id,
-                    account_id: row.id.clone(),
-                };
-                let unsent = |outcome: Outcome, e: Error| {
-                    let c = Completion::outcome(outcome).with_error(&e);
-                    let _ = history.record(
-                        &intent(
-                            &conn,
-                            &by,
-                            &row.id,
-                            &row.name,
-                            action,
-                            Some(row.status),
-                            Some(&job_id),
-                        ),
-                        &c,
-                    );
-                    ItemResult {
-                        item: item.clone(),
-                        outcome,
-                        status_after: None,
-                        row: None,
-                        error: Some(e.to_ui()),
-                        attempts: 0,
-                    }
-                };
-                let claim = ws.claim(conn.id, &row.id);
-                let listed = fresh
-                    .as_deref()
-                    .filter(|f| f.at.elapsed() < FRESH_FOR)
-                    .map(|f| f.rows.get(&row.id));
-                let result = match api {
-                    _ if cancel.load(Ordering::SeqCst) => {
-                        unsent(Outcome::NotStarted, Error::Cancelled)
-                    }
-                    _ if claim.is_err() => unsent(Outcome::Skipped, claim.err().expect("checked")),
-                    Err(e) => unsent(Outcome::Failed, e),
-                    // Listed just now, and not there any more: deleted, or closed and purged.
-                    Ok(_) if listed == Some(None) => unsent(Outcome::Skipped, gone(&row)),
-                    Ok(api) => {
-                        let ctx = ws.context(
-                            &conn,
-                            &api,
-                            &history,
-                            &by,
-                            Some((&job_id, &cancel)),
-                            &asked,
-                        );
-                        let snapshot = snapshots.get(&(conn.id, row.id.clone())).cloned();
-                        let performed = match listed.flatten() {
-                            Some(now) => {
-                                ctx.perform_on(now.clone(), &row.name, action, snapshot)
-                                    .await
-                            }
-                            None => ctx.perform(&row.id, &row.name, action).await,
-                        };
-                        match performed {
-                            // Only a history write can fail here; the item is reported, not lost.
-                            Err(e) => ItemResult {
-                                item: item.clone(),
-                                outcome: Outcome::Failed,
-                                status_after: None,
-                                row: None,
-                                error: Some(e.to_ui()),
-                                attempts: 0,
-                            },
-                            Ok(p) => {
-                                if let Some(a) = &p.account {
-                                    ws.remember(&conn, std::slice::from_ref(a));
-                                }
-                                let row = p.account.map(|a| AccountRow::new(&conn, a));
-                                ItemResult {
-                                    item,
-                                    outcome: p.outcome,
-                                    status_after: row.as_ref().map(|r| r.status),
-                                    row,
-                                    error: p.error.map(|e| e.to_ui()),
-                                    attempts: p.attempts,
-                                }
-                            }
-                        }
-                    }
-                };
-                tally.finish(result, &cancel, &sink);
+                let _permit = Arc::clone(&per.gate).acquire_owned().await;
+                let result = job.run_item(&ws, &per, &row, &asked, snapshot).await;
+                job.tally.finish(result, &job.cancel, &job.sink);
             });
         }
         while let Some(joined) = set.join_next().await {
@@ -554,17 +408,235 @@ impl BulkJobs {
                 tracing::error!(error = %e, "a job item task failed");
             }
         }
-        self.ws.jobs.lock().expect("poisoned").remove(&job_id);
-        let final_counts = tally.snapshot();
-        let failures = std::mem::take(&mut *tally.failures.lock().expect("poisoned"));
-        sink(JobEvent::Finished {
-            job_id,
-            counts: final_counts.clone(),
-            cancelled: cancel.load(Ordering::SeqCst),
-            failures,
-        });
-        Ok(final_counts)
+        self.ws.jobs.lock().expect("poisoned").remove(&job.id);
+        Ok(job.finish())
     }
+
+    /// Checks the typed phrase and redeems the preview's token; returns the snapshots the
+    /// preview read. Nothing to check for a reversible action.
+    fn redeem(
+        &self,
+        action: Action,
+        runnable: &[AccountRow],
+        confirmation: Option<&Confirmation>,
+    ) -> Result<HashMap<(Uuid, String), String>> {
+        if !action.irreversible() {
+            return Ok(HashMap::new());
+        }
+        let expected = bulk_phrase(action, runnable.len());
+        if !confirmation.is_some_and(|c| c.typed.trim().eq_ignore_ascii_case(&expected)) {
+            return Err(Error::ConfirmationMismatch { expected });
+        }
+        self.ws.tokens.redeem(
+            confirmation.map(|c| c.token.as_str()),
+            action,
+            &accounts_of(runnable),
+        )
+    }
+
+    /// One adapter per connection for the whole job: one keychain read, one in-flight limit,
+    /// and (for many accounts) one fresh listing right before the job instead of one re-read
+    /// per account. The providers refuse a change of a closed or deleted account themselves,
+    /// so a listing a few seconds old is safe; an item that starts later than FRESH_FOR after
+    /// it re-reads its own account. Every connection was resolved by `split` already.
+    async fn resolve(
+        &self,
+        runnable: &[AccountRow],
+        skipped: &[SkippedItem],
+    ) -> HashMap<Uuid, PerConnection> {
+        let concurrency = self.ws.settings().concurrency.max(1) as usize;
+        let mut count: HashMap<Uuid, usize> = HashMap::new();
+        for row in runnable {
+            *count.entry(row.connection_id).or_default() += 1;
+        }
+        let ids = runnable
+            .iter()
+            .map(|r| r.connection_id)
+            .chain(skipped.iter().map(|s| s.item.connection_id));
+        let mut out = HashMap::new();
+        for id in ids {
+            if out.contains_key(&id) {
+                continue;
+            }
+            let Ok(conn) = self.ws.connection(id) else {
+                continue;
+            };
+            let many = count.get(&id).copied().unwrap_or(0) >= LIST_WHEN_AT_LEAST;
+            // A connection with only skipped accounts needs no adapter.
+            let api = match count.contains_key(&id) {
+                true => self.ws.api_for(&conn).await,
+                false => Err(Error::Cancelled),
+            };
+            let fresh = match &api {
+                Ok(api) if many => self.fresh_listing(api).await.map(Arc::new),
+                _ => None,
+            };
+            let gate = Arc::new(Semaphore::new(concurrency));
+            out.insert(id, PerConnection { conn, api, gate, fresh });
+        }
+        out
+    }
+}
+
+/// A running job: what every item shares.
+struct Job {
+    id: String,
+    cancel: Arc<AtomicBool>,
+    tally: Tally,
+    sink: JobSink,
+    by: Arc<Attribution>,
+    history: Arc<History>,
+    action: Action,
+}
+
+impl Job {
+    fn intent(&self, conn: &Connection, id: &str, name: &str, before: Option<Status>) -> Intent {
+        intent(conn, &self.by, id, name, self.action, before, Some(&self.id))
+    }
+
+    fn record_skipped(&self, conn: &Connection, s: &SkippedItem) -> Result<()> {
+        let c = Completion {
+            error_code: Some(match s.code {
+                ErrorCode::InvalidTransition | ErrorCode::AlreadyClosed => HistoryCode::NotAllowed,
+                code => code.into(),
+            }),
+            error_message: Some(s.reason.clone()),
+            ..Completion::outcome(Outcome::Skipped)
+        };
+        self.history
+            .record(&self.intent(conn, &s.item.account_id, &s.name, None), &c)?;
+        let error = Some(UiError {
+            code: s.code,
+            message: s.reason.clone(),
+            retryable: false,
+        });
+        let result = ItemResult {
+            item: s.item.clone(),
+            outcome: Outcome::Skipped,
+            status_after: None,
+            row: None,
+            error,
+            attempts: 0,
+        };
+        self.tally.finish(result, &self.cancel, &self.sink);
+        Ok(())
+    }
+
+    /// An item that ends before anything is sent, recorded in one write.
+    fn unsent(&self, per: &PerConnection, row: &AccountRow, outcome: Outcome, e: Error) -> ItemResult {
+        let c = Completion::outcome(outcome).with_error(&e);
+        let i = self.intent(&per.conn, &row.id, &row.name, Some(row.status));
+        let _ = self.history.record(&i, &c);
+        ItemResult {
+            item: item_of(row),
+            outcome,
+            status_after: None,
+            row: None,
+            error: Some(e.to_ui()),
+            attempts: 0,
+        }
+    }
+
+    /// One item: claimed (refused while busy or in doubt), re-read unless the fresh listing
+    /// has it, then performed.
+    async fn run_item(
+        &self,
+        ws: &Arc<Workspace>,
+        per: &PerConnection,
+        row: &AccountRow,
+        asked: &Choices,
+        snapshot: Option<String>,
+    ) -> ItemResult {
+        if self.cancel.load(Ordering::SeqCst) {
+            return self.unsent(per, row, Outcome::NotStarted, Error::Cancelled);
+        }
+        let _claim = match ws.claim(&per.conn, &row.id) {
+            Ok(c) => c,
+            Err(e) => return self.unsent(per, row, Outcome::Skipped, e),
+        };
+        let api = match &per.api {
+            Ok(api) => api,
+            Err(e) => return self.unsent(per, row, Outcome::Failed, e.clone()),
+        };
+        let listed = per
+            .fresh
+            .as_deref()
+            .filter(|f| f.at.elapsed() < FRESH_FOR)
+            .map(|f| f.rows.get(&row.id));
+        // Listed just now, and not there any more: deleted, or closed and purged.
+        if listed == Some(None) {
+            return self.unsent(per, row, Outcome::Skipped, gone(row));
+        }
+        let job = Some((self.id.as_str(), self.cancel.as_ref()));
+        let ctx = ws.context(&per.conn, api, &self.history, &self.by, job, asked);
+        let performed = match listed.flatten() {
+            Some(now) => ctx.perform_on(now.clone(), &row.name, self.action, snapshot).await,
+            None => ctx.perform(&row.id, &row.name, self.action).await,
+        };
+        match performed {
+            // Only a history write can fail here; the item is reported, not lost.
+            Err(e) => ItemResult {
+                item: item_of(row),
+                outcome: Outcome::Failed,
+                status_after: None,
+                row: None,
+                error: Some(e.to_ui()),
+                attempts: 0,
+            },
+            Ok(p) => {
+                if let Some(a) = &p.account {
+                    ws.remember(&per.conn, std::slice::from_ref(a));
+                }
+                let item = item_of(row);
+                let row = p.account.map(|a| AccountRow::new(&per.conn, a));
+                ItemResult {
+                    item,
+                    outcome: p.outcome,
+                    status_after: row.as_ref().map(|r| r.status),
+                    row,
+                    error: p.error.map(|e| e.to_ui()),
+                    attempts: p.attempts,
+                }
+            }
+        }
+    }
+
+    fn finish(&self) -> JobCounts {
+        let counts = self.tally.snapshot();
+        let (failures, not_confirmed) = self.tally.take_lists();
+        (self.sink)(JobEvent::Finished {
+            job_id: self.id.clone(),
+            counts: counts.clone(),
+            cancelled: self.cancel.load(Ordering::SeqCst),
+            failures,
+            not_confirmed,
+        });
+        counts
+    }
+}
+
+fn item_of(row: &AccountRow) -> ItemRef {
+    ItemRef {
+        connection_id: row.connection_id,
+        account_id: row.id.clone(),
+    }
+}
+
+/// A selection of demo and real accounts together is refused: one slip would act on a real
+/// customer while the user thinks they are trying the demo.
+fn refuse_mixed<'a>(conns: impl Iterator<Item = &'a Connection>) -> Result<()> {
+    let (mut demo, mut real) = (false, false);
+    for c in conns {
+        demo |= c.demo;
+        real |= !c.demo;
+    }
+    if demo && real {
+        return Err(Error::validation(
+            "items",
+            "This selection mixes demo accounts with real ones. Select only real accounts (or only demo ones), then try again.",
+        ));
+    }
+    Ok(())
 }
 
 pub type PreviewSink = Arc<dyn Fn(PreviewEvent) + Send + Sync>;
@@ -690,16 +762,37 @@ fn gone(row: &AccountRow) -> Error {
     }
 }
 
-/// The running counts of a job, and its failures for the summary.
+/// The running counts of a job, and its failed and unconfirmed items for the summary.
 struct Tally {
     counts: Mutex<JobCounts>,
     failures: Mutex<Vec<ItemResult>>,
+    not_confirmed: Mutex<Vec<ItemResult>>,
     started: Instant,
 }
 
 impl Tally {
+    fn new(total: u32) -> Tally {
+        Tally {
+            counts: Mutex::new(JobCounts {
+                total,
+                remaining: total,
+                ..Default::default()
+            }),
+            failures: Mutex::new(Vec::new()),
+            not_confirmed: Mutex::new(Vec::new()),
+            started: Instant::now(),
+        }
+    }
+
     fn snapshot(&self) -> JobCounts {
         self.counts.lock().expect("poisoned").clone()
+    }
+
+    fn take_lists(&self) -> (Vec<ItemResult>, Vec<ItemResult>) {
+        (
+            std::mem::take(&mut *self.failures.lock().expect("poisoned")),
+            std::mem::take(&mut *self.not_confirmed.lock().expect("poisoned")),
+        )
     }
 
     /// Counts one finished item and reports it with the new counts and an estimate of the rest.
@@ -710,18 +803,19 @@ impl Tally {
                 Outcome::Succeeded => c.succeeded += 1,
                 Outcome::Skipped => c.skipped += 1,
                 Outcome::NotStarted => c.not_started += 1,
-                // Failed, and Unknown (the provider's answer was lost and could not be
-                // re-read): both need the user's attention.
-                _ => c.failed += 1,
+                Outcome::Failed => c.failed += 1,
+                // Sent, and not confirmed: never counted as failed, never offered for a retry.
+                Outcome::Unknown | Outcome::Pending => c.not_confirmed += 1,
             }
             c.remaining -= 1;
             c.clone()
         };
-        if matches!(
-            result.outcome,
-            Outcome::Failed | Outcome::Unknown | Outcome::Pending
-        ) {
-            self.failures.lock().expect("poisoned").push(result.clone());
+        match result.outcome {
+            Outcome::Failed => self.failures.lock().expect("poisoned").push(result.clone()),
+            Outcome::Unknown | Outcome::Pending => {
+                self.not_confirmed.lock().expect("poisoned").push(result.clone())
+            }
+            _ => {}
         }
         let done = counts.total - counts.remaining;
         let eta_secs =

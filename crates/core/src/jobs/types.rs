@@ -37,6 +37,9 @@ pub struct SkippedItem {
     pub item: ItemRef,
     pub name: String,
     pub reason: String,
+    /// Why, as a code: `invalid_transition` (the rules), `in_doubt` (an earlier action on it is
+    /// not confirmed), `not_found` (not in the current list).
+    pub code: crate::error::ErrorCode,
 }
 
 /// Shown before a bulk job starts.
@@ -99,6 +102,9 @@ pub struct JobCounts {
     pub total: u32,
     pub succeeded: u32,
     pub failed: u32,
+    /// Sent, but whether the provider made the change could not be confirmed: never offered
+    /// for a retry; *Check now* settles them.
+    pub not_confirmed: u32,
     pub skipped: u32,
     pub not_started: u32,
     pub remaining: u32,
@@ -125,6 +131,9 @@ pub enum JobEvent {
         job_id: String,
         counts: JobCounts,
         cancelled: bool,
+        /// Items that failed: nothing changed, and a retry is safe.
         failures: Vec<ItemResult>,
+        /// Items whose outcome is not known: not to be retried.
+        not_confirmed: Vec<ItemResult>,
     },
 }

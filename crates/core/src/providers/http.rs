@@ -196,6 +196,10 @@ pub struct RetryPolicy {
     /// After an ambiguous failure of an irreversible write, how long to keep re-reading the
     /// account (with backoff) for the change to show before recording the outcome unknown.
     pub settle_window: Duration,
+    /// How long after a request was sent the provider may still apply it (a backend finishing
+    /// late after an outage). A read that shows no change settles an entry as *failed* only
+    /// after this; before it, the entry stays *unknown* and is checked again.
+    pub late_apply_window: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -205,6 +209,7 @@ impl Default for RetryPolicy {
             base: Duration::from_millis(250),
             cap: Duration::from_secs(20),
             settle_window: Duration::from_secs(30),
+            late_apply_window: Duration::from_secs(10 * 60),
         }
     }
 }

@@ -300,7 +300,7 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(raw: RawResponse) -> Re
 
 /// A refusal read the way HTTP statuses mean it, for providers whose error bodies add only a
 /// code and a message (Vobiz, Plivo, Vonage, Telnyx): 401 wrong credentials, 403 not allowed
-/// to manage subaccounts, 404 `what` is gone, 429 rate limited; otherwise the provider's own
+/// to manage subaccounts, 404 with the provider's error body `what` is gone, 429 rate limited; otherwise the provider's own
 /// message, or an unexpected answer when there is no error body to read (a proxy's page).
 pub(crate) fn refusal_by_status(
     provider: Provider,
@@ -312,7 +312,9 @@ pub(crate) fn refusal_by_status(
     match raw.status {
         401 => Error::Auth { provider },
         403 => Error::Forbidden { provider },
-        404 => Error::NotFound { what: what.into() },
+        // Gone only when the provider says so in its own error body: a gateway's or a
+        // proxy's 404 page says nothing about the account.
+        404 if code.is_some() || message.is_some() => Error::NotFound { what: what.into() },
         429 => Error::RateLimited {
             retry_after_secs: http::retry_after(&raw.headers),
         },

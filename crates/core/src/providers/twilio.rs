@@ -466,7 +466,9 @@ fn classify_error(raw: &RawResponse) -> Error {
         (401, _) | (_, Some(20003)) => Error::Auth {
             provider: Provider::Twilio,
         },
-        (404, _) => Error::NotFound {
+        // Twilio's own 404 body (code 20404); a gateway's 404 page says nothing about the
+        // account, and is ambiguous like any unreadable answer.
+        (404, _) if body.is_some() => Error::NotFound {
             what: "The Twilio account".into(),
         },
         (429, _) | (_, Some(20429)) => Error::RateLimited {

@@ -22,6 +22,7 @@ pub fn fast_retry() -> RetryPolicy {
         base: Duration::from_millis(5),
         cap: Duration::from_millis(50),
         settle_window: Duration::from_millis(400),
+        late_apply_window: Duration::ZERO,
     }
 }
 

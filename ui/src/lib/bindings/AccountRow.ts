@@ -15,4 +15,9 @@ allowedActions: Array<Action>, demo: boolean,
  * For providers that do not report a state (Telnyx): the last action Subdesk recorded as
  * done on this account, e.g. "suspended on 2026-11-24 14:02 UTC".
  */
-recorded: string | null, };
+recorded: string | null, 
+/**
+ * An earlier action on this account has no known outcome: the sentence that says which
+ * and since when. Such a row offers no action, only *Check now*.
+ */
+inDoubt: string | null, };

@@ -22,6 +22,11 @@ historyProblem: string | null,
  */
 settingsProblem: string | null, 
 /**
- * Actions whose outcome is still unknown (network down at start-up).
+ * Actions whose outcome is still unknown (network down, not shown yet, connection removed).
  */
-unreconciled: number, };
+unreconciled: number, 
+/**
+ * Saved connections this version cannot use, one sentence each: kept in the settings
+ * file as written, never dropped by a save.
+ */
+unreadableConnections: Array<string>, };

@@ -10,4 +10,12 @@ export type JobEvent = { "kind": "started", jobId: string, counts: JobCounts, } 
 /**
  * Estimated seconds left, from the pace so far.
  */
-etaSecs: number | null, } | { "kind": "finished", jobId: string, counts: JobCounts, cancelled: boolean, failures: Array<ItemResult>, };
+etaSecs: number | null, } | { "kind": "finished", jobId: string, counts: JobCounts, cancelled: boolean, 
+/**
+ * Items that failed: nothing changed, and a retry is safe.
+ */
+failures: Array<ItemResult>, 
+/**
+ * Items whose outcome is not known: not to be retried.
+ */
+notConfirmed: Array<ItemResult>, };

@@ -250,7 +250,8 @@ fn classify(raw: &RawResponse) -> Refusal {
         403 => Error::Forbidden {
             provider: Provider::Vobiz,
         },
-        404 => Error::NotFound {
+        // Vobiz's own error body only: a gateway's 404 page says nothing about the account.
+        404 if body.is_some() => Error::NotFound {
             what: "The Vobiz sub-account".into(),
         },
         429 => Error::RateLimited {
