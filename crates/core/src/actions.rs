@@ -24,6 +24,22 @@ pub struct Performed {
     pub attempts: u32,
 }
 
+/// The steps of an action where a crash leaves a different trace (see [`CrashHook`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrashPoint {
+    /// Nothing written yet.
+    BeforeIntent,
+    /// The intent is written; nothing sent.
+    AfterIntent,
+    /// Sent (and maybe applied); the outcome not written.
+    AfterCall,
+}
+
+/// For the fault-schedule explorer: asked at each [`CrashPoint`] of each action with the
+/// account's id; `true` makes the action stop there as a killed process would, leaving the
+/// history as it is. The app never sets one.
+pub type CrashHook = Arc<dyn Fn(CrashPoint, &str) -> bool + Send + Sync>;
+
 pub struct ActionContext<'a> {
     pub conn: &'a Connection,
     pub api: &'a Arc<dyn ProviderApi>,
@@ -37,6 +53,8 @@ pub struct ActionContext<'a> {
     /// The answers to the action's questions (Plivo's `cascade`), defaults filled in; kept in
     /// the history with the entry.
     pub choices: &'a Choices,
+    /// See [`CrashHook`]; `None` in the app.
+    pub crash: Option<CrashHook>,
 }
 
 /// The history intent for one action on one account.
@@ -142,6 +160,7 @@ impl ActionContext<'_> {
         } else {
             current.name.clone()
         };
+        self.crashes_at(CrashPoint::BeforeIntent, &current.id)?;
         let mut intent = self.intent(&current.id, &name, action, Some(current.status));
         let provider = self.conn.provider;
         if let Err(e) = check_transition(provider, current.status, current.is_parent, action) {
@@ -157,7 +176,9 @@ impl ActionContext<'_> {
             }
         }
         let history_id = self.history.begin(&intent)?;
+        self.crashes_at(CrashPoint::AfterIntent, &current.id)?;
         let ending = self.send_and_settle(&current, action).await;
+        self.crashes_at(CrashPoint::AfterCall, &current.id)?;
         let mut c = Completion {
             status_after: ending.account.as_ref().map(|a| a.status),
             request_id: ending.request_id.clone(),
@@ -255,6 +276,14 @@ impl ActionContext<'_> {
                 // Unreadable, the budget spent, or cancelled: the change may still show.
                 _ => return tries.unknown(&call.error),
             }
+        }
+    }
+
+    /// Whether a crash is simulated at this point (see [`CrashHook`]).
+    fn crashes_at(&self, point: CrashPoint, account_id: &str) -> Result<()> {
+        match self.crash.as_ref().is_some_and(|hook| hook(point, account_id)) {
+            true => Err(Error::storage("simulated crash")),
+            false => Ok(()),
         }
     }
 

@@ -222,6 +222,8 @@ pub struct Workspace {
     /// second action on the same account is refused, so a dialog and a bulk job can never
     /// both act on it.
     in_flight: Arc<InFlight>,
+    /// See [`crate::actions::CrashHook`]: set only by the fault-schedule explorer.
+    crash_hook: RwLock<Option<crate::actions::CrashHook>>,
     /// When this workspace started: an entry a crash left pending was sent before it.
     started_at: chrono::DateTime<chrono::Utc>,
     /// One adaptive in-flight limit per connection, shared by every request to it.
@@ -295,6 +297,7 @@ impl Workspace {
             limits: Mutex::new(HashMap::new()),
             in_flight: Arc::new(InFlight::default()),
             started_at: chrono::Utc::now(),
+            crash_hook: RwLock::new(None),
             tokens: Tokens::default(),
             secret_cache: Mutex::new(HashMap::new()),
             keychain_gate: tokio::sync::Mutex::new(()),
@@ -462,6 +465,12 @@ impl Workspace {
             0 => Ok(()),
             open => Err(Error::ConnectionInUse { open }),
         }
+    }
+
+    /// For the fault-schedule explorer only: see [`crate::actions::CrashHook`].
+    #[doc(hidden)]
+    pub fn set_crash_hook(&self, hook: Option<crate::actions::CrashHook>) {
+        *self.crash_hook.write().expect("poisoned") = hook;
     }
 
     pub(crate) fn in_flight(&self) -> &Arc<InFlight> {
@@ -937,6 +946,7 @@ impl Workspace {
             retry: &self.retry,
             cancel: job.map(|(_, cancel)| cancel),
             choices,
+            crash: self.crash_hook.read().expect("poisoned").clone(),
         }
     }
 
