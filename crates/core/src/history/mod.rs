@@ -14,7 +14,9 @@ mod write;
 pub use export::CSV_HEADER;
 pub use open::{History, Opened};
 pub use types::*;
-pub use write::{display_time, now_iso, Completion, Intent};
+pub use write::{
+    capped, display_time, now_iso, Completion, Intent, MAX_MESSAGE_CHARS, MAX_NAME_CHARS,
+};
 
 #[cfg(test)]
 mod tests;

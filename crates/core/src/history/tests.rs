@@ -581,3 +581,23 @@ fn the_export_has_the_operator_and_reason_columns_before_the_snapshot() {
         "a formula-looking reason is neutralised like every cell"
     );
 }
+
+#[test]
+fn hostile_names_are_kept_as_text_and_capped() {
+    let h = History::in_memory().unwrap();
+    // A right-to-left override and a name far longer than any real one.
+    let name = format!("\u{202E}evil{}", "x".repeat(400));
+    let mut i = intent("AC1", Action::Suspend);
+    i.account_name = name.clone();
+    let mut c = Completion::outcome(Outcome::Failed);
+    c.error_message = Some("m".repeat(5000));
+    let id = h.record(&i, &c).unwrap();
+    let e = h.get(id).unwrap().unwrap();
+    assert_eq!(e.account_name.chars().count(), super::MAX_NAME_CHARS);
+    assert!(e.account_name.starts_with("\u{202E}evil") && e.account_name.ends_with('…'));
+    assert_eq!(
+        e.error_message.unwrap().chars().count(),
+        super::MAX_MESSAGE_CHARS
+    );
+    assert_eq!(super::capped("short", 200), "short");
+}

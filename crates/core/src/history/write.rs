@@ -59,6 +59,24 @@ impl Completion {
     }
 }
 
+/// The longest account name the history keeps, in characters; a longer one (a hostile or
+/// broken name from a provider) is cut there and ends with "…".
+pub const MAX_NAME_CHARS: usize = 200;
+/// The longest error message the history keeps, in characters (a provider's message is part
+/// of it).
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// `s` cut to `max` characters, marked with "…" when cut.
+pub fn capped(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((end, _)) => {
+            let keep = s[..end].char_indices().last().map_or(0, |(i, _)| i);
+            std::borrow::Cow::Owned(format!("{}…", &s[..keep]))
+        }
+    }
+}
+
 pub fn now_iso() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
@@ -107,7 +125,7 @@ impl History {
                 i.connection_label,
                 i.provider.as_str(),
                 i.account_id,
-                i.account_name,
+                capped(&i.account_name, MAX_NAME_CHARS),
                 i.action.as_str(),
                 i.status_before.map(Status::as_str),
                 i.job_id,
@@ -116,7 +134,7 @@ impl History {
                 c.status_after.map(Status::as_str),
                 c.request_id,
                 c.error_code.as_ref().map(HistoryCode::as_str),
-                c.error_message,
+                c.error_message.as_deref().map(|m| capped(m, MAX_MESSAGE_CHARS)),
                 c.duration_ms,
                 c.reconciled,
                 i.operator_name,
@@ -139,7 +157,7 @@ impl History {
                 c.status_after.map(Status::as_str),
                 c.request_id,
                 c.error_code.as_ref().map(HistoryCode::as_str),
-                c.error_message,
+                c.error_message.as_deref().map(|m| capped(m, MAX_MESSAGE_CHARS)),
                 c.duration_ms,
                 c.reconciled,
             ],
