@@ -644,3 +644,40 @@ async fn control_config_carries_provider_switches() {
     assert_eq!(cfg["twilio_purge_closed"], json!(true));
     assert_eq!(cfg["latency_ms"], json!(0));
 }
+
+/// A planned fault strikes the next write to its target only, replaces the random plan for
+/// it, and applies its change when it says; the request log keeps the write's body.
+#[tokio::test]
+async fn a_planned_fault_strikes_one_write_to_its_target() {
+    let (sim, p) = twilio_sim(SimConfig::default()).await;
+    let a = sim.add_twilio_subaccount(&p.sid, "A", "active", 0);
+    let b = sim.add_twilio_subaccount(&p.sid, "B", "active", 0);
+    sim.plan_fault(subdesk_sim::ScriptedFault {
+        target: a.clone(),
+        kind: FaultKind::GatewayNotFound,
+        apply: subdesk_sim::Apply::After(Duration::from_millis(150)),
+    });
+    let http = client();
+    let post = |sid: &str, status: &str| {
+        http.post(format!("{}/2010-04-01/Accounts/{sid}.json", sim.base_url()))
+            .basic_auth(&p.sid, Some(&p.auth_token))
+            .form(&[("Status", status)])
+            .send()
+    };
+    // B's write is not the target: answered normally.
+    assert_eq!(post(&b, "suspended").await.unwrap().status(), 200);
+    // A's first write gets a gateway's HTML 404 page, not Twilio's JSON body.
+    let resp = post(&a, "closed").await.unwrap();
+    assert_eq!(resp.status(), 404);
+    assert!(resp.text().await.unwrap().contains("<html>"));
+    assert_eq!(sim.twilio_account(&a).unwrap().status, "active", "not yet");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sim.twilio_account(&a).unwrap().status, "closed", "applied late");
+    let log = sim.requests();
+    let faulted = log.iter().find(|r| r.path.contains(&a)).unwrap();
+    assert_eq!(faulted.fault, Some(FaultKind::GatewayNotFound));
+    assert!(faulted.applied, "marked applied once it went through");
+    assert_eq!(faulted.body, "Status=closed");
+    // Used up: the next write to A is answered by the provider (closed is final: 400).
+    assert_eq!(post(&a, "active").await.unwrap().status(), 400);
+}
