@@ -68,7 +68,10 @@ async fn suspend_keeps_the_name_and_delete_asks_about_numbers() {
         3,
         "cascaded numbers do not move"
     );
-    assert!(sim.requests().iter().any(|q| q.query == "cascade=true"));
+    assert!(
+        sim.requests().iter().all(|q| !q.query.contains("cascade")),
+        "cascade travels in the JSON body, never in the query"
+    );
 
     // Gone: 404 is NotFound, never a crash.
     let e = api.fetch(&b).await.unwrap_err();
@@ -125,4 +128,31 @@ async fn a_delete_through_the_workspace_keeps_the_choice_and_a_snapshot() {
         .apply_with(conn.id, &sub, Action::Suspend, None, &typo, None)
         .await
         .is_err());
+}
+
+/// Plivo reads `cascade` from the DELETE's JSON body (as its SDKs send it); sent as a query
+/// parameter it is lost and the numbers move to the main account whatever the user chose.
+#[tokio::test]
+async fn delete_sends_the_cascade_choice_in_a_json_body() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, token) = sim.add_plivo_main();
+    let keep = sim.add_plivo_subaccount(&main, "Juniper Yoga", true, 2);
+    let gone = sim.add_plivo_subaccount(&main, "Copper Kettle Cafe", true, 5);
+    let api = adapter(&sim, Provider::Plivo, &main, &token);
+    let mut yes = Choices::new();
+    yes.insert("cascade".into(), true);
+    api.apply_within(&gone, Action::Delete, &yes, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        sim.plivo_main_numbers(&main),
+        0,
+        "cascade=true deletes the numbers with the subaccount"
+    );
+    let mut no = Choices::new();
+    no.insert("cascade".into(), false);
+    api.apply_within(&keep, Action::Delete, &no, 3)
+        .await
+        .unwrap();
+    assert_eq!(sim.plivo_main_numbers(&main), 2, "false moves them");
 }

@@ -1,7 +1,7 @@
 //! Plivo's Subaccount API (`/v1/Account/{auth_id}/Subaccount/`), as documented
 //! (shared/reference/providers.md §3): HTTP Basic with the main account's Auth ID and token;
 //! list pages of at most 20 (`limit`, `offset`, `meta.total_count`, newest first); update is a
-//! POST that requires `name`; DELETE takes `cascade` (true deletes the subaccount's numbers,
+//! POST that requires `name`; DELETE takes `cascade` in a JSON body (true deletes the subaccount's numbers,
 //! applications and endpoints; false, the default, moves them to the main account) and answers
 //! 204. Every answer carries `api_id` in its body (no request-id header). Errors are
 //! `{"api_id", "error"}`: the usual Plivo shape, not confirmed for this resource.
@@ -383,28 +383,15 @@ async fn remove(
     State(shared): State<Arc<Shared>>,
     Extension(ctx): Extension<Ctx>,
     Path((_, sub)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut q = params(raw.as_deref());
-    if let Ok(v) = serde_json::from_slice::<BTreeMap<String, Value>>(&body) {
-        if let Some(c) = v.get("cascade") {
-            q.insert(
-                "cascade".into(),
-                c.to_string().trim_matches('"').to_string(),
-            );
-        }
-    }
-    let cascade = match q.get("cascade").map(String::as_str) {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(_) => {
-            return error(
-                &ctx.info,
-                StatusCode::BAD_REQUEST,
-                "cascade must be true or false",
-            )
-        }
+    // `cascade` is read from the JSON body only, as every official SDK sends the parameters
+    // of a non-GET request (plivo-go baseclient.go `NewRequest`; plivo-python and plivo-node
+    // build a query string only for GET). A query parameter is not read: Plivo's default,
+    // false, applies then.
+    let cascade = match delete_cascade(&body) {
+        Ok(c) => c,
+        Err(message) => return error(&ctx.info, StatusCode::BAD_REQUEST, message),
     };
     let main = ctx.principal.parent.clone();
     let gone = shared.state(|w: &mut PlivoWorld| {
@@ -424,6 +411,22 @@ async fn remove(
         mark_applied(StatusCode::NO_CONTENT.into_response(), true)
     } else {
         error(&ctx.info, StatusCode::NOT_FOUND, "not found")
+    }
+}
+
+/// `cascade` from a DELETE's JSON body: absent or an empty body is false (the documented
+/// default).
+fn delete_cascade(body: &[u8]) -> Result<bool, &'static str> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(false);
+    }
+    let Ok(fields) = serde_json::from_slice::<BTreeMap<String, Value>>(body) else {
+        return Err("invalid JSON body");
+    };
+    match fields.get("cascade") {
+        None => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err("cascade must be true or false"),
     }
 }
 

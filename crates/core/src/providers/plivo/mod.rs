@@ -15,11 +15,16 @@
 //!   for (the answer carries no object).
 //! - **Delete** takes `cascade`: false (Plivo's default) moves the subaccount's numbers,
 //!   applications and endpoints to the main account; true deletes them with it. It answers
-//!   204. The user chooses in the dialog; the history keeps the choice and a snapshot.
+//!   204. The user chooses in the dialog; the history keeps the choice and a snapshot. The
+//!   choice travels in a JSON body, as Plivo's SDKs send it ([`assumptions::delete_body`]).
+//!
+//! Every guess with its source is in [`assumptions`].
 //! - **Errors**: `{"api_id", "error"}` is Plivo's usual error body, not confirmed for this
 //!   resource; anything else is read as an unexpected answer. 401 is wrong credentials.
 //! - **Request id**: `api_id` in the body (no header is documented).
 //! - What disabling does to numbers is not documented: the dialog does not promise anything.
+
+pub mod assumptions;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -352,13 +357,9 @@ impl ProviderApi for PlivoApi {
             }
             Action::Delete => {
                 let cascade = choices.get("cascade").copied().unwrap_or(false);
+                let body = assumptions::delete_body(cascade);
                 let raw = self
-                    .send(
-                        reqwest::Method::DELETE,
-                        &format!("{url}?cascade={cascade}"),
-                        None,
-                        max_tries,
-                    )
+                    .send(reqwest::Method::DELETE, &url, Some(body), max_tries)
                     .await?;
                 (raw, Status::Deleted, "deleted")
             }
