@@ -54,6 +54,12 @@ pub struct SimConfig {
     pub vobiz_forbidden: bool,
     /// Vobiz: sub-accounts created after each list page is served, so paging shifts.
     pub vobiz_created_per_page: usize,
+    /// Vobiz: a server that serves at most this many rows a page, silently: it skips
+    /// `(page - 1) * size` rows of the size asked for, gives no more than the cap, and echoes
+    /// the size asked for. The docs give `size` a default of 25 and no maximum
+    /// (shared/reference/providers.md §2), so a client must read back how many rows it got.
+    /// `None`: every page is the size asked for.
+    pub vobiz_page_cap: Option<usize>,
 }
 
 impl Default for SimConfig {
@@ -74,6 +80,7 @@ impl Default for SimConfig {
             faults_on_writes_only: false,
             vobiz_forbidden: false,
             vobiz_created_per_page: 0,
+            vobiz_page_cap: None,
         }
     }
 }
