@@ -156,3 +156,29 @@ async fn delete_sends_the_cascade_choice_in_a_json_body() {
         .unwrap();
     assert_eq!(sim.plivo_main_numbers(&main), 2, "false moves them");
 }
+
+/// A subaccount's Auth ID (`SA…`) and token are real credentials, but they manage no
+/// subaccounts: the connection form refuses them before any request, and says to use the
+/// main account's (`MA…`).
+#[tokio::test]
+async fn a_subaccount_auth_id_is_refused_at_the_form() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, _) = sim.add_plivo_main();
+    let sub = sim.add_plivo_subaccount(&main, "Lantern Books", true, 0);
+    let token = sim.plivo_subaccount_token(&sub).unwrap();
+    sim.clear_requests();
+    let ws = workspace(fast_retry());
+    let e = ws
+        .add_connection(&new_connection(&sim, Provider::Plivo, &sub, &token))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Validation { .. }), "{e:?}");
+    let m = e.user_message();
+    assert!(m.contains("subaccount") && m.contains("main account"), "{m}");
+    assert!(sim.requests().is_empty(), "refused before the network");
+    let info = Provider::Plivo.info();
+    let field = info.fields.iter().find(|f| f.key == "accountId").unwrap();
+    let pattern = field.pattern.as_deref().unwrap();
+    assert!(subdesk_core::providers::catalog::matches(pattern, &main));
+    assert!(!subdesk_core::providers::catalog::matches(pattern, &sub));
+}

@@ -12,6 +12,18 @@
 
 use serde_json::Value;
 
+/// **Auth ID**: only a main account's. Documented: a main account's Auth ID looks like
+/// `MA2025RK4E639VJFZAGV`, a subaccount's like `SA2025RK4E639VJFZAMM`, and "each subaccount
+/// has its own Auth ID and Token" [doc]; the Subaccount resource lives under the main
+/// account's Auth ID (`/v1/Account/{auth_id}/Subaccount/`). Assumed from the examples: `MA`
+/// and 18 capital letters or digits. A subaccount's credentials reach only that subaccount
+/// (what Plivo answers when they ask for subaccounts is not documented), so the connection
+/// form refuses an `SA…` Auth ID before any request, with [`AUTH_ID_INVALID`].
+pub const AUTH_ID_PATTERN: &str = "^MA[A-Z0-9]{18}$";
+
+/// What the form says when the Auth ID is not a main account's.
+pub const AUTH_ID_INVALID: &str = "Enter the main account's Plivo Auth ID: 20 capital letters and digits starting with MA, like MA2025RK4E639VJFZAGV. An Auth ID starting with SA is a subaccount's, which cannot manage subaccounts: use the main account's Auth ID and Auth Token from the Plivo console.";
+
 /// **Delete**: `cascade` travels in a JSON body, never in the query. Documented: the delete
 /// takes `cascade`, default false [doc]. Every official SDK sends the parameters of a non-GET
 /// request as a JSON body (`Content-Type: application/json`) and builds a query string only for
@@ -26,6 +38,15 @@ pub fn delete_body(cascade: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_main_accounts_auth_id_is_accepted() {
+        let ok = |s| crate::providers::catalog::matches(AUTH_ID_PATTERN, s);
+        assert!(ok("MA2025RK4E639VJFZAGV"));
+        assert!(!ok("SA2025RK4E639VJFZAMM"));
+        assert!(!ok("MA2025RK4E639VJFZAG"));
+        assert!(!ok("ma2025rk4e639vjfzagv"));
+    }
 
     #[test]
     fn the_delete_body_carries_the_choice_both_ways() {

@@ -45,7 +45,7 @@ use crate::secrets::Secret;
 
 pub const PAGE_SIZE: u32 = 20;
 const MAX_PAGES: usize = 5000;
-pub const AUTH_ID_PATTERN: &str = "^[A-Z]{2}[A-Z0-9]{18}$";
+pub use assumptions::AUTH_ID_PATTERN;
 
 pub struct Spec;
 
@@ -60,10 +60,7 @@ impl ProviderSpec for Spec {
             fields: vec![
                 FormField::text("accountId", "Auth ID", "MA…")
                     .required("Enter the Auth ID of the main account from the Plivo console.")
-                    .pattern(
-                        AUTH_ID_PATTERN,
-                        "A Plivo Auth ID is 20 capital letters and digits and starts with MA, like MA2025RK4E639VJFZAGV.",
-                    ),
+                    .pattern(AUTH_ID_PATTERN, assumptions::AUTH_ID_INVALID),
                 FormField::secret("Auth Token", "Enter the Auth Token."),
             ],
             statuses: vec![
