@@ -37,6 +37,15 @@ pub enum Error {
         code: Option<String>,
         message: String,
     },
+    /// The provider understood the request and said, in its own words, why it will not do it
+    /// (a 422 with reasons): nothing was changed, and sending it again would not help.
+    #[error("{provider:?} refused the request ({status}): {detail}")]
+    Refused {
+        provider: Provider,
+        status: u16,
+        code: Option<String>,
+        detail: String,
+    },
     #[error("network: {detail}")]
     Network { detail: String },
     #[error("timed out")]
@@ -89,6 +98,8 @@ pub enum ErrorCode {
     ParentSuspended,
     SuspendedByProvider,
     Provider,
+    /// The provider refused with its reasons (shown in its own words); nothing was changed.
+    Refused,
     Network,
     Timeout,
     UnexpectedResponse,
@@ -131,6 +142,7 @@ impl ErrorCode {
             ErrorCode::ParentSuspended => "parent_suspended",
             ErrorCode::SuspendedByProvider => "suspended_by_provider",
             ErrorCode::Provider => "provider",
+            ErrorCode::Refused => "refused",
             ErrorCode::Network => "network",
             ErrorCode::Timeout => "timeout",
             ErrorCode::UnexpectedResponse => "unexpected_response",
@@ -176,6 +188,7 @@ impl Error {
             Error::ParentSuspended => ErrorCode::ParentSuspended,
             Error::SuspendedByProvider => ErrorCode::SuspendedByProvider,
             Error::Provider { .. } => ErrorCode::Provider,
+            Error::Refused { .. } => ErrorCode::Refused,
             Error::Network { .. } => ErrorCode::Network,
             Error::Timeout => ErrorCode::Timeout,
             Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
@@ -232,6 +245,12 @@ impl Error {
             ),
             Error::Provider { message, .. } => format!(
                 "The provider refused the request: {message}. Check the account in the provider's console."
+            ),
+            Error::Refused { provider, detail, .. } => format!(
+                "{} did not do it, and said why: {} Nothing was changed. Check the account in the {} console before you try again.",
+                provider.name(),
+                as_sentence(detail),
+                provider.name()
             ),
             Error::Network { .. } => "Subdesk could not reach the provider. Check your internet connection, then try again.".into(),
             Error::Timeout => "The provider did not answer in time. Check your internet connection, then try again; refresh first to see whether the change went through.".into(),
@@ -306,6 +325,17 @@ impl Error {
     }
 }
 
+/// A provider's words as a sentence of ours: trimmed, and ending with a full stop when they
+/// have no end of their own.
+fn as_sentence(words: &str) -> String {
+    let words = words.trim();
+    if words.ends_with(['.', '!', '?']) {
+        words.to_string()
+    } else {
+        format!("{words}.")
+    }
+}
+
 pub(crate) fn past_tense(action: Action) -> &'static str {
     match action {
         Action::Suspend => "suspended",
@@ -354,6 +384,12 @@ mod tests {
                 status: 503,
                 code: None,
                 message: "down".into(),
+            },
+            Error::Refused {
+                provider: Provider::Telnyx,
+                status: 422,
+                code: Some("10015".into()),
+                detail: "The managed account is already enabled".into(),
             },
             Error::Network {
                 detail: "reset".into(),

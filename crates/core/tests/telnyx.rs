@@ -223,3 +223,34 @@ async fn a_connection_saved_with_cancelled_accounts_lists_them_and_one_saved_wit
         ["Open Ltd"]
     );
 }
+
+/// Both actions document a 422 whose `detail` says why (here: enabling an account that is
+/// already enabled). Subdesk shows Telnyx's words, says it was not done, and sends it once.
+#[tokio::test]
+async fn a_422_shows_telnyx_detail_and_is_sent_once() {
+    let sim = sim(SimConfig::default()).await;
+    let (manager, key) = sim.add_telnyx_manager(true);
+    let acct = sim.add_telnyx_account(&manager, "Tidewater Marina", false, false);
+    let (ws, _) = workspace_with_secrets(fast_retry());
+    let conn = connect(&ws, &sim, Provider::Telnyx, "", &key).await;
+    sim.clear_requests();
+    let e = ws
+        .apply(conn.id, &acct, Action::Reactivate, None)
+        .await
+        .unwrap_err();
+    let posts = sim
+        .requests()
+        .iter()
+        .filter(|q| q.method == "POST")
+        .count();
+    assert_eq!(posts, 1, "a 422 is an answer: never sent again");
+    let m = e.user_message();
+    assert!(m.contains("The managed account is already enabled."), "{m}");
+    assert!(m.starts_with("Telnyx did not"), "{m}");
+    assert!(!m.contains(".."), "{m}");
+    // The adapter says the same, and the refusal is not ambiguous.
+    let api = adapter(&sim, Provider::Telnyx, "", &key);
+    let e = api.apply(&acct, Action::Reactivate).await.unwrap_err();
+    assert!(!e.ambiguous);
+    assert_eq!(e.error.code(), ErrorCode::Refused);
+}

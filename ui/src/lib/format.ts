@@ -126,6 +126,7 @@ export function listFailureWords(code: string): string {
     case 'rate_limited':
       return 'asked Subdesk to slow down'
     case 'provider':
+    case 'refused':
     case 'unexpected_response':
     case 'response_too_large':
       return 'answered with an error'

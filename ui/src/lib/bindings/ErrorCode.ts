@@ -3,4 +3,4 @@
 /**
  * Stable codes: the UI and the history switch on these, never on the text.
  */
-export type ErrorCode = "auth" | "not_found" | "rate_limited" | "invalid_transition" | "parent_account" | "already_closed" | "parent_suspended" | "suspended_by_provider" | "provider" | "network" | "timeout" | "unexpected_response" | "response_too_large" | "keychain" | "missing_secret" | "storage" | "validation" | "confirmation_mismatch" | "cancelled" | "api_key_refused" | "api_key_cannot_reach_subaccount" | "subaccount_credentials" | "outcome_unknown" | "preview_required" | "forbidden" | "reason_too_long" | "display_name_too_long";
+export type ErrorCode = "auth" | "not_found" | "rate_limited" | "invalid_transition" | "parent_account" | "already_closed" | "parent_suspended" | "suspended_by_provider" | "provider" | "refused" | "network" | "timeout" | "unexpected_response" | "response_too_large" | "keychain" | "missing_secret" | "storage" | "validation" | "confirmation_mismatch" | "cancelled" | "api_key_refused" | "api_key_cannot_reach_subaccount" | "subaccount_credentials" | "outcome_unknown" | "preview_required" | "forbidden" | "reason_too_long" | "display_name_too_long";

@@ -19,12 +19,16 @@
 //!   twice, without and with the flag, and an account only the second listing has is shown
 //!   *closed* ("cancelled at Telnyx") with no action. Without the choice the flag is never sent.
 //! - **Enable** takes `reenable_all_connections` (default false): the dialog asks.
-//! - **Errors** are `{"errors": [{"code", "title", "detail"}]}` with string codes: 401 (10009)
+//! - **Errors** are `{"errors": [{"code", "title", "detail"}]}` with string codes. A 422 on
+//!   disable/enable is a refusal with Telnyx's own reasons, shown as they are
+//!   ([`assumptions::reasons`]). 401 (10009)
 //!   wrong key, 403 (10010) the account is not a manager account (only Telnyx can grant it),
 //!   404 (10005), 429 (10011). The request id is the `x-request-id` header.
 //! - No close or delete exists. What disabling does to numbers is not documented; ongoing
 //!   calls are not affected.
 //! - The connection has no account ID: the key alone identifies the manager account.
+
+pub mod assumptions;
 
 use std::sync::Arc;
 
@@ -180,17 +184,6 @@ struct BalanceJson {
     currency: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Errors {
-    errors: Vec<ErrorItem>,
-}
-
-#[derive(Deserialize)]
-struct ErrorItem {
-    code: Option<String>,
-    title: Option<String>,
-    detail: Option<String>,
-}
 
 impl TelnyxApi {
     fn url(&self, rest: &str) -> String {
@@ -328,10 +321,22 @@ impl TelnyxApi {
 }
 
 fn classify(raw: &RawResponse) -> Refusal {
-    let first = serde_json::from_slice::<Errors>(&raw.body)
-        .ok()
-        .and_then(|e| e.errors.into_iter().next());
-    let code = first.as_ref().and_then(|e| e.code.clone());
+    let errors = serde_json::from_slice::<assumptions::Errors>(&raw.body)
+        .map(|e| e.errors)
+        .unwrap_or_default();
+    let code = errors.first().and_then(|e| e.code.clone());
+    if raw.status == 422 {
+        if let Some(detail) = assumptions::reasons(&errors) {
+            return Error::Refused {
+                provider: Provider::Telnyx,
+                status: 422,
+                code,
+                detail,
+            }
+            .into();
+        }
+    }
+    let first = errors.into_iter().next();
     let message = first.as_ref().map(|e| match (&e.title, &e.detail) {
         (Some(t), Some(d)) => format!("{t}: {d}"),
         (t, d) => t.clone().or(d.clone()).unwrap_or_default(),
