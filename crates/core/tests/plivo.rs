@@ -182,3 +182,35 @@ async fn a_subaccount_auth_id_is_refused_at_the_form() {
     assert!(subdesk_core::providers::catalog::matches(pattern, &main));
     assert!(!subdesk_core::providers::catalog::matches(pattern, &sub));
 }
+
+/// Newest first with offsets: subaccounts created during a listing shift its pages and change
+/// `meta.total_count`. Subdesk then lists again (as for Vobiz), so the ones created during the
+/// first pass are shown, each once.
+#[tokio::test]
+async fn a_listing_whose_total_changed_is_read_again() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, token) = sim.add_plivo_main();
+    for i in 0..45 {
+        sim.add_plivo_subaccount(&main, &format!("Tenant {i}"), true, 0);
+    }
+    sim.set_plivo_created_per_page(1);
+    let api = adapter(&sim, Provider::Plivo, &main, &token);
+    let (rows, _, r) = list_all(api.as_ref()).await;
+    let n = r.unwrap();
+    let ids: std::collections::HashSet<_> = rows.iter().map(|s| s.id.clone()).collect();
+    assert_eq!((ids.len(), n), (rows.len(), rows.len()), "no row twice");
+    let all = sim.plivo_subaccounts(&main);
+    let first_created = all
+        .iter()
+        .find(|(_, name)| name == "Created during a listing 45")
+        .unwrap();
+    assert!(
+        ids.contains(&first_created.0),
+        "the subaccount created after the first page is listed"
+    );
+    for (id, name) in &all {
+        if name.starts_with("Tenant") {
+            assert!(ids.contains(id), "{name} skipped");
+        }
+    }
+}

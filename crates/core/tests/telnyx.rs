@@ -254,3 +254,33 @@ async fn a_422_shows_telnyx_detail_and_is_sent_once() {
     assert!(!e.ambiguous);
     assert_eq!(e.error.code(), ErrorCode::Refused);
 }
+
+/// Every `meta` field is optional in the spec: without `total_pages`, Subdesk pages on until
+/// a short or empty page. It always asks for `sort=created_at`, since the spec gives two
+/// different orders for a list that names none.
+#[tokio::test]
+async fn a_list_without_meta_is_paged_to_a_short_page_in_an_explicit_order() {
+    for n in [520usize, 500] {
+        let sim = sim(SimConfig {
+            telnyx_list_without_meta: true,
+            ..SimConfig::default()
+        })
+        .await;
+        let (manager, key) = sim.add_telnyx_manager(true);
+        for i in 0..n {
+            sim.add_telnyx_account(&manager, &format!("Tenant {i}"), false, false);
+        }
+        sim.clear_requests();
+        let api = adapter(&sim, Provider::Telnyx, "", &key);
+        let (rows, _, r) = list_all(api.as_ref()).await;
+        assert_eq!(r.unwrap(), n);
+        assert_eq!(rows.len(), n);
+        // 520: 250, 250, 20 (short); 500: 250, 250, 0 (empty).
+        assert_eq!(sim.requests().len(), 3);
+        assert!(
+            sim.requests().iter().all(|q| q.query.contains("sort=created_at")),
+            "{:?}",
+            sim.requests()
+        );
+    }
+}

@@ -60,6 +60,17 @@ pub struct SimConfig {
     /// (shared/reference/providers.md §2), so a client must read back how many rows it got.
     /// `None`: every page is the size asked for.
     pub vobiz_page_cap: Option<usize>,
+    /// Telnyx: the list answers without `meta`. Every `meta` field is optional in the spec
+    /// (team-telnyx/telnyx-java `ListManagedAccounts200Response`), so a client cannot count
+    /// on `total_pages`.
+    pub telnyx_list_without_meta: bool,
+    /// Telnyx: the order of a list that sends no `sort`. The spec says both "by default
+    /// sorting direction is ascending" (default `created_at`) and "if not given, results are
+    /// sorted by created_at in descending order"; true follows the second sentence.
+    pub telnyx_unsorted_newest_first: bool,
+    /// Plivo: subaccounts created after each list page is served, so offsets shift and
+    /// `meta.total_count` changes during a listing.
+    pub plivo_created_per_page: usize,
 }
 
 impl Default for SimConfig {
@@ -81,6 +92,9 @@ impl Default for SimConfig {
             vobiz_forbidden: false,
             vobiz_created_per_page: 0,
             vobiz_page_cap: None,
+            telnyx_list_without_meta: false,
+            telnyx_unsorted_newest_first: true,
+            plivo_created_per_page: 0,
         }
     }
 }

@@ -35,6 +35,8 @@ pub(crate) struct PlivoWorld {
     /// Subaccounts by auth id.
     subs: BTreeMap<String, PlivoSub>,
     created: u64,
+    /// See [`crate::SimConfig::plivo_created_per_page`].
+    created_per_page: usize,
 }
 
 #[derive(Clone)]
@@ -72,6 +74,7 @@ impl ProviderState for PlivoWorld {
             mains: BTreeMap::new(),
             subs: BTreeMap::new(),
             created: 0,
+            created_per_page: config.plivo_created_per_page,
         }
     }
 }
@@ -287,6 +290,14 @@ async fn list(
             .collect();
         (page, mine.len())
     });
+    // Subaccounts created while a client pages through (newest first): later pages shift and
+    // `total_count` changes under it.
+    shared.state(|w: &mut PlivoWorld| {
+        for _ in 0..w.created_per_page {
+            let n = w.created;
+            w.add_sub(&main, &format!("Created during a listing {n}"), true, 0);
+        }
+    });
     let base = format!("/v1/Account/{main}/Subaccount/");
     let next =
         (offset + limit < total).then(|| format!("{base}?limit={limit}&offset={}", offset + limit));
@@ -460,6 +471,24 @@ impl Sim {
     ) -> String {
         self.shared
             .state(|w: &mut PlivoWorld| w.add_sub(main, name, enabled, numbers))
+    }
+
+    /// See [`crate::SimConfig::plivo_created_per_page`].
+    pub fn set_plivo_created_per_page(&self, n: usize) {
+        self.shared
+            .state(|w: &mut PlivoWorld| w.created_per_page = n);
+    }
+
+    /// Every subaccount of `main`, newest first: `(auth_id, name)`.
+    pub fn plivo_subaccounts(&self, main: &str) -> Vec<(String, String)> {
+        self.shared.state(|w: &mut PlivoWorld| {
+            let mut mine: Vec<(&String, &PlivoSub)> =
+                w.subs.iter().filter(|(_, s)| s.main == main).collect();
+            mine.sort_by_key(|(_, s)| std::cmp::Reverse(s.order));
+            mine.into_iter()
+                .map(|(id, s)| (id.clone(), s.name.clone()))
+                .collect()
+        })
     }
 
     /// A subaccount's own Auth Token (its Auth ID is `id`).

@@ -36,6 +36,10 @@ pub(crate) struct TelnyxWorld {
     keys: BTreeMap<String, (String, bool)>,
     accounts: BTreeMap<String, TelnyxAccount>,
     order: u64,
+    /// See [`crate::SimConfig::telnyx_list_without_meta`].
+    without_meta: bool,
+    /// See [`crate::SimConfig::telnyx_unsorted_newest_first`].
+    unsorted_newest_first: bool,
 }
 
 #[derive(Clone)]
@@ -67,6 +71,8 @@ impl ProviderState for TelnyxWorld {
             keys: BTreeMap::new(),
             accounts: BTreeMap::new(),
             order: 0,
+            without_meta: config.telnyx_list_without_meta,
+            unsorted_newest_first: config.telnyx_unsorted_newest_first,
         }
     }
 }
@@ -279,22 +285,41 @@ async fn list(
     let cancelled = q
         .get("include_cancelled_accounts")
         .is_some_and(|v| v == "true");
+    let newest_first = match q.get("sort").map(String::as_str) {
+        Some("created_at") => false,
+        Some("-created_at") => true,
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "10015",
+                "Invalid parameter",
+                "sort must be created_at or -created_at here.",
+            )
+        }
+        None => shared.state(|w: &mut TelnyxWorld| w.unsorted_newest_first),
+    };
     let manager = _ctx.principal.parent.clone();
-    let (data, total) = shared.state(|w: &mut TelnyxWorld| {
+    let (data, total, without_meta) = shared.state(|w: &mut TelnyxWorld| {
         let mut mine: Vec<(&String, &TelnyxAccount)> = w
             .accounts
             .iter()
             .filter(|(_, a)| a.manager == manager && (cancelled || !a.cancelled))
             .collect();
         mine.sort_by_key(|(_, a)| a.order);
+        if newest_first {
+            mine.reverse();
+        }
         let data: Vec<Value> = mine
             .iter()
             .skip((page - 1) * size)
             .take(size)
             .map(|(id, a)| account_json(id, a))
             .collect();
-        (data, mine.len())
+        (data, mine.len(), w.without_meta)
     });
+    if without_meta {
+        return Json(json!({ "data": data })).into_response();
+    }
     Json(json!({
         "data": data,
         "meta": {"page_number": page, "page_size": size, "total_pages": total.div_ceil(size), "total_results": total},

@@ -24,6 +24,13 @@ pub const AUTH_ID_PATTERN: &str = "^MA[A-Z0-9]{18}$";
 /// What the form says when the Auth ID is not a main account's.
 pub const AUTH_ID_INVALID: &str = "Enter the main account's Plivo Auth ID: 20 capital letters and digits starting with MA, like MA2025RK4E639VJFZAGV. An Auth ID starting with SA is a subaccount's, which cannot manage subaccounts: use the main account's Auth ID and Auth Token from the Plivo console.";
 
+/// **Listing again.** Documented: `limit` (at most 20), `offset` and `meta.total_count`
+/// [doc]; the order is not documented (the examples are newest first). Assumed: newest first,
+/// so a subaccount created during a listing shifts every later page and the listing misses
+/// it; when `total_count` changed between pages, the list is read again from the start, at
+/// most this many times in all (the same rule as Vobiz's).
+pub const MAX_PASSES: usize = 3;
+
 /// **Delete**: `cascade` travels in a JSON body, never in the query. Documented: the delete
 /// takes `cascade`, default false [doc]. Every official SDK sends the parameters of a non-GET
 /// request as a JSON body (`Content-Type: application/json`) and builds a query string only for

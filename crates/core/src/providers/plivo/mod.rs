@@ -8,7 +8,8 @@
 //!   closed state and no status enum.
 //! - **Paging**: `limit` at most 20 with `offset`; `meta.total_count` says when to stop. The
 //!   list is newest first, so a subaccount created while we page shifts later pages: rows are
-//!   passed on once per `auth_id`.
+//!   passed on once per `auth_id`, and a listing whose `total_count` changed is read again
+//!   ([`assumptions::MAX_PASSES`]).
 //! - **Update** is a POST that requires `name`: Subdesk always sends the current name (read
 //!   just before, never blank) with `enabled`. Its success status (200 or 202) is not confirmed:
 //!   any 2xx with `"message": "changed"` is success, and the state after it is the one asked
@@ -240,6 +241,35 @@ impl PlivoApi {
         }
     }
 
+    /// One pass over every page. Returns whether `meta.total_count` stayed the same.
+    async fn list_pass(&self, seen: &mut HashSet<String>, sink: PageSink<'_>) -> Result<bool> {
+        let mut offset = 0u64;
+        let mut first_total = None;
+        let mut stable = true;
+        for _ in 0..MAX_PAGES {
+            let list = self.page(offset).await?;
+            let total = *first_total.get_or_insert(list.meta.total_count);
+            stable &= list.meta.total_count == total;
+            let n = list.objects.len() as u64;
+            let fresh: Vec<Subaccount> = list
+                .objects
+                .into_iter()
+                .filter(|s| seen.insert(s.auth_id.clone()))
+                .map(Self::to_subaccount)
+                .collect();
+            if !fresh.is_empty() {
+                sink(fresh);
+            }
+            offset += n;
+            if n == 0 || offset >= list.meta.total_count {
+                return Ok(stable);
+            }
+        }
+        Err(Error::UnexpectedResponse {
+            detail: "Plivo kept returning more pages".into(),
+        })
+    }
+
     async fn page(&self, offset: u64) -> Result<SubList> {
         let url = self.url(&format!("?limit={PAGE_SIZE}&offset={offset}"));
         let raw = self
@@ -277,29 +307,18 @@ impl ProviderApi for PlivoApi {
         Ok(self.auth_id.clone())
     }
 
+    /// Newest first with offsets: a subaccount created meanwhile shifts every later page.
+    /// Rows are passed on once per `auth_id`, and when `meta.total_count` changed during a
+    /// pass, the list is read again (at most `MAX_PASSES` times), as for Vobiz.
     async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
         let mut seen = HashSet::new();
-        let mut offset = 0u64;
-        for _ in 0..MAX_PAGES {
-            let list = self.page(offset).await?;
-            let n = list.objects.len() as u64;
-            let fresh: Vec<Subaccount> = list
-                .objects
-                .into_iter()
-                .filter(|s| seen.insert(s.auth_id.clone()))
-                .map(Self::to_subaccount)
-                .collect();
-            if !fresh.is_empty() {
-                sink(fresh);
-            }
-            offset += n;
-            if n == 0 || offset >= list.meta.total_count {
+        for _ in 0..assumptions::MAX_PASSES {
+            if self.list_pass(&mut seen, sink).await? {
                 return Ok(seen.len());
             }
+            tracing::debug!("Plivo's total_count changed during a listing; listing again");
         }
-        Err(Error::UnexpectedResponse {
-            detail: "Plivo kept returning more pages".into(),
-        })
+        Ok(seen.len())
     }
 
     async fn fetch(&self, id: &str) -> Result<Subaccount> {

@@ -10,6 +10,25 @@
 
 use serde::Deserialize;
 
+/// **Paging order**: the list is asked for `sort=created_at` every time. The spec gives two
+/// orders for a list that names none: "by default sorting direction is ascending" with the
+/// parameter's default `created_at`, and "if not given, results are sorted by created_at in
+/// descending order" [spec]. Oldest first, a managed account created during a listing lands
+/// on the last page instead of shifting every page (the simulator models both defaults:
+/// `SimConfig::telnyx_unsorted_newest_first`).
+pub const LIST_SORT: &str = "created_at";
+
+/// **When a listing ends.** `meta{page_number, page_size, total_pages, total_results}` is
+/// documented, every field optional [spec]. With `total_pages`, the page numbered it is the
+/// last; without it, a page shorter than `size` (or empty) is. An empty page always ends it.
+pub fn last_page(number: u64, size: u32, got: usize, total_pages: Option<u64>) -> bool {
+    got == 0
+        || match total_pages {
+            Some(total) => number >= total,
+            None => got < size as usize,
+        }
+}
+
 /// Telnyx's error body, `{"errors": [{code, title, detail, source, meta}]}` with string codes
 /// [doc] [spec]. Only `code`, `title` and `detail` are read; `source` and `meta` are objects
 /// whose content is not documented.
@@ -44,6 +63,16 @@ pub(crate) fn reasons(errors: &[ErrorItem]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_ends_at_total_pages_else_at_a_short_page() {
+        assert!(!last_page(1, 250, 250, Some(3)));
+        assert!(last_page(3, 250, 20, Some(3)));
+        assert!(!last_page(2, 250, 250, None));
+        assert!(last_page(3, 250, 20, None));
+        assert!(last_page(3, 250, 0, None));
+        assert!(last_page(1, 250, 0, Some(5)), "an empty page ends it");
+    }
 
     #[test]
     fn a_422s_reasons_are_its_details_in_order() {

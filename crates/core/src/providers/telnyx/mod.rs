@@ -11,8 +11,9 @@
 //!   Subdesk recorded for the account beside it. A 2xx answer to disable/enable is taken as
 //!   done (there is nothing to compare); after a lost answer the action is sent again, which
 //!   is harmless for these two.
-//! - **Paging**: `page[number]` from 1 and `page[size]` up to 250; `meta.total_pages` says when
-//!   to stop.
+//! - **Paging**: `page[number]` from 1 and `page[size]` up to 250, in an order asked for
+//!   explicitly; `meta.total_pages` says when to stop, and without it a short or empty page
+//!   does ([`assumptions::last_page`], [`assumptions::LIST_SORT`]).
 //! - **Cancelled accounts** are listed only with `include_cancelled_accounts=true`, and only
 //!   when the connection asks for them (its form's "Cancelled accounts" choice): nothing can
 //!   act on them. The object has no field that says an account is cancelled, so Subdesk lists
@@ -149,15 +150,17 @@ struct AccountJson {
     updated_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// Every field optional, as the spec has it ([`assumptions::last_page`]).
+#[derive(Deserialize, Default)]
 struct Meta {
-    total_pages: u64,
+    total_pages: Option<u64>,
 }
 
 #[derive(Deserialize)]
 struct ListJson {
     data: Vec<AccountJson>,
-    meta: Meta,
+    #[serde(default)]
+    meta: Option<Meta>,
 }
 
 #[derive(Deserialize)]
@@ -287,7 +290,8 @@ impl TelnyxApi {
             if !fresh.is_empty() {
                 found(fresh);
             }
-            if n == 0 || number >= page.meta.total_pages {
+            let total_pages = page.meta.unwrap_or_default().total_pages;
+            if assumptions::last_page(number, PAGE_SIZE, n, total_pages) {
                 return Ok(());
             }
             number += 1;
@@ -310,7 +314,8 @@ impl TelnyxApi {
             ""
         };
         let url = self.url(&format!(
-            "?page%5Bnumber%5D={number}&page%5Bsize%5D={size}{flag}"
+            "?page%5Bnumber%5D={number}&page%5Bsize%5D={size}&sort={}{flag}",
+            assumptions::LIST_SORT
         ));
         let raw = self
             .send(reqwest::Method::GET, &url, None, u32::MAX)
