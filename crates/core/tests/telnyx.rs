@@ -73,6 +73,7 @@ async fn documented_errors_read_as_what_they_mean() {
         .verify()
         .await
         .unwrap_err();
+    // The documented answer is a 401, as for a wrong key: told apart by GET /v2/balance.
     assert_eq!(e.code(), ErrorCode::Forbidden);
     assert!(e.user_message().contains("Telnyx support"));
     let api = adapter(&sim, Provider::Telnyx, "", &key);
@@ -282,5 +283,41 @@ async fn a_list_without_meta_is_paged_to_a_short_page_in_an_explicit_order() {
             "{:?}",
             sim.requests()
         );
+    }
+}
+
+/// The spec documents only 200 and 401 ("the current user is not a manager account") for the
+/// list, and a wrong key gets 401 too. Subdesk asks `GET /v2/balance`, which any valid key may
+/// read, and says which it is: a wrong key, or a key whose account is not a manager. The
+/// undocumented 403/10010 is read the same way.
+#[tokio::test]
+async fn a_key_that_is_not_a_managers_is_told_from_a_wrong_key() {
+    for telnyx_not_manager_403 in [false, true] {
+        let sim = sim(SimConfig {
+            telnyx_not_manager_403,
+            ..SimConfig::default()
+        })
+        .await;
+        let (_, key) = sim.add_telnyx_manager(false);
+        sim.clear_requests();
+        let e = adapter(&sim, Provider::Telnyx, "", &key)
+            .verify()
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Forbidden, "{telnyx_not_manager_403}: {e:?}");
+        let m = e.user_message();
+        assert!(m.contains("accepted the credentials") && m.contains("manager"), "{m}");
+        let (ws, _) = workspace_with_secrets(fast_retry());
+        let e = ws
+            .add_connection(&new_connection(&sim, Provider::Telnyx, "", &key))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Forbidden);
+
+        let e = adapter(&sim, Provider::Telnyx, "", "KEYwrong")
+            .verify()
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Auth, "a wrong key stays a wrong key");
     }
 }

@@ -68,6 +68,13 @@ pub struct SimConfig {
     /// sorting direction is ascending" (default `created_at`) and "if not given, results are
     /// sorted by created_at in descending order"; true follows the second sentence.
     pub telnyx_unsorted_newest_first: bool,
+    /// Telnyx: how the managed-accounts resource refuses a valid key of an account that is not
+    /// a manager. The spec documents only 200 and 401 for the list ("Unauthorized response.
+    /// Happens when the current user is not a manager account": team-telnyx/telnyx-java
+    /// `ManagedAccountsApi.java`), with the same body as a wrong key; false (the default)
+    /// answers that. True answers 403 with code 10010 ("Authorization failed"), an answer
+    /// the spec does not document. Other resources (`GET /v2/balance`) take the key either way.
+    pub telnyx_not_manager_403: bool,
     /// Plivo: subaccounts created after each list page is served, so offsets shift and
     /// `meta.total_count` changes during a listing.
     pub plivo_created_per_page: usize,
@@ -95,6 +102,7 @@ impl Default for SimConfig {
             telnyx_list_without_meta: false,
             telnyx_unsorted_newest_first: true,
             plivo_created_per_page: 0,
+            telnyx_not_manager_403: false,
         }
     }
 }

@@ -29,6 +29,19 @@ pub fn last_page(number: u64, size: u32, got: usize, total_pages: Option<u64>) -
         }
 }
 
+/// **A key that is not a manager's.** For `GET /managed_accounts` the spec documents only 200
+/// and 401, "Unauthorized response. Happens when the current user is not a manager account"
+/// [spec]; a wrong key is 401 too (10009) [doc]. The 403 with code 10010 that Subdesk first
+/// expected is not documented for this resource. So after a 401 or 403 from the
+/// managed-accounts resource, Subdesk reads the key's own balance, which any valid key may
+/// read (`GET /balance`: [doc] "Get user balance details"; team-telnyx/telnyx-node
+/// `src/resources/Balance.ts`): answered, the key is right and its
+/// account is not a manager ([`crate::Error::Forbidden`]); refused with 401, the key is
+/// wrong ([`crate::Error::Auth`]). Assumed: the balance is readable with every valid key
+/// (no key scope is documented for it). The simulator models the 401 and, behind
+/// `SimConfig::telnyx_not_manager_403`, the 403.
+pub const NOT_A_MANAGER_PROBE: &str = "/v2/balance";
+
 /// Telnyx's error body, `{"errors": [{code, title, detail, source, meta}]}` with string codes
 /// [doc] [spec]. Only `code`, `title` and `detail` are read; `source` and `meta` are objects
 /// whose content is not documented.

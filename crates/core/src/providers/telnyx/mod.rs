@@ -23,7 +23,9 @@
 //! - **Errors** are `{"errors": [{"code", "title", "detail"}]}` with string codes. A 422 on
 //!   disable/enable is a refusal with Telnyx's own reasons, shown as they are
 //!   ([`assumptions::reasons`]). 401 (10009)
-//!   wrong key, 403 (10010) the account is not a manager account (only Telnyx can grant it),
+//!   wrong key, or (the one refusal the spec documents for the list) a key whose account is not
+//!   a manager; 403 (10010, not documented) the latter too. Either is told apart with a read
+//!   any valid key may make ([`assumptions::NOT_A_MANAGER_PROBE`]); only Telnyx can grant it,
 //!   404 (10005), 429 (10011). The request id is the `x-request-id` header.
 //! - No close or delete exists. What disabling does to numbers is not documented; ongoing
 //!   calls are not affected.
@@ -298,6 +300,47 @@ impl TelnyxApi {
         }
     }
 
+    /// Every managed account: the listing without cancelled accounts, then (when the
+    /// connection asks for them) the one with them, for the accounts only it has.
+    async fn list_all(&self, sink: PageSink<'_>) -> Result<usize> {
+        let mut seen = std::collections::HashSet::new();
+        self.list_pages(false, &mut seen, &mut |page| {
+            sink(page.into_iter().map(Self::to_subaccount).collect())
+        })
+        .await?;
+        if self.list_cancelled {
+            // Only the second listing has the cancelled ones; the rest were sent already.
+            self.list_pages(true, &mut seen, &mut |page| {
+                sink(page.into_iter().map(Self::cancelled).collect())
+            })
+            .await?;
+        }
+        Ok(seen.len())
+    }
+
+    /// A refusal of the managed-accounts resource, told apart. The spec documents 401 for a
+    /// key whose account is not a manager, the same status as a wrong key; `GET /v2/balance`,
+    /// which any valid key may read, says which it is ([`assumptions::NOT_A_MANAGER_PROBE`]).
+    /// Other errors, and a probe that fails for another reason, are returned as they were.
+    async fn which_refusal(&self, e: Error) -> Error {
+        if !matches!(e, Error::Auth { .. } | Error::Forbidden { .. }) {
+            return e;
+        }
+        let url = format!("{}{}", self.base_url, assumptions::NOT_A_MANAGER_PROBE);
+        match self.send(reqwest::Method::GET, &url, None, u32::MAX).await {
+            Ok(_) => Error::Forbidden {
+                provider: Provider::Telnyx,
+            },
+            Err(CallError {
+                error: Error::Auth { .. },
+                ..
+            }) => Error::Auth {
+                provider: Provider::Telnyx,
+            },
+            Err(_) => e,
+        }
+    }
+
     /// An account Telnyx lists only among the cancelled ones.
     fn cancelled(a: AccountJson) -> Subaccount {
         Subaccount {
@@ -365,26 +408,20 @@ impl ProviderApi for TelnyxApi {
         Provider::Telnyx
     }
 
-    /// Listing one managed account proves the key and the manager status.
+    /// Listing one managed account proves the key and the manager status; a refusal is told
+    /// apart ([`TelnyxApi::which_refusal`]).
     async fn verify(&self) -> Result<String> {
-        self.page(1, 1, false).await?;
-        Ok("Telnyx manager account".into())
+        match self.page(1, 1, false).await {
+            Ok(_) => Ok("Telnyx manager account".into()),
+            Err(e) => Err(self.which_refusal(e).await),
+        }
     }
 
     async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
-        let mut seen = std::collections::HashSet::new();
-        self.list_pages(false, &mut seen, &mut |page| {
-            sink(page.into_iter().map(Self::to_subaccount).collect())
-        })
-        .await?;
-        if self.list_cancelled {
-            // Only the second listing has the cancelled ones; the rest were sent already.
-            self.list_pages(true, &mut seen, &mut |page| {
-                sink(page.into_iter().map(Self::cancelled).collect())
-            })
-            .await?;
+        match self.list_all(sink).await {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.which_refusal(e).await),
         }
-        Ok(seen.len())
     }
 
     async fn fetch(&self, id: &str) -> Result<Subaccount> {
