@@ -46,6 +46,10 @@ pub enum Error {
         code: Option<String>,
         detail: String,
     },
+    /// The provider answered a change as done, yet the account, read again, is still in the
+    /// state it was in: nothing changed.
+    #[error("{provider:?} answered, but the account is still {status:?}")]
+    NotApplied { provider: Provider, status: Status },
     #[error("network: {detail}")]
     Network { detail: String },
     #[error("timed out")]
@@ -100,6 +104,8 @@ pub enum ErrorCode {
     Provider,
     /// The provider refused with its reasons (shown in its own words); nothing was changed.
     Refused,
+    /// The provider answered, but the account is still as it was.
+    NotApplied,
     Network,
     Timeout,
     UnexpectedResponse,
@@ -143,6 +149,7 @@ impl ErrorCode {
             ErrorCode::SuspendedByProvider => "suspended_by_provider",
             ErrorCode::Provider => "provider",
             ErrorCode::Refused => "refused",
+            ErrorCode::NotApplied => "not_applied",
             ErrorCode::Network => "network",
             ErrorCode::Timeout => "timeout",
             ErrorCode::UnexpectedResponse => "unexpected_response",
@@ -189,6 +196,7 @@ impl Error {
             Error::SuspendedByProvider => ErrorCode::SuspendedByProvider,
             Error::Provider { .. } => ErrorCode::Provider,
             Error::Refused { .. } => ErrorCode::Refused,
+            Error::NotApplied { .. } => ErrorCode::NotApplied,
             Error::Network { .. } => ErrorCode::Network,
             Error::Timeout => ErrorCode::Timeout,
             Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
@@ -250,6 +258,13 @@ impl Error {
                 "{} did not do it, and said why: {} Nothing was changed. Check the account in the {} console before you try again.",
                 provider.name(),
                 as_sentence(detail),
+                provider.name()
+            ),
+            Error::NotApplied { provider, status } => format!(
+                "{} answered, but the {} is still {}. Nothing was changed: refresh in a minute to see whether the change arrived late, and if not, try again or check it in the {} console.",
+                provider.name(),
+                provider.info().account_word,
+                status.as_str(),
                 provider.name()
             ),
             Error::Network { .. } => "Subdesk could not reach the provider. Check your internet connection, then try again.".into(),
@@ -390,6 +405,10 @@ mod tests {
                 status: 422,
                 code: Some("10015".into()),
                 detail: "The managed account is already enabled".into(),
+            },
+            Error::NotApplied {
+                provider: Provider::Vonage,
+                status: Status::Active,
             },
             Error::Network {
                 detail: "reset".into(),

@@ -75,6 +75,9 @@ pub struct SimConfig {
     /// answers that. True answers 403 with code 10010 ("Authorization failed"), an answer
     /// the spec does not document. Other resources (`GET /v2/balance`) take the key either way.
     pub telnyx_not_manager_403: bool,
+    /// Vonage: what a PATCH answers. The spec documents 200 with the subaccount; this models
+    /// an answer that still shows the state from before the request.
+    pub vonage_patch_answer: VonagePatchAnswer,
     /// Plivo: subaccounts created after each list page is served, so offsets shift and
     /// `meta.total_count` changes during a listing.
     pub plivo_created_per_page: usize,
@@ -103,6 +106,7 @@ impl Default for SimConfig {
             telnyx_unsorted_newest_first: true,
             plivo_created_per_page: 0,
             telnyx_not_manager_403: false,
+            vonage_patch_answer: VonagePatchAnswer::Current,
         }
     }
 }
@@ -252,4 +256,17 @@ impl FromStr for VobizErrorShape {
             )),
         }
     }
+}
+
+/// What Vonage's PATCH on a subaccount answers (see [`SimConfig::vonage_patch_answer`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VonagePatchAnswer {
+    /// 200 with the subaccount as the change left it (what the spec documents).
+    #[default]
+    Current,
+    /// The change is made, but the 200 shows the subaccount as it was before (a stale read).
+    Stale,
+    /// 200 with the subaccount unchanged, and the change is not made.
+    Ignored,
 }

@@ -54,7 +54,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape};
+pub use config::{
+    DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape, VonagePatchAnswer,
+};
 pub use padding::Padding;
 pub use plivo::PlivoSubState;
 pub use provider::DemoParent;

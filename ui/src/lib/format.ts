@@ -127,6 +127,7 @@ export function listFailureWords(code: string): string {
       return 'asked Subdesk to slow down'
     case 'provider':
     case 'refused':
+    case 'not_applied':
     case 'unexpected_response':
     case 'response_too_large':
       return 'answered with an error'
