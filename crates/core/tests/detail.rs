@@ -125,7 +125,7 @@ async fn telnyx_balance_comes_from_the_single_account_fetch() {
             b.currency.as_deref(),
             b.credit_limit.as_deref()
         ),
-        ("12.50", Some("USD"), Some("0.00"))
+        ("12.50", Some("USD"), Some("100.00"))
     );
     assert!(sim
         .requests()

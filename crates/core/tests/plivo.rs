@@ -87,7 +87,7 @@ async fn wrong_token_bad_bodies_and_server_errors_are_told_apart() {
     let wrong = adapter(&sim, Provider::Plivo, &main, "nope");
     assert!(matches!(wrong.verify().await, Err(Error::Auth { .. })));
     let api = adapter(&sim, Provider::Plivo, &main, &token);
-    assert_eq!(api.verify().await.unwrap(), main);
+    assert_eq!(api.verify().await.unwrap(), "Plivo Reseller");
 
     sim.set_faults_on_writes_only(true);
     sim.set_faults(always(FaultKind::ServerError));
@@ -213,4 +213,19 @@ async fn a_listing_whose_total_changed_is_read_again() {
             assert!(ids.contains(id), "{name} skipped");
         }
     }
+}
+
+/// The connection shows the main account's name, read from its account resource
+/// (`GET /v1/Account/{auth_id}/`), not its Auth ID.
+#[tokio::test]
+async fn the_connection_shows_the_main_accounts_real_name() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, token) = sim.add_plivo_main_named("Harbourside Telecom Ltd");
+    let ws = workspace(fast_retry());
+    let conn = connect(&ws, &sim, Provider::Plivo, &main, &token).await;
+    assert_eq!(conn.parent_name.as_deref(), Some("Harbourside Telecom Ltd"));
+    assert!(sim
+        .requests()
+        .iter()
+        .any(|q| q.method == "GET" && q.path == format!("/v1/Account/{main}/")));
 }

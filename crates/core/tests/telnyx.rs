@@ -321,3 +321,24 @@ async fn a_key_that_is_not_a_managers_is_told_from_a_wrong_key() {
         assert_eq!(e.code(), ErrorCode::Auth, "a wrong key stays a wrong key");
     }
 }
+
+/// The detail shows `available_credit` beside the balance, and a `rollup_billing` account
+/// says it uses the manager account's balance instead of showing one of its own.
+#[tokio::test]
+async fn rollup_accounts_use_the_managers_balance_and_available_credit_is_shown() {
+    let sim = sim(SimConfig::default()).await;
+    let (manager, key) = sim.add_telnyx_manager(true);
+    let own = sim.add_telnyx_account(&manager, "Maple Street Clinic", false, false);
+    let rollup = sim.add_telnyx_account(&manager, "Helix Robotics", false, false);
+    sim.set_telnyx_rollup_billing(&rollup, true);
+    let api = adapter(&sim, Provider::Telnyx, "", &key);
+    let (rows, _, _) = list_all(api.as_ref()).await;
+    let row = |id: &str| rows.iter().find(|r| r.id == id).unwrap().clone();
+    let d = api.detail(&row(&own)).await.unwrap();
+    let b = d.balance.unwrap();
+    assert_eq!(b.available.as_deref(), Some("112.50"));
+    let d = api.detail(&row(&rollup)).await.unwrap();
+    assert_eq!(d.balance, None, "zeros of a rollup account are not its balance");
+    let note = d.balance_note.unwrap();
+    assert!(note.contains("uses the manager account's balance"), "{note}");
+}

@@ -41,6 +41,8 @@ pub(crate) struct PlivoWorld {
 
 #[derive(Clone)]
 struct PlivoMain {
+    /// "The name of the account holder" (plivo-go `Account.Name`).
+    name: String,
     token: String,
     numbers: usize,
 }
@@ -85,12 +87,13 @@ impl PlivoWorld {
         format!("{prefix}{}", crate::ids::upper_alnum(&mut self.rng, 18))
     }
 
-    fn add_main(&mut self) -> (String, String) {
+    fn add_main(&mut self, name: &str) -> (String, String) {
         let id = self.id("MA");
         let token = crate::ids::secret(&mut self.rng, 40);
         self.mains.insert(
             id.clone(),
             PlivoMain {
+                name: name.into(),
                 token: token.clone(),
                 numbers: 0,
             },
@@ -133,6 +136,7 @@ impl SimProvider for Plivo {
 
     fn routes(&self) -> Router<Arc<Shared>> {
         Router::new()
+            .route("/v1/Account/{main}/", get(account))
             .route("/v1/Account/{main}/Subaccount/", get(list))
             .route(
                 "/v1/Account/{main}/Subaccount/{sub}/",
@@ -205,7 +209,7 @@ impl SimProvider for Plivo {
 
     fn seed_demo(&self, shared: &Shared) -> DemoParent {
         shared.state(|w: &mut PlivoWorld| {
-            let (id, token) = w.add_main();
+            let (id, token) = w.add_main("Demo Reseller (Plivo)");
             for (i, name) in DEMO_NAMES.iter().enumerate() {
                 w.add_sub(&id, name, i % 4 != 3, i % 3);
             }
@@ -313,6 +317,28 @@ async fn list(
         "objects": objects,
     }))
     .into_response()
+}
+
+/// `GET /v1/Account/{auth_id}/`: the main account itself (plivo-go `AccountService.Get`, the
+/// `Account` fields: `account_type`, `auth_id`, `cash_credits`, `name`, …).
+async fn account(State(shared): State<Arc<Shared>>, Extension(ctx): Extension<Ctx>) -> Response {
+    let main = ctx.principal.parent.clone();
+    let found = shared.state(|w: &mut PlivoWorld| w.mains.get(&main).map(|m| m.name.clone()));
+    match found {
+        Some(name) => Json(json!({
+            "account_type": "standard",
+            "api_id": ctx.info.request_id,
+            "auth_id": main,
+            "auto_recharge": false,
+            "billing_mode": "prepaid",
+            "cash_credits": "125.50000",
+            "name": name,
+            "resource_uri": format!("/v1/Account/{main}/"),
+            "timezone": "Asia/Kolkata",
+        }))
+        .into_response(),
+        None => error(&ctx.info, StatusCode::NOT_FOUND, "not found"),
+    }
 }
 
 async fn fetch(
@@ -456,9 +482,14 @@ fn delete_cascade(body: &[u8]) -> Result<bool, &'static str> {
 }
 
 impl Sim {
-    /// A Plivo main account: `(auth_id, auth_token)`.
+    /// A Plivo main account named "Plivo Reseller": `(auth_id, auth_token)`.
     pub fn add_plivo_main(&self) -> (String, String) {
-        self.shared.state(|w: &mut PlivoWorld| w.add_main())
+        self.add_plivo_main_named("Plivo Reseller")
+    }
+
+    /// A Plivo main account whose holder's name is `name`: `(auth_id, auth_token)`.
+    pub fn add_plivo_main_named(&self, name: &str) -> (String, String) {
+        self.shared.state(|w: &mut PlivoWorld| w.add_main(name))
     }
 
     /// A subaccount of `main` with `numbers` phone numbers; returns its auth id.

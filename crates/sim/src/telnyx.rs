@@ -53,6 +53,8 @@ struct TelnyxAccount {
     email: String,
     disabled: bool,
     cancelled: bool,
+    /// `rollup_billing`: the account uses its manager's balance, not its own [spec].
+    rollup_billing: bool,
     connections_enabled: bool,
     created: DateTime<Utc>,
     updated: DateTime<Utc>,
@@ -112,6 +114,7 @@ impl TelnyxWorld {
                 email: format!("admin@{slug}.example"),
                 disabled,
                 cancelled,
+                rollup_billing: false,
                 connections_enabled: !disabled,
                 created: Utc::now(),
                 updated: Utc::now(),
@@ -268,7 +271,7 @@ fn account_json(id: &str, a: &TelnyxAccount) -> Value {
         "created_at": iso(a.created),
         "updated_at": iso(a.updated),
         "managed_account_allow_custom_pricing": false,
-        "rollup_billing": false,
+        "rollup_billing": a.rollup_billing,
     })
 }
 
@@ -350,7 +353,13 @@ async fn fetch(
     match shared.state(|w: &mut TelnyxWorld| {
         w.accounts.get(&id).filter(|a| a.manager == manager).map(|a| {
             let mut v = account_json(&id, a);
-            v["balance"] = json!({"balance": "12.50", "credit_limit": "0.00", "available_credit": "12.50", "currency": "USD", "record_type": "balance"});
+            // A rollup account has no balance of its own: what its `balance` then holds is not
+            // documented; zeros here, so a client that shows them shows something wrong.
+            v["balance"] = if a.rollup_billing {
+                json!({"balance": "0.00", "credit_limit": "0.00", "available_credit": "0.00", "currency": "USD", "record_type": "balance"})
+            } else {
+                json!({"balance": "12.50", "credit_limit": "100.00", "available_credit": "112.50", "currency": "USD", "record_type": "balance"})
+            };
             v
         })
     }) {
@@ -478,6 +487,15 @@ impl Sim {
     ) -> String {
         self.shared
             .state(|w: &mut TelnyxWorld| w.add_account(manager, name, disabled, cancelled))
+    }
+
+    /// Makes a managed account use its manager's balance (`rollup_billing`).
+    pub fn set_telnyx_rollup_billing(&self, id: &str, yes: bool) {
+        self.shared.state(|w: &mut TelnyxWorld| {
+            if let Some(a) = w.accounts.get_mut(id) {
+                a.rollup_billing = yes;
+            }
+        });
     }
 
     pub fn telnyx_account(&self, id: &str) -> Option<TelnyxAccountState> {

@@ -427,6 +427,7 @@ impl TwilioApi {
                 amount,
                 currency: body.currency.filter(|c| !c.is_empty()),
                 credit_limit: None,
+                available: None,
             }))
     }
 }

@@ -24,6 +24,19 @@ pub const AUTH_ID_PATTERN: &str = "^MA[A-Z0-9]{18}$";
 /// What the form says when the Auth ID is not a main account's.
 pub const AUTH_ID_INVALID: &str = "Enter the main account's Plivo Auth ID: 20 capital letters and digits starting with MA, like MA2025RK4E639VJFZAGV. An Auth ID starting with SA is a subaccount's, which cannot manage subaccounts: use the main account's Auth ID and Auth Token from the Plivo console.";
 
+/// **The main account's name.** `GET /v1/Account/{auth_id}/` answers the account, whose
+/// `name` is "the name of the account holder" [go: `Account`, `AccountService.Get`]. It is
+/// what the connection shows (before, its Auth ID). Assumed: a blank or missing name falls
+/// back to the Auth ID, never to a guess.
+pub fn account_name(account: &Value) -> Option<String> {
+    account
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+}
+
 /// **Listing again.** Documented: `limit` (at most 20), `offset` and `meta.total_count`
 /// [doc]; the order is not documented (the examples are newest first). Assumed: newest first,
 /// so a subaccount created during a listing shifts every later page and the listing misses

@@ -301,10 +301,17 @@ impl ProviderApi for PlivoApi {
         Provider::Plivo
     }
 
-    /// No "who am I" for subaccount management: one list item proves the credentials.
+    /// One list page proves the credentials and the Subaccount API; the name shown is the
+    /// main account's own, from its account resource ([`assumptions::account_name`]).
     async fn verify(&self) -> Result<String> {
         self.page(0).await?;
-        Ok(self.auth_id.clone())
+        let url = format!("{}/v1/Account/{}/", self.base_url, self.auth_id);
+        let raw = self
+            .send(reqwest::Method::GET, &url, None, u32::MAX)
+            .await
+            .map_err(|e| e.error)?;
+        let account: serde_json::Value = parse_json(raw)?;
+        Ok(assumptions::account_name(&account).unwrap_or_else(|| self.auth_id.clone()))
     }
 
     /// Newest first with offsets: a subaccount created meanwhile shifts every later page.

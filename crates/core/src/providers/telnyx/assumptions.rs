@@ -42,6 +42,13 @@ pub fn last_page(number: u64, size: u32, got: usize, total_pages: Option<u64>) -
 /// `SimConfig::telnyx_not_manager_403`, the 403.
 pub const NOT_A_MANAGER_PROBE: &str = "/v2/balance";
 
+/// **Balances.** The single-account fetch carries `balance{balance, credit_limit,
+/// available_credit, currency, record_type}` (strings; list items omit it) [spec]; all three
+/// amounts are shown. `rollup_billing` true means the account is billed to its manager's
+/// balance [spec]; what its own `balance` then holds is not documented, so none is shown and
+/// the detail says this instead.
+pub const ROLLUP_NOTE: &str = "This managed account uses the manager account's balance (rollup billing), so Telnyx reports none of its own.";
+
 /// Telnyx's error body, `{"errors": [{code, title, detail, source, meta}]}` with string codes
 /// [doc] [spec]. Only `code`, `title` and `detail` are read; `source` and `meta` are objects
 /// whose content is not documented.

@@ -180,12 +180,16 @@ struct OneBalanceJson {
 #[derive(Deserialize)]
 struct BalanceHolder {
     balance: Option<BalanceJson>,
+    /// The account uses its manager's balance ([`assumptions::ROLLUP_NOTE`]).
+    #[serde(default)]
+    rollup_billing: Option<bool>,
 }
 
 #[derive(Deserialize)]
 struct BalanceJson {
     balance: Option<String>,
     credit_limit: Option<String>,
+    available_credit: Option<String>,
     currency: Option<String>,
 }
 
@@ -434,16 +438,26 @@ impl ProviderApi for TelnyxApi {
     /// for a managed account with the manager's key.
     async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
         let one: OneBalanceJson = self.get_one(&account.id).await?;
+        let numbers_note = Some(AccountDetail::numbers_not_listed(Provider::Telnyx));
+        if one.data.rollup_billing == Some(true) {
+            return Ok(AccountDetail {
+                numbers: None,
+                numbers_note,
+                balance: None,
+                balance_note: Some(assumptions::ROLLUP_NOTE.into()),
+            });
+        }
         let balance = one.data.balance.and_then(|b| {
             b.balance.filter(|a| !a.is_empty()).map(|amount| Balance {
                 amount,
                 currency: b.currency.filter(|c| !c.is_empty()),
                 credit_limit: b.credit_limit,
+                available: b.available_credit.filter(|a| !a.is_empty()),
             })
         });
         Ok(AccountDetail {
             numbers: None,
-            numbers_note: Some(AccountDetail::numbers_not_listed(Provider::Telnyx)),
+            numbers_note,
             balance_note: balance
                 .is_none()
                 .then(|| AccountDetail::balance_not_reported(Provider::Telnyx)),

@@ -182,6 +182,7 @@ pub fn balance_of(object: &Value) -> Option<crate::model::Balance> {
             .filter(|c| !c.is_empty())
             .map(str::to_string),
         credit_limit: None,
+        available: None,
     })
 }
 

@@ -344,6 +344,7 @@ impl ProviderApi for VonageApi {
                 amount: assumptions::amount(b),
                 currency: None,
                 credit_limit: s.credit_limit.map(assumptions::amount),
+                available: None,
             }),
         };
         let balance_note = match (&balance, s.use_primary_account_balance) {
