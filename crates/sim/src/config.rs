@@ -46,6 +46,12 @@ pub struct SimConfig {
     /// Twilio: closed subaccounts disappear (a fetch answers 404) right after closing, as
     /// they do 30 days after closure when automatic deletion is on (Twilio's default).
     pub twilio_purge_closed: bool,
+    /// Twilio: reads of a suspended or closed subaccount's own resources (its
+    /// IncomingPhoneNumbers, its Balance) answer 401 with code 20003, even with the parent's
+    /// Auth Token. Twilio's page for error 20003 lists "the account is suspended or closed"
+    /// among its causes; whether the parent's reads of a subaccount are refused that way is
+    /// not documented, so on by default (the cautious reading) and off for the other.
+    pub twilio_suspended_reads_refused: bool,
     /// Only writes (POST, PUT, PATCH, DELETE) draw faults; reads always answer. For tests of
     /// what a client does after a write's answer is lost, without faulting its re-reads.
     pub faults_on_writes_only: bool,
@@ -98,6 +104,7 @@ impl Default for SimConfig {
             apply_delay: Duration::ZERO,
             twilio_main_key_writes_subaccounts: true,
             twilio_purge_closed: false,
+            twilio_suspended_reads_refused: true,
             faults_on_writes_only: false,
             vobiz_forbidden: false,
             vobiz_created_per_page: 0,

@@ -17,6 +17,18 @@
 //!   advice to use the Auth Token, never as wrong credentials. *Test connection* probes the
 //!   numbers of one subaccount (reads only) and says what the key cannot do.
 //!   Simulator knob: `twilio_main_key_writes_subaccounts`.
+//! - **A suspended or closed subaccount's own resources.** Twilio's page for error 20003 lists
+//!   "the account is suspended or closed" among its causes [doc: twilio.com/docs/api/errors/20003];
+//!   whether the parent's reads of a suspended subaccount's IncomingPhoneNumbers and Balance
+//!   are refused that way is not documented. Assumed: they may be. A 20003 on those reads while
+//!   the account itself reads fine (so the parent's credentials work) is said as it is ("Twilio
+//!   does not let Subdesk read a suspended subaccount's phone numbers"), never as wrong
+//!   credentials: the close preview counts nothing ("could not count"), the detail says so,
+//!   and the close snapshot records `numbers_unreadable` and the reason with `numbers` null, so
+//!   the suspend-then-close flow goes ahead. Simulator knob: `twilio_suspended_reads_refused`
+//!   (on by default; off is the other reading). Not modelled: error 20403 ("403 Forbidden",
+//!   "typically this means the account has been suspended or closed"), which Twilio may give
+//!   instead; it is read as Twilio's refusal with its message.
 //! - **Standard and Restricted keys** cannot use `/Accounts`. Assumed answer: 401 (20003), the
 //!   same as a wrong secret; the sentence names both causes.
 //! - **A subaccount's own credentials** authenticate and fetch that subaccount, whose
@@ -396,12 +408,75 @@ impl TwilioApi {
         Err(too_many_pages())
     }
 
-    /// The numbers closing would release, or `None` when this API key may not read them.
-    async fn releasable_numbers(&self, sid: &str) -> Result<Option<Vec<NumberJson>>> {
+    /// The numbers closing would release, or why they cannot be read ([`Unreadable`]).
+    async fn releasable_numbers(
+        &self,
+        sid: &str,
+    ) -> Result<std::result::Result<Vec<NumberJson>, Unreadable>> {
         match self.numbers(sid).await {
-            Ok(n) => Ok(Some(n)),
-            Err(Error::ApiKeyCannotReachSubaccount { .. }) => Ok(None),
-            Err(e) => Err(e),
+            Ok(n) => Ok(Ok(n)),
+            Err(e) => self.unreadable(sid, e).await.map(Err),
+        }
+    }
+
+    /// Why a read of `sid`'s own resources failed, when it is not the credentials: an API
+    /// key's documented limit, or a 20003 while the account itself reads fine (Twilio's page
+    /// for 20003 lists "the account is suspended or closed" among its causes). Any other
+    /// failure, and a 20003 whose account read fails too, is returned as it is.
+    async fn unreadable(&self, sid: &str, e: Error) -> Result<Unreadable> {
+        match self.key_limit(e) {
+            Error::ApiKeyCannotReachSubaccount { .. } => Ok(Unreadable::ApiKey),
+            auth @ Error::Auth { .. } => match self.fetch(sid).await {
+                Ok(account) => Ok(Unreadable::Refused {
+                    status: account.status,
+                }),
+                Err(_) => Err(auth),
+            },
+            e => Err(e),
+        }
+    }
+}
+
+/// Why a subaccount's numbers or balance could not be read, in words for the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unreadable {
+    /// This connection's API key may not reach a subaccount's resources (documented).
+    ApiKey,
+    /// Twilio answered 20003 although the parent's credentials work (the account itself was
+    /// just read): a suspended or closed subaccount's resources, per error 20003's causes.
+    Refused { status: Status },
+}
+
+impl Unreadable {
+    /// "Twilio does not let Subdesk read a suspended subaccount's phone numbers." (`what`:
+    /// phone numbers, balance).
+    fn sentence(self, what: &str) -> String {
+        match self {
+            Unreadable::ApiKey => format!(
+                "This connection's API key cannot read the subaccount's {what}; use the account's Auth Token to see them."
+            ),
+            Unreadable::Refused {
+                status: status @ (Status::Suspended | Status::Closed),
+            } => format!(
+                "Twilio does not let Subdesk read a {} subaccount's {what}.",
+                status.as_str()
+            ),
+            Unreadable::Refused { .. } => format!(
+                "Twilio refused to let Subdesk read this subaccount's {what}, although the parent account's credentials work."
+            ),
+        }
+    }
+
+    /// The words of a count that could not be made, for the close dialog.
+    fn count_words(self) -> String {
+        match self {
+            Unreadable::ApiKey => {
+                "all phone numbers (this connection's API key cannot count them)".into()
+            }
+            refused => format!(
+                "all phone numbers ({} Subdesk could not count them)",
+                refused.sentence("phone numbers").trim_end_matches('.')
+            ),
         }
     }
 }
@@ -412,15 +487,22 @@ impl TwilioApi {
     /// code expects and the simulator does by default), or with a balance after all (shown
     /// when it comes). A key refused on the subaccount's resources, or an answer without a
     /// balance, is "not reported"; any other failure is the detail's error.
-    async fn balance(&self, sid: &str) -> Result<Option<Balance>> {
+    async fn balance(&self, sid: &str) -> Result<(Option<Balance>, Option<String>)> {
         let url = format!("{}{API_PREFIX}/Accounts/{sid}/Balance.json", self.base_url);
-        let raw = match self.get(&url).await.map_err(|e| self.key_limit(e.error)) {
+        let raw = match self.get(&url).await {
             Ok(raw) => raw,
-            Err(Error::ApiKeyCannotReachSubaccount { .. }) => return Ok(None),
-            Err(e) => return Err(e),
+            Err(e) => {
+                let why = self.unreadable(sid, e.error).await?;
+                // An API key's refusal has always read as "not reported" here.
+                let note = match why {
+                    Unreadable::ApiKey => None,
+                    refused => Some(refused.sentence("balance")),
+                };
+                return Ok((None, note));
+            }
         };
         let body: BalanceJson = parse_json(raw)?;
-        Ok(body
+        let balance = body
             .balance
             .filter(|b| !b.trim().is_empty())
             .map(|amount| Balance {
@@ -428,7 +510,8 @@ impl TwilioApi {
                 currency: body.currency.filter(|c| !c.is_empty()),
                 credit_limit: None,
                 available: None,
-            }))
+            });
+        Ok((balance, None))
     }
 }
 
@@ -548,7 +631,10 @@ impl ProviderApi for TwilioApi {
             ]);
         };
         let mut notes = Vec::new();
-        if self.releasable_numbers(&sub.id).await?.is_none() {
+        if matches!(
+            self.releasable_numbers(&sub.id).await?,
+            Err(Unreadable::ApiKey)
+        ) {
             notes.push("This API key cannot read subaccounts' phone numbers (Twilio keeps main-account API keys to main-account resources), so Subdesk cannot show which numbers closing would release.".into());
         }
         notes.push("Twilio does not document whether an API key may suspend or close a subaccount. If Twilio refuses an action, edit the connection to use the Auth Token.".into());
@@ -630,15 +716,17 @@ impl ProviderApi for TwilioApi {
 
     async fn impact(&self, id: &str, action: Action) -> Result<Impact> {
         self.check_sid(id)?;
-        let numbers = match action {
+        let read = match action {
             Action::Close | Action::Suspend => {
-                self.releasable_numbers(id).await?.map(|n| n.len() as u32)
+                Some(self.releasable_numbers(id).await?.map(|n| n.len() as u32))
             }
             Action::Reactivate | Action::Delete => None,
         };
-        let count = |n: Option<u32>| match n {
-            Some(n) => format!("all {n} phone number(s)"),
-            None => "all phone numbers (this connection's API key cannot count them)".into(),
+        let numbers = read.and_then(|r| r.ok());
+        let count = |_: Option<u32>| match read {
+            Some(Ok(n)) => format!("all {n} phone number(s)"),
+            Some(Err(why)) => why.count_words(),
+            None => "all phone numbers".into(),
         };
         let consequences = match action {
             Action::Close => vec![
@@ -677,17 +765,24 @@ impl ProviderApi for TwilioApi {
     async fn snapshot(&self, account: &Subaccount) -> Result<Option<String>> {
         let id = account.id.as_str();
         self.check_sid(id)?;
-        let numbers = self.releasable_numbers(id).await?;
+        let read = self.releasable_numbers(id).await?;
         let mut snap = serde_json::json!({
             "sid": account.id,
             "friendly_name": account.name,
             "status": account.provider_status,
             "taken_at": crate::history::now_iso(),
-            "numbers": numbers,
+            "numbers": read.as_ref().ok(),
         });
-        if numbers.is_none() {
-            snap["numbers_note"] =
-                "This connection's API key cannot read the subaccount's phone numbers.".into();
+        // Unreadable: `numbers` stays null (the bulk preview then says it could not count),
+        // and the reason is kept, so the close goes ahead with it on record.
+        if let Err(why) = read {
+            snap["numbers_unreadable"] = true.into();
+            snap["numbers_note"] = match why {
+                Unreadable::ApiKey => {
+                    "This connection's API key cannot read the subaccount's phone numbers.".into()
+                }
+                refused => refused.sentence("phone numbers").into(),
+            };
         }
         Ok(Some(snap.to_string()))
     }
@@ -697,7 +792,7 @@ impl ProviderApi for TwilioApi {
     async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
         let id = account.id.as_str();
         self.check_sid(id)?;
-        let numbers = self.releasable_numbers(id).await?.map(|list| {
+        let read = self.releasable_numbers(id).await?.map(|list| {
             list.into_iter()
                 .map(|n| PhoneNumber {
                     friendly_name: n.friendly_name.filter(|f| *f != n.phone_number),
@@ -705,15 +800,16 @@ impl ProviderApi for TwilioApi {
                 })
                 .collect::<Vec<_>>()
         });
-        let balance = self.balance(id).await?;
+        let (balance, refused) = self.balance(id).await?;
+        let balance_note = match (&balance, refused) {
+            (Some(_), _) => None,
+            (None, Some(why)) => Some(why),
+            (None, None) => Some("Twilio does not report a balance for this subaccount.".into()),
+        };
         Ok(AccountDetail {
-            numbers_note: numbers.is_none().then(|| {
-                "This connection's API key cannot read the subaccount's phone numbers; use the account's Auth Token to see them.".to_string()
-            }),
-            balance_note: balance.is_none().then(|| {
-                "Twilio does not report a balance for this subaccount.".to_string()
-            }),
-            numbers,
+            numbers_note: read.as_ref().err().map(|why| why.sentence("phone numbers")),
+            numbers: read.ok(),
+            balance_note,
             balance,
         })
     }
