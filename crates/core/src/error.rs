@@ -248,25 +248,9 @@ impl Error {
             Error::AlreadyClosed => "This account is already closed, and a closed account cannot be changed or reopened. Refresh the list to see it.".into(),
             Error::ParentSuspended => "The parent account is suspended, so its subaccounts cannot be changed. Reactivate the parent account in the provider's console first.".into(),
             Error::SuspendedByProvider => "The provider itself suspended this account, so only the provider can change it. Contact the provider's support.".into(),
-            Error::Provider { status, message, .. } if *status >= 500 => format!(
-                "The provider had a problem on its side ({message}). Refresh to see whether the change went through, then try again in a few minutes if needed."
-            ),
-            Error::Provider { message, .. } => format!(
-                "The provider refused the request: {message}. Check the account in the provider's console."
-            ),
-            Error::Refused { provider, detail, .. } => format!(
-                "{} did not do it, and said why: {} Nothing was changed. Check the account in the {} console before you try again.",
-                provider.name(),
-                as_sentence(detail),
-                provider.name()
-            ),
-            Error::NotApplied { provider, status } => format!(
-                "{} answered, but the {} is still {}. Nothing was changed: refresh in a minute to see whether the change arrived late, and if not, try again or check it in the {} console.",
-                provider.name(),
-                provider.info().account_word,
-                status.as_str(),
-                provider.name()
-            ),
+            Error::Provider { .. } | Error::Refused { .. } | Error::NotApplied { .. } => {
+                self.provider_answer()
+            }
             Error::Network { .. } => "Subdesk could not reach the provider. Check your internet connection, then try again.".into(),
             Error::Timeout => "The provider did not answer in time. Check your internet connection, then try again; refresh first to see whether the change went through.".into(),
             Error::UnexpectedResponse { .. } => "The provider sent an answer Subdesk does not understand. Check the connection's API address, or try again later.".into(),
@@ -315,6 +299,33 @@ impl Error {
                 "The display name is too long: shorten it to {max} characters or fewer, then save again."
             ),
             Error::PreviewRequired => "Nothing was changed: this permanent action must be confirmed on the preview that shows exactly these accounts, and that preview is missing, already used, older than 15 minutes or for other accounts. Open the action again and confirm it there.".into(),
+        }
+    }
+
+    /// The sentence of an error the provider answered with: its own failure, a refusal with
+    /// its reasons, or a change it answered but did not make.
+    fn provider_answer(&self) -> String {
+        match self {
+            Error::Provider { status, message, .. } if *status >= 500 => format!(
+                "The provider had a problem on its side ({message}). Refresh to see whether the change went through, then try again in a few minutes if needed."
+            ),
+            Error::Provider { message, .. } => format!(
+                "The provider refused the request: {message}. Check the account in the provider's console."
+            ),
+            Error::Refused { provider, detail, .. } => format!(
+                "{} did not do it, and said why: {} Nothing was changed. Check the account in the {} console before you try again.",
+                provider.name(),
+                as_sentence(detail),
+                provider.name()
+            ),
+            Error::NotApplied { provider, status } => format!(
+                "{} answered, but the {} is still {}. Nothing was changed: refresh in a minute to see whether the change arrived late, and if not, try again or check it in the {} console.",
+                provider.name(),
+                provider.info().account_word,
+                status.as_str(),
+                provider.name()
+            ),
+            other => other.to_string(),
         }
     }
 
