@@ -174,7 +174,10 @@ async fn a_subaccount_auth_id_is_refused_at_the_form() {
         .unwrap_err();
     assert!(matches!(e, Error::Validation { .. }), "{e:?}");
     let m = e.user_message();
-    assert!(m.contains("subaccount") && m.contains("main account"), "{m}");
+    assert!(
+        m.contains("subaccount") && m.contains("main account"),
+        "{m}"
+    );
     assert!(sim.requests().is_empty(), "refused before the network");
     let info = Provider::Plivo.info();
     let field = info.fields.iter().find(|f| f.key == "accountId").unwrap();

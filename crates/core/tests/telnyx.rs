@@ -239,11 +239,7 @@ async fn a_422_shows_telnyx_detail_and_is_sent_once() {
         .apply(conn.id, &acct, Action::Reactivate, None)
         .await
         .unwrap_err();
-    let posts = sim
-        .requests()
-        .iter()
-        .filter(|q| q.method == "POST")
-        .count();
+    let posts = sim.requests().iter().filter(|q| q.method == "POST").count();
     assert_eq!(posts, 1, "a 422 is an answer: never sent again");
     let m = e.user_message();
     assert!(m.contains("The managed account is already enabled."), "{m}");
@@ -279,7 +275,9 @@ async fn a_list_without_meta_is_paged_to_a_short_page_in_an_explicit_order() {
         // 520: 250, 250, 20 (short); 500: 250, 250, 0 (empty).
         assert_eq!(sim.requests().len(), 3);
         assert!(
-            sim.requests().iter().all(|q| q.query.contains("sort=created_at")),
+            sim.requests()
+                .iter()
+                .all(|q| q.query.contains("sort=created_at")),
             "{:?}",
             sim.requests()
         );
@@ -304,9 +302,16 @@ async fn a_key_that_is_not_a_managers_is_told_from_a_wrong_key() {
             .verify()
             .await
             .unwrap_err();
-        assert_eq!(e.code(), ErrorCode::Forbidden, "{telnyx_not_manager_403}: {e:?}");
+        assert_eq!(
+            e.code(),
+            ErrorCode::Forbidden,
+            "{telnyx_not_manager_403}: {e:?}"
+        );
         let m = e.user_message();
-        assert!(m.contains("accepted the credentials") && m.contains("manager"), "{m}");
+        assert!(
+            m.contains("accepted the credentials") && m.contains("manager"),
+            "{m}"
+        );
         let (ws, _) = workspace_with_secrets(fast_retry());
         let e = ws
             .add_connection(&new_connection(&sim, Provider::Telnyx, "", &key))
@@ -338,7 +343,13 @@ async fn rollup_accounts_use_the_managers_balance_and_available_credit_is_shown(
     let b = d.balance.unwrap();
     assert_eq!(b.available.as_deref(), Some("112.50"));
     let d = api.detail(&row(&rollup)).await.unwrap();
-    assert_eq!(d.balance, None, "zeros of a rollup account are not its balance");
+    assert_eq!(
+        d.balance, None,
+        "zeros of a rollup account are not its balance"
+    );
     let note = d.balance_note.unwrap();
-    assert!(note.contains("uses the manager account's balance"), "{note}");
+    assert!(
+        note.contains("uses the manager account's balance"),
+        "{note}"
+    );
 }

@@ -382,7 +382,10 @@ async fn a_suspended_subaccounts_refused_reads_are_not_wrong_credentials() {
     assert_eq!(d.numbers, None);
     assert_eq!(d.numbers_note.as_deref(), Some(SAID));
     assert_eq!(d.balance, None);
-    assert!(d.balance_note.unwrap().contains("suspended subaccount's balance"));
+    assert!(d
+        .balance_note
+        .unwrap()
+        .contains("suspended subaccount's balance"));
     let snap: serde_json::Value =
         serde_json::from_str(&api.snapshot(&account).await.unwrap().unwrap()).unwrap();
     assert!(!snap["numbers"].is_array(), "{snap}");
@@ -392,7 +395,14 @@ async fn a_suspended_subaccounts_refused_reads_are_not_wrong_credentials() {
     // Through the workspace: the suspend-then-close flow goes ahead, never asking for
     // credentials, and the bulk preview says it could not count the numbers.
     let (ws, _) = workspace_with_secrets(fast_retry());
-    let conn = connect(&ws, &sim, subdesk_core::Provider::Twilio, &p.sid, &p.auth_token).await;
+    let conn = connect(
+        &ws,
+        &sim,
+        subdesk_core::Provider::Twilio,
+        &p.sid,
+        &p.auth_token,
+    )
+    .await;
     let item = subdesk_core::jobs::ItemRef {
         connection_id: conn.id,
         account_id: sub.clone(),
@@ -402,12 +412,17 @@ async fn a_suspended_subaccounts_refused_reads_are_not_wrong_credentials() {
     assert_eq!((bulk.runnable.len(), bulk.unread), (1, 0), "{bulk:?}");
     assert_eq!(bulk.numbers_released, None);
     let conf = confirmed(&ws, conn.id, &sub, Action::Close).await;
-    ws.apply(conn.id, &sub, Action::Close, Some(&conf)).await.unwrap();
+    ws.apply(conn.id, &sub, Action::Close, Some(&conf))
+        .await
+        .unwrap();
     assert_eq!(sim.twilio_account(&sub).unwrap().status, "closed");
 
     // Wrong credentials are still wrong credentials.
     let mut wrong = p.clone();
     wrong.auth_token = "0".repeat(32);
-    let e = twilio(&sim, &wrong).impact(&sub, Action::Close).await.unwrap_err();
+    let e = twilio(&sim, &wrong)
+        .impact(&sub, Action::Close)
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::Auth { .. }), "{e:?}");
 }

@@ -304,6 +304,13 @@ async fn a_server_that_caps_pages_at_25_silently_is_listed_to_the_end() {
         assert!(got.contains(id), "{id} skipped");
     }
     let queries: Vec<String> = sim.requests().iter().map(|q| q.query.clone()).collect();
-    assert_eq!(queries.len(), 6, "one page of 100 asked, then pages of 25: {queries:?}");
-    assert!(queries[1..].iter().all(|q| q.contains("size=25")), "{queries:?}");
+    assert_eq!(
+        queries.len(),
+        6,
+        "one page of 100 asked, then pages of 25: {queries:?}"
+    );
+    assert!(
+        queries[1..].iter().all(|q| q.contains("size=25")),
+        "{queries:?}"
+    );
 }

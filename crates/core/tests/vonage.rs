@@ -108,7 +108,10 @@ async fn a_patch_answer_that_shows_the_old_state_is_read_again() {
     let conn = connect(&ws, &sim, Provider::Vonage, &key, &secret).await;
     // Applied, but the answer is stale: the re-read shows it done.
     sim.set_vonage_patch_answer(VonagePatchAnswer::Stale);
-    let done = ws.apply(conn.id, &sub, Action::Suspend, None).await.unwrap();
+    let done = ws
+        .apply(conn.id, &sub, Action::Suspend, None)
+        .await
+        .unwrap();
     assert_eq!(done.row.status, Status::Suspended);
     // Not applied: said plainly, and not sent again.
     sim.set_vonage_patch_answer(VonagePatchAnswer::Ignored);
@@ -122,7 +125,11 @@ async fn a_patch_answer_that_shows_the_old_state_is_read_again() {
         m.starts_with("Vonage answered, but the subaccount is still suspended."),
         "{m}"
     );
-    let patches = sim.requests().iter().filter(|q| q.method == "PATCH").count();
+    let patches = sim
+        .requests()
+        .iter()
+        .filter(|q| q.method == "PATCH")
+        .count();
     assert_eq!(patches, 1);
 }
 
@@ -132,7 +139,8 @@ async fn a_patch_answer_that_shows_the_old_state_is_read_again() {
 async fn balances_keep_vonage_precision_and_negative_credit_limits() {
     let sim = sim(SimConfig::default()).await;
     let (key, secret) = sim.add_vonage_primary("Reseller");
-    let sub = sim.add_vonage_subaccount(&key, "Birch Lane Florist", false, Some((42.1234, -100.25)));
+    let sub =
+        sim.add_vonage_subaccount(&key, "Birch Lane Florist", false, Some((42.1234, -100.25)));
     let api = adapter(&sim, Provider::Vonage, &key, &secret);
     let (rows, _, _) = list_all(api.as_ref()).await;
     let row = rows.iter().find(|r| r.id == sub).unwrap();
@@ -154,7 +162,11 @@ async fn a_422_shows_its_invalid_parameters() {
     let sim = sim(SimConfig::default()).await;
     let (key, secret) = sim.add_vonage_primary("Reseller");
     let sub = sim.add_vonage_subaccount(&key, "Granite Builders", false, None);
-    sim.refuse_vonage_patch(&sub, "suspended", "A subaccount with a pending transfer cannot be suspended");
+    sim.refuse_vonage_patch(
+        &sub,
+        "suspended",
+        "A subaccount with a pending transfer cannot be suspended",
+    );
     let api = adapter(&sim, Provider::Vonage, &key, &secret);
     let e = api.apply(&sub, Action::Suspend).await.unwrap_err();
     assert!(!e.ambiguous);

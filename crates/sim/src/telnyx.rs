@@ -166,7 +166,14 @@ impl SimProvider for Telnyx {
             .map(|k| k.trim().to_string());
         let found = key.and_then(|k| shared.state(|w: &mut TelnyxWorld| w.keys.get(&k).cloned()));
         let managed = path.starts_with("/v2/managed_accounts");
-        let wrong_key = || error(StatusCode::UNAUTHORIZED, "10009", "Authentication failed", "Could not understand the provided credentials.");
+        let wrong_key = || {
+            error(
+                StatusCode::UNAUTHORIZED,
+                "10009",
+                "Authentication failed",
+                "Could not understand the provided credentials.",
+            )
+        };
         match found {
             None => Err(wrong_key()),
             Some((_, false)) if managed => {

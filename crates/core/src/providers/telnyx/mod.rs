@@ -193,7 +193,6 @@ struct BalanceJson {
     currency: Option<String>,
 }
 
-
 impl TelnyxApi {
     fn url(&self, rest: &str) -> String {
         format!("{}/v2/managed_accounts{rest}", self.base_url)

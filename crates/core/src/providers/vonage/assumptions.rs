@@ -63,7 +63,11 @@ pub(crate) fn reasons(problem: &Problem) -> Option<String> {
         (None, true) => None,
         (Some(d), true) => Some(d),
         (None, false) => Some(params.join("; ")),
-        (Some(d), false) => Some(format!("{} ({})", d.trim_end_matches('.'), params.join("; "))),
+        (Some(d), false) => Some(format!(
+            "{} ({})",
+            d.trim_end_matches('.'),
+            params.join("; ")
+        )),
     }
 }
 
