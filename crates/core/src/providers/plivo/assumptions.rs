@@ -3,18 +3,18 @@
 //! these as the source says, not as this adapter reads it.
 //!
 //! Sources, cited below by their short names:
-//! - [go] plivo/plivo-go `accounts.go` (`SubaccountDeleteParams`, `Account`) and
+//! - \[go] plivo/plivo-go `accounts.go` (`SubaccountDeleteParams`, `Account`) and
 //!   `baseclient.go` (`NewRequest`);
-//! - [python] plivo/plivo-python `plivo/rest/client.py` (`create_request`: `params` for GET,
+//! - \[python] plivo/plivo-python `plivo/rest/client.py` (`create_request`: `params` for GET,
 //!   `json` otherwise);
-//! - [node] plivo/plivo-node (the same rule, as issue 22 reports it; not re-read here);
-//! - [doc] Plivo's API reference, "Subaccount" pages (delete: `cascade`, default false).
+//! - \[node] plivo/plivo-node (the same rule, as issue 22 reports it; not re-read here);
+//! - \[doc] Plivo's API reference, "Subaccount" pages (delete: `cascade`, default false).
 
 use serde_json::Value;
 
 /// **Auth ID**: only a main account's. Documented: a main account's Auth ID looks like
 /// `MA2025RK4E639VJFZAGV`, a subaccount's like `SA2025RK4E639VJFZAMM`, and "each subaccount
-/// has its own Auth ID and Token" [doc]; the Subaccount resource lives under the main
+/// has its own Auth ID and Token" \[doc]; the Subaccount resource lives under the main
 /// account's Auth ID (`/v1/Account/{auth_id}/Subaccount/`). Assumed from the examples: `MA`
 /// and 18 capital letters or digits. A subaccount's credentials reach only that subaccount
 /// (what Plivo answers when they ask for subaccounts is not documented), so the connection
@@ -38,16 +38,16 @@ pub fn account_name(account: &Value) -> Option<String> {
 }
 
 /// **Listing again.** Documented: `limit` (at most 20), `offset` and `meta.total_count`
-/// [doc]; the order is not documented (the examples are newest first). Assumed: newest first,
+/// \[doc]; the order is not documented (the examples are newest first). Assumed: newest first,
 /// so a subaccount created during a listing shifts every later page and the listing misses
 /// it; when `total_count` changed between pages, the list is read again from the start, at
 /// most this many times in all (the same rule as Vobiz's).
 pub const MAX_PASSES: usize = 3;
 
 /// **Delete**: `cascade` travels in a JSON body, never in the query. Documented: the delete
-/// takes `cascade`, default false [doc]. Every official SDK sends the parameters of a non-GET
+/// takes `cascade`, default false \[doc]. Every official SDK sends the parameters of a non-GET
 /// request as a JSON body (`Content-Type: application/json`) and builds a query string only for
-/// GET [go] [python] [node]; plivo-go declares it `Cascade bool json:"cascade"`. Assumed: the
+/// GET \[go] \[python] \[node]; plivo-go declares it `Cascade bool json:"cascade"`. Assumed: the
 /// API reads it where its SDKs put it (a query parameter would be ignored and the default,
 /// false, would move the numbers to the main account whatever the user chose). Sent always,
 /// false included, so the request says the user's choice in full.

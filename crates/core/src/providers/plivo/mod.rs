@@ -18,12 +18,15 @@
 //!   applications and endpoints to the main account; true deletes them with it. It answers
 //!   204. The user chooses in the dialog; the history keeps the choice and a snapshot. The
 //!   choice travels in a JSON body, as Plivo's SDKs send it ([`assumptions::delete_body`]).
-//!
-//! Every guess with its source is in [`assumptions`].
+//! - **Auth ID**: only a main account's (`MA…`); a subaccount's (`SA…`) is refused at the
+//!   connection form ([`assumptions::AUTH_ID_PATTERN`]). The connection shows the main
+//!   account's name from its account resource ([`assumptions::account_name`]).
 //! - **Errors**: `{"api_id", "error"}` is Plivo's usual error body, not confirmed for this
 //!   resource; anything else is read as an unexpected answer. 401 is wrong credentials.
 //! - **Request id**: `api_id` in the body (no header is documented).
 //! - What disabling does to numbers is not documented: the dialog does not promise anything.
+//!
+//! Every guess with its source is in [`assumptions`].
 
 pub mod assumptions;
 

@@ -20,16 +20,18 @@
 //!   twice, without and with the flag, and an account only the second listing has is shown
 //!   *closed* ("cancelled at Telnyx") with no action. Without the choice the flag is never sent.
 //! - **Enable** takes `reenable_all_connections` (default false): the dialog asks.
-//! - **Errors** are `{"errors": [{"code", "title", "detail"}]}` with string codes. A 422 on
+//! - **Errors** are `{"errors": [{"code", "title", "detail"}]}` with string codes: 401 (10009)
+//!   a wrong key, or (the one refusal the spec documents for the list) a key whose account is
+//!   not a manager; 403 (10010, not documented) the latter too. Which of the two it is, is told
+//!   with a read any valid key may make ([`assumptions::NOT_A_MANAGER_PROBE`]); only Telnyx can
+//!   make an account a manager. 404 (10005) not found, 429 (10011) too many requests. A 422 on
 //!   disable/enable is a refusal with Telnyx's own reasons, shown as they are
-//!   ([`assumptions::reasons`]). 401 (10009)
-//!   wrong key, or (the one refusal the spec documents for the list) a key whose account is not
-//!   a manager; 403 (10010, not documented) the latter too. Either is told apart with a read
-//!   any valid key may make ([`assumptions::NOT_A_MANAGER_PROBE`]); only Telnyx can grant it,
-//!   404 (10005), 429 (10011). The request id is the `x-request-id` header.
+//!   (`assumptions::reasons`). The request id is the `x-request-id` header.
 //! - No close or delete exists. What disabling does to numbers is not documented; ongoing
 //!   calls are not affected.
 //! - The connection has no account ID: the key alone identifies the manager account.
+//!
+//! Every guess with its source is in [`assumptions`].
 
 pub mod assumptions;
 
@@ -412,7 +414,7 @@ impl ProviderApi for TelnyxApi {
     }
 
     /// Listing one managed account proves the key and the manager status; a refusal is told
-    /// apart ([`TelnyxApi::which_refusal`]).
+    /// apart (`TelnyxApi::which_refusal`).
     async fn verify(&self) -> Result<String> {
         match self.page(1, 1, false).await {
             Ok(_) => Ok("Telnyx manager account".into()),

@@ -3,12 +3,12 @@
 //! these as the source says, not as this adapter reads it.
 //!
 //! Sources, cited below by their short names:
-//! - [spec] Vonage's Subaccounts API OpenAPI document (developer.vonage.com, "Subaccounts API",
+//! - \[spec] Vonage's Subaccounts API OpenAPI document (developer.vonage.com, "Subaccounts API",
 //!   `retrieveSubaccountsList`, `modifySubaccount`, the `Subaccount` schema and its examples);
-//! - [errors] developer.vonage.com/api-errors/subaccounts (the `validation` error: "see the
+//! - \[errors] developer.vonage.com/api-errors/subaccounts (the `validation` error: "see the
 //!   detail (and, if present, the invalid_parameters) fields").
 //!
-//! **The answer to a PATCH.** Documented: 200 with the subaccount [spec]. Assumed: that body
+//! **The answer to a PATCH.** Documented: 200 with the subaccount \[spec]. Assumed: that body
 //! may still show the state from before the change (a stale read, or a change not made), so an
 //! answer that still shows the old state is followed by one re-read (`VonageApi::settled`), and
 //! if that too shows the old state the user is told "Vonage answered, but the subaccount is
@@ -18,7 +18,7 @@
 use serde::Deserialize;
 
 /// **Amounts.** `balance` and `credit_limit` are JSON numbers with up to 4 decimals in the
-/// spec's examples, and a credit limit may be negative (its own example is -100.25) [spec].
+/// spec's examples, and a credit limit may be negative (its own example is -100.25) \[spec].
 /// Shown as Vonage sends them, to 4 decimals at most and at least 2 (42.5 shows as 42.50,
 /// 42.1234 as 42.1234, -100.25 as -100.25), never rounded to cents.
 pub fn amount(value: f64) -> String {
@@ -30,7 +30,7 @@ pub fn amount(value: f64) -> String {
 }
 
 /// The problem body, `{type, title, detail, instance}`, with `invalid_parameters:
-/// [{name, reason}]` on a 422 validation error [spec] [errors].
+/// [{name, reason}]` on a 422 validation error \[spec] \[errors].
 #[derive(Deserialize)]
 pub(crate) struct Problem {
     pub title: Option<String>,
@@ -47,7 +47,7 @@ pub(crate) struct InvalidParameter {
 }
 
 /// **A 422's reasons**: its `detail`, then every `invalid_parameters` entry as "name: reason"
-/// [errors]. `None` when there is no reason at all to show.
+/// \[errors]. `None` when there is no reason at all to show.
 pub(crate) fn reasons(problem: &Problem) -> Option<String> {
     let params: Vec<String> = problem
         .invalid_parameters
