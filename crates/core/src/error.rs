@@ -37,6 +37,19 @@ pub enum Error {
         code: Option<String>,
         message: String,
     },
+    /// The provider understood the request and said, in its own words, why it will not do it
+    /// (a 422 with reasons): nothing was changed, and sending it again would not help.
+    #[error("{provider:?} refused the request ({status}): {detail}")]
+    Refused {
+        provider: Provider,
+        status: u16,
+        code: Option<String>,
+        detail: String,
+    },
+    /// The provider answered a change as done, yet the account, read again, is still in the
+    /// state it was in: nothing changed.
+    #[error("{provider:?} answered, but the account is still {status:?}")]
+    NotApplied { provider: Provider, status: Status },
     #[error("network: {detail}")]
     Network { detail: String },
     #[error("timed out")]
@@ -103,6 +116,10 @@ pub enum ErrorCode {
     ParentSuspended,
     SuspendedByProvider,
     Provider,
+    /// The provider refused with its reasons (shown in its own words); nothing was changed.
+    Refused,
+    /// The provider answered, but the account is still as it was.
+    NotApplied,
     Network,
     Timeout,
     UnexpectedResponse,
@@ -149,6 +166,8 @@ impl ErrorCode {
             ErrorCode::ParentSuspended => "parent_suspended",
             ErrorCode::SuspendedByProvider => "suspended_by_provider",
             ErrorCode::Provider => "provider",
+            ErrorCode::Refused => "refused",
+            ErrorCode::NotApplied => "not_applied",
             ErrorCode::Network => "network",
             ErrorCode::Timeout => "timeout",
             ErrorCode::UnexpectedResponse => "unexpected_response",
@@ -196,6 +215,8 @@ impl Error {
             Error::ParentSuspended => ErrorCode::ParentSuspended,
             Error::SuspendedByProvider => ErrorCode::SuspendedByProvider,
             Error::Provider { .. } => ErrorCode::Provider,
+            Error::Refused { .. } => ErrorCode::Refused,
+            Error::NotApplied { .. } => ErrorCode::NotApplied,
             Error::Network { .. } => ErrorCode::Network,
             Error::Timeout => ErrorCode::Timeout,
             Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
@@ -249,12 +270,9 @@ impl Error {
             Error::AlreadyClosed => "This account is already closed, and a closed account cannot be changed or reopened. Refresh the list to see it.".into(),
             Error::ParentSuspended => "The parent account is suspended, so its subaccounts cannot be changed. Reactivate the parent account in the provider's console first.".into(),
             Error::SuspendedByProvider => "The provider itself suspended this account, so only the provider can change it. Contact the provider's support.".into(),
-            Error::Provider { status, message, .. } if *status >= 500 => format!(
-                "The provider had a problem on its side ({message}). Refresh to see whether the change went through, then try again in a few minutes if needed."
-            ),
-            Error::Provider { message, .. } => format!(
-                "The provider refused the request: {message}. Check the account in the provider's console."
-            ),
+            Error::Provider { .. } | Error::Refused { .. } | Error::NotApplied { .. } => {
+                self.provider_answer()
+            }
             Error::Network { .. } => "Subdesk could not reach the provider. Check your internet connection, then try again.".into(),
             Error::Timeout => "The provider did not answer in time. Check your internet connection, then try again; refresh first to see whether the change went through.".into(),
             Error::UnexpectedResponse { .. } => "The provider sent an answer Subdesk does not understand. Check the connection's API address, or try again later.".into(),
@@ -323,6 +341,33 @@ impl Error {
         }
     }
 
+    /// The sentence of an error the provider answered with: its own failure, a refusal with
+    /// its reasons, or a change it answered but did not make.
+    fn provider_answer(&self) -> String {
+        match self {
+            Error::Provider { status, message, .. } if *status >= 500 => format!(
+                "The provider had a problem on its side ({message}). Refresh to see whether the change went through, then try again in a few minutes if needed."
+            ),
+            Error::Provider { message, .. } => format!(
+                "The provider refused the request: {message}. Check the account in the provider's console."
+            ),
+            Error::Refused { provider, detail, .. } => format!(
+                "{} did not do it, and said why: {} Nothing was changed. Check the account in the {} console before you try again.",
+                provider.name(),
+                as_sentence(detail),
+                provider.name()
+            ),
+            Error::NotApplied { provider, status } => format!(
+                "{} answered, but the {} is still {}. Nothing was changed: refresh in a minute to see whether the change arrived late, and if not, try again or check it in the {} console.",
+                provider.name(),
+                provider.info().account_word,
+                status.as_str(),
+                provider.name()
+            ),
+            other => other.to_string(),
+        }
+    }
+
     pub fn to_ui(&self) -> UiError {
         UiError {
             code: self.code(),
@@ -342,6 +387,17 @@ impl Error {
         Error::Storage {
             detail: e.to_string(),
         }
+    }
+}
+
+/// A provider's words as a sentence of ours: trimmed, and ending with a full stop when they
+/// have no end of their own.
+fn as_sentence(words: &str) -> String {
+    let words = words.trim();
+    if words.ends_with(['.', '!', '?']) {
+        words.to_string()
+    } else {
+        format!("{words}.")
     }
 }
 
@@ -393,6 +449,16 @@ mod tests {
                 status: 503,
                 code: None,
                 message: "down".into(),
+            },
+            Error::Refused {
+                provider: Provider::Telnyx,
+                status: 422,
+                code: Some("10015".into()),
+                detail: "The managed account is already enabled".into(),
+            },
+            Error::NotApplied {
+                provider: Provider::Vonage,
+                status: Status::Active,
             },
             Error::Network {
                 detail: "reset".into(),

@@ -224,6 +224,9 @@ pub struct Balance {
     pub currency: Option<String>,
     /// The credit limit, where the provider reports one (Vonage, Telnyx).
     pub credit_limit: Option<String>,
+    /// What can still be spent (the balance with the credit), where the provider reports it
+    /// (Telnyx's `available_credit`).
+    pub available: Option<String>,
 }
 
 /// What a provider tells about one account beyond its row: its numbers and its balance.

@@ -43,7 +43,7 @@ async fn twilio_lists_the_numbers_the_close_dialog_counts_and_no_subaccount_bala
 async fn twilio_shows_a_subaccount_balance_when_twilio_reports_one() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Nimbus Travel", "suspended", 0);
+    let sub = sim.add_twilio_subaccount(&p.sid, "Nimbus Travel", "active", 0);
     assert!(sim.set_twilio_balance(&sub, Some(("-3.17", "USD"))));
     let api = twilio(&sim, &p);
     let d = api.detail(&api.fetch(&sub).await.unwrap()).await.unwrap();
@@ -125,7 +125,7 @@ async fn telnyx_balance_comes_from_the_single_account_fetch() {
             b.currency.as_deref(),
             b.credit_limit.as_deref()
         ),
-        ("12.50", Some("USD"), Some("0.00"))
+        ("12.50", Some("USD"), Some("100.00"))
     );
     assert!(sim
         .requests()
@@ -165,11 +165,16 @@ async fn the_workspace_shows_a_detail_and_says_plainly_when_it_cannot() {
     let sub = sim.add_twilio_subaccount(&p.sid, "Bright Dental", "closed", 4);
     let ws = workspace(fast_retry());
     let c = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
-    // Read-only: a closed account still has a detail (closing released its numbers).
+    // Read-only: a closed account still has a detail. Twilio refuses reads of a closed
+    // subaccount's numbers with 20003 (as for wrong credentials): said as it is.
     let view = ws.account_detail(c.id, &sub).await.unwrap();
     assert_eq!(view.row.id, sub);
     assert_eq!(view.row.name, "Bright Dental");
-    assert_eq!(view.detail.numbers.map(|n| n.len()), Some(0));
+    assert_eq!(view.detail.numbers, None);
+    assert_eq!(
+        view.detail.numbers_note.as_deref(),
+        Some("Twilio does not let Subdesk read a closed subaccount's phone numbers.")
+    );
     assert!(view.updated.is_some());
 
     let missing = ws

@@ -68,7 +68,10 @@ async fn suspend_keeps_the_name_and_delete_asks_about_numbers() {
         3,
         "cascaded numbers do not move"
     );
-    assert!(sim.requests().iter().any(|q| q.query == "cascade=true"));
+    assert!(
+        sim.requests().iter().all(|q| !q.query.contains("cascade")),
+        "cascade travels in the JSON body, never in the query"
+    );
 
     // Gone: 404 is NotFound, never a crash.
     let e = api.fetch(&b).await.unwrap_err();
@@ -84,7 +87,7 @@ async fn wrong_token_bad_bodies_and_server_errors_are_told_apart() {
     let wrong = adapter(&sim, Provider::Plivo, &main, "nope");
     assert!(matches!(wrong.verify().await, Err(Error::Auth { .. })));
     let api = adapter(&sim, Provider::Plivo, &main, &token);
-    assert_eq!(api.verify().await.unwrap(), main);
+    assert_eq!(api.verify().await.unwrap(), "Plivo Reseller");
 
     sim.set_faults_on_writes_only(true);
     sim.set_faults(always(FaultKind::ServerError));
@@ -125,4 +128,107 @@ async fn a_delete_through_the_workspace_keeps_the_choice_and_a_snapshot() {
         .apply_with(conn.id, &sub, Action::Suspend, None, &typo, None)
         .await
         .is_err());
+}
+
+/// Plivo reads `cascade` from the DELETE's JSON body (as its SDKs send it); sent as a query
+/// parameter it is lost and the numbers move to the main account whatever the user chose.
+#[tokio::test]
+async fn delete_sends_the_cascade_choice_in_a_json_body() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, token) = sim.add_plivo_main();
+    let keep = sim.add_plivo_subaccount(&main, "Juniper Yoga", true, 2);
+    let gone = sim.add_plivo_subaccount(&main, "Copper Kettle Cafe", true, 5);
+    let api = adapter(&sim, Provider::Plivo, &main, &token);
+    let mut yes = Choices::new();
+    yes.insert("cascade".into(), true);
+    api.apply_within(&gone, Action::Delete, &yes, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        sim.plivo_main_numbers(&main),
+        0,
+        "cascade=true deletes the numbers with the subaccount"
+    );
+    let mut no = Choices::new();
+    no.insert("cascade".into(), false);
+    api.apply_within(&keep, Action::Delete, &no, 3)
+        .await
+        .unwrap();
+    assert_eq!(sim.plivo_main_numbers(&main), 2, "false moves them");
+}
+
+/// A subaccount's Auth ID (`SA…`) and token are real credentials, but they manage no
+/// subaccounts: the connection form refuses them before any request, and says to use the
+/// main account's (`MA…`).
+#[tokio::test]
+async fn a_subaccount_auth_id_is_refused_at_the_form() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, _) = sim.add_plivo_main();
+    let sub = sim.add_plivo_subaccount(&main, "Lantern Books", true, 0);
+    let token = sim.plivo_subaccount_token(&sub).unwrap();
+    sim.clear_requests();
+    let ws = workspace(fast_retry());
+    let e = ws
+        .add_connection(&new_connection(&sim, Provider::Plivo, &sub, &token))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Validation { .. }), "{e:?}");
+    let m = e.user_message();
+    assert!(
+        m.contains("subaccount") && m.contains("main account"),
+        "{m}"
+    );
+    assert!(sim.requests().is_empty(), "refused before the network");
+    let info = Provider::Plivo.info();
+    let field = info.fields.iter().find(|f| f.key == "accountId").unwrap();
+    let pattern = field.pattern.as_deref().unwrap();
+    assert!(subdesk_core::providers::catalog::matches(pattern, &main));
+    assert!(!subdesk_core::providers::catalog::matches(pattern, &sub));
+}
+
+/// Newest first with offsets: subaccounts created during a listing shift its pages and change
+/// `meta.total_count`. Subdesk then lists again (as for Vobiz), so the ones created during the
+/// first pass are shown, each once.
+#[tokio::test]
+async fn a_listing_whose_total_changed_is_read_again() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, token) = sim.add_plivo_main();
+    for i in 0..45 {
+        sim.add_plivo_subaccount(&main, &format!("Tenant {i}"), true, 0);
+    }
+    sim.set_plivo_created_per_page(1);
+    let api = adapter(&sim, Provider::Plivo, &main, &token);
+    let (rows, _, r) = list_all(api.as_ref()).await;
+    let n = r.unwrap();
+    let ids: std::collections::HashSet<_> = rows.iter().map(|s| s.id.clone()).collect();
+    assert_eq!((ids.len(), n), (rows.len(), rows.len()), "no row twice");
+    let all = sim.plivo_subaccounts(&main);
+    let first_created = all
+        .iter()
+        .find(|(_, name)| name == "Created during a listing 45")
+        .unwrap();
+    assert!(
+        ids.contains(&first_created.0),
+        "the subaccount created after the first page is listed"
+    );
+    for (id, name) in &all {
+        if name.starts_with("Tenant") {
+            assert!(ids.contains(id), "{name} skipped");
+        }
+    }
+}
+
+/// The connection shows the main account's name, read from its account resource
+/// (`GET /v1/Account/{auth_id}/`), not its Auth ID.
+#[tokio::test]
+async fn the_connection_shows_the_main_accounts_real_name() {
+    let sim = sim(SimConfig::default()).await;
+    let (main, token) = sim.add_plivo_main_named("Harbourside Telecom Ltd");
+    let ws = workspace(fast_retry());
+    let conn = connect(&ws, &sim, Provider::Plivo, &main, &token).await;
+    assert_eq!(conn.parent_name.as_deref(), Some("Harbourside Telecom Ltd"));
+    assert!(sim
+        .requests()
+        .iter()
+        .any(|q| q.method == "GET" && q.path == format!("/v1/Account/{main}/")));
 }

@@ -73,6 +73,7 @@ async fn documented_errors_read_as_what_they_mean() {
         .verify()
         .await
         .unwrap_err();
+    // The documented answer is a 401, as for a wrong key: told apart by GET /v2/balance.
     assert_eq!(e.code(), ErrorCode::Forbidden);
     assert!(e.user_message().contains("Telnyx support"));
     let api = adapter(&sim, Provider::Telnyx, "", &key);
@@ -221,5 +222,134 @@ async fn a_connection_saved_with_cancelled_accounts_lists_them_and_one_saved_wit
     assert_eq!(
         rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
         ["Open Ltd"]
+    );
+}
+
+/// Both actions document a 422 whose `detail` says why (here: enabling an account that is
+/// already enabled). Subdesk shows Telnyx's words, says it was not done, and sends it once.
+#[tokio::test]
+async fn a_422_shows_telnyx_detail_and_is_sent_once() {
+    let sim = sim(SimConfig::default()).await;
+    let (manager, key) = sim.add_telnyx_manager(true);
+    let acct = sim.add_telnyx_account(&manager, "Tidewater Marina", false, false);
+    let (ws, _) = workspace_with_secrets(fast_retry());
+    let conn = connect(&ws, &sim, Provider::Telnyx, "", &key).await;
+    sim.clear_requests();
+    let e = ws
+        .apply(conn.id, &acct, Action::Reactivate, None)
+        .await
+        .unwrap_err();
+    let posts = sim.requests().iter().filter(|q| q.method == "POST").count();
+    assert_eq!(posts, 1, "a 422 is an answer: never sent again");
+    let m = e.user_message();
+    assert!(m.contains("The managed account is already enabled."), "{m}");
+    assert!(m.starts_with("Telnyx did not"), "{m}");
+    assert!(!m.contains(".."), "{m}");
+    // The adapter says the same, and the refusal is not ambiguous.
+    let api = adapter(&sim, Provider::Telnyx, "", &key);
+    let e = api.apply(&acct, Action::Reactivate).await.unwrap_err();
+    assert!(!e.ambiguous);
+    assert_eq!(e.error.code(), ErrorCode::Refused);
+}
+
+/// Every `meta` field is optional in the spec: without `total_pages`, Subdesk pages on until
+/// a short or empty page. It always asks for `sort=created_at`, since the spec gives two
+/// different orders for a list that names none.
+#[tokio::test]
+async fn a_list_without_meta_is_paged_to_a_short_page_in_an_explicit_order() {
+    for n in [520usize, 500] {
+        let sim = sim(SimConfig {
+            telnyx_list_without_meta: true,
+            ..SimConfig::default()
+        })
+        .await;
+        let (manager, key) = sim.add_telnyx_manager(true);
+        for i in 0..n {
+            sim.add_telnyx_account(&manager, &format!("Tenant {i}"), false, false);
+        }
+        sim.clear_requests();
+        let api = adapter(&sim, Provider::Telnyx, "", &key);
+        let (rows, _, r) = list_all(api.as_ref()).await;
+        assert_eq!(r.unwrap(), n);
+        assert_eq!(rows.len(), n);
+        // 520: 250, 250, 20 (short); 500: 250, 250, 0 (empty).
+        assert_eq!(sim.requests().len(), 3);
+        assert!(
+            sim.requests()
+                .iter()
+                .all(|q| q.query.contains("sort=created_at")),
+            "{:?}",
+            sim.requests()
+        );
+    }
+}
+
+/// The spec documents only 200 and 401 ("the current user is not a manager account") for the
+/// list, and a wrong key gets 401 too. Subdesk asks `GET /v2/balance`, which any valid key may
+/// read, and says which it is: a wrong key, or a key whose account is not a manager. The
+/// undocumented 403/10010 is read the same way.
+#[tokio::test]
+async fn a_key_that_is_not_a_managers_is_told_from_a_wrong_key() {
+    for telnyx_not_manager_403 in [false, true] {
+        let sim = sim(SimConfig {
+            telnyx_not_manager_403,
+            ..SimConfig::default()
+        })
+        .await;
+        let (_, key) = sim.add_telnyx_manager(false);
+        sim.clear_requests();
+        let e = adapter(&sim, Provider::Telnyx, "", &key)
+            .verify()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.code(),
+            ErrorCode::Forbidden,
+            "{telnyx_not_manager_403}: {e:?}"
+        );
+        let m = e.user_message();
+        assert!(
+            m.contains("accepted the credentials") && m.contains("manager"),
+            "{m}"
+        );
+        let (ws, _) = workspace_with_secrets(fast_retry());
+        let e = ws
+            .add_connection(&new_connection(&sim, Provider::Telnyx, "", &key))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Forbidden);
+
+        let e = adapter(&sim, Provider::Telnyx, "", "KEYwrong")
+            .verify()
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Auth, "a wrong key stays a wrong key");
+    }
+}
+
+/// The detail shows `available_credit` beside the balance, and a `rollup_billing` account
+/// says it uses the manager account's balance instead of showing one of its own.
+#[tokio::test]
+async fn rollup_accounts_use_the_managers_balance_and_available_credit_is_shown() {
+    let sim = sim(SimConfig::default()).await;
+    let (manager, key) = sim.add_telnyx_manager(true);
+    let own = sim.add_telnyx_account(&manager, "Maple Street Clinic", false, false);
+    let rollup = sim.add_telnyx_account(&manager, "Helix Robotics", false, false);
+    sim.set_telnyx_rollup_billing(&rollup, true);
+    let api = adapter(&sim, Provider::Telnyx, "", &key);
+    let (rows, _, _) = list_all(api.as_ref()).await;
+    let row = |id: &str| rows.iter().find(|r| r.id == id).unwrap().clone();
+    let d = api.detail(&row(&own)).await.unwrap();
+    let b = d.balance.unwrap();
+    assert_eq!(b.available.as_deref(), Some("112.50"));
+    let d = api.detail(&row(&rollup)).await.unwrap();
+    assert_eq!(
+        d.balance, None,
+        "zeros of a rollup account are not its balance"
+    );
+    let note = d.balance_note.unwrap();
+    assert!(
+        note.contains("uses the manager account's balance"),
+        "{note}"
     );
 }

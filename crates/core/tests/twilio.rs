@@ -354,3 +354,75 @@ async fn a_non_json_answer_is_an_unexpected_response() {
     assert!(matches!(e, Error::UnexpectedResponse { .. }), "{e:?}");
     assert!(e.user_message().contains("does not understand"));
 }
+
+/// Error 20003's page lists "the account is suspended or closed" among its causes. When the
+/// parent's credentials work (the account itself reads fine) but a suspended subaccount's
+/// numbers and balance answer 20003, Subdesk says what happened, never "wrong credentials":
+/// the preview, the detail and the close snapshot go ahead with the numbers marked unreadable.
+#[tokio::test]
+async fn a_suspended_subaccounts_refused_reads_are_not_wrong_credentials() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.add_twilio_parent("Reseller");
+    let sub = sim.add_twilio_subaccount(&p.sid, "Quiet Harbour", "suspended", 3);
+    let api = twilio(&sim, &p);
+    const SAID: &str = "Twilio does not let Subdesk read a suspended subaccount's phone numbers.";
+
+    let impact = api.impact(&sub, Action::Close).await.unwrap();
+    assert_eq!(impact.numbers_released, None);
+    assert!(
+        impact
+            .consequences
+            .iter()
+            .any(|c| c.contains(SAID.trim_end_matches('.'))),
+        "{:?}",
+        impact.consequences
+    );
+    let account = api.fetch(&sub).await.unwrap();
+    let d = api.detail(&account).await.unwrap();
+    assert_eq!(d.numbers, None);
+    assert_eq!(d.numbers_note.as_deref(), Some(SAID));
+    assert_eq!(d.balance, None);
+    assert!(d
+        .balance_note
+        .unwrap()
+        .contains("suspended subaccount's balance"));
+    let snap: serde_json::Value =
+        serde_json::from_str(&api.snapshot(&account).await.unwrap().unwrap()).unwrap();
+    assert!(!snap["numbers"].is_array(), "{snap}");
+    assert_eq!(snap["numbers_unreadable"], true);
+    assert_eq!(snap["numbers_note"], SAID);
+
+    // Through the workspace: the suspend-then-close flow goes ahead, never asking for
+    // credentials, and the bulk preview says it could not count the numbers.
+    let (ws, _) = workspace_with_secrets(fast_retry());
+    let conn = connect(
+        &ws,
+        &sim,
+        subdesk_core::Provider::Twilio,
+        &p.sid,
+        &p.auth_token,
+    )
+    .await;
+    let item = subdesk_core::jobs::ItemRef {
+        connection_id: conn.id,
+        account_id: sub.clone(),
+    };
+    ws.list_all(std::sync::Arc::new(|_| {})).await;
+    let bulk = ws.bulk().preview(&[item], Action::Close).await.unwrap();
+    assert_eq!((bulk.runnable.len(), bulk.unread), (1, 0), "{bulk:?}");
+    assert_eq!(bulk.numbers_released, None);
+    let conf = confirmed(&ws, conn.id, &sub, Action::Close).await;
+    ws.apply(conn.id, &sub, Action::Close, Some(&conf))
+        .await
+        .unwrap();
+    assert_eq!(sim.twilio_account(&sub).unwrap().status, "closed");
+
+    // Wrong credentials are still wrong credentials.
+    let mut wrong = p.clone();
+    wrong.auth_token = "0".repeat(32);
+    let e = twilio(&sim, &wrong)
+        .impact(&sub, Action::Close)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Auth { .. }), "{e:?}");
+}

@@ -276,10 +276,41 @@ async fn a_listing_while_accounts_are_created_has_no_duplicates_and_misses_none(
     for id in &before {
         assert!(ids.contains(id), "{id} skipped by a shifted page");
     }
-    // The largest documented page size.
+    // The size asked for first (the docs document no maximum; see assumptions::PAGE_SIZE).
     assert!(
         sim.requests()[0].query.contains("size=100"),
         "{}",
         sim.requests()[0].query
+    );
+}
+
+/// A server that gives 25 rows however many were asked for (the documented default, with no
+/// documented maximum): Subdesk reads back the rows a page gave and pages on at that size,
+/// until the reported total, so no row is skipped.
+#[tokio::test]
+async fn a_server_that_caps_pages_at_25_silently_is_listed_to_the_end() {
+    let sim = sim(SimConfig {
+        vobiz_page_cap: Some(25),
+        ..SimConfig::default()
+    })
+    .await;
+    let p = sim.add_vobiz_parent("Reseller");
+    let ids = sim.seed_vobiz_subaccounts(&p.auth_id, 130);
+    sim.clear_requests();
+    let (rows, _, r) = list_all(&vobiz(&sim, &p)).await;
+    assert_eq!(r.unwrap(), 130);
+    let got: std::collections::HashSet<_> = rows.iter().map(|s| s.id.clone()).collect();
+    for id in &ids {
+        assert!(got.contains(id), "{id} skipped");
+    }
+    let queries: Vec<String> = sim.requests().iter().map(|q| q.query.clone()).collect();
+    assert_eq!(
+        queries.len(),
+        6,
+        "one page of 100 asked, then pages of 25: {queries:?}"
+    );
+    assert!(
+        queries[1..].iter().all(|q| q.contains("size=25")),
+        "{queries:?}"
     );
 }

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use subdesk_core::{Action, Error, ErrorCode, Provider, Status};
-use subdesk_sim::{FaultKind, SimConfig};
+use subdesk_sim::{FaultKind, SimConfig, VonagePatchAnswer};
 
 #[tokio::test]
 async fn lists_subaccounts_in_one_answer_without_the_primary() {
@@ -94,4 +94,85 @@ async fn documented_errors_read_as_what_they_mean() {
     sim.set_faults(always(FaultKind::BadGateway));
     let e = api.apply(&sub, Action::Suspend).await.unwrap_err();
     assert!(e.ambiguous);
+}
+
+/// A PATCH answered 200 whose body still shows the old state: Subdesk reads the subaccount
+/// again; changed, it is done; still as before, it says so in plain words ("Vonage answered,
+/// but the subaccount is still active"), not "an answer Subdesk does not understand".
+#[tokio::test]
+async fn a_patch_answer_that_shows_the_old_state_is_read_again() {
+    let sim = sim(SimConfig::default()).await;
+    let (key, secret) = sim.add_vonage_primary("Reseller");
+    let sub = sim.add_vonage_subaccount(&key, "Foxglove Studio", false, None);
+    let (ws, _) = workspace_with_secrets(fast_retry());
+    let conn = connect(&ws, &sim, Provider::Vonage, &key, &secret).await;
+    // Applied, but the answer is stale: the re-read shows it done.
+    sim.set_vonage_patch_answer(VonagePatchAnswer::Stale);
+    let done = ws
+        .apply(conn.id, &sub, Action::Suspend, None)
+        .await
+        .unwrap();
+    assert_eq!(done.row.status, Status::Suspended);
+    // Not applied: said plainly, and not sent again.
+    sim.set_vonage_patch_answer(VonagePatchAnswer::Ignored);
+    sim.clear_requests();
+    let e = ws
+        .apply(conn.id, &sub, Action::Reactivate, None)
+        .await
+        .unwrap_err();
+    let m = e.user_message();
+    assert!(
+        m.starts_with("Vonage answered, but the subaccount is still suspended."),
+        "{m}"
+    );
+    let patches = sim
+        .requests()
+        .iter()
+        .filter(|q| q.method == "PATCH")
+        .count();
+    assert_eq!(patches, 1);
+}
+
+/// Balances keep the 4 decimals Vonage sends, and a credit limit may be negative (the spec's
+/// own example is -100.25).
+#[tokio::test]
+async fn balances_keep_vonage_precision_and_negative_credit_limits() {
+    let sim = sim(SimConfig::default()).await;
+    let (key, secret) = sim.add_vonage_primary("Reseller");
+    let sub =
+        sim.add_vonage_subaccount(&key, "Birch Lane Florist", false, Some((42.1234, -100.25)));
+    let api = adapter(&sim, Provider::Vonage, &key, &secret);
+    let (rows, _, _) = list_all(api.as_ref()).await;
+    let row = rows.iter().find(|r| r.id == sub).unwrap();
+    assert!(
+        row.provider_status
+            .contains("balance 42.1234, credit limit -100.25"),
+        "{}",
+        row.provider_status
+    );
+    let detail = api.detail(row).await.unwrap();
+    let b = detail.balance.unwrap();
+    assert_eq!(b.amount, "42.1234");
+    assert_eq!(b.credit_limit.as_deref(), Some("-100.25"));
+}
+
+/// A 422's `invalid_parameters` say why: Subdesk shows each reason.
+#[tokio::test]
+async fn a_422_shows_its_invalid_parameters() {
+    let sim = sim(SimConfig::default()).await;
+    let (key, secret) = sim.add_vonage_primary("Reseller");
+    let sub = sim.add_vonage_subaccount(&key, "Granite Builders", false, None);
+    sim.refuse_vonage_patch(
+        &sub,
+        "suspended",
+        "A subaccount with a pending transfer cannot be suspended",
+    );
+    let api = adapter(&sim, Provider::Vonage, &key, &secret);
+    let e = api.apply(&sub, Action::Suspend).await.unwrap_err();
+    assert!(!e.ambiguous);
+    let m = e.error.user_message();
+    assert!(
+        m.contains("suspended: A subaccount with a pending transfer cannot be suspended"),
+        "{m}"
+    );
 }

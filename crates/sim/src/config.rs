@@ -46,6 +46,12 @@ pub struct SimConfig {
     /// Twilio: closed subaccounts disappear (a fetch answers 404) right after closing, as
     /// they do 30 days after closure when automatic deletion is on (Twilio's default).
     pub twilio_purge_closed: bool,
+    /// Twilio: reads of a suspended or closed subaccount's own resources (its
+    /// IncomingPhoneNumbers, its Balance) answer 401 with code 20003, even with the parent's
+    /// Auth Token. Twilio's page for error 20003 lists "the account is suspended or closed"
+    /// among its causes; whether the parent's reads of a subaccount are refused that way is
+    /// not documented, so on by default (the cautious reading) and off for the other.
+    pub twilio_suspended_reads_refused: bool,
     /// Only writes (POST, PUT, PATCH, DELETE) draw faults; reads always answer. For tests of
     /// what a client does after a write's answer is lost, without faulting its re-reads.
     pub faults_on_writes_only: bool,
@@ -54,6 +60,33 @@ pub struct SimConfig {
     pub vobiz_forbidden: bool,
     /// Vobiz: sub-accounts created after each list page is served, so paging shifts.
     pub vobiz_created_per_page: usize,
+    /// Vobiz: a server that serves at most this many rows a page, silently: it skips
+    /// `(page - 1) * size` rows of the size asked for, gives no more than the cap, and echoes
+    /// the size asked for. The docs give `size` a default of 25 and no maximum
+    /// (shared/reference/providers.md §2), so a client must read back how many rows it got.
+    /// `None`: every page is the size asked for.
+    pub vobiz_page_cap: Option<usize>,
+    /// Telnyx: the list answers without `meta`. Every `meta` field is optional in the spec
+    /// (team-telnyx/telnyx-java `ListManagedAccounts200Response`), so a client cannot count
+    /// on `total_pages`.
+    pub telnyx_list_without_meta: bool,
+    /// Telnyx: the order of a list that sends no `sort`. The spec says both "by default
+    /// sorting direction is ascending" (default `created_at`) and "if not given, results are
+    /// sorted by created_at in descending order"; true follows the second sentence.
+    pub telnyx_unsorted_newest_first: bool,
+    /// Telnyx: how the managed-accounts resource refuses a valid key of an account that is not
+    /// a manager. The spec documents only 200 and 401 for the list ("Unauthorized response.
+    /// Happens when the current user is not a manager account": team-telnyx/telnyx-java
+    /// `ManagedAccountsApi.java`), with the same body as a wrong key; false (the default)
+    /// answers that. True answers 403 with code 10010 ("Authorization failed"), an answer
+    /// the spec does not document. Other resources (`GET /v2/balance`) take the key either way.
+    pub telnyx_not_manager_403: bool,
+    /// Vonage: what a PATCH answers. The spec documents 200 with the subaccount; this models
+    /// an answer that still shows the state from before the request.
+    pub vonage_patch_answer: VonagePatchAnswer,
+    /// Plivo: subaccounts created after each list page is served, so offsets shift and
+    /// `meta.total_count` changes during a listing.
+    pub plivo_created_per_page: usize,
 }
 
 impl Default for SimConfig {
@@ -71,9 +104,16 @@ impl Default for SimConfig {
             apply_delay: Duration::ZERO,
             twilio_main_key_writes_subaccounts: true,
             twilio_purge_closed: false,
+            twilio_suspended_reads_refused: true,
             faults_on_writes_only: false,
             vobiz_forbidden: false,
             vobiz_created_per_page: 0,
+            vobiz_page_cap: None,
+            telnyx_list_without_meta: false,
+            telnyx_unsorted_newest_first: true,
+            plivo_created_per_page: 0,
+            telnyx_not_manager_403: false,
+            vonage_patch_answer: VonagePatchAnswer::Current,
         }
     }
 }
@@ -252,4 +292,17 @@ impl FromStr for VobizErrorShape {
             )),
         }
     }
+}
+
+/// What Vonage's PATCH on a subaccount answers (see [`SimConfig::vonage_patch_answer`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VonagePatchAnswer {
+    /// 200 with the subaccount as the change left it (what the spec documents).
+    #[default]
+    Current,
+    /// The change is made, but the 200 shows the subaccount as it was before (a stale read).
+    Stale,
+    /// 200 with the subaccount unchanged, and the change is not made.
+    Ignored,
 }

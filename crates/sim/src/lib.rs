@@ -56,6 +56,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{
     Apply, DeleteStyle, FaultKind, FaultPlan, ScriptedFault, SimConfig, VobizErrorShape,
+    VonagePatchAnswer,
 };
 pub use padding::Padding;
 pub use plivo::PlivoSubState;

@@ -1,7 +1,7 @@
 //! Plivo's Subaccount API (`/v1/Account/{auth_id}/Subaccount/`), as documented
 //! (shared/reference/providers.md §3): HTTP Basic with the main account's Auth ID and token;
 //! list pages of at most 20 (`limit`, `offset`, `meta.total_count`, newest first); update is a
-//! POST that requires `name`; DELETE takes `cascade` (true deletes the subaccount's numbers,
+//! POST that requires `name`; DELETE takes `cascade` in a JSON body (true deletes the subaccount's numbers,
 //! applications and endpoints; false, the default, moves them to the main account) and answers
 //! 204. Every answer carries `api_id` in its body (no request-id header). Errors are
 //! `{"api_id", "error"}`: the usual Plivo shape, not confirmed for this resource.
@@ -35,10 +35,14 @@ pub(crate) struct PlivoWorld {
     /// Subaccounts by auth id.
     subs: BTreeMap<String, PlivoSub>,
     created: u64,
+    /// See [`crate::SimConfig::plivo_created_per_page`].
+    created_per_page: usize,
 }
 
 #[derive(Clone)]
 struct PlivoMain {
+    /// "The name of the account holder" (plivo-go `Account.Name`).
+    name: String,
     token: String,
     numbers: usize,
 }
@@ -46,6 +50,8 @@ struct PlivoMain {
 #[derive(Clone)]
 struct PlivoSub {
     main: String,
+    /// Its own Auth Token: "each subaccount has its own Auth ID and Token" [doc: Subaccount].
+    token: String,
     name: String,
     enabled: bool,
     numbers: usize,
@@ -70,6 +76,7 @@ impl ProviderState for PlivoWorld {
             mains: BTreeMap::new(),
             subs: BTreeMap::new(),
             created: 0,
+            created_per_page: config.plivo_created_per_page,
         }
     }
 }
@@ -80,12 +87,13 @@ impl PlivoWorld {
         format!("{prefix}{}", crate::ids::upper_alnum(&mut self.rng, 18))
     }
 
-    fn add_main(&mut self) -> (String, String) {
+    fn add_main(&mut self, name: &str) -> (String, String) {
         let id = self.id("MA");
         let token = crate::ids::secret(&mut self.rng, 40);
         self.mains.insert(
             id.clone(),
             PlivoMain {
+                name: name.into(),
                 token: token.clone(),
                 numbers: 0,
             },
@@ -95,11 +103,13 @@ impl PlivoWorld {
 
     fn add_sub(&mut self, main: &str, name: &str, enabled: bool, numbers: usize) -> String {
         let id = self.id("SA");
+        let token = crate::ids::secret(&mut self.rng, 40);
         self.created += 1;
         self.subs.insert(
             id.clone(),
             PlivoSub {
                 main: main.into(),
+                token,
                 name: name.into(),
                 enabled,
                 numbers,
@@ -126,6 +136,7 @@ impl SimProvider for Plivo {
 
     fn routes(&self) -> Router<Arc<Shared>> {
         Router::new()
+            .route("/v1/Account/{main}/", get(account))
             .route("/v1/Account/{main}/Subaccount/", get(list))
             .route(
                 "/v1/Account/{main}/Subaccount/{sub}/",
@@ -152,14 +163,24 @@ impl SimProvider for Plivo {
             .strip_prefix("/v1/Account/")
             .and_then(|rest| rest.split('/').next())
             .unwrap_or_default();
-        let ok = basic_credentials(headers).filter(|(user, token)| {
-            user == path_id
-                && shared.state(|w: &mut PlivoWorld| {
-                    w.mains.get(user).is_some_and(|m| &m.token == token)
+        let who = basic_credentials(headers)
+            .filter(|(user, _)| user == path_id)
+            .and_then(|(user, token)| {
+                shared.state(|w: &mut PlivoWorld| {
+                    let main = w.mains.get(&user).is_some_and(|m| m.token == token);
+                    let sub = w.subs.get(&user).is_some_and(|s| s.token == token);
+                    (main || sub).then_some((user, main))
                 })
-        });
-        match ok {
-            Some((user, _)) => Ok(Principal::new(user)),
+            });
+        match who {
+            Some((user, true)) => Ok(Principal::new(user)),
+            // A subaccount's own credentials are real, but a subaccount has no subaccounts
+            // to manage. What Plivo answers then is not documented; assumed: 403.
+            Some((_, false)) => Err(error(
+                info,
+                StatusCode::FORBIDDEN,
+                "Subaccounts cannot manage subaccounts",
+            )),
             None => Err(error(
                 info,
                 StatusCode::UNAUTHORIZED,
@@ -188,7 +209,7 @@ impl SimProvider for Plivo {
 
     fn seed_demo(&self, shared: &Shared) -> DemoParent {
         shared.state(|w: &mut PlivoWorld| {
-            let (id, token) = w.add_main();
+            let (id, token) = w.add_main("Demo Reseller (Plivo)");
             for (i, name) in DEMO_NAMES.iter().enumerate() {
                 w.add_sub(&id, name, i % 4 != 3, i % 3);
             }
@@ -273,6 +294,14 @@ async fn list(
             .collect();
         (page, mine.len())
     });
+    // Subaccounts created while a client pages through (newest first): later pages shift and
+    // `total_count` changes under it.
+    shared.state(|w: &mut PlivoWorld| {
+        for _ in 0..w.created_per_page {
+            let n = w.created;
+            w.add_sub(&main, &format!("Created during a listing {n}"), true, 0);
+        }
+    });
     let base = format!("/v1/Account/{main}/Subaccount/");
     let next =
         (offset + limit < total).then(|| format!("{base}?limit={limit}&offset={}", offset + limit));
@@ -288,6 +317,28 @@ async fn list(
         "objects": objects,
     }))
     .into_response()
+}
+
+/// `GET /v1/Account/{auth_id}/`: the main account itself (plivo-go `AccountService.Get`, the
+/// `Account` fields: `account_type`, `auth_id`, `cash_credits`, `name`, …).
+async fn account(State(shared): State<Arc<Shared>>, Extension(ctx): Extension<Ctx>) -> Response {
+    let main = ctx.principal.parent.clone();
+    let found = shared.state(|w: &mut PlivoWorld| w.mains.get(&main).map(|m| m.name.clone()));
+    match found {
+        Some(name) => Json(json!({
+            "account_type": "standard",
+            "api_id": ctx.info.request_id,
+            "auth_id": main,
+            "auto_recharge": false,
+            "billing_mode": "prepaid",
+            "cash_credits": "125.50000",
+            "name": name,
+            "resource_uri": format!("/v1/Account/{main}/"),
+            "timezone": "Asia/Kolkata",
+        }))
+        .into_response(),
+        None => error(&ctx.info, StatusCode::NOT_FOUND, "not found"),
+    }
 }
 
 async fn fetch(
@@ -383,28 +434,15 @@ async fn remove(
     State(shared): State<Arc<Shared>>,
     Extension(ctx): Extension<Ctx>,
     Path((_, sub)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut q = params(raw.as_deref());
-    if let Ok(v) = serde_json::from_slice::<BTreeMap<String, Value>>(&body) {
-        if let Some(c) = v.get("cascade") {
-            q.insert(
-                "cascade".into(),
-                c.to_string().trim_matches('"').to_string(),
-            );
-        }
-    }
-    let cascade = match q.get("cascade").map(String::as_str) {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(_) => {
-            return error(
-                &ctx.info,
-                StatusCode::BAD_REQUEST,
-                "cascade must be true or false",
-            )
-        }
+    // `cascade` is read from the JSON body only, as every official SDK sends the parameters
+    // of a non-GET request (plivo-go baseclient.go `NewRequest`; plivo-python and plivo-node
+    // build a query string only for GET). A query parameter is not read: Plivo's default,
+    // false, applies then.
+    let cascade = match delete_cascade(&body) {
+        Ok(c) => c,
+        Err(message) => return error(&ctx.info, StatusCode::BAD_REQUEST, message),
     };
     let main = ctx.principal.parent.clone();
     let gone = shared.state(|w: &mut PlivoWorld| {
@@ -427,10 +465,31 @@ async fn remove(
     }
 }
 
+/// `cascade` from a DELETE's JSON body: absent or an empty body is false (the documented
+/// default).
+fn delete_cascade(body: &[u8]) -> Result<bool, &'static str> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(false);
+    }
+    let Ok(fields) = serde_json::from_slice::<BTreeMap<String, Value>>(body) else {
+        return Err("invalid JSON body");
+    };
+    match fields.get("cascade") {
+        None => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err("cascade must be true or false"),
+    }
+}
+
 impl Sim {
-    /// A Plivo main account: `(auth_id, auth_token)`.
+    /// A Plivo main account named "Plivo Reseller": `(auth_id, auth_token)`.
     pub fn add_plivo_main(&self) -> (String, String) {
-        self.shared.state(|w: &mut PlivoWorld| w.add_main())
+        self.add_plivo_main_named("Plivo Reseller")
+    }
+
+    /// A Plivo main account whose holder's name is `name`: `(auth_id, auth_token)`.
+    pub fn add_plivo_main_named(&self, name: &str) -> (String, String) {
+        self.shared.state(|w: &mut PlivoWorld| w.add_main(name))
     }
 
     /// A subaccount of `main` with `numbers` phone numbers; returns its auth id.
@@ -443,6 +502,30 @@ impl Sim {
     ) -> String {
         self.shared
             .state(|w: &mut PlivoWorld| w.add_sub(main, name, enabled, numbers))
+    }
+
+    /// See [`crate::SimConfig::plivo_created_per_page`].
+    pub fn set_plivo_created_per_page(&self, n: usize) {
+        self.shared
+            .state(|w: &mut PlivoWorld| w.created_per_page = n);
+    }
+
+    /// Every subaccount of `main`, newest first: `(auth_id, name)`.
+    pub fn plivo_subaccounts(&self, main: &str) -> Vec<(String, String)> {
+        self.shared.state(|w: &mut PlivoWorld| {
+            let mut mine: Vec<(&String, &PlivoSub)> =
+                w.subs.iter().filter(|(_, s)| s.main == main).collect();
+            mine.sort_by_key(|(_, s)| std::cmp::Reverse(s.order));
+            mine.into_iter()
+                .map(|(id, s)| (id.clone(), s.name.clone()))
+                .collect()
+        })
+    }
+
+    /// A subaccount's own Auth Token (its Auth ID is `id`).
+    pub fn plivo_subaccount_token(&self, id: &str) -> Option<String> {
+        self.shared
+            .state(|w: &mut PlivoWorld| w.subs.get(id).map(|s| s.token.clone()))
     }
 
     pub fn plivo_subaccount(&self, id: &str) -> Option<PlivoSubState> {

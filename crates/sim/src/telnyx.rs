@@ -6,7 +6,9 @@
 //! answer `{data: ManagedAccount}`. **The managed-account object has no status field**: the
 //! simulator keeps whether an account is disabled, and never shows it. Errors are
 //! `{"errors": [{"code", "title", "detail"}]}` with string codes (10009 authentication failed,
-//! 10010 not authorized, 10005 not found, 10011 too many requests); `x-request-id` header.
+//! 10010 not authorized, 10005 not found, 10011 too many requests); `x-request-id` header. A
+//! valid key of an account that is not a manager is refused on managed accounts with 401, the
+//! one refusal the spec documents (403/10010 behind a knob), and may read `GET /v2/balance`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -36,6 +38,12 @@ pub(crate) struct TelnyxWorld {
     keys: BTreeMap<String, (String, bool)>,
     accounts: BTreeMap<String, TelnyxAccount>,
     order: u64,
+    /// See [`crate::SimConfig::telnyx_list_without_meta`].
+    without_meta: bool,
+    /// See [`crate::SimConfig::telnyx_unsorted_newest_first`].
+    unsorted_newest_first: bool,
+    /// See [`crate::SimConfig::telnyx_not_manager_403`].
+    not_manager_403: bool,
 }
 
 #[derive(Clone)]
@@ -45,6 +53,8 @@ struct TelnyxAccount {
     email: String,
     disabled: bool,
     cancelled: bool,
+    /// `rollup_billing`: the account uses its manager's balance, not its own [spec].
+    rollup_billing: bool,
     connections_enabled: bool,
     created: DateTime<Utc>,
     updated: DateTime<Utc>,
@@ -67,6 +77,9 @@ impl ProviderState for TelnyxWorld {
             keys: BTreeMap::new(),
             accounts: BTreeMap::new(),
             order: 0,
+            without_meta: config.telnyx_list_without_meta,
+            unsorted_newest_first: config.telnyx_unsorted_newest_first,
+            not_manager_403: config.telnyx_not_manager_403,
         }
     }
 }
@@ -101,6 +114,7 @@ impl TelnyxWorld {
                 email: format!("admin@{slug}.example"),
                 disabled,
                 cancelled,
+                rollup_billing: false,
                 connections_enabled: !disabled,
                 created: Utc::now(),
                 updated: Utc::now(),
@@ -127,6 +141,7 @@ impl SimProvider for Telnyx {
             .route("/v2/managed_accounts", get(list))
             .route("/v2/managed_accounts/{id}", get(fetch))
             .route("/v2/managed_accounts/{id}/actions/{action}", post(act))
+            .route("/v2/balance", get(balance))
     }
 
     fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
@@ -140,7 +155,7 @@ impl SimProvider for Telnyx {
     fn authenticate(
         &self,
         shared: &Shared,
-        _path: &str,
+        path: &str,
         headers: &HeaderMap,
         _info: &ReqInfo,
     ) -> Result<Principal, Response> {
@@ -150,10 +165,25 @@ impl SimProvider for Telnyx {
             .and_then(|v| v.trim().strip_prefix("Bearer "))
             .map(|k| k.trim().to_string());
         let found = key.and_then(|k| shared.state(|w: &mut TelnyxWorld| w.keys.get(&k).cloned()));
+        let managed = path.starts_with("/v2/managed_accounts");
+        let wrong_key = || {
+            error(
+                StatusCode::UNAUTHORIZED,
+                "10009",
+                "Authentication failed",
+                "Could not understand the provided credentials.",
+            )
+        };
         match found {
-            None => Err(error(StatusCode::UNAUTHORIZED, "10009", "Authentication failed", "Could not understand the provided credentials.")),
-            Some((_, false)) => Err(error(StatusCode::FORBIDDEN, "10010", "Authorization failed", "You are not authorized to manage accounts. Contact Telnyx support to become a manager account.")),
-            Some((id, true)) => Ok(Principal::new(id)),
+            None => Err(wrong_key()),
+            Some((_, false)) if managed => {
+                if shared.state(|w: &mut TelnyxWorld| w.not_manager_403) {
+                    Err(error(StatusCode::FORBIDDEN, "10010", "Authorization failed", "You are not authorized to manage accounts. Contact Telnyx support to become a manager account."))
+                } else {
+                    Err(wrong_key())
+                }
+            }
+            Some((id, _)) => Ok(Principal::new(id)),
         }
     }
 
@@ -248,7 +278,7 @@ fn account_json(id: &str, a: &TelnyxAccount) -> Value {
         "created_at": iso(a.created),
         "updated_at": iso(a.updated),
         "managed_account_allow_custom_pricing": false,
-        "rollup_billing": false,
+        "rollup_billing": a.rollup_billing,
     })
 }
 
@@ -279,22 +309,41 @@ async fn list(
     let cancelled = q
         .get("include_cancelled_accounts")
         .is_some_and(|v| v == "true");
+    let newest_first = match q.get("sort").map(String::as_str) {
+        Some("created_at") => false,
+        Some("-created_at") => true,
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "10015",
+                "Invalid parameter",
+                "sort must be created_at or -created_at here.",
+            )
+        }
+        None => shared.state(|w: &mut TelnyxWorld| w.unsorted_newest_first),
+    };
     let manager = _ctx.principal.parent.clone();
-    let (data, total) = shared.state(|w: &mut TelnyxWorld| {
+    let (data, total, without_meta) = shared.state(|w: &mut TelnyxWorld| {
         let mut mine: Vec<(&String, &TelnyxAccount)> = w
             .accounts
             .iter()
             .filter(|(_, a)| a.manager == manager && (cancelled || !a.cancelled))
             .collect();
         mine.sort_by_key(|(_, a)| a.order);
+        if newest_first {
+            mine.reverse();
+        }
         let data: Vec<Value> = mine
             .iter()
             .skip((page - 1) * size)
             .take(size)
             .map(|(id, a)| account_json(id, a))
             .collect();
-        (data, mine.len())
+        (data, mine.len(), w.without_meta)
     });
+    if without_meta {
+        return Json(json!({ "data": data })).into_response();
+    }
     Json(json!({
         "data": data,
         "meta": {"page_number": page, "page_size": size, "total_pages": total.div_ceil(size), "total_results": total},
@@ -311,7 +360,13 @@ async fn fetch(
     match shared.state(|w: &mut TelnyxWorld| {
         w.accounts.get(&id).filter(|a| a.manager == manager).map(|a| {
             let mut v = account_json(&id, a);
-            v["balance"] = json!({"balance": "12.50", "credit_limit": "0.00", "available_credit": "12.50", "currency": "USD", "record_type": "balance"});
+            // A rollup account has no balance of its own: what its `balance` then holds is not
+            // documented; zeros here, so a client that shows them shows something wrong.
+            v["balance"] = if a.rollup_billing {
+                json!({"balance": "0.00", "credit_limit": "0.00", "available_credit": "0.00", "currency": "USD", "record_type": "balance"})
+            } else {
+                json!({"balance": "12.50", "credit_limit": "100.00", "available_credit": "112.50", "currency": "USD", "record_type": "balance"})
+            };
             v
         })
     }) {
@@ -359,6 +414,9 @@ async fn act(
     let manager = ctx.principal.parent.clone();
     let done = shared.state(|w: &mut TelnyxWorld| {
         let a = w.accounts.get_mut(&id).filter(|a| a.manager == manager)?;
+        if a.disabled == disable {
+            return Some(Err(already(disable)));
+        }
         a.disabled = disable;
         if disable {
             a.connections_enabled = false;
@@ -366,10 +424,11 @@ async fn act(
             a.connections_enabled = true;
         }
         a.updated = Utc::now();
-        Some(account_json(&id, a))
+        Some(Ok(account_json(&id, a)))
     });
     match done {
-        Some(v) => mark_applied(Json(json!({"data": v})).into_response(), true),
+        Some(Ok(v)) => mark_applied(Json(json!({"data": v})).into_response(), true),
+        Some(Err(refused)) => refused,
         None => error(
             StatusCode::NOT_FOUND,
             "10005",
@@ -379,9 +438,48 @@ async fn act(
     }
 }
 
+/// `GET /v2/balance`: the key's own account balance, which any valid key may read
+/// (`{data: {balance, credit_limit, available_credit, currency, pending, record_type}}`,
+/// strings) [doc: account balance].
+async fn balance(Extension(_ctx): Extension<Ctx>) -> Response {
+    Json(json!({"data": {
+        "balance": "300.00",
+        "credit_limit": "100.00",
+        "available_credit": "400.00",
+        "currency": "USD",
+        "pending": "0.00",
+        "record_type": "balance",
+    }}))
+    .into_response()
+}
+
+/// The 422 both actions document ("Unprocessable entity. Check the 'detail' field", with
+/// `errors[{code, title, detail, source, meta}]`: team-telnyx/telnyx-java
+/// `ManagedAccountsApi.java`, generated from the spec). Which cases answer it is not
+/// documented; the simulator gives it for an action on an account already in that state.
+fn already(disabled: bool) -> Response {
+    let detail = if disabled {
+        "The managed account is already disabled."
+    } else {
+        "The managed account is already enabled."
+    };
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({"errors": [{
+            "code": "10015",
+            "title": "Unprocessable entity",
+            "detail": detail,
+            "source": {"pointer": "/id"},
+            "meta": {},
+        }]})),
+    )
+        .into_response()
+}
+
 impl Sim {
     /// A Telnyx manager account: `(manager id, API key)`. `is_manager` false: the key works
-    /// but the account was never granted manager status (403 on managed accounts).
+    /// but the account was never granted manager status (refused on managed accounts: see
+    /// [`crate::SimConfig::telnyx_not_manager_403`]).
     pub fn add_telnyx_manager(&self, is_manager: bool) -> (String, String) {
         self.shared
             .state(|w: &mut TelnyxWorld| w.add_manager(is_manager))
@@ -396,6 +494,15 @@ impl Sim {
     ) -> String {
         self.shared
             .state(|w: &mut TelnyxWorld| w.add_account(manager, name, disabled, cancelled))
+    }
+
+    /// Makes a managed account use its manager's balance (`rollup_billing`).
+    pub fn set_telnyx_rollup_billing(&self, id: &str, yes: bool) {
+        self.shared.state(|w: &mut TelnyxWorld| {
+            if let Some(a) = w.accounts.get_mut(id) {
+                a.rollup_billing = yes;
+            }
+        });
     }
 
     pub fn telnyx_account(&self, id: &str) -> Option<TelnyxAccountState> {

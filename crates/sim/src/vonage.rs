@@ -32,6 +32,11 @@ pub(crate) struct VonageWorld {
     subs: BTreeMap<String, VonageSub>,
     /// Primary keys whose account is not enabled for the Subaccounts API (403).
     not_enabled: Vec<String>,
+    /// See [`crate::SimConfig::vonage_patch_answer`].
+    patch_answer: crate::VonagePatchAnswer,
+    /// Subaccounts whose PATCH answers 422 validation, with one `invalid_parameters` entry:
+    /// `(name, reason)`. Which requests Vonage refuses this way is not documented.
+    refused: BTreeMap<String, (String, String)>,
 }
 
 #[derive(Clone)]
@@ -66,6 +71,8 @@ impl ProviderState for VonageWorld {
             primaries: BTreeMap::new(),
             subs: BTreeMap::new(),
             not_enabled: Vec::new(),
+            patch_answer: config.vonage_patch_answer,
+            refused: BTreeMap::new(),
         }
     }
 }
@@ -273,6 +280,26 @@ fn problem(info: &ReqInfo, status: StatusCode, title: &str, detail: &str) -> Res
     resp
 }
 
+/// A 422 validation problem with one `invalid_parameters` entry, as the errors page documents
+/// it ("see the detail (and, if present, the invalid_parameters) fields").
+fn validation(info: &ReqInfo, name: &str, reason: &str) -> Response {
+    let mut resp = problem(
+        info,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Bad Request",
+        "The request failed due to validation errors",
+    );
+    let body = json!({
+        "type": "https://developer.nexmo.com/api-errors/account/subaccounts#validation",
+        "title": "Bad Request",
+        "detail": "The request failed due to validation errors",
+        "instance": info.request_id,
+        "invalid_parameters": [{"name": name, "reason": reason}],
+    });
+    *resp.body_mut() = axum::body::Body::from(body.to_string());
+    resp
+}
+
 fn iso(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
@@ -354,34 +381,29 @@ async fn modify(
     let suspended = match fields.get("suspended") {
         None => None,
         Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            let mut resp = problem(
-                &ctx.info,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Bad Request",
-                "The request failed due to validation errors",
-            );
-            let body = json!({
-                "type": "https://developer.nexmo.com/api-errors/account/subaccounts#validation",
-                "title": "Bad Request",
-                "detail": "The request failed due to validation errors",
-                "instance": ctx.info.request_id,
-                "invalid_parameters": [{"name": "suspended", "reason": "Must be a boolean"}],
-            });
-            *resp.body_mut() = axum::body::Body::from(body.to_string());
-            return resp;
-        }
+        Some(_) => return validation(&ctx.info, "suspended", "Must be a boolean"),
     };
+    if let Some((name, reason)) = shared.state(|w: &mut VonageWorld| w.refused.get(&sub).cloned()) {
+        return validation(&ctx.info, &name, &reason);
+    }
     let key = ctx.principal.parent.clone();
     let changed = shared.state(|w: &mut VonageWorld| {
+        let answer = w.patch_answer;
         let s = w.subs.get_mut(&sub).filter(|s| s.primary == key)?;
+        let before = sub_json(&sub, s);
+        if answer == crate::VonagePatchAnswer::Ignored {
+            return Some(before);
+        }
         if let Some(v) = suspended {
             s.suspended = v;
         }
         if let Some(n) = fields.get("name").and_then(Value::as_str) {
             s.name = n.into();
         }
-        Some(sub_json(&sub, s))
+        Some(match answer {
+            crate::VonagePatchAnswer::Stale => before,
+            _ => sub_json(&sub, s),
+        })
     });
     match changed {
         Some(v) => mark_applied(Json(v).into_response(), true),
@@ -423,6 +445,20 @@ impl Sim {
     }
 
     /// Whether the primary account is enabled for the Subaccounts API (403 when not).
+    /// From now on, a PATCH of `sub` answers 422 validation with `invalid_parameters`
+    /// `[{name, reason}]`.
+    pub fn refuse_vonage_patch(&self, sub: &str, name: &str, reason: &str) {
+        self.shared.state(|w: &mut VonageWorld| {
+            w.refused.insert(sub.into(), (name.into(), reason.into()))
+        });
+    }
+
+    /// See [`crate::SimConfig::vonage_patch_answer`].
+    pub fn set_vonage_patch_answer(&self, answer: crate::VonagePatchAnswer) {
+        self.shared
+            .state(|w: &mut VonageWorld| w.patch_answer = answer);
+    }
+
     pub fn set_vonage_subaccounts_enabled(&self, primary: &str, enabled: bool) {
         self.shared.state(|w: &mut VonageWorld| {
             w.not_enabled.retain(|k| k != primary);

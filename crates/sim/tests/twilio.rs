@@ -342,6 +342,17 @@ async fn status_transitions() {
     assert_eq!(before.numbers, 3);
     // Closing released every number.
     assert_eq!(sim.twilio_account(&sub).map(|a| a.numbers), Some(0));
+    // A closed subaccount's numbers answer 401 20003 by default (error 20003's "the account is
+    // suspended or closed"); the other reading lets them be read.
+    let refused = tw_get(
+        &http,
+        &sim,
+        &p,
+        &format!("/2010-04-01/Accounts/{sub}/IncomingPhoneNumbers.json"),
+    )
+    .await;
+    assert_eq!(refused.status().as_u16(), 401);
+    sim.set_twilio_suspended_reads_refused(false);
     let b = json(
         tw_get(
             &http,

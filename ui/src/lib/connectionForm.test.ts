@@ -29,6 +29,8 @@ describe('connection form, drawn from the catalog', () => {
     expect(validateConnectionForm(form('vonage', 'V', { accountId: 'no!', secret: 's' })).accountId).toMatch(/Vonage API key/)
     expect(validateConnectionForm(form('plivo', 'P', { accountId: 'MA2025RK4E639VJFZAGV', secret: 's' }))).toEqual({})
     expect(validateConnectionForm(form('plivo', 'P', { accountId: 'MA_1', secret: 's' })).accountId).toMatch(/Plivo Auth ID/)
+    // A subaccount's Auth ID is refused, with the words to use the main account's.
+    expect(validateConnectionForm(form('plivo', 'P', { accountId: 'SA2025RK4E639VJFZAMM', secret: 's' })).accountId).toMatch(/subaccount's.*main account's/)
     // Telnyx has no account ID: the key alone.
     expect(validateConnectionForm(form('telnyx', 'T', { secret: 'KEYabc' }))).toEqual({})
     expect(validateConnectionForm(form('telnyx', 'T', {})).secret).toMatch(/API key/)

@@ -126,6 +126,8 @@ export function listFailureWords(code: string): string {
     case 'rate_limited':
       return 'asked Subdesk to slow down'
     case 'provider':
+    case 'refused':
+    case 'not_applied':
     case 'unexpected_response':
     case 'response_too_large':
       return 'answered with an error'

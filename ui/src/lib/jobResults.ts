@@ -14,6 +14,8 @@ const REFUSED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'parent_suspended',
   'suspended_by_provider',
   'provider',
+  'refused',
+  'not_applied',
   'api_key_refused',
   'api_key_cannot_reach_subaccount',
   'subaccount_credentials',

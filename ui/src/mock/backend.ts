@@ -323,7 +323,7 @@ export class FakeBackend {
             balanceNote: 'Twilio does not report a balance for this subaccount.',
           }
         : row.provider === 'vonage' || row.provider === 'telnyx'
-          ? { ...none, balance: { amount: '12.50', currency: row.provider === 'telnyx' ? 'USD' : null, creditLimit: '0.00' }, balanceNote: null }
+          ? { ...none, balance: { amount: '12.50', currency: row.provider === 'telnyx' ? 'USD' : null, creditLimit: '0.00', available: row.provider === 'telnyx' ? '12.50' : null }, balanceNote: null }
           : none
     return { row, updated: row.created, detail }
   }

@@ -45,6 +45,23 @@ pub(super) fn own_resources_only(ctx: &Ctx, account: &TwilioAccount) -> Result<(
     Ok(())
 }
 
+/// Error 20003's page lists "the account is suspended or closed" among its causes: with the
+/// switch on, a suspended or closed subaccount's own resources (numbers, balance) answer 401
+/// 20003 even to its parent (see [`crate::SimConfig::twilio_suspended_reads_refused`]).
+pub(super) fn readable_while_not_active(
+    world: &TwilioWorld,
+    account: &TwilioAccount,
+) -> Result<(), TwilioError> {
+    let subaccount = account.owner_account_sid != account.sid;
+    if world.switches.suspended_reads_refused
+        && subaccount
+        && account.status != super::state::AccountStatus::Active
+    {
+        return Err(TwilioError::unauthorized());
+    }
+    Ok(())
+}
+
 /// The account at `sid` as these credentials may see it. An API key used on another
 /// parent's account fails authentication (the key is not valid there); an Account SID's
 /// token just does not see foreign accounts (404), as Twilio answers.

@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 
-use super::auth::{accounts_resource_allowed, own_resources_only, resolve};
+use super::auth::{
+    accounts_resource_allowed, own_resources_only, readable_while_not_active, resolve,
+};
 use super::error::TwilioError;
 use super::json::{account_json, number_json};
 use super::paging::{envelope, first, paginate, parse_paging, query_pairs};
@@ -228,6 +230,7 @@ async fn list_numbers(
     shared.state(|world: &mut TwilioWorld| {
         let account = resolve(world, &ctx, &sid, path)?;
         own_resources_only(&ctx, account)?;
+        readable_while_not_active(world, account)?;
         let all_sids: Vec<&str> = account.numbers.iter().map(|n| n.sid.as_str()).collect();
         let kept: Vec<(usize, &str)> = all_sids.iter().copied().enumerate().collect();
         let paged = paginate(path, &[], &all_sids, &kept, &paging)?;
@@ -255,6 +258,7 @@ async fn fetch_balance(
     shared.state(|world: &mut TwilioWorld| {
         let account = resolve(world, &ctx, &sid, path)?;
         own_resources_only(&ctx, account)?;
+        readable_while_not_active(world, account)?;
         let (balance, currency) = match &account.balance {
             Some((b, c)) => (Some(b.clone()), Some(c.clone())),
             None => (None, None),

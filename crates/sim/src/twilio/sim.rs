@@ -52,6 +52,11 @@ impl Sim {
         self.twilio(|w| w.switches.purge_closed = yes);
     }
 
+    /// See [`crate::SimConfig::twilio_suspended_reads_refused`].
+    pub fn set_twilio_suspended_reads_refused(&self, yes: bool) {
+        self.twilio(|w| w.switches.suspended_reads_refused = yes);
+    }
+
     /// See [`crate::SimConfig::twilio_main_key_writes_subaccounts`].
     pub fn set_twilio_main_key_writes_subaccounts(&self, yes: bool) {
         self.twilio(|w| w.switches.main_key_writes_subaccounts = yes);

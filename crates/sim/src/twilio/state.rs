@@ -166,6 +166,7 @@ const AREA_CODES: &[&str] = &["415", "628", "510", "650", "408", "312", "646", "
 pub(crate) struct Switches {
     pub(crate) main_key_writes_subaccounts: bool,
     pub(crate) purge_closed: bool,
+    pub(crate) suspended_reads_refused: bool,
 }
 
 /// Every simulated Twilio account, parents and subaccounts together (as Twilio keeps them:
@@ -188,6 +189,7 @@ impl ProviderState for TwilioWorld {
             switches: Switches {
                 main_key_writes_subaccounts: config.twilio_main_key_writes_subaccounts,
                 purge_closed: config.twilio_purge_closed,
+                suspended_reads_refused: config.twilio_suspended_reads_refused,
             },
             // Distinct from the fault RNG's stream so seeding never shifts fault decisions.
             rng: StdRng::seed_from_u64(seed ^ 0xA11C_E5ED_0000_0001),

@@ -8,6 +8,7 @@ use crate::shared::Shared;
 
 const MAIN_KEY_WRITES: &str = "twilio_main_key_writes_subaccounts";
 const PURGE_CLOSED: &str = "twilio_purge_closed";
+const SUSPENDED_READS_REFUSED: &str = "twilio_suspended_reads_refused";
 
 pub(super) fn to_json(shared: &Shared) -> Map<String, Value> {
     let s = shared.state(|w: &mut TwilioWorld| w.switches);
@@ -17,13 +18,18 @@ pub(super) fn to_json(shared: &Shared) -> Map<String, Value> {
         Value::Bool(s.main_key_writes_subaccounts),
     );
     map.insert(PURGE_CLOSED.into(), Value::Bool(s.purge_closed));
+    map.insert(
+        SUSPENDED_READS_REFUSED.into(),
+        Value::Bool(s.suspended_reads_refused),
+    );
     map
 }
 
 pub(super) fn take(patch: &mut Map<String, Value>) -> Result<Option<SwitchChange>, String> {
     let main_key_writes = take_bool(patch, MAIN_KEY_WRITES)?;
     let purge_closed = take_bool(patch, PURGE_CLOSED)?;
-    if main_key_writes.is_none() && purge_closed.is_none() {
+    let suspended_reads = take_bool(patch, SUSPENDED_READS_REFUSED)?;
+    if main_key_writes.is_none() && purge_closed.is_none() && suspended_reads.is_none() {
         return Ok(None);
     }
     Ok(Some(Box::new(move |shared: &Shared| {
@@ -33,6 +39,9 @@ pub(super) fn take(patch: &mut Map<String, Value>) -> Result<Option<SwitchChange
             }
             if let Some(yes) = purge_closed {
                 w.switches.purge_closed = yes;
+            }
+            if let Some(yes) = suspended_reads {
+                w.switches.suspended_reads_refused = yes;
             }
         })
     })))

@@ -99,6 +99,9 @@ async fn list(
 fn list_page(shared: &Shared, ctx: &Ctx, raw: Option<&str>) -> Result<Response, VobizError> {
     let params = parse_list_params(raw)?;
     let (items, total) = shared.state(|world: &mut VobizWorld| {
+        let served = usize::try_from(params.size)
+            .unwrap_or(usize::MAX)
+            .min(world.page_cap.unwrap_or(usize::MAX));
         // `active_only` filters on `enabled`: what it really filters on is unconfirmed, and
         // `is_active` is always true here.
         let subs: Vec<&VobizSub> = world
@@ -111,7 +114,7 @@ fn list_page(shared: &Shared, ctx: &Ctx, raw: Option<&str>) -> Result<Response, 
         let items: Vec<Value> = subs
             .iter()
             .skip(offset)
-            .take(usize::try_from(params.size).unwrap_or(usize::MAX))
+            .take(served)
             .map(|s| sub_json(s))
             .collect();
         (items, subs.len())

@@ -47,6 +47,11 @@ impl Sim {
         self.vobiz(|w| w.created_per_page = n);
     }
 
+    /// See [`crate::SimConfig::vobiz_page_cap`].
+    pub fn set_vobiz_page_cap(&self, cap: Option<usize>) {
+        self.vobiz(|w| w.page_cap = cap);
+    }
+
     /// `None` once deleted (or if it never existed under that parent).
     pub fn vobiz_subaccount(
         &self,

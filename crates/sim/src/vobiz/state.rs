@@ -90,6 +90,8 @@ pub(crate) struct VobizWorld {
     pub(crate) forbidden: bool,
     /// See [`SimConfig::vobiz_created_per_page`].
     pub(crate) created_per_page: usize,
+    /// See [`SimConfig::vobiz_page_cap`].
+    pub(crate) page_cap: Option<usize>,
     rng: StdRng,
     next_order: u64,
     parents: Vec<VobizParentRec>,
@@ -107,6 +109,7 @@ impl ProviderState for VobizWorld {
             },
             forbidden: config.vobiz_forbidden,
             created_per_page: config.vobiz_created_per_page,
+            page_cap: config.vobiz_page_cap,
             // The stream Twilio and Vobiz shared while they had one world: a seed still gives
             // the same Vobiz ids as long as the simulator holds only Vobiz accounts.
             rng: StdRng::seed_from_u64(seed ^ 0xA11C_E5ED_0000_0001),

@@ -12,4 +12,9 @@ currency: string | null,
 /**
  * The credit limit, where the provider reports one (Vonage, Telnyx).
  */
-creditLimit: string | null, };
+creditLimit: string | null, 
+/**
+ * What can still be spent (the balance with the credit), where the provider reports it
+ * (Telnyx's `available_credit`).
+ */
+available: string | null, };

@@ -20,10 +20,30 @@ pub fn item_path(auth_id: &str, sub_auth_id: &str) -> String {
     format!("/api/v1/accounts/{auth_id}/sub-accounts/{sub_auth_id}")
 }
 
-/// The largest page size documented anywhere: the official MCP server's list tool says `size`
-/// goes up to 100 [3rd: vobiz-ai/Vobiz-MCP-Server list_sub_accounts]; the API pages document
-/// only the default, 25. The simulator refuses more than 100.
+/// The page size asked for. Documented: `size` has a default of 25 and **no maximum**
+/// [doc: sub-accounts/list-sub-accounts]. 100 is another tool's schema, not Vobiz's API: the
+/// official MCP server's list tool says `size` goes up to 100 [3rd: vobiz-ai/Vobiz-MCP-Server
+/// list_sub_accounts]. Assumed: a server may give fewer rows than asked, silently, so the
+/// listing never trusts the size it asked for: see [`next_page`]. (The simulator refuses more
+/// than 100, as the MCP schema says, and can cap pages at 25: `SimConfig::vobiz_page_cap`.)
 pub const PAGE_SIZE: u32 = 100;
+
+/// Where a listing goes on after a page: `(page, size)` of the next request, or `None` when
+/// the listing is done. `page`/`size` are the request just answered, `got` the rows it gave,
+/// `total` the total it reported. The rows served so far end at `(page - 1) * size + got`; a
+/// page shorter than asked means the server's page size is `got` (a silent cap), so the
+/// listing pages on at that size. Done only when that end reaches `total` or a page is empty:
+/// never on a short page while the total says more exist. When the end is not a whole number
+/// of pages, the next page starts before it (rows seen twice are dropped by id), never after.
+pub fn next_page(page: u32, size: u32, got: u32, total: u64) -> Option<(u32, u32)> {
+    let end = u64::from(page - 1) * u64::from(size) + u64::from(got);
+    if got == 0 || end >= total {
+        return None;
+    }
+    let size = got.min(size);
+    let page = u32::try_from(end / u64::from(size)).ok()?.checked_add(1)?;
+    Some((page, size))
+}
 
 /// What a row's two flags say. `enabled` is the suspend flag (an update sets it); `is_active`
 /// is "whether the sub-account is currently active and can make API calls"
@@ -162,6 +182,7 @@ pub fn balance_of(object: &Value) -> Option<crate::model::Balance> {
             .filter(|c| !c.is_empty())
             .map(str::to_string),
         credit_limit: None,
+        available: None,
     })
 }
 
@@ -233,6 +254,20 @@ mod tests {
             None
         );
         assert_eq!(balance_of(&serde_json::json!({"cash_credits": null})), None);
+    }
+
+    #[test]
+    fn a_short_page_sets_the_size_and_only_the_total_ends_a_listing() {
+        // Asked 100, got 25 of 130: on at 25 a page, from the 26th row.
+        assert_eq!(next_page(1, 100, 25, 130), Some((2, 25)));
+        assert_eq!(next_page(2, 25, 25, 130), Some((3, 25)));
+        assert_eq!(next_page(6, 25, 5, 130), None);
+        // A full page of the size asked for goes on at that size.
+        assert_eq!(next_page(1, 100, 100, 300), Some((2, 100)));
+        assert_eq!(next_page(3, 100, 100, 300), None);
+        // An end that is not a whole page: start before it, never after.
+        assert_eq!(next_page(2, 25, 10, 300), Some((4, 10)));
+        assert_eq!(next_page(1, 100, 0, 300), None);
     }
 
     #[test]

@@ -222,6 +222,40 @@ impl VobizApi {
         }
     }
 
+    /// One pass over every page, at the size the server really serves
+    /// ([`guess::next_page`]). Returns whether `total` stayed the same throughout.
+    async fn list_pass(
+        &self,
+        seen: &mut std::collections::HashSet<String>,
+        sink: PageSink<'_>,
+    ) -> Result<bool> {
+        let (mut page, mut size) = (1u32, self.page_size);
+        let mut first_total = None;
+        let mut stable = true;
+        for _ in 0..MAX_PAGES {
+            let list = self.list_page(page, size).await?;
+            let total = *first_total.get_or_insert(list.total);
+            stable &= list.total == total;
+            let got = u32::try_from(list.sub_accounts.len()).unwrap_or(u32::MAX);
+            let fresh: Vec<Subaccount> = list
+                .sub_accounts
+                .into_iter()
+                .filter(|s| seen.insert(s.auth_id.clone()))
+                .map(Self::to_subaccount)
+                .collect();
+            if !fresh.is_empty() {
+                sink(fresh);
+            }
+            match guess::next_page(page, size, got, list.total) {
+                Some(next) => (page, size) = next,
+                None => return Ok(stable),
+            }
+        }
+        Err(Error::UnexpectedResponse {
+            detail: "Vobiz kept returning more pages".into(),
+        })
+    }
+
     async fn list_page(&self, page: u32, size: u32) -> Result<SubList> {
         let path = format!(
             "{}?page={page}&size={size}",
@@ -291,36 +325,7 @@ impl ProviderApi for VobizApi {
         const MAX_PASSES: usize = 3;
         let mut seen = std::collections::HashSet::new();
         for _ in 0..MAX_PASSES {
-            let mut first_total = None;
-            let mut stable = true;
-            let mut listed = 0usize;
-            let mut page = 1u32;
-            loop {
-                if page as usize > MAX_PAGES {
-                    return Err(Error::UnexpectedResponse {
-                        detail: "Vobiz kept returning more pages".into(),
-                    });
-                }
-                let list = self.list_page(page, self.page_size).await?;
-                let total = *first_total.get_or_insert(list.total);
-                stable &= list.total == total;
-                let n = list.sub_accounts.len();
-                listed += n;
-                let fresh: Vec<Subaccount> = list
-                    .sub_accounts
-                    .into_iter()
-                    .filter(|s| seen.insert(s.auth_id.clone()))
-                    .map(Self::to_subaccount)
-                    .collect();
-                if !fresh.is_empty() {
-                    sink(fresh);
-                }
-                if n == 0 || listed as u64 >= list.total {
-                    break;
-                }
-                page += 1;
-            }
-            if stable {
+            if self.list_pass(&mut seen, sink).await? {
                 return Ok(seen.len());
             }
             tracing::debug!("Vobiz's total changed during a listing; listing again");

@@ -11,8 +11,9 @@
 //!   Subdesk recorded for the account beside it. A 2xx answer to disable/enable is taken as
 //!   done (there is nothing to compare); after a lost answer the action is sent again, which
 //!   is harmless for these two.
-//! - **Paging**: `page[number]` from 1 and `page[size]` up to 250; `meta.total_pages` says when
-//!   to stop.
+//! - **Paging**: `page[number]` from 1 and `page[size]` up to 250, in an order asked for
+//!   explicitly; `meta.total_pages` says when to stop, and without it a short or empty page
+//!   does ([`assumptions::last_page`], [`assumptions::LIST_SORT`]).
 //! - **Cancelled accounts** are listed only with `include_cancelled_accounts=true`, and only
 //!   when the connection asks for them (its form's "Cancelled accounts" choice): nothing can
 //!   act on them. The object has no field that says an account is cancelled, so Subdesk lists
@@ -20,11 +21,19 @@
 //!   *closed* ("cancelled at Telnyx") with no action. Without the choice the flag is never sent.
 //! - **Enable** takes `reenable_all_connections` (default false): the dialog asks.
 //! - **Errors** are `{"errors": [{"code", "title", "detail"}]}` with string codes: 401 (10009)
-//!   wrong key, 403 (10010) the account is not a manager account (only Telnyx can grant it),
-//!   404 (10005), 429 (10011). The request id is the `x-request-id` header.
+//!   a wrong key, or (the one refusal the spec documents for the list) a key whose account is
+//!   not a manager; 403 (10010, not documented) the latter too. Which of the two it is, is told
+//!   with a read any valid key may make ([`assumptions::NOT_A_MANAGER_PROBE`]); only Telnyx can
+//!   make an account a manager. 404 (10005) not found, 429 (10011) too many requests. A 422 on
+//!   disable/enable is a refusal with Telnyx's own reasons, shown as they are
+//!   (`assumptions::reasons`). The request id is the `x-request-id` header.
 //! - No close or delete exists. What disabling does to numbers is not documented; ongoing
 //!   calls are not affected.
 //! - The connection has no account ID: the key alone identifies the manager account.
+//!
+//! Every guess with its source is in [`assumptions`].
+
+pub mod assumptions;
 
 use std::sync::Arc;
 
@@ -145,15 +154,17 @@ struct AccountJson {
     updated_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// Every field optional, as the spec has it ([`assumptions::last_page`]).
+#[derive(Deserialize, Default)]
 struct Meta {
-    total_pages: u64,
+    total_pages: Option<u64>,
 }
 
 #[derive(Deserialize)]
 struct ListJson {
     data: Vec<AccountJson>,
-    meta: Meta,
+    #[serde(default)]
+    meta: Option<Meta>,
 }
 
 #[derive(Deserialize)]
@@ -171,25 +182,17 @@ struct OneBalanceJson {
 #[derive(Deserialize)]
 struct BalanceHolder {
     balance: Option<BalanceJson>,
+    /// The account uses its manager's balance ([`assumptions::ROLLUP_NOTE`]).
+    #[serde(default)]
+    rollup_billing: Option<bool>,
 }
 
 #[derive(Deserialize)]
 struct BalanceJson {
     balance: Option<String>,
     credit_limit: Option<String>,
+    available_credit: Option<String>,
     currency: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Errors {
-    errors: Vec<ErrorItem>,
-}
-
-#[derive(Deserialize)]
-struct ErrorItem {
-    code: Option<String>,
-    title: Option<String>,
-    detail: Option<String>,
 }
 
 impl TelnyxApi {
@@ -294,10 +297,52 @@ impl TelnyxApi {
             if !fresh.is_empty() {
                 found(fresh);
             }
-            if n == 0 || number >= page.meta.total_pages {
+            let total_pages = page.meta.unwrap_or_default().total_pages;
+            if assumptions::last_page(number, PAGE_SIZE, n, total_pages) {
                 return Ok(());
             }
             number += 1;
+        }
+    }
+
+    /// Every managed account: the listing without cancelled accounts, then (when the
+    /// connection asks for them) the one with them, for the accounts only it has.
+    async fn list_all(&self, sink: PageSink<'_>) -> Result<usize> {
+        let mut seen = std::collections::HashSet::new();
+        self.list_pages(false, &mut seen, &mut |page| {
+            sink(page.into_iter().map(Self::to_subaccount).collect())
+        })
+        .await?;
+        if self.list_cancelled {
+            // Only the second listing has the cancelled ones; the rest were sent already.
+            self.list_pages(true, &mut seen, &mut |page| {
+                sink(page.into_iter().map(Self::cancelled).collect())
+            })
+            .await?;
+        }
+        Ok(seen.len())
+    }
+
+    /// A refusal of the managed-accounts resource, told apart. The spec documents 401 for a
+    /// key whose account is not a manager, the same status as a wrong key; `GET /v2/balance`,
+    /// which any valid key may read, says which it is ([`assumptions::NOT_A_MANAGER_PROBE`]).
+    /// Other errors, and a probe that fails for another reason, are returned as they were.
+    async fn which_refusal(&self, e: Error) -> Error {
+        if !matches!(e, Error::Auth { .. } | Error::Forbidden { .. }) {
+            return e;
+        }
+        let url = format!("{}{}", self.base_url, assumptions::NOT_A_MANAGER_PROBE);
+        match self.send(reqwest::Method::GET, &url, None, u32::MAX).await {
+            Ok(_) => Error::Forbidden {
+                provider: Provider::Telnyx,
+            },
+            Err(CallError {
+                error: Error::Auth { .. },
+                ..
+            }) => Error::Auth {
+                provider: Provider::Telnyx,
+            },
+            Err(_) => e,
         }
     }
 
@@ -317,7 +362,8 @@ impl TelnyxApi {
             ""
         };
         let url = self.url(&format!(
-            "?page%5Bnumber%5D={number}&page%5Bsize%5D={size}{flag}"
+            "?page%5Bnumber%5D={number}&page%5Bsize%5D={size}&sort={}{flag}",
+            assumptions::LIST_SORT
         ));
         let raw = self
             .send(reqwest::Method::GET, &url, None, u32::MAX)
@@ -328,10 +374,22 @@ impl TelnyxApi {
 }
 
 fn classify(raw: &RawResponse) -> Refusal {
-    let first = serde_json::from_slice::<Errors>(&raw.body)
-        .ok()
-        .and_then(|e| e.errors.into_iter().next());
-    let code = first.as_ref().and_then(|e| e.code.clone());
+    let errors = serde_json::from_slice::<assumptions::Errors>(&raw.body)
+        .map(|e| e.errors)
+        .unwrap_or_default();
+    let code = errors.first().and_then(|e| e.code.clone());
+    if raw.status == 422 {
+        if let Some(detail) = assumptions::reasons(&errors) {
+            return Error::Refused {
+                provider: Provider::Telnyx,
+                status: 422,
+                code,
+                detail,
+            }
+            .into();
+        }
+    }
+    let first = errors.into_iter().next();
     let message = first.as_ref().map(|e| match (&e.title, &e.detail) {
         (Some(t), Some(d)) => format!("{t}: {d}"),
         (t, d) => t.clone().or(d.clone()).unwrap_or_default(),
@@ -355,26 +413,20 @@ impl ProviderApi for TelnyxApi {
         Provider::Telnyx
     }
 
-    /// Listing one managed account proves the key and the manager status.
+    /// Listing one managed account proves the key and the manager status; a refusal is told
+    /// apart (`TelnyxApi::which_refusal`).
     async fn verify(&self) -> Result<String> {
-        self.page(1, 1, false).await?;
-        Ok("Telnyx manager account".into())
+        match self.page(1, 1, false).await {
+            Ok(_) => Ok("Telnyx manager account".into()),
+            Err(e) => Err(self.which_refusal(e).await),
+        }
     }
 
     async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
-        let mut seen = std::collections::HashSet::new();
-        self.list_pages(false, &mut seen, &mut |page| {
-            sink(page.into_iter().map(Self::to_subaccount).collect())
-        })
-        .await?;
-        if self.list_cancelled {
-            // Only the second listing has the cancelled ones; the rest were sent already.
-            self.list_pages(true, &mut seen, &mut |page| {
-                sink(page.into_iter().map(Self::cancelled).collect())
-            })
-            .await?;
+        match self.list_all(sink).await {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.which_refusal(e).await),
         }
-        Ok(seen.len())
     }
 
     async fn fetch(&self, id: &str) -> Result<Subaccount> {
@@ -387,16 +439,26 @@ impl ProviderApi for TelnyxApi {
     /// for a managed account with the manager's key.
     async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
         let one: OneBalanceJson = self.get_one(&account.id).await?;
+        let numbers_note = Some(AccountDetail::numbers_not_listed(Provider::Telnyx));
+        if one.data.rollup_billing == Some(true) {
+            return Ok(AccountDetail {
+                numbers: None,
+                numbers_note,
+                balance: None,
+                balance_note: Some(assumptions::ROLLUP_NOTE.into()),
+            });
+        }
         let balance = one.data.balance.and_then(|b| {
             b.balance.filter(|a| !a.is_empty()).map(|amount| Balance {
                 amount,
                 currency: b.currency.filter(|c| !c.is_empty()),
                 credit_limit: b.credit_limit,
+                available: b.available_credit.filter(|a| !a.is_empty()),
             })
         });
         Ok(AccountDetail {
             numbers: None,
-            numbers_note: Some(AccountDetail::numbers_not_listed(Provider::Telnyx)),
+            numbers_note,
             balance_note: balance
                 .is_none()
                 .then(|| AccountDetail::balance_not_reported(Provider::Telnyx)),

@@ -6,7 +6,8 @@
 //! (`subdesk-sim`, `vonage.rs`) models each of these.
 //! - **State** is the boolean `suspended`. Suspend and reactivate are `PATCH
 //!   {"suspended": true|false}` in JSON, answered with the subaccount: the state after the
-//!   change is read from that answer, never assumed.
+//!   change is read from that answer, never assumed, and read again when the answer still
+//!   shows the old one.
 //! - **No close or delete** exists in the API, so none is offered (a marketing page mentions
 //!   deleting; the spec has no endpoint).
 //! - **The list** answers the primary account and every subaccount at once, without paging;
@@ -16,9 +17,15 @@
 //!   shares the primary's.
 //! - **Errors** are `{type, title, detail, instance}`: 401 wrong key or secret; 403 the account
 //!   is not enabled for the Subaccounts API (only Vonage can enable it: the account manager);
-//!   404 an unknown or foreign API key; 422 validation. `instance` is kept as the request id
+//!   404 an unknown or foreign API key; 422 validation, shown with its `invalid_parameters`
+//!   reasons. `instance` is kept as the request id
 //!   (no request-id header is documented).
 //! - Rate limits and what suspension does to numbers are not documented.
+//!
+//! Every guess with its source is in [`assumptions`]: amounts to 4 decimals and negative
+//! credit limits, a PATCH answer that still shows the old state, a 422's `invalid_parameters`.
+
+pub mod assumptions;
 
 use std::sync::Arc;
 
@@ -133,13 +140,6 @@ struct ListJson {
     embedded: Embedded,
 }
 
-#[derive(Deserialize)]
-struct Problem {
-    title: Option<String>,
-    detail: Option<String>,
-    instance: Option<String>,
-}
-
 impl VonageApi {
     fn url(&self, rest: &str) -> String {
         format!(
@@ -211,7 +211,11 @@ impl VonageApi {
         // Its own balance, where it has one: shown beside the state.
         if s.use_primary_account_balance == Some(false) {
             if let (Some(b), Some(c)) = (s.balance, s.credit_limit) {
-                word = format!("{word}; balance {b:.2}, credit limit {c:.2}");
+                word = format!(
+                    "{word}; balance {}, credit limit {}",
+                    assumptions::amount(b),
+                    assumptions::amount(c)
+                );
             }
         } else if s.use_primary_account_balance == Some(true) {
             word = format!("{word}; uses the primary account's balance");
@@ -228,6 +232,29 @@ impl VonageApi {
         }
     }
 
+    /// The subaccount after a PATCH asking for `suspended`: the answer when it shows the change,
+    /// else the subaccount read again once ([`assumptions`]); still as before,
+    /// [`Error::NotApplied`]. A state the answer does not report at all is left to
+    /// the caller, as before.
+    async fn settled(&self, answered: Subaccount, suspended: bool) -> Result<Subaccount> {
+        let asked = if suspended {
+            Status::Suspended
+        } else {
+            Status::Active
+        };
+        if answered.status == asked || answered.status == Status::Unknown {
+            return Ok(answered);
+        }
+        let again = Self::to_subaccount(self.fetch_json(&answered.id).await?);
+        if again.status == asked {
+            return Ok(again);
+        }
+        Err(Error::NotApplied {
+            provider: Provider::Vonage,
+            status: again.status,
+        })
+    }
+
     async fn read_list(&self) -> Result<ListJson> {
         let raw = self
             .send(reqwest::Method::GET, &self.url(""), None, u32::MAX)
@@ -238,8 +265,19 @@ impl VonageApi {
 }
 
 fn classify(raw: &RawResponse) -> Refusal {
-    let body: Option<Problem> = serde_json::from_slice(&raw.body).ok();
+    let body: Option<assumptions::Problem> = serde_json::from_slice(&raw.body).ok();
     let request_id = body.as_ref().and_then(|b| b.instance.clone());
+    if raw.status == 422 {
+        if let Some(detail) = body.as_ref().and_then(assumptions::reasons) {
+            let error = Error::Refused {
+                provider: Provider::Vonage,
+                status: 422,
+                code: None,
+                detail,
+            };
+            return Refusal { error, request_id };
+        }
+    }
     let message = body.as_ref().and_then(|b| match (&b.title, &b.detail) {
         (Some(t), Some(d)) => Some(format!("{t}: {d}")),
         (t, d) => t.clone().or(d.clone()),
@@ -303,9 +341,10 @@ impl ProviderApi for VonageApi {
         let balance = match (s.use_primary_account_balance, s.balance) {
             (Some(true), _) | (_, None) => None,
             (_, Some(b)) => Some(Balance {
-                amount: format!("{b:.2}"),
+                amount: assumptions::amount(b),
                 currency: None,
-                credit_limit: s.credit_limit.map(|c| format!("{c:.2}")),
+                credit_limit: s.credit_limit.map(assumptions::amount),
+                available: None,
             }),
         };
         let balance_note = match (&balance, s.use_primary_account_balance) {
@@ -356,9 +395,18 @@ impl ProviderApi for VonageApi {
             )
             .await?;
         let (request_id, attempts) = (raw.request_id.clone(), raw.attempts);
-        let sub = Self::to_subaccount(
+        let answered = Self::to_subaccount(
             parse_json(raw).map_err(|e| CallError::unreadable(e, request_id.clone(), attempts))?,
         );
+        let sub = self
+            .settled(answered, suspended)
+            .await
+            .map_err(|error| CallError {
+                error,
+                request_id: request_id.clone(),
+                ambiguous: false,
+                attempts,
+            })?;
         Ok(ActionReceipt {
             status_after: sub.status,
             provider_status_after: sub.provider_status,

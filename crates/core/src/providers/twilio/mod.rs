@@ -6,30 +6,11 @@
 //! a lower-case `status` is silently ignored by Twilio); closing is irreversible and releases the
 //! subaccount's phone numbers. Every response carries `Twilio-Request-Id`.
 //!
-//! # Assumptions (what the documents leave open, and what this code assumes)
-//! The simulator models each of these, with both readings where the documents disagree.
-//! - **API keys on subaccounts.** The keys page says a Main key is equivalent to the Auth
-//!   Token; the subaccounts page says main-account keys are denied on subaccount resources
-//!   (field reports: 401 on a subaccount's IncomingPhoneNumbers). Assumed: a key's 401 on a
-//!   subaccount's numbers is that limit (numbers then shown as unknown, the close still guarded
-//!   and its snapshot saying the numbers could not be read), and whether a key may POST a
-//!   subaccount's `Status` is unknown, so a 401 there is reported as the key's limit with the
-//!   advice to use the Auth Token, never as wrong credentials. *Test connection* probes the
-//!   numbers of one subaccount (reads only) and says what the key cannot do.
-//!   Simulator knob: `twilio_main_key_writes_subaccounts`.
-//! - **Standard and Restricted keys** cannot use `/Accounts`. Assumed answer: 401 (20003), the
-//!   same as a wrong secret; the sentence names both causes.
-//! - **A subaccount's own credentials** authenticate and fetch that subaccount, whose
-//!   `owner_account_sid` is the parent's SID: refused at *Test connection*.
-//! - **Closed subaccounts are deleted 30 days after closure** by default, after which a fetch
-//!   answers 404: for a Close (in actions, reconciliation and bulk jobs) that means done.
-//!   Simulator: `Sim::purge_closed_twilio`, knob `twilio_purge_closed`.
-//! - **Only 429 (20429) is "not processed".** Any 5xx, a gateway's 502/504 (an HTML page, not
-//!   Twilio's JSON), a reset or a timeout on a write may have applied it, possibly later than
-//!   the failure answer (knob `apply_delay`). A Close is then never sent again (see
-//!   `actions.rs`). Whether 429s carry `Retry-After` is not documented: honoured when present.
-//! - **Numbers released by a close**: only IncomingPhoneNumbers are listed and kept in the
-//!   history before a close; other assets (short codes, SIP domains) are not confirmed.
+//! Every guess about what Twilio's documents leave open, with its source, is in
+//! [`assumptions`]; the simulator models each of them, with both readings where the documents
+//! disagree.
+
+pub mod assumptions;
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -49,6 +30,7 @@ use crate::model::{
     Provider, Status, Subaccount,
 };
 use crate::secrets::Secret;
+use assumptions::Unreadable;
 
 /// Twilio as the app describes it (see `providers::catalog`).
 pub struct Spec;
@@ -396,12 +378,31 @@ impl TwilioApi {
         Err(too_many_pages())
     }
 
-    /// The numbers closing would release, or `None` when this API key may not read them.
-    async fn releasable_numbers(&self, sid: &str) -> Result<Option<Vec<NumberJson>>> {
+    /// The numbers closing would release, or why they cannot be read ([`Unreadable`]).
+    async fn releasable_numbers(
+        &self,
+        sid: &str,
+    ) -> Result<std::result::Result<Vec<NumberJson>, Unreadable>> {
         match self.numbers(sid).await {
-            Ok(n) => Ok(Some(n)),
-            Err(Error::ApiKeyCannotReachSubaccount { .. }) => Ok(None),
-            Err(e) => Err(e),
+            Ok(n) => Ok(Ok(n)),
+            Err(e) => self.unreadable(sid, e).await.map(Err),
+        }
+    }
+
+    /// Why a read of `sid`'s own resources failed, when it is not the credentials: an API
+    /// key's documented limit, or a 20003 while the account itself reads fine (Twilio's page
+    /// for 20003 lists "the account is suspended or closed" among its causes). Any other
+    /// failure, and a 20003 whose account read fails too, is returned as it is.
+    async fn unreadable(&self, sid: &str, e: Error) -> Result<Unreadable> {
+        match self.key_limit(e) {
+            Error::ApiKeyCannotReachSubaccount { .. } => Ok(Unreadable::ApiKey),
+            auth @ Error::Auth { .. } => match self.fetch(sid).await {
+                Ok(account) => Ok(Unreadable::Refused {
+                    status: account.status,
+                }),
+                Err(_) => Err(auth),
+            },
+            e => Err(e),
         }
     }
 }
@@ -412,22 +413,31 @@ impl TwilioApi {
     /// code expects and the simulator does by default), or with a balance after all (shown
     /// when it comes). A key refused on the subaccount's resources, or an answer without a
     /// balance, is "not reported"; any other failure is the detail's error.
-    async fn balance(&self, sid: &str) -> Result<Option<Balance>> {
+    async fn balance(&self, sid: &str) -> Result<(Option<Balance>, Option<String>)> {
         let url = format!("{}{API_PREFIX}/Accounts/{sid}/Balance.json", self.base_url);
-        let raw = match self.get(&url).await.map_err(|e| self.key_limit(e.error)) {
+        let raw = match self.get(&url).await {
             Ok(raw) => raw,
-            Err(Error::ApiKeyCannotReachSubaccount { .. }) => return Ok(None),
-            Err(e) => return Err(e),
+            Err(e) => {
+                let why = self.unreadable(sid, e.error).await?;
+                // An API key's refusal has always read as "not reported" here.
+                let note = match why {
+                    Unreadable::ApiKey => None,
+                    refused => Some(refused.sentence("balance")),
+                };
+                return Ok((None, note));
+            }
         };
         let body: BalanceJson = parse_json(raw)?;
-        Ok(body
+        let balance = body
             .balance
             .filter(|b| !b.trim().is_empty())
             .map(|amount| Balance {
                 amount,
                 currency: body.currency.filter(|c| !c.is_empty()),
                 credit_limit: None,
-            }))
+                available: None,
+            });
+        Ok((balance, None))
     }
 }
 
@@ -549,7 +559,10 @@ impl ProviderApi for TwilioApi {
             ]);
         };
         let mut notes = Vec::new();
-        if self.releasable_numbers(&sub.id).await?.is_none() {
+        if matches!(
+            self.releasable_numbers(&sub.id).await?,
+            Err(Unreadable::ApiKey)
+        ) {
             notes.push("This API key cannot read subaccounts' phone numbers (Twilio keeps main-account API keys to main-account resources), so Subdesk cannot show which numbers closing would release.".into());
         }
         notes.push("Twilio does not document whether an API key may suspend or close a subaccount. If Twilio refuses an action, edit the connection to use the Auth Token.".into());
@@ -631,15 +644,17 @@ impl ProviderApi for TwilioApi {
 
     async fn impact(&self, id: &str, action: Action) -> Result<Impact> {
         self.check_sid(id)?;
-        let numbers = match action {
+        let read = match action {
             Action::Close | Action::Suspend => {
-                self.releasable_numbers(id).await?.map(|n| n.len() as u32)
+                Some(self.releasable_numbers(id).await?.map(|n| n.len() as u32))
             }
             Action::Reactivate | Action::Delete => None,
         };
-        let count = |n: Option<u32>| match n {
-            Some(n) => format!("all {n} phone number(s)"),
-            None => "all phone numbers (this connection's API key cannot count them)".into(),
+        let numbers = read.and_then(|r| r.ok());
+        let count = |_: Option<u32>| match read {
+            Some(Ok(n)) => format!("all {n} phone number(s)"),
+            Some(Err(why)) => why.count_words(),
+            None => "all phone numbers".into(),
         };
         let consequences = match action {
             Action::Close => vec![
@@ -678,17 +693,24 @@ impl ProviderApi for TwilioApi {
     async fn snapshot(&self, account: &Subaccount) -> Result<Option<String>> {
         let id = account.id.as_str();
         self.check_sid(id)?;
-        let numbers = self.releasable_numbers(id).await?;
+        let read = self.releasable_numbers(id).await?;
         let mut snap = serde_json::json!({
             "sid": account.id,
             "friendly_name": account.name,
             "status": account.provider_status,
             "taken_at": crate::history::now_iso(),
-            "numbers": numbers,
+            "numbers": read.as_ref().ok(),
         });
-        if numbers.is_none() {
-            snap["numbers_note"] =
-                "This connection's API key cannot read the subaccount's phone numbers.".into();
+        // Unreadable: `numbers` stays null (the bulk preview then says it could not count),
+        // and the reason is kept, so the close goes ahead with it on record.
+        if let Err(why) = read {
+            snap["numbers_unreadable"] = true.into();
+            snap["numbers_note"] = match why {
+                Unreadable::ApiKey => {
+                    "This connection's API key cannot read the subaccount's phone numbers.".into()
+                }
+                refused => refused.sentence("phone numbers").into(),
+            };
         }
         Ok(Some(snap.to_string()))
     }
@@ -698,7 +720,7 @@ impl ProviderApi for TwilioApi {
     async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
         let id = account.id.as_str();
         self.check_sid(id)?;
-        let numbers = self.releasable_numbers(id).await?.map(|list| {
+        let read = self.releasable_numbers(id).await?.map(|list| {
             list.into_iter()
                 .map(|n| PhoneNumber {
                     friendly_name: n.friendly_name.filter(|f| *f != n.phone_number),
@@ -706,15 +728,16 @@ impl ProviderApi for TwilioApi {
                 })
                 .collect::<Vec<_>>()
         });
-        let balance = self.balance(id).await?;
+        let (balance, refused) = self.balance(id).await?;
+        let balance_note = match (&balance, refused) {
+            (Some(_), _) => None,
+            (None, Some(why)) => Some(why),
+            (None, None) => Some("Twilio does not report a balance for this subaccount.".into()),
+        };
         Ok(AccountDetail {
-            numbers_note: numbers.is_none().then(|| {
-                "This connection's API key cannot read the subaccount's phone numbers; use the account's Auth Token to see them.".to_string()
-            }),
-            balance_note: balance.is_none().then(|| {
-                "Twilio does not report a balance for this subaccount.".to_string()
-            }),
-            numbers,
+            numbers_note: read.as_ref().err().map(|why| why.sentence("phone numbers")),
+            numbers: read.ok(),
+            balance_note,
             balance,
         })
     }

@@ -8,18 +8,27 @@
 //!   closed state and no status enum.
 //! - **Paging**: `limit` at most 20 with `offset`; `meta.total_count` says when to stop. The
 //!   list is newest first, so a subaccount created while we page shifts later pages: rows are
-//!   passed on once per `auth_id`.
+//!   passed on once per `auth_id`, and a listing whose `total_count` changed is read again
+//!   ([`assumptions::MAX_PASSES`]).
 //! - **Update** is a POST that requires `name`: Subdesk always sends the current name (read
 //!   just before, never blank) with `enabled`. Its success status (200 or 202) is not confirmed:
 //!   any 2xx with `"message": "changed"` is success, and the state after it is the one asked
 //!   for (the answer carries no object).
 //! - **Delete** takes `cascade`: false (Plivo's default) moves the subaccount's numbers,
 //!   applications and endpoints to the main account; true deletes them with it. It answers
-//!   204. The user chooses in the dialog; the history keeps the choice and a snapshot.
+//!   204. The user chooses in the dialog; the history keeps the choice and a snapshot. The
+//!   choice travels in a JSON body, as Plivo's SDKs send it ([`assumptions::delete_body`]).
+//! - **Auth ID**: only a main account's (`MA…`); a subaccount's (`SA…`) is refused at the
+//!   connection form ([`assumptions::AUTH_ID_PATTERN`]). The connection shows the main
+//!   account's name from its account resource ([`assumptions::account_name`]).
 //! - **Errors**: `{"api_id", "error"}` is Plivo's usual error body, not confirmed for this
 //!   resource; anything else is read as an unexpected answer. 401 is wrong credentials.
 //! - **Request id**: `api_id` in the body (no header is documented).
 //! - What disabling does to numbers is not documented: the dialog does not promise anything.
+//!
+//! Every guess with its source is in [`assumptions`].
+
+pub mod assumptions;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -40,7 +49,7 @@ use crate::secrets::Secret;
 
 pub const PAGE_SIZE: u32 = 20;
 const MAX_PAGES: usize = 5000;
-pub const AUTH_ID_PATTERN: &str = "^[A-Z]{2}[A-Z0-9]{18}$";
+pub use assumptions::AUTH_ID_PATTERN;
 
 pub struct Spec;
 
@@ -55,10 +64,7 @@ impl ProviderSpec for Spec {
             fields: vec![
                 FormField::text("accountId", "Auth ID", "MA…")
                     .required("Enter the Auth ID of the main account from the Plivo console.")
-                    .pattern(
-                        AUTH_ID_PATTERN,
-                        "A Plivo Auth ID is 20 capital letters and digits and starts with MA, like MA2025RK4E639VJFZAGV.",
-                    ),
+                    .pattern(AUTH_ID_PATTERN, assumptions::AUTH_ID_INVALID),
                 FormField::secret("Auth Token", "Enter the Auth Token."),
             ],
             statuses: vec![
@@ -238,6 +244,35 @@ impl PlivoApi {
         }
     }
 
+    /// One pass over every page. Returns whether `meta.total_count` stayed the same.
+    async fn list_pass(&self, seen: &mut HashSet<String>, sink: PageSink<'_>) -> Result<bool> {
+        let mut offset = 0u64;
+        let mut first_total = None;
+        let mut stable = true;
+        for _ in 0..MAX_PAGES {
+            let list = self.page(offset).await?;
+            let total = *first_total.get_or_insert(list.meta.total_count);
+            stable &= list.meta.total_count == total;
+            let n = list.objects.len() as u64;
+            let fresh: Vec<Subaccount> = list
+                .objects
+                .into_iter()
+                .filter(|s| seen.insert(s.auth_id.clone()))
+                .map(Self::to_subaccount)
+                .collect();
+            if !fresh.is_empty() {
+                sink(fresh);
+            }
+            offset += n;
+            if n == 0 || offset >= list.meta.total_count {
+                return Ok(stable);
+            }
+        }
+        Err(Error::UnexpectedResponse {
+            detail: "Plivo kept returning more pages".into(),
+        })
+    }
+
     async fn page(&self, offset: u64) -> Result<SubList> {
         let url = self.url(&format!("?limit={PAGE_SIZE}&offset={offset}"));
         let raw = self
@@ -269,35 +304,31 @@ impl ProviderApi for PlivoApi {
         Provider::Plivo
     }
 
-    /// No "who am I" for subaccount management: one list item proves the credentials.
+    /// One list page proves the credentials and the Subaccount API; the name shown is the
+    /// main account's own, from its account resource ([`assumptions::account_name`]).
     async fn verify(&self) -> Result<String> {
         self.page(0).await?;
-        Ok(self.auth_id.clone())
+        let url = format!("{}/v1/Account/{}/", self.base_url, self.auth_id);
+        let raw = self
+            .send(reqwest::Method::GET, &url, None, u32::MAX)
+            .await
+            .map_err(|e| e.error)?;
+        let account: serde_json::Value = parse_json(raw)?;
+        Ok(assumptions::account_name(&account).unwrap_or_else(|| self.auth_id.clone()))
     }
 
+    /// Newest first with offsets: a subaccount created meanwhile shifts every later page.
+    /// Rows are passed on once per `auth_id`, and when `meta.total_count` changed during a
+    /// pass, the list is read again (at most `MAX_PASSES` times), as for Vobiz.
     async fn list(&self, sink: PageSink<'_>) -> Result<usize> {
         let mut seen = HashSet::new();
-        let mut offset = 0u64;
-        for _ in 0..MAX_PAGES {
-            let list = self.page(offset).await?;
-            let n = list.objects.len() as u64;
-            let fresh: Vec<Subaccount> = list
-                .objects
-                .into_iter()
-                .filter(|s| seen.insert(s.auth_id.clone()))
-                .map(Self::to_subaccount)
-                .collect();
-            if !fresh.is_empty() {
-                sink(fresh);
-            }
-            offset += n;
-            if n == 0 || offset >= list.meta.total_count {
+        for _ in 0..assumptions::MAX_PASSES {
+            if self.list_pass(&mut seen, sink).await? {
                 return Ok(seen.len());
             }
+            tracing::debug!("Plivo's total_count changed during a listing; listing again");
         }
-        Err(Error::UnexpectedResponse {
-            detail: "Plivo kept returning more pages".into(),
-        })
+        Ok(seen.len())
     }
 
     async fn fetch(&self, id: &str) -> Result<Subaccount> {
@@ -352,13 +383,9 @@ impl ProviderApi for PlivoApi {
             }
             Action::Delete => {
                 let cascade = choices.get("cascade").copied().unwrap_or(false);
+                let body = assumptions::delete_body(cascade);
                 let raw = self
-                    .send(
-                        reqwest::Method::DELETE,
-                        &format!("{url}?cascade={cascade}"),
-                        None,
-                        max_tries,
-                    )
+                    .send(reqwest::Method::DELETE, &url, Some(body), max_tries)
                     .await?;
                 (raw, Status::Deleted, "deleted")
             }
