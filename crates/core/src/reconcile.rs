@@ -235,8 +235,11 @@ impl Workspace {
             .filter_map(|e| self.may_still_apply(e))
             .min()?;
         let until = chrono::DateTime::parse_from_rfc3339(&until).ok()?;
-        (until.with_timezone(&chrono::Utc) - chrono::Utc::now())
-            .to_std()
-            .ok()
+        // Already due: check now.
+        Some(
+            (until.with_timezone(&chrono::Utc) - chrono::Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO),
+        )
     }
 }

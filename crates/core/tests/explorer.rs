@@ -521,12 +521,12 @@ fn check(s: &Schedule, world: &World, ws: &Workspace, bounds: &[(i64, u64)]) -> 
     let reports = s.provider.info().reports_status;
     for id in &world.accounts {
         let writes = world.writes(&log, id);
-        // 1. Never twice: after a write that may have been applied, no other irreversible one.
+        // 1. Never twice: no irreversible write after one that was applied (late or not). A
+        // re-send after an ambiguous one that never applied is allowed only once its entry was
+        // settled as failed, which takes the late-apply window: rule 3 checks that side.
         if s.action.irreversible() {
             for w in writes.iter().rev().skip(1) {
-                let refused = w.fault == Some(FaultKind::TooManyRequests)
-                    || (w.fault.is_none() && (400..500).contains(&w.status));
-                if !refused {
+                if w.applied {
                     return Err(format!(
                         "{id}: an irreversible write was sent again after {w:?}; all writes: {writes:#?}"
                     ));
@@ -534,6 +534,21 @@ fn check(s: &Schedule, world: &World, ws: &Workspace, bounds: &[(i64, u64)]) -> 
             }
         }
         let mine: Vec<&HistoryEntry> = entries.iter().filter(|e| &e.account_id == id).collect();
+        if s.action.irreversible() {
+            for w in writes.iter().rev().skip(1) {
+                let refused = w.fault == Some(FaultKind::TooManyRequests)
+                    || (w.fault.is_none() && (400..500).contains(&w.status));
+                let run = run_of_seq(w.seq);
+                let settled_failed = mine.iter().any(|e| {
+                    run_of_entry(e.id) == run && e.outcome == Outcome::Failed
+                });
+                if !refused && !settled_failed {
+                    return Err(format!(
+                        "{id}: an irreversible write was sent again while {w:?} was not settled as failed; all writes: {writes:#?}"
+                    ));
+                }
+            }
+        }
         for e in &mine {
             // 2. Nothing pending; unknown only where the app cannot settle it itself.
             match e.outcome {
