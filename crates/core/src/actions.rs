@@ -246,7 +246,11 @@ impl ActionContext<'_> {
             // "Already closed" or "not found" (the provider's own 404) after an attempt that
             // may have gone through: that attempt did it.
             if tries.in_doubt && already_done(action, &call.error) {
-                return tries.end(Outcome::Succeeded, Some(done_account(current, action)), None);
+                return tries.end(
+                    Outcome::Succeeded,
+                    Some(done_account(current, action)),
+                    None,
+                );
             }
             if !call.ambiguous {
                 // A clear refusal, or a rate limit the HTTP layer already retried. After an
@@ -281,7 +285,11 @@ impl ActionContext<'_> {
 
     /// Whether a crash is simulated at this point (see [`CrashHook`]).
     fn crashes_at(&self, point: CrashPoint, account_id: &str) -> Result<()> {
-        match self.crash.as_ref().is_some_and(|hook| hook(point, account_id)) {
+        match self
+            .crash
+            .as_ref()
+            .is_some_and(|hook| hook(point, account_id))
+        {
             true => Err(Error::storage("simulated crash")),
             false => Ok(()),
         }
@@ -426,7 +434,11 @@ impl Tries {
 
     fn unknown(&self, last: &Error) -> Ending {
         let cause = cause_of(last);
-        self.end(Outcome::Unknown, None, Some(Error::OutcomeUnknown { cause }))
+        self.end(
+            Outcome::Unknown,
+            None,
+            Some(Error::OutcomeUnknown { cause }),
+        )
     }
 
     /// The provider answered the change: done when it reports the target state.

@@ -86,7 +86,11 @@ impl Workspace {
             })?;
         if let Ok(id) = Uuid::parse_str(&entry.connection_id) {
             // An action in flight owns its entry.
-            if self.in_flight().claim_to_check(id, &entry.account_id).is_none() {
+            if self
+                .in_flight()
+                .claim_to_check(id, &entry.account_id)
+                .is_none()
+            {
                 return Err(Error::validation(
                     "entryId",
                     "An action on this account is still running. Wait for it to finish.",
@@ -111,7 +115,9 @@ impl Workspace {
             ..Completion::outcome(outcome)
         };
         history.complete(entry_id, &c)?;
-        history.get(entry_id)?.ok_or_else(|| Error::storage("entry vanished"))
+        history
+            .get(entry_id)?
+            .ok_or_else(|| Error::storage("entry vanished"))
     }
 
     /// Settles one entry, unless an action holds its account. Returns the outcome written.
@@ -142,7 +148,12 @@ impl Workspace {
         Ok(Some(outcome))
     }
 
-    async fn read_outcome(&self, conn: &Connection, e: &HistoryEntry, action: Action) -> Completion {
+    async fn read_outcome(
+        &self,
+        conn: &Connection,
+        e: &HistoryEntry,
+        action: Action,
+    ) -> Completion {
         let reconciled = |c: Completion| Completion {
             reconciled: true,
             ..c

@@ -862,7 +862,11 @@ impl Workspace {
     ) -> Result<ActionPreview> {
         let conn = self.connection(connection_id)?;
         // Nothing to preview for an account in doubt: it is refused until settled.
-        if let Some(open) = self.history()?.open_for(&conn.id.to_string(), account_id)?.first() {
+        if let Some(open) = self
+            .history()?
+            .open_for(&conn.id.to_string(), account_id)?
+            .first()
+        {
             return Err(crate::in_flight::in_doubt(&conn, open));
         }
         let api = self.api_for(&conn).await?;

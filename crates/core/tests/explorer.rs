@@ -108,8 +108,15 @@ impl Schedule {
                     0 => Apply::Never,
                     1 => Apply::BeforeAnswer,
                     // Inside the settle window, or after it (but inside the late-apply one).
-                    2 => Apply::After(Duration::from_millis(rng.random_range(5..SETTLE.as_millis() as u64))),
-                    _ => Apply::After(SETTLE + Duration::from_millis(rng.random_range(5..(LATE - SETTLE).as_millis() as u64 - 40))),
+                    2 => Apply::After(Duration::from_millis(
+                        rng.random_range(5..SETTLE.as_millis() as u64),
+                    )),
+                    _ => Apply::After(
+                        SETTLE
+                            + Duration::from_millis(
+                                rng.random_range(5..(LATE - SETTLE).as_millis() as u64 - 40),
+                            ),
+                    ),
                 };
                 (rng.random_range(0..accounts), kind, apply)
             })
@@ -225,7 +232,13 @@ impl World {
     /// The account's state at the provider; `Deleted` once it is gone.
     fn truth(&self, id: &str) -> Status {
         let sim = &self.sim;
-        let on = |yes: bool| if yes { Status::Active } else { Status::Suspended };
+        let on = |yes: bool| {
+            if yes {
+                Status::Active
+            } else {
+                Status::Suspended
+            }
+        };
         match self.provider {
             Provider::Twilio => match sim.twilio_account(id).map(|a| a.status) {
                 None => Status::Deleted,
@@ -389,10 +402,12 @@ async fn run_once(session: &Session, conn: uuid::Uuid, world: &World, run: &Run,
                 .collect();
             let confirmation = match action.irreversible() {
                 true => match ws.bulk().preview(&items, action).await {
-                    Ok(p) if p.confirm_token.is_some() => Some(subdesk_core::confirm::Confirmation {
-                        typed: p.confirm_phrase.unwrap(),
-                        token: p.confirm_token.unwrap(),
-                    }),
+                    Ok(p) if p.confirm_token.is_some() => {
+                        Some(subdesk_core::confirm::Confirmation {
+                            typed: p.confirm_phrase.unwrap(),
+                            token: p.confirm_token.unwrap(),
+                        })
+                    }
                     _ => return,
                 },
                 false => None,
@@ -434,9 +449,15 @@ async fn explore(s: &Schedule, dir: &Path) -> Result<(), String> {
         history: dir.join(format!("history-{}.db", s.seed)),
     };
     let mut session = store.open();
-    let conn = common::connect(&session.ws, &world.sim, s.provider, &world.parent, &world.secret)
-        .await
-        .id;
+    let conn = common::connect(
+        &session.ws,
+        &world.sim,
+        s.provider,
+        &world.parent,
+        &world.secret,
+    )
+    .await
+    .id;
     // Each entry's run: entries are written in order, so the id ranges tell.
     let mut bounds: Vec<(i64, u64)> = Vec::new();
     for run in &s.runs {
@@ -474,7 +495,11 @@ async fn explore(s: &Schedule, dir: &Path) -> Result<(), String> {
     // As the app does: reconcile at start, then again whenever an entry that may still apply
     // can be settled by a read.
     for _ in 0..4 {
-        session.ws.reconcile().await.map_err(|e| format!("reconcile: {e}"))?;
+        session
+            .ws
+            .reconcile()
+            .await
+            .map_err(|e| format!("reconcile: {e}"))?;
         match session.ws.next_check_in() {
             Some(wait) => tokio::time::sleep(wait + Duration::from_millis(5)).await,
             None => break,
@@ -499,7 +524,9 @@ async fn restart(old: Session, store: &Persistent) -> Result<Session, String> {
         drop(new);
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    Err(format!("the old session never let go of the history: {last}"))
+    Err(format!(
+        "the old session never let go of the history: {last}"
+    ))
 }
 
 fn max_id(ws: &Workspace) -> i64 {
@@ -516,7 +543,11 @@ fn check(s: &Schedule, world: &World, ws: &Workspace, bounds: &[(i64, u64)]) -> 
         .map_err(|e| e.to_string())?
         .entries;
     let run_of_entry = |id: i64| bounds.windows(2).position(|w| id > w[0].0 && id <= w[1].0);
-    let run_of_seq = |seq: u64| bounds.windows(2).position(|w| seq > w[0].1 && seq <= w[1].1);
+    let run_of_seq = |seq: u64| {
+        bounds
+            .windows(2)
+            .position(|w| seq > w[0].1 && seq <= w[1].1)
+    };
     let target = s.action.target_status();
     let reports = s.provider.info().reports_status;
     for id in &world.accounts {
@@ -539,9 +570,9 @@ fn check(s: &Schedule, world: &World, ws: &Workspace, bounds: &[(i64, u64)]) -> 
                 let refused = w.fault == Some(FaultKind::TooManyRequests)
                     || (w.fault.is_none() && (400..500).contains(&w.status));
                 let run = run_of_seq(w.seq);
-                let settled_failed = mine.iter().any(|e| {
-                    run_of_entry(e.id) == run && e.outcome == Outcome::Failed
-                });
+                let settled_failed = mine
+                    .iter()
+                    .any(|e| run_of_entry(e.id) == run && e.outcome == Outcome::Failed);
                 if !refused && !settled_failed {
                     return Err(format!(
                         "{id}: an irreversible write was sent again while {w:?} was not settled as failed; all writes: {writes:#?}"
@@ -564,10 +595,14 @@ fn check(s: &Schedule, world: &World, ws: &Workspace, bounds: &[(i64, u64)]) -> 
                 writes.iter().any(|w| w.applied && pred(run_of_seq(w.seq)))
             };
             if e.outcome == Outcome::Failed && applied_in(&|r| r == run) {
-                return Err(format!("{id}: an applied change was recorded as failed: {e:?}; writes: {writes:#?}"));
+                return Err(format!(
+                    "{id}: an applied change was recorded as failed: {e:?}; writes: {writes:#?}"
+                ));
             }
             if e.outcome == Outcome::Succeeded && !applied_in(&|r| r <= run) {
-                return Err(format!("{id}: recorded as succeeded with no write applied: {e:?}; writes: {writes:#?}"));
+                return Err(format!(
+                    "{id}: recorded as succeeded with no write applied: {e:?}; writes: {writes:#?}"
+                ));
             }
         }
         // 4. The history's last word matches the provider.
@@ -578,13 +613,19 @@ fn check(s: &Schedule, world: &World, ws: &Workspace, bounds: &[(i64, u64)]) -> 
         let done = truth == target || (truth == Status::Deleted && s.action == Action::Close);
         match last.map(|e| e.outcome) {
             Some(Outcome::Succeeded) if !done => {
-                return Err(format!("{id}: history says done, provider says {truth:?}: {last:?}"))
+                return Err(format!(
+                    "{id}: history says done, provider says {truth:?}: {last:?}"
+                ))
             }
             Some(Outcome::Failed) if done => {
-                return Err(format!("{id}: history says failed, provider says {truth:?}: {last:?}"))
+                return Err(format!(
+                    "{id}: history says failed, provider says {truth:?}: {last:?}"
+                ))
             }
             None if writes.iter().any(|w| w.applied) => {
-                return Err(format!("{id}: changed at the provider with no entry saying so: {writes:#?}"))
+                return Err(format!(
+                    "{id}: changed at the provider with no entry saying so: {writes:#?}"
+                ))
             }
             _ => {}
         }
@@ -613,7 +654,11 @@ async fn no_schedule_breaks_never_twice_or_the_history() {
     let gate = Arc::new(tokio::sync::Semaphore::new(6));
     let mut set = tokio::task::JoinSet::new();
     for seed in seeds.iter().copied() {
-        let (gate, failures, dir_path) = (Arc::clone(&gate), Arc::clone(&failures), Arc::clone(&dir_path));
+        let (gate, failures, dir_path) = (
+            Arc::clone(&gate),
+            Arc::clone(&failures),
+            Arc::clone(&dir_path),
+        );
         set.spawn(async move {
             let _permit = gate.acquire_owned().await.unwrap();
             let s = Schedule::generate(seed);
@@ -627,7 +672,12 @@ async fn no_schedule_breaks_never_twice_or_the_history() {
     }
     let failures = failures.lock().unwrap();
     for (seed, why, s) in failures.iter() {
-        println!("seed {seed} ({:?} {:?}): {}", s.provider, s.action, why.lines().next().unwrap_or(""));
+        println!(
+            "seed {seed} ({:?} {:?}): {}",
+            s.provider,
+            s.action,
+            why.lines().next().unwrap_or("")
+        );
     }
     println!(
         "explorer: {} schedules in {:.1} s, {} failed",

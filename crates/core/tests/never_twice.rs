@@ -16,7 +16,7 @@ use subdesk_core::{
     Action, Connection, ErrorCode, MemorySettings, Provider, SettingsStore, Workspace,
     WorkspaceConfig,
 };
-use subdesk_sim::{Apply, FaultKind, FaultPlan, ScriptedFault, Sim, SimConfig};
+use subdesk_sim::{Apply, FaultKind, ScriptedFault, Sim, SimConfig};
 
 /// Re-reads for 150 ms after a lost answer; a provider may apply a write up to 600 ms late.
 fn policy() -> RetryPolicy {
@@ -65,7 +65,10 @@ async fn listed(ws: &Arc<Workspace>) {
     ws.list_all(Arc::new(|_| {})).await;
 }
 
-async fn bulk_close(ws: &Arc<Workspace>, items: Vec<ItemRef>) -> (subdesk_core::jobs::JobCounts, Events) {
+async fn bulk_close(
+    ws: &Arc<Workspace>,
+    items: Vec<ItemRef>,
+) -> (subdesk_core::jobs::JobCounts, Events) {
     let confirmation = bulk_confirmed(ws, &items, Action::Close).await;
     let (events, sink) = collector();
     let counts = ws
@@ -93,12 +96,24 @@ async fn a_second_close_job_never_resends_a_close_whose_outcome_is_unknown() {
         sim.plan_fault(late_504(s, Duration::from_millis(400)));
     }
     let (counts, events) = bulk_close(&ws, items(&conn, &subs)).await;
-    assert_eq!((counts.not_confirmed, counts.failed, counts.succeeded), (4, 0, 0), "{counts:?}");
+    assert_eq!(
+        (counts.not_confirmed, counts.failed, counts.succeeded),
+        (4, 0, 0),
+        "{counts:?}"
+    );
     let finished = events.lock().unwrap().last().cloned().unwrap();
-    let JobEvent::Finished { failures, not_confirmed, .. } = finished else {
+    let JobEvent::Finished {
+        failures,
+        not_confirmed,
+        ..
+    } = finished
+    else {
         panic!("no Finished event")
     };
-    assert!(failures.is_empty(), "nothing to offer for a retry: {failures:?}");
+    assert!(
+        failures.is_empty(),
+        "nothing to offer for a retry: {failures:?}"
+    );
     assert_eq!(not_confirmed.len(), 4);
     // The table keeps no state from before the close: the rows are marked in doubt.
     let rows = Arc::new(Mutex::new(Vec::new()));
@@ -111,18 +126,35 @@ async fn a_second_close_job_never_resends_a_close_whose_outcome_is_unknown() {
     .await;
     for r in rows.lock().unwrap().iter() {
         let said = r.in_doubt.as_deref().expect("in doubt");
-        assert!(said.contains("not sure whether the close") && said.contains("Check now"), "{said}");
+        assert!(
+            said.contains("not sure whether the close") && said.contains("Check now"),
+            "{said}"
+        );
         assert!(r.allowed_actions.is_empty());
     }
 
     // A second job: every account is skipped as in doubt, nothing is sent.
-    let preview = ws.bulk().preview(&items(&conn, &subs), Action::Close).await.unwrap();
+    let preview = ws
+        .bulk()
+        .preview(&items(&conn, &subs), Action::Close)
+        .await
+        .unwrap();
     assert!(preview.runnable.is_empty());
-    assert!(preview.skipped.iter().all(|s| s.code == ErrorCode::InDoubt), "{:?}", preview.skipped);
+    assert!(
+        preview.skipped.iter().all(|s| s.code == ErrorCode::InDoubt),
+        "{:?}",
+        preview.skipped
+    );
     // A single action: refused at the preview, and at the apply.
-    let e = ws.preview(conn.id, &subs[0], Action::Close).await.unwrap_err();
+    let e = ws
+        .preview(conn.id, &subs[0], Action::Close)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InDoubt);
-    let e = ws.apply(conn.id, &subs[0], Action::Suspend, None).await.unwrap_err();
+    let e = ws
+        .apply(conn.id, &subs[0], Action::Suspend, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InDoubt);
     for s in &subs {
         assert_eq!(closes(&sim, s), 1, "one close request for {s}");
@@ -157,9 +189,14 @@ async fn after_an_ambiguous_attempt_no_ending_but_a_confirmed_change_is_failed()
             apply: Apply::Never,
         });
     }
-    let e = ws.apply(conn.id, &sub, Action::Suspend, None).await.unwrap_err();
+    let e = ws
+        .apply(conn.id, &sub, Action::Suspend, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::OutcomeUnknown, "{e:?}");
-    let h = ws.history_query(&HistoryFilter::default(), None, 10).unwrap();
+    let h = ws
+        .history_query(&HistoryFilter::default(), None, 10)
+        .unwrap();
     assert_eq!(h.entries[0].outcome, Outcome::Unknown);
 }
 
@@ -177,21 +214,36 @@ async fn a_telnyx_entry_in_doubt_is_never_failed_by_a_read() {
         kind: FaultKind::BadGateway,
         apply: Apply::Never,
     });
-    let e = ws.apply(conn.id, &acc, Action::Suspend, None).await.unwrap_err();
+    let e = ws
+        .apply(conn.id, &acc, Action::Suspend, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::OutcomeUnknown);
-    assert_eq!(sim.requests().iter().filter(|r| r.method != "GET").count(), 1, "not re-sent");
+    assert_eq!(
+        sim.requests().iter().filter(|r| r.method != "GET").count(),
+        1,
+        "not re-sent"
+    );
     tokio::time::sleep(Duration::from_millis(700)).await;
     let r = ws.reconcile().await.unwrap();
     assert_eq!((r.failed, r.unknown), (0, 1), "{r:?}");
     let entry = ws.history().unwrap().all_open().unwrap().remove(0);
-    assert!(entry.error_message.unwrap().contains("record what you found"));
+    assert!(entry
+        .error_message
+        .unwrap()
+        .contains("record what you found"));
     // Any action stays refused until the user records what the console shows.
-    let e = ws.apply(conn.id, &acc, Action::Suspend, None).await.unwrap_err();
+    let e = ws
+        .apply(conn.id, &acc, Action::Suspend, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InDoubt);
     let settled = ws.settle_by_hand(entry.id, false).unwrap();
     assert_eq!(settled.outcome, Outcome::Failed);
     assert!(settled.error_message.unwrap().contains("Settled by hand"));
-    ws.apply(conn.id, &acc, Action::Suspend, None).await.unwrap();
+    ws.apply(conn.id, &acc, Action::Suspend, None)
+        .await
+        .unwrap();
 }
 
 /// A read inside the late-apply window does not freeze a guess: after a crash and a quick
@@ -229,13 +281,23 @@ async fn reconciliation_after_a_quick_restart_waits_for_a_late_apply() {
     })));
     sim.plan_fault(late_504(&sub, Duration::from_millis(350)));
     let confirmation = confirmed(&ws, conn.id, &sub, Action::Close).await;
-    assert!(ws.apply(conn.id, &sub, Action::Close, Some(&confirmation)).await.is_err());
+    assert!(ws
+        .apply(conn.id, &sub, Action::Close, Some(&confirmation))
+        .await
+        .is_err());
     drop(ws);
     let ws = open();
     let r = ws.reconcile().await.unwrap();
-    assert_eq!((r.failed, r.unknown), (0, 1), "one unchanged read is no proof: {r:?}");
+    assert_eq!(
+        (r.failed, r.unknown),
+        (0, 1),
+        "one unchanged read is no proof: {r:?}"
+    );
     let e = ws.history().unwrap().all_open().unwrap().remove(0);
-    assert_eq!(e.error_code.map(|c| c.as_str().to_string()).as_deref(), Some("not_yet_applied"));
+    assert_eq!(
+        e.error_code.map(|c| c.as_str().to_string()).as_deref(),
+        Some("not_yet_applied")
+    );
     tokio::time::sleep(ws.next_check_in().expect("a check is due")).await;
     let r = ws.reconcile().await.unwrap();
     assert_eq!(r.succeeded, 1, "{r:?}");
@@ -259,7 +321,9 @@ async fn a_gateway_404_page_does_not_mean_the_account_is_gone() {
             kind: FaultKind::GatewayNotFound,
             apply,
         });
-        let done = ws.apply(conn.id, &sub, Action::Close, Some(&confirmation)).await;
+        let done = ws
+            .apply(conn.id, &sub, Action::Close, Some(&confirmation))
+            .await;
         assert_eq!(sim.twilio_account(&sub).unwrap().status == "closed", closed);
         match done {
             Ok(r) => assert!(closed, "{r:?}"),
@@ -322,13 +386,24 @@ async fn a_full_disk_leaves_a_connection_whole() {
     })
     .unwrap();
     let conn = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
-    settings.full.store(true, std::sync::atomic::Ordering::SeqCst);
+    settings
+        .full
+        .store(true, std::sync::atomic::Ordering::SeqCst);
     let e = ws.remove_connection(conn.id).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::Storage);
-    assert!(e.user_message().contains("disk is not full"), "{}", e.user_message());
+    assert!(
+        e.user_message().contains("disk is not full"),
+        "{}",
+        e.user_message()
+    );
     assert_eq!(ws.saved_connections().len(), 1);
-    assert!(secrets.get(&conn.id.to_string()).unwrap().is_some(), "token kept");
-    let e = ws.set_settings(subdesk_core::Settings::default()).unwrap_err();
+    assert!(
+        secrets.get(&conn.id.to_string()).unwrap().is_some(),
+        "token kept"
+    );
+    let e = ws
+        .set_settings(subdesk_core::Settings::default())
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Storage);
 }
 
@@ -368,7 +443,10 @@ async fn a_settings_entry_this_version_cannot_read_is_kept() {
     assert!(again.has_saved_entries());
     let said = again.unreadable_connections();
     assert_eq!(said.len(), 1);
-    assert!(said[0].contains("From a newer Subdesk") && said[0].contains("kept as it was"), "{said:?}");
+    assert!(
+        said[0].contains("From a newer Subdesk") && said[0].contains("kept as it was"),
+        "{said:?}"
+    );
     // A save (here: a second connection) writes the unread entry back as it was.
     let p2 = sim.add_twilio_parent("Second");
     connect(&again, &sim, Provider::Twilio, &p2.sid, &p2.auth_token).await;
@@ -392,16 +470,42 @@ async fn demo_and_real_accounts_cannot_share_a_bulk_selection() {
     demo.id = uuid::Uuid::new_v4();
     demo.account_id = d.sid.clone();
     demo.base_url = demo_sim.base_url();
-    ws.open_demo(vec![(demo.clone(), Secret::new(d.auth_token.clone()))], Box::new(()))
-        .unwrap();
+    ws.open_demo(
+        vec![(demo.clone(), Secret::new(d.auth_token.clone()))],
+        Box::new(()),
+    )
+    .unwrap();
     listed(&ws).await;
     let mixed = vec![
-        ItemRef { connection_id: real.id, account_id: real_sub },
-        ItemRef { connection_id: demo.id, account_id: demo_sub.clone() },
+        ItemRef {
+            connection_id: real.id,
+            account_id: real_sub,
+        },
+        ItemRef {
+            connection_id: demo.id,
+            account_id: demo_sub.clone(),
+        },
     ];
-    let e = ws.bulk().preview(&mixed, Action::Suspend).await.unwrap_err();
+    let e = ws
+        .bulk()
+        .preview(&mixed, Action::Suspend)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Validation);
-    assert!(e.user_message().contains("mixes demo accounts with real ones"));
-    let demo_only = vec![ItemRef { connection_id: demo.id, account_id: demo_sub }];
-    assert_eq!(ws.bulk().preview(&demo_only, Action::Suspend).await.unwrap().runnable.len(), 1);
+    assert!(e
+        .user_message()
+        .contains("mixes demo accounts with real ones"));
+    let demo_only = vec![ItemRef {
+        connection_id: demo.id,
+        account_id: demo_sub,
+    }];
+    assert_eq!(
+        ws.bulk()
+            .preview(&demo_only, Action::Suspend)
+            .await
+            .unwrap()
+            .runnable
+            .len(),
+        1
+    );
 }

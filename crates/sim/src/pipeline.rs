@@ -142,7 +142,9 @@ pub(crate) async fn pipeline(
     let _in_flight = shared.enter();
     let body = if is_write {
         let (parts, bytes) = req.into_parts();
-        let bytes = axum::body::to_bytes(bytes, 1 << 20).await.unwrap_or_default();
+        let bytes = axum::body::to_bytes(bytes, 1 << 20)
+            .await
+            .unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).into_owned();
         req = Request::from_parts(parts, axum::body::Body::from(bytes));
         text

@@ -672,7 +672,11 @@ async fn a_planned_fault_strikes_one_write_to_its_target() {
     assert!(resp.text().await.unwrap().contains("<html>"));
     assert_eq!(sim.twilio_account(&a).unwrap().status, "active", "not yet");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(sim.twilio_account(&a).unwrap().status, "closed", "applied late");
+    assert_eq!(
+        sim.twilio_account(&a).unwrap().status,
+        "closed",
+        "applied late"
+    );
     let log = sim.requests();
     let faulted = log.iter().find(|r| r.path.contains(&a)).unwrap();
     assert_eq!(faulted.fault, Some(FaultKind::GatewayNotFound));

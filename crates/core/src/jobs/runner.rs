@@ -472,7 +472,15 @@ impl BulkJobs {
                 _ => None,
             };
             let gate = Arc::new(Semaphore::new(concurrency));
-            out.insert(id, PerConnection { conn, api, gate, fresh });
+            out.insert(
+                id,
+                PerConnection {
+                    conn,
+                    api,
+                    gate,
+                    fresh,
+                },
+            );
         }
         out
     }
@@ -491,7 +499,15 @@ struct Job {
 
 impl Job {
     fn intent(&self, conn: &Connection, id: &str, name: &str, before: Option<Status>) -> Intent {
-        intent(conn, &self.by, id, name, self.action, before, Some(&self.id))
+        intent(
+            conn,
+            &self.by,
+            id,
+            name,
+            self.action,
+            before,
+            Some(&self.id),
+        )
     }
 
     fn record_skipped(&self, conn: &Connection, s: &SkippedItem) -> Result<()> {
@@ -523,7 +539,13 @@ impl Job {
     }
 
     /// An item that ends before anything is sent, recorded in one write.
-    fn unsent(&self, per: &PerConnection, row: &AccountRow, outcome: Outcome, e: Error) -> ItemResult {
+    fn unsent(
+        &self,
+        per: &PerConnection,
+        row: &AccountRow,
+        outcome: Outcome,
+        e: Error,
+    ) -> ItemResult {
         let c = Completion::outcome(outcome).with_error(&e);
         let i = self.intent(&per.conn, &row.id, &row.name, Some(row.status));
         let _ = self.history.record(&i, &c);
@@ -570,7 +592,10 @@ impl Job {
         let job = Some((self.id.as_str(), self.cancel.as_ref()));
         let ctx = ws.context(&per.conn, api, &self.history, &self.by, job, asked);
         let performed = match listed.flatten() {
-            Some(now) => ctx.perform_on(now.clone(), &row.name, self.action, snapshot).await,
+            Some(now) => {
+                ctx.perform_on(now.clone(), &row.name, self.action, snapshot)
+                    .await
+            }
             None => ctx.perform(&row.id, &row.name, self.action).await,
         };
         match performed {
@@ -812,9 +837,11 @@ impl Tally {
         };
         match result.outcome {
             Outcome::Failed => self.failures.lock().expect("poisoned").push(result.clone()),
-            Outcome::Unknown | Outcome::Pending => {
-                self.not_confirmed.lock().expect("poisoned").push(result.clone())
-            }
+            Outcome::Unknown | Outcome::Pending => self
+                .not_confirmed
+                .lock()
+                .expect("poisoned")
+                .push(result.clone()),
             _ => {}
         }
         let done = counts.total - counts.remaining;
