@@ -116,6 +116,12 @@ export async function startSim(args = []) {
     async requests() {
       return (await fetch(`${info.base_url}/_sim/requests`)).json()
     },
+    /** Plans a fault for the next write to `target` (see the simulator's `/_sim/plan`). */
+    async planFault(target, kind, applyMs = null) {
+      const body = { target, kind, ...(applyMs === null ? {} : { apply_ms: applyMs }) }
+      const r = await fetch(`${info.base_url}/_sim/plan`, { method: 'POST', body: JSON.stringify(body) })
+      if (r.status !== 204) throw new Error(`the simulator refused the plan: ${await r.text()}`)
+    },
     stop() {
       proc.kill('SIGTERM')
     },

@@ -24,6 +24,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_sim/state", get(state))
         .route("/_sim/config", get(get_config).post(set_config))
         .route("/_sim/requests", get(requests).delete(clear_requests))
+        .route("/_sim/plan", axum::routing::post(plan_fault))
 }
 
 /// `GET /_sim/state`: the accounts of every provider that lists them (see
@@ -54,6 +55,43 @@ async fn requests(State(shared): State<Arc<Shared>>) -> Response {
 /// `DELETE /_sim/requests`: empties the request log.
 async fn clear_requests(State(shared): State<Arc<Shared>>) -> Response {
     shared.clear_records();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `POST /_sim/plan` with `{"target": "<account id>", "kind": "gateway_timeout",
+/// "apply_ms": 400}`: plans a fault for the next write to that account (see
+/// [`crate::ScriptedFault`]). `apply_ms` absent: never applied; 0: applied before the answer.
+async fn plan_fault(
+    State(shared): State<Arc<Shared>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Plan {
+        target: String,
+        kind: FaultKind,
+        apply_ms: Option<u64>,
+    }
+    let Ok(body) = body else {
+        return bad_request("could not read the request body".into());
+    };
+    let plan: Plan = match serde_json::from_slice(&body) {
+        Ok(p) => p,
+        Err(e) => return bad_request(format!("invalid plan: {e}")),
+    };
+    if plan.target.is_empty() {
+        return bad_request("invalid plan: target is empty".into());
+    }
+    let apply = match plan.apply_ms {
+        None => crate::Apply::Never,
+        Some(0) => crate::Apply::BeforeAnswer,
+        Some(ms) => crate::Apply::After(Duration::from_millis(ms)),
+    };
+    shared.plan(crate::ScriptedFault {
+        target: plan.target,
+        kind: plan.kind,
+        apply,
+    });
     StatusCode::NO_CONTENT.into_response()
 }
 

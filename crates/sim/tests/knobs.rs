@@ -685,3 +685,45 @@ async fn a_planned_fault_strikes_one_write_to_its_target() {
     // Used up: the next write to A is answered by the provider (closed is final: 400).
     assert_eq!(post(&a, "active").await.unwrap().status(), 400);
 }
+
+/// `POST /_sim/plan` plans the same fault from another process (the end-to-end tests).
+#[tokio::test]
+async fn a_fault_can_be_planned_over_http() {
+    let (sim, p) = twilio_sim(SimConfig::default()).await;
+    let a = sim.add_twilio_subaccount(&p.sid, "A", "active", 0);
+    let http = client();
+    let plan = |body: Value| {
+        http.post(format!("{}/_sim/plan", sim.base_url()))
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        plan(json!({"target": a, "kind": "nonsense"}))
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(
+        plan(json!({"target": "", "kind": "unavailable"}))
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    let ok = plan(json!({"target": a, "kind": "unavailable", "apply_ms": 0}));
+    assert_eq!(ok.await.unwrap().status(), 204);
+    let resp = http
+        .post(format!("{}/2010-04-01/Accounts/{a}.json", sim.base_url()))
+        .basic_auth(&p.sid, Some(&p.auth_token))
+        .form(&[("Status", "suspended")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    assert_eq!(
+        sim.twilio_account(&a).unwrap().status,
+        "suspended",
+        "applied before the answer"
+    );
+}
