@@ -617,7 +617,11 @@ fn check(s: &Schedule, world: &World, ws: &Workspace, bounds: &[(i64, u64)]) -> 
                     "{id}: history says done, provider says {truth:?}: {last:?}"
                 ))
             }
-            Some(Outcome::Failed) if done => {
+            // Where a read tells the state, an account already done is never sent the action
+            // again; Telnyx, which reports no state, refuses a second disable with a 422, and a
+            // last "failed" (not changed by that action) is then true. A failed entry whose own
+            // write applied is rule 3's, for every provider.
+            Some(Outcome::Failed) if done && reports => {
                 return Err(format!(
                     "{id}: history says failed, provider says {truth:?}: {last:?}"
                 ))
