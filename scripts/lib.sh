@@ -14,8 +14,9 @@ die() { printf '\033[31mError:\033[0m %s\n' "$*" >&2; exit 1; }
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev curl file)
 # What the tests need besides: a virtual display, the WebDriver for WebKitGTK, a real Secret
 # Service (gnome-keyring) in a private D-Bus session, and desktop-file-validate for the
-# packaging layer's check of the .deb's desktop entry.
-TEST_PACKAGES=(xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools desktop-file-utils)
+# packaging layer's check of the .deb's desktop entry; and PostgreSQL, which the team trail's
+# tests start as a throwaway server of their own (crates/team/tests).
+TEST_PACKAGES=(xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools desktop-file-utils postgresql)
 
 ensure_apt() {
   local missing=()

@@ -1,0 +1,371 @@
+//! The shared team trail on PostgreSQL (the first slice of the team issue): the schema and its
+//! migrations, append-only entries and outcomes, and claims with a lease. No Postgres type
+//! leaves this crate. Not wired into the app yet: core's in-flight and history interfaces are
+//! what it will sit behind.
+//!
+//! What the server enforces (sql/001_schema.sql, sql/setup.sql): the app's role may read and
+//! insert entries and outcomes, never change or delete them (grants, and triggers for every
+//! role); an entry gets at most one final outcome (a unique index); a claim is one row per
+//! (provider, parent account, subaccount), taken over only once its lease ran out.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, NoTls};
+use uuid::Uuid;
+
+/// The newest schema this version knows.
+pub const SCHEMA_VERSION: i32 = 1;
+
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../sql/001_schema.sql"))];
+
+#[derive(Debug, thiserror::Error)]
+pub enum TeamError {
+    #[error("the team database cannot be reached ({0})")]
+    Unreachable(String),
+    #[error("the team database refused the user name or password")]
+    WrongPassword,
+    #[error("this database has tables, but not Subdesk's")]
+    NotSubdesk,
+    #[error("the team database was set up by a newer Subdesk (schema {0})")]
+    NewerSchema(i32),
+    #[error("refused by the team database: {0}")]
+    Refused(String),
+    #[error("team database: {0}")]
+    Db(String),
+}
+
+impl TeamError {
+    /// One sentence for the Settings panel's *Test*.
+    pub fn user_message(&self) -> String {
+        match self {
+            TeamError::Unreachable(_) => "Subdesk cannot reach the team database. Check the host and port, and that this computer may connect to it.".into(),
+            TeamError::WrongPassword => "The team database refused the user name or password. Check them with whoever runs the database.".into(),
+            TeamError::NotSubdesk => "This database is not a Subdesk team database. Ask whoever runs it to run Subdesk's setup script on an empty database.".into(),
+            TeamError::NewerSchema(v) => format!("The team database was set up by a newer Subdesk (schema {v}). Update Subdesk on this computer before using it."),
+            TeamError::Refused(m) => format!("The team database refused the change ({m}). Nothing was changed."),
+            TeamError::Db(m) => format!("The team database answered with an error ({m}). Try again; if it goes on, tell whoever runs the database."),
+        }
+    }
+}
+
+fn db_error(e: tokio_postgres::Error) -> TeamError {
+    match e.code() {
+        Some(c)
+            if *c == SqlState::INVALID_PASSWORD
+                || *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION =>
+        {
+            TeamError::WrongPassword
+        }
+        Some(c)
+            if *c == SqlState::INSUFFICIENT_PRIVILEGE
+                || *c == SqlState::UNIQUE_VIOLATION
+                || *c == SqlState::RAISE_EXCEPTION =>
+        {
+            TeamError::Refused(
+                e.as_db_error()
+                    .map_or_else(|| e.to_string(), |d| d.message().to_string()),
+            )
+        }
+        Some(_) => TeamError::Db(e.to_string()),
+        None if e.is_closed() => TeamError::Unreachable(e.to_string()),
+        None => TeamError::Unreachable(e.to_string()),
+    }
+}
+
+/// Connects with a libpq-style connection string (`host=… port=… user=… dbname=…`). Loopback
+/// and Unix sockets only in this slice: TLS to other hosts comes with the Settings panel.
+pub async fn connect(conninfo: &str) -> Result<Client, TeamError> {
+    let (client, connection) = tokio_postgres::connect(conninfo, NoTls)
+        .await
+        .map_err(db_error)?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!(error = %e, "team database connection ended");
+        }
+    });
+    Ok(client)
+}
+
+/// Brings an empty database to [`SCHEMA_VERSION`]; refuses a newer schema, or a database that
+/// has tables of something else. Returns the version in force.
+pub async fn migrate(client: &mut Client) -> Result<i32, TeamError> {
+    let tables: i64 = client
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .await
+        .map_err(db_error)?
+        .get(0);
+    let version = match tables {
+        0 => 0,
+        _ => schema_version(client).await?,
+    };
+    if version > SCHEMA_VERSION {
+        return Err(TeamError::NewerSchema(version));
+    }
+    for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > version) {
+        let tx = client.transaction().await.map_err(db_error)?;
+        tx.batch_execute(sql).await.map_err(db_error)?;
+        if *v > 1 {
+            tx.execute("UPDATE subdesk_schema SET version = $1", &[v])
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)?;
+    }
+    Ok(version.max(SCHEMA_VERSION))
+}
+
+/// The schema's version, for a database that has tables.
+pub async fn schema_version(client: &Client) -> Result<i32, TeamError> {
+    match client
+        .query_one("SELECT version FROM subdesk_schema", &[])
+        .await
+    {
+        Ok(row) => Ok(row.get(0)),
+        Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => Err(TeamError::NotSubdesk),
+        Err(e) => Err(db_error(e)),
+    }
+}
+
+/// The account a claim or an entry is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountKey {
+    pub provider: String,
+    pub parent_account: String,
+    pub account_id: String,
+}
+
+/// An entry as written before the request goes out.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    /// Where it was first written (`<desktop uuid>/<local id>`): copies are idempotent.
+    pub origin: String,
+    pub actor: String,
+    pub operator_name: Option<String>,
+    pub desktop: String,
+    pub connection_label: String,
+    pub account: AccountKey,
+    pub account_name: String,
+    pub action: String,
+    pub status_before: Option<String>,
+    pub job_id: Option<String>,
+    pub snapshot: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewOutcome {
+    /// `succeeded`, `failed`, `skipped`, `not_started` (final), or `unknown`.
+    pub outcome: String,
+    pub status_after: Option<String>,
+    pub request_id: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub duration_ms: Option<i64>,
+    pub reconciled: bool,
+}
+
+/// An entry of an account with no final outcome: the account is in doubt for every desktop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenEntry {
+    pub id: i64,
+    pub action: String,
+    pub started_at: DateTime<Utc>,
+    pub actor: String,
+    pub desktop: String,
+}
+
+/// What [`Desk::claim`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claimed {
+    Ours,
+    /// "Dana, on DESKTOP-2, started a Close 40 s ago."
+    HeldBy {
+        operator: String,
+        desktop: String,
+        action: String,
+        since: DateTime<Utc>,
+    },
+}
+
+/// One desktop's handle on the team database.
+pub struct Desk {
+    client: Client,
+    /// This desktop's claims carry it; a restart is a new holder.
+    holder: Uuid,
+    operator: String,
+    desktop: String,
+    lease: Duration,
+}
+
+impl Desk {
+    pub fn new(client: Client, operator: &str, desktop: &str, lease: Duration) -> Desk {
+        Desk {
+            client,
+            holder: Uuid::new_v4(),
+            operator: operator.into(),
+            desktop: desktop.into(),
+            lease,
+        }
+    }
+
+    /// Writes an entry, or finds the one with the same origin (a second copy adds nothing).
+    pub async fn begin(&self, e: &NewEntry) -> Result<i64, TeamError> {
+        let row = self
+            .client
+            .query_opt(
+                "INSERT INTO entries (origin, actor, operator_name, desktop, connection_label,
+                    provider, parent_account, account_id, account_name, action, status_before,
+                    job_id, snapshot, reason)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                 ON CONFLICT (origin) DO NOTHING RETURNING id",
+                &[
+                    &e.origin,
+                    &e.actor,
+                    &e.operator_name,
+                    &e.desktop,
+                    &e.connection_label,
+                    &e.account.provider,
+                    &e.account.parent_account,
+                    &e.account.account_id,
+                    &e.account_name,
+                    &e.action,
+                    &e.status_before,
+                    &e.job_id,
+                    &e.snapshot,
+                    &e.reason,
+                ],
+            )
+            .await
+            .map_err(db_error)?;
+        match row {
+            Some(r) => Ok(r.get(0)),
+            None => Ok(self
+                .client
+                .query_one("SELECT id FROM entries WHERE origin = $1", &[&e.origin])
+                .await
+                .map_err(db_error)?
+                .get(0)),
+        }
+    }
+
+    /// Appends an outcome; a second final one for the same entry is refused by the server.
+    pub async fn outcome(&self, entry: i64, o: &NewOutcome) -> Result<(), TeamError> {
+        self.client
+            .execute(
+                "INSERT INTO outcomes (entry_id, outcome, status_after, request_id, error_code,
+                    error_message, duration_ms, reconciled)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    &entry,
+                    &o.outcome,
+                    &o.status_after,
+                    &o.request_id,
+                    &o.error_code,
+                    &o.error_message,
+                    &o.duration_ms,
+                    &o.reconciled,
+                ],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// The account's entries with no final outcome, written by any desktop.
+    pub async fn open_for(&self, key: &AccountKey) -> Result<Vec<OpenEntry>, TeamError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT e.id, e.action, e.started_at, e.actor, e.desktop FROM entries e
+                 WHERE e.provider = $1 AND e.parent_account = $2 AND e.account_id = $3
+                   AND NOT EXISTS (SELECT 1 FROM outcomes o
+                                   WHERE o.entry_id = e.id AND o.outcome <> 'unknown')
+                 ORDER BY e.id",
+                &[&key.provider, &key.parent_account, &key.account_id],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| OpenEntry {
+                id: r.get(0),
+                action: r.get(1),
+                started_at: r.get(2),
+                actor: r.get(3),
+                desktop: r.get(4),
+            })
+            .collect())
+    }
+
+    /// Takes the account for `action`, or says who holds it. A claim whose lease ran out
+    /// (its desktop stopped renewing it) is taken over.
+    pub async fn claim(&self, key: &AccountKey, action: &str) -> Result<Claimed, TeamError> {
+        let lease = self.lease.as_secs_f64();
+        let taken = self
+            .client
+            .query_opt(
+                "INSERT INTO claims (provider, parent_account, account_id, holder, operator,
+                    desktop, action, lease_until)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
+                 ON CONFLICT (provider, parent_account, account_id) DO UPDATE
+                    SET holder = EXCLUDED.holder, operator = EXCLUDED.operator,
+                        desktop = EXCLUDED.desktop, action = EXCLUDED.action,
+                        since = now(), lease_until = EXCLUDED.lease_until
+                    WHERE claims.lease_until < now() OR claims.holder = EXCLUDED.holder
+                 RETURNING holder",
+                &[
+                    &key.provider,
+                    &key.parent_account,
+                    &key.account_id,
+                    &self.holder,
+                    &self.operator,
+                    &self.desktop,
+                    &action,
+                    &lease,
+                ],
+            )
+            .await
+            .map_err(db_error)?;
+        if taken.is_some() {
+            return Ok(Claimed::Ours);
+        }
+        let r = self
+            .client
+            .query_one(
+                "SELECT operator, desktop, action, since FROM claims
+                 WHERE provider = $1 AND parent_account = $2 AND account_id = $3",
+                &[&key.provider, &key.parent_account, &key.account_id],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(Claimed::HeldBy {
+            operator: r.get(0),
+            desktop: r.get(1),
+            action: r.get(2),
+            since: r.get(3),
+        })
+    }
+
+    /// Gives the account back (only this desktop's own claim).
+    pub async fn release(&self, key: &AccountKey) -> Result<(), TeamError> {
+        self.client
+            .execute(
+                "DELETE FROM claims WHERE provider = $1 AND parent_account = $2
+                    AND account_id = $3 AND holder = $4",
+                &[
+                    &key.provider,
+                    &key.parent_account,
+                    &key.account_id,
+                    &self.holder,
+                ],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+}
