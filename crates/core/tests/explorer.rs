@@ -494,14 +494,15 @@ async fn explore(s: &Schedule, dir: &Path) -> Result<(), String> {
     let session = restart(session, &store).await?;
     // As the app does: reconcile at start, then again whenever an entry that may still apply
     // can be settled by a read.
-    for _ in 0..4 {
+    // (Bounded: under load a re-read may itself time out and leave the entry for the next.)
+    for _ in 0..20 {
         session
             .ws
             .reconcile()
             .await
             .map_err(|e| format!("reconcile: {e}"))?;
         match session.ws.next_check_in() {
-            Some(wait) => tokio::time::sleep(wait + Duration::from_millis(5)).await,
+            Some(wait) => tokio::time::sleep(wait + Duration::from_millis(20)).await,
             None => break,
         }
     }
