@@ -76,7 +76,7 @@ pub fn run() {
                 secrets: Arc::new(KeyringStore::new(KEYCHAIN_SERVICE)),
                 history_path: Some(data_dir.join("history.db")),
                 http: HttpConfig::default(),
-                retry: RetryPolicy::default(),
+                retry: retry_policy(),
                 actor: os_user(),
             })?;
             if let Some(problem) = settings_problem {
@@ -114,15 +114,20 @@ pub fn run() {
                 }
             });
             // Entries still unknown are checked again by themselves: each time the soonest one
-            // can be settled by a read, and at least every five minutes while any is open.
+            // can be settled by a read, and at least every five minutes while any is open. A
+            // new unknown outcome wakes the loop to plan its look.
             let again = Arc::clone(&ws);
             tauri::async_runtime::spawn(async move {
+                use std::time::Duration;
                 loop {
                     let wait = again
                         .next_check_in()
-                        .unwrap_or(std::time::Duration::from_secs(300))
-                        .clamp(std::time::Duration::from_secs(5), std::time::Duration::from_secs(300));
-                    tokio::time::sleep(wait).await;
+                        .unwrap_or(Duration::from_secs(300))
+                        .clamp(Duration::from_secs(1), Duration::from_secs(300));
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = again.unknown_recorded() => continue,
+                    }
                     if again.status().await.unreconciled > 0 {
                         if let Err(e) = again.reconcile().await {
                             tracing::warn!(error = %e, "re-checking unknown outcomes failed");
@@ -228,4 +233,23 @@ Start it from a desktop session, or under a virtual display: xvfb-run -a subdesk
         }
     }
     Ok(())
+}
+
+/// The action path's timing: the defaults, or (for the end-to-end tests, and for a provider
+/// known to answer slowly) `SUBDESK_SETTLE_WINDOW_MS` (how long to re-read an account after a
+/// lost answer) and `SUBDESK_LATE_APPLY_WINDOW_MS` (how long a provider may still apply a
+/// write; before it, a read showing no change does not settle the entry as failed).
+fn retry_policy() -> RetryPolicy {
+    let ms = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(std::time::Duration::from_millis)
+    };
+    let d = RetryPolicy::default();
+    RetryPolicy {
+        settle_window: ms("SUBDESK_SETTLE_WINDOW_MS").unwrap_or(d.settle_window),
+        late_apply_window: ms("SUBDESK_LATE_APPLY_WINDOW_MS").unwrap_or(d.late_apply_window),
+        ..d
+    }
 }

@@ -237,7 +237,8 @@ impl Workspace {
     }
 
     /// How long until the soonest entry that may still apply can be settled by a read; the
-    /// app waits that long before it re-checks by itself. `None` when no entry waits.
+    /// app waits that long before it re-checks by itself. `None` when no entry is waiting for
+    /// its window to end (those past it were read by the check that followed their window).
     pub fn next_check_in(&self) -> Option<Duration> {
         let open = self.history().ok()?.open_intents().ok()?;
         let until = open
@@ -246,11 +247,8 @@ impl Workspace {
             .filter_map(|e| self.may_still_apply(e))
             .min()?;
         let until = chrono::DateTime::parse_from_rfc3339(&until).ok()?;
-        // Already due: check now.
-        Some(
-            (until.with_timezone(&chrono::Utc) - chrono::Utc::now())
-                .to_std()
-                .unwrap_or(Duration::ZERO),
-        )
+        (until.with_timezone(&chrono::Utc) - chrono::Utc::now())
+            .to_std()
+            .ok()
     }
 }

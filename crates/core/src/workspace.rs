@@ -222,6 +222,8 @@ pub struct Workspace {
     /// second action on the same account is refused, so a dialog and a bulk job can never
     /// both act on it.
     in_flight: Arc<InFlight>,
+    /// Woken when an action ends with its outcome unknown, so the re-check plans its next look.
+    recheck: tokio::sync::Notify,
     /// See [`crate::actions::CrashHook`]: set only by the fault-schedule explorer.
     crash_hook: RwLock<Option<crate::actions::CrashHook>>,
     /// When this workspace started: an entry a crash left pending was sent before it.
@@ -298,6 +300,7 @@ impl Workspace {
             in_flight: Arc::new(InFlight::default()),
             started_at: chrono::Utc::now(),
             crash_hook: RwLock::new(None),
+            recheck: tokio::sync::Notify::new(),
             tokens: Tokens::default(),
             secret_cache: Mutex::new(HashMap::new()),
             keychain_gate: tokio::sync::Mutex::new(()),
@@ -471,6 +474,18 @@ impl Workspace {
     #[doc(hidden)]
     pub fn set_crash_hook(&self, hook: Option<crate::actions::CrashHook>) {
         *self.crash_hook.write().expect("poisoned") = hook;
+    }
+
+    /// Resolves when an action has ended with an unknown outcome since the last call: the
+    /// app's re-check loop then plans its next look (see [`Self::next_check_in`]).
+    pub async fn unknown_recorded(&self) {
+        self.recheck.notified().await
+    }
+
+    pub(crate) fn note_outcome(&self, outcome: Outcome) {
+        if matches!(outcome, Outcome::Unknown | Outcome::Pending) {
+            self.recheck.notify_one();
+        }
     }
 
     pub(crate) fn in_flight(&self) -> &Arc<InFlight> {
@@ -1012,6 +1027,7 @@ impl Workspace {
         if let Some(a) = &done.account {
             self.remember(&conn, std::slice::from_ref(a));
         }
+        self.note_outcome(done.outcome);
         match (done.outcome, done.error, done.account) {
             (Outcome::Succeeded, _, Some(account)) => Ok(ActionResult {
                 row: AccountRow::new(&conn, account),

@@ -501,10 +501,16 @@ async fn explore(s: &Schedule, dir: &Path) -> Result<(), String> {
             .reconcile()
             .await
             .map_err(|e| format!("reconcile: {e}"))?;
-        match session.ws.next_check_in() {
-            Some(wait) => tokio::time::sleep(wait + Duration::from_millis(20)).await,
-            None => break,
+        let waiting = session.ws.history().map_err(|e| e.to_string())?.all_open();
+        let checkable = waiting
+            .map_err(|e| e.to_string())?
+            .iter()
+            .any(|e| e.provider.is_some_and(|p| p.info().reports_status));
+        if !checkable {
+            break;
         }
+        let wait = session.ws.next_check_in().unwrap_or_default();
+        tokio::time::sleep(wait + Duration::from_millis(20)).await;
     }
     check(s, &world, &session.ws, &bounds)
 }

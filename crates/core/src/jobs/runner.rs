@@ -612,6 +612,7 @@ impl Job {
                 if let Some(a) = &p.account {
                     ws.remember(&per.conn, std::slice::from_ref(a));
                 }
+                ws.note_outcome(p.outcome);
                 let item = item_of(row);
                 let row = p.account.map(|a| AccountRow::new(&per.conn, a));
                 ItemResult {
