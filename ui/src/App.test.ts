@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
 import App from './App.svelte'
+import { DEMO_TWILIO, DEMO_VOBIZ } from './mock/backend'
 import { fakeBackend } from './test/ipc'
 
 describe('App shell', () => {
@@ -55,5 +56,34 @@ describe('App shell', () => {
     render(App)
     const banner = await screen.findByTestId('problem-banner')
     expect(banner).toHaveTextContent('settings.json.unreadable-1')
+  })
+
+  it('says the demo touches nothing real only when no real connection is open beside it', async () => {
+    const real = { ...DEMO_TWILIO, id: 'conn-real', label: 'Acme production', demo: false }
+    fakeBackend({ demo: true, connections: [DEMO_TWILIO, DEMO_VOBIZ, real], perConnection: 2 })
+    render(App)
+    const banner = await screen.findByTestId('demo-banner')
+    expect(banner).toHaveTextContent(
+      'Demo workspace open beside your real connections: demo and real accounts cannot be selected together.',
+    )
+    expect(banner).not.toHaveTextContent('Nothing real is touched')
+  })
+
+  it('shows one warning per saved connection this version could not read', async () => {
+    const unreadable = [
+      'A saved connection (Old PBX) uses a provider this version of Subdesk does not know; it is kept in the settings file.',
+      'A saved connection could not be read (line 12 of settings.json); it is kept in the settings file as written.',
+    ]
+    fakeBackend({ demo: false, unreadableConnections: unreadable })
+    render(App)
+    await waitFor(() => expect(screen.getAllByTestId('unreadable-connection-banner')).toHaveLength(2))
+    const banners = screen.getAllByTestId('unreadable-connection-banner')
+    expect(banners[0]).toHaveTextContent(unreadable[0])
+    expect(banners[1]).toHaveTextContent(unreadable[1])
+    expect(banners[0]).toHaveAttribute('role', 'alert')
+    expect(screen.queryByTestId('problem-banner')).toBeNull()
+    await fireEvent.click(screen.getAllByRole('button', { name: 'Dismiss this warning about a saved connection' })[0])
+    expect(screen.getAllByTestId('unreadable-connection-banner')).toHaveLength(1)
+    expect(screen.getByTestId('unreadable-connection-banner')).toHaveTextContent(unreadable[1])
   })
 })

@@ -23,7 +23,7 @@ function preview(runnable: AccountRow[]): BulkPreview {
     action: 'close',
     irreversible: true,
     runnable,
-    skipped: [{ item: ref(closedRow), name: closedRow.name, reason: 'It is already closed.' }],
+    skipped: [{ item: ref(closedRow), name: closedRow.name, reason: 'It is already closed.', code: 'invalid_transition' }],
     perConnection: [{ connectionId: DEMO_TWILIO.id, connectionLabel: 'Demo Twilio', provider: 'twilio', count: runnable.length }],
     numbersReleased: 7,
     unread: 0,
@@ -33,7 +33,16 @@ function preview(runnable: AccountRow[]): BulkPreview {
   }
 }
 
-const counts = (c: Partial<JobCounts>): JobCounts => ({ total: 3, succeeded: 0, failed: 0, skipped: 0, notStarted: 0, remaining: 3, ...c })
+const counts = (c: Partial<JobCounts>): JobCounts => ({
+  total: 3,
+  succeeded: 0,
+  failed: 0,
+  notConfirmed: 0,
+  skipped: 0,
+  notStarted: 0,
+  remaining: 3,
+  ...c,
+})
 
 async function setup() {
   let channel: unknown
@@ -169,7 +178,7 @@ describe('Bulk actions', () => {
     expect(calls.filter((c) => c.cmd === 'bulk_cancel').map((c) => c.args)).toEqual([{ jobId: 'job-7' }])
 
     const final = counts({ succeeded: 1, failed: 1, notStarted: 1, remaining: 0 })
-    send({ kind: 'finished', jobId: 'job-7', counts: final, cancelled: true, failures: [failure] })
+    send({ kind: 'finished', jobId: 'job-7', counts: final, cancelled: true, failures: [failure], notConfirmed: [] })
     run.resolve(final)
 
     const summary = await screen.findByTestId('job-summary')
@@ -219,12 +228,18 @@ describe('Bulk actions', () => {
       error: uiError('cancelled', 'Cancelled. Nothing more was sent.'),
       attempts: 0,
     }
-    send({ kind: 'item', result: unknown, counts: counts({ failed: 1, remaining: 2 }), etaSecs: 5 })
-    send({ kind: 'item', result: skipped, counts: counts({ failed: 1, skipped: 1, remaining: 1 }), etaSecs: 5 })
+    // An unknown outcome is counted as not confirmed, never as failed.
+    send({ kind: 'item', result: unknown, counts: counts({ notConfirmed: 1, remaining: 2 }), etaSecs: 5 })
+    send({ kind: 'item', result: skipped, counts: counts({ notConfirmed: 1, skipped: 1, remaining: 1 }), etaSecs: 5 })
     await fireEvent.click(await screen.findByTestId('job-cancel'))
-    send({ kind: 'item', result: notStarted, counts: counts({ failed: 1, skipped: 1, notStarted: 1, remaining: 0 }), etaSecs: null })
-    const final = counts({ failed: 1, skipped: 1, notStarted: 1, remaining: 0 })
-    send({ kind: 'finished', jobId: 'job-8', counts: final, cancelled: true, failures: [unknown] })
+    send({
+      kind: 'item',
+      result: notStarted,
+      counts: counts({ notConfirmed: 1, skipped: 1, notStarted: 1, remaining: 0 }),
+      etaSecs: null,
+    })
+    const final = counts({ notConfirmed: 1, skipped: 1, notStarted: 1, remaining: 0 })
+    send({ kind: 'finished', jobId: 'job-8', counts: final, cancelled: true, failures: [], notConfirmed: [unknown] })
     run.resolve(final)
 
     const summary = await screen.findByTestId('job-summary')
@@ -233,22 +248,98 @@ describe('Bulk actions', () => {
     expect(jobCounts.querySelector('[data-count="not-started"]')).toHaveTextContent('1')
     expect(jobCounts.querySelector('[data-count="remaining"]')).toBeNull()
     expect(jobCounts).not.toHaveTextContent('Remaining')
+    expect(jobCounts.querySelector('[data-count="not-confirmed"]')).toHaveTextContent('1')
+    expect(jobCounts).toHaveTextContent('Not confirmed 1')
+    expect(jobCounts.querySelector('[data-count="failed"]')).toHaveTextContent('0')
     const bar = screen.getByTestId('job-progress').querySelector('progress')!
     expect(bar.value).toBe(2)
     expect(bar.max).toBe(3)
+    expect(summary).toHaveTextContent('0 accounts done, 0 failed, 1 not confirmed, 1 skipped, 1 not started.')
 
-    const failures = within(summary).getByTestId('job-failures')
-    expect(failures).toHaveTextContent('Subdesk could not tell whether Twilio made the change')
-    expect(failures).toHaveTextContent('checks it again at the next start')
-    expect(failures).not.toHaveTextContent('Refresh')
+    // Not a failure: listed apart, explained, and never offered for a retry.
+    expect(within(summary).queryByTestId('job-failures')).toBeNull()
+    expect(within(summary).queryByTestId('retry-failed')).toBeNull()
+    const notConfirmed = within(summary).getByTestId('job-not-confirmed')
+    expect(notConfirmed).toHaveTextContent(
+      `${rows[0].name} ${rows[0].id}: Not confirmed: Subdesk sent the change but could not confirm whether Twilio made it, and did not send it again. ` +
+        'Nothing more is sent to this account until it is settled: use Check now on its row.',
+    )
+    expect(notConfirmed).not.toHaveTextContent(/refresh|not changed/i)
+    expect(summary).toHaveTextContent('Not confirmed')
     const skippedList = within(summary).getByTestId('job-skipped')
     expect(skippedList).toHaveTextContent('Skipped: A Twilio account that is closed cannot be closed.')
     expect(skippedList).not.toHaveTextContent(/refresh/i)
+
+    // Its row is in doubt, not in error: no action to run again, only Check now.
+    await waitFor(() => expect(rowOf(rows[0].id)).toHaveAttribute('data-in-doubt', 'true'))
+    const doubtful = rowOf(rows[0].id)
+    expect(doubtful).toHaveAttribute('data-state', '')
+    expect(within(doubtful).getByTestId('row-in-doubt')).toHaveTextContent('Not confirmed')
+    expect(within(doubtful).queryByTestId(/^row-action-/)).toBeNull()
+    expect(within(doubtful).getByTestId('row-check-now')).toHaveTextContent('Check now')
+    expect(screen.queryByTestId('row-errors')).toBeNull()
 
     await fireEvent.click(within(summary).getByTestId('start-not-started'))
     expect(within(summary).getByTestId('start-not-started')).toHaveTextContent('Start the 1 not started')
     await screen.findByTestId('bulk-dialog')
     const again = calls.filter((c) => c.cmd === 'bulk_preview').at(-1)!
     expect(again.args).toMatchObject({ items: [ref(rows[2])], action: 'close' })
+  })
+
+  it('offers Retry failed for the failures only, never for an item core could not confirm', async () => {
+    const { calls, run, send } = await setup()
+    const dialog = await openCloseDialog()
+    await userEvent.setup().type(within(dialog).getByTestId('bulk-confirm-input'), 'CLOSE 3')
+    await fireEvent.click(within(dialog).getByTestId('bulk-start'))
+    send({ kind: 'started', jobId: 'job-9', counts: counts({}) })
+    const sentence =
+      'Subdesk is not sure whether the close sent on 2026-11-24 14:02 UTC went through, so it sends nothing more to this account until that is settled. Use Check now to read the account again.'
+    const unknown = {
+      item: ref(rows[0]),
+      outcome: 'unknown' as const,
+      statusAfter: null,
+      // Core re-read the row: it is in doubt, with core's own sentence.
+      row: { ...rows[0], inDoubt: sentence, allowedActions: [] },
+      error: uiError('outcome_unknown', 'The provider’s answer was lost.'),
+      attempts: 1,
+    }
+    const failure = {
+      item: ref(rows[1]),
+      outcome: 'failed' as const,
+      statusAfter: null,
+      row: null,
+      error: uiError('rate_limited', 'Twilio asked Subdesk to slow down.', true),
+      attempts: 5,
+    }
+    const done = { ...rows[2], status: 'closed' as const, allowedActions: [] }
+    send({ kind: 'item', result: unknown, counts: counts({ notConfirmed: 1, remaining: 2 }), etaSecs: 5 })
+    send({ kind: 'item', result: failure, counts: counts({ notConfirmed: 1, failed: 1, remaining: 1 }), etaSecs: 5 })
+    send({
+      kind: 'item',
+      result: { item: ref(rows[2]), outcome: 'succeeded', statusAfter: 'closed', row: done, error: null, attempts: 1 },
+      counts: counts({ succeeded: 1, notConfirmed: 1, failed: 1, remaining: 0 }),
+      etaSecs: null,
+    })
+    const final = counts({ succeeded: 1, notConfirmed: 1, failed: 1, remaining: 0 })
+    send({ kind: 'finished', jobId: 'job-9', counts: final, cancelled: false, failures: [failure], notConfirmed: [unknown] })
+    run.resolve(final)
+
+    const summary = await screen.findByTestId('job-summary')
+    expect(summary).toHaveTextContent('1 account done, 1 failed, 1 not confirmed, 0 skipped.')
+    expect(within(summary).getByTestId('job-failures')).toHaveTextContent(rows[1].name)
+    expect(within(summary).getByTestId('job-failures')).not.toHaveTextContent(rows[0].name)
+    expect(within(summary).getByTestId('job-not-confirmed')).toHaveTextContent(rows[0].name)
+    const retry = within(summary).getByTestId('retry-failed')
+    expect(retry).toHaveTextContent('Retry failed (1)')
+
+    // The row carries core's sentence, as a tooltip and as the Check now button's description.
+    await waitFor(() => expect(within(rowOf(rows[0].id)).getByTestId('row-in-doubt')).toHaveAttribute('title', sentence))
+    const checkNow = within(rowOf(rows[0].id)).getByTestId('row-check-now')
+    expect(document.getElementById(checkNow.getAttribute('aria-describedby')!)).toHaveTextContent(sentence)
+
+    await fireEvent.click(retry)
+    await screen.findByTestId('bulk-dialog')
+    const retryPreview = calls.filter((c) => c.cmd === 'bulk_preview').at(-1)!
+    expect(retryPreview.args).toMatchObject({ items: [ref(rows[1])], action: 'close' })
   })
 })

@@ -110,6 +110,31 @@ describe('Connections view', () => {
     expect(backend.callsOf('remove_connection')).toEqual([{ connectionId: 'conn-real' }])
   })
 
+  it('says why a connection in use cannot be removed, and the demo closed, and keeps them', async () => {
+    const saved = { ...DEMO_TWILIO, id: 'conn-real', label: 'Real Twilio', demo: false }
+    const backend = fakeBackend({ connections: [saved, DEMO_TWILIO] })
+    const inUse = 'An action on an account of this connection is still running. Wait for it to finish, then try again.'
+    backend.overrides.set('remove_connection', () => {
+      throw uiError('connection_in_use', inUse)
+    })
+    backend.overrides.set('close_demo', () => {
+      throw uiError('connection_in_use', 'A bulk job on the demo accounts is still running. Wait for it to finish, then close the demo.')
+    })
+    const app = new AppStore()
+    await app.load()
+    const onchanged = vi.fn()
+    render(ConnectionsView, { props: { app, onchanged } })
+
+    const item = screen.getAllByTestId('connection-item')[0]
+    await fireEvent.click(within(item).getByTestId('connection-remove'))
+    await fireEvent.click(within(item).getByTestId('connection-remove-confirm'))
+    await waitFor(() => expect(within(item).getByRole('alert')).toHaveTextContent(inUse))
+    await fireEvent.click(screen.getByTestId('close-demo'))
+    await waitFor(() => expect(screen.getByText(/A bulk job on the demo accounts is still running/)).toBeInTheDocument())
+    expect(onchanged).not.toHaveBeenCalled()
+    expect(screen.getAllByTestId('connection-item')).toHaveLength(2)
+  })
+
   it('renames a connection and replaces its token; a refused token keeps the form open with the reason', async () => {
     const saved = { ...DEMO_TWILIO, id: 'conn-real', label: 'Real Twilio', demo: false }
     const backend = fakeBackend({ connections: [saved, DEMO_TWILIO] })

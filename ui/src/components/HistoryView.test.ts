@@ -216,3 +216,119 @@ describe('History view', () => {
     expect(levels).toEqual([2, 3])
   })
 })
+
+describe('History: an entry Subdesk could not confirm', () => {
+  /** One history whose entries core changes as Check now and settle_entry would. */
+  function setupUnknown(first: HistoryEntry, checkAnswer = 1) {
+    let entries = [first]
+    const calls = mockCommands({
+      history_query: () => ({ entries, total: entries.length, hasMore: false }),
+      check_account: () => {
+        if (checkAnswer === 0) entries = entries.map((e) => ({ ...e, outcome: 'succeeded' as const, errorCode: null, errorMessage: null }))
+        return checkAnswer
+      },
+      settle_entry: ({ entryId, wentThrough }) => {
+        const settled: HistoryEntry = {
+          ...entries.find((e) => e.id === entryId)!,
+          outcome: wentThrough ? 'succeeded' : 'failed',
+          errorCode: 'settled_by_hand',
+          errorMessage: `Settled by hand on 2026-11-24 15:10 UTC: maria checked the account in the provider's console and recorded that the change ${wentThrough ? 'went through' : 'did not go through'}.`,
+          reconciled: true,
+        }
+        entries = entries.map((e) => (e.id === entryId ? settled : e))
+        return settled
+      },
+    })
+    const history = new HistoryStore()
+    render(HistoryView, { props: { history, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
+    const queries = () => calls.filter((c) => c.cmd === 'history_query')
+    return { calls, queries }
+  }
+
+  async function openDetail() {
+    await fireEvent.click((await screen.findAllByTestId('history-row'))[0])
+    return screen.getByTestId('history-detail')
+  }
+
+  it('offers Check now, which reads the account and the history again and says what it found', async () => {
+    const e = entry(11, {
+      action: 'close',
+      outcome: 'unknown',
+      statusAfter: null,
+      errorCode: 'not_yet_applied',
+      errorMessage: 'Checked on 2026-11-24 14:05 UTC: the change has not shown yet, but the provider may still apply it until about 2026-11-24 14:20 UTC.',
+    })
+    const { calls, queries } = setupUnknown(e, 1)
+    const detail = await openDetail()
+    const box = within(detail).getByTestId('history-unconfirmed')
+    // A provider that reports its state: Subdesk settles it itself, so nothing is asked by hand.
+    expect(within(box).queryByTestId('history-went-through')).toBeNull()
+    expect(box).not.toHaveTextContent("Check the account in the provider's console")
+
+    await fireEvent.click(within(box).getByRole('button', { name: 'Check now' }))
+    await waitFor(() =>
+      expect(within(detail).getByTestId('history-check-result')).toHaveTextContent(
+        'Still not confirmed: the provider may still apply it; Subdesk checks again by itself.',
+      ),
+    )
+    expect(calls.find((c) => c.cmd === 'check_account')!.args).toEqual({ connectionId: e.connectionId, accountId: e.accountId })
+    await waitFor(() => expect(queries()).toHaveLength(2))
+  })
+
+  it('says "Checked: settled." and shows the entry as it is now once Check now settled it', async () => {
+    setupUnknown(entry(12, { outcome: 'unknown', statusAfter: null, errorCode: 'network', errorMessage: 'Subdesk could not reach Twilio.' }), 0)
+    const detail = await openDetail()
+    await fireEvent.click(within(detail).getByTestId('history-check-now'))
+    await waitFor(() => expect(within(detail).getByTestId('history-check-result')).toHaveTextContent('Checked: settled.'))
+    await waitFor(() => expect(within(detail).getByTestId('outcome-badge')).toHaveTextContent('succeeded'))
+    expect(within(detail).queryByTestId('history-check-now')).toBeNull()
+    expect(screen.getAllByTestId('history-row')[0]).toHaveAttribute('data-outcome', 'succeeded')
+  })
+
+  it('asks what the console shows for a provider that reports no state, and records it', async () => {
+    const e = entry(13, {
+      provider: 'telnyx',
+      action: 'suspend',
+      outcome: 'unknown',
+      statusAfter: null,
+      errorMessage: "Telnyx does not report whether an account is disabled, so Subdesk cannot check this by itself. Look at the account in Telnyx's portal, then record what you found.",
+    })
+    const { calls } = setupUnknown(e)
+    const detail = await openDetail()
+    const box = within(detail).getByTestId('history-unconfirmed')
+    expect(box).toHaveTextContent("Check the account in the provider's console, then record what you found.")
+    expect(within(box).getByTestId('history-check-now')).toHaveTextContent('Check now')
+    expect(within(box).getByRole('group', { name: "Check the account in the provider's console, then record what you found." })).toBeInTheDocument()
+    expect(within(box).getByTestId('history-went-through')).toHaveTextContent('It went through')
+
+    await fireEvent.click(within(box).getByRole('button', { name: 'It did not go through' }))
+    expect(calls.find((c) => c.cmd === 'settle_entry')!.args).toEqual({ entryId: 13, wentThrough: false })
+    await waitFor(() => expect(within(detail).getByTestId('history-detail-error')).toHaveTextContent(/^Settled by hand on /))
+    expect(within(detail).getByTestId('history-check-result')).toHaveTextContent('Recorded: the change did not go through.')
+    expect(within(detail).getByTestId('outcome-badge')).toHaveTextContent('failed')
+    expect(within(detail).queryByTestId('history-went-through')).toBeNull()
+    await waitFor(() => expect(screen.getAllByTestId('history-row')[0]).toHaveAttribute('data-outcome', 'failed'))
+  })
+
+  it('asks the same when the connection has been removed, even for a provider that reports its state', async () => {
+    const { calls } = setupUnknown(
+      entry(14, {
+        outcome: 'unknown',
+        statusAfter: null,
+        errorCode: 'connection_missing',
+        errorMessage: 'Subdesk could not check this action: its connection has been removed.',
+      }),
+    )
+    const detail = await openDetail()
+    await fireEvent.click(within(detail).getByTestId('history-went-through'))
+    expect(calls.find((c) => c.cmd === 'settle_entry')!.args).toEqual({ entryId: 14, wentThrough: true })
+    await waitFor(() => expect(within(detail).getByTestId('outcome-badge')).toHaveTextContent('succeeded'))
+  })
+
+  it('offers nothing for an entry whose outcome is known', async () => {
+    setupUnknown(entry(15))
+    const detail = await openDetail()
+    expect(within(detail).queryByTestId('history-unconfirmed')).toBeNull()
+    expect(within(detail).queryByRole('button', { name: 'Check now' })).toBeNull()
+  })
+})

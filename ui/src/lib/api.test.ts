@@ -13,6 +13,8 @@ describe('api', () => {
       history_query: () => ({ entries: [], total: 0, hasMore: false }),
       bulk_cancel: () => null,
       set_settings: (a) => a.settings,
+      check_account: () => 1,
+      settle_entry: (a) => ({ id: a.entryId, outcome: 'succeeded' }),
     })
     await api.appStatus()
     await api.applyAction('c1', 'AC1', 'close', { typed: 'abc', token: 't-1' })
@@ -20,6 +22,8 @@ describe('api', () => {
     await api.historyQuery({ outcome: 'failed' }, 42, 50)
     await api.bulkCancel('job-1')
     expect(await api.setSettings({ concurrency: 4, operatorDisplayName: null })).toEqual({ concurrency: 4, operatorDisplayName: null })
+    expect(await api.checkAccount('c1', 'AC1')).toBe(1)
+    expect(await api.settleEntry(12, false)).toMatchObject({ id: 12 })
     expect(calls).toEqual([
       { cmd: 'app_status', args: {} },
       { cmd: 'apply_action', args: { connectionId: 'c1', accountId: 'AC1', action: 'close', confirmation: { typed: 'abc', token: 't-1' } } },
@@ -27,6 +31,8 @@ describe('api', () => {
       { cmd: 'history_query', args: { filter: { outcome: 'failed' }, beforeId: 42, limit: 50 } },
       { cmd: 'bulk_cancel', args: { jobId: 'job-1' } },
       { cmd: 'set_settings', args: { settings: { concurrency: 4, operatorDisplayName: null } } },
+      { cmd: 'check_account', args: { connectionId: 'c1', accountId: 'AC1' } },
+      { cmd: 'settle_entry', args: { entryId: 12, wentThrough: false } },
     ])
   })
 

@@ -18,6 +18,7 @@ import type { ErrorCode } from './bindings/ErrorCode'
 import type { ExportFormat } from './bindings/ExportFormat'
 import type { Exported } from './bindings/Exported'
 import type { HistoryFilter } from './bindings/HistoryFilter'
+import type { HistoryEntry } from './bindings/HistoryEntry'
 import type { HistoryPage } from './bindings/HistoryPage'
 import type { ItemRef } from './bindings/ItemRef'
 import type { JobCounts } from './bindings/JobCounts'
@@ -152,6 +153,21 @@ export const applyAction = (
     ...answered(choices),
     ...because(reason),
   })
+
+/**
+ * *Check now*: core reads the account again and settles what it can of the actions on it whose
+ * outcome is not known. Resolves with how many of them are still not confirmed (0: settled).
+ */
+export const checkAccount = (connectionId: string, accountId: string) =>
+  call<number>('check_account', { connectionId, accountId })
+
+/**
+ * Records what the user saw in the provider's console for an entry Subdesk cannot settle by
+ * itself (a provider that reports no state, a removed connection). Resolves with the entry as
+ * it is now.
+ */
+export const settleEntry = (entryId: number, wentThrough: boolean) =>
+  call<HistoryEntry>('settle_entry', { entryId, wentThrough })
 
 export const historyQuery = (filter: HistoryFilter, beforeId: number | null, limit: number) =>
   call<HistoryPage>('history_query', { filter, beforeId, limit })

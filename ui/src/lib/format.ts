@@ -168,3 +168,22 @@ export function typingInAField(): boolean {
   const field = el instanceof HTMLTextAreaElement || (el instanceof HTMLInputElement && (el.type === 'text' || el.type === 'search'))
   return field && (el as HTMLInputElement | HTMLTextAreaElement).value !== ''
 }
+
+/**
+ * How *Check now* ended: `open` is how many actions on the account are still not confirmed.
+ * `selfCheck` false: Subdesk cannot settle them by reading (a provider that reports no state,
+ * a removed connection), so the user records what the provider's console shows.
+ */
+export function checkedText(open: number, selfCheck = true): string {
+  if (open === 0) return 'Checked: settled.'
+  return selfCheck
+    ? 'Still not confirmed: the provider may still apply it; Subdesk checks again by itself.'
+    : 'Still not confirmed: Subdesk cannot check this by itself. Look at the account in the provider’s console, then record what you found on its History entry.'
+}
+
+/**
+ * A name or label from outside (a provider, the user) inside a longer attribute text such as a
+ * tooltip: between first-strong-isolate and pop-directional-isolate marks, so its own direction
+ * marks or right-to-left letters cannot reorder the words after it. In the page, use <bdi>.
+ */
+export const isolated = (text: string): string => `\u2068${text}\u2069`

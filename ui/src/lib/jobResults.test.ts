@@ -25,12 +25,39 @@ describe('explainResult', () => {
     )
   })
 
-  it('never asks for a refresh when the outcome could not be confirmed', () => {
+  it('never asks for a refresh when the outcome could not be confirmed, and points to Check now', () => {
     const e: UiError = { code: 'outcome_unknown', message: 'lost', retryable: false }
-    const text = explainResult(result('unknown', e), 'Vonage')
-    expect(text).toMatch(/^Not confirmed: Subdesk could not tell whether Vonage made the change/)
-    expect(text).toContain('at the next start')
-    expect(text).not.toMatch(/refresh/i)
+    for (const outcome of ['unknown', 'pending'] as const) {
+      const text = explainResult(result(outcome, e), 'Vonage')
+      expect(text).toBe(
+        'Not confirmed: Subdesk sent the change but could not confirm whether Vonage made it, and did not send it again. ' +
+          'Nothing more is sent to this account until it is settled: use Check now on its row.',
+      )
+      expect(text).not.toMatch(/refresh|not changed|retry/i)
+    }
+    // Core's code alone says so too, whatever the outcome field.
+    expect(explainResult(result('failed', e), 'Vonage')).toMatch(/^Not confirmed: /)
+  })
+
+  it("gives a skipped item in doubt core's sentence, and never says it was not changed", () => {
+    const sentence =
+      'Subdesk is not sure whether the close sent on 2026-11-24 14:02 UTC went through, so it sends nothing more to this account until that is settled. Use Check now to read the account again.'
+    const e: UiError = { code: 'in_doubt', message: sentence, retryable: false }
+    expect(explainResult(result('skipped', e), 'Twilio')).toBe(`Skipped: ${sentence}`)
+    expect(explainResult(result('failed', e), 'Twilio')).toBe(`Not sent: ${sentence}`)
+    expect(explainResult(result('failed', e))).not.toMatch(/not changed/i)
+  })
+
+  it('says "Not changed" for a refusal, and never for an item that succeeded', () => {
+    const refused: UiError = {
+      code: 'parent_suspended',
+      message: 'The parent account is suspended, so Twilio refused. Refresh the list to see it.',
+      retryable: false,
+    }
+    expect(explainResult(result('failed', refused), 'Twilio')).toBe(
+      'Not changed: The parent account is suspended, so Twilio refused.',
+    )
+    expect(explainResult(result('succeeded', null))).toBe('Done.')
   })
 
   it('gives a skipped item the rule core sent, without the refresh advice', () => {

@@ -53,20 +53,32 @@ export function withoutRefreshAdvice(message: string): string {
   return kept.join(' ').trim()
 }
 
-/** One line for a failed, unknown or skipped item of a job. `provider` is the provider's name. */
+/** Outcomes that say Subdesk sent the change but could not confirm it: never sent again. */
+export const isNotConfirmed = (r: ItemResult): boolean =>
+  r.outcome === 'unknown' || r.outcome === 'pending' || r.error?.code === 'outcome_unknown'
+
+/**
+ * One line for a failed, not confirmed or skipped item of a job. `provider` is the provider's
+ * name. "Not changed" is said only where Subdesk knows it: core refused or sent nothing, or the
+ * item failed (core reports a failure only when nothing changed).
+ */
 export function explainResult(r: ItemResult, provider = 'The provider'): string {
-  const code = r.error?.code
-  if (r.outcome === 'unknown' || r.outcome === 'pending' || code === 'outcome_unknown') {
+  if (isNotConfirmed(r)) {
     return (
-      `Not confirmed: Subdesk could not tell whether ${provider} made the change, and did not send it again. ` +
-      'Subdesk checks it again at the next start; look at the account in the provider’s console before you act on it again.'
+      `Not confirmed: Subdesk sent the change but could not confirm whether ${provider} made it, and did not send it again. ` +
+      'Nothing more is sent to this account until it is settled: use Check now on its row.'
     )
+  }
+  // An earlier action on the account has no known outcome: core's sentence says which.
+  if (r.error?.code === 'in_doubt') {
+    return r.outcome === 'skipped' ? `Skipped: ${r.error.message}` : `Not sent: ${r.error.message}`
   }
   if (r.outcome === 'skipped') {
     const rule = r.error ? withoutRefreshAdvice(r.error.message) : ''
     return rule ? `Skipped: ${rule}` : 'Skipped: nothing was sent for this account.'
   }
   if (r.outcome === 'not_started') return 'Not started: the job was cancelled before it reached this account.'
+  if (r.outcome === 'succeeded') return 'Done.'
   if (!r.error) return 'Not changed.'
   if (r.error.retryable) return `Not changed: ${temporaryProblem(r.error.code, provider)}. Retry?`
   if (REFUSED.has(r.error.code)) return `Not changed: ${withoutRefreshAdvice(r.error.message)}`

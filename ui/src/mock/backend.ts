@@ -73,7 +73,14 @@ export function makeRow(c: Connection, i: number, status: Status = 'active'): Ac
     allowedActions: allowedActions(c.provider, status),
     demo: c.demo,
     recorded: null,
+    inDoubt: null,
   }
+}
+
+/** Core's sentence for a row in doubt, as `in_flight::in_doubt` words it. */
+export function inDoubtSentence(action: Action, at: string): string {
+  const when = `${at.slice(0, 10)} ${at.slice(11, 16)} UTC`
+  return `Subdesk is not sure whether the ${action} sent on ${when} went through, so it sends nothing more to this account until that is settled. Use Check now to read the account again.`
 }
 
 const err = (code: UiError['code'], message: string, retryable = false): UiError => ({ code, message, retryable })
@@ -90,6 +97,8 @@ export type FakeOptions = {
   latencyMs?: number
   keychainProblem?: string | null
   settingsProblem?: string | null
+  /** Saved connection entries this version could not read, one sentence each. */
+  unreadableConnections?: string[]
 }
 
 export class FakeBackend {
@@ -101,10 +110,16 @@ export class FakeBackend {
   settings: Settings = { concurrency: 8, operatorDisplayName: null }
   keychainProblem: string | null
   settingsProblem: string | null
+  unreadableConnections: string[]
   pageSize: number
   latencyMs: number
-  /** Account ids whose actions fail, with this error. */
+  /**
+   * Account ids whose actions fail, with this error. Code `outcome_unknown`: the change is
+   * sent but its outcome is not known (the entry stays unknown, the row in doubt).
+   */
   failing = new Map<string, UiError>()
+  /** Account ids that Check now cannot settle (the provider may still apply the change). */
+  unsettled = new Set<string>()
   /** Overrides: a command name -> its result or a UiError to reject with. */
   overrides = new Map<string, (args: Record<string, unknown>) => unknown>()
   #cancelled = new Set<string>()
@@ -120,6 +135,7 @@ export class FakeBackend {
     this.latencyMs = o.latencyMs ?? 0
     this.keychainProblem = o.keychainProblem ?? null
     this.settingsProblem = o.settingsProblem ?? null
+    this.unreadableConnections = o.unreadableConnections ?? []
     const per = o.perConnection ?? 6
     this.rows = this.connections.flatMap((c) =>
       Array.from({ length: per }, (_, i) => makeRow(c, i, i % 5 === 3 ? 'suspended' : i % 7 === 6 ? 'closed' : 'active')),
@@ -138,7 +154,8 @@ export class FakeBackend {
       keychainProblem: this.keychainProblem,
       historyProblem: null,
       settingsProblem: this.settingsProblem,
-      unreconciled: 0,
+      unreconciled: this.history.filter((e) => e.outcome === 'unknown' || e.outcome === 'pending').length,
+      unreadableConnections: this.unreadableConnections,
     }
   }
 
@@ -213,6 +230,10 @@ export class FakeBackend {
           args.confirmation as Confirmation | null,
           this.#reason(args.reason),
         )
+      case 'check_account':
+        return this.#check(args.connectionId as string, args.accountId as string)
+      case 'settle_entry':
+        return this.#settle(Number(args.entryId), args.wentThrough === true)
       case 'history_query':
         return this.#historyQuery(args.filter as HistoryFilter, args.beforeId as number | null, args.limit as number)
       case 'history_export':
@@ -287,6 +308,7 @@ export class FakeBackend {
 
   #preview(connectionId: string, accountId: string, action: Action) {
     const row = this.#find(connectionId, accountId)
+    if (row.inDoubt) throw err('in_doubt', row.inDoubt)
     const irreversible = action === 'close' || action === 'delete'
     return {
       row,
@@ -389,10 +411,16 @@ export class FakeBackend {
 
   #applyOne(connectionId: string, accountId: string, action: Action, jobId: string | null, reason: string | null): AccountRow {
     const row = this.#find(connectionId, accountId)
+    if (row.inDoubt) throw err('in_doubt', row.inDoubt)
     if (!row.allowedActions.includes(action)) {
       throw err('invalid_transition', `${row.name} is ${row.status}; it cannot be changed that way.`)
     }
     const failure = this.failing.get(accountId)
+    if (failure?.code === 'outcome_unknown') {
+      this.#record(row, action, 'unknown', null, failure, jobId, reason)
+      this.#replace(row, { ...row, inDoubt: inDoubtSentence(action, this.history[0].startedAt), allowedActions: [] })
+      throw failure
+    }
     if (failure) {
       this.#record(row, action, 'failed', row.status, failure, jobId, reason)
       throw failure
@@ -402,6 +430,73 @@ export class FakeBackend {
     this.rows = this.rows.map((r) => (r === row ? next : r))
     this.#record(row, action, 'succeeded', status, null, jobId, reason)
     return next
+  }
+
+  #replace(row: AccountRow, next: AccountRow) {
+    this.rows = this.rows.map((r) => (r === row ? next : r))
+  }
+
+  /**
+   * For tests and the mock UI: an earlier `action` on this account was sent and its outcome is
+   * not known. Records the unknown entry and puts the row in doubt, as core lists it.
+   */
+  putInDoubt(accountId: string, action: Action = 'suspend', errorCode: string | null = 'not_yet_applied'): HistoryEntry {
+    const row = this.rows.find((r) => r.id === accountId)
+    if (!row) throw new Error(`no row ${accountId}`)
+    this.#record(row, action, 'unknown', null, null, null)
+    const entry = { ...this.history[0], errorCode }
+    this.history[0] = entry
+    this.#replace(row, { ...row, inDoubt: inDoubtSentence(action, entry.startedAt), allowedActions: [] })
+    return entry
+  }
+
+  #open(connectionId: string, accountId: string): HistoryEntry[] {
+    return this.history.filter(
+      (e) => e.connectionId === connectionId && e.accountId === accountId && (e.outcome === 'unknown' || e.outcome === 'pending'),
+    )
+  }
+
+  /** A settled account offers its actions again; an unsettled one stays in doubt. */
+  #afterSettling(connectionId: string, accountId: string) {
+    const row = this.rows.find((r) => r.connectionId === connectionId && r.id === accountId)
+    if (row && this.#open(connectionId, accountId).length === 0) {
+      this.#replace(row, { ...row, inDoubt: null, allowedActions: allowedActions(row.provider, row.status) })
+    }
+  }
+
+  /** As core's Check now: reads the account and settles its open entries; answers how many stay open. */
+  #check(connectionId: string, accountId: string): number {
+    const row = this.#find(connectionId, accountId)
+    if (!this.unsettled.has(accountId)) {
+      for (const e of this.#open(connectionId, accountId)) {
+        // The mock's provider always applied the change in the end.
+        const status = e.action ? DONE[e.action] : row.status
+        Object.assign(e, { outcome: 'succeeded', statusAfter: status, reconciled: true, errorCode: null, errorMessage: null })
+        const current = this.rows.find((r) => r.connectionId === connectionId && r.id === accountId)!
+        this.#replace(current, { ...current, status, providerStatus: status })
+      }
+      this.#afterSettling(connectionId, accountId)
+    }
+    return this.#open(connectionId, accountId).length
+  }
+
+  /** As core: records what the user saw in the provider's console; refuses a settled entry. */
+  #settle(entryId: number, wentThrough: boolean): HistoryEntry {
+    const at = this.history.findIndex((e) => e.id === entryId && (e.outcome === 'unknown' || e.outcome === 'pending'))
+    if (at < 0) throw err('validation', 'This entry is already settled. Refresh History to see its outcome.')
+    const e = this.history[at]
+    const said = wentThrough ? 'went through' : 'did not go through'
+    const settled: HistoryEntry = {
+      ...e,
+      outcome: wentThrough ? 'succeeded' : 'failed',
+      statusAfter: wentThrough && e.action ? DONE[e.action] : null,
+      errorCode: 'settled_by_hand',
+      errorMessage: `Settled by hand on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${e.actor} checked the account in the provider's console and recorded that the change ${said}.`,
+      reconciled: true,
+    }
+    this.history[at] = settled
+    this.#afterSettling(e.connectionId, e.accountId)
+    return settled
   }
 
   #apply(connectionId: string, accountId: string, action: Action, confirmation: Confirmation | null, reason: string | null) {
@@ -450,8 +545,11 @@ export class FakeBackend {
     const skipped: BulkPreview['skipped'] = []
     for (const item of items) {
       const row = this.rows.find((r) => r.connectionId === item.connectionId && r.id === item.accountId)
-      if (!row) skipped.push({ item, name: item.accountId, reason: 'It no longer exists.' })
-      else if (!row.allowedActions.includes(action)) skipped.push({ item, name: row.name, reason: `It is ${row.status}.` })
+      if (!row) skipped.push({ item, name: item.accountId, reason: 'It no longer exists.', code: 'not_found' })
+      else if (row.inDoubt) skipped.push({ item, name: row.name, reason: row.inDoubt, code: 'in_doubt' })
+      else if (!row.allowedActions.includes(action)) {
+        skipped.push({ item, name: row.name, reason: `It is ${row.status}.`, code: 'invalid_transition' })
+      }
       else runnable.push(row)
     }
     const perConnection = this.connections
@@ -487,8 +585,17 @@ export class FakeBackend {
     }
     if (irreversible) this.#redeem(confirmation)
     const jobId = `job-${++this.#jobs}`
-    const counts: JobCounts = { total: items.length, succeeded: 0, failed: 0, skipped: 0, notStarted: 0, remaining: items.length }
+    const counts: JobCounts = {
+      total: items.length,
+      succeeded: 0,
+      failed: 0,
+      notConfirmed: 0,
+      skipped: 0,
+      notStarted: 0,
+      remaining: items.length,
+    }
     const failures: ItemResult[] = []
+    const notConfirmed: ItemResult[] = []
     const send = (e: JobEvent) => sendToChannel(channel, e)
     send({ kind: 'started', jobId, counts: { ...counts } })
     for (const item of items) {
@@ -505,9 +612,14 @@ export class FakeBackend {
         result = { item, outcome: 'succeeded', statusAfter: row.status, row, error: null, attempts: 1 }
       } catch (e) {
         const ui = e as UiError
-        if (ui.code === 'invalid_transition') {
+        if (ui.code === 'invalid_transition' || ui.code === 'in_doubt') {
           counts.skipped++
           result = { item, outcome: 'skipped', statusAfter: null, row: null, error: ui, attempts: 0 }
+        } else if (ui.code === 'outcome_unknown') {
+          counts.notConfirmed++
+          const row = this.rows.find((r) => r.connectionId === item.connectionId && r.id === item.accountId) ?? null
+          result = { item, outcome: 'unknown', statusAfter: null, row, error: ui, attempts: 1 }
+          notConfirmed.push(result)
         } else {
           counts.failed++
           result = { item, outcome: 'failed', statusAfter: null, row: null, error: ui, attempts: 1 }
@@ -517,7 +629,7 @@ export class FakeBackend {
       counts.remaining--
       send({ kind: 'item', result, counts: { ...counts }, etaSecs: counts.remaining * 0.2 })
     }
-    send({ kind: 'finished', jobId, counts: { ...counts }, cancelled: this.#cancelled.has(jobId), failures })
+    send({ kind: 'finished', jobId, counts: { ...counts }, cancelled: this.#cancelled.has(jobId), failures, notConfirmed })
     endChannel(channel)
     return counts
   }

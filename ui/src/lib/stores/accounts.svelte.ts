@@ -13,6 +13,16 @@ import { itemKey } from '../format'
 
 export type RowState = { kind: 'pending' } | { kind: 'error'; message: string }
 
+/**
+ * *Check now* on an account in doubt: running, then how many of its actions are still not
+ * confirmed (0: settled), or why the check could not run.
+ */
+export type CheckState = { kind: 'checking' } | { kind: 'checked'; open: number } | { kind: 'error'; message: string }
+
+/** What a row in doubt says when core's own sentence is not at hand. */
+export const IN_DOUBT_FALLBACK =
+  'Subdesk sent a change to this account but could not confirm whether it went through, so it sends nothing more to it until that is settled. Use Check now to read the account again.'
+
 export type ListFailure = {
   connectionId: string
   label: string
@@ -51,6 +61,8 @@ export class AccountsStore {
   readonly staleSince = new SvelteMap<string, Date | null>()
   /** Rows changed by an action since the last listing: they stay in view whatever their status. */
   readonly changedHere = new SvelteSet<string>()
+  /** *Check now* per row key; kept across listings, so the row can say how the check ended. */
+  readonly checks = new SvelteMap<string, CheckState>()
 
   /** When each connection last listed in full. */
   #listedAt = new Map<string, Date>()
@@ -142,6 +154,7 @@ export class AccountsStore {
     this.loading = false
     this.rowStates.clear()
     this.staleSince.clear()
+    this.checks.clear()
     this.#previous = new Map()
   }
 
@@ -247,7 +260,10 @@ export class AccountsStore {
   }
 
   setPending(keys: Iterable<string>) {
-    for (const k of keys) this.rowStates.set(k, { kind: 'pending' })
+    for (const k of keys) {
+      this.rowStates.set(k, { kind: 'pending' })
+      this.checks.delete(k)
+    }
   }
 
   setError(key: string, message: string) {
@@ -258,12 +274,50 @@ export class AccountsStore {
     this.rowStates.delete(key)
   }
 
+  /**
+   * An action on this row was sent but its outcome is not known: the row says so, with
+   * `message`, and offers no action (core refuses them until it is settled), only *Check now*.
+   * Not an error: nothing here invites a retry.
+   */
+  markInDoubt(key: string, message: string) {
+    this.rowStates.delete(key)
+    const row = this.#updates.get(key) ?? this.row(key)
+    if (!row) return
+    this.updateRows([{ ...row, inDoubt: row.inDoubt ?? message, allowedActions: [] }])
+  }
+
+  /**
+   * *Check now*: core reads the account again and settles what it can; then the list is read
+   * again, so the row shows what core knows now (its status, and whether it is still in doubt).
+   */
+  async check(row: AccountRow): Promise<void> {
+    const key = itemKey(row)
+    if (this.checks.get(key)?.kind === 'checking') return
+    this.checks.set(key, { kind: 'checking' })
+    try {
+      const open = await api.checkAccount(row.connectionId, row.id)
+      this.checks.set(key, { kind: 'checked', open })
+    } catch (e) {
+      this.checks.set(key, { kind: 'error', message: api.errorMessage(e) })
+      return
+    }
+    // The listing forgets which rows changed here as it starts (synchronously): this one is
+    // marked again at once, so it stays in view with its answer even if it is closed now.
+    const listing = this.refresh()
+    this.changedHere.add(key)
+    await listing
+  }
+
   /** Clears every "pending" left over (e.g. items a cancelled job never started). */
   clearPending(keys: Iterable<string>) {
     for (const k of keys) if (this.rowStates.get(k)?.kind === 'pending') this.rowStates.delete(k)
   }
 
-  /** Runs one action; the row shows pending meanwhile, then the re-read row or the error. */
+  /**
+   * Runs one action; the row shows pending meanwhile, then the re-read row or the error. An
+   * action whose outcome is not known (or refused because an earlier one's is not) puts the
+   * row in doubt instead: no error to retry from, only Check now.
+   */
   async apply(
     row: AccountRow,
     action: Action,
@@ -280,7 +334,10 @@ export class AccountsStore {
       this.flush()
       return result
     } catch (e) {
-      this.setError(key, api.errorMessage(e))
+      const failure = api.toApiError(e)
+      if (failure.code === 'outcome_unknown') this.markInDoubt(key, IN_DOUBT_FALLBACK)
+      else if (failure.code === 'in_doubt') this.markInDoubt(key, failure.message)
+      else this.setError(key, failure.message)
       throw e
     }
   }

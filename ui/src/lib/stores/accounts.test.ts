@@ -45,3 +45,32 @@ describe('AccountsStore listing', () => {
     expect(store.loading).toBe(false)
   })
 })
+
+describe('AccountsStore.markInDoubt', () => {
+  it('puts a row in doubt: its sentence set, its actions gone, no error or pending state left', async () => {
+    const listing = heldListing()
+    const store = new AccountsStore()
+    const row = makeRow(DEMO_TWILIO, 0)
+    const key = `${row.connectionId}\u0000${row.id}`
+    const done = store.refresh()
+    await vi.waitFor(() => expect(listing.started).toBe(true))
+    listing.send({ kind: 'page', connectionId: DEMO_TWILIO.id, rows: [row] })
+    listing.end()
+    await done
+    expect(store.row(key)!.allowedActions.length).toBeGreaterThan(0)
+
+    store.setPending([key])
+    store.markInDoubt(key, 'Subdesk is not sure whether the suspend went through.')
+    store.flush()
+    expect(store.row(key)).toMatchObject({ inDoubt: 'Subdesk is not sure whether the suspend went through.', allowedActions: [] })
+    expect(store.rowStates.has(key)).toBe(false)
+    // Kept in view whatever its status, like any row an action changed.
+    expect(store.changedHere.has(key)).toBe(true)
+
+    // Core's own sentence, when the re-read row carries one, is kept over ours.
+    store.updateRows([{ ...row, inDoubt: 'Core says so.', allowedActions: [] }])
+    store.markInDoubt(key, 'Ours.')
+    store.flush()
+    expect(store.row(key)!.inDoubt).toBe('Core says so.')
+  })
+})

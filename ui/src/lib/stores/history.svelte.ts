@@ -44,6 +44,18 @@ export class HistoryStore {
     }
   }
 
+  /**
+   * After Check now or a settle on the entry shown in detail: the list read again, and the
+   * detail showing the entry as it is now (`updated` at once, when the command returned it).
+   */
+  async refreshEntry(updated: HistoryEntry | null): Promise<void> {
+    const id = updated?.id ?? this.detail?.id
+    if (updated && this.detail?.id === updated.id) this.detail = updated
+    await this.reload()
+    if (id === undefined || this.detail?.id !== id) return
+    this.detail = this.entries.find((e) => e.id === id) ?? this.detail
+  }
+
   toggleJob(jobId: string) {
     if (this.expanded.has(jobId)) this.expanded.delete(jobId)
     else this.expanded.add(jobId)

@@ -8,7 +8,8 @@ import type { ItemResult } from '../bindings/ItemResult'
 import type { JobCounts } from '../bindings/JobCounts'
 import type { JobEvent } from '../bindings/JobEvent'
 import { itemKey } from '../format'
-import type { AccountsStore } from './accounts.svelte'
+import { isNotConfirmed } from '../jobResults'
+import { IN_DOUBT_FALLBACK, type AccountsStore } from './accounts.svelte'
 
 export type JobPhase = 'idle' | 'running' | 'finished'
 
@@ -20,7 +21,13 @@ export class JobStore {
   etaSecs = $state<number | null>(null)
   cancelled = $state(false)
   cancelling = $state(false)
+  /** Items that failed: nothing changed, so these (and only these) can be retried. */
   failures = $state.raw<ItemResult[]>([])
+  /**
+   * Items sent whose outcome could not be confirmed: never offered for a retry (that could do
+   * the change twice); *Check now* on their rows settles them.
+   */
+  notConfirmed = $state.raw<ItemResult[]>([])
   /** Items core skipped, each with the rule in its error message. */
   skipped = $state.raw<ItemResult[]>([])
   /** Items a cancelled job never started: they can be started again. */
@@ -54,10 +61,19 @@ export class JobStore {
     this.cancelled = false
     this.cancelling = false
     this.failures = []
+    this.notConfirmed = []
     this.skipped = []
     this.notStarted = []
     this.error = null
-    this.counts = { total: items.length, succeeded: 0, failed: 0, skipped: 0, notStarted: 0, remaining: items.length }
+    this.counts = {
+      total: items.length,
+      succeeded: 0,
+      failed: 0,
+      notConfirmed: 0,
+      skipped: 0,
+      notStarted: 0,
+      remaining: items.length,
+    }
     this.accounts.setPending(keys)
     try {
       const counts = await api.bulkRun(items, preview.action, confirmation, (e) => this.#onEvent(e), choices, reason)
@@ -83,10 +99,17 @@ export class JobStore {
         this.etaSecs = event.etaSecs
         const key = itemKey(r.item)
         if (r.row) this.accounts.updateRows([r.row])
-        // Failed, or unknown (the answer was lost and could not be re-read): both need a look.
-        if (r.outcome === 'failed' || r.outcome === 'unknown' || r.outcome === 'pending') {
+        if (isNotConfirmed(r)) {
+          // Sent, outcome not known: the row is in doubt (no action, only Check now), not failed.
+          this.accounts.markInDoubt(key, r.row?.inDoubt ?? IN_DOUBT_FALLBACK)
+          this.notConfirmed = [...this.notConfirmed, r]
+        } else if (r.outcome === 'failed') {
           this.accounts.setError(key, r.error?.message ?? 'This account could not be changed.')
           this.failures = [...this.failures, r]
+        } else if (r.outcome === 'skipped' && r.error?.code === 'in_doubt') {
+          // Skipped because an earlier action on it has no known outcome: core's sentence says so.
+          this.accounts.markInDoubt(key, r.row?.inDoubt ?? r.error.message)
+          this.skipped = [...this.skipped, r]
         } else {
           this.accounts.clearState(key)
           if (r.outcome === 'skipped') this.skipped = [...this.skipped, r]
@@ -98,7 +121,10 @@ export class JobStore {
         this.jobId = event.jobId
         this.counts = event.counts
         this.cancelled = event.cancelled
-        this.failures = event.failures
+        // Only a failure is ever offered for a retry: anything whose outcome is not known stays
+        // with the not-confirmed ones, whichever list core put it in.
+        this.failures = event.failures.filter((r) => r.outcome === 'failed' && !isNotConfirmed(r))
+        this.notConfirmed = [...event.notConfirmed, ...event.failures.filter((r) => !this.failures.includes(r))]
         this.etaSecs = null
         break
     }
@@ -119,6 +145,7 @@ export class JobStore {
     if (this.running) return
     this.phase = 'idle'
     this.failures = []
+    this.notConfirmed = []
     this.skipped = []
     this.notStarted = []
     this.counts = null
