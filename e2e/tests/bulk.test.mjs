@@ -27,7 +27,8 @@ test('a bulk close previews, needs the typed count, runs with progress and close
   const conn = byId(b, 'filter-connection')
   const options = await conn.$$('option')
   let twilioValue
-  for (const o of options) if ((await o.getText()) === 'Demo Twilio') twilioValue = await o.getAttribute('value')
+  // Option labels are bidi-isolated (invisible U+2068 … U+2069 around the connection's name).
+  for (const o of options) if ((await o.getText()).replace(/[\u2066-\u2069]/g, '') === 'Demo Twilio') twilioValue = await o.getAttribute('value')
   await conn.selectByAttribute('value', twilioValue)
   await byId(b, 'filter-status').selectByAttribute('value', 'active')
   const n = await until(async () => {
