@@ -154,7 +154,6 @@ impl ActionContext<'_> {
         action: Action,
         snapshot: Option<String>,
     ) -> Result<Performed> {
-        let started = Instant::now();
         let name = if current.name.is_empty() {
             known_name.to_string()
         } else {
@@ -175,6 +174,9 @@ impl ActionContext<'_> {
                 return self.record_unsent(&intent, ending);
             }
         }
+        // Timed from the intent, so that its start plus this duration bounds the last request
+        // sent (reconciliation's late-apply window counts from there).
+        let started = Instant::now();
         let history_id = self.history.begin(&intent)?;
         self.crashes_at(CrashPoint::AfterIntent, &current.id)?;
         let ending = self.send_and_settle(&current, action).await;

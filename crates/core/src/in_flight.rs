@@ -2,47 +2,144 @@
 //! actions on one account at once) and the account's open history entries (an account whose
 //! last action has no known outcome is *in doubt*: nothing is sent to it until that entry is
 //! settled). Single actions, bulk jobs and *Check now* all go through here.
+//!
+//! [`InFlight`] is the one interface actions and jobs see; [`LocalInFlight`] keeps the claims in
+//! this process and the entries in the local history. A team's shared implementation (claims
+//! with a lease, history in a shared database) replaces it without touching actions or jobs.
+//! The confirmation tokens and the cancel flags of jobs and previews sit beside the claims.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
 
+use crate::action_env::HistoryOrWhy;
+use crate::confirm::Tokens;
 use crate::error::{Error, Result};
 use crate::history::{History, HistoryEntry};
 use crate::model::Connection;
 
-/// The accounts being acted on or checked right now, in this process.
-#[derive(Default)]
-pub struct InFlight {
-    busy: Mutex<HashSet<(Uuid, String)>>,
+/// Open entries by (connection id, account id): the accounts in doubt.
+pub type OpenEntries = HashMap<(String, String), HistoryEntry>;
+
+/// Claims on accounts and the open-entries check, with the tokens and cancel flags that go
+/// with them.
+pub trait InFlight: Send + Sync {
+    /// Holds the account for an action: refused while another action or check holds it, and
+    /// while the history has an entry for it whose outcome is not known.
+    fn claim_for_action(&self, conn: &Connection, account_id: &str) -> Result<Claim>;
+
+    /// Holds the account to check its open entries: refused (`None`) while an action holds
+    /// it, since that action's own entry is in flight, not in doubt.
+    fn claim_to_check(&self, conn: Uuid, account_id: &str) -> Option<Claim>;
+
+    /// Whether any account of the connection is held.
+    fn holds_any(&self, conn: Uuid) -> bool;
+
+    /// Every entry with no known outcome, by (connection id, account id).
+    fn open_entries(&self) -> Result<OpenEntries>;
+
+    /// The open entries of one account, oldest first.
+    fn open_for(&self, conn: Uuid, account_id: &str) -> Result<Vec<HistoryEntry>>;
+
+    /// Previews of irreversible actions not yet confirmed.
+    fn tokens(&self) -> &Tokens;
+
+    /// The cancel flags of running jobs and previews.
+    fn cancels(&self) -> &Cancels;
+
+    /// Refuses to remove a connection that has claims or entries whose outcome is not known.
+    fn refuse_if_in_use(&self, conn: Uuid) -> Result<()> {
+        let key = conn.to_string();
+        let mut open = self
+            .open_entries()?
+            .keys()
+            .filter(|(c, _)| *c == key)
+            .count() as u32;
+        if open == 0 && self.holds_any(conn) {
+            open = 1;
+        }
+        match open {
+            0 => Ok(()),
+            open => Err(Error::ConnectionInUse { open }),
+        }
+    }
 }
 
 /// An account held by one action or check; dropping it frees the account.
 pub struct Claim {
-    owner: Arc<InFlight>,
+    _release: Box<dyn Send + Sync>,
+}
+
+impl Claim {
+    /// A claim freed by dropping `release` (an implementation's own guard).
+    pub fn new(release: impl Send + Sync + 'static) -> Claim {
+        Claim {
+            _release: Box::new(release),
+        }
+    }
+}
+
+type Held = Arc<Mutex<HashSet<(Uuid, String)>>>;
+
+/// The accounts being acted on or checked right now, in this process, and the local history's
+/// open entries.
+pub struct LocalInFlight {
+    busy: Held,
+    history: HistoryOrWhy,
+    tokens: Tokens,
+    cancels: Cancels,
+}
+
+/// Frees a local claim when dropped.
+struct LocalHold {
+    busy: Held,
     key: (Uuid, String),
 }
 
-impl Drop for Claim {
+impl Drop for LocalHold {
     fn drop(&mut self) {
-        self.owner
-            .busy
+        self.busy
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&self.key);
     }
 }
 
-impl InFlight {
-    /// Holds the account for an action: refused while another action or check holds it, and
-    /// while the history has an entry for it whose outcome is not known.
-    pub fn claim_for_action(
-        self: &Arc<Self>,
-        conn: &Connection,
-        account_id: &str,
-        history: &History,
-    ) -> Result<Claim> {
+impl LocalInFlight {
+    /// `history`: the local history, or why it could not be opened (then every action is
+    /// refused with that sentence).
+    pub(crate) fn new(history: HistoryOrWhy) -> LocalInFlight {
+        LocalInFlight {
+            busy: Arc::default(),
+            history,
+            tokens: Tokens::default(),
+            cancels: Cancels::default(),
+        }
+    }
+
+    fn history(&self) -> Result<&History> {
+        self.history
+            .as_deref()
+            .map_err(|m| Error::Storage { detail: m.clone() })
+    }
+
+    fn hold(&self, conn: Uuid, account_id: &str) -> Option<Claim> {
+        let key = (conn, account_id.to_string());
+        if !self.busy.lock().expect("poisoned").insert(key.clone()) {
+            return None;
+        }
+        Some(Claim::new(LocalHold {
+            busy: Arc::clone(&self.busy),
+            key,
+        }))
+    }
+}
+
+impl InFlight for LocalInFlight {
+    fn claim_for_action(&self, conn: &Connection, account_id: &str) -> Result<Claim> {
+        let history = self.history()?;
         let claim = self.hold(conn.id, account_id).ok_or_else(busy)?;
         let open = history.open_for(&conn.id.to_string(), account_id)?;
         if let Some(first) = open.first() {
@@ -51,14 +148,11 @@ impl InFlight {
         Ok(claim)
     }
 
-    /// Holds the account to check its open entries: refused (`None`) while an action holds
-    /// it, since that action's own entry is in flight, not in doubt.
-    pub fn claim_to_check(self: &Arc<Self>, conn: Uuid, account_id: &str) -> Option<Claim> {
+    fn claim_to_check(&self, conn: Uuid, account_id: &str) -> Option<Claim> {
         self.hold(conn, account_id)
     }
 
-    /// Whether any account of the connection is held.
-    pub fn holds_any(&self, conn: Uuid) -> bool {
+    fn holds_any(&self, conn: Uuid) -> bool {
         self.busy
             .lock()
             .expect("poisoned")
@@ -66,15 +160,89 @@ impl InFlight {
             .any(|(c, _)| *c == conn)
     }
 
-    fn hold(self: &Arc<Self>, conn: Uuid, account_id: &str) -> Option<Claim> {
-        let key = (conn, account_id.to_string());
-        if !self.busy.lock().expect("poisoned").insert(key.clone()) {
-            return None;
+    fn open_entries(&self) -> Result<OpenEntries> {
+        Ok(self
+            .history()?
+            .all_open()?
+            .into_iter()
+            .map(|e| ((e.connection_id.clone(), e.account_id.clone()), e))
+            .collect())
+    }
+
+    fn open_for(&self, conn: Uuid, account_id: &str) -> Result<Vec<HistoryEntry>> {
+        self.history()?.open_for(&conn.to_string(), account_id)
+    }
+
+    fn tokens(&self) -> &Tokens {
+        &self.tokens
+    }
+
+    fn cancels(&self) -> &Cancels {
+        &self.cancels
+    }
+}
+
+/// The cancel flags of the running bulk jobs, and of the bulk previews under way by the id the
+/// dialog gave them (set to `true` to stop one).
+#[derive(Default)]
+pub struct Cancels {
+    jobs: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    previews: Mutex<HashMap<String, tokio::sync::watch::Sender<bool>>>,
+}
+
+impl Cancels {
+    /// Registers a running job's flag.
+    pub fn job_started(&self, id: &str, flag: Arc<AtomicBool>) {
+        self.jobs
+            .lock()
+            .expect("poisoned")
+            .insert(id.to_string(), flag);
+    }
+
+    pub fn job_ended(&self, id: &str) {
+        self.jobs.lock().expect("poisoned").remove(id);
+    }
+
+    /// Asks a running job to stop scheduling new items; false when no such job runs.
+    pub fn cancel_job(&self, id: &str) -> bool {
+        match self.jobs.lock().expect("poisoned").get(id) {
+            Some(flag) => {
+                flag.store(true, Ordering::SeqCst);
+                true
+            }
+            None => false,
         }
-        Some(Claim {
-            owner: Arc::clone(self),
-            key,
-        })
+    }
+
+    /// The stop signal of the preview `id`, registered until [`Self::preview_ended`]; already
+    /// set when its stop arrived first.
+    pub fn preview_started(&self, id: &str) -> tokio::sync::watch::Receiver<bool> {
+        self.previews
+            .lock()
+            .expect("poisoned")
+            .entry(id.to_string())
+            .or_insert_with(|| tokio::sync::watch::channel(false).0)
+            .subscribe()
+    }
+
+    pub fn preview_ended(&self, id: &str) {
+        if let Ok(mut previews) = self.previews.lock() {
+            previews.remove(id);
+        }
+    }
+
+    /// Stops the preview `id`; a stop that arrives before its preview started (the two
+    /// commands may overtake each other) stops that preview as it starts.
+    pub fn cancel_preview(&self, id: &str) {
+        let mut previews = self.previews.lock().expect("poisoned");
+        match previews.get(id) {
+            Some(tx) => {
+                tx.send_replace(true);
+            }
+            None => {
+                previews.insert(id.to_string(), tokio::sync::watch::channel(true).0);
+            }
+        }
     }
 }
 

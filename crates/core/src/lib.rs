@@ -2,23 +2,28 @@
 //! actions, secrets and bulk jobs live here so they are tested without Tauri.
 
 pub mod accounts_export;
+mod action_env;
 pub mod actions;
 pub mod api;
 pub mod attribution;
 pub mod confirm;
+mod connections;
 pub mod durable;
 pub mod error;
 mod export_file;
 pub mod history;
 pub mod in_flight;
 pub mod jobs;
+mod listing;
 mod listing_cache;
 pub mod model;
 pub mod providers;
 pub mod reconcile;
 pub mod secrets;
+pub mod settings;
 pub mod workspace;
 
 pub use error::{Error, ErrorCode, Result, UiError};
 pub use model::{Action, AuthMethod, Connection, Impact, Provider, Status, Subaccount};
-pub use workspace::{MemorySettings, Settings, SettingsStore, Workspace, WorkspaceConfig};
+pub use settings::{MemorySettings, Settings, SettingsStore};
+pub use workspace::{Workspace, WorkspaceConfig};

@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+use crate::action_env::ActionEnv;
+use crate::connections::Connections;
 use crate::error::{Error, Result};
 use crate::history::{display_time, now_iso, Completion, HistoryCode, HistoryEntry, Outcome};
 use crate::model::{Action, Connection};
-use crate::workspace::Workspace;
 
 /// What a reconciliation pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -37,18 +38,25 @@ impl Reconciled {
     }
 }
 
-impl Workspace {
+/// Settles open entries from the accounts' current state; the workspace's reconcile, *Check
+/// now* and *settle by hand* go through it.
+pub(crate) struct Reconciler<'a> {
+    pub connections: &'a Connections,
+    pub env: &'a ActionEnv,
+}
+
+impl Reconciler<'_> {
     /// Settles every open entry it can. Safe to run again: unknown ones are checked again.
     /// Entries of an account an action holds right now are left alone (they are in flight).
     pub async fn reconcile(&self) -> Result<Reconciled> {
-        let history = self.history()?.clone();
+        let history = self.env.history()?.clone();
         let mut report = Reconciled::default();
         // Those whose connection was missing before, now that it exists again.
         let returned = history
             .intents_missing_connection()?
             .into_iter()
             .filter(|e| {
-                Uuid::parse_str(&e.connection_id).is_ok_and(|id| self.connection(id).is_ok())
+                Uuid::parse_str(&e.connection_id).is_ok_and(|id| self.connections.get(id).is_ok())
             });
         for entry in history.open_intents()?.into_iter().chain(returned) {
             if let Some(outcome) = self.settle_entry(&entry).await? {
@@ -60,7 +68,7 @@ impl Workspace {
 
     /// *Check now* for one account: reads it and settles its open entries.
     pub async fn check_now(&self, connection_id: Uuid, account_id: &str) -> Result<Reconciled> {
-        let history = self.history()?.clone();
+        let history = self.env.history()?.clone();
         let mut report = Reconciled::default();
         for entry in history.open_for(&connection_id.to_string(), account_id)? {
             if let Some(outcome) = self.settle_entry(&entry).await? {
@@ -74,7 +82,7 @@ impl Workspace {
     /// settle by itself (a provider that reports no state, a connection since removed):
     /// `went_through` says whether the change shows there.
     pub fn settle_by_hand(&self, entry_id: i64, went_through: bool) -> Result<HistoryEntry> {
-        let history = self.history()?;
+        let history = self.env.history()?;
         let entry = history
             .get(entry_id)?
             .filter(|e| matches!(e.outcome, Outcome::Pending | Outcome::Unknown))
@@ -87,7 +95,8 @@ impl Workspace {
         if let Ok(id) = Uuid::parse_str(&entry.connection_id) {
             // An action in flight owns its entry.
             if self
-                .in_flight()
+                .env
+                .in_flight
                 .claim_to_check(id, &entry.account_id)
                 .is_none()
             {
@@ -109,7 +118,7 @@ impl Workspace {
             error_message: Some(format!(
                 "Settled by hand on {}: {} checked the account in the provider's console and recorded that the change {said}.",
                 display_time(&now_iso()),
-                self.actor
+                self.env.actor
             )),
             reconciled: true,
             ..Completion::outcome(outcome)
@@ -129,22 +138,26 @@ impl Workspace {
         };
         let conn = Uuid::parse_str(&entry.connection_id)
             .ok()
-            .and_then(|id| self.connection(id).ok());
+            .and_then(|id| self.connections.get(id).ok());
         let Some(conn) = conn else {
             let c = Completion {
                 error_code: Some(HistoryCode::ConnectionMissing),
                 error_message: Some("Subdesk could not check this action: its connection has been removed. Check the account in the provider's console, then record what you found.".into()),
                 ..Completion::outcome(Outcome::Unknown)
             };
-            self.history()?.complete(entry.id, &c)?;
+            self.env.history()?.complete(entry.id, &c)?;
             return Ok(Some(Outcome::Unknown));
         };
-        let Some(_claim) = self.in_flight().claim_to_check(conn.id, &entry.account_id) else {
+        let Some(_claim) = self
+            .env
+            .in_flight
+            .claim_to_check(conn.id, &entry.account_id)
+        else {
             return Ok(None);
         };
         let c = self.read_outcome(&conn, entry, action).await;
         let outcome = c.outcome;
-        self.history()?.complete(entry.id, &c)?;
+        self.env.history()?.complete(entry.id, &c)?;
         Ok(Some(outcome))
     }
 
@@ -169,7 +182,7 @@ impl Workspace {
                 ..Completion::outcome(Outcome::Unknown)
             };
         }
-        let api = match self.api_for(conn).await {
+        let api = match self.connections.api_for(conn).await {
             Ok(api) => api,
             Err(err) => return Completion::outcome(Outcome::Unknown).with_error(&err),
         };
@@ -228,9 +241,9 @@ impl Workspace {
         let started = started.with_timezone(&chrono::Utc);
         let last_sent = match (e.outcome, e.duration_ms) {
             (Outcome::Unknown, Some(ms)) => started + chrono::Duration::milliseconds(ms),
-            _ => self.started_at().max(started),
+            _ => self.env.started_at.max(started),
         };
-        let window = chrono::Duration::from_std(self.retry.late_apply_window)
+        let window = chrono::Duration::from_std(self.env.retry.late_apply_window)
             .unwrap_or(chrono::Duration::MAX);
         let until = last_sent + window;
         (chrono::Utc::now() < until).then(|| until.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
@@ -240,7 +253,7 @@ impl Workspace {
     /// app waits that long before it re-checks by itself. `None` when no entry is waiting for
     /// its window to end (those past it were read by the check that followed their window).
     pub fn next_check_in(&self) -> Option<Duration> {
-        let open = self.history().ok()?.open_intents().ok()?;
+        let open = self.env.history().ok()?.open_intents().ok()?;
         let until = open
             .iter()
             .filter(|e| e.outcome == Outcome::Unknown)

@@ -95,7 +95,8 @@ fn emit(value: serde_json::Value) {
     let _ = out.flush();
 }
 
-async fn run(a: Args) -> Result<(), String> {
+/// The workspace the job runs in: the history at `--db`, the connection `--base-url` names.
+async fn open(a: &Args) -> Result<Arc<Workspace>, String> {
     let ws = Arc::new(
         Workspace::new(WorkspaceConfig {
             settings: Arc::new(MemorySettings::default()),
@@ -125,7 +126,7 @@ async fn run(a: Args) -> Result<(), String> {
             label: format!("batch {}", a.provider.as_str()),
             account_id: a.account_id.clone(),
             api_key_sid: None,
-            secret: a.token,
+            secret: a.token.clone(),
             edge: None,
             region: None,
             base_url: Some(a.base_url.clone()),
@@ -134,10 +135,13 @@ async fn run(a: Args) -> Result<(), String> {
         .await
         .map_err(|e| e.user_message())?;
     emit(json!({ "connection": conn }));
+    Ok(ws)
+}
 
+/// Every subaccount listed, and how many of them the action applies to.
+async fn list(ws: &Arc<Workspace>, action: Action) -> Result<Listed, String> {
     let listed: Arc<Mutex<Listed>> = Arc::default();
     let sink = Arc::clone(&listed);
-    let action = a.action;
     ws.list_all(Arc::new(move |e| {
         let mut l = sink.lock().expect("poisoned");
         match e {
@@ -158,14 +162,19 @@ async fn run(a: Args) -> Result<(), String> {
         }
     }))
     .await;
-    let Listed {
-        items,
-        runnable,
-        failed,
-    } = std::mem::take(&mut *listed.lock().expect("poisoned"));
-    if let Some(m) = failed {
-        return Err(format!("listing failed: {m}"));
+    let listed = std::mem::take(&mut *listed.lock().expect("poisoned"));
+    match &listed.failed {
+        Some(m) => Err(format!("listing failed: {m}")),
+        None => Ok(listed),
     }
+}
+
+async fn run(a: Args) -> Result<(), String> {
+    let ws = open(&a).await?;
+    let action = a.action;
+    let Listed {
+        items, runnable, ..
+    } = list(&ws, action).await?;
     if items.is_empty() {
         emit(json!({ "finished": null, "reason": "no subaccounts" }));
         return Ok(());

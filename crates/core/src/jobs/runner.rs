@@ -15,16 +15,18 @@ use super::types::{
     BulkPreview, ConnectionCount, ItemRef, ItemResult, JobCounts, JobEvent, PreviewEvent,
     SkippedItem,
 };
+use crate::action_env::ActionEnv;
 use crate::actions::intent;
 use crate::api::AccountRow;
 use crate::attribution::Attribution;
 use crate::confirm::{Accounts, Confirmation};
+use crate::connections::Connections;
 use crate::error::{Error, ErrorCode, Result, UiError};
-use crate::history::{Completion, History, HistoryCode, HistoryEntry, Intent, Outcome};
+use crate::history::{Completion, History, HistoryCode, Intent, Outcome};
+use crate::listing::Listing;
 use crate::model::{check_transition, Action, Connection, Provider, Status, Subaccount};
 use crate::providers::catalog::Choices;
 use crate::providers::ProviderApi;
-use crate::workspace::Workspace;
 
 pub type JobSink = Arc<dyn Fn(JobEvent) + Send + Sync>;
 
@@ -66,23 +68,29 @@ fn bulk_consequences(action: Action, rows: &[AccountRow]) -> Vec<String> {
     out
 }
 
-/// Bulk jobs of one workspace: their preview, their run and their cancel. The workspace keeps
-/// the state they share with single actions (the last listing, the in-flight claims, the
-/// confirmation tokens, the running jobs' cancel flags); this type holds the job logic.
+/// Bulk jobs of one workspace: their preview, their run and their cancel. They share with
+/// single actions the connections, the last listing and the action environment (the in-flight
+/// claims, the confirmation tokens, the cancel flags); this type holds the job logic.
+#[derive(Clone)]
 pub struct BulkJobs {
-    ws: Arc<Workspace>,
-}
-
-impl Workspace {
-    /// The bulk jobs of this workspace.
-    pub fn bulk(self: &Arc<Self>) -> BulkJobs {
-        BulkJobs {
-            ws: Arc::clone(self),
-        }
-    }
+    connections: Arc<Connections>,
+    listing: Arc<Listing>,
+    env: Arc<ActionEnv>,
 }
 
 impl BulkJobs {
+    pub(crate) fn new(
+        connections: Arc<Connections>,
+        listing: Arc<Listing>,
+        env: Arc<ActionEnv>,
+    ) -> BulkJobs {
+        BulkJobs {
+            connections,
+            listing,
+            env,
+        }
+    }
+
     /// Splits a selection into what will run and what will be skipped, from the last listing.
     /// For an irreversible action it also reads what each account loses (a Twilio close: its
     /// phone numbers), counts the numbers released, and issues the token the job must carry.
@@ -104,7 +112,7 @@ impl BulkJobs {
         preview_id: Option<&str>,
         sink: PreviewSink,
     ) -> Result<BulkPreview> {
-        let registered = preview_id.map(|id| Registered::new(&self.ws, id));
+        let registered = preview_id.map(|id| Registered::new(&self.env, id));
         let mut cancel = registered.as_ref().map(|r| r.cancel.clone());
         if cancel.as_ref().is_some_and(|c| *c.borrow()) {
             return Err(Error::Cancelled);
@@ -147,7 +155,7 @@ impl BulkJobs {
                 .then(|| count_numbers(read.snapshots.values()))
                 .flatten();
             preview.unread = read.unread;
-            preview.confirm_token = Some(self.ws.tokens.issue(
+            preview.confirm_token = Some(self.env.in_flight.tokens().issue(
                 action,
                 accounts_of(&preview.runnable),
                 read.snapshots,
@@ -160,15 +168,7 @@ impl BulkJobs {
     /// other is sent. A stop that arrives before its preview started (the two commands may
     /// overtake each other) stops that preview as it starts.
     pub fn cancel_preview(&self, preview_id: &str) {
-        let mut previews = self.ws.previews.lock().expect("poisoned");
-        match previews.get(preview_id) {
-            Some(tx) => {
-                tx.send_replace(true);
-            }
-            None => {
-                previews.insert(preview_id.to_string(), tokio::sync::watch::channel(true).0);
-            }
-        }
+        self.env.in_flight.cancels().cancel_preview(preview_id)
     }
 
     /// What will run and what will be skipped, from the last listing: an account not listed,
@@ -185,18 +185,12 @@ impl BulkJobs {
         let mut conns: HashMap<Uuid, Connection> = HashMap::new();
         for item in items {
             if !conns.contains_key(&item.connection_id) {
-                let conn = self.ws.connection(item.connection_id)?;
+                let conn = self.connections.get(item.connection_id)?;
                 conns.insert(conn.id, conn);
             }
         }
         refuse_mixed(conns.values())?;
-        let open: HashMap<(String, String), HistoryEntry> = self
-            .ws
-            .history()?
-            .all_open()?
-            .into_iter()
-            .map(|e| ((e.connection_id.clone(), e.account_id.clone()), e))
-            .collect();
+        let open = self.env.in_flight.open_entries()?;
         let mut runnable = Vec::new();
         let mut skipped = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -211,7 +205,7 @@ impl BulkJobs {
                 reason: e.user_message(),
                 code: e.code(),
             };
-            let Some(acc) = self.ws.cached(conn.id, &item.account_id) else {
+            let Some(acc) = self.listing.cached(conn.id, &item.account_id) else {
                 skipped.push(SkippedItem {
                     item: item.clone(),
                     name: item.account_id.clone(),
@@ -254,16 +248,14 @@ impl BulkJobs {
             let api = match apis.get(&r.connection_id) {
                 Some(api) => Arc::clone(api),
                 None => {
-                    let api = self
-                        .ws
-                        .api_for(&self.ws.connection(r.connection_id)?)
-                        .await?;
+                    let conn = self.connections.get(r.connection_id)?;
+                    let api = self.connections.api_for(&conn).await?;
                     apis.insert(r.connection_id, Arc::clone(&api));
                     api
                 }
             };
             // The account as the last listing showed it (what `split` judged runnable).
-            let Some(account) = self.ws.cached(r.connection_id, &r.id) else {
+            let Some(account) = self.listing.cached(r.connection_id, &r.id) else {
                 continue;
             };
             let key = (r.connection_id, r.id.clone());
@@ -328,13 +320,7 @@ impl BulkJobs {
 
     /// Asks a running job to stop scheduling new items.
     pub fn cancel(&self, job_id: &str) -> bool {
-        match self.ws.jobs.lock().expect("poisoned").get(job_id) {
-            Some(flag) => {
-                flag.store(true, Ordering::SeqCst);
-                true
-            }
-            None => false,
-        }
+        self.env.in_flight.cancels().cancel_job(job_id)
     }
 
     /// Runs a bulk action on `items` and returns the final counts. Progress goes to `sink`.
@@ -363,10 +349,10 @@ impl BulkJobs {
         reason: Option<&str>,
         sink: JobSink,
     ) -> Result<JobCounts> {
-        let by = Arc::new(self.ws.attribution(reason)?);
+        let by = Arc::new(self.env.attribution(reason)?);
         let (runnable, skipped) = self.split(&items, action)?;
         let snapshots = Arc::new(self.redeem(action, &runnable, confirmation)?);
-        let history = Arc::clone(self.ws.history()?);
+        let history = Arc::clone(self.env.history()?);
         // Every connection resolved before the first write: a connection removed while the
         // job runs can no longer stop it half-way, with writes in flight.
         let conns = self.resolve(&runnable, &skipped).await;
@@ -379,11 +365,10 @@ impl BulkJobs {
             history,
             action,
         });
-        self.ws
-            .jobs
-            .lock()
-            .expect("poisoned")
-            .insert(job.id.clone(), Arc::clone(&job.cancel));
+        self.env
+            .in_flight
+            .cancels()
+            .job_started(&job.id, Arc::clone(&job.cancel));
         (job.sink)(JobEvent::Started {
             job_id: job.id.clone(),
             counts: job.tally.snapshot(),
@@ -396,10 +381,10 @@ impl BulkJobs {
             let per = conns[&row.connection_id].clone();
             let asked = per.conn.provider.info().choices_for(action, choices);
             let snapshot = snapshots.get(&(per.conn.id, row.id.clone())).cloned();
-            let (ws, job) = (Arc::clone(&self.ws), Arc::clone(&job));
+            let (jobs, job) = (self.clone(), Arc::clone(&job));
             set.spawn(async move {
                 let _permit = Arc::clone(&per.gate).acquire_owned().await;
-                let result = job.run_item(&ws, &per, &row, &asked, snapshot).await;
+                let result = job.run_item(&jobs, &per, &row, &asked, snapshot).await;
                 job.tally.finish(result, &job.cancel, &job.sink);
             });
         }
@@ -408,7 +393,7 @@ impl BulkJobs {
                 tracing::error!(error = %e, "a job item task failed");
             }
         }
-        self.ws.jobs.lock().expect("poisoned").remove(&job.id);
+        self.env.in_flight.cancels().job_ended(&job.id);
         Ok(job.finish())
     }
 
@@ -427,7 +412,7 @@ impl BulkJobs {
         if !confirmation.is_some_and(|c| c.typed.trim().eq_ignore_ascii_case(&expected)) {
             return Err(Error::ConfirmationMismatch { expected });
         }
-        self.ws.tokens.redeem(
+        self.env.in_flight.tokens().redeem(
             confirmation.map(|c| c.token.as_str()),
             action,
             &accounts_of(runnable),
@@ -444,7 +429,7 @@ impl BulkJobs {
         runnable: &[AccountRow],
         skipped: &[SkippedItem],
     ) -> HashMap<Uuid, PerConnection> {
-        let concurrency = self.ws.settings().concurrency.max(1) as usize;
+        let concurrency = self.env.settings.get().concurrency.max(1) as usize;
         let mut count: HashMap<Uuid, usize> = HashMap::new();
         for row in runnable {
             *count.entry(row.connection_id).or_default() += 1;
@@ -458,13 +443,13 @@ impl BulkJobs {
             if out.contains_key(&id) {
                 continue;
             }
-            let Ok(conn) = self.ws.connection(id) else {
+            let Ok(conn) = self.connections.get(id) else {
                 continue;
             };
             let many = count.get(&id).copied().unwrap_or(0) >= LIST_WHEN_AT_LEAST;
             // A connection with only skipped accounts needs no adapter.
             let api = match count.contains_key(&id) {
-                true => self.ws.api_for(&conn).await,
+                true => self.connections.api_for(&conn).await,
                 false => Err(Error::Cancelled),
             };
             let fresh = match &api {
@@ -563,7 +548,7 @@ impl Job {
     /// has it, then performed.
     async fn run_item(
         &self,
-        ws: &Arc<Workspace>,
+        jobs: &BulkJobs,
         per: &PerConnection,
         row: &AccountRow,
         asked: &Choices,
@@ -572,7 +557,7 @@ impl Job {
         if self.cancel.load(Ordering::SeqCst) {
             return self.unsent(per, row, Outcome::NotStarted, Error::Cancelled);
         }
-        let _claim = match ws.claim(&per.conn, &row.id) {
+        let _claim = match jobs.env.claim(&per.conn, &row.id) {
             Ok(c) => c,
             Err(e) => return self.unsent(per, row, Outcome::Skipped, e),
         };
@@ -590,7 +575,9 @@ impl Job {
             return self.unsent(per, row, Outcome::Skipped, gone(row));
         }
         let job = Some((self.id.as_str(), self.cancel.as_ref()));
-        let ctx = ws.context(&per.conn, api, &self.history, &self.by, job, asked);
+        let ctx = jobs
+            .env
+            .context(&per.conn, api, &self.history, &self.by, job, asked);
         let performed = match listed.flatten() {
             Some(now) => {
                 ctx.perform_on(now.clone(), &row.name, self.action, snapshot)
@@ -610,9 +597,9 @@ impl Job {
             },
             Ok(p) => {
                 if let Some(a) = &p.account {
-                    ws.remember(&per.conn, std::slice::from_ref(a));
+                    jobs.listing.remember(&per.conn, std::slice::from_ref(a));
                 }
-                ws.note_outcome(p.outcome);
+                jobs.env.note_outcome(p.outcome);
                 let item = item_of(row);
                 let row = p.account.map(|a| AccountRow::new(&per.conn, a));
                 ItemResult {
@@ -673,35 +660,26 @@ struct Read {
     unread: u32,
 }
 
-/// A preview's entry in the workspace, for its cancel; removed when the preview ends.
+/// A preview's entry among the cancel flags, for its cancel; removed when the preview ends.
 struct Registered {
-    ws: Arc<Workspace>,
+    env: Arc<ActionEnv>,
     id: String,
     cancel: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Registered {
-    fn new(ws: &Arc<Workspace>, id: &str) -> Registered {
-        let cancel = ws
-            .previews
-            .lock()
-            .expect("poisoned")
-            .entry(id.to_string())
-            .or_insert_with(|| tokio::sync::watch::channel(false).0)
-            .subscribe();
+    fn new(env: &Arc<ActionEnv>, id: &str) -> Registered {
         Registered {
-            ws: Arc::clone(ws),
+            env: Arc::clone(env),
             id: id.to_string(),
-            cancel,
+            cancel: env.in_flight.cancels().preview_started(id),
         }
     }
 }
 
 impl Drop for Registered {
     fn drop(&mut self) {
-        if let Ok(mut previews) = self.ws.previews.lock() {
-            previews.remove(&self.id);
-        }
+        self.env.in_flight.cancels().preview_ended(&self.id);
     }
 }
 
