@@ -73,6 +73,7 @@ pub fn folder<R: Runtime>(app: &AppHandle<R>, which: Folder) -> Result<PathBuf, 
         code: ErrorCode::Storage,
         message: format!("Subdesk could not find its folder: {e}"),
         retryable: false,
+        field: None,
     })
 }
 
@@ -99,6 +100,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, which: Folder) -> Result<(), UiError
             path.display()
         ),
         retryable: false,
+        field: None,
     };
     std::fs::create_dir_all(&path).map_err(|e| failed(e.to_string()))?;
     app.opener()

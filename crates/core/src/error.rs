@@ -70,6 +70,10 @@ pub enum Error {
     ConfirmationMismatch { expected: String },
     #[error("cancelled")]
     Cancelled,
+    /// Another action (or a check) holds the account right now: not wrong input, and over
+    /// once that action finishes.
+    #[error("another action holds the account")]
+    Busy,
     #[error("the API key cannot manage subaccounts")]
     ApiKeyRefused { provider: Provider },
     #[error("the API key cannot reach this subaccount's resources")]
@@ -130,6 +134,8 @@ pub enum ErrorCode {
     Validation,
     ConfirmationMismatch,
     Cancelled,
+    /// Another action on the account is still running.
+    Busy,
     ApiKeyRefused,
     ApiKeyCannotReachSubaccount,
     SubaccountCredentials,
@@ -178,6 +184,7 @@ impl ErrorCode {
             ErrorCode::Validation => "validation",
             ErrorCode::ConfirmationMismatch => "confirmation_mismatch",
             ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Busy => "busy",
             ErrorCode::ApiKeyRefused => "api_key_refused",
             ErrorCode::ApiKeyCannotReachSubaccount => "api_key_cannot_reach_subaccount",
             ErrorCode::SubaccountCredentials => "subaccount_credentials",
@@ -201,6 +208,11 @@ pub struct UiError {
     pub message: String,
     /// True when trying again later may work (network, rate limit, provider outage).
     pub retryable: bool,
+    /// The form field the error is about (`label`, `accountId`, `reason`…), when it is about
+    /// one: the form marks that field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl Error {
@@ -227,6 +239,7 @@ impl Error {
             Error::Validation { .. } => ErrorCode::Validation,
             Error::ConfirmationMismatch { .. } => ErrorCode::ConfirmationMismatch,
             Error::Cancelled => ErrorCode::Cancelled,
+            Error::Busy => ErrorCode::Busy,
             Error::ApiKeyRefused { .. } => ErrorCode::ApiKeyRefused,
             Error::ApiKeyCannotReachSubaccount { .. } => ErrorCode::ApiKeyCannotReachSubaccount,
             Error::SubaccountCredentials { .. } => ErrorCode::SubaccountCredentials,
@@ -293,6 +306,7 @@ impl Error {
                 "The confirmation does not match. Type {expected} exactly to confirm."
             ),
             Error::Cancelled => "Cancelled. Nothing more was sent.".into(),
+            Error::Busy => "Another action on this account is still running. Wait for it to finish, then refresh.".into(),
             Error::ApiKeyRefused { provider } => format!(
                 "{} refused this API key for managing subaccounts. Either the key's secret is wrong, or it is a Standard or Restricted key, which cannot use the Accounts resource. Edit the connection to use the parent account's Auth Token (or a Main API key).",
                 provider.name()
@@ -373,6 +387,17 @@ impl Error {
             code: self.code(),
             message: self.user_message(),
             retryable: self.retryable(),
+            field: self.field().map(str::to_string),
+        }
+    }
+
+    /// The form field this error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Validation { field, .. } => Some(field),
+            Error::ReasonTooLong { .. } => Some("reason"),
+            Error::DisplayNameTooLong { .. } => Some("operatorDisplayName"),
+            _ => None,
         }
     }
 
@@ -482,6 +507,7 @@ mod tests {
                 expected: "def".into(),
             },
             Error::Cancelled,
+            Error::Busy,
             Error::ApiKeyRefused {
                 provider: Provider::Twilio,
             },

@@ -246,11 +246,9 @@ impl Cancels {
     }
 }
 
+/// "Another action on this account is still running…" (see [`Error::Busy`]).
 fn busy() -> Error {
-    Error::validation(
-        "accountId",
-        "Another action on this account is still running. Wait for it to finish, then refresh.",
-    )
+    Error::Busy
 }
 
 /// The refusal for an account whose entry `open` has no known outcome.

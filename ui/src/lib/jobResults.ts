@@ -20,6 +20,7 @@ const REFUSED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'api_key_cannot_reach_subaccount',
   'subaccount_credentials',
   'validation',
+  'busy',
   'confirmation_mismatch',
   'preview_required',
   'missing_secret',

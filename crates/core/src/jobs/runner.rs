@@ -510,6 +510,7 @@ impl Job {
             code: s.code,
             message: s.reason.clone(),
             retryable: false,
+            field: None,
         });
         let result = ItemResult {
             item: s.item.clone(),

@@ -166,6 +166,10 @@ pub trait ProviderSpec: Send + Sync {
         })
     }
 
+    /// What a subaccount's ID looks like: every adapter refuses another before it sends
+    /// anything (see [`super::check_account_id`]).
+    fn account_id(&self) -> AccountIdFormat;
+
     /// The adapter of a connection.
     fn adapter(
         &self,
@@ -173,6 +177,13 @@ pub trait ProviderSpec: Send + Sync {
         secret: Secret,
         parts: AdapterParts,
     ) -> Arc<dyn ProviderApi>;
+}
+
+/// A subaccount ID's pattern, and what it is in words for the refusal ("a Telnyx managed
+/// account ID (a UUID)").
+pub struct AccountIdFormat {
+    pub pattern: &'static str,
+    pub what: &'static str,
 }
 
 /// What [`ProviderSpec::draft`] decides.

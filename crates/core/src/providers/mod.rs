@@ -185,6 +185,70 @@ pub fn adapter_for(
     conn.provider.spec().adapter(conn, secret, parts)
 }
 
+/// Refuses an ID that is not of the provider's subaccount format (see
+/// [`ProviderSpec::account_id`]) before anything is sent.
+pub(crate) fn check_account_id(provider: Provider, id: &str) -> Result<()> {
+    let format = provider.spec().account_id();
+    if catalog::matches(format.pattern, id) {
+        Ok(())
+    } else {
+        Err(Error::validation(
+            "accountId",
+            format!("{id} is not {}.", format.what),
+        ))
+    }
+}
+
+/// The check before a change: an ID of the provider's format, and never the connection's own
+/// parent account (`parent`).
+pub(crate) fn check_target(provider: Provider, id: &str, parent: &str) -> Result<()> {
+    check_account_id(provider, id)?;
+    if id == parent {
+        return Err(Error::ParentAccount);
+    }
+    Ok(())
+}
+
+/// What a JSON adapter sends with: its limit, its retry budget, its body cap, and the header
+/// its provider puts the request id in.
+pub(crate) struct JsonTransport<'a> {
+    pub limit: &'a AdaptiveLimit,
+    pub retry: &'a RetryPolicy,
+    pub max_body: u64,
+    pub request_id_header: &'a str,
+}
+
+/// The one way a JSON adapter calls its provider: `authed` builds the request with the
+/// provider's credentials; `body`, when given, is sent as JSON. A GET is retried as a read,
+/// anything else as a write (see [`execute`]).
+pub(crate) async fn send_json(
+    transport: JsonTransport<'_>,
+    method: reqwest::Method,
+    body: Option<serde_json::Value>,
+    max_tries: u32,
+    authed: impl Fn(reqwest::Method) -> reqwest::RequestBuilder,
+    classify: impl Fn(&RawResponse) -> Refusal,
+) -> Result<RawResponse, CallError> {
+    let idempotent = method == reqwest::Method::GET;
+    execute(
+        transport.limit,
+        transport.retry,
+        max_tries,
+        idempotent,
+        transport.request_id_header,
+        transport.max_body,
+        || {
+            let r = authed(method.clone());
+            match &body {
+                Some(b) => r.json(b),
+                None => r,
+            }
+        },
+        classify,
+    )
+    .await
+}
+
 /// A response whose body has been read. The body is wiped when the response is dropped: a
 /// Twilio account list carries the auth token of every subaccount, and must not linger in
 /// freed memory. Parse it with [`parse_json`], which consumes it, so it lives no longer than

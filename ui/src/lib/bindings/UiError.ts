@@ -8,4 +8,9 @@ export type UiError = { code: ErrorCode, message: string,
 /**
  * True when trying again later may work (network, rate limit, provider outage).
  */
-retryable: boolean, };
+retryable: boolean, 
+/**
+ * The form field the error is about (`label`, `accountId`, `reason`…), when it is about
+ * one: the form marks that field.
+ */
+field?: string, };

@@ -37,12 +37,12 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::catalog::{
-    ActionChoice, ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec,
-    StatusRule,
+    AccountIdFormat, ActionChoice, ActionInfo, AdapterParts, Choices, FormField, ProviderInfo,
+    ProviderSpec, StatusRule,
 };
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
-use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
+use super::{parse_json, send_json, JsonTransport, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
 use crate::model::{Action, ActionReceipt, Connection, Impact, Provider, Status, Subaccount};
 use crate::secrets::Secret;
@@ -95,6 +95,13 @@ impl ProviderSpec for Spec {
             reports_status: true,
             lists_cancelled_on_request: false,
             forbidden_advice: "Ask Plivo support or the main account's owner to allow it.".into(),
+        }
+    }
+
+    fn account_id(&self) -> AccountIdFormat {
+        AccountIdFormat {
+            pattern: "^[A-Z0-9]{2,40}$",
+            what: "a Plivo subaccount Auth ID (like SA2025RK4E639VJFZAMM)",
         }
     }
 
@@ -192,23 +199,21 @@ impl PlivoApi {
         body: Option<serde_json::Value>,
         max_tries: u32,
     ) -> Result<RawResponse, CallError> {
-        let idempotent = method == reqwest::Method::GET;
-        execute(
-            &self.limit,
-            &self.retry,
+        let transport = JsonTransport {
+            limit: &self.limit,
+            retry: &self.retry,
+            max_body: self.max_body,
+            request_id_header: "x-plivo-request-id",
+        };
+        send_json(
+            transport,
+            method,
+            body,
             max_tries,
-            idempotent,
-            "x-plivo-request-id",
-            self.max_body,
-            || {
-                let r = self
-                    .client
-                    .request(method.clone(), url)
-                    .basic_auth(&self.auth_id, Some(self.secret.expose()));
-                match &body {
-                    Some(b) => r.json(b),
-                    None => r,
-                }
+            |m| {
+                self.client
+                    .request(m, url)
+                    .basic_auth(&self.auth_id, Some(self.secret.expose()))
             },
             classify,
         )
@@ -216,14 +221,7 @@ impl PlivoApi {
     }
 
     fn check_id(&self, id: &str) -> Result<()> {
-        if super::catalog::matches("^[A-Z0-9]{2,40}$", id) {
-            Ok(())
-        } else {
-            Err(Error::validation(
-                "accountId",
-                format!("{id} is not a Plivo subaccount Auth ID (like SA2025RK4E639VJFZAMM)."),
-            ))
-        }
+        super::check_account_id(Provider::Plivo, id)
     }
 
     fn to_subaccount(s: SubJson) -> Subaccount {
@@ -352,10 +350,7 @@ impl ProviderApi for PlivoApi {
         choices: &Choices,
         max_tries: u32,
     ) -> Result<ActionReceipt, CallError> {
-        self.check_id(id)?;
-        if id == self.auth_id {
-            return Err(Error::ParentAccount.into());
-        }
+        super::check_target(Provider::Plivo, id, &self.auth_id)?;
         let url = self.url(&format!("{id}/"));
         let (raw, status_after, word) = match action {
             Action::Suspend | Action::Reactivate => {

@@ -41,12 +41,12 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::catalog::{
-    ActionChoice, ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec,
-    StatusRule,
+    AccountIdFormat, ActionChoice, ActionInfo, AdapterParts, Choices, FormField, ProviderInfo,
+    ProviderSpec, StatusRule,
 };
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
-use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
+use super::{parse_json, send_json, JsonTransport, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
 use crate::model::{
     AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, Provider, Status, Subaccount,
@@ -113,6 +113,13 @@ impl ProviderSpec for Spec {
             reports_status: false,
             lists_cancelled_on_request: true,
             forbidden_advice: "Only Telnyx can make an account a manager account: ask Telnyx support.".into(),
+        }
+    }
+
+    fn account_id(&self) -> AccountIdFormat {
+        AccountIdFormat {
+            pattern: "^[0-9a-fA-F-]{8,64}$",
+            what: "a Telnyx managed account ID (a UUID)",
         }
     }
 
@@ -222,23 +229,21 @@ impl TelnyxApi {
         body: Option<serde_json::Value>,
         max_tries: u32,
     ) -> Result<RawResponse, CallError> {
-        let idempotent = method == reqwest::Method::GET;
-        execute(
-            &self.limit,
-            &self.retry,
+        let transport = JsonTransport {
+            limit: &self.limit,
+            retry: &self.retry,
+            max_body: self.max_body,
+            request_id_header: "x-request-id",
+        };
+        send_json(
+            transport,
+            method,
+            body,
             max_tries,
-            idempotent,
-            "x-request-id",
-            self.max_body,
-            || {
-                let r = self
-                    .client
-                    .request(method.clone(), url)
-                    .bearer_auth(self.secret.expose());
-                match &body {
-                    Some(b) => r.json(b),
-                    None => r,
-                }
+            |m| {
+                self.client
+                    .request(m, url)
+                    .bearer_auth(self.secret.expose())
             },
             classify,
         )
@@ -246,14 +251,7 @@ impl TelnyxApi {
     }
 
     fn check_id(&self, id: &str) -> Result<()> {
-        if super::catalog::matches("^[0-9a-fA-F-]{8,64}$", id) {
-            Ok(())
-        } else {
-            Err(Error::validation(
-                "accountId",
-                format!("{id} is not a Telnyx managed account ID (a UUID)."),
-            ))
-        }
+        super::check_account_id(Provider::Telnyx, id)
     }
 
     fn to_subaccount(a: AccountJson) -> Subaccount {

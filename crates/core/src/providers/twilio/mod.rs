@@ -18,7 +18,8 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::catalog::{
-    ActionInfo, AdapterParts, Choices, Drafted, FormField, ProviderInfo, ProviderSpec, StatusRule,
+    AccountIdFormat, ActionInfo, AdapterParts, Choices, Drafted, FormField, ProviderInfo,
+    ProviderSpec, StatusRule,
 };
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
@@ -115,6 +116,13 @@ impl ProviderSpec for Spec {
             auth,
             base_url: regional_base_url(input.edge.as_deref(), input.region.as_deref())?,
         })
+    }
+
+    fn account_id(&self) -> AccountIdFormat {
+        AccountIdFormat {
+            pattern: r"^AC[0-9a-fA-F]{32}$",
+            what: "a Twilio account SID (AC followed by 32 hexadecimal characters)",
+        }
     }
 
     fn adapter(
@@ -317,16 +325,7 @@ impl TwilioApi {
     }
 
     fn check_sid(&self, id: &str) -> Result<()> {
-        if is_account_sid(id) {
-            Ok(())
-        } else {
-            Err(Error::validation(
-                "accountId",
-                format!(
-                    "{id} is not a Twilio account SID (AC followed by 32 hexadecimal characters)."
-                ),
-            ))
-        }
+        super::check_account_id(Provider::Twilio, id)
     }
 
     fn to_subaccount(&self, a: AccountJson) -> Subaccount {
@@ -607,10 +606,7 @@ impl ProviderApi for TwilioApi {
         _choices: &Choices,
         max_tries: u32,
     ) -> Result<ActionReceipt, CallError> {
-        self.check_sid(id)?;
-        if id == self.account_sid {
-            return Err(Error::ParentAccount.into());
-        }
+        super::check_target(Provider::Twilio, id, &self.account_sid)?;
         let status = status_param(action)?;
         let url = self.account_url(id);
         let raw = execute(

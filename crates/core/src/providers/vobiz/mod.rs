@@ -9,11 +9,12 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::catalog::{
-    ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec, StatusRule,
+    AccountIdFormat, ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec,
+    StatusRule,
 };
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
-use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
+use super::{parse_json, send_json, JsonTransport, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
 use crate::model::Connection;
 use crate::model::{AccountDetail, Action, ActionReceipt, Impact, Provider, Status, Subaccount};
@@ -63,6 +64,13 @@ impl ProviderSpec for Spec {
             reports_status: true,
             lists_cancelled_on_request: false,
             forbidden_advice: "Ask Vobiz support or the account's owner to enable sub-account management.".into(),
+        }
+    }
+
+    fn account_id(&self) -> AccountIdFormat {
+        AccountIdFormat {
+            pattern: guess::AUTH_ID_PATTERN,
+            what: "a Vobiz sub-account ID (like SA_XXXXXXXX)",
         }
     }
 
@@ -177,35 +185,25 @@ impl VobizApi {
         body: Option<serde_json::Value>,
         max_tries: u32,
     ) -> Result<RawResponse, CallError> {
-        let idempotent = method == reqwest::Method::GET;
-        execute(
-            &self.limit,
-            &self.retry,
+        let transport = JsonTransport {
+            limit: &self.limit,
+            retry: &self.retry,
+            max_body: self.max_body,
+            request_id_header: guess::REQUEST_ID_HEADER,
+        };
+        send_json(
+            transport,
+            method,
+            body,
             max_tries,
-            idempotent,
-            guess::REQUEST_ID_HEADER,
-            self.max_body,
-            || {
-                let r = self.request(method.clone(), path);
-                match &body {
-                    Some(b) => r.json(b),
-                    None => r,
-                }
-            },
+            |m| self.request(m, path),
             classify,
         )
         .await
     }
 
     fn check_id(&self, id: &str) -> Result<()> {
-        if guess::is_auth_id(id) {
-            Ok(())
-        } else {
-            Err(Error::validation(
-                "accountId",
-                format!("{id} is not a Vobiz sub-account ID (like SA_XXXXXXXX)."),
-            ))
-        }
+        super::check_account_id(Provider::Vobiz, id)
     }
 
     fn to_subaccount(s: SubJson) -> Subaccount {
@@ -380,10 +378,7 @@ impl ProviderApi for VobizApi {
         _choices: &Choices,
         max_tries: u32,
     ) -> Result<ActionReceipt, CallError> {
-        self.check_id(id)?;
-        if id == self.auth_id {
-            return Err(Error::ParentAccount.into());
-        }
+        super::check_target(Provider::Vobiz, id, &self.auth_id)?;
         let path = guess::item_path(&self.auth_id, id);
         let enabled = match action {
             Action::Suspend => false,

@@ -33,11 +33,12 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::catalog::{
-    ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec, StatusRule,
+    AccountIdFormat, ActionInfo, AdapterParts, Choices, FormField, ProviderInfo, ProviderSpec,
+    StatusRule,
 };
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
-use super::{execute, parse_json, PageSink, ProviderApi, RawResponse, Refusal};
+use super::{parse_json, send_json, JsonTransport, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
 use crate::model::{
     AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, Provider, Status, Subaccount,
@@ -79,6 +80,13 @@ impl ProviderSpec for Spec {
             reports_status: true,
             lists_cancelled_on_request: false,
             forbidden_advice: "Only Vonage can enable the Subaccounts API: ask your Vonage account manager (Vonage Partners have it already).".into(),
+        }
+    }
+
+    fn account_id(&self) -> AccountIdFormat {
+        AccountIdFormat {
+            pattern: API_KEY_PATTERN,
+            what: "a Vonage subaccount API key (like bbe6222f)",
         }
     }
 
@@ -155,23 +163,21 @@ impl VonageApi {
         body: Option<serde_json::Value>,
         max_tries: u32,
     ) -> Result<RawResponse, CallError> {
-        let idempotent = method == reqwest::Method::GET;
-        execute(
-            &self.limit,
-            &self.retry,
+        let transport = JsonTransport {
+            limit: &self.limit,
+            retry: &self.retry,
+            max_body: self.max_body,
+            request_id_header: "x-request-id",
+        };
+        send_json(
+            transport,
+            method,
+            body,
             max_tries,
-            idempotent,
-            "x-request-id",
-            self.max_body,
-            || {
-                let r = self
-                    .client
-                    .request(method.clone(), url)
-                    .basic_auth(&self.api_key, Some(self.secret.expose()));
-                match &body {
-                    Some(b) => r.json(b),
-                    None => r,
-                }
+            |m| {
+                self.client
+                    .request(m, url)
+                    .basic_auth(&self.api_key, Some(self.secret.expose()))
             },
             classify,
         )
@@ -179,14 +185,7 @@ impl VonageApi {
     }
 
     fn check_id(&self, id: &str) -> Result<()> {
-        if super::catalog::matches(API_KEY_PATTERN, id) {
-            Ok(())
-        } else {
-            Err(Error::validation(
-                "accountId",
-                format!("{id} is not a Vonage subaccount API key (like bbe6222f)."),
-            ))
-        }
+        super::check_account_id(Provider::Vonage, id)
     }
 
     async fn fetch_json(&self, id: &str) -> Result<SubJson> {
@@ -324,10 +323,7 @@ impl ProviderApi for VonageApi {
     }
 
     async fn fetch(&self, id: &str) -> Result<Subaccount> {
-        self.check_id(id)?;
-        if id == self.api_key {
-            return Err(Error::ParentAccount);
-        }
+        super::check_target(Provider::Vonage, id, &self.api_key)?;
         Ok(Self::to_subaccount(self.fetch_json(id).await?))
     }
 
@@ -370,10 +366,7 @@ impl ProviderApi for VonageApi {
         _choices: &Choices,
         max_tries: u32,
     ) -> Result<ActionReceipt, CallError> {
-        self.check_id(id)?;
-        if id == self.api_key {
-            return Err(Error::ParentAccount.into());
-        }
+        super::check_target(Provider::Vonage, id, &self.api_key)?;
         let suspended = match action {
             Action::Suspend => true,
             Action::Reactivate => false,
