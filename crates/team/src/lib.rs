@@ -1,7 +1,7 @@
-//! The shared team trail on PostgreSQL (the first slice of the team issue): the schema and its
-//! migrations, append-only entries and outcomes, and claims with a lease. No Postgres type
-//! leaves this crate. Not wired into the app yet: core's in-flight and history interfaces are
-//! what it will sit behind.
+//! The shared team trail on PostgreSQL: the settings and how the server is reached (TLS, a pool,
+//! *Test*), the schema and its migrations, append-only entries and outcomes, and claims with a
+//! lease. No Postgres type leaves this crate. Not wired into the app yet: core's in-flight and
+//! history interfaces are what it will sit behind.
 //!
 //! What the server enforces (sql/001_schema.sql, sql/setup.sql): the app's role may read and
 //! insert entries and outcomes, never change or delete them (grants, and triggers for every
@@ -10,9 +10,16 @@
 
 use std::time::Duration;
 
+mod pool;
+mod settings;
+
+pub use pool::{test, TeamPool, Tested, CONNECT_TIMEOUT, POOL_SIZE};
+pub use settings::TeamSettings;
+
 use chrono::{DateTime, Utc};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, NoTls};
+
 use uuid::Uuid;
 
 /// The newest schema this version knows.
@@ -24,6 +31,18 @@ const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../sql/001_schema.sql"))]
 pub enum TeamError {
     #[error("the team database cannot be reached ({0})")]
     Unreachable(String),
+    #[error("{0}")]
+    Settings(String),
+    #[error("the CA file cannot be used ({0})")]
+    CaFile(String),
+    #[error("the team database does not offer TLS")]
+    TlsRefused,
+    #[error("the team database's certificate is not trusted ({0})")]
+    TlsUntrusted(String),
+    #[error("the team database does not exist ({0})")]
+    NoDatabase(String),
+    #[error("the database is empty: Subdesk's setup script has not been run on it")]
+    NotSetUp,
     #[error("the team database refused the user name or password")]
     WrongPassword,
     #[error("this database has tables, but not Subdesk's")]
@@ -41,6 +60,12 @@ impl TeamError {
     pub fn user_message(&self) -> String {
         match self {
             TeamError::Unreachable(_) => "Subdesk cannot reach the team database. Check the host and port, and that this computer may connect to it.".into(),
+            TeamError::Settings(sentence) => sentence.clone(),
+            TeamError::CaFile(m) => format!("Subdesk cannot use the CA file ({m}). Choose the PEM file of the certificate authority that signed the server's certificate."),
+            TeamError::TlsRefused => "The team database does not offer an encrypted (TLS) connection, and Subdesk connects to another computer only with one. Ask whoever runs the database to turn TLS on.".into(),
+            TeamError::TlsUntrusted(_) => "The team database's certificate is not trusted by this computer. If your team uses its own certificate authority, choose its CA file.".into(),
+            TeamError::NoDatabase(_) => "The server has no database of that name. Check the database name with whoever runs it.".into(),
+            TeamError::NotSetUp => "This database is empty: Subdesk's setup script has not been run on it. Ask whoever runs the database to run it (see the README's Team history).".into(),
             TeamError::WrongPassword => "The team database refused the user name or password. Check them with whoever runs the database.".into(),
             TeamError::NotSubdesk => "This database is not a Subdesk team database. Ask whoever runs it to run Subdesk's setup script on an empty database.".into(),
             TeamError::NewerSchema(v) => format!("The team database was set up by a newer Subdesk (schema {v}). Update Subdesk on this computer before using it."),
@@ -50,7 +75,7 @@ impl TeamError {
     }
 }
 
-fn db_error(e: tokio_postgres::Error) -> TeamError {
+pub(crate) fn db_error(e: tokio_postgres::Error) -> TeamError {
     match e.code() {
         Some(c)
             if *c == SqlState::INVALID_PASSWORD
@@ -58,6 +83,7 @@ fn db_error(e: tokio_postgres::Error) -> TeamError {
         {
             TeamError::WrongPassword
         }
+        Some(c) if *c == SqlState::INVALID_CATALOG_NAME => TeamError::NoDatabase(e.to_string()),
         Some(c)
             if *c == SqlState::INSUFFICIENT_PRIVILEGE
                 || *c == SqlState::UNIQUE_VIOLATION
@@ -69,9 +95,43 @@ fn db_error(e: tokio_postgres::Error) -> TeamError {
             )
         }
         Some(_) => TeamError::Db(e.to_string()),
-        None if e.is_closed() => TeamError::Unreachable(e.to_string()),
-        None => TeamError::Unreachable(e.to_string()),
+        None => tls_problem(&e).unwrap_or_else(|| TeamError::Unreachable(chain(&e))),
     }
+}
+
+/// The error and its sources, in one line (for the logs; the user sees the sentence).
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(s) = next {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        next = s.source();
+    }
+    out
+}
+
+/// A TLS failure among the error's sources: the server offers no TLS, or its certificate is not
+/// trusted.
+fn tls_problem(e: &(dyn std::error::Error + 'static)) -> Option<TeamError> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = next {
+        // An io::Error hides the error it wraps from source(): ask it directly.
+        let inner = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|i| i.downcast_ref::<rustls::Error>());
+        if let Some(rustls::Error::InvalidCertificate(why)) =
+            inner.or_else(|| s.downcast_ref::<rustls::Error>())
+        {
+            return Some(TeamError::TlsUntrusted(format!("{why:?}")));
+        }
+        if s.to_string().contains("server does not support TLS") {
+            return Some(TeamError::TlsRefused);
+        }
+        next = s.source();
+    }
+    None
 }
 
 /// Connects with a libpq-style connection string (`host=… port=… user=… dbname=…`). Loopback
@@ -194,7 +254,7 @@ pub enum Claimed {
 
 /// One desktop's handle on the team database.
 pub struct Desk {
-    client: Client,
+    pool: TeamPool,
     /// This desktop's claims carry it; a restart is a new holder.
     holder: Uuid,
     operator: String,
@@ -203,9 +263,9 @@ pub struct Desk {
 }
 
 impl Desk {
-    pub fn new(client: Client, operator: &str, desktop: &str, lease: Duration) -> Desk {
+    pub fn new(pool: TeamPool, operator: &str, desktop: &str, lease: Duration) -> Desk {
         Desk {
-            client,
+            pool,
             holder: Uuid::new_v4(),
             operator: operator.into(),
             desktop: desktop.into(),
@@ -215,8 +275,8 @@ impl Desk {
 
     /// Writes an entry, or finds the one with the same origin (a second copy adds nothing).
     pub async fn begin(&self, e: &NewEntry) -> Result<i64, TeamError> {
-        let row = self
-            .client
+        let client = self.pool.get().await?;
+        let row = client
             .query_opt(
                 "INSERT INTO entries (origin, actor, operator_name, desktop, connection_label,
                     provider, parent_account, account_id, account_name, action, status_before,
@@ -244,8 +304,7 @@ impl Desk {
             .map_err(db_error)?;
         match row {
             Some(r) => Ok(r.get(0)),
-            None => Ok(self
-                .client
+            None => Ok(client
                 .query_one("SELECT id FROM entries WHERE origin = $1", &[&e.origin])
                 .await
                 .map_err(db_error)?
@@ -255,7 +314,8 @@ impl Desk {
 
     /// Appends an outcome; a second final one for the same entry is refused by the server.
     pub async fn outcome(&self, entry: i64, o: &NewOutcome) -> Result<(), TeamError> {
-        self.client
+        let client = self.pool.get().await?;
+        client
             .execute(
                 "INSERT INTO outcomes (entry_id, outcome, status_after, request_id, error_code,
                     error_message, duration_ms, reconciled)
@@ -278,8 +338,8 @@ impl Desk {
 
     /// The account's entries with no final outcome, written by any desktop.
     pub async fn open_for(&self, key: &AccountKey) -> Result<Vec<OpenEntry>, TeamError> {
-        let rows = self
-            .client
+        let client = self.pool.get().await?;
+        let rows = client
             .query(
                 "SELECT e.id, e.action, e.started_at, e.actor, e.desktop FROM entries e
                  WHERE e.provider = $1 AND e.parent_account = $2 AND e.account_id = $3
@@ -305,9 +365,9 @@ impl Desk {
     /// Takes the account for `action`, or says who holds it. A claim whose lease ran out
     /// (its desktop stopped renewing it) is taken over.
     pub async fn claim(&self, key: &AccountKey, action: &str) -> Result<Claimed, TeamError> {
+        let client = self.pool.get().await?;
         let lease = self.lease.as_secs_f64();
-        let taken = self
-            .client
+        let taken = client
             .query_opt(
                 "INSERT INTO claims (provider, parent_account, account_id, holder, operator,
                     desktop, action, lease_until)
@@ -334,8 +394,7 @@ impl Desk {
         if taken.is_some() {
             return Ok(Claimed::Ours);
         }
-        let r = self
-            .client
+        let r = client
             .query_one(
                 "SELECT operator, desktop, action, since FROM claims
                  WHERE provider = $1 AND parent_account = $2 AND account_id = $3",
@@ -353,7 +412,8 @@ impl Desk {
 
     /// Gives the account back (only this desktop's own claim).
     pub async fn release(&self, key: &AccountKey) -> Result<(), TeamError> {
-        self.client
+        let client = self.pool.get().await?;
+        client
             .execute(
                 "DELETE FROM claims WHERE provider = $1 AND parent_account = $2
                     AND account_id = $3 AND holder = $4",
