@@ -67,7 +67,7 @@ pub async fn check_account(ws: Ws<'_>, connection_id: Uuid, account_id: String) 
 /// Records what the user saw in the provider's console for an entry Subdesk cannot settle.
 #[tauri::command]
 pub async fn settle_entry(ws: Ws<'_>, entry_id: i64, went_through: bool) -> Reply<HistoryEntry> {
-    ws.settle_by_hand(entry_id, went_through).map_err(ui)
+    ws.settle_by_hand(entry_id, went_through).await.map_err(ui)
 }
 
 #[tauri::command]

@@ -9,7 +9,7 @@ use crate::attribution::{checked_reason, Attribution};
 use crate::error::{Error, Result};
 use crate::history::History;
 use crate::in_flight::{Claim, InFlight};
-use crate::model::Connection;
+use crate::model::{Action, Connection};
 use crate::providers::catalog::Choices;
 use crate::providers::{ProviderApi, RetryPolicy};
 use crate::settings::SavedSettings;
@@ -83,8 +83,15 @@ impl ActionEnv {
 
     /// Holds an account for an action: refused while another action holds it, and while an
     /// earlier action on it has no known outcome (see [`crate::in_flight`]).
-    pub fn claim(&self, conn: &Connection, account_id: &str) -> Result<Claim> {
-        self.in_flight.claim_for_action(conn, account_id)
+    pub async fn claim(
+        &self,
+        conn: &Connection,
+        account_id: &str,
+        action: Action,
+    ) -> Result<Claim> {
+        self.in_flight
+            .claim_for_action(conn, account_id, action)
+            .await
     }
 
     /// Who acts (the OS user, and the display name set now) and why, for one action or one
@@ -117,6 +124,7 @@ impl ActionEnv {
             cancel: job.map(|(_, cancel)| cancel),
             choices,
             crash: self.crash_hook.read().expect("poisoned").clone(),
+            trail: self.in_flight.as_ref(),
         }
     }
 }

@@ -55,6 +55,8 @@ pub struct ActionContext<'a> {
     pub choices: &'a Choices,
     /// See [`CrashHook`]; `None` in the app.
     pub crash: Option<CrashHook>,
+    /// Told of each intent and outcome written (a team's shared trail copies them).
+    pub trail: &'a dyn crate::in_flight::InFlight,
 }
 
 /// The history intent for one action on one account.
@@ -123,6 +125,7 @@ impl ActionContext<'_> {
                     &self.intent(account_id, known_name, action, None),
                     &Completion::outcome(Outcome::Failed).with_error(&e),
                 )?;
+                self.outcome_shared(id).await;
                 return Ok(Performed {
                     outcome: Outcome::Failed,
                     account: None,
@@ -164,23 +167,38 @@ impl ActionContext<'_> {
         let provider = self.conn.provider;
         if let Err(e) = check_transition(provider, current.status, current.is_parent, action) {
             let ending = Ending::unsent(Outcome::Skipped, Some(current), e);
-            return self.record_unsent(&intent, ending);
+            return self.record_unsent(&intent, ending).await;
         }
         match self.kept_before(&current, action, snapshot).await {
             Ok(snap) => intent.snapshot = snap,
             // No copy, no irreversible change.
             Err(e) => {
                 let ending = Ending::unsent(Outcome::Failed, Some(current), e);
-                return self.record_unsent(&intent, ending);
+                return self.record_unsent(&intent, ending).await;
             }
         }
         // Timed from the intent, so that its start plus this duration bounds the last request
         // sent (reconciliation's late-apply window counts from there).
         let started = Instant::now();
         let history_id = self.history.begin(&intent)?;
+        if let Err(e) = self.intent_shared(history_id).await {
+            // No shared intent, nothing sent.
+            let ending = Ending::unsent(Outcome::Failed, Some(current), e);
+            return self.complete(history_id, started, ending).await;
+        }
         self.crashes_at(CrashPoint::AfterIntent, &current.id)?;
         let ending = self.send_and_settle(&current, action).await;
         self.crashes_at(CrashPoint::AfterCall, &current.id)?;
+        self.complete(history_id, started, ending).await
+    }
+
+    /// Writes the outcome of the entry `history_id`, then tells the trail.
+    async fn complete(
+        &self,
+        history_id: i64,
+        started: Instant,
+        ending: Ending,
+    ) -> Result<Performed> {
         let mut c = Completion {
             status_after: ending.account.as_ref().map(|a| a.status),
             request_id: ending.request_id.clone(),
@@ -191,7 +209,23 @@ impl ActionContext<'_> {
             c = c.with_error(e);
         }
         self.history.complete(history_id, &c)?;
+        self.outcome_shared(history_id).await;
         Ok(ending.performed(history_id))
+    }
+
+    /// Hands the intent just written to the trail; an error means: do not send.
+    async fn intent_shared(&self, history_id: i64) -> Result<()> {
+        match self.history.get(history_id)? {
+            Some(entry) => self.trail.intent_recorded(self.conn, &entry).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Hands an entry's outcome to the trail (which keeps it for later if it cannot take it).
+    async fn outcome_shared(&self, history_id: i64) {
+        if let Ok(Some(entry)) = self.history.get(history_id) {
+            self.trail.outcome_recorded(self.conn, &entry).await;
+        }
     }
 
     /// What is kept in the history before the action: for an irreversible one, what it
@@ -217,7 +251,7 @@ impl ActionContext<'_> {
     }
 
     /// An item that ends without a provider call, recorded in one write.
-    fn record_unsent(&self, intent: &Intent, ending: Ending) -> Result<Performed> {
+    async fn record_unsent(&self, intent: &Intent, ending: Ending) -> Result<Performed> {
         let mut c = Completion {
             status_after: ending.account.as_ref().map(|a| a.status),
             ..Completion::outcome(ending.outcome)
@@ -226,6 +260,7 @@ impl ActionContext<'_> {
             c = c.with_error(e);
         }
         let id = self.history.record(intent, &c)?;
+        self.outcome_shared(id).await;
         Ok(ending.performed(id))
     }
 

@@ -29,6 +29,17 @@ pub enum Error {
     AlreadyClosed,
     #[error("the parent account is suspended")]
     ParentSuspended,
+    /// Another desktop of the team holds the account (its claim in the team database).
+    #[error("held by {operator} on {desktop}")]
+    HeldElsewhere {
+        operator: String,
+        desktop: String,
+        action: Action,
+        since_secs: u64,
+    },
+    /// The team database could not take a claim or an intent: nothing is sent without them.
+    #[error("team database: {sentence}")]
+    TeamUnavailable { sentence: String },
     #[error("suspended by the provider")]
     SuspendedByProvider,
     #[error("provider error {status} {code:?}: {message}")]
@@ -239,7 +250,8 @@ impl Error {
             Error::Validation { .. } => ErrorCode::Validation,
             Error::ConfirmationMismatch { .. } => ErrorCode::ConfirmationMismatch,
             Error::Cancelled => ErrorCode::Cancelled,
-            Error::Busy => ErrorCode::Busy,
+            Error::Busy | Error::HeldElsewhere { .. } => ErrorCode::Busy,
+            Error::TeamUnavailable { .. } => ErrorCode::Storage,
             Error::ApiKeyRefused { .. } => ErrorCode::ApiKeyRefused,
             Error::ApiKeyCannotReachSubaccount { .. } => ErrorCode::ApiKeyCannotReachSubaccount,
             Error::SubaccountCredentials { .. } => ErrorCode::SubaccountCredentials,
@@ -307,6 +319,14 @@ impl Error {
             ),
             Error::Cancelled => "Cancelled. Nothing more was sent.".into(),
             Error::Busy => "Another action on this account is still running. Wait for it to finish, then refresh.".into(),
+            Error::HeldElsewhere { operator, desktop, action, since_secs } => format!(
+                "{operator}, on {desktop}, started a {} {} ago. Nothing was sent: wait for it to finish, then refresh.",
+                capitalised(action.as_str()),
+                ago(*since_secs)
+            ),
+            Error::TeamUnavailable { sentence } => format!(
+                "Nothing was sent: Subdesk acts only once the team database has the action, and it could not be reached. {sentence} Listing still works; try again when the team database is back."
+            ),
             Error::ApiKeyRefused { provider } => format!(
                 "{} refused this API key for managing subaccounts. Either the key's secret is wrong, or it is a Standard or Restricted key, which cannot use the Accounts resource. Edit the connection to use the parent account's Auth Token (or a Main API key).",
                 provider.name()
@@ -412,6 +432,22 @@ impl Error {
         Error::Storage {
             detail: e.to_string(),
         }
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// "40 s", "3 min", "2 h".
+fn ago(secs: u64) -> String {
+    match secs {
+        0..=119 => format!("{secs} s"),
+        120..=7199 => format!("{} min", secs / 60),
+        _ => format!("{} h", secs / 3600),
     }
 }
 

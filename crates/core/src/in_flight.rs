@@ -18,17 +18,23 @@ use crate::action_env::HistoryOrWhy;
 use crate::confirm::Tokens;
 use crate::error::{Error, Result};
 use crate::history::{History, HistoryEntry};
-use crate::model::Connection;
+use crate::model::{Action, Connection};
 
 /// Open entries by (connection id, account id): the accounts in doubt.
 pub type OpenEntries = HashMap<(String, String), HistoryEntry>;
 
 /// Claims on accounts and the open-entries check, with the tokens and cancel flags that go
-/// with them.
+/// with them. Asynchronous where a shared implementation asks a server.
+#[async_trait::async_trait]
 pub trait InFlight: Send + Sync {
     /// Holds the account for an action: refused while another action or check holds it, and
     /// while the history has an entry for it whose outcome is not known.
-    fn claim_for_action(&self, conn: &Connection, account_id: &str) -> Result<Claim>;
+    async fn claim_for_action(
+        &self,
+        conn: &Connection,
+        account_id: &str,
+        action: Action,
+    ) -> Result<Claim>;
 
     /// Holds the account to check its open entries: refused (`None`) while an action holds
     /// it, since that action's own entry is in flight, not in doubt.
@@ -37,11 +43,12 @@ pub trait InFlight: Send + Sync {
     /// Whether any account of the connection is held.
     fn holds_any(&self, conn: Uuid) -> bool;
 
-    /// Every entry with no known outcome, by (connection id, account id).
-    fn open_entries(&self) -> Result<OpenEntries>;
+    /// Every entry with no known outcome of the accounts of `conns`, by (connection id,
+    /// account id).
+    async fn open_entries(&self, conns: &[Connection]) -> Result<OpenEntries>;
 
     /// The open entries of one account, oldest first.
-    fn open_for(&self, conn: Uuid, account_id: &str) -> Result<Vec<HistoryEntry>>;
+    async fn open_for(&self, conn: &Connection, account_id: &str) -> Result<Vec<HistoryEntry>>;
 
     /// Previews of irreversible actions not yet confirmed.
     fn tokens(&self) -> &Tokens;
@@ -49,27 +56,25 @@ pub trait InFlight: Send + Sync {
     /// The cancel flags of running jobs and previews.
     fn cancels(&self) -> &Cancels;
 
-    /// Refuses to remove a connection that has claims or entries whose outcome is not known.
-    fn refuse_if_in_use(&self, conn: Uuid) -> Result<()> {
-        let key = conn.to_string();
-        let mut open = self
-            .open_entries()?
-            .keys()
-            .filter(|(c, _)| *c == key)
-            .count() as u32;
-        if open == 0 && self.holds_any(conn) {
-            open = 1;
-        }
-        match open {
-            0 => Ok(()),
-            open => Err(Error::ConnectionInUse { open }),
-        }
+    /// Refuses to remove a connection that has claims or entries whose outcome is not known
+    /// (in this desktop's own history).
+    fn refuse_if_in_use(&self, conn: Uuid) -> Result<()>;
+
+    /// Called once an action's intent is in the local history, before anything is sent: a
+    /// shared trail copies it, and an error stops the action unsent.
+    async fn intent_recorded(&self, _conn: &Connection, _entry: &HistoryEntry) -> Result<()> {
+        Ok(())
     }
+
+    /// Called once an entry's outcome is in the local history. A shared trail that cannot
+    /// take it now keeps it to copy later: the local history already has it.
+    async fn outcome_recorded(&self, _conn: &Connection, _entry: &HistoryEntry) {}
 }
 
 /// An account held by one action or check; dropping it frees the account.
 pub struct Claim {
     _release: Box<dyn Send + Sync>,
+    reread: bool,
 }
 
 impl Claim {
@@ -77,7 +82,20 @@ impl Claim {
     pub fn new(release: impl Send + Sync + 'static) -> Claim {
         Claim {
             _release: Box::new(release),
+            reread: false,
         }
+    }
+
+    /// Marks the claim as taken where others act too (another desktop of a team): the
+    /// account must be read again before acting, whatever this desktop listed.
+    pub fn reread_first(mut self) -> Claim {
+        self.reread = true;
+        self
+    }
+
+    /// Whether the account must be read again before acting.
+    pub fn reread(&self) -> bool {
+        self.reread
     }
 }
 
@@ -125,7 +143,18 @@ impl LocalInFlight {
             .map_err(|m| Error::Storage { detail: m.clone() })
     }
 
-    fn hold(&self, conn: Uuid, account_id: &str) -> Option<Claim> {
+    /// Every entry of this desktop's history with no known outcome.
+    pub fn local_open_entries(&self) -> Result<OpenEntries> {
+        Ok(self
+            .history()?
+            .all_open()?
+            .into_iter()
+            .map(|e| ((e.connection_id.clone(), e.account_id.clone()), e))
+            .collect())
+    }
+
+    /// Holds the account in this process only (a shared implementation adds its own claim).
+    pub fn hold(&self, conn: Uuid, account_id: &str) -> Option<Claim> {
         let key = (conn, account_id.to_string());
         if !self.busy.lock().expect("poisoned").insert(key.clone()) {
             return None;
@@ -137,8 +166,14 @@ impl LocalInFlight {
     }
 }
 
+#[async_trait::async_trait]
 impl InFlight for LocalInFlight {
-    fn claim_for_action(&self, conn: &Connection, account_id: &str) -> Result<Claim> {
+    async fn claim_for_action(
+        &self,
+        conn: &Connection,
+        account_id: &str,
+        _action: Action,
+    ) -> Result<Claim> {
         let history = self.history()?;
         let claim = self.hold(conn.id, account_id).ok_or_else(busy)?;
         let open = history.open_for(&conn.id.to_string(), account_id)?;
@@ -160,17 +195,28 @@ impl InFlight for LocalInFlight {
             .any(|(c, _)| *c == conn)
     }
 
-    fn open_entries(&self) -> Result<OpenEntries> {
-        Ok(self
-            .history()?
-            .all_open()?
-            .into_iter()
-            .map(|e| ((e.connection_id.clone(), e.account_id.clone()), e))
-            .collect())
+    async fn open_entries(&self, _conns: &[Connection]) -> Result<OpenEntries> {
+        self.local_open_entries()
     }
 
-    fn open_for(&self, conn: Uuid, account_id: &str) -> Result<Vec<HistoryEntry>> {
-        self.history()?.open_for(&conn.to_string(), account_id)
+    async fn open_for(&self, conn: &Connection, account_id: &str) -> Result<Vec<HistoryEntry>> {
+        self.history()?.open_for(&conn.id.to_string(), account_id)
+    }
+
+    fn refuse_if_in_use(&self, conn: Uuid) -> Result<()> {
+        let key = conn.to_string();
+        let mut open = self
+            .local_open_entries()?
+            .keys()
+            .filter(|(c, _)| *c == key)
+            .count() as u32;
+        if open == 0 && self.holds_any(conn) {
+            open = 1;
+        }
+        match open {
+            0 => Ok(()),
+            open => Err(Error::ConnectionInUse { open }),
+        }
     }
 
     fn tokens(&self) -> &Tokens {
@@ -247,7 +293,7 @@ impl Cancels {
 }
 
 /// "Another action on this account is still running…" (see [`Error::Busy`]).
-fn busy() -> Error {
+pub fn busy() -> Error {
     Error::Busy
 }
 

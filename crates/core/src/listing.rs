@@ -50,8 +50,15 @@ impl Listing {
     /// Lists every connection's subaccounts at once, streaming each page as it arrives.
     pub async fn list_all(self: &Arc<Self>, on_event: Arc<dyn Fn(ListEvent) + Send + Sync>) {
         let mut set = tokio::task::JoinSet::new();
-        let open = Arc::new(self.env.in_flight.open_entries().unwrap_or_default());
-        for conn in self.connections.all() {
+        let conns = self.connections.all();
+        let open = Arc::new(
+            self.env
+                .in_flight
+                .open_entries(&conns)
+                .await
+                .unwrap_or_default(),
+        );
+        for conn in conns {
             let listing = Arc::clone(self);
             let on_event = Arc::clone(&on_event);
             let open = Arc::clone(&open);

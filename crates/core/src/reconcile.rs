@@ -81,7 +81,7 @@ impl Reconciler<'_> {
     /// Records what the user found in the provider's console for an entry Subdesk cannot
     /// settle by itself (a provider that reports no state, a connection since removed):
     /// `went_through` says whether the change shows there.
-    pub fn settle_by_hand(&self, entry_id: i64, went_through: bool) -> Result<HistoryEntry> {
+    pub async fn settle_by_hand(&self, entry_id: i64, went_through: bool) -> Result<HistoryEntry> {
         let history = self.env.history()?;
         let entry = history
             .get(entry_id)?
@@ -124,9 +124,22 @@ impl Reconciler<'_> {
             ..Completion::outcome(outcome)
         };
         history.complete(entry_id, &c)?;
-        history
+        let settled = history
             .get(entry_id)?
-            .ok_or_else(|| Error::storage("entry vanished"))
+            .ok_or_else(|| Error::storage("entry vanished"))?;
+        self.shared(&settled).await;
+        Ok(settled)
+    }
+
+    /// Hands a settled entry to the trail (a team's shared history), when its connection is
+    /// still here.
+    async fn shared(&self, entry: &HistoryEntry) {
+        let conn = Uuid::parse_str(&entry.connection_id)
+            .ok()
+            .and_then(|id| self.connections.get(id).ok());
+        if let Some(conn) = conn {
+            self.env.in_flight.outcome_recorded(&conn, entry).await;
+        }
     }
 
     /// Settles one entry, unless an action holds its account. Returns the outcome written.
@@ -157,7 +170,11 @@ impl Reconciler<'_> {
         };
         let c = self.read_outcome(&conn, entry, action).await;
         let outcome = c.outcome;
-        self.env.history()?.complete(entry.id, &c)?;
+        let history = self.env.history()?;
+        history.complete(entry.id, &c)?;
+        if let Some(settled) = history.get(entry.id)? {
+            self.env.in_flight.outcome_recorded(&conn, &settled).await;
+        }
         Ok(Some(outcome))
     }
 

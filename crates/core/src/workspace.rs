@@ -19,7 +19,7 @@ use crate::confirm::Confirmation;
 use crate::connections::{Adapters, Connections, Keychain};
 use crate::error::{Error, Result};
 use crate::history::{ExportFormat, History, HistoryFilter, HistoryPage, Outcome};
-use crate::in_flight::LocalInFlight;
+use crate::in_flight::{InFlight, LocalInFlight};
 use crate::jobs::{BulkJobs, ItemRef};
 use crate::listing::Listing;
 use crate::model::{check_confirmation, confirmation_phrase, Action, Connection};
@@ -76,8 +76,18 @@ fn open_history(path: Option<&Path>) -> Result<(HistoryOrWhy, Option<String>)> {
     })
 }
 
+/// Builds the in-flight component from the local one (a team's shared implementation wraps
+/// it; see [`Workspace::with_in_flight`]).
+pub type InFlightFactory = Box<dyn FnOnce(LocalInFlight) -> Arc<dyn InFlight> + Send>;
+
 impl Workspace {
     pub fn new(cfg: WorkspaceConfig) -> Result<Workspace> {
+        Workspace::with_in_flight(cfg, Box::new(|local| Arc::new(local)))
+    }
+
+    /// A workspace whose claims and open entries go through what `in_flight` builds around
+    /// the local component: a team's shared trail.
+    pub fn with_in_flight(cfg: WorkspaceConfig, in_flight: InFlightFactory) -> Result<Workspace> {
         let (history, history_problem) = open_history(cfg.history_path.as_deref())?;
         let settings = Arc::new(SavedSettings::load(Arc::clone(&cfg.settings)));
         let adapters = Adapters::new(
@@ -90,7 +100,7 @@ impl Workspace {
             Keychain::new(cfg.secrets),
             adapters,
         ));
-        let in_flight = Arc::new(LocalInFlight::new(history.clone()));
+        let in_flight = in_flight(LocalInFlight::new(history.clone()));
         let env = Arc::new(ActionEnv::new(
             history,
             in_flight,
@@ -294,12 +304,14 @@ impl Workspace {
 
     /// Records what the user found in the provider's console for an entry Subdesk cannot
     /// settle by itself: `went_through` says whether the change shows there.
-    pub fn settle_by_hand(
+    pub async fn settle_by_hand(
         &self,
         entry_id: i64,
         went_through: bool,
     ) -> Result<crate::history::HistoryEntry> {
-        self.reconciler().settle_by_hand(entry_id, went_through)
+        self.reconciler()
+            .settle_by_hand(entry_id, went_through)
+            .await
     }
 
     /// How long until the soonest entry that may still apply can be settled by a read.
@@ -316,7 +328,13 @@ impl Workspace {
     ) -> Result<ActionPreview> {
         let conn = self.connection(connection_id)?;
         // Nothing to preview for an account in doubt: it is refused until settled.
-        if let Some(open) = self.env.in_flight.open_for(conn.id, account_id)?.first() {
+        if let Some(open) = self
+            .env
+            .in_flight
+            .open_for(&conn, account_id)
+            .await?
+            .first()
+        {
             return Err(crate::in_flight::in_doubt(&conn, open));
         }
         let api = self.api_for(&conn).await?;
@@ -408,7 +426,7 @@ impl Workspace {
                 &[(conn.id, account_id.to_string())].into(),
             )?;
         }
-        let _claim = self.env.claim(&conn, account_id)?;
+        let _claim = self.env.claim(&conn, account_id, action).await?;
         let history = Arc::clone(self.history()?);
         let api = self.api_for(&conn).await?;
         let known = self

@@ -238,7 +238,7 @@ async fn a_telnyx_entry_in_doubt_is_never_failed_by_a_read() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InDoubt);
-    let settled = ws.settle_by_hand(entry.id, false).unwrap();
+    let settled = ws.settle_by_hand(entry.id, false).await.unwrap();
     assert_eq!(settled.outcome, Outcome::Failed);
     assert!(settled.error_message.unwrap().contains("Settled by hand"));
     ws.apply(conn.id, &acc, Action::Suspend, None)

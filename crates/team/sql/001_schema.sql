@@ -1,5 +1,5 @@
 -- Subdesk's shared trail, version 1. Applied by the app (as the schema's owner) or by an admin
--- with scripts/team-db-setup.sql. Entries and outcomes are append-only: the server refuses an
+-- with sql/setup.sql (which also creates the app's role). Entries and outcomes are append-only: the server refuses an
 -- UPDATE or DELETE of either (grants for the app's role, and triggers for everyone).
 
 CREATE TABLE subdesk_schema (version integer NOT NULL);

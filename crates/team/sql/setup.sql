@@ -1,8 +1,8 @@
 -- Run once by an administrator, connected to the team's database as its owner:
---   psql -v app_password="'choose-one'" -d subdesk -f setup.sql
+--   psql -v app_password="'choose-one'" -d subdesk -f crates/team/sql/setup.sql
 -- Creates the schema (the same statements the app runs on an empty database) and the role the
 -- desktops use, which may read and append history rows and manage claims, nothing else.
-\i 001_schema.sql
+\ir 001_schema.sql
 CREATE ROLE subdesk_app LOGIN PASSWORD :app_password;
 GRANT USAGE ON SCHEMA public TO subdesk_app;
 GRANT SELECT ON subdesk_schema TO subdesk_app;

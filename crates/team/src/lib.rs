@@ -10,8 +10,11 @@
 
 use std::time::Duration;
 
+mod in_flight;
 mod pool;
 mod settings;
+
+pub use in_flight::{TeamInFlight, DEFAULT_LEASE};
 
 pub use pool::{test, TeamPool, Tested, CONNECT_TIMEOUT, POOL_SIZE};
 pub use settings::TeamSettings;
@@ -360,6 +363,51 @@ impl Desk {
                 desktop: r.get(4),
             })
             .collect())
+    }
+
+    /// Every entry with no final outcome under one parent account, with its account id.
+    pub async fn open_under(
+        &self,
+        provider: &str,
+        parent_account: &str,
+    ) -> Result<Vec<(String, OpenEntry)>, TeamError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT e.id, e.action, e.started_at, e.actor, e.desktop, e.account_id FROM entries e
+                 WHERE e.provider = $1 AND e.parent_account = $2
+                   AND NOT EXISTS (SELECT 1 FROM outcomes o
+                                   WHERE o.entry_id = e.id AND o.outcome <> 'unknown')
+                 ORDER BY e.id",
+                &[&provider, &parent_account],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get(5),
+                    OpenEntry {
+                        id: r.get(0),
+                        action: r.get(1),
+                        started_at: r.get(2),
+                        actor: r.get(3),
+                        desktop: r.get(4),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// How long a claim lives without renewal.
+    pub fn lease(&self) -> Duration {
+        self.lease
+    }
+
+    /// This desktop's name, as its claims and entries carry it.
+    pub fn desktop(&self) -> &str {
+        &self.desktop
     }
 
     /// Takes the account for `action`, or says who holds it. A claim whose lease ran out

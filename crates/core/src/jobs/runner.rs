@@ -117,7 +117,7 @@ impl BulkJobs {
         if cancel.as_ref().is_some_and(|c| *c.borrow()) {
             return Err(Error::Cancelled);
         }
-        let (runnable, skipped) = self.split(items, action)?;
+        let (runnable, skipped) = self.split(items, action).await?;
         let mut per: Vec<ConnectionCount> = Vec::new();
         for r in &runnable {
             match per.iter_mut().find(|c| c.connection_id == r.connection_id) {
@@ -174,7 +174,7 @@ impl BulkJobs {
     /// What will run and what will be skipped, from the last listing: an account not listed,
     /// one whose earlier action is not confirmed (in doubt), one the rules refuse. Refuses a
     /// selection that mixes demo and real accounts.
-    fn split(
+    async fn split(
         &self,
         items: &[ItemRef],
         action: Action,
@@ -190,7 +190,8 @@ impl BulkJobs {
             }
         }
         refuse_mixed(conns.values())?;
-        let open = self.env.in_flight.open_entries()?;
+        let all: Vec<Connection> = conns.values().cloned().collect();
+        let open = self.env.in_flight.open_entries(&all).await?;
         let mut runnable = Vec::new();
         let mut skipped = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -350,7 +351,7 @@ impl BulkJobs {
         sink: JobSink,
     ) -> Result<JobCounts> {
         let by = Arc::new(self.env.attribution(reason)?);
-        let (runnable, skipped) = self.split(&items, action)?;
+        let (runnable, skipped) = self.split(&items, action).await?;
         let snapshots = Arc::new(self.redeem(action, &runnable, confirmation)?);
         let history = Arc::clone(self.env.history()?);
         // Every connection resolved before the first write: a connection removed while the
@@ -558,7 +559,7 @@ impl Job {
         if self.cancel.load(Ordering::SeqCst) {
             return self.unsent(per, row, Outcome::NotStarted, Error::Cancelled);
         }
-        let _claim = match jobs.env.claim(&per.conn, &row.id) {
+        let claim = match jobs.env.claim(&per.conn, &row.id, self.action).await {
             Ok(c) => c,
             Err(e) => return self.unsent(per, row, Outcome::Skipped, e),
         };
@@ -566,10 +567,11 @@ impl Job {
             Ok(api) => api,
             Err(e) => return self.unsent(per, row, Outcome::Failed, e.clone()),
         };
+        // A listing is fresh only if no one else may have acted since (see Claim::reread).
         let listed = per
             .fresh
             .as_deref()
-            .filter(|f| f.at.elapsed() < FRESH_FOR)
+            .filter(|f| f.at.elapsed() < FRESH_FOR && !claim.reread())
             .map(|f| f.rows.get(&row.id));
         // Listed just now, and not there any more: deleted, or closed and purged.
         if listed == Some(None) {

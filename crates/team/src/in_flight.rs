@@ -1,0 +1,319 @@
+//! The team's in-flight component: core's [`InFlight`] over the shared database. Before any
+//! action it takes a claim on (provider, parent account, subaccount) in the database (a second
+//! desktop is told who holds it and since when) and checks the account's open entries written
+//! by any desktop; it copies each intent into the shared trail before anything is sent (no
+//! shared intent, nothing sent) and each outcome after (kept and copied later when the server
+//! is away: the local history already has it). Within this desktop it keeps the local claims
+//! and the local history's open entries as [`LocalInFlight`] does.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use subdesk_core::confirm::Tokens;
+use subdesk_core::error::{Error, Result};
+use subdesk_core::history::{HistoryEntry, Outcome};
+use subdesk_core::in_flight::{
+    busy, in_doubt, Cancels, Claim, InFlight, LocalInFlight, OpenEntries,
+};
+use subdesk_core::{Action, Connection};
+use uuid::Uuid;
+
+use crate::{AccountKey, Claimed, Desk, NewEntry, NewOutcome, OpenEntry, TeamError};
+
+/// How long a claim lives without being renewed: a desktop that crashed or lost its network
+/// frees its accounts after this. A running action renews its claim every third of it.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
+
+pub struct TeamInFlight {
+    local: LocalInFlight,
+    desk: Arc<Desk>,
+    /// This desktop's history, as the prefix of its entries' origin in the shared trail.
+    origin: String,
+    /// Outcomes the server could not take yet, by local entry id.
+    unsent_outcomes: Mutex<HashMap<i64, (Connection, HistoryEntry)>>,
+}
+
+fn key(conn: &Connection, account_id: &str) -> AccountKey {
+    AccountKey {
+        provider: conn.provider.as_str().to_string(),
+        parent_account: conn.account_id.clone(),
+        account_id: account_id.to_string(),
+    }
+}
+
+fn unavailable(e: TeamError) -> Error {
+    Error::TeamUnavailable {
+        sentence: e.user_message(),
+    }
+}
+
+/// A team entry with no final outcome, as the refusal for an account in doubt.
+fn team_in_doubt(conn: &Connection, open: &OpenEntry) -> Error {
+    Error::InDoubt {
+        action: Action::parse(&open.action),
+        since: open.started_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        checkable: conn.provider.info().reports_status,
+    }
+}
+
+/// The claim in the database, renewed while held and given back when dropped.
+struct TeamHold {
+    desk: Arc<Desk>,
+    key: AccountKey,
+    renew: tokio::task::JoinHandle<()>,
+    _local: Claim,
+}
+
+impl Drop for TeamHold {
+    fn drop(&mut self) {
+        self.renew.abort();
+        let (desk, key) = (Arc::clone(&self.desk), self.key.clone());
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            // If this fails the lease runs out by itself.
+            rt.spawn(async move {
+                let _ = desk.release(&key).await;
+            });
+        }
+    }
+}
+
+impl TeamInFlight {
+    /// `origin`: a stable id of this desktop's history (its entries are `origin/<local id>`
+    /// in the shared trail, so copying them twice adds nothing).
+    pub fn new(local: LocalInFlight, desk: Arc<Desk>, origin: &str) -> TeamInFlight {
+        TeamInFlight {
+            local,
+            desk,
+            origin: origin.to_string(),
+            unsent_outcomes: Mutex::default(),
+        }
+    }
+
+    fn new_entry(&self, conn: &Connection, e: &HistoryEntry) -> NewEntry {
+        NewEntry {
+            origin: format!("{}/{}", self.origin, e.id),
+            actor: e.actor.clone(),
+            operator_name: e.operator_name.clone(),
+            desktop: self.desk.desktop().to_string(),
+            connection_label: e.connection_label.clone(),
+            account: key(conn, &e.account_id),
+            account_name: e.account_name.clone(),
+            action: e.action.map_or("unknown", Action::as_str).to_string(),
+            status_before: e.status_before.map(|s| s.as_str().to_string()),
+            job_id: e.job_id.clone(),
+            snapshot: e.snapshot.clone(),
+            reason: e.reason.clone(),
+        }
+    }
+
+    /// Copies one entry and its outcome into the shared trail (idempotent).
+    async fn copy_outcome(&self, conn: &Connection, e: &HistoryEntry) -> Result<(), TeamError> {
+        let id = self.desk.begin(&self.new_entry(conn, e)).await?;
+        let o = NewOutcome {
+            outcome: e.outcome.as_str().to_string(),
+            status_after: e.status_after.map(|s| s.as_str().to_string()),
+            request_id: e.request_id.clone(),
+            error_code: e.error_code.as_ref().map(|c| c.as_str().to_string()),
+            error_message: e.error_message.clone(),
+            duration_ms: e.duration_ms,
+            reconciled: e.reconciled,
+        };
+        match self.desk.outcome(id, &o).await {
+            // Already there: a copy sent before the answer was lost.
+            Err(TeamError::Refused(_)) if o.outcome != "unknown" => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Copies the outcomes the server could not take before; true when none is left.
+    pub async fn catch_up(&self) -> bool {
+        let waiting: Vec<(i64, (Connection, HistoryEntry))> = self
+            .unsent_outcomes
+            .lock()
+            .expect("poisoned")
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        let mut all = true;
+        for (id, (conn, entry)) in waiting {
+            match self.copy_outcome(&conn, &entry).await {
+                Ok(()) => {
+                    self.unsent_outcomes.lock().expect("poisoned").remove(&id);
+                }
+                Err(_) => all = false,
+            }
+        }
+        all
+    }
+
+    /// How many outcomes wait for the server.
+    pub fn waiting(&self) -> usize {
+        self.unsent_outcomes.lock().expect("poisoned").len()
+    }
+}
+
+#[async_trait::async_trait]
+impl InFlight for TeamInFlight {
+    async fn claim_for_action(
+        &self,
+        conn: &Connection,
+        account_id: &str,
+        action: Action,
+    ) -> Result<Claim> {
+        let local = self.local.hold(conn.id, account_id).ok_or_else(busy)?;
+        if let Some(first) = self.local.open_for(conn, account_id).await?.first() {
+            return Err(in_doubt(conn, first));
+        }
+        let k = key(conn, account_id);
+        match self
+            .desk
+            .claim(&k, action.as_str())
+            .await
+            .map_err(unavailable)?
+        {
+            Claimed::Ours => {}
+            Claimed::HeldBy {
+                operator,
+                desktop,
+                action: theirs,
+                since,
+            } => {
+                return Err(Error::HeldElsewhere {
+                    operator,
+                    desktop,
+                    action: Action::parse(&theirs).unwrap_or(action),
+                    since_secs: (Utc::now() - since).num_seconds().max(0) as u64,
+                })
+            }
+        }
+        let hold = |renew| TeamHold {
+            desk: Arc::clone(&self.desk),
+            key: k.clone(),
+            renew,
+            _local: local,
+        };
+        // An open entry written by another desktop: in doubt for everyone.
+        let open = match self.desk.open_for(&k).await {
+            Ok(open) => open,
+            Err(e) => {
+                drop(hold(tokio::spawn(async {})));
+                return Err(unavailable(e));
+            }
+        };
+        if let Some(first) = open.first() {
+            drop(hold(tokio::spawn(async {})));
+            return Err(team_in_doubt(conn, first));
+        }
+        let (desk, renew_key) = (Arc::clone(&self.desk), k.clone());
+        let every = self.desk.lease() / 3;
+        let renew = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let _ = desk.claim(&renew_key, action.as_str()).await;
+            }
+        });
+        Ok(Claim::new(hold(renew)).reread_first())
+    }
+
+    fn claim_to_check(&self, conn: Uuid, account_id: &str) -> Option<Claim> {
+        self.local.claim_to_check(conn, account_id)
+    }
+
+    fn holds_any(&self, conn: Uuid) -> bool {
+        self.local.holds_any(conn)
+    }
+
+    async fn open_entries(&self, conns: &[Connection]) -> Result<OpenEntries> {
+        let mut open = self.local.open_entries(conns).await?;
+        for conn in conns.iter().filter(|c| !c.demo) {
+            // Listing works while the server is away; actions are refused at their claim.
+            let Ok(theirs) = self
+                .desk
+                .open_under(conn.provider.as_str(), &conn.account_id)
+                .await
+            else {
+                continue;
+            };
+            for (account_id, e) in theirs {
+                open.entry((conn.id.to_string(), account_id.clone()))
+                    .or_insert_with(|| as_entry(conn, &account_id, &e));
+            }
+        }
+        Ok(open)
+    }
+
+    async fn open_for(&self, conn: &Connection, account_id: &str) -> Result<Vec<HistoryEntry>> {
+        let mut open = self.local.open_for(conn, account_id).await?;
+        if open.is_empty() && !conn.demo {
+            let theirs = self
+                .desk
+                .open_for(&key(conn, account_id))
+                .await
+                .map_err(unavailable)?;
+            open.extend(theirs.iter().map(|e| as_entry(conn, account_id, e)));
+        }
+        Ok(open)
+    }
+
+    fn tokens(&self) -> &Tokens {
+        self.local.tokens()
+    }
+
+    fn cancels(&self) -> &Cancels {
+        self.local.cancels()
+    }
+
+    fn refuse_if_in_use(&self, conn: Uuid) -> Result<()> {
+        self.local.refuse_if_in_use(conn)
+    }
+
+    async fn intent_recorded(&self, conn: &Connection, entry: &HistoryEntry) -> Result<()> {
+        self.desk
+            .begin(&self.new_entry(conn, entry))
+            .await
+            .map(|_| ())
+            .map_err(unavailable)
+    }
+
+    async fn outcome_recorded(&self, conn: &Connection, entry: &HistoryEntry) {
+        self.catch_up().await;
+        if let Err(e) = self.copy_outcome(conn, entry).await {
+            tracing::warn!(error = %e, entry = entry.id, "outcome kept to copy into the team trail later");
+            self.unsent_outcomes
+                .lock()
+                .expect("poisoned")
+                .insert(entry.id, (conn.clone(), entry.clone()));
+        }
+    }
+}
+
+/// Another desktop's open entry, as this desktop shows it (its id is negative: it is not an
+/// entry of the local history).
+fn as_entry(conn: &Connection, account_id: &str, e: &OpenEntry) -> HistoryEntry {
+    HistoryEntry {
+        id: -e.id,
+        started_at: e.started_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        finished_at: None,
+        actor: e.actor.clone(),
+        operator_name: None,
+        reason: None,
+        connection_id: conn.id.to_string(),
+        connection_label: conn.label.clone(),
+        provider: Some(conn.provider),
+        account_id: account_id.to_string(),
+        account_name: String::new(),
+        action: Action::parse(&e.action),
+        status_before: None,
+        status_after: None,
+        outcome: Outcome::Unknown,
+        request_id: None,
+        error_code: None,
+        error_message: Some(format!("Sent from {} by {}.", e.desktop, e.actor)),
+        duration_ms: None,
+        job_id: None,
+        snapshot: None,
+        reconciled: false,
+    }
+}

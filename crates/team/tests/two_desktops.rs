@@ -1,0 +1,260 @@
+//! Two desktops (two workspaces, each with its own history folder) sharing one team database,
+//! acting through the simulator over real HTTP: the claims and the shared trail keep them from
+//! acting twice on one account.
+
+mod pg;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use pg::{set_up, Pg};
+use subdesk_core::jobs::{ItemRef, JobSink};
+use subdesk_core::providers::{HttpConfig, RetryPolicy};
+use subdesk_core::secrets::{MemoryStore, Secret};
+use subdesk_core::workspace::InFlightFactory;
+use subdesk_core::{
+    Action, Connection, ErrorCode, MemorySettings, Provider, Workspace, WorkspaceConfig,
+};
+use subdesk_sim::{Sim, SimConfig, TwilioParent};
+use subdesk_team::{Desk, TeamInFlight, TeamPool};
+
+fn policy() -> RetryPolicy {
+    RetryPolicy {
+        max_tries: 3,
+        base: Duration::from_millis(5),
+        cap: Duration::from_millis(30),
+        settle_window: Duration::from_millis(150),
+        late_apply_window: Duration::from_millis(300),
+    }
+}
+
+struct Desktop {
+    ws: Arc<Workspace>,
+    conn: Connection,
+    _dir: tempfile::TempDir,
+}
+
+/// A desktop of the team: its own history folder, the team database for claims and the trail.
+async fn desktop(pg: &Pg, sim: &Sim, p: &TwilioParent, operator: &str, name: &str) -> Desktop {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Arc::new(Desk::new(
+        TeamPool::open(&pg.settings("subdesk_app"), "test").unwrap(),
+        operator,
+        name,
+        Duration::from_secs(60),
+    ));
+    let origin = uuid::Uuid::new_v4().to_string();
+    let factory: InFlightFactory =
+        Box::new(move |local| Arc::new(TeamInFlight::new(local, desk, &origin)));
+    let ws = Arc::new(
+        Workspace::with_in_flight(
+            WorkspaceConfig {
+                settings: Arc::new(MemorySettings::default()),
+                secrets: Arc::new(MemoryStore::default()),
+                history_path: Some(dir.path().join("history.db")),
+                http: HttpConfig::default(),
+                retry: policy(),
+                actor: operator.to_lowercase(),
+            },
+            factory,
+        )
+        .unwrap(),
+    );
+    let conn = ws
+        .add_connection(&subdesk_core::api::NewConnection {
+            provider: Provider::Twilio,
+            label: "Reseller".into(),
+            account_id: p.sid.clone(),
+            api_key_sid: None,
+            secret: Secret::new(&p.auth_token),
+            edge: None,
+            region: None,
+            base_url: Some(sim.base_url()),
+            include_cancelled: None,
+        })
+        .await
+        .unwrap();
+    ws.list_all(Arc::new(|_| {})).await;
+    Desktop {
+        ws,
+        conn,
+        _dir: dir,
+    }
+}
+
+fn closes(sim: &Sim, id: &str) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.contains(id) && r.body.contains("Status=closed"))
+        .count()
+}
+
+async fn bulk_close(d: &Desktop, ids: &[String]) -> subdesk_core::jobs::JobCounts {
+    let items: Vec<ItemRef> = ids
+        .iter()
+        .map(|id| ItemRef {
+            connection_id: d.conn.id,
+            account_id: id.clone(),
+        })
+        .collect();
+    let p = d.ws.bulk().preview(&items, Action::Close).await.unwrap();
+    let confirmation = subdesk_core::confirm::Confirmation {
+        typed: p.confirm_phrase.unwrap(),
+        token: p.confirm_token.unwrap(),
+    };
+    let sink: JobSink = Arc::new(|_| {});
+    d.ws.bulk()
+        .run(items, Action::Close, Some(&confirmation), sink)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_desktops_closing_the_same_accounts_close_each_exactly_once() {
+    let pg = Pg::start();
+    set_up(&pg).await;
+    let sim = Sim::start(SimConfig {
+        latency: Duration::from_millis(5),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let p = sim.add_twilio_parent("Reseller");
+    let subs: Vec<String> = (0..40)
+        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i:02}"), "active", 0))
+        .collect();
+    let dana = desktop(&pg, &sim, &p, "Dana", "DESKTOP-1").await;
+    let sam = desktop(&pg, &sim, &p, "Sam", "DESKTOP-2").await;
+
+    let (a, b) = tokio::join!(bulk_close(&dana, &subs), bulk_close(&sam, &subs));
+    for s in &subs {
+        assert_eq!(closes(&sim, s), 1, "{s} closed exactly once");
+    }
+    assert_eq!(a.succeeded + b.succeeded, 40, "{a:?} {b:?}");
+    assert_eq!(
+        a.failed + b.failed + a.not_confirmed + b.not_confirmed,
+        0,
+        "{a:?} {b:?}"
+    );
+
+    // One trail: every close is in the shared database once, with its outcome.
+    let owner = subdesk_team::connect(&pg.conninfo("postgres"))
+        .await
+        .unwrap();
+    let row = owner
+        .query_one(
+            "SELECT count(*) FROM entries e JOIN outcomes o ON o.entry_id = e.id
+             WHERE e.action = 'close' AND o.outcome = 'succeeded'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i64>(0), 40);
+    let desktops: i64 = owner
+        .query_one(
+            "SELECT count(DISTINCT desktop) FROM entries WHERE action = 'close'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(desktops >= 1);
+    let claims: i64 = owner
+        .query_one("SELECT count(*) FROM claims", &[])
+        .await
+        .unwrap()
+        .get(0);
+    // Released after each item (the release is sent when the claim is dropped).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let left: i64 = owner
+        .query_one("SELECT count(*) FROM claims", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(left <= claims);
+    assert_eq!(left, 0, "every claim given back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_second_desktop_is_told_who_holds_the_account_and_an_unknown_entry_is_seen_by_all() {
+    let pg = Pg::start();
+    set_up(&pg).await;
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let p = sim.add_twilio_parent("Reseller");
+    let sub = sim.add_twilio_subaccount(&p.sid, "Maple Street Bakery", "active", 0);
+    let dana = desktop(&pg, &sim, &p, "Dana", "DESKTOP-1").await;
+    let sam = desktop(&pg, &sim, &p, "Sam", "DESKTOP-2").await;
+
+    // Dana's claim, taken as her action would.
+    let desk = Desk::new(
+        TeamPool::open(&pg.settings("subdesk_app"), "test").unwrap(),
+        "Dana",
+        "DESKTOP-1",
+        Duration::from_secs(60),
+    );
+    let key = subdesk_team::AccountKey {
+        provider: "twilio".into(),
+        parent_account: p.sid.clone(),
+        account_id: sub.clone(),
+    };
+    assert_eq!(
+        desk.claim(&key, "close").await.unwrap(),
+        subdesk_team::Claimed::Ours
+    );
+    let e = sam
+        .ws
+        .apply(sam.conn.id, &sub, Action::Suspend, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Busy);
+    let said = e.user_message();
+    assert!(
+        said.starts_with("Dana, on DESKTOP-1, started a Close ")
+            && said.contains(" s ago. Nothing was sent"),
+        "{said}"
+    );
+    desk.release(&key).await.unwrap();
+
+    // Dana's close is lost in an outage and applied late: unknown on her desktop, and so
+    // in doubt on Sam's.
+    sim.plan_fault(subdesk_sim::ScriptedFault {
+        target: sub.clone(),
+        kind: subdesk_sim::FaultKind::GatewayTimeout,
+        apply: subdesk_sim::Apply::After(Duration::from_secs(2)),
+    });
+    let p = dana
+        .ws
+        .preview(dana.conn.id, &sub, Action::Close)
+        .await
+        .unwrap();
+    let confirmation = subdesk_core::confirm::Confirmation {
+        typed: p.confirm_phrase.unwrap(),
+        token: p.confirm_token.unwrap(),
+    };
+    let done = dana
+        .ws
+        .apply(dana.conn.id, &sub, Action::Close, Some(&confirmation))
+        .await;
+    assert!(done.is_err(), "not confirmed: {done:?}");
+    let e = sam
+        .ws
+        .preview(sam.conn.id, &sub, Action::Close)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InDoubt, "{e:?}");
+    let e = sam
+        .ws
+        .apply(sam.conn.id, &sub, Action::Suspend, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InDoubt, "{e:?}");
+    assert_eq!(closes(&sim, &sub), 1, "one close, from Dana");
+    let suspends = sim
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.method == "POST" && r.path.contains(&sub) && r.body.contains("Status=suspended")
+        })
+        .count();
+    assert_eq!(suspends, 0, "Sam sent nothing");
+}
