@@ -92,34 +92,13 @@ impl TeamInFlight {
     }
 
     fn new_entry(&self, conn: &Connection, e: &HistoryEntry) -> NewEntry {
-        NewEntry {
-            origin: format!("{}/{}", self.origin, e.id),
-            actor: e.actor.clone(),
-            operator_name: e.operator_name.clone(),
-            desktop: self.desk.desktop().to_string(),
-            connection_label: e.connection_label.clone(),
-            account: key(conn, &e.account_id),
-            account_name: e.account_name.clone(),
-            action: e.action.map_or("unknown", Action::as_str).to_string(),
-            status_before: e.status_before.map(|s| s.as_str().to_string()),
-            job_id: e.job_id.clone(),
-            snapshot: e.snapshot.clone(),
-            reason: e.reason.clone(),
-        }
+        shared_entry(&self.origin, self.desk.desktop(), conn, e)
     }
 
     /// Copies one entry and its outcome into the shared trail (idempotent).
     async fn copy_outcome(&self, conn: &Connection, e: &HistoryEntry) -> Result<(), TeamError> {
         let id = self.desk.begin(&self.new_entry(conn, e)).await?;
-        let o = NewOutcome {
-            outcome: e.outcome.as_str().to_string(),
-            status_after: e.status_after.map(|s| s.as_str().to_string()),
-            request_id: e.request_id.clone(),
-            error_code: e.error_code.as_ref().map(|c| c.as_str().to_string()),
-            error_message: e.error_message.clone(),
-            duration_ms: e.duration_ms,
-            reconciled: e.reconciled,
-        };
+        let o = shared_outcome(e);
         match self.desk.outcome(id, &o).await {
             // Already there: a copy sent before the answer was lost.
             Err(TeamError::Refused(_)) if o.outcome != "unknown" => Ok(()),
@@ -287,6 +266,125 @@ impl InFlight for TeamInFlight {
                 .insert(entry.id, (conn.clone(), entry.clone()));
         }
     }
+}
+
+fn parse_time(iso: &str) -> Option<chrono::DateTime<Utc>> {
+    chrono::DateTime::parse_from_rfc3339(iso)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A local entry as the shared trail keeps it.
+fn shared_entry(origin: &str, desktop: &str, conn: &Connection, e: &HistoryEntry) -> NewEntry {
+    NewEntry {
+        origin: format!("{origin}/{}", e.id),
+        started_at: parse_time(&e.started_at),
+        actor: e.actor.clone(),
+        operator_name: e.operator_name.clone(),
+        desktop: desktop.to_string(),
+        connection_label: e.connection_label.clone(),
+        account: key(conn, &e.account_id),
+        account_name: e.account_name.clone(),
+        action: e.action.map_or("unknown", Action::as_str).to_string(),
+        status_before: e.status_before.map(|s| s.as_str().to_string()),
+        job_id: e.job_id.clone(),
+        snapshot: e.snapshot.clone(),
+        reason: e.reason.clone(),
+    }
+}
+
+/// A local entry's outcome as the shared trail keeps it.
+fn shared_outcome(e: &HistoryEntry) -> NewOutcome {
+    NewOutcome {
+        outcome: e.outcome.as_str().to_string(),
+        status_after: e.status_after.map(|s| s.as_str().to_string()),
+        request_id: e.request_id.clone(),
+        error_code: e.error_code.as_ref().map(|c| c.as_str().to_string()),
+        error_message: e.error_message.clone(),
+        duration_ms: e.duration_ms,
+        reconciled: e.reconciled,
+        written_at: e.finished_at.as_deref().and_then(parse_time),
+    }
+}
+
+/// What [`move_in`] copied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MovedIn {
+    /// Entries new to the shared trail.
+    pub copied: u64,
+    /// Entries it had already (an earlier move, or copied as they happened).
+    pub already: u64,
+    /// Entries of connections no longer saved here: their parent account is not known.
+    pub skipped: u64,
+}
+
+impl MovedIn {
+    pub fn user_message(&self) -> String {
+        let n = |k: u64| {
+            if k == 1 {
+                "1 entry".to_string()
+            } else {
+                format!("{k} entries")
+            }
+        };
+        let mut s = format!("Copied {} into the team history", n(self.copied));
+        if self.already > 0 {
+            s.push_str(&format!(
+                "; {} {} there already",
+                n(self.already),
+                if self.already == 1 { "was" } else { "were" }
+            ));
+        }
+        s.push('.');
+        if self.skipped > 0 {
+            s.push_str(&format!(
+                " {} of removed connections stayed in this computer's history only.",
+                n(self.skipped)
+            ));
+        }
+        s
+    }
+}
+
+/// Copies this desktop's history into the shared trail, once: running it again adds nothing.
+/// `origin` is the same id the desktop's [`TeamInFlight`] uses, so entries copied as they
+/// happened are not copied twice. Pending entries are copied without an outcome.
+pub async fn move_in(
+    desk: &Desk,
+    history: &subdesk_core::history::History,
+    origin: &str,
+    conns: &[Connection],
+) -> std::result::Result<MovedIn, TeamError> {
+    let by_id: HashMap<String, &Connection> = conns.iter().map(|c| (c.id.to_string(), c)).collect();
+    let mut moved = MovedIn::default();
+    let mut before = None;
+    loop {
+        let page = history
+            .query(&Default::default(), before, 1000)
+            .map_err(|e| TeamError::Db(e.user_message()))?;
+        for e in &page.entries {
+            let Some(conn) = by_id.get(&e.connection_id) else {
+                moved.skipped += 1;
+                continue;
+            };
+            let (id, new) = desk
+                .begin_new(&shared_entry(origin, desk.desktop(), conn, e))
+                .await?;
+            if !new {
+                moved.already += 1;
+                continue;
+            }
+            moved.copied += 1;
+            if e.outcome != Outcome::Pending {
+                desk.outcome(id, &shared_outcome(e)).await?;
+            }
+        }
+        match (page.has_more, page.entries.last()) {
+            (true, Some(last)) => before = Some(last.id),
+            _ => break,
+        }
+    }
+    Ok(moved)
 }
 
 /// Another desktop's open entry, as this desktop shows it (its id is negative: it is not an

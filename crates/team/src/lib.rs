@@ -14,7 +14,7 @@ mod in_flight;
 mod pool;
 mod settings;
 
-pub use in_flight::{TeamInFlight, DEFAULT_LEASE};
+pub use in_flight::{move_in, MovedIn, TeamInFlight, DEFAULT_LEASE};
 
 pub use pool::{test, TeamPool, Tested, CONNECT_TIMEOUT, POOL_SIZE};
 pub use settings::TeamSettings;
@@ -207,6 +207,8 @@ pub struct AccountKey {
 pub struct NewEntry {
     /// Where it was first written (`<desktop uuid>/<local id>`): copies are idempotent.
     pub origin: String,
+    /// When it started where it was first written; `None`: now (the server's clock).
+    pub started_at: Option<DateTime<Utc>>,
     pub actor: String,
     pub operator_name: Option<String>,
     pub desktop: String,
@@ -230,6 +232,8 @@ pub struct NewOutcome {
     pub error_message: Option<String>,
     pub duration_ms: Option<i64>,
     pub reconciled: bool,
+    /// When it was written where it was first written; `None`: now.
+    pub written_at: Option<DateTime<Utc>>,
 }
 
 /// An entry of an account with no final outcome: the account is in doubt for every desktop.
@@ -278,13 +282,19 @@ impl Desk {
 
     /// Writes an entry, or finds the one with the same origin (a second copy adds nothing).
     pub async fn begin(&self, e: &NewEntry) -> Result<i64, TeamError> {
+        Ok(self.begin_new(e).await?.0)
+    }
+
+    /// [`Self::begin`], and whether this call wrote it (false: it was there already).
+    pub async fn begin_new(&self, e: &NewEntry) -> Result<(i64, bool), TeamError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
                 "INSERT INTO entries (origin, actor, operator_name, desktop, connection_label,
                     provider, parent_account, account_id, account_name, action, status_before,
-                    job_id, snapshot, reason)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                    job_id, snapshot, reason, started_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                         COALESCE($15, now()))
                  ON CONFLICT (origin) DO NOTHING RETURNING id",
                 &[
                     &e.origin,
@@ -301,17 +311,21 @@ impl Desk {
                     &e.job_id,
                     &e.snapshot,
                     &e.reason,
+                    &e.started_at,
                 ],
             )
             .await
             .map_err(db_error)?;
         match row {
-            Some(r) => Ok(r.get(0)),
-            None => Ok(client
-                .query_one("SELECT id FROM entries WHERE origin = $1", &[&e.origin])
-                .await
-                .map_err(db_error)?
-                .get(0)),
+            Some(r) => Ok((r.get(0), true)),
+            None => Ok((
+                client
+                    .query_one("SELECT id FROM entries WHERE origin = $1", &[&e.origin])
+                    .await
+                    .map_err(db_error)?
+                    .get(0),
+                false,
+            )),
         }
     }
 
@@ -321,8 +335,8 @@ impl Desk {
         client
             .execute(
                 "INSERT INTO outcomes (entry_id, outcome, status_after, request_id, error_code,
-                    error_message, duration_ms, reconciled)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    error_message, duration_ms, reconciled, written_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now()))",
                 &[
                     &entry,
                     &o.outcome,
@@ -332,6 +346,7 @@ impl Desk {
                     &o.error_message,
                     &o.duration_ms,
                     &o.reconciled,
+                    &o.written_at,
                 ],
             )
             .await

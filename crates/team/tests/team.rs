@@ -24,6 +24,7 @@ fn key(id: &str) -> AccountKey {
 fn entry(origin: &str, account: &str) -> NewEntry {
     NewEntry {
         origin: origin.into(),
+        started_at: None,
         actor: "dana".into(),
         operator_name: Some("Dana K.".into()),
         desktop: "DESKTOP-1".into(),

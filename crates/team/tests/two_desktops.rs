@@ -60,25 +60,27 @@ async fn desktop(pg: &Pg, sim: &Sim, p: &TwilioParent, operator: &str, name: &st
         )
         .unwrap(),
     );
-    let conn = ws
-        .add_connection(&subdesk_core::api::NewConnection {
-            provider: Provider::Twilio,
-            label: "Reseller".into(),
-            account_id: p.sid.clone(),
-            api_key_sid: None,
-            secret: Secret::new(&p.auth_token),
-            edge: None,
-            region: None,
-            base_url: Some(sim.base_url()),
-            include_cancelled: None,
-        })
-        .await
-        .unwrap();
+    let conn = ws.add_connection(&new_twilio(sim, p)).await.unwrap();
     ws.list_all(Arc::new(|_| {})).await;
     Desktop {
         ws,
         conn,
         _dir: dir,
+    }
+}
+
+/// What the connection form sends for the simulated Twilio parent.
+fn new_twilio(sim: &Sim, p: &TwilioParent) -> subdesk_core::api::NewConnection {
+    subdesk_core::api::NewConnection {
+        provider: Provider::Twilio,
+        label: "Reseller".into(),
+        account_id: p.sid.clone(),
+        api_key_sid: None,
+        secret: Secret::new(&p.auth_token),
+        edge: None,
+        region: None,
+        base_url: Some(sim.base_url()),
+        include_cancelled: None,
     }
 }
 
@@ -257,4 +259,87 @@ async fn a_second_desktop_is_told_who_holds_the_account_and_an_unknown_entry_is_
         })
         .count();
     assert_eq!(suspends, 0, "Sam sent nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_the_local_history_in_copies_each_entry_once() {
+    let pg = Pg::start();
+    set_up(&pg).await;
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let p = sim.add_twilio_parent("Reseller");
+    let subs: Vec<String> = (0..3)
+        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i}"), "active", 0))
+        .collect();
+    // A desktop that used the local history only, until now.
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Arc::new(
+        Workspace::new(WorkspaceConfig {
+            settings: Arc::new(MemorySettings::default()),
+            secrets: Arc::new(MemoryStore::default()),
+            history_path: Some(dir.path().join("history.db")),
+            http: HttpConfig::default(),
+            retry: policy(),
+            actor: "dana".into(),
+        })
+        .unwrap(),
+    );
+    let conn = ws.add_connection(&new_twilio(&sim, &p)).await.unwrap();
+    for s in &subs {
+        ws.apply(conn.id, s, Action::Suspend, None).await.unwrap();
+    }
+    let desk = Desk::new(
+        TeamPool::open(&pg.settings("subdesk_app"), "test").unwrap(),
+        "Dana",
+        "DESKTOP-1",
+        Duration::from_secs(60),
+    );
+    let history = ws.history().unwrap().clone();
+    let conns = ws.saved_connections();
+    let first = subdesk_team::move_in(&desk, &history, "desk-1", &conns)
+        .await
+        .unwrap();
+    assert_eq!((first.copied, first.already, first.skipped), (3, 0, 0));
+    assert_eq!(
+        first.user_message(),
+        "Copied 3 entries into the team history."
+    );
+    let again = subdesk_team::move_in(&desk, &history, "desk-1", &conns)
+        .await
+        .unwrap();
+    assert_eq!((again.copied, again.already), (0, 3), "idempotent");
+    assert_eq!(
+        again.user_message(),
+        "Copied 0 entries into the team history; 3 entries were there already."
+    );
+    let owner = subdesk_team::connect(&pg.conninfo("postgres"))
+        .await
+        .unwrap();
+    let rows = owner
+        .query(
+            "SELECT e.account_id, e.action, o.outcome, e.started_at FROM entries e
+             JOIN outcomes o ON o.entry_id = e.id ORDER BY e.account_id",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    let local = history
+        .query(&Default::default(), None, 10)
+        .unwrap()
+        .entries;
+    for r in &rows {
+        let (id, action, outcome): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+        assert!(subs.contains(&id));
+        assert_eq!(
+            (action.as_str(), outcome.as_str()),
+            ("suspend", "succeeded")
+        );
+        let started: chrono::DateTime<chrono::Utc> = r.get(3);
+        let mine = local.iter().find(|e| e.account_id == id).unwrap();
+        assert_eq!(
+            started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            mine.started_at,
+            "the entry keeps its own time"
+        );
+    }
 }
