@@ -28,6 +28,9 @@ CREATE TABLE entries (
 );
 CREATE INDEX entries_account ON entries (provider, parent_account, account_id);
 CREATE INDEX entries_started ON entries (started_at);
+-- History's filters page newest first within an action or a desktop.
+CREATE INDEX entries_action ON entries (action, id);
+CREATE INDEX entries_desktop ON entries (desktop, id);
 
 -- Outcomes, as rows of their own. An entry may get several 'unknown' rows (each check that
 -- could not settle it) but one final outcome at most, enforced by the unique index.

@@ -246,6 +246,29 @@ pub struct OpenEntry {
     pub desktop: String,
 }
 
+/// One entry of the shared trail with its last outcome, for History.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrailEntry {
+    pub id: i64,
+    pub started_at: DateTime<Utc>,
+    pub actor: String,
+    pub operator_name: Option<String>,
+    pub desktop: String,
+    pub account: AccountKey,
+    pub account_name: String,
+    pub action: String,
+    /// The final outcome, or `unknown` / `pending` (no outcome row yet).
+    pub outcome: String,
+}
+
+/// A filter of the shared trail (empty fields do not filter).
+#[derive(Debug, Clone, Default)]
+pub struct TrailFilter {
+    pub account: Option<AccountKey>,
+    pub action: Option<String>,
+    pub desktop: Option<String>,
+}
+
 /// What [`Desk::claim`] found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claimed {
@@ -411,6 +434,72 @@ impl Desk {
                         desktop: r.get(4),
                     },
                 )
+            })
+            .collect())
+    }
+
+    /// A page of the trail, newest first: entries before `before_id` matching `f`.
+    pub async fn page(
+        &self,
+        f: &TrailFilter,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<TrailEntry>, TeamError> {
+        let client = self.pool.get().await?;
+        // Built for the filter at hand, so that each shape gets its own plan (an account's
+        // entries by their index, a page by id).
+        let mut conds: Vec<String> = Vec::new();
+        let mut args: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = Vec::new();
+        let mut arg = |v: &'static str, value, conds: &mut Vec<String>| {
+            args.push(value);
+            conds.push(format!("{v} = ${}", args.len()));
+        };
+        if let Some(k) = &f.account {
+            arg("e.provider", &k.provider, &mut conds);
+            arg("e.parent_account", &k.parent_account, &mut conds);
+            arg("e.account_id", &k.account_id, &mut conds);
+        }
+        if let Some(a) = &f.action {
+            arg("e.action", a, &mut conds);
+        }
+        if let Some(d) = &f.desktop {
+            arg("e.desktop", d, &mut conds);
+        }
+        if let Some(b) = &before_id {
+            args.push(b);
+            conds.push(format!("e.id < ${}", args.len()));
+        }
+        args.push(&limit);
+        let limit_arg = args.len();
+        let where_sql = if conds.is_empty() {
+            "TRUE".to_string()
+        } else {
+            conds.join(" AND ")
+        };
+        let sql = format!(
+            "SELECT e.id, e.started_at, e.actor, e.operator_name, e.desktop, e.provider,
+                    e.parent_account, e.account_id, e.account_name, e.action,
+                    COALESCE((SELECT o.outcome FROM outcomes o WHERE o.entry_id = e.id
+                              ORDER BY (o.outcome = 'unknown'), o.id DESC LIMIT 1), 'pending')
+             FROM entries e WHERE {where_sql} ORDER BY e.id DESC LIMIT ${limit_arg}"
+        );
+        let rows = client.query(&sql, &args).await.map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| TrailEntry {
+                id: r.get(0),
+                started_at: r.get(1),
+                actor: r.get(2),
+                operator_name: r.get(3),
+                desktop: r.get(4),
+                account: AccountKey {
+                    provider: r.get(5),
+                    parent_account: r.get(6),
+                    account_id: r.get(7),
+                },
+                account_name: r.get(8),
+                action: r.get(9),
+                outcome: r.get(10),
             })
             .collect())
     }
