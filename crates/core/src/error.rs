@@ -547,7 +547,10 @@ mod tests {
     fn every_code_is_declared_once_unique_and_used() {
         let mut strings = std::collections::HashSet::new();
         for code in ErrorCode::ALL {
-            assert!(strings.insert(code.as_str()), "{code:?}: its string is used twice");
+            assert!(
+                strings.insert(code.as_str()),
+                "{code:?}: its string is used twice"
+            );
             assert_eq!(ErrorCode::parse(code.as_str()), Some(*code), "{code:?}");
             assert_eq!(
                 serde_json::to_value(code).unwrap().as_str().unwrap(),
@@ -557,10 +560,16 @@ mod tests {
         }
         let used: Vec<ErrorCode> = all().iter().map(Error::code).collect();
         for code in ErrorCode::ALL {
-            assert!(used.contains(code), "{code:?} is declared but no error kind has it");
+            assert!(
+                used.contains(code),
+                "{code:?} is declared but no error kind has it"
+            );
         }
         for e in all() {
-            assert!(ErrorCode::ALL.contains(&e.code()), "{e:?}: its code is not in the table");
+            assert!(
+                ErrorCode::ALL.contains(&e.code()),
+                "{e:?}: its code is not in the table"
+            );
         }
     }
 
@@ -569,7 +578,10 @@ mod tests {
         for (e, field) in [
             (Error::ReasonTooLong { max: 200 }, "reason"),
             (Error::DisplayNameTooLong { max: 60 }, "operatorDisplayName"),
-            (Error::validation("label", "Give the connection a name."), "label"),
+            (
+                Error::validation("label", "Give the connection a name."),
+                "label",
+            ),
         ] {
             let ui = e.to_ui();
             assert_eq!(ui.code, ErrorCode::Validation, "{e:?}");
