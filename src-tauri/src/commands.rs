@@ -357,12 +357,15 @@ async fn blocking<T: Send + 'static>(
 
 /// Version, build, folders, licences and the privacy statement, for the About panel.
 #[tauri::command]
-pub fn about_info(app: tauri::AppHandle) -> Reply<crate::about::AboutInfo> {
+pub fn about_info<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Reply<crate::about::AboutInfo> {
     crate::about::info(&app)
 }
 
 /// Opens the data or the log folder (nothing else) in the file manager.
 #[tauri::command]
-pub fn open_folder(app: tauri::AppHandle, folder: crate::about::Folder) -> Reply<()> {
+pub fn open_folder<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    folder: crate::about::Folder,
+) -> Reply<()> {
     crate::about::open(&app, folder)
 }
