@@ -1,33 +1,12 @@
 // Declares the app's own commands so each one needs an explicit permission in
-// capabilities/default.json: the web UI can call exactly what is listed there.
-const COMMANDS: &[&str] = &[
-    "provider_catalog",
-    "app_status",
-    "keychain_check",
-    "open_demo",
-    "close_demo",
-    "check_account",
-    "settle_entry",
-    "verify_connection",
-    "add_connection",
-    "edit_connection",
-    "remove_connection",
-    "list_accounts",
-    "preview_action",
-    "account_detail",
-    "apply_action",
-    "history_query",
-    "history_export",
-    "accounts_export",
-    "bulk_preview",
-    "bulk_run",
-    "bulk_cancel",
-    "bulk_preview_cancel",
-    "get_settings",
-    "set_settings",
-    "about_info",
-    "open_folder",
-];
+// capabilities/default.json: the web UI can call exactly what is listed there. The list is
+// src/command_list.rs, shared with the invoke handler in lib.rs.
+macro_rules! commands {
+    ($($name:ident),* $(,)?) => {
+        const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+include!("src/command_list.rs");
 
 mod build_about;
 
@@ -37,6 +16,7 @@ fn main() {
         std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"),
     );
     build_about::write(&out_dir, &manifest_dir);
+    println!("cargo:rerun-if-changed=src/command_list.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

@@ -205,7 +205,7 @@ pub async fn history_export<R: tauri::Runtime>(
     let Some(chosen) = ask_save_path(&app, "Export history", "subdesk-history", ext).await else {
         return Ok(None);
     };
-    let path = export_path(&ws, chosen, ext).map_err(ui)?;
+    let path = ws.export_path(chosen, ext).map_err(ui)?;
     let ws: Arc<Workspace> = Arc::clone(&ws);
     let shown = path.display().to_string();
     let count = blocking(move || ws.history_export(&filter, format, &path)).await?;
@@ -232,7 +232,7 @@ pub async fn accounts_export<R: tauri::Runtime>(
     else {
         return Ok(None);
     };
-    let path = export_path(&ws, chosen, "csv").map_err(ui)?;
+    let path = ws.export_path(chosen, "csv").map_err(ui)?;
     let ws: Arc<Workspace> = Arc::clone(&ws);
     blocking(move || ws.accounts_export(&items, &path))
         .await
@@ -355,49 +355,17 @@ async fn blocking<T: Send + 'static>(
         .map_err(ui)
 }
 
-/// The path comes from the save dialog, through the web view: accept only an export file
-/// outside Subdesk's own data folder, so nothing can overwrite the history or the settings.
-/// A name typed without an extension gets the format's.
-fn export_path(ws: &Workspace, path: PathBuf, wanted: &str) -> subdesk_core::Result<PathBuf> {
-    let bad = |m: &str| Error::validation("path", m);
-    if !path.is_absolute() {
-        return Err(bad("Choose where to save the export."));
-    }
-    let path = if path.extension().is_none() {
-        path.with_extension(wanted)
-    } else {
-        path
-    };
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    if ext.as_deref() != Some(wanted) {
-        return Err(bad(&format!("Save the export as a .{wanted} file.")));
-    }
-    let parent = path.parent().and_then(|p| p.canonicalize().ok());
-    let data = ws
-        .history_path()
-        .and_then(|h| h.parent())
-        .and_then(|d| d.canonicalize().ok());
-    if let (Some(parent), Some(data)) = (parent, data) {
-        if parent.starts_with(&data) {
-            return Err(bad(
-                "Save the export outside Subdesk's own data folder, for example in Documents.",
-            ));
-        }
-    }
-    Ok(path)
-}
-
 /// Version, build, folders, licences and the privacy statement, for the About panel.
 #[tauri::command]
-pub fn about_info(app: tauri::AppHandle) -> Reply<crate::about::AboutInfo> {
+pub fn about_info<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Reply<crate::about::AboutInfo> {
     crate::about::info(&app)
 }
 
 /// Opens the data or the log folder (nothing else) in the file manager.
 #[tauri::command]
-pub fn open_folder(app: tauri::AppHandle, folder: crate::about::Folder) -> Reply<()> {
+pub fn open_folder<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    folder: crate::about::Folder,
+) -> Reply<()> {
     crate::about::open(&app, folder)
 }

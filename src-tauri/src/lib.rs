@@ -2,6 +2,8 @@
 //! commands. Everything else is in `subdesk-core`.
 
 mod about;
+#[cfg(test)]
+mod command_check;
 mod commands;
 mod demo;
 mod logging;
@@ -18,6 +20,21 @@ use subdesk_core::{Workspace, WorkspaceConfig};
 use tauri::Manager;
 use tauri_plugin_store::StoreExt;
 use tauri_plugin_window_state::StateFlags;
+
+/// Declares the commands of `command_list.rs`: their names and the invoke handler.
+macro_rules! commands {
+    ($($name:ident),* $(,)?) => {
+        /// Every command the web UI may call, by name (the one list: `command_list.rs`).
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        /// The invoke handler of every command in `COMMANDS`.
+        fn invoke_handler<R: tauri::Runtime>(
+        ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(commands::$name),*]
+        }
+    };
+}
+include!("command_list.rs");
 
 /// The keychain service name under which connection secrets are stored.
 pub const KEYCHAIN_SERVICE: &str = "com.subdesk.desktop";
@@ -140,34 +157,7 @@ pub fn run() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::provider_catalog,
-            commands::app_status,
-            commands::keychain_check,
-            commands::open_demo,
-            commands::close_demo,
-            commands::check_account,
-            commands::settle_entry,
-            commands::verify_connection,
-            commands::add_connection,
-            commands::edit_connection,
-            commands::remove_connection,
-            commands::list_accounts,
-            commands::preview_action,
-            commands::account_detail,
-            commands::apply_action,
-            commands::history_query,
-            commands::history_export,
-            commands::accounts_export,
-            commands::bulk_preview,
-            commands::bulk_run,
-            commands::bulk_cancel,
-            commands::bulk_preview_cancel,
-            commands::get_settings,
-            commands::set_settings,
-            commands::about_info,
-            commands::open_folder,
-        ])
+        .invoke_handler(invoke_handler())
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("Subdesk could not start: {e}");

@@ -78,7 +78,8 @@ mod tests {
         let ok = "é".repeat(MAX_REASON);
         assert_eq!(checked_reason(Some(&ok)).unwrap(), Some(ok.clone()));
         let e = checked_reason(Some(&format!("{ok}x"))).unwrap_err();
-        assert_eq!(e.code(), crate::ErrorCode::ReasonTooLong);
+        assert_eq!(e.code(), crate::ErrorCode::Validation);
+        assert_eq!(e.field(), Some("reason"));
         assert!(e.user_message().contains("200 characters"), "{e}");
     }
 
@@ -90,6 +91,7 @@ mod tests {
             Some("Dana K.".into())
         );
         let e = checked_display_name(Some(&"x".repeat(MAX_DISPLAY_NAME + 1))).unwrap_err();
-        assert_eq!(e.code(), crate::ErrorCode::DisplayNameTooLong);
+        assert_eq!(e.code(), crate::ErrorCode::Validation);
+        assert_eq!(e.field(), Some("operatorDisplayName"));
     }
 }

@@ -111,56 +111,77 @@ pub enum Error {
     PreviewRequired,
     #[error("{provider:?} does not allow this account to manage subaccounts")]
     Forbidden { provider: Provider },
+    /// A validation error of the action dialog's reason field (code `validation`).
     #[error("the reason is longer than {max} characters")]
     ReasonTooLong { max: usize },
+    /// A validation error of the Settings display name field (code `validation`).
     #[error("the display name is longer than {max} characters")]
     DisplayNameTooLong { max: usize },
 }
 
-/// Stable codes: the UI and the history switch on these, never on the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ErrorCode {
-    Auth,
-    NotFound,
-    RateLimited,
-    InvalidTransition,
-    ParentAccount,
-    AlreadyClosed,
-    ParentSuspended,
-    SuspendedByProvider,
-    Provider,
+/// Declares [`ErrorCode`] with each code's stable string, once: the enum, its list and its
+/// strings come from this one declaration.
+macro_rules! error_codes {
+    ($( $(#[doc = $doc:expr])* $code:ident = $s:literal, )*) => {
+        /// Stable codes: the UI and the history switch on these, never on the text.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+        #[serde(rename_all = "snake_case")]
+        #[ts(export)]
+        pub enum ErrorCode {
+            $( $(#[doc = $doc])* $code, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$code),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( ErrorCode::$code => $s, )*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    Auth = "auth",
+    NotFound = "not_found",
+    RateLimited = "rate_limited",
+    InvalidTransition = "invalid_transition",
+    ParentAccount = "parent_account",
+    AlreadyClosed = "already_closed",
+    ParentSuspended = "parent_suspended",
+    SuspendedByProvider = "suspended_by_provider",
+    Provider = "provider",
     /// The provider refused with its reasons (shown in its own words); nothing was changed.
-    Refused,
+    Refused = "refused",
     /// The provider answered, but the account is still as it was.
-    NotApplied,
-    Network,
-    Timeout,
-    UnexpectedResponse,
-    ResponseTooLarge,
-    Keychain,
-    MissingSecret,
-    Storage,
-    Validation,
-    ConfirmationMismatch,
-    Cancelled,
+    NotApplied = "not_applied",
+    Network = "network",
+    Timeout = "timeout",
+    UnexpectedResponse = "unexpected_response",
+    ResponseTooLarge = "response_too_large",
+    Keychain = "keychain",
+    MissingSecret = "missing_secret",
+    Storage = "storage",
+    /// Input that cannot be accepted; `UiError.field` names the form field to mark (the
+    /// reason, the display name, a connection field…).
+    Validation = "validation",
+    ConfirmationMismatch = "confirmation_mismatch",
+    Cancelled = "cancelled",
     /// Another action on the account is still running.
-    Busy,
-    ApiKeyRefused,
-    ApiKeyCannotReachSubaccount,
-    SubaccountCredentials,
-    OutcomeUnknown,
+    Busy = "busy",
+    ApiKeyRefused = "api_key_refused",
+    ApiKeyCannotReachSubaccount = "api_key_cannot_reach_subaccount",
+    SubaccountCredentials = "subaccount_credentials",
+    OutcomeUnknown = "outcome_unknown",
     /// An earlier action on the account is not confirmed; *Check now* settles it.
-    InDoubt,
+    InDoubt = "in_doubt",
     /// The connection has actions in flight or not confirmed.
-    ConnectionInUse,
-    PreviewRequired,
-    Forbidden,
-    /// The reason given with an action is too long; the dialog marks its reason field.
-    ReasonTooLong,
-    /// The operator's display name in Settings is too long; the panel marks that field.
-    DisplayNameTooLong,
+    ConnectionInUse = "connection_in_use",
+    PreviewRequired = "preview_required",
+    Forbidden = "forbidden",
 }
 
 impl ErrorCode {
@@ -171,43 +192,15 @@ impl ErrorCode {
             s.into_deserializer();
         ErrorCode::deserialize(d).ok()
     }
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Auth => "auth",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::InvalidTransition => "invalid_transition",
-            ErrorCode::ParentAccount => "parent_account",
-            ErrorCode::AlreadyClosed => "already_closed",
-            ErrorCode::ParentSuspended => "parent_suspended",
-            ErrorCode::SuspendedByProvider => "suspended_by_provider",
-            ErrorCode::Provider => "provider",
-            ErrorCode::Refused => "refused",
-            ErrorCode::NotApplied => "not_applied",
-            ErrorCode::Network => "network",
-            ErrorCode::Timeout => "timeout",
-            ErrorCode::UnexpectedResponse => "unexpected_response",
-            ErrorCode::ResponseTooLarge => "response_too_large",
-            ErrorCode::Keychain => "keychain",
-            ErrorCode::MissingSecret => "missing_secret",
-            ErrorCode::Storage => "storage",
-            ErrorCode::Validation => "validation",
-            ErrorCode::ConfirmationMismatch => "confirmation_mismatch",
-            ErrorCode::Cancelled => "cancelled",
-            ErrorCode::Busy => "busy",
-            ErrorCode::ApiKeyRefused => "api_key_refused",
-            ErrorCode::ApiKeyCannotReachSubaccount => "api_key_cannot_reach_subaccount",
-            ErrorCode::SubaccountCredentials => "subaccount_credentials",
-            ErrorCode::OutcomeUnknown => "outcome_unknown",
-            ErrorCode::InDoubt => "in_doubt",
-            ErrorCode::ConnectionInUse => "connection_in_use",
-            ErrorCode::PreviewRequired => "preview_required",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::ReasonTooLong => "reason_too_long",
-            ErrorCode::DisplayNameTooLong => "display_name_too_long",
-        }
-    }
+/// Whether the same request may succeed later without the user changing anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    No,
+    Yes,
+    /// Only when the provider's status says the fault was on its side (5xx).
+    IfServerFault,
 }
 
 /// What crosses the IPC boundary: a code to act on and a sentence to show.
@@ -227,50 +220,60 @@ pub struct UiError {
 }
 
 impl Error {
-    pub fn code(&self) -> ErrorCode {
+    /// The one table of the error contract: each kind's code and whether it may be retried.
+    fn contract(&self) -> (ErrorCode, Retry) {
+        use ErrorCode as C;
+        use Retry::*;
         match self {
-            Error::Auth { .. } => ErrorCode::Auth,
-            Error::NotFound { .. } => ErrorCode::NotFound,
-            Error::RateLimited { .. } => ErrorCode::RateLimited,
-            Error::InvalidTransition { .. } => ErrorCode::InvalidTransition,
-            Error::ParentAccount => ErrorCode::ParentAccount,
-            Error::AlreadyClosed => ErrorCode::AlreadyClosed,
-            Error::ParentSuspended => ErrorCode::ParentSuspended,
-            Error::SuspendedByProvider => ErrorCode::SuspendedByProvider,
-            Error::Provider { .. } => ErrorCode::Provider,
-            Error::Refused { .. } => ErrorCode::Refused,
-            Error::NotApplied { .. } => ErrorCode::NotApplied,
-            Error::Network { .. } => ErrorCode::Network,
-            Error::Timeout => ErrorCode::Timeout,
-            Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
-            Error::ResponseTooLarge { .. } => ErrorCode::ResponseTooLarge,
-            Error::Keychain { .. } => ErrorCode::Keychain,
-            Error::MissingSecret { .. } => ErrorCode::MissingSecret,
-            Error::Storage { .. } => ErrorCode::Storage,
-            Error::Validation { .. } => ErrorCode::Validation,
-            Error::ConfirmationMismatch { .. } => ErrorCode::ConfirmationMismatch,
-            Error::Cancelled => ErrorCode::Cancelled,
-            Error::Busy | Error::HeldElsewhere { .. } => ErrorCode::Busy,
-            Error::TeamUnavailable { .. } => ErrorCode::Storage,
-            Error::ApiKeyRefused { .. } => ErrorCode::ApiKeyRefused,
-            Error::ApiKeyCannotReachSubaccount { .. } => ErrorCode::ApiKeyCannotReachSubaccount,
-            Error::SubaccountCredentials { .. } => ErrorCode::SubaccountCredentials,
-            Error::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
-            Error::InDoubt { .. } => ErrorCode::InDoubt,
-            Error::ConnectionInUse { .. } => ErrorCode::ConnectionInUse,
-            Error::PreviewRequired => ErrorCode::PreviewRequired,
-            Error::Forbidden { .. } => ErrorCode::Forbidden,
-            Error::ReasonTooLong { .. } => ErrorCode::ReasonTooLong,
-            Error::DisplayNameTooLong { .. } => ErrorCode::DisplayNameTooLong,
+            Error::Auth { .. } => (C::Auth, No),
+            Error::NotFound { .. } => (C::NotFound, No),
+            Error::RateLimited { .. } => (C::RateLimited, Yes),
+            Error::InvalidTransition { .. } => (C::InvalidTransition, No),
+            Error::ParentAccount => (C::ParentAccount, No),
+            Error::AlreadyClosed => (C::AlreadyClosed, No),
+            Error::ParentSuspended => (C::ParentSuspended, No),
+            Error::SuspendedByProvider => (C::SuspendedByProvider, No),
+            Error::Provider { .. } => (C::Provider, IfServerFault),
+            Error::Refused { .. } => (C::Refused, No),
+            Error::NotApplied { .. } => (C::NotApplied, No),
+            Error::Network { .. } => (C::Network, Yes),
+            Error::Timeout => (C::Timeout, Yes),
+            Error::UnexpectedResponse { .. } => (C::UnexpectedResponse, No),
+            Error::ResponseTooLarge { .. } => (C::ResponseTooLarge, No),
+            Error::Keychain { .. } => (C::Keychain, No),
+            Error::MissingSecret { .. } => (C::MissingSecret, No),
+            Error::Storage { .. } => (C::Storage, No),
+            Error::Validation { .. } => (C::Validation, No),
+            Error::ConfirmationMismatch { .. } => (C::ConfirmationMismatch, No),
+            Error::Cancelled => (C::Cancelled, No),
+            Error::Busy | Error::HeldElsewhere { .. } => (C::Busy, No),
+            Error::TeamUnavailable { .. } => (C::Storage, No),
+            Error::ApiKeyRefused { .. } => (C::ApiKeyRefused, No),
+            Error::ApiKeyCannotReachSubaccount { .. } => (C::ApiKeyCannotReachSubaccount, No),
+            Error::SubaccountCredentials { .. } => (C::SubaccountCredentials, No),
+            Error::OutcomeUnknown { .. } => (C::OutcomeUnknown, No),
+            Error::InDoubt { .. } => (C::InDoubt, No),
+            Error::ConnectionInUse { .. } => (C::ConnectionInUse, No),
+            Error::PreviewRequired => (C::PreviewRequired, No),
+            Error::Forbidden { .. } => (C::Forbidden, No),
+            Error::ReasonTooLong { .. } => (C::Validation, No),
+            Error::DisplayNameTooLong { .. } => (C::Validation, No),
         }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.contract().0
     }
 
     /// Whether the same request may succeed later without the user changing anything.
     pub fn retryable(&self) -> bool {
-        match self {
-            Error::RateLimited { .. } | Error::Network { .. } | Error::Timeout => true,
-            Error::Provider { status, .. } => *status >= 500,
-            _ => false,
+        match self.contract().1 {
+            Retry::No => false,
+            Retry::Yes => true,
+            Retry::IfServerFault => match self {
+                Error::Provider { status, .. } => *status >= 500,
+                _ => false,
+            },
         }
     }
 
@@ -571,7 +574,58 @@ mod tests {
                 checkable: false,
             },
             Error::ConnectionInUse { open: 2 },
+            Error::ReasonTooLong { max: 200 },
+            Error::DisplayNameTooLong { max: 60 },
         ]
+    }
+
+    #[test]
+    fn every_code_is_declared_once_unique_and_used() {
+        let mut strings = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(
+                strings.insert(code.as_str()),
+                "{code:?}: its string is used twice"
+            );
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(*code), "{code:?}");
+            assert_eq!(
+                serde_json::to_value(code).unwrap().as_str().unwrap(),
+                code.as_str(),
+                "{code:?}: the serialized code and the declared string differ"
+            );
+        }
+        let used: Vec<ErrorCode> = all().iter().map(Error::code).collect();
+        for code in ErrorCode::ALL {
+            assert!(
+                used.contains(code),
+                "{code:?} is declared but no error kind has it"
+            );
+        }
+        for e in all() {
+            assert!(
+                ErrorCode::ALL.contains(&e.code()),
+                "{e:?}: its code is not in the table"
+            );
+        }
+    }
+
+    #[test]
+    fn field_errors_are_one_validation_code_with_their_field() {
+        for (e, field) in [
+            (Error::ReasonTooLong { max: 200 }, "reason"),
+            (Error::DisplayNameTooLong { max: 60 }, "operatorDisplayName"),
+            (
+                Error::validation("label", "Give the connection a name."),
+                "label",
+            ),
+        ] {
+            let ui = e.to_ui();
+            assert_eq!(ui.code, ErrorCode::Validation, "{e:?}");
+            assert_eq!(ui.field.as_deref(), Some(field), "{e:?}");
+            assert!(!ui.retryable, "{e:?}");
+        }
+        assert_eq!(Error::Busy.to_ui().field, None);
+        assert_eq!(Error::Busy.code(), ErrorCode::Busy);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! ([`crate::reconcile`]). It performs one action itself, through [`crate::actions`].
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -124,6 +124,13 @@ impl Workspace {
 
     pub fn history_path(&self) -> Option<&Path> {
         self.env.history().ok().map(|h| h.path())
+    }
+
+    /// Where an export chosen in the save dialog may be written: an absolute path to a `.{wanted}`
+    /// file (the extension added when none was typed), never inside the folder of the history.
+    pub fn export_path(&self, chosen: PathBuf, wanted: &str) -> Result<PathBuf> {
+        let data_dir = self.history_path().and_then(|h| h.parent());
+        crate::export_file::checked_path(chosen, wanted, data_dir)
     }
 
     /// Whether the settings hold any connection entry, readable or not: the demo opens only

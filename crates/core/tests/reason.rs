@@ -95,7 +95,8 @@ async fn a_reason_too_long_refuses_the_action_before_anything_is_sent() {
         )
         .await
         .unwrap_err();
-    assert_eq!(e.code(), ErrorCode::ReasonTooLong);
+    assert_eq!(e.code(), ErrorCode::Validation);
+    assert_eq!(e.field(), Some("reason"));
     assert!(e.user_message().contains("200 characters"), "{e}");
     let items = vec![ItemRef {
         connection_id: c.id,
@@ -113,7 +114,8 @@ async fn a_reason_too_long_refuses_the_action_before_anything_is_sent() {
         )
         .await
         .unwrap_err();
-    assert_eq!(e.code(), ErrorCode::ReasonTooLong);
+    assert_eq!(e.code(), ErrorCode::Validation);
+    assert_eq!(e.field(), Some("reason"));
     assert!(sim.requests().is_empty(), "nothing sent");
     let page = ws
         .history_query(&HistoryFilter::default(), None, 10)
@@ -215,7 +217,8 @@ fn a_display_name_too_long_is_refused_and_the_old_one_kept() {
             ..ws.settings()
         })
         .unwrap_err();
-    assert_eq!(e.code(), ErrorCode::DisplayNameTooLong);
+    assert_eq!(e.code(), ErrorCode::Validation);
+    assert_eq!(e.field(), Some("operatorDisplayName"));
     assert_eq!(ws.settings().operator_display_name.as_deref(), Some("Dana"));
     named(&ws, Some("   "));
     assert_eq!(ws.settings().operator_display_name, None, "blank is none");

@@ -78,7 +78,7 @@ describe('Reason on an action', () => {
 
     // Core has the last word: its refusal lands at the field too.
     backend.overrides.set('apply_action', () => {
-      throw uiError('reason_too_long', 'The reason is too long: shorten it to 200 characters or fewer.')
+      throw uiError('validation', 'The reason is too long: shorten it to 200 characters or fewer.', false, 'reason')
     })
     await fireEvent.input(reason, { target: { value: 'fine #1' } })
     expect(reason).not.toHaveAttribute('aria-invalid')

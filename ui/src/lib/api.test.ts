@@ -47,6 +47,13 @@ describe('api', () => {
     expect(e.code).toBe('rate_limited')
     expect(e.message).toBe('Twilio is busy. Try again in a minute.')
     expect(e.retryable).toBe(true)
+    expect(e.field).toBeNull()
+  })
+
+  it('keeps the field a validation error is about', () => {
+    const e = api.toApiError(uiError('validation', 'The reason is too long.', false, 'reason'))
+    expect(e.code).toBe('validation')
+    expect(e.field).toBe('reason')
   })
 
   it('never shows raw JSON for a rejection that is not a UiError', () => {

@@ -40,12 +40,15 @@ export type ApiErrorCode = ErrorCode | 'internal'
 export class ApiError extends Error {
   readonly code: ApiErrorCode
   readonly retryable: boolean
+  /** The form field the error is about (e.g. `reason`), when core named one: mark that field. */
+  readonly field: string | null
 
-  constructor(code: ApiErrorCode, message: string, retryable = false) {
+  constructor(code: ApiErrorCode, message: string, retryable = false, field: string | null = null) {
     super(message)
     this.name = 'ApiError'
     this.code = code
     this.retryable = retryable
+    this.field = field
   }
 }
 
@@ -57,7 +60,8 @@ export function toApiError(raw: unknown): ApiError {
   if (raw && typeof raw === 'object') {
     const o = raw as Record<string, unknown>
     if (typeof o.code === 'string' && typeof o.message === 'string') {
-      return new ApiError(o.code as ErrorCode, o.message, o.retryable === true)
+      const field = typeof o.field === 'string' ? o.field : null
+      return new ApiError(o.code as ErrorCode, o.message, o.retryable === true, field)
     }
   }
   // Tauri's own failures (unknown command, denied by a capability) arrive as plain strings:

@@ -83,7 +83,12 @@ export function inDoubtSentence(action: Action, at: string): string {
   return `Subdesk is not sure whether the ${action} sent on ${when} went through, so it sends nothing more to this account until that is settled. Use Check now to read the account again.`
 }
 
-const err = (code: UiError['code'], message: string, retryable = false): UiError => ({ code, message, retryable })
+const err = (code: UiError['code'], message: string, retryable = false, field?: string): UiError => ({
+  code,
+  message,
+  retryable,
+  ...(field ? { field } : {}),
+})
 
 const DONE: Record<Action, Status> = { suspend: 'suspended', reactivate: 'active', close: 'closed', delete: 'deleted' }
 
@@ -266,7 +271,7 @@ export class FakeBackend {
         const next = args.settings as Settings
         const name = reasonToSend(next.operatorDisplayName ?? '')
         if (name && [...name].length > 60) {
-          throw err('display_name_too_long', 'The display name is too long: shorten it to 60 characters or fewer, then save again.')
+          throw err('validation', 'The display name is too long: shorten it to 60 characters or fewer, then save again.', false, 'operatorDisplayName')
         }
         this.settings = { ...next, operatorDisplayName: name }
         return this.settings
@@ -367,7 +372,7 @@ export class FakeBackend {
   #reason(raw: unknown): string | null {
     const reason = reasonToSend(typeof raw === 'string' ? raw : '')
     if (reason && [...reason].length > MAX_REASON) {
-      throw err('reason_too_long', `The reason is too long: shorten it to ${MAX_REASON} characters or fewer (a ticket number is enough), then try again. Nothing was changed.`)
+      throw err('validation', `The reason is too long: shorten it to ${MAX_REASON} characters or fewer (a ticket number is enough), then try again. Nothing was changed.`, false, 'reason')
     }
     return reason
   }

@@ -21,10 +21,11 @@ export function mockCommands(handlers: Record<string, Handler>) {
 }
 
 /** What a Rust command's `Err(UiError)` looks like to `invoke`. */
-export const uiError = (code: UiError['code'], message: string, retryable = false): UiError => ({
+export const uiError = (code: UiError['code'], message: string, retryable = false, field?: string): UiError => ({
   code,
   message,
   retryable,
+  ...(field ? { field } : {}),
 })
 
 export function fakeBackend(o: FakeOptions = {}): FakeBackend {
