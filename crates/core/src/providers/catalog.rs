@@ -129,6 +129,10 @@ pub struct ActionInfo {
     pub irreversible: bool,
     /// What it does, for a dialog over many accounts of this provider.
     pub consequences: Vec<String>,
+    /// What it does to one account, for its confirmation dialog (see
+    /// [`ProviderInfo::impact`]). A sentence may hold a `{name}` the adapter fills in from
+    /// what it read (Twilio's `{released}` and `{kept}` phone numbers).
+    pub impact: Vec<String>,
     /// Choices the user makes before it runs (Plivo's `cascade`).
     pub choices: Vec<ActionChoice>,
 }
@@ -297,8 +301,14 @@ impl ActionInfo {
             provider_word: None,
             irreversible: action.irreversible(),
             consequences: consequences.iter().map(|s| (*s).into()).collect(),
+            impact: Vec::new(),
             choices: Vec::new(),
         }
+    }
+
+    pub fn impact(mut self, sentences: &[&str]) -> ActionInfo {
+        self.impact = sentences.iter().map(|s| (*s).into()).collect();
+        self
     }
 
     pub fn word(mut self, provider_word: &str) -> ActionInfo {
@@ -324,6 +334,23 @@ impl ProviderInfo {
 
     pub fn action(&self, action: Action) -> Option<&ActionInfo> {
         self.actions.iter().find(|a| a.action == action)
+    }
+
+    /// The sentences of `action`'s impact on one account, each `{name}` of `fill` replaced by
+    /// its value (an action not described has none).
+    pub fn impact(&self, action: Action, fill: &[(&str, &str)]) -> Vec<String> {
+        self.action(action)
+            .map(|a| {
+                a.impact
+                    .iter()
+                    .map(|s| {
+                        fill.iter().fold(s.clone(), |s, (name, value)| {
+                            s.replace(&format!("{{{name}}}"), value)
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The answers to `action`'s choices, defaults filled in. An answer to a question the
@@ -457,6 +484,12 @@ mod tests {
                         panic!("{}: {} is allowed but not described", info.name, a.as_str())
                     });
                     assert!(!described.consequences.is_empty());
+                    assert!(
+                        !described.impact.is_empty(),
+                        "{}: {} has no impact sentences",
+                        info.name,
+                        a.as_str()
+                    );
                 }
                 assert!(
                     !matches!(rule.status, Status::Closed | Status::Deleted)

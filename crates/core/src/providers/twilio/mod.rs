@@ -87,11 +87,25 @@ impl ProviderSpec for Spec {
                 ActionInfo::new(Suspend, "Suspend", &[
                     "Suspended Twilio subaccounts keep their numbers, and the parent account is still billed for them every month.",
                     "You can reactivate them later.",
+                ])
+                .impact(&[
+                    "The subaccount can no longer make calls, send messages or use the API.",
+                    "Its {kept} are kept, and the parent account is still billed for them every month.",
+                    "Calls already in progress are not ended.",
+                    "You can reactivate it later.",
                 ]),
-                ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."]),
+                ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."])
+                    .impact(&["The subaccount can use Twilio again."]),
                 ActionInfo::new(Close, "Close account", &[
                     "Twilio releases every phone number of these subaccounts; released numbers may go to someone else.",
                     "Closed subaccounts stop working at once and can never be reopened.",
+                ])
+                .impact(&[
+                    "Twilio releases {released} of this subaccount. Released numbers may go to someone else.",
+                    "The subaccount stops working at once and its Console logs become inaccessible.",
+                    "This cannot be undone: a closed subaccount cannot be reopened.",
+                    "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.",
+                    "Subdesk keeps the subaccount's name and phone numbers in the history before closing it.",
                 ]),
             ],
             reports_status: true,
@@ -647,33 +661,20 @@ impl ProviderApi for TwilioApi {
             Action::Reactivate | Action::Delete => None,
         };
         let numbers = read.and_then(|r| r.ok());
-        let count = |_: Option<u32>| match read {
+        // The sentences are the description's; only the numbers are filled in here.
+        let released = match &read {
             Some(Ok(n)) => format!("all {n} phone number(s)"),
             Some(Err(why)) => why.count_words(),
             None => "all phone numbers".into(),
         };
-        let consequences = match action {
-            Action::Close => vec![
-                format!("Twilio releases {} of this subaccount. Released numbers may go to someone else.", count(numbers)),
-                "The subaccount stops working at once and its Console logs become inaccessible.".to_string(),
-                "This cannot be undone: a closed subaccount cannot be reopened.".to_string(),
-                "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.".to_string(),
-                "Subdesk keeps the subaccount's name and phone numbers in the history before closing it.".to_string(),
-            ],
-            Action::Suspend => vec![
-                "The subaccount can no longer make calls, send messages or use the API.".to_string(),
-                match numbers {
-                    Some(n) => format!("Its {n} phone number(s) are kept, and the parent account is still billed for them every month."),
-                    None => "Its phone numbers are kept, and the parent account is still billed for them every month.".to_string(),
-                },
-                "Calls already in progress are not ended.".to_string(),
-                "You can reactivate it later.".to_string(),
-            ],
-            Action::Reactivate => vec![
-                "The subaccount can use Twilio again.".to_string(),
-            ],
-            Action::Delete => vec![],
+        let kept = match numbers {
+            Some(n) => format!("{n} phone number(s)"),
+            None => "phone numbers".into(),
         };
+        let consequences = self
+            .provider()
+            .info()
+            .impact(action, &[("released", &released), ("kept", &kept)]);
         Ok(Impact {
             numbers_released: if action == Action::Close {
                 numbers
