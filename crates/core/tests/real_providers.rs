@@ -23,12 +23,12 @@ fn twilio_input(sim: &Sim, sid: &str, key: Option<&str>, secret: &str) -> NewCon
         provider: Provider::Twilio,
         label: "Acme Twilio".into(),
         account_id: sid.into(),
-        api_key_sid: key.map(str::to_string),
         secret: Secret::new(secret),
-        edge: None,
-        region: None,
         base_url: Some(sim.base_url()),
-        include_cancelled: None,
+        options: key
+            .map(|k| ("apiKeySid".to_string(), k.to_string()))
+            .into_iter()
+            .collect(),
     }
 }
 

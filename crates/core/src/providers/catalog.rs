@@ -19,7 +19,7 @@ use super::limit::AdaptiveLimit;
 use super::ProviderApi;
 use crate::api::NewConnection;
 use crate::error::Result;
-use crate::model::{Action, AuthMethod, Connection, Provider, Status};
+use crate::model::{Action, Connection, Provider, Status};
 use crate::secrets::Secret;
 
 /// One provider as the app and the window know it.
@@ -56,8 +56,10 @@ pub struct ProviderInfo {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct FormField {
-    /// The `NewConnection` property it fills (`accountId`, `secret`, `apiKeySid`, `edge`,
-    /// `region`), or a form-only choice (such as Twilio's `authKind`).
+    /// `accountId` and `secret` fill those `NewConnection` properties; any other key is one of
+    /// the provider's own options (`NewConnection::options`, such as Twilio's `apiKeySid`,
+    /// `edge`, `region` and `authKind`, or Telnyx's `includeCancelled`), checked against this
+    /// field by core and read by the provider's adapter.
     pub key: String,
     pub label: String,
     pub kind: FieldKind,
@@ -160,12 +162,15 @@ pub trait ProviderSpec: Send + Sync {
     fn info(&self) -> ProviderInfo;
 
     /// Provider-specific checks and settings of a new connection, after core checked every
-    /// field against [`ProviderInfo::fields`]: the auth method, and a regional API address when
-    /// the form names one.
+    /// field against [`ProviderInfo::fields`]: the options the connection keeps, and a
+    /// regional API address when the form names one. By default every option given is kept.
     fn draft(&self, input: &NewConnection) -> Result<Drafted> {
-        let _ = input;
         Ok(Drafted {
-            auth: AuthMethod::AuthToken,
+            options: input
+                .options
+                .iter()
+                .filter_map(|(k, _)| Some((k.clone(), input.option(k)?.to_string())))
+                .collect(),
             base_url: None,
         })
     }
@@ -192,7 +197,8 @@ pub struct AccountIdFormat {
 
 /// What [`ProviderSpec::draft`] decides.
 pub struct Drafted {
-    pub auth: AuthMethod,
+    /// The connection's options ([`Connection::options`]).
+    pub options: BTreeMap<String, String>,
     /// A regional API address; `None` takes the default (or the advanced field).
     pub base_url: Option<String>,
 }
@@ -288,10 +294,6 @@ impl StatusRule {
         self
     }
 }
-
-/// The key of the connection-form choice that asks for cancelled accounts too (providers with
-/// `lists_cancelled_on_request`); `"yes"` turns it on.
-pub const INCLUDE_CANCELLED: &str = "includeCancelled";
 
 impl ActionInfo {
     pub fn new(action: Action, label: &str, consequences: &[&str]) -> ActionInfo {

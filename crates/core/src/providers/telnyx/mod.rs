@@ -60,6 +60,9 @@ pub const NOT_REPORTED: &str = "not reported by Telnyx";
 /// The words of an account Telnyx lists only among the cancelled ones.
 pub const CANCELLED: &str = "cancelled at Telnyx";
 
+/// The connection option that asks for cancelled accounts too; `"yes"` turns it on.
+pub const INCLUDE_CANCELLED: &str = "includeCancelled";
+
 pub struct Spec;
 
 impl ProviderSpec for Spec {
@@ -75,7 +78,7 @@ impl ProviderSpec for Spec {
                 "Enter the manager account's API key (it starts with KEY).",
             )
             .help("Telnyx identifies the manager account by its key: no account ID is needed."),
-            FormField::choice(super::catalog::INCLUDE_CANCELLED, "Cancelled accounts", &[
+            FormField::choice(INCLUDE_CANCELLED, "Cancelled accounts", &[
                 ("no", "Leave them out"),
                 ("yes", "List them too (shown as cancelled, nothing can be done to them)"),
             ])],
@@ -146,7 +149,7 @@ impl ProviderSpec for Spec {
             retry: parts.retry,
             limit: parts.limit,
             max_body: parts.max_body,
-            list_cancelled: conn.list_cancelled,
+            list_cancelled: conn.option(INCLUDE_CANCELLED) == Some("yes"),
         })
     }
 }

@@ -27,8 +27,8 @@ use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
 use crate::api::NewConnection;
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountDetail, Action, ActionReceipt, AuthMethod, Balance, Connection, Impact, PhoneNumber,
-    Provider, Status, Subaccount,
+    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, PhoneNumber, Provider,
+    Status, Subaccount,
 };
 use crate::secrets::Secret;
 use assumptions::Unreadable;
@@ -56,7 +56,7 @@ impl ProviderSpec for Spec {
                     "Sign in with",
                     &[("authToken", "Auth Token"), ("apiKey", "Main API key")],
                 ),
-                FormField::text("apiKeySid", "API key SID", "SK…")
+                FormField::text(API_KEY_SID, "API key SID", "SK…")
                     .required("Enter the API key SID (it starts with SK).")
                     .pattern(
                         "^SK[0-9a-fA-F]{32}$",
@@ -114,21 +114,16 @@ impl ProviderSpec for Spec {
         }
     }
 
+    /// The connection keeps only the API key SID (when it signs in with a key); the edge and
+    /// region become its API address.
     fn draft(&self, input: &NewConnection) -> Result<Drafted> {
-        let auth = match input
-            .api_key_sid
-            .as_deref()
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-        {
-            Some(key) => AuthMethod::ApiKey {
-                key_sid: key.to_string(),
-            },
-            None => AuthMethod::AuthToken,
-        };
         Ok(Drafted {
-            auth,
-            base_url: regional_base_url(input.edge.as_deref(), input.region.as_deref())?,
+            options: input
+                .option(API_KEY_SID)
+                .map(|key| (API_KEY_SID.to_string(), key.to_string()))
+                .into_iter()
+                .collect(),
+            base_url: regional_base_url(input.option("edge"), input.option("region"))?,
         })
     }
 
@@ -145,8 +140,8 @@ impl ProviderSpec for Spec {
         secret: Secret,
         parts: AdapterParts,
     ) -> Arc<dyn ProviderApi> {
-        let username = match &conn.auth {
-            AuthMethod::ApiKey { key_sid } => key_sid.clone(),
+        let username = match AuthMethod::of(conn) {
+            AuthMethod::ApiKey { key_sid } => key_sid,
             AuthMethod::AuthToken => conn.account_id.clone(),
         };
         Arc::new(
@@ -161,6 +156,30 @@ impl ProviderSpec for Spec {
             )
             .with_max_body(parts.max_body),
         )
+    }
+}
+
+/// The connection option holding a Main API key's SID, when the connection signs in with one.
+pub const API_KEY_SID: &str = "apiKeySid";
+
+/// How a Twilio connection authenticates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// Account SID as user, Auth Token as secret.
+    AuthToken,
+    /// A Main API key: the key SID as user, the key secret as secret.
+    ApiKey { key_sid: String },
+}
+
+impl AuthMethod {
+    /// A connection's, from its options.
+    pub fn of(conn: &Connection) -> AuthMethod {
+        match conn.option(API_KEY_SID) {
+            Some(key) if !key.is_empty() => AuthMethod::ApiKey {
+                key_sid: key.to_string(),
+            },
+            _ => AuthMethod::AuthToken,
+        }
     }
 }
 
