@@ -25,10 +25,14 @@ fn twilio_input(sim: &Sim, sid: &str, key: Option<&str>, secret: &str) -> NewCon
         account_id: sid.into(),
         secret: Secret::new(secret),
         base_url: Some(sim.base_url()),
-        options: key
-            .map(|k| ("apiKeySid".to_string(), k.to_string()))
-            .into_iter()
-            .collect(),
+        // As the form sends them: the sign-in choice, and the key SID only with a key.
+        options: match key {
+            Some(k) => vec![("authKind", "apiKey"), ("apiKeySid", k)],
+            None => vec![("authKind", "authToken")],
+        }
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
     }
 }
 
