@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use subdesk_core::{secrets::Secret, AuthMethod, Connection, Provider, Workspace};
+use subdesk_core::{secrets::Secret, Connection, Provider, Workspace};
 use subdesk_sim::{Sim, SimConfig};
 use uuid::Uuid;
 
@@ -34,11 +34,10 @@ pub async fn open(ws: &Workspace) -> subdesk_core::Result<()> {
                     provider,
                     label: p.label,
                     account_id: p.account_id,
-                    auth: AuthMethod::AuthToken,
                     base_url: base.clone(),
                     parent_name: Some(p.parent_name),
                     demo: true,
-                    list_cancelled: false,
+                    options: Default::default(),
                 },
                 Secret::new(p.secret),
             ))

@@ -63,12 +63,9 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
             provider: Provider::Twilio,
             label: "Bench".into(),
             account_id: parent.sid.clone(),
-            api_key_sid: None,
             secret: Secret::new(parent.auth_token.clone()),
-            edge: None,
-            region: None,
             base_url: Some(sim.base_url()),
-            include_cancelled: None,
+            options: Default::default(),
         })
         .await
         .unwrap();

@@ -15,7 +15,7 @@ use subdesk_core::api::{AccountRow, ListEvent};
 use subdesk_core::providers::twilio::TwilioApi;
 use subdesk_core::providers::{http, AdaptiveLimit, HttpConfig, ProviderApi, RetryPolicy};
 use subdesk_core::secrets::Secret;
-use subdesk_core::{AuthMethod, Connection, Provider, Subaccount};
+use subdesk_core::{Connection, Provider, Subaccount};
 use subdesk_sim::SimConfig;
 
 mod common;
@@ -158,11 +158,10 @@ fn main() {
         provider: Provider::Twilio,
         label: "Reseller".into(),
         account_id: parent.sid.clone(),
-        auth: AuthMethod::AuthToken,
         base_url: sim.base_url(),
         parent_name: Some("Reseller".into()),
         demo: false,
-        list_cancelled: false,
+        options: Default::default(),
     };
     let mut fill = Vec::new();
     let mut ser = Vec::new();

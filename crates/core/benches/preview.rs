@@ -57,12 +57,9 @@ async fn workspace(
                 provider: Provider::Twilio,
                 label: format!("Bench {c}"),
                 account_id: parent.sid.clone(),
-                api_key_sid: None,
                 secret: Secret::new(parent.auth_token.clone()),
-                edge: None,
-                region: None,
                 base_url: Some(sim.base_url()),
-                include_cancelled: None,
+                options: Default::default(),
             })
             .await
             .unwrap();

@@ -1,6 +1,8 @@
 //! The types that cross the IPC boundary to the web UI. They are mirrored to TypeScript by
 //! ts-rs (`cargo test` writes `ui/src/lib/bindings/`), so the UI and the Rust side cannot drift.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -95,41 +97,39 @@ pub struct ConnectionEdit {
 pub struct NewConnection {
     pub provider: Provider,
     pub label: String,
-    /// Twilio Account SID (`AC…`) or Vobiz Auth ID (`MA_…`).
+    /// The parent account's ID, in the provider's own form (Twilio `AC…`, Vobiz `MA_…`).
     pub account_id: String,
-    /// Twilio Main API key SID (`SK…`), when the secret is that key's secret.
-    #[ts(optional)]
-    pub api_key_sid: Option<String>,
     #[ts(type = "string")]
     pub secret: Secret,
-    /// Twilio edge, e.g. `dublin`; with it the host becomes `api.{edge}.{region}.twilio.com`.
-    #[ts(optional)]
-    pub edge: Option<String>,
-    /// Twilio region, e.g. `ie1`; defaults to `us1` when only an edge is given.
-    #[ts(optional)]
-    pub region: Option<String>,
     /// Advanced: a full API base URL (https, or http only to this computer).
     #[ts(optional)]
     pub base_url: Option<String>,
-    /// `"yes"` to list the accounts the provider cancelled too (Telnyx lists them only on
-    /// request).
-    #[ts(optional)]
-    pub include_cancelled: Option<String>,
+    /// The provider's own fields, by their key in its description
+    /// ([`crate::providers::catalog::FormField::key`]): Twilio's `apiKeySid`, `edge` and
+    /// `region`, Telnyx's `includeCancelled`. Core checks each against that description; a key
+    /// it does not declare is refused.
+    #[serde(default)]
+    #[ts(type = "Record<string, string>")]
+    pub options: BTreeMap<String, String>,
 }
 
 impl NewConnection {
     /// The value of a connection-form field by its key in the provider description (see
-    /// `providers::catalog::FormField::key`); `None` for a form-only field.
+    /// `providers::catalog::FormField::key`); `None` when the form left it out.
     pub fn field(&self, key: &str) -> Option<&str> {
         match key {
             "accountId" => Some(&self.account_id),
             "secret" => Some(self.secret.expose()),
-            "apiKeySid" => self.api_key_sid.as_deref(),
-            "edge" => self.edge.as_deref(),
-            "region" => self.region.as_deref(),
-            "includeCancelled" => self.include_cancelled.as_deref(),
-            _ => None,
+            _ => self.options.get(key).map(String::as_str),
         }
+    }
+
+    /// A provider field's value, trimmed; `None` when absent or blank.
+    pub fn option(&self, key: &str) -> Option<&str> {
+        self.options
+            .get(key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
     }
 }
 

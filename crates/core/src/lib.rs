@@ -24,6 +24,6 @@ pub mod settings;
 pub mod workspace;
 
 pub use error::{Error, ErrorCode, Result, UiError};
-pub use model::{Action, AuthMethod, Connection, Impact, Provider, Status, Subaccount};
+pub use model::{Action, Connection, Impact, Provider, Status, Subaccount};
 pub use settings::{MemorySettings, Settings, SettingsStore};
 pub use workspace::{Workspace, WorkspaceConfig};

@@ -2,6 +2,8 @@
 //! of which action is allowed in which status. The UI holds none of these rules: each row it
 //! receives carries the actions core allows for it.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -9,20 +11,6 @@ use uuid::Uuid;
 use crate::error::Error;
 
 pub use crate::providers::Provider;
-
-/// How a Twilio connection authenticates. Vobiz always uses its Auth ID + Auth Token pair.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-#[ts(export)]
-pub enum AuthMethod {
-    /// Account SID (or Vobiz Auth ID) as user, Auth Token as secret.
-    AuthToken,
-    /// A Twilio Main API key: the key SID as user, the key secret as secret.
-    ApiKey {
-        #[serde(rename = "keySid")]
-        key_sid: String,
-    },
-}
 
 /// A parent account the user added. Its secret is not here: it lives in the keychain, keyed by
 /// `id`. Everything in this struct is safe to store in a settings file and send to the UI.
@@ -35,16 +23,25 @@ pub struct Connection {
     pub label: String,
     /// Twilio `AC…` SID or Vobiz `MA_…` auth id of the parent account.
     pub account_id: String,
-    pub auth: AuthMethod,
     pub base_url: String,
     /// The parent account's name as the provider reported it when the connection was verified.
     pub parent_name: Option<String>,
     /// A demo connection talks to the built-in simulator and is never saved.
     pub demo: bool,
-    /// Also list the accounts the provider has cancelled (shown closed, with no action), for
-    /// providers that list them only on request (Telnyx). Off unless the user asked.
+    /// The provider's own settings of this connection, by their key in its description
+    /// (Twilio's `apiKeySid`, Telnyx's `includeCancelled`): what each means is the provider
+    /// module's business. Connections saved by older versions are read by
+    /// [`crate::settings::read_entries`].
     #[serde(default)]
-    pub list_cancelled: bool,
+    #[ts(type = "Record<string, string>")]
+    pub options: BTreeMap<String, String>,
+}
+
+impl Connection {
+    /// One of the provider's settings; `None` when not set.
+    pub fn option(&self, key: &str) -> Option<&str> {
+        self.options.get(key).map(String::as_str)
+    }
 }
 
 /// A provider-neutral status. The provider's own word is kept beside it in

@@ -95,7 +95,7 @@ pub fn read_entries(entries: Vec<serde_json::Value>) -> (Vec<Connection>, Vec<Un
             .and_then(|l| l.as_str())
             .map(|l| format!("\u{2068}{}\u{2069}", l.chars().take(80).collect::<String>()))
             .unwrap_or_else(|| "without a name".into());
-        match serde_json::from_value::<Connection>(raw.clone()) {
+        match serde_json::from_value::<Connection>(upgraded(raw.clone())) {
             Ok(c) if http::validate_base_url(&c.base_url).is_ok() => ok.push(c),
             Ok(_) => unread.push(UnreadableEntry {
                 raw,
@@ -111,6 +111,49 @@ pub fn read_entries(entries: Vec<serde_json::Value>) -> (Vec<Connection>, Vec<Un
         }
     }
     (ok, unread)
+}
+
+/// A saved connection as this version writes it. Versions before provider options wrote
+/// Twilio's API key as `auth: {kind: "apiKey", keySid}` and Telnyx's choice as
+/// `listCancelled: true` (and the form's own keys, such as `edge`, at the top): each becomes the
+/// option the provider now declares. An entry already in this form is returned as it is.
+fn upgraded(mut raw: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let Some(entry) = raw.as_object_mut() else {
+        return raw;
+    };
+    let mut options = match entry.remove("options") {
+        Some(Value::Object(o)) => o,
+        Some(other) => {
+            // Not ours to fix: let reading refuse it.
+            entry.insert("options".into(), other);
+            return raw;
+        }
+        None => serde_json::Map::new(),
+    };
+    if let Some(auth) = entry.remove("auth") {
+        if auth.get("kind").and_then(Value::as_str) == Some("apiKey") {
+            if let Some(key) = auth.get("keySid").and_then(Value::as_str) {
+                options
+                    .entry("apiKeySid")
+                    .or_insert_with(|| Value::String(key.into()));
+            }
+        }
+    }
+    if let Some(list) = entry.remove("listCancelled") {
+        if list.as_bool() == Some(true) {
+            options
+                .entry("includeCancelled")
+                .or_insert_with(|| Value::String("yes".into()));
+        }
+    }
+    for key in ["apiKeySid", "edge", "region", "includeCancelled"] {
+        if let Some(Value::String(v)) = entry.remove(key) {
+            options.entry(key).or_insert(Value::String(v));
+        }
+    }
+    entry.insert("options".into(), Value::Object(options));
+    raw
 }
 
 pub(crate) fn to_entries(connections: &[Connection]) -> Result<Vec<serde_json::Value>> {
@@ -200,5 +243,102 @@ impl SavedSettings {
 
     pub fn problem(&self) -> Option<String> {
         self.problem.read().expect("poisoned").clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Provider;
+
+    /// Connections saved before provider options (an `auth` method, `listCancelled`) still load,
+    /// with the same meaning, and are written back in this version's form.
+    #[test]
+    fn connections_saved_by_older_versions_still_load() {
+        let twilio_key = serde_json::json!({
+            "id": "7f0c3a52-8a55-4a43-9c61-0a1f2f3f4a10",
+            "provider": "twilio",
+            "label": "Main",
+            "accountId": "AC0123456789abcdef0123456789abcdef",
+            "auth": {"kind": "apiKey", "keySid": "SK0123456789abcdef0123456789abcdef"},
+            "baseUrl": "https://api.dublin.ie1.twilio.com",
+            "parentName": "Acme",
+            "demo": false,
+            "listCancelled": false
+        });
+        let twilio_token = serde_json::json!({
+            "id": "7f0c3a52-8a55-4a43-9c61-0a1f2f3f4a11",
+            "provider": "twilio",
+            "label": "Token",
+            "accountId": "AC0123456789abcdef0123456789abcdee",
+            "auth": {"kind": "authToken"},
+            "baseUrl": "https://api.twilio.com",
+            "parentName": null,
+            "demo": false
+        });
+        let telnyx = serde_json::json!({
+            "id": "7f0c3a52-8a55-4a43-9c61-0a1f2f3f4a12",
+            "provider": "telnyx",
+            "label": "Manager",
+            "accountId": "",
+            "auth": {"kind": "authToken"},
+            "baseUrl": "https://api.telnyx.com",
+            "parentName": null,
+            "demo": false,
+            "listCancelled": true,
+            "edge": "ignored-by-telnyx"
+        });
+        let (ok, unread) = read_entries(vec![twilio_key, twilio_token, telnyx]);
+        assert!(
+            unread.is_empty(),
+            "{:?}",
+            unread.iter().map(|u| &u.why).collect::<Vec<_>>()
+        );
+        assert_eq!(ok.len(), 3);
+
+        assert_eq!(ok[0].provider, Provider::Twilio);
+        assert_eq!(
+            ok[0].option("apiKeySid"),
+            Some("SK0123456789abcdef0123456789abcdef")
+        );
+        assert_eq!(ok[0].options.len(), 1);
+        assert_eq!(
+            crate::providers::twilio::AuthMethod::of(&ok[0]),
+            crate::providers::twilio::AuthMethod::ApiKey {
+                key_sid: "SK0123456789abcdef0123456789abcdef".into()
+            }
+        );
+        assert_eq!(ok[0].parent_name.as_deref(), Some("Acme"));
+        assert!(ok[1].options.is_empty());
+        assert_eq!(
+            crate::providers::twilio::AuthMethod::of(&ok[1]),
+            crate::providers::twilio::AuthMethod::AuthToken
+        );
+        assert_eq!(ok[2].option("includeCancelled"), Some("yes"));
+
+        // Written back in this version's form, and read again unchanged.
+        let entries = to_entries(&ok).unwrap();
+        assert!(entries
+            .iter()
+            .all(|e| e.get("auth").is_none() && e.get("listCancelled").is_none()));
+        assert_eq!(read_entries(entries).0, ok);
+    }
+
+    #[test]
+    fn an_entry_in_this_versions_form_is_read_as_written() {
+        let entry = serde_json::json!({
+            "id": "7f0c3a52-8a55-4a43-9c61-0a1f2f3f4a13",
+            "provider": "telnyx",
+            "label": "Manager",
+            "accountId": "",
+            "baseUrl": "https://api.telnyx.com",
+            "parentName": null,
+            "demo": false,
+            "options": {"includeCancelled": "no"}
+        });
+        let (ok, unread) = read_entries(vec![entry.clone()]);
+        assert!(unread.is_empty());
+        assert_eq!(ok[0].option("includeCancelled"), Some("no"));
+        assert_eq!(to_entries(&ok).unwrap(), vec![entry]);
     }
 }

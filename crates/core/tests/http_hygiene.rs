@@ -20,7 +20,7 @@ use subdesk_core::providers::vobiz::VobizApi;
 use subdesk_core::providers::{http, HttpConfig, ProviderApi, RetryPolicy};
 use subdesk_core::secrets::{MemoryStore, Secret, SecretStore};
 use subdesk_core::{
-    Action, AuthMethod, Connection, ErrorCode, MemorySettings, Provider, SettingsStore, Workspace,
+    Action, Connection, ErrorCode, MemorySettings, Provider, SettingsStore, Workspace,
     WorkspaceConfig,
 };
 use subdesk_sim::{Padding, SimConfig};
@@ -85,12 +85,9 @@ fn new_twilio(base_url: &str, sid: &str, token: &str) -> NewConnection {
         provider: Provider::Twilio,
         label: "Acme Twilio".into(),
         account_id: sid.into(),
-        api_key_sid: None,
         secret: Secret::new(token),
-        edge: None,
-        region: None,
         base_url: Some(base_url.into()),
-        include_cancelled: None,
+        options: Default::default(),
     }
 }
 
@@ -309,11 +306,10 @@ async fn keychain_reads_stay_off_the_runtime_and_happen_once_per_connection() {
         provider: Provider::Twilio,
         label: "Acme Twilio".into(),
         account_id: p.sid.clone(),
-        auth: AuthMethod::AuthToken,
         base_url: sim.base_url(),
         parent_name: None,
         demo: false,
-        list_cancelled: false,
+        options: Default::default(),
     };
     let settings = Arc::new(MemorySettings::default());
     settings

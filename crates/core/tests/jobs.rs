@@ -58,12 +58,9 @@ async fn setup(
             provider: Provider::Twilio,
             label: "Bulk".into(),
             account_id: p.sid.clone(),
-            api_key_sid: None,
             secret: Secret::new(p.auth_token.clone()),
-            edge: None,
-            region: None,
             base_url: Some(sim.base_url()),
-            include_cancelled: None,
+            options: Default::default(),
         })
         .await
         .unwrap();

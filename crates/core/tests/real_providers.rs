@@ -23,12 +23,16 @@ fn twilio_input(sim: &Sim, sid: &str, key: Option<&str>, secret: &str) -> NewCon
         provider: Provider::Twilio,
         label: "Acme Twilio".into(),
         account_id: sid.into(),
-        api_key_sid: key.map(str::to_string),
         secret: Secret::new(secret),
-        edge: None,
-        region: None,
         base_url: Some(sim.base_url()),
-        include_cancelled: None,
+        // As the form sends them: the sign-in choice, and the key SID only with a key.
+        options: match key {
+            Some(k) => vec![("authKind", "apiKey"), ("apiKeySid", k)],
+            None => vec![("authKind", "authToken")],
+        }
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
     }
 }
 

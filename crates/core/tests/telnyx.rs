@@ -132,11 +132,10 @@ async fn cancelled_accounts_are_listed_only_on_request_and_shown_closed_with_no_
         provider: Provider::Telnyx,
         label: "Test".into(),
         account_id: String::new(),
-        auth: subdesk_core::AuthMethod::AuthToken,
         base_url: sim.base_url(),
         parent_name: None,
         demo: false,
-        list_cancelled: true,
+        options: [("includeCancelled".to_string(), "yes".to_string())].into(),
     };
     let api = Provider::Telnyx.spec().adapter(
         &conn,
@@ -182,7 +181,7 @@ async fn the_form_asks_for_cancelled_accounts_and_the_saved_connection_keeps_the
     let field = info
         .fields
         .iter()
-        .find(|f| f.key == subdesk_core::providers::catalog::INCLUDE_CANCELLED)
+        .find(|f| f.key == subdesk_core::providers::telnyx::INCLUDE_CANCELLED)
         .expect("the Telnyx form asks");
     assert_eq!(
         field.options.first().map(|o| o.value.as_str()),
@@ -207,9 +206,9 @@ async fn a_connection_saved_with_cancelled_accounts_lists_them_and_one_saved_wit
     sim.add_telnyx_account(&manager, "Gone Ltd", true, true);
     let ws = workspace(fast_retry());
     let mut with = new_connection(&sim, Provider::Telnyx, "", &key);
-    with.include_cancelled = Some("yes".into());
+    with.options.insert("includeCancelled".into(), "yes".into());
     let conn = ws.add_connection(&with).await.unwrap();
-    assert!(conn.list_cancelled);
+    assert_eq!(conn.option("includeCancelled"), Some("yes"));
     let api = ws.api_for(&conn).await.unwrap();
     let (rows, _, _) = list_all(api.as_ref()).await;
     assert_eq!(rows.len(), 2);
@@ -217,7 +216,7 @@ async fn a_connection_saved_with_cancelled_accounts_lists_them_and_one_saved_wit
 
     // No answer (or "no") keeps them out.
     let conn = connect(&ws, &sim, Provider::Telnyx, "", &key).await;
-    assert!(!conn.list_cancelled);
+    assert_ne!(conn.option("includeCancelled"), Some("yes"));
     let (rows, _, _) = list_all(ws.api_for(&conn).await.unwrap().as_ref()).await;
     assert_eq!(
         rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),

@@ -641,12 +641,9 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
             provider: Provider::Twilio,
             label: "Through the proxy".into(),
             account_id: p.sid.clone(),
-            api_key_sid: None,
             secret: Secret::new(p.auth_token.clone()),
-            edge: None,
-            region: None,
             base_url: Some(proxy.clone()),
-            include_cancelled: None,
+            options: Default::default(),
         })
         .await
         .unwrap();

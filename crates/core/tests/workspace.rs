@@ -18,12 +18,9 @@ fn new_twilio(sim: &Sim, sid: &str, token: &str) -> NewConnection {
         provider: Provider::Twilio,
         label: "Acme Twilio".into(),
         account_id: sid.into(),
-        api_key_sid: None,
         secret: Secret::new(token),
-        edge: None,
-        region: None,
         base_url: Some(sim.base_url()),
-        include_cancelled: None,
+        options: Default::default(),
     }
 }
 
@@ -109,7 +106,22 @@ async fn connections_are_verified_before_they_are_saved() {
         (
             "apiKeySid",
             NewConnection {
-                api_key_sid: Some("SKnope".into()),
+                options: [("apiKeySid".to_string(), "SKnope".to_string())].into(),
+                ..new_twilio(&sim, &p.sid, "t")
+            },
+        ),
+        // An option Twilio does not declare, and an answer its choice does not offer.
+        (
+            "edgeTypo",
+            NewConnection {
+                options: [("edgeTypo".to_string(), "dublin".to_string())].into(),
+                ..new_twilio(&sim, &p.sid, "t")
+            },
+        ),
+        (
+            "authKind",
+            NewConnection {
+                options: [("authKind".to_string(), "password".to_string())].into(),
                 ..new_twilio(&sim, &p.sid, "t")
             },
         ),
@@ -557,7 +569,7 @@ async fn a_hand_edited_concurrency_out_of_range_falls_back_to_the_default() {
 #[tokio::test]
 async fn an_intent_whose_connection_was_missing_is_checked_once_it_is_back() {
     use subdesk_core::secrets::MemoryStore;
-    use subdesk_core::{AuthMethod, Connection, MemorySettings, SettingsStore, WorkspaceConfig};
+    use subdesk_core::{Connection, MemorySettings, SettingsStore, WorkspaceConfig};
     let sim = sim(SimConfig::default()).await;
     let p = sim.add_twilio_parent("T");
     let sub = sim.add_twilio_subaccount(&p.sid, "Closed meanwhile", "active", 0);
@@ -567,11 +579,10 @@ async fn an_intent_whose_connection_was_missing_is_checked_once_it_is_back() {
         provider: Provider::Twilio,
         label: "Restored".into(),
         account_id: p.sid.clone(),
-        auth: AuthMethod::AuthToken,
         base_url: sim.base_url(),
         parent_name: None,
         demo: false,
-        list_cancelled: false,
+        options: Default::default(),
     };
     let open = |settings: Arc<MemorySettings>, secrets: Arc<MemoryStore>| {
         Arc::new(

@@ -45,7 +45,7 @@ describe('Add connection form', () => {
       label: 'Main Twilio',
       accountId: SID,
       secret: 's3cret-token',
-      edge: 'dublin',
+      options: { authKind: 'authToken', edge: 'dublin' },
     })
 
     await user.click(screen.getByTestId('conn-save'))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { emptyConnectionForm, toNewConnection, validateConnectionForm, type ConnectionForm } from './connectionForm'
+import { emptyConnectionForm, optionsShown, toNewConnection, validateConnectionForm, type ConnectionForm } from './connectionForm'
 import type { Provider } from './bindings/Provider'
 
 const SID = `AC${'a1'.repeat(16)}`
@@ -46,10 +46,31 @@ describe('connection form, drawn from the catalog', () => {
 
   it('builds a NewConnection with only the fields that apply', () => {
     const f = form('twilio', ' Main ', { accountId: SID, secret: 'tok', authKind: 'apiKey', apiKeySid: KEY, edge: 'dublin' })
-    expect(toNewConnection(f)).toEqual({ provider: 'twilio', label: 'Main', accountId: SID, secret: 'tok', apiKeySid: KEY, edge: 'dublin' })
+    expect(toNewConnection(f)).toEqual({
+      provider: 'twilio',
+      label: 'Main',
+      accountId: SID,
+      secret: 'tok',
+      options: { authKind: 'apiKey', apiKeySid: KEY, edge: 'dublin' },
+    })
     const hidden = form('twilio', 'M', { accountId: SID, secret: 'tok', apiKeySid: KEY })
-    expect(toNewConnection(hidden).apiKeySid).toBeUndefined()
+    expect(toNewConnection(hidden).options.apiKeySid).toBeUndefined()
     const t = form('telnyx', 'T', { secret: 'KEYx' })
-    expect(toNewConnection(t)).toEqual({ provider: 'telnyx', label: 'T', accountId: '', secret: 'KEYx' })
+    expect(toNewConnection(t)).toEqual({ provider: 'telnyx', label: 'T', accountId: '', secret: 'KEYx', options: { includeCancelled: 'no' } })
+    expect(toNewConnection(form('telnyx', 'T', { secret: 'KEYx', includeCancelled: 'yes' })).options).toEqual({ includeCancelled: 'yes' })
+  })
+
+  it('takes every field and its default from the catalog', () => {
+    // Choices start at their first answer, text fields empty: nothing is the form's own.
+    expect(emptyConnectionForm('twilio').values).toEqual({ accountId: '', authKind: 'authToken', apiKeySid: '', secret: '', edge: '', region: '' })
+    expect(emptyConnectionForm('telnyx').values).toEqual({ secret: '', includeCancelled: 'no' })
+  })
+
+  it('words a saved connection\'s options as the catalog does', () => {
+    expect(optionsShown({ provider: 'twilio', options: { apiKeySid: KEY, unknownOption: 'x' } })).toEqual([
+      { key: 'apiKeySid', label: 'API key SID', value: KEY },
+    ])
+    expect(optionsShown({ provider: 'telnyx', options: { includeCancelled: 'yes' } })[0].value).toMatch(/List them too/)
+    expect(optionsShown({ provider: 'vobiz', options: {} })).toEqual([])
   })
 })

@@ -1,6 +1,7 @@
 // The Add connection form, drawn from the provider's description in core's catalog: its
 // fields, the checks worth doing before a round trip (the same patterns and sentences core
 // checks again), and the `NewConnection` it becomes.
+import type { Connection } from './bindings/Connection'
 import type { FormField } from './bindings/FormField'
 import type { NewConnection } from './bindings/NewConnection'
 import type { Provider } from './bindings/Provider'
@@ -9,7 +10,7 @@ import { catalog } from './catalog.svelte'
 export type ConnectionForm = {
   provider: Provider
   label: string
-  /** By field key (`accountId`, `secret`, `apiKeySid`, `authKind`, ...). */
+  /** By field key, as the catalog declares them (`accountId`, `secret`, `apiKeySid`, `authKind`, ...). */
   values: Record<string, string>
   baseUrl: string
 }
@@ -75,25 +76,40 @@ export function validateConnectionForm(f: ConnectionForm): FormErrors {
   return e
 }
 
+/** The form as core takes it: `accountId` and `secret` as such, every other field the provider
+ * declares (choices included) among its `options`, each only when shown and not blank. */
 export function toNewConnection(f: ConnectionForm): NewConnection {
   const n: NewConnection = {
     provider: f.provider,
     label: f.label.trim(),
     accountId: '',
     secret: '',
+    options: {},
   }
-  const target = n as unknown as Record<string, string>
   for (const field of fieldsOf(f.provider)) {
-    if (field.kind === 'choice' || !shown(field, f)) continue
+    if (!shown(field, f)) continue
     const raw = f.values[field.key] ?? ''
     const value = field.kind === 'secret' ? raw : raw.trim()
-    if (value || field.key === 'accountId' || field.key === 'secret') target[field.key] = value
+    if (field.key === 'accountId') n.accountId = value
+    else if (field.kind === 'secret') n.secret = value
+    else if (value) n.options[field.key] = value
   }
   if (f.baseUrl.trim()) n.baseUrl = f.baseUrl.trim()
   return n
 }
 
 /** The secret field's words for a provider ("Auth Token", "API secret"), from its form. */
+/** A saved connection's options as the catalog words them (label, and for a choice the
+ * answer's words), in the form's order; options the provider no longer declares are left out. */
+export function optionsShown(c: Pick<Connection, 'provider' | 'options'>): { key: string; label: string; value: string }[] {
+  return fieldsOf(c.provider).flatMap((f) => {
+    const value = c.options[f.key]
+    if (value === undefined || value === '' || f.key === 'accountId' || f.kind === 'secret') return []
+    const words = f.kind === 'choice' ? (f.options.find((o) => o.value === value)?.label ?? value) : value
+    return [{ key: f.key, label: f.label, value: words }]
+  })
+}
+
 export function secretLabel(provider: Provider): string {
   return fieldsOf(provider).find((f) => f.kind === 'secret')?.label ?? 'token'
 }

@@ -33,11 +33,10 @@ export const DEMO_TWILIO: Connection = {
   provider: 'twilio',
   label: 'Demo Twilio',
   accountId: `AC${hex(1, 32)}`,
-  auth: { kind: 'authToken' },
   baseUrl: 'http://127.0.0.1:4010',
   parentName: 'Demo Reseller',
   demo: true,
-  listCancelled: false,
+  options: {},
 }
 
 export const DEMO_VOBIZ: Connection = {
@@ -45,11 +44,10 @@ export const DEMO_VOBIZ: Connection = {
   provider: 'vobiz',
   label: 'Demo Vobiz',
   accountId: 'MA_DEMO0001',
-  auth: { kind: 'authToken' },
   baseUrl: 'http://127.0.0.1:4011',
   parentName: 'Demo Vobiz Parent',
   demo: true,
-  listCancelled: false,
+  options: {},
 }
 
 const NAMES = ['Acme Dental', 'Bluebird Taxis', 'Cedar Clinic', 'Delta Plumbing', 'Evergreen Law', 'Fox Bakery', 'Granite Gym', 'Harbor Hotel']
@@ -200,11 +198,10 @@ export class FakeBackend {
           provider: input.provider,
           label: input.label,
           accountId: input.accountId,
-          auth: input.apiKeySid ? { kind: 'apiKey', keySid: input.apiKeySid } : { kind: 'authToken' },
           baseUrl: parent.baseUrl,
           parentName: parent.name,
           demo: false,
-          listCancelled: input.includeCancelled === 'yes' && (catalog.info(input.provider)?.listsCancelledOnRequest ?? false),
+          options: { ...input.options },
         }
         this.connections = [...this.connections, c]
         return c
@@ -287,7 +284,7 @@ export class FakeBackend {
       accountId: input.accountId,
       name: `${input.label || 'Parent'} (verified)`,
       baseUrl: input.baseUrl ?? catalog.info(input.provider)?.defaultBaseUrl ?? '',
-      limitations: input.apiKeySid ? ['This API key cannot read subaccounts\' phone numbers.'] : [],
+      limitations: input.options.apiKeySid ? ['This API key cannot read subaccounts\' phone numbers.'] : [],
     }
   }
 

@@ -125,12 +125,9 @@ async fn open(a: &Args) -> Result<Arc<Workspace>, String> {
             provider: a.provider,
             label: format!("batch {}", a.provider.as_str()),
             account_id: a.account_id.clone(),
-            api_key_sid: None,
             secret: a.token.clone(),
-            edge: None,
-            region: None,
             base_url: Some(a.base_url.clone()),
-            include_cancelled: None,
+            options: Default::default(),
         })
         .await
         .map_err(|e| e.user_message())?;

@@ -32,7 +32,6 @@ pub(crate) fn draft(input: &NewConnection, saved: &[Connection]) -> Result<Conne
         ));
     }
     check_fields(input)?;
-    let info = input.provider.info();
     let account_id = input.account_id.trim().to_string();
     let drafted = input.provider.spec().draft(input)?;
     let base_url = base_url(input.base_url.as_deref(), drafted.base_url, input.provider)?;
@@ -53,22 +52,39 @@ pub(crate) fn draft(input: &NewConnection, saved: &[Connection]) -> Result<Conne
         provider: input.provider,
         label: label.to_string(),
         account_id,
-        auth: drafted.auth,
         base_url,
         parent_name: None,
         demo: false,
-        list_cancelled: info.lists_cancelled_on_request
-            && input.field(catalog::INCLUDE_CANCELLED) == Some("yes"),
+        options: drafted.options,
     })
 }
 
-/// Every field the provider's form declares: present when required, and of its pattern.
+/// Every field the provider's form declares: present when required, of its pattern, and for a
+/// choice one of its answers; an option the provider does not declare is refused.
 fn check_fields(input: &NewConnection) -> Result<()> {
-    for f in &input.provider.info().fields {
-        if f.kind == FieldKind::Secret || f.kind == FieldKind::Choice {
+    let info = input.provider.info();
+    if let Some(key) = input.options.keys().find(|k| {
+        matches!(k.as_str(), "accountId" | "secret") || !info.fields.iter().any(|f| &f.key == *k)
+    }) {
+        return Err(Error::validation(
+            key,
+            format!("A {} connection has no field \"{key}\".", info.name),
+        ));
+    }
+    for f in &info.fields {
+        if f.kind == FieldKind::Secret {
             continue;
         }
         let value = input.field(&f.key).map(str::trim).unwrap_or("");
+        if f.kind == FieldKind::Choice {
+            if !value.is_empty() && !f.options.iter().any(|o| o.value == value) {
+                return Err(Error::validation(
+                    &f.key,
+                    format!("Choose one of the answers offered for \"{}\".", f.label),
+                ));
+            }
+            continue;
+        }
         if value.is_empty() {
             // A field shown only for a choice (Twilio's key SID) is checked when present.
             if f.required && f.shown_when.is_none() {

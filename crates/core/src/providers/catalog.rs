@@ -19,7 +19,7 @@ use super::limit::AdaptiveLimit;
 use super::ProviderApi;
 use crate::api::NewConnection;
 use crate::error::Result;
-use crate::model::{Action, AuthMethod, Connection, Provider, Status};
+use crate::model::{Action, Connection, Provider, Status};
 use crate::secrets::Secret;
 
 /// One provider as the app and the window know it.
@@ -56,8 +56,10 @@ pub struct ProviderInfo {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct FormField {
-    /// The `NewConnection` property it fills (`accountId`, `secret`, `apiKeySid`, `edge`,
-    /// `region`), or a form-only choice (such as Twilio's `authKind`).
+    /// `accountId` and `secret` fill those `NewConnection` properties; any other key is one of
+    /// the provider's own options (`NewConnection::options`, such as Twilio's `apiKeySid`,
+    /// `edge`, `region` and `authKind`, or Telnyx's `includeCancelled`), checked against this
+    /// field by core and read by the provider's adapter.
     pub key: String,
     pub label: String,
     pub kind: FieldKind,
@@ -129,6 +131,10 @@ pub struct ActionInfo {
     pub irreversible: bool,
     /// What it does, for a dialog over many accounts of this provider.
     pub consequences: Vec<String>,
+    /// What it does to one account, for its confirmation dialog (see
+    /// [`ProviderInfo::impact`]). A sentence may hold a `{name}` the adapter fills in from
+    /// what it read (Twilio's `{released}` and `{kept}` phone numbers).
+    pub impact: Vec<String>,
     /// Choices the user makes before it runs (Plivo's `cascade`).
     pub choices: Vec<ActionChoice>,
 }
@@ -156,12 +162,15 @@ pub trait ProviderSpec: Send + Sync {
     fn info(&self) -> ProviderInfo;
 
     /// Provider-specific checks and settings of a new connection, after core checked every
-    /// field against [`ProviderInfo::fields`]: the auth method, and a regional API address when
-    /// the form names one.
+    /// field against [`ProviderInfo::fields`]: the options the connection keeps, and a
+    /// regional API address when the form names one. By default every option given is kept.
     fn draft(&self, input: &NewConnection) -> Result<Drafted> {
-        let _ = input;
         Ok(Drafted {
-            auth: AuthMethod::AuthToken,
+            options: input
+                .options
+                .iter()
+                .filter_map(|(k, _)| Some((k.clone(), input.option(k)?.to_string())))
+                .collect(),
             base_url: None,
         })
     }
@@ -188,7 +197,8 @@ pub struct AccountIdFormat {
 
 /// What [`ProviderSpec::draft`] decides.
 pub struct Drafted {
-    pub auth: AuthMethod,
+    /// The connection's options ([`Connection::options`]).
+    pub options: BTreeMap<String, String>,
     /// A regional API address; `None` takes the default (or the advanced field).
     pub base_url: Option<String>,
 }
@@ -285,10 +295,6 @@ impl StatusRule {
     }
 }
 
-/// The key of the connection-form choice that asks for cancelled accounts too (providers with
-/// `lists_cancelled_on_request`); `"yes"` turns it on.
-pub const INCLUDE_CANCELLED: &str = "includeCancelled";
-
 impl ActionInfo {
     pub fn new(action: Action, label: &str, consequences: &[&str]) -> ActionInfo {
         ActionInfo {
@@ -297,8 +303,14 @@ impl ActionInfo {
             provider_word: None,
             irreversible: action.irreversible(),
             consequences: consequences.iter().map(|s| (*s).into()).collect(),
+            impact: Vec::new(),
             choices: Vec::new(),
         }
+    }
+
+    pub fn impact(mut self, sentences: &[&str]) -> ActionInfo {
+        self.impact = sentences.iter().map(|s| (*s).into()).collect();
+        self
     }
 
     pub fn word(mut self, provider_word: &str) -> ActionInfo {
@@ -324,6 +336,23 @@ impl ProviderInfo {
 
     pub fn action(&self, action: Action) -> Option<&ActionInfo> {
         self.actions.iter().find(|a| a.action == action)
+    }
+
+    /// The sentences of `action`'s impact on one account, each `{name}` of `fill` replaced by
+    /// its value (an action not described has none).
+    pub fn impact(&self, action: Action, fill: &[(&str, &str)]) -> Vec<String> {
+        self.action(action)
+            .map(|a| {
+                a.impact
+                    .iter()
+                    .map(|s| {
+                        fill.iter().fold(s.clone(), |s, (name, value)| {
+                            s.replace(&format!("{{{name}}}"), value)
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The answers to `action`'s choices, defaults filled in. An answer to a question the
@@ -457,6 +486,12 @@ mod tests {
                         panic!("{}: {} is allowed but not described", info.name, a.as_str())
                     });
                     assert!(!described.consequences.is_empty());
+                    assert!(
+                        !described.impact.is_empty(),
+                        "{}: {} has no impact sentences",
+                        info.name,
+                        a.as_str()
+                    );
                 }
                 assert!(
                     !matches!(rule.status, Status::Closed | Status::Deleted)

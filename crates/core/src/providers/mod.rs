@@ -148,8 +148,15 @@ pub trait ProviderApi: Send + Sync {
         self.apply_within(id, action, &choices, u32::MAX).await
     }
 
-    /// What the user must know before the action (numbers released, consequences).
-    async fn impact(&self, id: &str, action: Action) -> Result<Impact>;
+    /// What the user must know before the action (numbers released, consequences): by
+    /// default the impact sentences of the provider's description.
+    async fn impact(&self, id: &str, action: Action) -> Result<Impact> {
+        let _ = id;
+        Ok(Impact {
+            numbers_released: None,
+            consequences: self.provider().info().impact(action, &[]),
+        })
+    }
 
     /// The account's details as a JSON snapshot with secrets removed, kept in the history
     /// before an irreversible action (what it destroys). When the snapshot lists phone

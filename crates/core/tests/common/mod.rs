@@ -154,11 +154,10 @@ pub fn adapter(
         provider,
         label: "Test".into(),
         account_id: account_id.into(),
-        auth: subdesk_core::AuthMethod::AuthToken,
         base_url: sim.base_url(),
         parent_name: None,
         demo: false,
-        list_cancelled: false,
+        options: Default::default(),
     };
     provider.spec().adapter(
         &conn,
@@ -183,12 +182,9 @@ pub fn new_connection(
         provider,
         label: format!("Test {}", provider.name()),
         account_id: account_id.into(),
-        api_key_sid: None,
         secret: Secret::new(secret),
-        edge: None,
-        region: None,
         base_url: Some(sim.base_url()),
-        include_cancelled: None,
+        options: Default::default(),
     }
 }
 

@@ -23,6 +23,12 @@ irreversible: boolean,
  */
 consequences: Array<string>, 
 /**
+ * What it does to one account, for its confirmation dialog (see
+ * [`ProviderInfo::impact`]). A sentence may hold a `{name}` the adapter fills in from
+ * what it read (Twilio's `{released}` and `{kept}` phone numbers).
+ */
+impact: Array<string>, 
+/**
  * Choices the user makes before it runs (Plivo's `cascade`).
  */
 choices: Array<ActionChoice>, };

@@ -8,8 +8,10 @@ import type { ShownWhen } from "./ShownWhen";
  */
 export type FormField = { 
 /**
- * The `NewConnection` property it fills (`accountId`, `secret`, `apiKeySid`, `edge`,
- * `region`), or a form-only choice (such as Twilio's `authKind`).
+ * `accountId` and `secret` fill those `NewConnection` properties; any other key is one of
+ * the provider's own options (`NewConnection::options`, such as Twilio's `apiKeySid`,
+ * `edge`, `region` and `authKind`, or Telnyx's `includeCancelled`), checked against this
+ * field by core and read by the provider's adapter.
  */
 key: string, label: string, kind: FieldKind, placeholder: string, 
 /**

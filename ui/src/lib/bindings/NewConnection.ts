@@ -7,27 +7,17 @@ import type { Provider } from "./Provider";
  */
 export type NewConnection = { provider: Provider, label: string, 
 /**
- * Twilio Account SID (`AC…`) or Vobiz Auth ID (`MA_…`).
+ * The parent account's ID, in the provider's own form (Twilio `AC…`, Vobiz `MA_…`).
  */
-accountId: string, 
-/**
- * Twilio Main API key SID (`SK…`), when the secret is that key's secret.
- */
-apiKeySid?: string, secret: string, 
-/**
- * Twilio edge, e.g. `dublin`; with it the host becomes `api.{edge}.{region}.twilio.com`.
- */
-edge?: string, 
-/**
- * Twilio region, e.g. `ie1`; defaults to `us1` when only an edge is given.
- */
-region?: string, 
+accountId: string, secret: string, 
 /**
  * Advanced: a full API base URL (https, or http only to this computer).
  */
 baseUrl?: string, 
 /**
- * `"yes"` to list the accounts the provider cancelled too (Telnyx lists them only on
- * request).
+ * The provider's own fields, by their key in its description
+ * ([`crate::providers::catalog::FormField::key`]): Twilio's `apiKeySid`, `edge` and
+ * `region`, Telnyx's `includeCancelled`. Core checks each against that description; a key
+ * it does not declare is refused.
  */
-includeCancelled?: string, };
+options: Record<string, string>, };

@@ -44,7 +44,7 @@ use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
 use super::{parse_json, send_json, JsonTransport, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
-use crate::model::{Action, ActionReceipt, Connection, Impact, Provider, Status, Subaccount};
+use crate::model::{Action, ActionReceipt, Connection, Provider, Status, Subaccount};
 use crate::secrets::Secret;
 
 pub const PAGE_SIZE: u32 = 20;
@@ -77,12 +77,22 @@ impl ProviderSpec for Spec {
                     "Suspended (disabled) Plivo subaccounts can no longer use Plivo. Plivo does not document what happens to their numbers while they are disabled.",
                     "You can reactivate them later.",
                 ])
+                .impact(&[
+                    "The subaccount can no longer use Plivo.",
+                    "Plivo does not document what happens to its numbers while it is disabled.",
+                    "You can reactivate it later.",
+                ])
                 .word("disable"),
                 ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."])
+                    .impact(&["The subaccount can use Plivo again."])
                     .word("enable"),
                 ActionInfo::new(Delete, "Delete account", &[
                     "Plivo deletes these subaccounts permanently and their credentials stop working at once.",
                     "Subdesk saves each subaccount's details in the history before deleting it.",
+                ])
+                .impact(&[
+                    "Plivo deletes the subaccount permanently; its Auth ID and token stop working at once.",
+                    "This cannot be undone. Subdesk saves a copy of the subaccount's details in the history first.",
                 ])
                 .choice(ActionChoice {
                     key: "cascade".into(),
@@ -402,26 +412,6 @@ impl ProviderApi for PlivoApi {
             status_after,
             provider_status_after: word.into(),
             request_id,
-        })
-    }
-
-    async fn impact(&self, _id: &str, action: Action) -> Result<Impact> {
-        let consequences = match action {
-            Action::Delete => vec![
-                "Plivo deletes the subaccount permanently; its Auth ID and token stop working at once.".to_string(),
-                "This cannot be undone. Subdesk saves a copy of the subaccount's details in the history first.".to_string(),
-            ],
-            Action::Suspend => vec![
-                "The subaccount can no longer use Plivo.".to_string(),
-                "Plivo does not document what happens to its numbers while it is disabled.".to_string(),
-                "You can reactivate it later.".to_string(),
-            ],
-            Action::Reactivate => vec!["The subaccount can use Plivo again.".to_string()],
-            Action::Close => vec![],
-        };
-        Ok(Impact {
-            numbers_released: None,
-            consequences,
         })
     }
 

@@ -49,7 +49,7 @@ use super::limit::AdaptiveLimit;
 use super::{parse_json, send_json, JsonTransport, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, Provider, Status, Subaccount,
+    AccountDetail, Action, ActionReceipt, Balance, Connection, Provider, Status, Subaccount,
 };
 use crate::secrets::Secret;
 
@@ -59,6 +59,9 @@ const MAX_PAGES: u64 = 2000;
 pub const NOT_REPORTED: &str = "not reported by Telnyx";
 /// The words of an account Telnyx lists only among the cancelled ones.
 pub const CANCELLED: &str = "cancelled at Telnyx";
+
+/// The connection option that asks for cancelled accounts too; `"yes"` turns it on.
+pub const INCLUDE_CANCELLED: &str = "includeCancelled";
 
 pub struct Spec;
 
@@ -75,7 +78,7 @@ impl ProviderSpec for Spec {
                 "Enter the manager account's API key (it starts with KEY).",
             )
             .help("Telnyx identifies the manager account by its key: no account ID is needed."),
-            FormField::choice(super::catalog::INCLUDE_CANCELLED, "Cancelled accounts", &[
+            FormField::choice(INCLUDE_CANCELLED, "Cancelled accounts", &[
                 ("no", "Leave them out"),
                 ("yes", "List them too (shown as cancelled, nothing can be done to them)"),
             ])],
@@ -96,10 +99,20 @@ impl ProviderSpec for Spec {
                     "Telnyx does not report whether an account is disabled: Subdesk cannot read the state back, and records what it sent.",
                     "You can reactivate them later.",
                 ])
+                .impact(&[
+                    "The account can no longer use Telnyx services (calls, messages), and its users cannot log in to the Telnyx portal.",
+                    "Calls in progress are not ended.",
+                    "Telnyx does not report whether an account is disabled, so Subdesk cannot show its state: it records what it sent.",
+                    "You can reactivate it later.",
+                ])
                 .word("disable"),
                 ActionInfo::new(Reactivate, "Reactivate", &[
                     "The accounts can use Telnyx again.",
                     "Telnyx does not report whether an account is disabled: Subdesk cannot read the state back, and records what it sent.",
+                ])
+                .impact(&[
+                    "The account can use Telnyx again.",
+                    "Telnyx does not report whether an account is disabled, so Subdesk cannot show its state: it records what it sent.",
                 ])
                 .word("enable")
                 .choice(ActionChoice {
@@ -136,7 +149,7 @@ impl ProviderSpec for Spec {
             retry: parts.retry,
             limit: parts.limit,
             max_body: parts.max_body,
-            list_cancelled: conn.list_cancelled,
+            list_cancelled: conn.option(INCLUDE_CANCELLED) == Some("yes"),
         })
     }
 }
@@ -513,26 +526,6 @@ impl ProviderApi for TelnyxApi {
             status_after,
             provider_status_after: word.into(),
             request_id,
-        })
-    }
-
-    async fn impact(&self, _id: &str, action: Action) -> Result<Impact> {
-        let consequences = match action {
-            Action::Suspend => vec![
-                "The account can no longer use Telnyx services (calls, messages), and its users cannot log in to the Telnyx portal.".to_string(),
-                "Calls in progress are not ended.".to_string(),
-                "Telnyx does not report whether an account is disabled, so Subdesk cannot show its state: it records what it sent.".to_string(),
-                "You can reactivate it later.".to_string(),
-            ],
-            Action::Reactivate => vec![
-                "The account can use Telnyx again.".to_string(),
-                "Telnyx does not report whether an account is disabled, so Subdesk cannot show its state: it records what it sent.".to_string(),
-            ],
-            Action::Close | Action::Delete => vec![],
-        };
-        Ok(Impact {
-            numbers_released: None,
-            consequences,
         })
     }
 

@@ -27,8 +27,8 @@ use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
 use crate::api::NewConnection;
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountDetail, Action, ActionReceipt, AuthMethod, Balance, Connection, Impact, PhoneNumber,
-    Provider, Status, Subaccount,
+    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, PhoneNumber, Provider,
+    Status, Subaccount,
 };
 use crate::secrets::Secret;
 use assumptions::Unreadable;
@@ -56,7 +56,7 @@ impl ProviderSpec for Spec {
                     "Sign in with",
                     &[("authToken", "Auth Token"), ("apiKey", "Main API key")],
                 ),
-                FormField::text("apiKeySid", "API key SID", "SK…")
+                FormField::text(API_KEY_SID, "API key SID", "SK…")
                     .required("Enter the API key SID (it starts with SK).")
                     .pattern(
                         "^SK[0-9a-fA-F]{32}$",
@@ -87,11 +87,25 @@ impl ProviderSpec for Spec {
                 ActionInfo::new(Suspend, "Suspend", &[
                     "Suspended Twilio subaccounts keep their numbers, and the parent account is still billed for them every month.",
                     "You can reactivate them later.",
+                ])
+                .impact(&[
+                    "The subaccount can no longer make calls, send messages or use the API.",
+                    "Its {kept} are kept, and the parent account is still billed for them every month.",
+                    "Calls already in progress are not ended.",
+                    "You can reactivate it later.",
                 ]),
-                ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."]),
+                ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."])
+                    .impact(&["The subaccount can use Twilio again."]),
                 ActionInfo::new(Close, "Close account", &[
                     "Twilio releases every phone number of these subaccounts; released numbers may go to someone else.",
                     "Closed subaccounts stop working at once and can never be reopened.",
+                ])
+                .impact(&[
+                    "Twilio releases {released} of this subaccount. Released numbers may go to someone else.",
+                    "The subaccount stops working at once and its Console logs become inaccessible.",
+                    "This cannot be undone: a closed subaccount cannot be reopened.",
+                    "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.",
+                    "Subdesk keeps the subaccount's name and phone numbers in the history before closing it.",
                 ]),
             ],
             reports_status: true,
@@ -100,21 +114,16 @@ impl ProviderSpec for Spec {
         }
     }
 
+    /// The connection keeps only the API key SID (when it signs in with a key); the edge and
+    /// region become its API address.
     fn draft(&self, input: &NewConnection) -> Result<Drafted> {
-        let auth = match input
-            .api_key_sid
-            .as_deref()
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-        {
-            Some(key) => AuthMethod::ApiKey {
-                key_sid: key.to_string(),
-            },
-            None => AuthMethod::AuthToken,
-        };
         Ok(Drafted {
-            auth,
-            base_url: regional_base_url(input.edge.as_deref(), input.region.as_deref())?,
+            options: input
+                .option(API_KEY_SID)
+                .map(|key| (API_KEY_SID.to_string(), key.to_string()))
+                .into_iter()
+                .collect(),
+            base_url: regional_base_url(input.option("edge"), input.option("region"))?,
         })
     }
 
@@ -131,8 +140,8 @@ impl ProviderSpec for Spec {
         secret: Secret,
         parts: AdapterParts,
     ) -> Arc<dyn ProviderApi> {
-        let username = match &conn.auth {
-            AuthMethod::ApiKey { key_sid } => key_sid.clone(),
+        let username = match AuthMethod::of(conn) {
+            AuthMethod::ApiKey { key_sid } => key_sid,
             AuthMethod::AuthToken => conn.account_id.clone(),
         };
         Arc::new(
@@ -147,6 +156,30 @@ impl ProviderSpec for Spec {
             )
             .with_max_body(parts.max_body),
         )
+    }
+}
+
+/// The connection option holding a Main API key's SID, when the connection signs in with one.
+pub const API_KEY_SID: &str = "apiKeySid";
+
+/// How a Twilio connection authenticates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// Account SID as user, Auth Token as secret.
+    AuthToken,
+    /// A Main API key: the key SID as user, the key secret as secret.
+    ApiKey { key_sid: String },
+}
+
+impl AuthMethod {
+    /// A connection's, from its options.
+    pub fn of(conn: &Connection) -> AuthMethod {
+        match conn.option(API_KEY_SID) {
+            Some(key) if !key.is_empty() => AuthMethod::ApiKey {
+                key_sid: key.to_string(),
+            },
+            _ => AuthMethod::AuthToken,
+        }
     }
 }
 
@@ -647,33 +680,20 @@ impl ProviderApi for TwilioApi {
             Action::Reactivate | Action::Delete => None,
         };
         let numbers = read.and_then(|r| r.ok());
-        let count = |_: Option<u32>| match read {
+        // The sentences are the description's; only the numbers are filled in here.
+        let released = match &read {
             Some(Ok(n)) => format!("all {n} phone number(s)"),
             Some(Err(why)) => why.count_words(),
             None => "all phone numbers".into(),
         };
-        let consequences = match action {
-            Action::Close => vec![
-                format!("Twilio releases {} of this subaccount. Released numbers may go to someone else.", count(numbers)),
-                "The subaccount stops working at once and its Console logs become inaccessible.".to_string(),
-                "This cannot be undone: a closed subaccount cannot be reopened.".to_string(),
-                "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.".to_string(),
-                "Subdesk keeps the subaccount's name and phone numbers in the history before closing it.".to_string(),
-            ],
-            Action::Suspend => vec![
-                "The subaccount can no longer make calls, send messages or use the API.".to_string(),
-                match numbers {
-                    Some(n) => format!("Its {n} phone number(s) are kept, and the parent account is still billed for them every month."),
-                    None => "Its phone numbers are kept, and the parent account is still billed for them every month.".to_string(),
-                },
-                "Calls already in progress are not ended.".to_string(),
-                "You can reactivate it later.".to_string(),
-            ],
-            Action::Reactivate => vec![
-                "The subaccount can use Twilio again.".to_string(),
-            ],
-            Action::Delete => vec![],
+        let kept = match numbers {
+            Some(n) => format!("{n} phone number(s)"),
+            None => "phone numbers".into(),
         };
+        let consequences = self
+            .provider()
+            .info()
+            .impact(action, &[("released", &released), ("kept", &kept)]);
         Ok(Impact {
             numbers_released: if action == Action::Close {
                 numbers

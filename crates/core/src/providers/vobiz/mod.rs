@@ -17,7 +17,7 @@ use super::limit::AdaptiveLimit;
 use super::{parse_json, send_json, JsonTransport, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
 use crate::model::Connection;
-use crate::model::{AccountDetail, Action, ActionReceipt, Impact, Provider, Status, Subaccount};
+use crate::model::{AccountDetail, Action, ActionReceipt, Provider, Status, Subaccount};
 use crate::secrets::Secret;
 use assumptions as guess;
 
@@ -52,13 +52,24 @@ impl ProviderSpec for Spec {
                     "Suspended (disabled) Vobiz sub-accounts stop accepting traffic but keep their numbers.",
                     "You can reactivate them later.",
                 ])
+                .impact(&[
+                    "The sub-account stops accepting traffic: API calls and trunk usage are blocked.",
+                    "It keeps its numbers. You can enable it again later.",
+                ])
                 .word("disable"),
                 ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."])
+                    .impact(&["The sub-account can send traffic again."])
                     .word("enable"),
                 ActionInfo::new(Delete, "Delete account", &[
                     "Vobiz deletes these sub-accounts permanently and revokes their credentials at once.",
                     "Vobiz does not document what happens to their numbers and trunks; move them first if you need them.",
                     "Subdesk saves each sub-account's details in the history before deleting it.",
+                ])
+                .impact(&[
+                    "Vobiz deletes the sub-account permanently and revokes its credentials at once.",
+                    "Anything still using its Auth ID and token stops working.",
+                    "Vobiz does not document what happens to the sub-account's numbers and trunks; move them first if you need them.",
+                    "This cannot be undone. Subdesk saves a copy of the sub-account's details in the history first.",
                 ]),
             ],
             reports_status: true,
@@ -417,27 +428,6 @@ impl ProviderApi for VobizApi {
             status_after: sub.status,
             provider_status_after: sub.provider_status,
             request_id,
-        })
-    }
-
-    async fn impact(&self, _id: &str, action: Action) -> Result<Impact> {
-        let consequences: Vec<String> = match action {
-            Action::Delete => vec![
-                "Vobiz deletes the sub-account permanently and revokes its credentials at once.".into(),
-                "Anything still using its Auth ID and token stops working.".into(),
-                "Vobiz does not document what happens to the sub-account's numbers and trunks; move them first if you need them.".into(),
-                "This cannot be undone. Subdesk saves a copy of the sub-account's details in the history first.".into(),
-            ],
-            Action::Suspend => vec![
-                "The sub-account stops accepting traffic: API calls and trunk usage are blocked.".into(),
-                "It keeps its numbers. You can enable it again later.".into(),
-            ],
-            Action::Reactivate => vec!["The sub-account can send traffic again.".into()],
-            Action::Close => vec![],
-        };
-        Ok(Impact {
-            numbers_released: None,
-            consequences,
         })
     }
 

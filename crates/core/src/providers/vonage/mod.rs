@@ -41,7 +41,7 @@ use super::limit::AdaptiveLimit;
 use super::{parse_json, send_json, JsonTransport, PageSink, ProviderApi, RawResponse, Refusal};
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, Provider, Status, Subaccount,
+    AccountDetail, Action, ActionReceipt, Balance, Connection, Provider, Status, Subaccount,
 };
 use crate::secrets::Secret;
 
@@ -74,8 +74,14 @@ impl ProviderSpec for Spec {
                 ActionInfo::new(Suspend, "Suspend", &[
                     "Suspended Vonage subaccounts can no longer make API calls. Vonage does not document what happens to their numbers.",
                     "You can reactivate them later.",
+                ])
+                .impact(&[
+                    "The subaccount can no longer make API calls.",
+                    "Vonage does not document what happens to its numbers while it is suspended.",
+                    "You can reactivate it later.",
                 ]),
-                ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."]),
+                ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."])
+                    .impact(&["The subaccount can use Vonage again."]),
             ],
             reports_status: true,
             lists_cancelled_on_request: false,
@@ -404,23 +410,6 @@ impl ProviderApi for VonageApi {
             status_after: sub.status,
             provider_status_after: sub.provider_status,
             request_id,
-        })
-    }
-
-    async fn impact(&self, _id: &str, action: Action) -> Result<Impact> {
-        let consequences = match action {
-            Action::Suspend => vec![
-                "The subaccount can no longer make API calls.".to_string(),
-                "Vonage does not document what happens to its numbers while it is suspended."
-                    .to_string(),
-                "You can reactivate it later.".to_string(),
-            ],
-            Action::Reactivate => vec!["The subaccount can use Vonage again.".to_string()],
-            Action::Close | Action::Delete => vec![],
-        };
-        Ok(Impact {
-            numbers_released: None,
-            consequences,
         })
     }
 
