@@ -75,12 +75,9 @@ async fn desktop(
             provider: Provider::Twilio,
             label: "Reseller".into(),
             account_id: p.sid.clone(),
-            api_key_sid: None,
             secret: Secret::new(&p.auth_token),
-            edge: None,
-            region: None,
             base_url: Some(sim.base_url()),
-            include_cancelled: None,
+            options: Default::default(),
         })
         .await
         .unwrap();
