@@ -187,9 +187,9 @@ impl ProviderState for TwilioWorld {
         let seed = config.rng_seed;
         TwilioWorld {
             switches: Switches {
-                main_key_writes_subaccounts: config.twilio_main_key_writes_subaccounts,
-                purge_closed: config.twilio_purge_closed,
-                suspended_reads_refused: config.twilio_suspended_reads_refused,
+                main_key_writes_subaccounts: config.twilio.main_key_writes_subaccounts,
+                purge_closed: config.twilio.purge_closed,
+                suspended_reads_refused: config.twilio.suspended_reads_refused,
             },
             // Distinct from the fault RNG's stream so seeding never shifts fault decisions.
             rng: StdRng::seed_from_u64(seed ^ 0xA11C_E5ED_0000_0001),

@@ -7,6 +7,7 @@
 //! [`crate::Sim`].
 
 mod auth;
+mod config;
 mod error;
 mod handlers;
 mod json;
@@ -20,13 +21,14 @@ use axum::response::Response;
 use axum::Router;
 use serde_json::{json, Value};
 
-use crate::config::VobizErrorShape;
 use crate::provider::{DemoParent, SimProvider};
 use crate::request::{Failure, Principal, ReqInfo};
 use crate::shared::Shared;
 use error::VobizError;
 
 pub(crate) use state::VobizWorld;
+pub use config::{DeleteStyle, VobizConfig, VobizErrorShape};
+pub use sim::VobizSim;
 pub use state::{VobizParent, VobizRowShape, VobizSubState};
 
 /// Which of its documented answers Vobiz gives (the two sources disagree), fixed for each
@@ -34,7 +36,7 @@ pub use state::{VobizParent, VobizRowShape, VobizSubState};
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Wire {
     pub(crate) error_shape: VobizErrorShape,
-    pub(crate) delete_style: crate::config::DeleteStyle,
+    pub(crate) delete_style: config::DeleteStyle,
 }
 
 impl Wire {
@@ -113,6 +115,18 @@ impl SimProvider for Vobiz {
             })
             .collect();
         Some(Value::Array(rows))
+    }
+
+    fn default_subaccounts(&self) -> usize {
+        12
+    }
+
+    fn seed_parent(&self, shared: &Shared, subaccounts: usize) -> Value {
+        shared.state(|w: &mut VobizWorld| {
+            let parent = w.add_parent("Demo Reseller (Vobiz)");
+            w.seed_subaccounts(&parent.auth_id, subaccounts);
+            json!({"auth_id": parent.auth_id, "auth_token": parent.auth_token})
+        })
     }
 
     fn seed_demo(&self, shared: &Shared) -> DemoParent {
