@@ -153,7 +153,7 @@ impl SimProvider for Plivo {
     }
 
     fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
-        ReqInfo::new(crate::ids::vobiz_api_id(shared.seed ^ 0x504c, seq))
+        ReqInfo::new(crate::ids::request_uuid(shared.seed ^ 0x504c, seq))
     }
 
     fn request_id_header(&self, _: &ReqInfo) -> Option<HeaderName> {

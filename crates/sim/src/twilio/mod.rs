@@ -10,6 +10,7 @@ mod auth;
 mod config;
 mod error;
 mod handlers;
+mod ids;
 mod json;
 mod paging;
 mod sim;
@@ -50,7 +51,7 @@ impl SimProvider for Twilio {
     }
 
     fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
-        ReqInfo::new(crate::ids::twilio_request_id(shared.seed, seq))
+        ReqInfo::new(ids::request_id(shared.seed, seq))
     }
 
     fn request_id_header(&self, _: &ReqInfo) -> Option<HeaderName> {

@@ -10,6 +10,7 @@ mod auth;
 mod config;
 mod error;
 mod handlers;
+mod ids;
 mod json;
 mod sim;
 mod state;
@@ -66,9 +67,9 @@ impl SimProvider for Vobiz {
         let wire = shared.state(|w: &mut VobizWorld| w.wire);
         let id = match wire.error_shape {
             VobizErrorShape::Envelope | VobizErrorShape::Loose => {
-                crate::ids::vobiz_request_id(shared.seed, seq)
+                ids::request_id(shared.seed, seq)
             }
-            VobizErrorShape::Plivo => crate::ids::vobiz_api_id(shared.seed, seq),
+            VobizErrorShape::Plivo => ids::api_id(shared.seed, seq),
         };
         ReqInfo::new(id).with(wire)
     }

@@ -126,7 +126,7 @@ impl VobizWorld {
 
     pub(crate) fn add_parent(&mut self, _name: &str) -> VobizParent {
         let auth_id = loop {
-            let id = ids::vobiz_auth_id(&mut self.rng, "MA_");
+            let id = super::ids::auth_id(&mut self.rng, "MA_");
             if !self.parents.iter().any(|p| p.auth_id == id) {
                 break id;
             }
@@ -162,7 +162,7 @@ impl VobizWorld {
                 panic!("add_vobiz_subaccount: {parent_auth_id} is not a Vobiz parent of this simulator")
             });
         let auth_id = loop {
-            let id = ids::vobiz_auth_id(&mut self.rng, "SA_");
+            let id = super::ids::auth_id(&mut self.rng, "SA_");
             if !self.subs.iter().any(|s| s.auth_id == id) {
                 break id;
             }
