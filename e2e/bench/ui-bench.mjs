@@ -90,18 +90,12 @@ function processes() {
   return out
 }
 
-/** The app's main process: the one running APP whose parent does not. */
-function appPid() {
-  let pids = []
-  try {
-    // The path alone or with arguments: …/release/subdesk must not match …/release/subdesk-sim.
-    pids = execFileSync('pgrep', ['-f', '^' + APP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '( |$)']).toString().trim().split('\n').map(Number)
-  } catch {}
-  const set = new Set(pids)
-  const procs = processes()
-  const main = pids.filter((p) => !set.has(procs.get(p)?.ppid))
-  if (main.length !== 1) fail(`expected one app process of ${APP}, found ${main.length}`)
-  return main[0]
+/** The main process of an app started through the harness (found in the process group the
+ * harness started, never by a name pattern). */
+function appPid(app) {
+  const pid = app.appPid()
+  if (pid === null) fail(`expected one app process of ${APP} under the tauri-driver the harness started`)
+  return pid
 }
 
 /** The process and all its descendants (WebKitWebProcess, WebKitNetworkProcess, any bwrap). */
@@ -676,7 +670,7 @@ async function main() {
     if (wanted('startup')) {
       for (let i = 0; i < RUNS; i++) {
         app = await startApp({ name: `bench-demo-${i}` })
-        const pid = appPid()
+        const pid = appPid(app)
         const spawned = startedAt(pid)
         demo.push((await markTime(app.browser, 'subdesk:first-rows')) - spawned)
         await stopApp()
@@ -699,7 +693,7 @@ async function main() {
         })
         b = app.browser
         await b.setTimeout({ script: 200000 })
-        const pid = appPid()
+        const pid = appPid(app)
         const spawned = startedAt(pid)
         firstRows.push((await markTime(b, 'subdesk:first-rows')) - spawned)
         listed.push((await markTime(b, 'subdesk:listed')) - spawned)

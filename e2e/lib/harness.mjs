@@ -2,7 +2,7 @@
 // tests a WebdriverIO session, plus the provider simulator as a separate process.
 // Run under a display (xvfb-run) and a Secret Service (scripts/with-keyring): scripts/test does.
 import { spawn, execFileSync } from 'node:child_process'
-import { closeSync, mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs'
+import { closeSync, mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, writeSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -173,14 +173,19 @@ export async function startApp({ env = {}, name = 'app', prepare = null } = {}) 
       SUBDESK_LOG: 'info',
       ...env,
     }
+    // In a process group of its own (its ID is tauri-driver's PID), which WebKitWebDriver and
+    // the app it starts inherit: stopping is by that group, never by a process name.
     const driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
       stdio: ['ignore', log, log],
       env: appEnv,
+      detached: true,
     })
+    const group = driver.pid
+    started.add(group)
     closeSync(log)
     const notListening = await waitForListener(driver, port, 15000)
     if (notListening) {
-      driver.kill('SIGTERM')
+      await stopGroup(driver, group)
       lastProblem = `tauri-driver: ${notListening}`
       continue
     }
@@ -197,7 +202,8 @@ export async function startApp({ env = {}, name = 'app', prepare = null } = {}) 
         },
       })
     } catch (e) {
-      driver.kill('SIGTERM')
+      // A half-started app of this try goes with its group.
+      await stopGroup(driver, group)
       lastProblem = `the WebDriver session (tauri-driver on ${port}, WebKitWebDriver on ${nativePort}) did not start: ${e.message}`
       await sleep(500)
       continue
@@ -208,14 +214,17 @@ export async function startApp({ env = {}, name = 'app', prepare = null } = {}) 
       // The environment the app runs with, for starting the same binary again beside it.
       env: appEnv,
       logFile,
+      /** The app's main process (started by WebKitWebDriver in tauri-driver's group), or null. */
+      appPid() {
+        return appIn(group)
+      },
       async stop() {
         try {
           await browser.deleteSession()
         } catch {}
-        driver.kill('SIGTERM')
         // The app is one instance per desktop session: a next test's app started while this
         // one is still exiting would hand over to it and exit. Wait until it is gone.
-        await untilAppGone()
+        await stopGroup(driver, group)
       },
     }
   }
@@ -240,30 +249,83 @@ export async function showOnly(b, id) {
   return row
 }
 
-// The path alone or followed by arguments: `…/debug/subdesk` must not match `…/debug/subdesk-sim`
-// (a simulator still running would count as the app, and be killed with it).
-const pattern = (path) => '^' + path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '( |$)'
+// The process groups of the tauri-drivers started here (each with the app it started), so that
+// whatever is left when this process exits (a test that failed before stopping its app, Ctrl-C)
+// is stopped too: a detached group does not get the terminal's signals.
+const started = new Set()
+process.once('exit', () => {
+  for (const group of started) signalGroup(group, 'SIGKILL')
+})
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)))
+}
 
-/** Whether a process of the app binary is running (its command line starts with its path). */
-function appRunning() {
+function signalGroup(group, signal) {
   try {
-    execFileSync('pgrep', ['-f', pattern(APP)], { stdio: 'ignore' })
-    return true
+    process.kill(-group, signal)
+  } catch {}
+}
+
+/** Every process now: pid -> { ppid, pgrp, state } (from /proc/<pid>/stat). */
+function processes() {
+  const out = new Map()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      // The command name may hold spaces and parentheses: the fields start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(Number(name), { state: fields[0], ppid: Number(fields[1]), pgrp: Number(fields[2]) })
+    } catch {}
+  }
+  return out
+}
+
+/** The live (not zombie) processes of a process group. */
+function members(group) {
+  return [...processes()].filter(([, p]) => p.pgrp === group && p.state !== 'Z').map(([pid]) => pid)
+}
+
+const exe = (pid) => {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`)
   } catch {
-    return false
+    return null
   }
 }
 
-/** Waits up to `ms` for every process of the app to exit, then kills what is left. */
-export async function untilAppGone(ms = 15000) {
+/** The app's main process in a group: the one running APP whose parent does not. */
+function appIn(group) {
+  let app
+  try {
+    app = realpathSync(APP)
+  } catch {
+    app = APP
+  }
+  const procs = processes()
+  const ours = members(group).filter((pid) => exe(pid) === app)
+  const main = ours.filter((pid) => !ours.includes(procs.get(pid)?.ppid))
+  return main.length === 1 ? main[0] : null
+}
+
+/**
+ * Stops a tauri-driver and everything in its process group (WebKitWebDriver, the app and the
+ * app's own processes): SIGTERM to tauri-driver, up to `ms` for the group to empty, then
+ * SIGKILL to what is left of the group. Only processes this harness started are touched.
+ */
+async function stopGroup(driver, group, ms = 15000) {
+  if (driver.exitCode === null && driver.signalCode === null) driver.kill('SIGTERM')
   const deadline = Date.now() + ms
   while (Date.now() < deadline) {
-    if (!appRunning()) return
+    if (members(group).length === 0) break
     await sleep(100)
   }
-  try {
-    execFileSync('pkill', ['-KILL', '-f', pattern(APP)], { stdio: 'ignore' })
-  } catch {}
+  if (members(group).length > 0) {
+    signalGroup(group, 'SIGKILL')
+    const killed = Date.now() + 5000
+    while (members(group).length > 0 && Date.now() < killed) await sleep(50)
+  }
+  started.delete(group)
 }
 
 /** The element with this data-testid (first match). */

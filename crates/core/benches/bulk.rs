@@ -38,9 +38,9 @@ fn secs(d: Duration) -> f64 {
 }
 
 async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
-    let parent = sim.add_twilio_parent(&format!("Reseller c{concurrency}"));
+    let parent = sim.twilio().add_parent(&format!("Reseller c{concurrency}"));
     let subs: Vec<String> = (0..ITEMS)
-        .map(|i| sim.add_twilio_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3))
+        .map(|i| sim.twilio().add_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3))
         .collect();
     let ws = Arc::new(
         Workspace::new(WorkspaceConfig {
@@ -99,7 +99,7 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
     assert_eq!(counts.succeeded as usize, ITEMS, "{counts:?}");
     assert!(subs
         .iter()
-        .all(|s| sim.twilio_account(s).unwrap().status == "closed"));
+        .all(|s| sim.twilio().account(s).unwrap().status == "closed"));
 
     let rejected = log.iter().filter(|r| r.status == 429).count();
     // Beyond the simulator's limit, extra concurrency only earns 429s.
@@ -133,9 +133,9 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
 }
 
 async fn sequential(sim: &Sim) -> Duration {
-    let parent = sim.add_twilio_parent("Reseller sequential");
+    let parent = sim.twilio().add_parent("Reseller sequential");
     let subs: Vec<String> = (0..SEQUENTIAL_ITEMS)
-        .map(|i| sim.add_twilio_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3))
+        .map(|i| sim.twilio().add_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3))
         .collect();
     let api = TwilioApi::new(
         http::build_client(&HttpConfig::default()).unwrap(),

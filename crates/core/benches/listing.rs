@@ -96,8 +96,8 @@ fn main() {
         latency: LATENCY,
         ..SimConfig::default()
     });
-    let parent = sim.add_twilio_parent("Reseller");
-    sim.seed_twilio_subaccounts(&parent.sid, ACCOUNTS);
+    let parent = sim.twilio().add_parent("Reseller");
+    sim.twilio().seed_subaccounts(&parent.sid, ACCOUNTS);
     let client = http::build_client(&HttpConfig::default()).unwrap();
     let api = TwilioApi::new(
         client.clone(),

@@ -51,7 +51,7 @@ async fn workspace(
     let mut items = Vec::new();
     let mut parents = Vec::new();
     for c in 0..connections {
-        let parent = sim.add_twilio_parent(&format!("Reseller {tag} {c}"));
+        let parent = sim.twilio().add_parent(&format!("Reseller {tag} {c}"));
         let conn = ws
             .add_connection(&NewConnection {
                 provider: Provider::Twilio,
@@ -66,7 +66,7 @@ async fn workspace(
         parents.push(parent.sid.clone());
         for i in 0..ITEMS / connections {
             let sid =
-                sim.add_twilio_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3);
+                sim.twilio().add_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3);
             items.push(ItemRef {
                 connection_id: conn.id,
                 account_id: sid,

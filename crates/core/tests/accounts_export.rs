@@ -56,12 +56,12 @@ fn item(connection_id: Uuid, account_id: &str) -> ItemRef {
 #[tokio::test]
 async fn rows_are_written_in_the_order_given_with_every_column_and_safe_cells() {
     let sim = sim(SimConfig::default()).await;
-    let tp = sim.add_twilio_parent("Reseller");
-    let plain = sim.add_twilio_subaccount(&tp.sid, "Bright Dental", "active", 0);
-    let formula = sim.add_twilio_subaccount(&tp.sid, "=HYPERLINK(\"x\")", "suspended", 0);
-    let quoted = sim.add_twilio_subaccount(&tp.sid, "Acme, \"the\" firm\nline 2", "active", 0);
-    let vp = sim.add_vobiz_parent("V");
-    sim.seed_vobiz_subaccounts(&vp.auth_id, 2);
+    let tp = sim.twilio().add_parent("Reseller");
+    let plain = sim.twilio().add_subaccount(&tp.sid, "Bright Dental", "active", 0);
+    let formula = sim.twilio().add_subaccount(&tp.sid, "=HYPERLINK(\"x\")", "suspended", 0);
+    let quoted = sim.twilio().add_subaccount(&tp.sid, "Acme, \"the\" firm\nline 2", "active", 0);
+    let vp = sim.vobiz().add_parent("V");
+    sim.vobiz().seed_subaccounts(&vp.auth_id, 2);
     let ws = workspace(fast_retry());
     let t = connect(&ws, &sim, Provider::Twilio, &tp.sid, &tp.auth_token).await;
     let v = connect(&ws, &sim, Provider::Vobiz, &vp.auth_id, &vp.auth_token).await;
@@ -107,8 +107,8 @@ async fn rows_are_written_in_the_order_given_with_every_column_and_safe_cells() 
 #[tokio::test]
 async fn rows_no_longer_listed_are_left_out_and_counted_and_none_known_writes_nothing() {
     let sim = sim(SimConfig::default()).await;
-    let tp = sim.add_twilio_parent("Reseller");
-    let a = sim.add_twilio_subaccount(&tp.sid, "Alpha", "active", 0);
+    let tp = sim.twilio().add_parent("Reseller");
+    let a = sim.twilio().add_subaccount(&tp.sid, "Alpha", "active", 0);
     let ws = workspace(fast_retry());
     let t = connect(&ws, &sim, Provider::Twilio, &tp.sid, &tp.auth_token).await;
     list(&ws).await;
@@ -143,8 +143,8 @@ async fn rows_no_longer_listed_are_left_out_and_counted_and_none_known_writes_no
 #[tokio::test]
 async fn rows_kept_from_an_earlier_listing_say_since_when() {
     let sim = sim(SimConfig::default()).await;
-    let tp = sim.add_twilio_parent("Reseller");
-    let a = sim.add_twilio_subaccount(&tp.sid, "Alpha", "active", 0);
+    let tp = sim.twilio().add_parent("Reseller");
+    let a = sim.twilio().add_subaccount(&tp.sid, "Alpha", "active", 0);
     let ws = workspace(fast_retry());
     let t = connect(&ws, &sim, Provider::Twilio, &tp.sid, &tp.auth_token).await;
     list(&ws).await;

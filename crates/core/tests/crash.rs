@@ -154,11 +154,11 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
     })
     .await
     .unwrap();
-    let parent = sim.add_twilio_parent("Reseller");
-    let subs = sim.seed_twilio_subaccounts(&parent.sid, ACCOUNTS);
+    let parent = sim.twilio().add_parent("Reseller");
+    let subs = sim.twilio().seed_subaccounts(&parent.sid, ACCOUNTS);
     let closed_before: HashSet<String> = subs
         .iter()
-        .filter(|s| sim.twilio_account(s).unwrap().status == "closed")
+        .filter(|s| sim.twilio().account(s).unwrap().status == "closed")
         .cloned()
         .collect();
     assert!(
@@ -308,8 +308,8 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
     // them took effect. A real provider may have applied one before its answer was lost: do
     // that to the first open intent's account, so both ways of reconciling are exercised.
     let applied_anyway = &open_before[0].account_id;
-    if sim.twilio_account(applied_anyway).unwrap().status != "closed" {
-        assert!(sim.set_twilio_status(applied_anyway, "closed"));
+    if sim.twilio().account(applied_anyway).unwrap().status != "closed" {
+        assert!(sim.twilio().set_status(applied_anyway, "closed"));
     }
 
     let report = ws.reconcile().await.unwrap();
@@ -349,7 +349,7 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
         assert_eq!(e.action, Some(Action::Close));
         assert_eq!(e.connection_id, conn.id.to_string());
         let status = sim
-            .twilio_account(&e.account_id)
+            .twilio().account(&e.account_id)
             .expect("a known account")
             .status;
         match e.outcome {
@@ -383,7 +383,7 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
         .map(|e| e.account_id.as_str())
         .collect();
     for s in &subs {
-        let closed = sim.twilio_account(s).unwrap().status == "closed";
+        let closed = sim.twilio().account(s).unwrap().status == "closed";
         if closed && !closed_before.contains(s) {
             assert!(
                 succeeded.contains(s.as_str()),

@@ -177,38 +177,38 @@ impl World {
         let name = |i: usize| format!("Tenant {i}");
         let (parent, secret, accounts): (String, String, Vec<String>) = match s.provider {
             Provider::Twilio => {
-                let p = sim.add_twilio_parent("Parent");
+                let p = sim.twilio().add_parent("Parent");
                 let status = if susp { "suspended" } else { "active" };
                 let subs = (0..n)
-                    .map(|i| sim.add_twilio_subaccount(&p.sid, &name(i), status, i))
+                    .map(|i| sim.twilio().add_subaccount(&p.sid, &name(i), status, i))
                     .collect();
                 (p.sid, p.auth_token, subs)
             }
             Provider::Vobiz => {
-                let p = sim.add_vobiz_parent("Parent");
+                let p = sim.vobiz().add_parent("Parent");
                 let subs = (0..n)
-                    .map(|i| sim.add_vobiz_subaccount(&p.auth_id, &name(i), !susp))
+                    .map(|i| sim.vobiz().add_subaccount(&p.auth_id, &name(i), !susp))
                     .collect();
                 (p.auth_id, p.auth_token, subs)
             }
             Provider::Plivo => {
-                let (main, token) = sim.add_plivo_main();
+                let (main, token) = sim.plivo().add_main();
                 let subs = (0..n)
-                    .map(|i| sim.add_plivo_subaccount(&main, &name(i), !susp, i))
+                    .map(|i| sim.plivo().add_subaccount(&main, &name(i), !susp, i))
                     .collect();
                 (main, token, subs)
             }
             Provider::Vonage => {
-                let (key, secret) = sim.add_vonage_primary("Parent");
+                let (key, secret) = sim.vonage().add_primary("Parent");
                 let subs = (0..n)
-                    .map(|i| sim.add_vonage_subaccount(&key, &name(i), susp, None))
+                    .map(|i| sim.vonage().add_subaccount(&key, &name(i), susp, None))
                     .collect();
                 (key, secret, subs)
             }
             Provider::Telnyx => {
-                let (manager, key) = sim.add_telnyx_manager(true);
+                let (manager, key) = sim.telnyx().add_manager(true);
                 let subs = (0..n)
-                    .map(|i| sim.add_telnyx_account(&manager, &name(i), susp, false))
+                    .map(|i| sim.telnyx().add_account(&manager, &name(i), susp, false))
                     .collect();
                 (String::new(), key, subs)
             }
@@ -240,22 +240,22 @@ impl World {
             }
         };
         match self.provider {
-            Provider::Twilio => match sim.twilio_account(id).map(|a| a.status) {
+            Provider::Twilio => match sim.twilio().account(id).map(|a| a.status) {
                 None => Status::Deleted,
                 Some(s) if s == "closed" => Status::Closed,
                 Some(s) => on(s == "active"),
             },
             Provider::Vobiz => sim
-                .vobiz_subaccount(&self.parent, id)
+                .vobiz().subaccount(&self.parent, id)
                 .map_or(Status::Deleted, |a| on(a.enabled)),
             Provider::Plivo => sim
-                .plivo_subaccount(id)
+                .plivo().subaccount(id)
                 .map_or(Status::Deleted, |a| on(a.enabled)),
             Provider::Vonage => sim
-                .vonage_subaccount(id)
+                .vonage().subaccount(id)
                 .map_or(Status::Deleted, |a| on(!a.suspended)),
             Provider::Telnyx => sim
-                .telnyx_account(id)
+                .telnyx().account(id)
                 .map_or(Status::Deleted, |a| on(!a.disabled)),
         }
     }

@@ -104,7 +104,7 @@ async fn listed(ws: &Arc<Workspace>) -> Vec<ListEvent> {
 async fn https_goes_through_the_proxy_and_this_computer_never_does() {
     let (proxy, heads) = fake_proxy().await;
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Acme Reseller");
+    let p = sim.twilio().add_parent("Acme Reseller");
     let config = HttpConfig {
         proxy: Some(proxy),
         ..HttpConfig::default()
@@ -161,8 +161,8 @@ async fn https_goes_through_the_proxy_and_this_computer_never_does() {
 #[tokio::test]
 async fn an_oversized_answer_is_refused_with_a_clear_error_declared_or_not() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Acme Reseller");
-    sim.seed_twilio_subaccounts(&p.sid, 3);
+    let p = sim.twilio().add_parent("Acme Reseller");
+    sim.twilio().seed_subaccounts(&p.sid, 3);
     let ws = workspace_with(
         HttpConfig {
             max_body: MIB,
@@ -221,10 +221,10 @@ async fn an_oversized_answer_is_refused_with_a_clear_error_declared_or_not() {
 #[tokio::test]
 async fn an_oversized_answer_to_a_change_leaves_it_in_doubt() {
     let sim = sim(SimConfig::default()).await;
-    let tp = sim.add_twilio_parent("Acme Reseller");
-    let tsub = sim.add_twilio_subaccount(&tp.sid, "Bright Dental", "active", 0);
-    let vp = sim.add_vobiz_parent("Acme Voice");
-    let vsub = sim.add_vobiz_subaccount(&vp.auth_id, "Bright Dental", true);
+    let tp = sim.twilio().add_parent("Acme Reseller");
+    let tsub = sim.twilio().add_subaccount(&tp.sid, "Bright Dental", "active", 0);
+    let vp = sim.vobiz().add_parent("Acme Voice");
+    let vsub = sim.vobiz().add_subaccount(&vp.auth_id, "Bright Dental", true);
     sim.set_padding(Some(Padding {
         bytes: 2 * MIB as usize,
         chunked: true,
@@ -255,8 +255,8 @@ async fn an_oversized_answer_to_a_change_leaves_it_in_doubt() {
         assert!(e.ambiguous, "the change may have been made: {e:?}");
         assert_eq!(e.attempts, 1);
     }
-    assert_eq!(sim.twilio_account(&tsub).unwrap().status, "suspended");
-    assert!(!sim.vobiz_subaccount(&vp.auth_id, &vsub).unwrap().enabled);
+    assert_eq!(sim.twilio().account(&tsub).unwrap().status, "suspended");
+    assert!(!sim.vobiz().subaccount(&vp.auth_id, &vsub).unwrap().enabled);
     sim.shutdown().await;
 }
 
@@ -298,8 +298,8 @@ impl SecretStore for PromptingKeychain {
 #[tokio::test(flavor = "current_thread")]
 async fn keychain_reads_stay_off_the_runtime_and_happen_once_per_connection() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Acme Reseller");
-    let subs = sim.seed_twilio_subaccounts(&p.sid, 2);
+    let p = sim.twilio().add_parent("Acme Reseller");
+    let subs = sim.twilio().seed_subaccounts(&p.sid, 2);
     // As after a restart: the connection is saved and its token is in the keychain.
     let conn = Connection {
         id: Uuid::new_v4(),

@@ -23,9 +23,9 @@ async fn setup(
     concurrency: u32,
     request_timeout: Duration,
 ) -> (Arc<Workspace>, Connection, Vec<String>) {
-    let p = sim.add_twilio_parent("Reseller");
+    let p = sim.twilio().add_parent("Reseller");
     let subs: Vec<String> = (0..n)
-        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", i % 3))
+        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", i % 3))
         .collect();
     let ws = Arc::new(
         Workspace::new(WorkspaceConfig {
@@ -190,7 +190,7 @@ async fn a_thousand_closes_under_twenty_percent_faults_lose_nothing() {
         .unwrap();
     assert_eq!(h.total, 1000);
     for e in &h.entries {
-        let closed = sim.twilio_account(&e.account_id).unwrap().status == "closed";
+        let closed = sim.twilio().account(&e.account_id).unwrap().status == "closed";
         assert_eq!(closed, e.outcome == Outcome::Succeeded, "{e:?}");
         assert!(e.job_id.is_some());
         if e.outcome == Outcome::Failed {
@@ -252,7 +252,7 @@ async fn a_provider_limit_of_4_with_8_in_flight_is_absorbed_by_backoff() {
     );
     assert!(subs
         .iter()
-        .all(|s| sim.twilio_account(s).unwrap().status == "suspended"));
+        .all(|s| sim.twilio().account(s).unwrap().status == "suspended"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -323,7 +323,7 @@ async fn cancel_stops_scheduling_and_records_the_rest_as_not_started() {
     assert_eq!(h.total, counts.not_started);
     for e in &h.entries {
         assert_eq!(
-            sim.twilio_account(&e.account_id).unwrap().status,
+            sim.twilio().account(&e.account_id).unwrap().status,
             "active",
             "not started means untouched"
         );
@@ -334,7 +334,7 @@ async fn cancel_stops_scheduling_and_records_the_rest_as_not_started() {
 async fn a_bulk_close_needs_the_count_typed() {
     let sim = sim(SimConfig::default()).await;
     let (ws, conn, subs) = setup(&sim, 5, 8, Duration::from_secs(5)).await;
-    sim.set_twilio_status(&subs[0], "closed");
+    sim.twilio().set_status(&subs[0], "closed");
     ws.list_all(Arc::new(|_| {})).await;
     let preview = ws
         .bulk()

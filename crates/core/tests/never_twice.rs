@@ -85,9 +85,9 @@ async fn bulk_close(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_close_job_never_resends_a_close_whose_outcome_is_unknown() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
+    let p = sim.twilio().add_parent("Reseller");
     let subs: Vec<String> = (0..4)
-        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i}"), "active", 1))
+        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i}"), "active", 1))
         .collect();
     let ws = workspace(policy());
     let conn = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
@@ -175,8 +175,8 @@ async fn a_second_close_job_never_resends_a_close_whose_outcome_is_unknown() {
 #[tokio::test]
 async fn after_an_ambiguous_attempt_no_ending_but_a_confirmed_change_is_failed() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Tenant", "active", 0);
+    let p = sim.twilio().add_parent("Reseller");
+    let sub = sim.twilio().add_subaccount(&p.sid, "Tenant", "active", 0);
     let ws = workspace(RetryPolicy {
         max_tries: 2,
         ..policy()
@@ -205,8 +205,8 @@ async fn after_an_ambiguous_attempt_no_ending_but_a_confirmed_change_is_failed()
 #[tokio::test]
 async fn a_telnyx_entry_in_doubt_is_never_failed_by_a_read() {
     let sim = sim(SimConfig::default()).await;
-    let (manager, key) = sim.add_telnyx_manager(true);
-    let acc = sim.add_telnyx_account(&manager, "Tenant", false, false);
+    let (manager, key) = sim.telnyx().add_manager(true);
+    let acc = sim.telnyx().add_account(&manager, "Tenant", false, false);
     let ws = workspace(policy());
     let conn = connect(&ws, &sim, Provider::Telnyx, "", &key).await;
     sim.plan_fault(ScriptedFault {
@@ -252,8 +252,8 @@ async fn a_telnyx_entry_in_doubt_is_never_failed_by_a_read() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconciliation_after_a_quick_restart_waits_for_a_late_apply() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Tenant", "active", 0);
+    let p = sim.twilio().add_parent("Reseller");
+    let sub = sim.twilio().add_subaccount(&p.sid, "Tenant", "active", 0);
     let dir = tempfile::tempdir().unwrap();
     let settings = Arc::new(MemorySettings::default());
     let secrets = Arc::new(MemoryStore::default());
@@ -310,11 +310,11 @@ async fn reconciliation_after_a_quick_restart_waits_for_a_late_apply() {
 #[tokio::test]
 async fn a_gateway_404_page_does_not_mean_the_account_is_gone() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
+    let p = sim.twilio().add_parent("Reseller");
     let ws = workspace(policy());
     let conn = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     for (apply, closed) in [(Apply::BeforeAnswer, true), (Apply::Never, false)] {
-        let sub = sim.add_twilio_subaccount(&p.sid, "Tenant", "active", 0);
+        let sub = sim.twilio().add_subaccount(&p.sid, "Tenant", "active", 0);
         let confirmation = confirmed(&ws, conn.id, &sub, Action::Close).await;
         sim.plan_fault(ScriptedFault {
             target: sub.clone(),
@@ -324,7 +324,7 @@ async fn a_gateway_404_page_does_not_mean_the_account_is_gone() {
         let done = ws
             .apply(conn.id, &sub, Action::Close, Some(&confirmation))
             .await;
-        assert_eq!(sim.twilio_account(&sub).unwrap().status == "closed", closed);
+        assert_eq!(sim.twilio().account(&sub).unwrap().status == "closed", closed);
         match done {
             Ok(r) => assert!(closed, "{r:?}"),
             Err(e) => {
@@ -344,14 +344,14 @@ async fn a_connection_cannot_be_removed_under_a_running_job() {
         ..SimConfig::default()
     })
     .await;
-    let p = sim.add_twilio_parent("Reseller");
-    let subs = sim.seed_twilio_subaccounts(&p.sid, 12);
+    let p = sim.twilio().add_parent("Reseller");
+    let subs = sim.twilio().seed_subaccounts(&p.sid, 12);
     let ws = workspace(policy());
     let conn = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     listed(&ws).await;
     let active: Vec<String> = subs
         .into_iter()
-        .filter(|s| sim.twilio_account(s).unwrap().status == "active")
+        .filter(|s| sim.twilio().account(s).unwrap().status == "active")
         .collect();
     let job = {
         let (ws, items) = (Arc::clone(&ws), items(&conn, &active));
@@ -373,7 +373,7 @@ async fn a_connection_cannot_be_removed_under_a_running_job() {
 #[tokio::test]
 async fn a_full_disk_leaves_a_connection_whole() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
+    let p = sim.twilio().add_parent("Reseller");
     let settings = Arc::new(MemorySettings::default());
     let secrets = Arc::new(MemoryStore::default());
     let ws = Workspace::new(WorkspaceConfig {
@@ -412,7 +412,7 @@ async fn a_full_disk_leaves_a_connection_whole() {
 #[tokio::test]
 async fn a_settings_entry_this_version_cannot_read_is_kept() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
+    let p = sim.twilio().add_parent("Reseller");
     let settings = Arc::new(MemorySettings::default());
     let secrets = Arc::new(MemoryStore::default());
     let ws = |settings: Arc<MemorySettings>| {
@@ -448,7 +448,7 @@ async fn a_settings_entry_this_version_cannot_read_is_kept() {
         "{said:?}"
     );
     // A save (here: a second connection) writes the unread entry back as it was.
-    let p2 = sim.add_twilio_parent("Second");
+    let p2 = sim.twilio().add_parent("Second");
     connect(&again, &sim, Provider::Twilio, &p2.sid, &p2.auth_token).await;
     let saved = settings.load_connection_entries().unwrap();
     assert_eq!(saved.len(), 3);
@@ -460,12 +460,12 @@ async fn a_settings_entry_this_version_cannot_read_is_kept() {
 async fn demo_and_real_accounts_cannot_share_a_bulk_selection() {
     let demo_sim = sim(SimConfig::default()).await;
     let real_sim = sim(SimConfig::default()).await;
-    let p = real_sim.add_twilio_parent("Real");
-    let real_sub = real_sim.add_twilio_subaccount(&p.sid, "Real tenant", "active", 0);
+    let p = real_sim.twilio().add_parent("Real");
+    let real_sub = real_sim.twilio().add_subaccount(&p.sid, "Real tenant", "active", 0);
     let ws = workspace(policy());
     let real = connect(&ws, &real_sim, Provider::Twilio, &p.sid, &p.auth_token).await;
-    let d = demo_sim.add_twilio_parent("Demo");
-    let demo_sub = demo_sim.add_twilio_subaccount(&d.sid, "Demo tenant", "active", 0);
+    let d = demo_sim.twilio().add_parent("Demo");
+    let demo_sub = demo_sim.twilio().add_subaccount(&d.sid, "Demo tenant", "active", 0);
     let mut demo = real.clone();
     demo.id = uuid::Uuid::new_v4();
     demo.account_id = d.sid.clone();

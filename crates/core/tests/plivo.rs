@@ -10,9 +10,9 @@ use subdesk_sim::{FaultKind, FaultPlan, SimConfig};
 #[tokio::test]
 async fn lists_every_subaccount_20_at_a_time() {
     let sim = sim(SimConfig::default()).await;
-    let (main, token) = sim.add_plivo_main();
+    let (main, token) = sim.plivo().add_main();
     for i in 0..45 {
-        sim.add_plivo_subaccount(&main, &format!("Tenant {i}"), i % 5 != 0, 0);
+        sim.plivo().add_subaccount(&main, &format!("Tenant {i}"), i % 5 != 0, 0);
     }
     sim.clear_requests();
     let api = adapter(&sim, Provider::Plivo, &main, &token);
@@ -35,14 +35,14 @@ async fn lists_every_subaccount_20_at_a_time() {
 #[tokio::test]
 async fn suspend_keeps_the_name_and_delete_asks_about_numbers() {
     let sim = sim(SimConfig::default()).await;
-    let (main, token) = sim.add_plivo_main();
-    let a = sim.add_plivo_subaccount(&main, "Harbour Dental", true, 3);
-    let b = sim.add_plivo_subaccount(&main, "Quayside Bikes", true, 2);
+    let (main, token) = sim.plivo().add_main();
+    let a = sim.plivo().add_subaccount(&main, "Harbour Dental", true, 3);
+    let b = sim.plivo().add_subaccount(&main, "Quayside Bikes", true, 2);
     let api = adapter(&sim, Provider::Plivo, &main, &token);
 
     let r = api.apply(&a, Action::Suspend).await.unwrap();
     assert_eq!(r.status_after, Status::Suspended);
-    let state = sim.plivo_subaccount(&a).unwrap();
+    let state = sim.plivo().subaccount(&a).unwrap();
     assert!(!state.enabled);
     assert_eq!(
         state.name, "Harbour Dental",
@@ -50,21 +50,21 @@ async fn suspend_keeps_the_name_and_delete_asks_about_numbers() {
     );
     assert!(r.request_id.is_some(), "api_id from the body");
     api.apply(&a, Action::Reactivate).await.unwrap();
-    assert!(sim.plivo_subaccount(&a).unwrap().enabled);
+    assert!(sim.plivo().subaccount(&a).unwrap().enabled);
 
     // Default: numbers move to the main account.
     api.apply(&a, Action::Delete).await.unwrap();
-    assert!(sim.plivo_subaccount(&a).is_none());
-    assert_eq!(sim.plivo_main_numbers(&main), 3);
+    assert!(sim.plivo().subaccount(&a).is_none());
+    assert_eq!(sim.plivo().main_numbers(&main), 3);
     // cascade=true: deleted with it.
     let mut cascade = Choices::new();
     cascade.insert("cascade".into(), true);
     api.apply_within(&b, Action::Delete, &cascade, 3)
         .await
         .unwrap();
-    assert!(sim.plivo_subaccount(&b).is_none());
+    assert!(sim.plivo().subaccount(&b).is_none());
     assert_eq!(
-        sim.plivo_main_numbers(&main),
+        sim.plivo().main_numbers(&main),
         3,
         "cascaded numbers do not move"
     );
@@ -82,8 +82,8 @@ async fn suspend_keeps_the_name_and_delete_asks_about_numbers() {
 #[tokio::test]
 async fn wrong_token_bad_bodies_and_server_errors_are_told_apart() {
     let sim = sim(SimConfig::default()).await;
-    let (main, token) = sim.add_plivo_main();
-    let sub = sim.add_plivo_subaccount(&main, "Lantern Books", true, 0);
+    let (main, token) = sim.plivo().add_main();
+    let sub = sim.plivo().add_subaccount(&main, "Lantern Books", true, 0);
     let wrong = adapter(&sim, Provider::Plivo, &main, "nope");
     assert!(matches!(wrong.verify().await, Err(Error::Auth { .. })));
     let api = adapter(&sim, Provider::Plivo, &main, &token);
@@ -106,8 +106,8 @@ async fn wrong_token_bad_bodies_and_server_errors_are_told_apart() {
 #[tokio::test]
 async fn a_delete_through_the_workspace_keeps_the_choice_and_a_snapshot() {
     let sim = sim(SimConfig::default()).await;
-    let (main, token) = sim.add_plivo_main();
-    let sub = sim.add_plivo_subaccount(&main, "Orchard Vets", true, 4);
+    let (main, token) = sim.plivo().add_main();
+    let sub = sim.plivo().add_subaccount(&main, "Orchard Vets", true, 4);
     let (ws, _) = workspace_with_secrets(fast_retry());
     let conn = connect(&ws, &sim, Provider::Plivo, &main, &token).await;
     let conf = confirmed(&ws, conn.id, &sub, Action::Delete).await;
@@ -135,9 +135,9 @@ async fn a_delete_through_the_workspace_keeps_the_choice_and_a_snapshot() {
 #[tokio::test]
 async fn delete_sends_the_cascade_choice_in_a_json_body() {
     let sim = sim(SimConfig::default()).await;
-    let (main, token) = sim.add_plivo_main();
-    let keep = sim.add_plivo_subaccount(&main, "Juniper Yoga", true, 2);
-    let gone = sim.add_plivo_subaccount(&main, "Copper Kettle Cafe", true, 5);
+    let (main, token) = sim.plivo().add_main();
+    let keep = sim.plivo().add_subaccount(&main, "Juniper Yoga", true, 2);
+    let gone = sim.plivo().add_subaccount(&main, "Copper Kettle Cafe", true, 5);
     let api = adapter(&sim, Provider::Plivo, &main, &token);
     let mut yes = Choices::new();
     yes.insert("cascade".into(), true);
@@ -145,7 +145,7 @@ async fn delete_sends_the_cascade_choice_in_a_json_body() {
         .await
         .unwrap();
     assert_eq!(
-        sim.plivo_main_numbers(&main),
+        sim.plivo().main_numbers(&main),
         0,
         "cascade=true deletes the numbers with the subaccount"
     );
@@ -154,7 +154,7 @@ async fn delete_sends_the_cascade_choice_in_a_json_body() {
     api.apply_within(&keep, Action::Delete, &no, 3)
         .await
         .unwrap();
-    assert_eq!(sim.plivo_main_numbers(&main), 2, "false moves them");
+    assert_eq!(sim.plivo().main_numbers(&main), 2, "false moves them");
 }
 
 /// A subaccount's Auth ID (`SA…`) and token are real credentials, but they manage no
@@ -163,9 +163,9 @@ async fn delete_sends_the_cascade_choice_in_a_json_body() {
 #[tokio::test]
 async fn a_subaccount_auth_id_is_refused_at_the_form() {
     let sim = sim(SimConfig::default()).await;
-    let (main, _) = sim.add_plivo_main();
-    let sub = sim.add_plivo_subaccount(&main, "Lantern Books", true, 0);
-    let token = sim.plivo_subaccount_token(&sub).unwrap();
+    let (main, _) = sim.plivo().add_main();
+    let sub = sim.plivo().add_subaccount(&main, "Lantern Books", true, 0);
+    let token = sim.plivo().subaccount_token(&sub).unwrap();
     sim.clear_requests();
     let ws = workspace(fast_retry());
     let e = ws
@@ -192,17 +192,17 @@ async fn a_subaccount_auth_id_is_refused_at_the_form() {
 #[tokio::test]
 async fn a_listing_whose_total_changed_is_read_again() {
     let sim = sim(SimConfig::default()).await;
-    let (main, token) = sim.add_plivo_main();
+    let (main, token) = sim.plivo().add_main();
     for i in 0..45 {
-        sim.add_plivo_subaccount(&main, &format!("Tenant {i}"), true, 0);
+        sim.plivo().add_subaccount(&main, &format!("Tenant {i}"), true, 0);
     }
-    sim.set_plivo_created_per_page(1);
+    sim.plivo().set_created_per_page(1);
     let api = adapter(&sim, Provider::Plivo, &main, &token);
     let (rows, _, r) = list_all(api.as_ref()).await;
     let n = r.unwrap();
     let ids: std::collections::HashSet<_> = rows.iter().map(|s| s.id.clone()).collect();
     assert_eq!((ids.len(), n), (rows.len(), rows.len()), "no row twice");
-    let all = sim.plivo_subaccounts(&main);
+    let all = sim.plivo().subaccounts(&main);
     let first_created = all
         .iter()
         .find(|(_, name)| name == "Created during a listing 45")
@@ -223,7 +223,7 @@ async fn a_listing_whose_total_changed_is_read_again() {
 #[tokio::test]
 async fn the_connection_shows_the_main_accounts_real_name() {
     let sim = sim(SimConfig::default()).await;
-    let (main, token) = sim.add_plivo_main_named("Harbourside Telecom Ltd");
+    let (main, token) = sim.plivo().add_main_named("Harbourside Telecom Ltd");
     let ws = workspace(fast_retry());
     let conn = connect(&ws, &sim, Provider::Plivo, &main, &token).await;
     assert_eq!(conn.parent_name.as_deref(), Some("Harbourside Telecom Ltd"));

@@ -46,9 +46,9 @@ async fn connect(
     label: &str,
     n: usize,
 ) -> (TwilioParent, Vec<ItemRef>) {
-    let p = sim.add_twilio_parent(label);
+    let p = sim.twilio().add_parent(label);
     let subs: Vec<String> = (0..n)
-        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", i % 3))
+        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", i % 3))
         .collect();
     let conn = ws
         .add_connection(&NewConnection {

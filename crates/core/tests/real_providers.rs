@@ -43,9 +43,9 @@ async fn connected(
     n: usize,
     numbers: usize,
 ) -> (Arc<Workspace>, subdesk_core::Connection, Vec<String>) {
-    let p = sim.add_twilio_parent("Reseller");
+    let p = sim.twilio().add_parent("Reseller");
     let subs: Vec<String> = (0..n)
-        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i:02}"), "active", numbers))
+        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i:02}"), "active", numbers))
         .collect();
     let ws = workspace(fast_retry());
     let c = ws
@@ -75,10 +75,10 @@ async fn history_of(ws: &Arc<Workspace>) -> HashMap<String, subdesk_core::histor
 #[tokio::test]
 async fn a_main_api_key_is_told_what_it_cannot_do_and_never_called_wrong_credentials() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let first = sim.add_twilio_subaccount(&p.sid, "First", "active", 3);
-    let second = sim.add_twilio_subaccount(&p.sid, "Second", "active", 1);
-    let (key, secret) = sim.add_twilio_api_key(&p.sid);
+    let p = sim.twilio().add_parent("Reseller");
+    let first = sim.twilio().add_subaccount(&p.sid, "First", "active", 3);
+    let second = sim.twilio().add_subaccount(&p.sid, "Second", "active", 1);
+    let (key, secret) = sim.twilio().add_api_key(&p.sid);
     let ws = workspace(fast_retry());
     let input = twilio_input(&sim, &p.sid, Some(&key), &secret);
 
@@ -109,21 +109,21 @@ async fn a_main_api_key_is_told_what_it_cannot_do_and_never_called_wrong_credent
 
     // Where Twilio denies the key a subaccount's status (the subaccounts page's reading), the
     // user is told to use the Auth Token, not that the credentials are wrong.
-    sim.set_twilio_main_key_writes_subaccounts(false);
+    sim.twilio().set_main_key_writes_subaccounts(false);
     let e = ws
         .apply(c.id, &second, Action::Suspend, None)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ApiKeyCannotReachSubaccount, "{e:?}");
     assert!(e.user_message().contains("Auth Token"));
-    assert_eq!(sim.twilio_account(&second).unwrap().status, "active");
+    assert_eq!(sim.twilio().account(&second).unwrap().status, "active");
 }
 
 #[tokio::test]
 async fn a_standard_key_is_refused_with_its_own_sentence() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let (key, secret) = sim.add_twilio_api_key_of_kind(&p.sid, TwilioKeyKind::Standard);
+    let p = sim.twilio().add_parent("Reseller");
+    let (key, secret) = sim.twilio().add_api_key_of_kind(&p.sid, TwilioKeyKind::Standard);
     let ws = workspace(fast_retry());
     let e = ws
         .verify(&twilio_input(&sim, &p.sid, Some(&key), &secret))
@@ -136,9 +136,9 @@ async fn a_standard_key_is_refused_with_its_own_sentence() {
 #[tokio::test]
 async fn a_subaccounts_own_credentials_are_refused_at_test_connection() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Customer", "active", 0);
-    let token = sim.twilio_auth_token(&sub).unwrap();
+    let p = sim.twilio().add_parent("Reseller");
+    let sub = sim.twilio().add_subaccount(&p.sid, "Customer", "active", 0);
+    let token = sim.twilio().auth_token(&sub).unwrap();
     let ws = workspace(fast_retry());
     let input = twilio_input(&sim, &sub, None, &token);
     let e = ws.verify(&input).await.unwrap_err();
@@ -157,7 +157,7 @@ async fn a_close_keeps_the_numbers_it_releases() {
     ws.apply(c.id, &sub, Action::Close, Some(&confirmation))
         .await
         .unwrap();
-    assert_eq!(sim.twilio_account(&sub).unwrap().numbers, 0, "released");
+    assert_eq!(sim.twilio().account(&sub).unwrap().numbers, 0, "released");
     let entry = &history_of(&ws).await[&sub];
     let snap: serde_json::Value = serde_json::from_str(entry.snapshot.as_deref().unwrap()).unwrap();
     assert_eq!(snap["sid"], sub.as_str());
@@ -173,7 +173,7 @@ async fn a_close_keeps_the_numbers_it_releases() {
         .snapshot
         .as_deref()
         .unwrap()
-        .contains(&sim.twilio_auth_token(&sub).unwrap()));
+        .contains(&sim.twilio().auth_token(&sub).unwrap()));
 }
 
 /// Closes `n` subaccounts one by one while every write fails (reads answer), some after
@@ -217,7 +217,7 @@ async fn a_close_whose_answer_was_lost_is_never_sent_again() {
             1,
             "{sub}: a close is sent once, whatever happens"
         );
-        let closed = sim.twilio_account(sub).unwrap().status == "closed";
+        let closed = sim.twilio().account(sub).unwrap().status == "closed";
         let e = &history[sub];
         if closed {
             assert_eq!(e.outcome, Outcome::Succeeded, "{e:?}");
@@ -253,7 +253,7 @@ async fn a_close_that_shows_only_later_is_found_by_patient_re_reads() {
     let mut applied_late = 0;
     for sub in &subs {
         assert_eq!(posts_to(&sim, sub), 1, "{sub}");
-        let closed = sim.twilio_account(sub).unwrap().status == "closed";
+        let closed = sim.twilio().account(sub).unwrap().status == "closed";
         assert_eq!(
             history[sub].outcome == Outcome::Succeeded,
             closed,
@@ -268,7 +268,10 @@ async fn a_close_that_shows_only_later_is_found_by_patient_re_reads() {
 #[tokio::test]
 async fn a_closed_account_purged_after_a_lost_answer_is_done_not_failed() {
     let sim = sim(SimConfig {
-        twilio_purge_closed: true,
+        twilio: subdesk_sim::TwilioConfig {
+            purge_closed: true,
+            ..Default::default()
+        },
         ..SimConfig::default()
     })
     .await;
@@ -276,7 +279,7 @@ async fn a_closed_account_purged_after_a_lost_answer_is_done_not_failed() {
     let history = history_of(&ws).await;
     let mut purged = 0;
     for sub in &subs {
-        let gone = sim.twilio_account(sub).is_none();
+        let gone = sim.twilio().account(sub).is_none();
         if gone {
             purged += 1;
             let e = &history[sub];
@@ -314,8 +317,8 @@ async fn reconciliation_counts_a_purged_close_as_done() {
             snapshot: None,
         })
         .unwrap();
-    sim.set_twilio_status(&sub, "closed");
-    sim.purge_closed_twilio();
+    sim.twilio().set_status(&sub, "closed");
+    sim.twilio().purge_closed();
     let r = ws.reconcile().await.unwrap();
     assert_eq!(r.succeeded, 1, "{r:?}");
     let e = ws.history().unwrap().get(id).unwrap().unwrap();
@@ -344,7 +347,7 @@ async fn a_reversible_action_may_be_sent_again_after_a_lost_answer() {
     let history = history_of(&ws).await;
     let mut resent = 0;
     for sub in &subs {
-        let suspended = sim.twilio_account(sub).unwrap().status == "suspended";
+        let suspended = sim.twilio().account(sub).unwrap().status == "suspended";
         assert_eq!(
             history[sub].outcome == Outcome::Succeeded,
             suspended,
@@ -376,9 +379,9 @@ async fn a_job_re_reads_by_list_pages_not_one_by_one() {
     let (ws, c, subs) = connected(&sim, 30, 0).await;
     ws.list_all(Arc::new(|_| {})).await;
     // Behind the table's back: one closed in the console, one closed and purged since.
-    sim.set_twilio_status(&subs[1], "closed");
-    sim.purge_closed_twilio();
-    sim.set_twilio_status(&subs[0], "closed");
+    sim.twilio().set_status(&subs[1], "closed");
+    sim.twilio().purge_closed();
+    sim.twilio().set_status(&subs[0], "closed");
     let items: Vec<ItemRef> = subs
         .iter()
         .map(|s| ItemRef {
@@ -427,5 +430,5 @@ async fn a_confirmation_without_its_preview_is_refused() {
     ws.apply(c.id, a, Action::Close, Some(&for_a))
         .await
         .unwrap();
-    assert_eq!(sim.twilio_account(b).unwrap().status, "active");
+    assert_eq!(sim.twilio().account(b).unwrap().status, "active");
 }

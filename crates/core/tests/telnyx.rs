@@ -10,11 +10,11 @@ use subdesk_sim::{FaultKind, SimConfig};
 #[tokio::test]
 async fn lists_every_page_of_250_and_leaves_cancelled_accounts_out() {
     let sim = sim(SimConfig::default()).await;
-    let (manager, key) = sim.add_telnyx_manager(true);
+    let (manager, key) = sim.telnyx().add_manager(true);
     for i in 0..520 {
-        sim.add_telnyx_account(&manager, &format!("Tenant {i}"), i % 7 == 0, false);
+        sim.telnyx().add_account(&manager, &format!("Tenant {i}"), i % 7 == 0, false);
     }
-    sim.add_telnyx_account(&manager, "Gone Ltd", true, true);
+    sim.telnyx().add_account(&manager, "Gone Ltd", true, true);
     sim.clear_requests();
     let api = adapter(&sim, Provider::Telnyx, "", &key);
     let (rows, pages, r) = list_all(api.as_ref()).await;
@@ -35,17 +35,17 @@ async fn lists_every_page_of_250_and_leaves_cancelled_accounts_out() {
 #[tokio::test]
 async fn disable_and_enable_with_the_connections_choice() {
     let sim = sim(SimConfig::default()).await;
-    let (manager, key) = sim.add_telnyx_manager(true);
-    let acct = sim.add_telnyx_account(&manager, "Helix Robotics", false, false);
+    let (manager, key) = sim.telnyx().add_manager(true);
+    let acct = sim.telnyx().add_account(&manager, "Helix Robotics", false, false);
     let api = adapter(&sim, Provider::Telnyx, "", &key);
     let r = api.apply(&acct, Action::Suspend).await.unwrap();
     assert_eq!(r.status_after, Status::Suspended);
     assert!(r.request_id.is_some());
-    let state = sim.telnyx_account(&acct).unwrap();
+    let state = sim.telnyx().account(&acct).unwrap();
     assert!(state.disabled && !state.connections_enabled);
     // Default: connections stay off.
     api.apply(&acct, Action::Reactivate).await.unwrap();
-    let state = sim.telnyx_account(&acct).unwrap();
+    let state = sim.telnyx().account(&acct).unwrap();
     assert!(!state.disabled && !state.connections_enabled);
     let mut all = Choices::new();
     all.insert("reenableAllConnections".into(), true);
@@ -53,22 +53,22 @@ async fn disable_and_enable_with_the_connections_choice() {
     api.apply_within(&acct, Action::Reactivate, &all, 3)
         .await
         .unwrap();
-    assert!(sim.telnyx_account(&acct).unwrap().connections_enabled);
+    assert!(sim.telnyx().account(&acct).unwrap().connections_enabled);
     assert!(api.apply(&acct, Action::Delete).await.is_err());
 }
 
 #[tokio::test]
 async fn documented_errors_read_as_what_they_mean() {
     let sim = sim(SimConfig::default()).await;
-    let (manager, key) = sim.add_telnyx_manager(true);
-    let acct = sim.add_telnyx_account(&manager, "Sparrow Logistics", false, false);
+    let (manager, key) = sim.telnyx().add_manager(true);
+    let acct = sim.telnyx().add_account(&manager, "Sparrow Logistics", false, false);
     assert!(matches!(
         adapter(&sim, Provider::Telnyx, "", "KEYwrong")
             .verify()
             .await,
         Err(Error::Auth { .. })
     ));
-    let (_, not_manager) = sim.add_telnyx_manager(false);
+    let (_, not_manager) = sim.telnyx().add_manager(false);
     let e = adapter(&sim, Provider::Telnyx, "", &not_manager)
         .verify()
         .await
@@ -91,8 +91,8 @@ async fn documented_errors_read_as_what_they_mean() {
 #[tokio::test]
 async fn the_table_shows_the_last_action_subdesk_recorded() {
     let sim = sim(SimConfig::default()).await;
-    let (manager, key) = sim.add_telnyx_manager(true);
-    let acct = sim.add_telnyx_account(&manager, "Oakridge Legal", false, false);
+    let (manager, key) = sim.telnyx().add_manager(true);
+    let acct = sim.telnyx().add_account(&manager, "Oakridge Legal", false, false);
     let (ws, _) = workspace_with_secrets(fast_retry());
     let conn = connect(&ws, &sim, Provider::Telnyx, "", &key).await;
     assert_eq!(conn.account_id, "");
@@ -122,11 +122,11 @@ async fn the_table_shows_the_last_action_subdesk_recorded() {
 #[tokio::test]
 async fn cancelled_accounts_are_listed_only_on_request_and_shown_closed_with_no_action() {
     let sim = sim(SimConfig::default()).await;
-    let (manager, key) = sim.add_telnyx_manager(true);
+    let (manager, key) = sim.telnyx().add_manager(true);
     for i in 0..260 {
-        sim.add_telnyx_account(&manager, &format!("Tenant {i}"), false, false);
+        sim.telnyx().add_account(&manager, &format!("Tenant {i}"), false, false);
     }
-    let gone = sim.add_telnyx_account(&manager, "Gone Ltd", true, true);
+    let gone = sim.telnyx().add_account(&manager, "Gone Ltd", true, true);
     let conn = subdesk_core::Connection {
         id: uuid::Uuid::new_v4(),
         provider: Provider::Telnyx,
@@ -201,9 +201,9 @@ async fn the_form_asks_for_cancelled_accounts_and_the_saved_connection_keeps_the
 #[tokio::test]
 async fn a_connection_saved_with_cancelled_accounts_lists_them_and_one_saved_without_does_not() {
     let sim = sim(SimConfig::default()).await;
-    let (manager, key) = sim.add_telnyx_manager(true);
-    sim.add_telnyx_account(&manager, "Open Ltd", false, false);
-    sim.add_telnyx_account(&manager, "Gone Ltd", true, true);
+    let (manager, key) = sim.telnyx().add_manager(true);
+    sim.telnyx().add_account(&manager, "Open Ltd", false, false);
+    sim.telnyx().add_account(&manager, "Gone Ltd", true, true);
     let ws = workspace(fast_retry());
     let mut with = new_connection(&sim, Provider::Telnyx, "", &key);
     with.options.insert("includeCancelled".into(), "yes".into());
@@ -229,8 +229,8 @@ async fn a_connection_saved_with_cancelled_accounts_lists_them_and_one_saved_wit
 #[tokio::test]
 async fn a_422_shows_telnyx_detail_and_is_sent_once() {
     let sim = sim(SimConfig::default()).await;
-    let (manager, key) = sim.add_telnyx_manager(true);
-    let acct = sim.add_telnyx_account(&manager, "Tidewater Marina", false, false);
+    let (manager, key) = sim.telnyx().add_manager(true);
+    let acct = sim.telnyx().add_account(&manager, "Tidewater Marina", false, false);
     let (ws, _) = workspace_with_secrets(fast_retry());
     let conn = connect(&ws, &sim, Provider::Telnyx, "", &key).await;
     sim.clear_requests();
@@ -258,13 +258,16 @@ async fn a_422_shows_telnyx_detail_and_is_sent_once() {
 async fn a_list_without_meta_is_paged_to_a_short_page_in_an_explicit_order() {
     for n in [520usize, 500] {
         let sim = sim(SimConfig {
-            telnyx_list_without_meta: true,
+            telnyx: subdesk_sim::TelnyxConfig {
+                list_without_meta: true,
+                ..Default::default()
+            },
             ..SimConfig::default()
         })
         .await;
-        let (manager, key) = sim.add_telnyx_manager(true);
+        let (manager, key) = sim.telnyx().add_manager(true);
         for i in 0..n {
-            sim.add_telnyx_account(&manager, &format!("Tenant {i}"), false, false);
+            sim.telnyx().add_account(&manager, &format!("Tenant {i}"), false, false);
         }
         sim.clear_requests();
         let api = adapter(&sim, Provider::Telnyx, "", &key);
@@ -291,11 +294,14 @@ async fn a_list_without_meta_is_paged_to_a_short_page_in_an_explicit_order() {
 async fn a_key_that_is_not_a_managers_is_told_from_a_wrong_key() {
     for telnyx_not_manager_403 in [false, true] {
         let sim = sim(SimConfig {
-            telnyx_not_manager_403,
+            telnyx: subdesk_sim::TelnyxConfig {
+                not_manager_403: telnyx_not_manager_403,
+                ..Default::default()
+            },
             ..SimConfig::default()
         })
         .await;
-        let (_, key) = sim.add_telnyx_manager(false);
+        let (_, key) = sim.telnyx().add_manager(false);
         sim.clear_requests();
         let e = adapter(&sim, Provider::Telnyx, "", &key)
             .verify()
@@ -331,10 +337,10 @@ async fn a_key_that_is_not_a_managers_is_told_from_a_wrong_key() {
 #[tokio::test]
 async fn rollup_accounts_use_the_managers_balance_and_available_credit_is_shown() {
     let sim = sim(SimConfig::default()).await;
-    let (manager, key) = sim.add_telnyx_manager(true);
-    let own = sim.add_telnyx_account(&manager, "Maple Street Clinic", false, false);
-    let rollup = sim.add_telnyx_account(&manager, "Helix Robotics", false, false);
-    sim.set_telnyx_rollup_billing(&rollup, true);
+    let (manager, key) = sim.telnyx().add_manager(true);
+    let own = sim.telnyx().add_account(&manager, "Maple Street Clinic", false, false);
+    let rollup = sim.telnyx().add_account(&manager, "Helix Robotics", false, false);
+    sim.telnyx().set_rollup_billing(&rollup, true);
     let api = adapter(&sim, Provider::Telnyx, "", &key);
     let (rows, _, _) = list_all(api.as_ref()).await;
     let row = |id: &str| rows.iter().find(|r| r.id == id).unwrap().clone();

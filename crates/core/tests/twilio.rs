@@ -12,10 +12,10 @@ use subdesk_sim::{FaultKind, FaultPlan, SimConfig};
 #[tokio::test]
 async fn lists_every_page_without_the_parent() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let subs = sim.seed_twilio_subaccounts(&p.sid, 2500);
-    let other = sim.add_twilio_parent("Someone else");
-    sim.seed_twilio_subaccounts(&other.sid, 3);
+    let p = sim.twilio().add_parent("Reseller");
+    let subs = sim.twilio().seed_subaccounts(&p.sid, 2500);
+    let other = sim.twilio().add_parent("Someone else");
+    sim.twilio().seed_subaccounts(&other.sid, 3);
     let api = twilio(&sim, &p);
     sim.clear_requests();
 
@@ -50,8 +50,8 @@ async fn lists_every_page_without_the_parent() {
 #[tokio::test]
 async fn auth_tokens_in_list_responses_are_never_kept() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    sim.seed_twilio_subaccounts(&p.sid, 20);
+    let p = sim.twilio().add_parent("Reseller");
+    sim.twilio().seed_subaccounts(&p.sid, 20);
     // The raw response really carries each subaccount's token...
     let raw: serde_json::Value = client(Duration::from_secs(5))
         .get(format!("{}/2010-04-01/Accounts.json", sim.base_url()))
@@ -81,8 +81,8 @@ async fn auth_tokens_in_list_responses_are_never_kept() {
 #[tokio::test]
 async fn suspend_reactivate_close_change_the_provider_state() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Bright Dental", "active", 3);
+    let p = sim.twilio().add_parent("Reseller");
+    let sub = sim.twilio().add_subaccount(&p.sid, "Bright Dental", "active", 3);
     let api = twilio(&sim, &p);
 
     let r = api.apply(&sub, Action::Suspend).await.unwrap();
@@ -91,9 +91,9 @@ async fn suspend_reactivate_close_change_the_provider_state() {
         .request_id
         .as_deref()
         .is_some_and(|id| id.starts_with("RQ") && id.len() == 34));
-    assert_eq!(sim.twilio_account(&sub).unwrap().status, "suspended");
+    assert_eq!(sim.twilio().account(&sub).unwrap().status, "suspended");
     assert_eq!(
-        sim.twilio_account(&sub).unwrap().numbers,
+        sim.twilio().account(&sub).unwrap().numbers,
         3,
         "suspending keeps numbers"
     );
@@ -105,7 +105,7 @@ async fn suspend_reactivate_close_change_the_provider_state() {
             .status_after,
         Status::Active
     );
-    assert_eq!(sim.twilio_account(&sub).unwrap().status, "active");
+    assert_eq!(sim.twilio().account(&sub).unwrap().status, "active");
 
     let impact = api.impact(&sub, Action::Close).await.unwrap();
     assert_eq!(impact.numbers_released, Some(3));
@@ -118,7 +118,7 @@ async fn suspend_reactivate_close_change_the_provider_state() {
         api.apply(&sub, Action::Close).await.unwrap().status_after,
         Status::Closed
     );
-    let after = sim.twilio_account(&sub).unwrap();
+    let after = sim.twilio().account(&sub).unwrap();
     assert_eq!(
         (after.status.as_str(), after.numbers),
         ("closed", 0),
@@ -130,8 +130,8 @@ async fn suspend_reactivate_close_change_the_provider_state() {
 #[tokio::test]
 async fn impact_counts_numbers_across_pages() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Big tenant", "active", 1503);
+    let p = sim.twilio().add_parent("Reseller");
+    let sub = sim.twilio().add_subaccount(&p.sid, "Big tenant", "active", 1503);
     let impact = twilio(&sim, &p).impact(&sub, Action::Close).await.unwrap();
     assert_eq!(impact.numbers_released, Some(1503));
     let suspend = twilio(&sim, &p)
@@ -148,9 +148,9 @@ async fn impact_counts_numbers_across_pages() {
 #[tokio::test]
 async fn a_main_api_key_authenticates_as_the_parent() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    sim.seed_twilio_subaccounts(&p.sid, 5);
-    let (key, secret) = sim.add_twilio_api_key(&p.sid);
+    let p = sim.twilio().add_parent("Reseller");
+    sim.twilio().seed_subaccounts(&p.sid, 5);
+    let (key, secret) = sim.twilio().add_api_key(&p.sid);
     let api = subdesk_core::providers::twilio::TwilioApi::new(
         client(Duration::from_secs(5)),
         &sim.base_url(),
@@ -167,7 +167,7 @@ async fn a_main_api_key_authenticates_as_the_parent() {
 #[tokio::test]
 async fn errors_become_sentences_the_user_can_act_on() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
+    let p = sim.twilio().add_parent("Reseller");
     let api = twilio(&sim, &p);
 
     // Wrong credentials (401 / 20003).
@@ -189,7 +189,7 @@ async fn errors_become_sentences_the_user_can_act_on() {
     ));
 
     // Already closed (21479).
-    let closed = sim.add_twilio_subaccount(&p.sid, "Gone", "closed", 0);
+    let closed = sim.twilio().add_subaccount(&p.sid, "Gone", "closed", 0);
     assert!(matches!(
         api.apply(&closed, Action::Reactivate)
             .await
@@ -207,8 +207,8 @@ async fn errors_become_sentences_the_user_can_act_on() {
     assert!(sim.requests().is_empty(), "nothing was sent for the parent");
 
     // Suspended by Twilio (21478).
-    let locked = sim.add_twilio_subaccount(&p.sid, "Locked", "suspended", 0);
-    sim.set_twilio_suspended_by_twilio(&locked, true);
+    let locked = sim.twilio().add_subaccount(&p.sid, "Locked", "suspended", 0);
+    sim.twilio().set_suspended_by_twilio(&locked, true);
     assert!(matches!(
         api.apply(&locked, Action::Reactivate)
             .await
@@ -218,8 +218,8 @@ async fn errors_become_sentences_the_user_can_act_on() {
     ));
 
     // Parent suspended (21476).
-    let sub = sim.add_twilio_subaccount(&p.sid, "Child", "active", 0);
-    assert!(sim.set_twilio_status(&p.sid, "suspended"));
+    let sub = sim.twilio().add_subaccount(&p.sid, "Child", "active", 0);
+    assert!(sim.twilio().set_status(&p.sid, "suspended"));
     assert!(matches!(
         api.apply(&sub, Action::Suspend).await.unwrap_err().error,
         Error::ParentSuspended
@@ -243,8 +243,8 @@ async fn rate_limits_are_retried_with_backoff_then_reported() {
         ..SimConfig::default()
     })
     .await;
-    let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "T", "active", 0);
+    let p = sim.twilio().add_parent("Reseller");
+    let sub = sim.twilio().add_subaccount(&p.sid, "T", "active", 0);
     let api = twilio_with(
         &sim,
         &p,
@@ -265,7 +265,7 @@ async fn rate_limits_are_retried_with_backoff_then_reported() {
     );
     assert!(!e.ambiguous, "a 429 is never processed");
     assert_eq!(sim.requests().len(), 3, "tried three times");
-    assert_eq!(sim.twilio_account(&sub).unwrap().status, "active");
+    assert_eq!(sim.twilio().account(&sub).unwrap().status, "active");
 
     // A caller's remaining budget caps the sends, so retries at two layers never add up past it.
     sim.clear_requests();
@@ -312,7 +312,7 @@ async fn network_failures_and_timeouts_are_reported_as_such() {
         ..SimConfig::default()
     })
     .await;
-    let p = sim.add_twilio_parent("Reseller");
+    let p = sim.twilio().add_parent("Reseller");
     let api = twilio_with(&sim, &p, RetryPolicy::none(), Duration::from_millis(300));
     assert!(matches!(api.verify().await.unwrap_err(), Error::Timeout));
 
@@ -320,7 +320,7 @@ async fn network_failures_and_timeouts_are_reported_as_such() {
         rate: 1.0,
         kinds: vec![FaultKind::Reset],
     });
-    let sub = sim.add_twilio_subaccount(&p.sid, "T", "active", 0);
+    let sub = sim.twilio().add_subaccount(&p.sid, "T", "active", 0);
     let e = api.apply(&sub, Action::Close).await.unwrap_err();
     assert!(matches!(e.error, Error::Network { .. }), "{:?}", e.error);
     assert!(e.ambiguous, "a dropped write may have been applied");
@@ -362,8 +362,8 @@ async fn a_non_json_answer_is_an_unexpected_response() {
 #[tokio::test]
 async fn a_suspended_subaccounts_refused_reads_are_not_wrong_credentials() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Quiet Harbour", "suspended", 3);
+    let p = sim.twilio().add_parent("Reseller");
+    let sub = sim.twilio().add_subaccount(&p.sid, "Quiet Harbour", "suspended", 3);
     let api = twilio(&sim, &p);
     const SAID: &str = "Twilio does not let Subdesk read a suspended subaccount's phone numbers.";
 
@@ -415,7 +415,7 @@ async fn a_suspended_subaccounts_refused_reads_are_not_wrong_credentials() {
     ws.apply(conn.id, &sub, Action::Close, Some(&conf))
         .await
         .unwrap();
-    assert_eq!(sim.twilio_account(&sub).unwrap().status, "closed");
+    assert_eq!(sim.twilio().account(&sub).unwrap().status, "closed");
 
     // Wrong credentials are still wrong credentials.
     let mut wrong = p.clone();

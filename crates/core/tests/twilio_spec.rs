@@ -562,12 +562,12 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
     let spec = Spec::load();
     let sim = sim(SimConfig::default()).await;
     let (proxy, log) = start_proxy(&sim.base_url()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let (key_sid, key_secret) = sim.add_twilio_api_key(&p.sid);
-    sim.seed_twilio_subaccounts(&p.sid, 2500);
+    let p = sim.twilio().add_parent("Reseller");
+    let (key_sid, key_secret) = sim.twilio().add_api_key(&p.sid);
+    sim.twilio().seed_subaccounts(&p.sid, 2500);
     // Enough numbers that counting them follows next_page_uri twice.
-    let busy = sim.add_twilio_subaccount(&p.sid, "Many Numbers Ltd", "active", 2500);
-    let closed = sim.add_twilio_subaccount(&p.sid, "Gone Ltd", "closed", 0);
+    let busy = sim.twilio().add_subaccount(&p.sid, "Many Numbers Ltd", "active", 2500);
+    let closed = sim.twilio().add_subaccount(&p.sid, "Gone Ltd", "closed", 0);
 
     let api = TwilioApi::new(
         client(Duration::from_secs(10)),
@@ -952,8 +952,8 @@ async fn a_mis_cased_request_sent_through_the_proxy_fails_validation() {
     let spec = Spec::load();
     let sim = sim(SimConfig::default()).await;
     let (proxy, log) = start_proxy(&sim.base_url()).await;
-    let p = sim.add_twilio_parent("Reseller");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Bright Dental", "active", 1);
+    let p = sim.twilio().add_parent("Reseller");
+    let sub = sim.twilio().add_subaccount(&p.sid, "Bright Dental", "active", 1);
     let http = client(Duration::from_secs(5));
     let resp = http
         .post(format!("{proxy}/2010-04-01/Accounts/{sub}.json"))
@@ -964,7 +964,7 @@ async fn a_mis_cased_request_sent_through_the_proxy_fails_validation() {
         .unwrap();
     let answered = resp.status().as_u16();
     assert_eq!(
-        sim.twilio_account(&sub).unwrap().status,
+        sim.twilio().account(&sub).unwrap().status,
         "active",
         "a lower-case field changes nothing"
     );

@@ -14,8 +14,8 @@ use subdesk_sim::{DeleteStyle, FaultKind, FaultPlan, SimConfig, VobizErrorShape}
 #[tokio::test]
 async fn lists_300_sub_accounts_at_25_a_page() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_vobiz_parent("Reseller");
-    let ids = sim.seed_vobiz_subaccounts(&p.auth_id, 300);
+    let p = sim.vobiz().add_parent("Reseller");
+    let ids = sim.vobiz().seed_subaccounts(&p.auth_id, 300);
     sim.clear_requests();
     let api = vobiz(&sim, &p).with_page_size(25);
     let (rows, pages, r) = list_all(&api).await;
@@ -43,15 +43,15 @@ async fn lists_300_sub_accounts_at_25_a_page() {
 #[tokio::test]
 async fn disable_enable_delete() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_vobiz_parent("Reseller");
-    let sub = sim.add_vobiz_subaccount(&p.auth_id, "Acme Corp", true);
+    let p = sim.vobiz().add_parent("Reseller");
+    let sub = sim.vobiz().add_subaccount(&p.auth_id, "Acme Corp", true);
     let api = vobiz(&sim, &p);
 
     assert_eq!(
         api.apply(&sub, Action::Suspend).await.unwrap().status_after,
         Status::Suspended
     );
-    assert!(!sim.vobiz_subaccount(&p.auth_id, &sub).unwrap().enabled);
+    assert!(!sim.vobiz().subaccount(&p.auth_id, &sub).unwrap().enabled);
     assert_eq!(
         api.apply(&sub, Action::Reactivate)
             .await
@@ -59,7 +59,7 @@ async fn disable_enable_delete() {
             .status_after,
         Status::Active
     );
-    assert!(sim.vobiz_subaccount(&p.auth_id, &sub).unwrap().enabled);
+    assert!(sim.vobiz().subaccount(&p.auth_id, &sub).unwrap().enabled);
 
     let account = api.fetch(&sub).await.unwrap();
     let snap = api.snapshot(&account).await.unwrap().unwrap();
@@ -77,7 +77,7 @@ async fn disable_enable_delete() {
         .any(|c| c.contains("cannot be undone")));
     let r = api.apply(&sub, Action::Delete).await.unwrap();
     assert_eq!(r.status_after, Status::Deleted);
-    assert!(sim.vobiz_subaccount(&p.auth_id, &sub).is_none());
+    assert!(sim.vobiz().subaccount(&p.auth_id, &sub).is_none());
     assert!(matches!(
         api.fetch(&sub).await.unwrap_err(),
         Error::NotFound { .. }
@@ -88,12 +88,15 @@ async fn disable_enable_delete() {
 async fn delete_accepts_200_with_a_message_and_204_empty() {
     for style in [DeleteStyle::WithMessage, DeleteStyle::NoContent] {
         let sim = sim(SimConfig {
-            vobiz_delete_style: style,
+            vobiz: subdesk_sim::VobizConfig {
+                delete_style: style,
+                ..Default::default()
+            },
             ..SimConfig::default()
         })
         .await;
-        let p = sim.add_vobiz_parent("Reseller");
-        let sub = sim.add_vobiz_subaccount(&p.auth_id, "T", true);
+        let p = sim.vobiz().add_parent("Reseller");
+        let sub = sim.vobiz().add_subaccount(&p.auth_id, "T", true);
         let r = vobiz(&sim, &p).apply(&sub, Action::Delete).await.unwrap();
         assert_eq!(r.status_after, Status::Deleted, "{style:?}");
         let statuses: Vec<u16> = sim.requests().iter().map(|r| r.status).collect();
@@ -112,11 +115,14 @@ async fn delete_accepts_200_with_a_message_and_204_empty() {
 async fn both_error_shapes_are_understood() {
     for shape in [VobizErrorShape::Envelope, VobizErrorShape::Plivo] {
         let sim = sim(SimConfig {
-            vobiz_error_shape: shape,
+            vobiz: subdesk_sim::VobizConfig {
+                error_shape: shape,
+                ..Default::default()
+            },
             ..SimConfig::default()
         })
         .await;
-        let p = sim.add_vobiz_parent("Reseller");
+        let p = sim.vobiz().add_parent("Reseller");
         let api = vobiz(&sim, &p);
         assert!(
             matches!(
@@ -150,8 +156,8 @@ async fn rate_limits_server_errors_and_timeouts() {
         ..SimConfig::default()
     })
     .await;
-    let p = sim.add_vobiz_parent("Reseller");
-    let sub = sim.add_vobiz_subaccount(&p.auth_id, "T", true);
+    let p = sim.vobiz().add_parent("Reseller");
+    let sub = sim.vobiz().add_subaccount(&p.auth_id, "T", true);
     let api = vobiz(&sim, &p);
     assert!(matches!(
         api.fetch(&sub).await.unwrap_err(),
@@ -197,16 +203,16 @@ async fn rate_limits_server_errors_and_timeouts() {
 async fn rows_with_older_or_odd_flags_never_fail_the_listing() {
     use subdesk_sim::VobizRowShape;
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_vobiz_parent("Reseller");
-    let plain = sim.add_vobiz_subaccount(&p.auth_id, "Plain", true);
-    let old_on = sim.add_vobiz_subaccount(&p.auth_id, "Old object, active", true);
-    let old_off = sim.add_vobiz_subaccount(&p.auth_id, "Old object, inactive", false);
-    let odd = sim.add_vobiz_subaccount(&p.auth_id, "Enabled but not active", true);
-    let bare = sim.add_vobiz_subaccount(&p.auth_id, "No flags", true);
-    sim.set_vobiz_row_shape(&old_on, VobizRowShape::OnlyIsActive);
-    sim.set_vobiz_row_shape(&old_off, VobizRowShape::OnlyIsActive);
-    sim.set_vobiz_row_shape(&odd, VobizRowShape::NotActive);
-    sim.set_vobiz_row_shape(&bare, VobizRowShape::NoFlags);
+    let p = sim.vobiz().add_parent("Reseller");
+    let plain = sim.vobiz().add_subaccount(&p.auth_id, "Plain", true);
+    let old_on = sim.vobiz().add_subaccount(&p.auth_id, "Old object, active", true);
+    let old_off = sim.vobiz().add_subaccount(&p.auth_id, "Old object, inactive", false);
+    let odd = sim.vobiz().add_subaccount(&p.auth_id, "Enabled but not active", true);
+    let bare = sim.vobiz().add_subaccount(&p.auth_id, "No flags", true);
+    sim.vobiz().set_row_shape(&old_on, VobizRowShape::OnlyIsActive);
+    sim.vobiz().set_row_shape(&old_off, VobizRowShape::OnlyIsActive);
+    sim.vobiz().set_row_shape(&odd, VobizRowShape::NotActive);
+    sim.vobiz().set_row_shape(&bare, VobizRowShape::NoFlags);
     let (rows, _, r) = list_all(&vobiz(&sim, &p)).await;
     assert_eq!(r.unwrap(), 5);
     let row = |id: &str| rows.iter().find(|s| s.id == id).unwrap().clone();
@@ -230,11 +236,14 @@ async fn rows_with_older_or_odd_flags_never_fail_the_listing() {
 #[tokio::test]
 async fn loose_error_bodies_are_read_and_their_request_id_kept() {
     let sim = sim(SimConfig {
-        vobiz_error_shape: VobizErrorShape::Loose,
+        vobiz: subdesk_sim::VobizConfig {
+            error_shape: VobizErrorShape::Loose,
+            ..Default::default()
+        },
         ..SimConfig::default()
     })
     .await;
-    let p = sim.add_vobiz_parent("Reseller");
+    let p = sim.vobiz().add_parent("Reseller");
     let api = vobiz(&sim, &p);
     let e = api.fetch("SA_NOPE0001").await.unwrap_err();
     assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
@@ -253,8 +262,8 @@ async fn loose_error_bodies_are_read_and_their_request_id_kept() {
 #[tokio::test]
 async fn a_403_is_not_allowed_not_wrong_credentials() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_vobiz_parent("Reseller");
-    sim.set_vobiz_forbidden(true);
+    let p = sim.vobiz().add_parent("Reseller");
+    sim.vobiz().set_forbidden(true);
     let e = vobiz(&sim, &p).verify().await.unwrap_err();
     assert!(matches!(e, Error::Forbidden { .. }), "{e:?}");
     assert!(!e.user_message().contains("credentials are wrong"));
@@ -264,9 +273,9 @@ async fn a_403_is_not_allowed_not_wrong_credentials() {
 #[tokio::test]
 async fn a_listing_while_accounts_are_created_has_no_duplicates_and_misses_none() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_vobiz_parent("Reseller");
-    let before = sim.seed_vobiz_subaccounts(&p.auth_id, 250);
-    sim.set_vobiz_created_per_page(1);
+    let p = sim.vobiz().add_parent("Reseller");
+    let before = sim.vobiz().seed_subaccounts(&p.auth_id, 250);
+    sim.vobiz().set_created_per_page(1);
     sim.clear_requests();
     let (rows, _, r) = list_all(&vobiz(&sim, &p)).await;
     let n = r.unwrap();
@@ -290,12 +299,15 @@ async fn a_listing_while_accounts_are_created_has_no_duplicates_and_misses_none(
 #[tokio::test]
 async fn a_server_that_caps_pages_at_25_silently_is_listed_to_the_end() {
     let sim = sim(SimConfig {
-        vobiz_page_cap: Some(25),
+        vobiz: subdesk_sim::VobizConfig {
+            page_cap: Some(25),
+            ..Default::default()
+        },
         ..SimConfig::default()
     })
     .await;
-    let p = sim.add_vobiz_parent("Reseller");
-    let ids = sim.seed_vobiz_subaccounts(&p.auth_id, 130);
+    let p = sim.vobiz().add_parent("Reseller");
+    let ids = sim.vobiz().seed_subaccounts(&p.auth_id, 130);
     sim.clear_requests();
     let (rows, _, r) = list_all(&vobiz(&sim, &p)).await;
     assert_eq!(r.unwrap(), 130);

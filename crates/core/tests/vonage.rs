@@ -9,9 +9,9 @@ use subdesk_sim::{FaultKind, SimConfig, VonagePatchAnswer};
 #[tokio::test]
 async fn lists_subaccounts_in_one_answer_without_the_primary() {
     let sim = sim(SimConfig::default()).await;
-    let (key, secret) = sim.add_vonage_primary("Reseller");
-    let own = sim.add_vonage_subaccount(&key, "Birch Lane Florist", false, Some((42.5, 100.0)));
-    let shared = sim.add_vonage_subaccount(&key, "Nimbus Travel", true, None);
+    let (key, secret) = sim.vonage().add_primary("Reseller");
+    let own = sim.vonage().add_subaccount(&key, "Birch Lane Florist", false, Some((42.5, 100.0)));
+    let shared = sim.vonage().add_subaccount(&key, "Nimbus Travel", true, None);
     let api = adapter(&sim, Provider::Vonage, &key, &secret);
     assert_eq!(api.verify().await.unwrap(), "Reseller");
     sim.clear_requests();
@@ -38,15 +38,15 @@ async fn lists_subaccounts_in_one_answer_without_the_primary() {
 #[tokio::test]
 async fn suspend_and_reactivate_are_a_json_patch_and_nothing_else_is_offered() {
     let sim = sim(SimConfig::default()).await;
-    let (key, secret) = sim.add_vonage_primary("Reseller");
-    let sub = sim.add_vonage_subaccount(&key, "Foxglove Studio", false, None);
+    let (key, secret) = sim.vonage().add_primary("Reseller");
+    let sub = sim.vonage().add_subaccount(&key, "Foxglove Studio", false, None);
     let api = adapter(&sim, Provider::Vonage, &key, &secret);
     let r = api.apply(&sub, Action::Suspend).await.unwrap();
     assert_eq!(r.status_after, Status::Suspended);
-    assert!(sim.vonage_subaccount(&sub).unwrap().suspended);
+    assert!(sim.vonage().subaccount(&sub).unwrap().suspended);
     assert!(sim.requests().iter().any(|q| q.method == "PATCH"));
     api.apply(&sub, Action::Reactivate).await.unwrap();
-    assert!(!sim.vonage_subaccount(&sub).unwrap().suspended);
+    assert!(!sim.vonage().subaccount(&sub).unwrap().suspended);
     for a in [Action::Close, Action::Delete] {
         assert!(api.apply(&sub, a).await.is_err());
         assert!(
@@ -63,13 +63,13 @@ async fn suspend_and_reactivate_are_a_json_patch_and_nothing_else_is_offered() {
 #[tokio::test]
 async fn documented_errors_read_as_what_they_mean() {
     let sim = sim(SimConfig::default()).await;
-    let (key, secret) = sim.add_vonage_primary("Reseller");
-    let sub = sim.add_vonage_subaccount(&key, "Granite Builders", false, None);
+    let (key, secret) = sim.vonage().add_primary("Reseller");
+    let sub = sim.vonage().add_subaccount(&key, "Granite Builders", false, None);
     // 401: wrong secret.
     let wrong = adapter(&sim, Provider::Vonage, &key, "nope");
     assert!(matches!(wrong.verify().await, Err(Error::Auth { .. })));
     // 403: not enabled for the Subaccounts API, and the sentence says who can enable it.
-    sim.set_vonage_subaccounts_enabled(&key, false);
+    sim.vonage().set_subaccounts_enabled(&key, false);
     let api = adapter(&sim, Provider::Vonage, &key, &secret);
     let e = api.verify().await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::Forbidden);
@@ -78,7 +78,7 @@ async fn documented_errors_read_as_what_they_mean() {
         "{}",
         e.user_message()
     );
-    sim.set_vonage_subaccounts_enabled(&key, true);
+    sim.vonage().set_subaccounts_enabled(&key, true);
     // 404: an unknown subaccount.
     assert!(matches!(
         api.fetch("ffffffff").await,
@@ -102,19 +102,19 @@ async fn documented_errors_read_as_what_they_mean() {
 #[tokio::test]
 async fn a_patch_answer_that_shows_the_old_state_is_read_again() {
     let sim = sim(SimConfig::default()).await;
-    let (key, secret) = sim.add_vonage_primary("Reseller");
-    let sub = sim.add_vonage_subaccount(&key, "Foxglove Studio", false, None);
+    let (key, secret) = sim.vonage().add_primary("Reseller");
+    let sub = sim.vonage().add_subaccount(&key, "Foxglove Studio", false, None);
     let (ws, _) = workspace_with_secrets(fast_retry());
     let conn = connect(&ws, &sim, Provider::Vonage, &key, &secret).await;
     // Applied, but the answer is stale: the re-read shows it done.
-    sim.set_vonage_patch_answer(VonagePatchAnswer::Stale);
+    sim.vonage().set_patch_answer(VonagePatchAnswer::Stale);
     let done = ws
         .apply(conn.id, &sub, Action::Suspend, None)
         .await
         .unwrap();
     assert_eq!(done.row.status, Status::Suspended);
     // Not applied: said plainly, and not sent again.
-    sim.set_vonage_patch_answer(VonagePatchAnswer::Ignored);
+    sim.vonage().set_patch_answer(VonagePatchAnswer::Ignored);
     sim.clear_requests();
     let e = ws
         .apply(conn.id, &sub, Action::Reactivate, None)
@@ -138,9 +138,9 @@ async fn a_patch_answer_that_shows_the_old_state_is_read_again() {
 #[tokio::test]
 async fn balances_keep_vonage_precision_and_negative_credit_limits() {
     let sim = sim(SimConfig::default()).await;
-    let (key, secret) = sim.add_vonage_primary("Reseller");
+    let (key, secret) = sim.vonage().add_primary("Reseller");
     let sub =
-        sim.add_vonage_subaccount(&key, "Birch Lane Florist", false, Some((42.1234, -100.25)));
+        sim.vonage().add_subaccount(&key, "Birch Lane Florist", false, Some((42.1234, -100.25)));
     let api = adapter(&sim, Provider::Vonage, &key, &secret);
     let (rows, _, _) = list_all(api.as_ref()).await;
     let row = rows.iter().find(|r| r.id == sub).unwrap();
@@ -160,9 +160,9 @@ async fn balances_keep_vonage_precision_and_negative_credit_limits() {
 #[tokio::test]
 async fn a_422_shows_its_invalid_parameters() {
     let sim = sim(SimConfig::default()).await;
-    let (key, secret) = sim.add_vonage_primary("Reseller");
-    let sub = sim.add_vonage_subaccount(&key, "Granite Builders", false, None);
-    sim.refuse_vonage_patch(
+    let (key, secret) = sim.vonage().add_primary("Reseller");
+    let sub = sim.vonage().add_subaccount(&key, "Granite Builders", false, None);
+    sim.vonage().refuse_patch(
         &sub,
         "suspended",
         "A subaccount with a pending transfer cannot be suspended",

@@ -45,7 +45,7 @@ async fn listed(ws: &Arc<Workspace>) -> Vec<ListEvent> {
 #[tokio::test]
 async fn connections_are_verified_before_they_are_saved() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("Acme Reseller");
+    let p = sim.twilio().add_parent("Acme Reseller");
     let ws = workspace(fast_retry());
 
     let v = ws
@@ -139,10 +139,10 @@ async fn connections_are_verified_before_they_are_saved() {
 #[tokio::test]
 async fn one_table_streams_both_providers_with_core_decided_actions() {
     let sim = sim(SimConfig::default()).await;
-    let tp = sim.add_twilio_parent("T");
-    sim.seed_twilio_subaccounts(&tp.sid, 30);
-    let vp = sim.add_vobiz_parent("V");
-    sim.seed_vobiz_subaccounts(&vp.auth_id, 10);
+    let tp = sim.twilio().add_parent("T");
+    sim.twilio().seed_subaccounts(&tp.sid, 30);
+    let vp = sim.vobiz().add_parent("V");
+    sim.vobiz().seed_subaccounts(&vp.auth_id, 10);
     let ws = workspace(fast_retry());
     ws.add_connection(&new_twilio(&sim, &tp.sid, &tp.auth_token))
         .await
@@ -185,9 +185,9 @@ async fn one_table_streams_both_providers_with_core_decided_actions() {
 #[tokio::test]
 async fn a_failed_connection_is_reported_while_the_others_list() {
     let sim = sim(SimConfig::default()).await;
-    let tp = sim.add_twilio_parent("T");
-    sim.seed_twilio_subaccounts(&tp.sid, 3);
-    let vp = sim.add_vobiz_parent("V");
+    let tp = sim.twilio().add_parent("T");
+    sim.twilio().seed_subaccounts(&tp.sid, 3);
+    let vp = sim.vobiz().add_parent("V");
     let (ws, secrets) = workspace_with_secrets(fast_retry());
     ws.add_connection(&new_twilio(&sim, &tp.sid, &tp.auth_token))
         .await
@@ -223,8 +223,8 @@ async fn a_failed_connection_is_reported_while_the_others_list() {
 #[tokio::test]
 async fn closing_needs_the_typed_confirmation_and_is_recorded() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("T");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Bright Dental", "active", 4);
+    let p = sim.twilio().add_parent("T");
+    let sub = sim.twilio().add_subaccount(&p.sid, "Bright Dental", "active", 4);
     let ws = workspace(fast_retry());
     let c = ws
         .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
@@ -285,7 +285,7 @@ async fn closing_needs_the_typed_confirmation_and_is_recorded() {
         .unwrap();
     assert_eq!(done.row.status, Status::Closed);
     assert!(done.row.allowed_actions.is_empty());
-    assert_eq!(sim.twilio_account(&sub).unwrap().status, "closed");
+    assert_eq!(sim.twilio().account(&sub).unwrap().status, "closed");
 
     let page = ws
         .history_query(&HistoryFilter::default(), None, 10)
@@ -335,7 +335,7 @@ async fn closing_needs_the_typed_confirmation_and_is_recorded() {
 #[tokio::test]
 async fn the_parent_account_cannot_be_touched_from_here() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("T");
+    let p = sim.twilio().add_parent("T");
     let ws = workspace(fast_retry());
     let c = ws
         .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
@@ -358,7 +358,7 @@ async fn the_parent_account_cannot_be_touched_from_here() {
         sim.requests().iter().all(|r| r.method == "GET"),
         "no POST ever reaches the parent"
     );
-    assert_eq!(sim.twilio_account(&p.sid).unwrap().status, "active");
+    assert_eq!(sim.twilio().account(&p.sid).unwrap().status, "active");
 }
 
 #[tokio::test]
@@ -366,9 +366,9 @@ async fn a_lost_answer_is_settled_by_re_reading_not_by_sending_again() {
     // Half the requests fail with a 500, and the simulator applies about half of those writes
     // before failing: the answer is lost, not the change. The history must still match.
     let sim = sim(SimConfig::default()).await;
-    let vp = sim.add_vobiz_parent("V");
+    let vp = sim.vobiz().add_parent("V");
     let subs: Vec<String> = (0..30)
-        .map(|i| sim.add_vobiz_subaccount(&vp.auth_id, &format!("Tenant {i}"), true))
+        .map(|i| sim.vobiz().add_subaccount(&vp.auth_id, &format!("Tenant {i}"), true))
         .collect();
     let ws = workspace(fast_retry());
     let c = ws
@@ -403,7 +403,7 @@ async fn a_lost_answer_is_settled_by_re_reading_not_by_sending_again() {
         .unwrap();
     assert_eq!(page.total, 30);
     for e in &page.entries {
-        let gone = sim.vobiz_subaccount(&vp.auth_id, &e.account_id).is_none();
+        let gone = sim.vobiz().subaccount(&vp.auth_id, &e.account_id).is_none();
         assert_eq!(
             gone,
             e.outcome == Outcome::Succeeded,
@@ -435,9 +435,9 @@ async fn a_lost_answer_is_settled_by_re_reading_not_by_sending_again() {
 #[tokio::test]
 async fn reconciliation_completes_every_open_intent() {
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("T");
-    let done_sub = sim.add_twilio_subaccount(&p.sid, "Closed meanwhile", "active", 0);
-    let not_done = sim.add_twilio_subaccount(&p.sid, "Never reached", "active", 0);
+    let p = sim.twilio().add_parent("T");
+    let done_sub = sim.twilio().add_subaccount(&p.sid, "Closed meanwhile", "active", 0);
+    let not_done = sim.twilio().add_subaccount(&p.sid, "Never reached", "active", 0);
     let ws = workspace(fast_retry());
     let c = ws
         .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
@@ -464,7 +464,7 @@ async fn reconciliation_completes_every_open_intent() {
     let orphan = h
         .begin(&intent(&not_done, uuid::Uuid::new_v4().to_string()))
         .unwrap();
-    sim.set_twilio_status(&done_sub, "closed");
+    sim.twilio().set_status(&done_sub, "closed");
 
     // Network down: nothing can be checked, so they stay open as unknown.
     sim.set_faults(FaultPlan {
@@ -519,8 +519,8 @@ async fn two_actions_on_one_account_never_run_at_once() {
         ..SimConfig::default()
     })
     .await;
-    let p = sim.add_twilio_parent("T");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Busy", "active", 0);
+    let p = sim.twilio().add_parent("T");
+    let sub = sim.twilio().add_subaccount(&p.sid, "Busy", "active", 0);
     let ws = workspace(fast_retry());
     let c = ws
         .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
@@ -571,8 +571,8 @@ async fn an_intent_whose_connection_was_missing_is_checked_once_it_is_back() {
     use subdesk_core::secrets::MemoryStore;
     use subdesk_core::{Connection, MemorySettings, SettingsStore, WorkspaceConfig};
     let sim = sim(SimConfig::default()).await;
-    let p = sim.add_twilio_parent("T");
-    let sub = sim.add_twilio_subaccount(&p.sid, "Closed meanwhile", "active", 0);
+    let p = sim.twilio().add_parent("T");
+    let sub = sim.twilio().add_subaccount(&p.sid, "Closed meanwhile", "active", 0);
     let dir = tempfile::tempdir().unwrap();
     let conn = Connection {
         id: uuid::Uuid::new_v4(),
@@ -623,7 +623,7 @@ async fn an_intent_whose_connection_was_missing_is_checked_once_it_is_back() {
         assert_eq!(e.error_code, Some(HistoryCode::ConnectionMissing));
         id
     };
-    sim.set_twilio_status(&sub, "closed");
+    sim.twilio().set_status(&sub, "closed");
     // The file is restored: the same connection exists again, and the intent is settled.
     let settings = Arc::new(MemorySettings::default());
     settings
@@ -646,8 +646,8 @@ async fn an_intent_whose_connection_was_missing_is_checked_once_it_is_back() {
 #[tokio::test]
 async fn a_connection_is_renamed_and_its_token_replaced_only_after_the_new_one_is_checked() {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
-    let p = sim.add_twilio_parent("Acme Reseller");
-    sim.seed_twilio_subaccounts(&p.sid, 3);
+    let p = sim.twilio().add_parent("Acme Reseller");
+    sim.twilio().seed_subaccounts(&p.sid, 3);
     let (ws, secrets) = workspace_with_secrets(fast_retry());
     let conn = ws
         .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))

@@ -10,8 +10,8 @@
 //! # async fn demo() -> std::io::Result<()> {
 //! use subdesk_sim::{Sim, SimConfig};
 //! let sim = Sim::start(SimConfig::default()).await?;
-//! let parent = sim.add_twilio_parent("Reseller");
-//! sim.seed_twilio_subaccounts(&parent.sid, 100);
+//! let parent = sim.twilio().add_parent("Reseller");
+//! sim.twilio().seed_subaccounts(&parent.sid, 100);
 //! // point the client at sim.base_url() with (parent.sid, parent.auth_token)
 //! sim.shutdown().await;
 //! # Ok(()) }
@@ -54,18 +54,17 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{
-    Apply, DeleteStyle, FaultKind, FaultPlan, ScriptedFault, SimConfig, VobizErrorShape,
-    VonagePatchAnswer,
-};
+pub use config::{Apply, FaultKind, FaultPlan, ScriptedFault, SimConfig};
 pub use padding::Padding;
-pub use plivo::PlivoSubState;
+pub use plivo::{PlivoConfig, PlivoSim, PlivoSubState};
 pub use provider::DemoParent;
 pub use shared::RequestRecord;
-pub use telnyx::TelnyxAccountState;
-pub use twilio::{TwilioAccountState, TwilioKeyKind, TwilioParent};
-pub use vobiz::{VobizParent, VobizRowShape, VobizSubState};
-pub use vonage::VonageSubState;
+pub use telnyx::{TelnyxAccountState, TelnyxConfig, TelnyxSim};
+pub use twilio::{TwilioAccountState, TwilioConfig, TwilioKeyKind, TwilioParent, TwilioSim};
+pub use vobiz::{
+    DeleteStyle, VobizConfig, VobizErrorShape, VobizParent, VobizRowShape, VobizSim, VobizSubState,
+};
+pub use vonage::{VonageConfig, VonagePatchAnswer, VonageSim, VonageSubState};
 
 use provider::SimProvider;
 use request::Ctx;
@@ -79,6 +78,26 @@ const PROVIDERS: &[&dyn SimProvider] = &[
     &vonage::Vonage,
     &telnyx::Telnyx,
 ];
+
+/// A simulated provider as the simulator binary lists it.
+#[derive(Debug, Clone, Copy)]
+pub struct SimProviderInfo {
+    /// Its simulator name (`twilio`, `vobiz`, …).
+    pub name: &'static str,
+    /// How many subaccounts the binary seeds under its parent by default.
+    pub default_subaccounts: usize,
+}
+
+/// Every simulated provider, in the registry's order.
+pub fn providers() -> Vec<SimProviderInfo> {
+    PROVIDERS
+        .iter()
+        .map(|p| SimProviderInfo {
+            name: p.name(),
+            default_subaccounts: p.default_subaccounts(),
+        })
+        .collect()
+}
 
 /// The provider whose API a path belongs to.
 fn provider_of(path: &str) -> Option<&'static dyn SimProvider> {
@@ -130,7 +149,8 @@ impl Sim {
     }
 
     // ------------------------------------------------------------------ seeding
-    // (each provider's own seeding and inspection methods are in its module)
+    // (each provider's own seeding, switches and inspection are on its handle, in its module:
+    // `sim.twilio()`, `sim.vobiz()`, `sim.plivo()`, `sim.vonage()`, `sim.telnyx()`)
 
     /// The demo workspace: one parent account of every simulated provider, with sample tenants.
     pub fn seed_demo(&self) -> Vec<DemoParent> {
@@ -138,6 +158,16 @@ impl Sim {
             .iter()
             .map(|p| p.seed_demo(&self.shared))
             .collect()
+    }
+
+    /// A parent account of `provider` (its simulator name, as [`providers`] lists it) with
+    /// `subaccounts` generated subaccounts: its credentials as a JSON object, keyed as the
+    /// provider names them. `None` for a provider the simulator does not know.
+    pub fn seed_parent(&self, provider: &str, subaccounts: usize) -> Option<serde_json::Value> {
+        PROVIDERS
+            .iter()
+            .find(|p| p.name() == provider)
+            .map(|p| p.seed_parent(&self.shared, subaccounts))
     }
 
     // ------------------------------------------------------------------ inspection

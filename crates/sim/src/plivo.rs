@@ -25,6 +25,14 @@ use crate::request::{mark_applied, Ctx, Failure, Principal, ReqInfo};
 use crate::shared::{ProviderState, Shared};
 use crate::Sim;
 
+/// The simulated Plivo's settings (see [`crate::SimConfig::plivo`]).
+#[derive(Debug, Clone, Default)]
+pub struct PlivoConfig {
+    /// Subaccounts created after each list page is served, so offsets shift and
+    /// `meta.total_count` changes during a listing.
+    pub created_per_page: usize,
+}
+
 pub const MAX_LIMIT: usize = 20;
 
 #[derive(Clone)]
@@ -35,7 +43,7 @@ pub(crate) struct PlivoWorld {
     /// Subaccounts by auth id.
     subs: BTreeMap<String, PlivoSub>,
     created: u64,
-    /// See [`crate::SimConfig::plivo_created_per_page`].
+    /// See [`PlivoConfig::created_per_page`].
     created_per_page: usize,
 }
 
@@ -76,7 +84,7 @@ impl ProviderState for PlivoWorld {
             mains: BTreeMap::new(),
             subs: BTreeMap::new(),
             created: 0,
-            created_per_page: config.plivo_created_per_page,
+            created_per_page: config.plivo.created_per_page,
         }
     }
 }
@@ -145,7 +153,7 @@ impl SimProvider for Plivo {
     }
 
     fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
-        ReqInfo::new(crate::ids::vobiz_api_id(shared.seed ^ 0x504c, seq))
+        ReqInfo::new(crate::ids::request_uuid(shared.seed ^ 0x504c, seq))
     }
 
     fn request_id_header(&self, _: &ReqInfo) -> Option<HeaderName> {
@@ -205,6 +213,21 @@ impl SimProvider for Plivo {
 
     fn method_not_allowed(&self, info: &ReqInfo) -> Response {
         error(info, StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+    }
+
+    fn default_subaccounts(&self) -> usize {
+        6
+    }
+
+    /// "Plivo Tenant 1", …: every fourth disabled, 0–2 numbers each.
+    fn seed_parent(&self, shared: &Shared, subaccounts: usize) -> Value {
+        shared.state(|w: &mut PlivoWorld| {
+            let (id, token) = w.add_main("Demo Reseller (Plivo)");
+            for i in 0..subaccounts {
+                w.add_sub(&id, &format!("Plivo Tenant {}", i + 1), i % 4 != 3, i % 3);
+            }
+            json!({"auth_id": id, "auth_token": token})
+        })
     }
 
     fn seed_demo(&self, shared: &Shared) -> DemoParent {
@@ -481,19 +504,33 @@ fn delete_cascade(body: &[u8]) -> Result<bool, &'static str> {
     }
 }
 
+/// The simulator's Plivo accounts: `sim.plivo()`.
+pub struct PlivoSim<'a> {
+    shared: &'a Shared,
+}
+
 impl Sim {
+    /// Seeding, switches and inspection of the simulated Plivo.
+    pub fn plivo(&self) -> PlivoSim<'_> {
+        PlivoSim {
+            shared: &self.shared,
+        }
+    }
+}
+
+impl PlivoSim<'_> {
     /// A Plivo main account named "Plivo Reseller": `(auth_id, auth_token)`.
-    pub fn add_plivo_main(&self) -> (String, String) {
-        self.add_plivo_main_named("Plivo Reseller")
+    pub fn add_main(&self) -> (String, String) {
+        self.add_main_named("Plivo Reseller")
     }
 
     /// A Plivo main account whose holder's name is `name`: `(auth_id, auth_token)`.
-    pub fn add_plivo_main_named(&self, name: &str) -> (String, String) {
+    pub fn add_main_named(&self, name: &str) -> (String, String) {
         self.shared.state(|w: &mut PlivoWorld| w.add_main(name))
     }
 
     /// A subaccount of `main` with `numbers` phone numbers; returns its auth id.
-    pub fn add_plivo_subaccount(
+    pub fn add_subaccount(
         &self,
         main: &str,
         name: &str,
@@ -504,14 +541,14 @@ impl Sim {
             .state(|w: &mut PlivoWorld| w.add_sub(main, name, enabled, numbers))
     }
 
-    /// See [`crate::SimConfig::plivo_created_per_page`].
-    pub fn set_plivo_created_per_page(&self, n: usize) {
+    /// See [`PlivoConfig::created_per_page`].
+    pub fn set_created_per_page(&self, n: usize) {
         self.shared
             .state(|w: &mut PlivoWorld| w.created_per_page = n);
     }
 
     /// Every subaccount of `main`, newest first: `(auth_id, name)`.
-    pub fn plivo_subaccounts(&self, main: &str) -> Vec<(String, String)> {
+    pub fn subaccounts(&self, main: &str) -> Vec<(String, String)> {
         self.shared.state(|w: &mut PlivoWorld| {
             let mut mine: Vec<(&String, &PlivoSub)> =
                 w.subs.iter().filter(|(_, s)| s.main == main).collect();
@@ -523,12 +560,12 @@ impl Sim {
     }
 
     /// A subaccount's own Auth Token (its Auth ID is `id`).
-    pub fn plivo_subaccount_token(&self, id: &str) -> Option<String> {
+    pub fn subaccount_token(&self, id: &str) -> Option<String> {
         self.shared
             .state(|w: &mut PlivoWorld| w.subs.get(id).map(|s| s.token.clone()))
     }
 
-    pub fn plivo_subaccount(&self, id: &str) -> Option<PlivoSubState> {
+    pub fn subaccount(&self, id: &str) -> Option<PlivoSubState> {
         self.shared.state(|w: &mut PlivoWorld| {
             w.subs.get(id).map(|s| PlivoSubState {
                 name: s.name.clone(),
@@ -540,7 +577,7 @@ impl Sim {
 
     /// The main account's own numbers (numbers of deleted subaccounts move here unless
     /// `cascade` was true).
-    pub fn plivo_main_numbers(&self, main: &str) -> usize {
+    pub fn main_numbers(&self, main: &str) -> usize {
         self.shared
             .state(|w: &mut PlivoWorld| w.mains.get(main).map_or(0, |m| m.numbers))
     }

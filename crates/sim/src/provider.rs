@@ -70,6 +70,14 @@ pub(crate) trait SimProvider: Sync {
 
     /// Adds the demo workspace's parent account and its sample tenants.
     fn seed_demo(&self, shared: &Shared) -> DemoParent;
+
+    /// How many subaccounts the simulator binary seeds under this provider's parent unless
+    /// told otherwise (`--<name>-subaccounts`).
+    fn default_subaccounts(&self) -> usize;
+
+    /// Adds a parent account with `subaccounts` generated subaccounts, for the simulator
+    /// binary; returns the parent's credentials under the names the provider gives them.
+    fn seed_parent(&self, shared: &Shared, subaccounts: usize) -> Value;
 }
 
 /// A checked change to a provider's switches (see [`SimProvider::take_switches`]).

@@ -29,6 +29,36 @@ use crate::request::{mark_applied, Ctx, Failure, Principal, ReqInfo};
 use crate::shared::{ProviderState, Shared};
 use crate::Sim;
 
+/// The simulated Telnyx's settings (see [`crate::SimConfig::telnyx`]).
+#[derive(Debug, Clone)]
+pub struct TelnyxConfig {
+    /// The list answers without `meta`. Every `meta` field is optional in the spec
+    /// (team-telnyx/telnyx-java `ListManagedAccounts200Response`), so a client cannot count
+    /// on `total_pages`.
+    pub list_without_meta: bool,
+    /// The order of a list that sends no `sort`. The spec says both "by default
+    /// sorting direction is ascending" (default `created_at`) and "if not given, results are
+    /// sorted by created_at in descending order"; true follows the second sentence.
+    pub unsorted_newest_first: bool,
+    /// How the managed-accounts resource refuses a valid key of an account that is not
+    /// a manager. The spec documents only 200 and 401 for the list ("Unauthorized response.
+    /// Happens when the current user is not a manager account": team-telnyx/telnyx-java
+    /// `ManagedAccountsApi.java`), with the same body as a wrong key; false (the default)
+    /// answers that. True answers 403 with code 10010 ("Authorization failed"), an answer
+    /// the spec does not document. Other resources (`GET /v2/balance`) take the key either way.
+    pub not_manager_403: bool,
+}
+
+impl Default for TelnyxConfig {
+    fn default() -> Self {
+        TelnyxConfig {
+            list_without_meta: false,
+            unsorted_newest_first: true,
+            not_manager_403: false,
+        }
+    }
+}
+
 pub const MAX_PAGE_SIZE: usize = 250;
 
 #[derive(Clone)]
@@ -38,11 +68,11 @@ pub(crate) struct TelnyxWorld {
     keys: BTreeMap<String, (String, bool)>,
     accounts: BTreeMap<String, TelnyxAccount>,
     order: u64,
-    /// See [`crate::SimConfig::telnyx_list_without_meta`].
+    /// See [`TelnyxConfig::list_without_meta`].
     without_meta: bool,
-    /// See [`crate::SimConfig::telnyx_unsorted_newest_first`].
+    /// See [`TelnyxConfig::unsorted_newest_first`].
     unsorted_newest_first: bool,
-    /// See [`crate::SimConfig::telnyx_not_manager_403`].
+    /// See [`TelnyxConfig::not_manager_403`].
     not_manager_403: bool,
 }
 
@@ -77,9 +107,9 @@ impl ProviderState for TelnyxWorld {
             keys: BTreeMap::new(),
             accounts: BTreeMap::new(),
             order: 0,
-            without_meta: config.telnyx_list_without_meta,
-            unsorted_newest_first: config.telnyx_unsorted_newest_first,
-            not_manager_403: config.telnyx_not_manager_403,
+            without_meta: config.telnyx.list_without_meta,
+            unsorted_newest_first: config.telnyx.unsorted_newest_first,
+            not_manager_403: config.telnyx.not_manager_403,
         }
     }
 }
@@ -145,7 +175,7 @@ impl SimProvider for Telnyx {
     }
 
     fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
-        ReqInfo::new(crate::ids::vobiz_api_id(shared.seed ^ 0x544c, seq))
+        ReqInfo::new(crate::ids::request_uuid(shared.seed ^ 0x544c, seq))
     }
 
     fn request_id_header(&self, _: &ReqInfo) -> Option<HeaderName> {
@@ -226,6 +256,21 @@ impl SimProvider for Telnyx {
             "Method not allowed",
             "This method is not allowed here.",
         )
+    }
+
+    fn default_subaccounts(&self) -> usize {
+        5
+    }
+
+    /// "Telnyx Tenant 1", …: every fifth disabled (the third first).
+    fn seed_parent(&self, shared: &Shared, subaccounts: usize) -> Value {
+        shared.state(|w: &mut TelnyxWorld| {
+            let (id, key) = w.add_manager(true);
+            for i in 0..subaccounts {
+                w.add_account(&id, &format!("Telnyx Tenant {}", i + 1), i % 5 == 2, false);
+            }
+            json!({"manager_id": id, "api_key": key})
+        })
     }
 
     fn seed_demo(&self, shared: &Shared) -> DemoParent {
@@ -476,16 +521,30 @@ fn already(disabled: bool) -> Response {
         .into_response()
 }
 
+/// The simulator's Telnyx accounts: `sim.telnyx()`.
+pub struct TelnyxSim<'a> {
+    shared: &'a Shared,
+}
+
 impl Sim {
+    /// Seeding, switches and inspection of the simulated Telnyx.
+    pub fn telnyx(&self) -> TelnyxSim<'_> {
+        TelnyxSim {
+            shared: &self.shared,
+        }
+    }
+}
+
+impl TelnyxSim<'_> {
     /// A Telnyx manager account: `(manager id, API key)`. `is_manager` false: the key works
     /// but the account was never granted manager status (refused on managed accounts: see
-    /// [`crate::SimConfig::telnyx_not_manager_403`]).
-    pub fn add_telnyx_manager(&self, is_manager: bool) -> (String, String) {
+    /// [`TelnyxConfig::not_manager_403`]).
+    pub fn add_manager(&self, is_manager: bool) -> (String, String) {
         self.shared
             .state(|w: &mut TelnyxWorld| w.add_manager(is_manager))
     }
 
-    pub fn add_telnyx_account(
+    pub fn add_account(
         &self,
         manager: &str,
         name: &str,
@@ -497,7 +556,7 @@ impl Sim {
     }
 
     /// Makes a managed account use its manager's balance (`rollup_billing`).
-    pub fn set_telnyx_rollup_billing(&self, id: &str, yes: bool) {
+    pub fn set_rollup_billing(&self, id: &str, yes: bool) {
         self.shared.state(|w: &mut TelnyxWorld| {
             if let Some(a) = w.accounts.get_mut(id) {
                 a.rollup_billing = yes;
@@ -505,7 +564,7 @@ impl Sim {
         });
     }
 
-    pub fn telnyx_account(&self, id: &str) -> Option<TelnyxAccountState> {
+    pub fn account(&self, id: &str) -> Option<TelnyxAccountState> {
         self.shared.state(|w: &mut TelnyxWorld| {
             w.accounts.get(id).map(|a| TelnyxAccountState {
                 organization_name: a.organization_name.clone(),

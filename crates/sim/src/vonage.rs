@@ -18,12 +18,34 @@ use axum::{Extension, Json, Router};
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::provider::{basic_credentials, DemoParent, SimProvider};
 use crate::request::{mark_applied, Ctx, Failure, Principal, ReqInfo};
 use crate::shared::{ProviderState, Shared};
 use crate::Sim;
+
+/// The simulated Vonage's settings (see [`crate::SimConfig::vonage`]).
+#[derive(Debug, Clone, Default)]
+pub struct VonageConfig {
+    /// What a PATCH answers. The spec documents 200 with the subaccount; this models
+    /// an answer that still shows the state from before the request.
+    pub patch_answer: VonagePatchAnswer,
+}
+
+/// What Vonage's PATCH on a subaccount answers (see [`VonageConfig::patch_answer`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VonagePatchAnswer {
+    /// 200 with the subaccount as the change left it (what the spec documents).
+    #[default]
+    Current,
+    /// The change is made, but the 200 shows the subaccount as it was before (a stale read).
+    Stale,
+    /// 200 with the subaccount unchanged, and the change is not made.
+    Ignored,
+}
 
 #[derive(Clone)]
 pub(crate) struct VonageWorld {
@@ -32,8 +54,8 @@ pub(crate) struct VonageWorld {
     subs: BTreeMap<String, VonageSub>,
     /// Primary keys whose account is not enabled for the Subaccounts API (403).
     not_enabled: Vec<String>,
-    /// See [`crate::SimConfig::vonage_patch_answer`].
-    patch_answer: crate::VonagePatchAnswer,
+    /// See [`VonageConfig::patch_answer`].
+    patch_answer: VonagePatchAnswer,
     /// Subaccounts whose PATCH answers 422 validation, with one `invalid_parameters` entry:
     /// `(name, reason)`. Which requests Vonage refuses this way is not documented.
     refused: BTreeMap<String, (String, String)>,
@@ -71,7 +93,7 @@ impl ProviderState for VonageWorld {
             primaries: BTreeMap::new(),
             subs: BTreeMap::new(),
             not_enabled: Vec::new(),
-            patch_answer: config.vonage_patch_answer,
+            patch_answer: config.vonage.patch_answer,
             refused: BTreeMap::new(),
         }
     }
@@ -135,7 +157,7 @@ impl SimProvider for Vonage {
     }
 
     fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
-        ReqInfo::new(crate::ids::vobiz_api_id(shared.seed ^ 0x564f, seq))
+        ReqInfo::new(crate::ids::request_uuid(shared.seed ^ 0x564f, seq))
     }
 
     fn request_id_header(&self, _: &ReqInfo) -> Option<HeaderName> {
@@ -234,6 +256,22 @@ impl SimProvider for Vonage {
             "Method Not Allowed",
             "This method is not allowed here.",
         )
+    }
+
+    fn default_subaccounts(&self) -> usize {
+        4
+    }
+
+    /// "Vonage Tenant 1", …: every third suspended, the first with a balance of its own.
+    fn seed_parent(&self, shared: &Shared, subaccounts: usize) -> Value {
+        shared.state(|w: &mut VonageWorld| {
+            let (key, secret) = w.add_primary("Demo Reseller (Vonage)");
+            for i in 0..subaccounts {
+                let own_balance = (i == 0).then_some((12.5, 50.0));
+                w.add_sub(&key, &format!("Vonage Tenant {}", i + 1), i % 3 == 2, own_balance);
+            }
+            json!({"api_key": key, "api_secret": secret})
+        })
     }
 
     fn seed_demo(&self, shared: &Shared) -> DemoParent {
@@ -391,7 +429,7 @@ async fn modify(
         let answer = w.patch_answer;
         let s = w.subs.get_mut(&sub).filter(|s| s.primary == key)?;
         let before = sub_json(&sub, s);
-        if answer == crate::VonagePatchAnswer::Ignored {
+        if answer == VonagePatchAnswer::Ignored {
             return Some(before);
         }
         if let Some(v) = suspended {
@@ -401,7 +439,7 @@ async fn modify(
             s.name = n.into();
         }
         Some(match answer {
-            crate::VonagePatchAnswer::Stale => before,
+            VonagePatchAnswer::Stale => before,
             _ => sub_json(&sub, s),
         })
     });
@@ -416,15 +454,29 @@ async fn modify(
     }
 }
 
+/// The simulator's Vonage accounts: `sim.vonage()`.
+pub struct VonageSim<'a> {
+    shared: &'a Shared,
+}
+
 impl Sim {
+    /// Seeding, switches and inspection of the simulated Vonage.
+    pub fn vonage(&self) -> VonageSim<'_> {
+        VonageSim {
+            shared: &self.shared,
+        }
+    }
+}
+
+impl VonageSim<'_> {
     /// A Vonage primary account: `(api_key, api_secret)`.
-    pub fn add_vonage_primary(&self, name: &str) -> (String, String) {
+    pub fn add_primary(&self, name: &str) -> (String, String) {
         self.shared.state(|w: &mut VonageWorld| w.add_primary(name))
     }
 
     /// A subaccount; `own_balance`: `(balance, credit_limit)`, or `None` to share the
     /// primary's. Returns its API key.
-    pub fn add_vonage_subaccount(
+    pub fn add_subaccount(
         &self,
         primary: &str,
         name: &str,
@@ -435,7 +487,7 @@ impl Sim {
             .state(|w: &mut VonageWorld| w.add_sub(primary, name, suspended, own_balance))
     }
 
-    pub fn vonage_subaccount(&self, key: &str) -> Option<VonageSubState> {
+    pub fn subaccount(&self, key: &str) -> Option<VonageSubState> {
         self.shared.state(|w: &mut VonageWorld| {
             w.subs.get(key).map(|s| VonageSubState {
                 name: s.name.clone(),
@@ -447,19 +499,19 @@ impl Sim {
     /// Whether the primary account is enabled for the Subaccounts API (403 when not).
     /// From now on, a PATCH of `sub` answers 422 validation with `invalid_parameters`
     /// `[{name, reason}]`.
-    pub fn refuse_vonage_patch(&self, sub: &str, name: &str, reason: &str) {
+    pub fn refuse_patch(&self, sub: &str, name: &str, reason: &str) {
         self.shared.state(|w: &mut VonageWorld| {
             w.refused.insert(sub.into(), (name.into(), reason.into()))
         });
     }
 
-    /// See [`crate::SimConfig::vonage_patch_answer`].
-    pub fn set_vonage_patch_answer(&self, answer: crate::VonagePatchAnswer) {
+    /// See [`VonageConfig::patch_answer`].
+    pub fn set_patch_answer(&self, answer: VonagePatchAnswer) {
         self.shared
             .state(|w: &mut VonageWorld| w.patch_answer = answer);
     }
 
-    pub fn set_vonage_subaccounts_enabled(&self, primary: &str, enabled: bool) {
+    pub fn set_subaccounts_enabled(&self, primary: &str, enabled: bool) {
         self.shared.state(|w: &mut VonageWorld| {
             w.not_enabled.retain(|k| k != primary);
             if !enabled {

@@ -24,8 +24,8 @@ fn numbers_path(sid: &str) -> String {
 #[tokio::test]
 async fn a_main_key_manages_accounts_but_cannot_read_a_subaccounts_numbers() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let sub = sim.add_twilio_subaccount(&p.sid, "Customer", "active", 3);
-    let (key, secret) = sim.add_twilio_api_key_of_kind(&p.sid, TwilioKeyKind::Main);
+    let sub = sim.twilio().add_subaccount(&p.sid, "Customer", "active", 3);
+    let (key, secret) = sim.twilio().add_api_key_of_kind(&p.sid, TwilioKeyKind::Main);
     let http = client();
     let get = |path: String| {
         http.get(format!("{}{path}", sim.base_url()))
@@ -56,8 +56,8 @@ async fn a_main_key_manages_accounts_but_cannot_read_a_subaccounts_numbers() {
 #[tokio::test]
 async fn whether_a_main_key_may_change_a_subaccount_is_a_knob() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let sub = sim.add_twilio_subaccount(&p.sid, "Customer", "active", 0);
-    let (key, secret) = sim.add_twilio_api_key(&p.sid);
+    let sub = sim.twilio().add_subaccount(&p.sid, "Customer", "active", 0);
+    let (key, secret) = sim.twilio().add_api_key(&p.sid);
     let http = client();
     let post = |status: &'static str| {
         http.post(format!("{}/2010-04-01/Accounts/{sub}.json", sim.base_url()))
@@ -66,17 +66,17 @@ async fn whether_a_main_key_may_change_a_subaccount_is_a_knob() {
             .send()
     };
     assert_eq!(post("suspended").await.unwrap().status(), 200);
-    sim.set_twilio_main_key_writes_subaccounts(false);
+    sim.twilio().set_main_key_writes_subaccounts(false);
     let (status, body) = status_json(post("active").await.unwrap()).await;
     assert_eq!((status, body["code"].clone()), (401, json!(20003)));
-    assert_eq!(sim.twilio_account(&sub).unwrap().status, "suspended");
+    assert_eq!(sim.twilio().account(&sub).unwrap().status, "suspended");
 }
 
 #[tokio::test]
 async fn a_standard_key_cannot_use_the_accounts_resource() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    sim.add_twilio_subaccount(&p.sid, "Customer", "active", 0);
-    let (key, secret) = sim.add_twilio_api_key_of_kind(&p.sid, TwilioKeyKind::Standard);
+    sim.twilio().add_subaccount(&p.sid, "Customer", "active", 0);
+    let (key, secret) = sim.twilio().add_api_key_of_kind(&p.sid, TwilioKeyKind::Standard);
     let http = client();
     for path in [
         "/2010-04-01/Accounts.json".to_string(),
@@ -103,9 +103,9 @@ async fn a_standard_key_cannot_use_the_accounts_resource() {
 #[tokio::test]
 async fn a_subaccounts_own_credentials_see_only_that_subaccount() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let sub = sim.add_twilio_subaccount(&p.sid, "Customer", "active", 0);
-    sim.add_twilio_subaccount(&p.sid, "Sibling", "active", 0);
-    let token = sim.twilio_auth_token(&sub).unwrap();
+    let sub = sim.twilio().add_subaccount(&p.sid, "Customer", "active", 0);
+    sim.twilio().add_subaccount(&p.sid, "Sibling", "active", 0);
+    let token = sim.twilio().auth_token(&sub).unwrap();
     let http = client();
     let get = |path: String| {
         http.get(format!("{}{path}", sim.base_url()))
@@ -138,9 +138,9 @@ async fn a_subaccounts_own_credentials_see_only_that_subaccount() {
 #[tokio::test]
 async fn closed_subaccounts_are_purged_and_then_answer_404() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let closed = sim.add_twilio_subaccount(&p.sid, "Gone", "closed", 0);
-    let open = sim.add_twilio_subaccount(&p.sid, "Here", "active", 0);
-    assert_eq!(sim.purge_closed_twilio(), 1);
+    let closed = sim.twilio().add_subaccount(&p.sid, "Gone", "closed", 0);
+    let open = sim.twilio().add_subaccount(&p.sid, "Here", "active", 0);
+    assert_eq!(sim.twilio().purge_closed(), 1);
     let http = client();
     let resp = tw_get(
         &http,
@@ -151,7 +151,7 @@ async fn closed_subaccounts_are_purged_and_then_answer_404() {
     .await;
     assert_eq!(status_json(resp).await.1["code"], json!(20404));
     // With the knob on, a close is answered, then the account is gone at once.
-    sim.set_twilio_purge_closed(true);
+    sim.twilio().set_purge_closed(true);
     let (status, body) =
         status_json(tw_update(&http, &sim, &p, &open, &[("Status", "closed")]).await).await;
     assert_eq!((status, body["status"].clone()), (200, json!("closed")));
@@ -180,7 +180,7 @@ async fn gateway_failures_are_html_and_may_have_applied() {
     })
     .await;
     let subs: Vec<String> = (0..40)
-        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("S{i}"), "active", 0))
+        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("S{i}"), "active", 0))
         .collect();
     let http = client();
     for sub in &subs {
@@ -194,7 +194,7 @@ async fn gateway_failures_are_html_and_may_have_applied() {
     }
     let recs = sim.requests();
     for (sub, rec) in subs.iter().zip(&recs) {
-        let suspended = sim.twilio_account(sub).unwrap().status == "suspended";
+        let suspended = sim.twilio().account(sub).unwrap().status == "suspended";
         assert_eq!(rec.applied, suspended, "{sub}");
     }
     // Each kind, 503 included, sometimes applied the change and sometimes not.
@@ -222,7 +222,7 @@ async fn a_late_write_is_invisible_right_after_its_failure() {
     })
     .await;
     let subs: Vec<String> = (0..12)
-        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("S{i}"), "active", 0))
+        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("S{i}"), "active", 0))
         .collect();
     let http = client();
     for sub in &subs {
@@ -232,11 +232,11 @@ async fn a_late_write_is_invisible_right_after_its_failure() {
     // Straight after the failures nothing is visible yet.
     assert!(subs
         .iter()
-        .all(|s| sim.twilio_account(s).unwrap().status == "active"));
+        .all(|s| sim.twilio().account(s).unwrap().status == "active"));
     tokio::time::sleep(Duration::from_millis(600)).await;
     let closed = subs
         .iter()
-        .filter(|s| sim.twilio_account(s).unwrap().status == "closed")
+        .filter(|s| sim.twilio().account(s).unwrap().status == "closed")
         .count();
     assert!(closed > 0 && closed < subs.len(), "closed {closed}");
     let applied = sim.requests().iter().filter(|r| r.applied).count();
@@ -251,7 +251,7 @@ async fn faults_can_spare_reads() {
         ..SimConfig::default()
     })
     .await;
-    let sub = sim.add_twilio_subaccount(&p.sid, "Customer", "active", 0);
+    let sub = sim.twilio().add_subaccount(&p.sid, "Customer", "active", 0);
     let http = client();
     let read = tw_get(&http, &sim, &p, &format!("/2010-04-01/Accounts/{sub}.json")).await;
     assert_eq!(read.status(), 200);

@@ -92,9 +92,9 @@ async fn concurrency_limit_is_per_parent() {
         })
         .await,
     );
-    let a = sim.add_twilio_parent("A");
-    let b = sim.add_twilio_parent("B");
-    let v = sim.add_vobiz_parent("V");
+    let a = sim.twilio().add_parent("A");
+    let b = sim.twilio().add_parent("B");
+    let v = sim.vobiz().add_parent("V");
     let http = client();
     let mut set = JoinSet::new();
     for p in [a, b] {
@@ -417,7 +417,7 @@ async fn server_errors_may_or_may_not_have_applied() {
     })
     .await;
     let subs: Vec<String> = (0..30)
-        .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("S{i}"), "active", 0))
+        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("S{i}"), "active", 0))
         .collect();
     let http = client();
     for sub in &subs {
@@ -427,7 +427,7 @@ async fn server_errors_may_or_may_not_have_applied() {
     }
     let recs = sim.requests();
     for (sub, rec) in subs.iter().zip(&recs) {
-        let suspended = sim.twilio_account(sub).map(|a| a.status) == Some("suspended".into());
+        let suspended = sim.twilio().account(sub).map(|a| a.status) == Some("suspended".into());
         assert_eq!(rec.applied, suspended, "{sub}");
         assert_eq!(rec.fault, Some(FaultKind::ServerError));
     }
@@ -443,7 +443,7 @@ async fn resets_may_have_applied_too() {
     })
     .await;
     let subs: Vec<String> = (0..20)
-        .map(|i| sim.add_vobiz_subaccount(&p.auth_id, &format!("S{i}"), true))
+        .map(|i| sim.vobiz().add_subaccount(&p.auth_id, &format!("S{i}"), true))
         .collect();
     let http = client();
     for sub in &subs {
@@ -454,7 +454,7 @@ async fn resets_may_have_applied_too() {
     }
     let recs = sim.requests();
     for (sub, rec) in subs.iter().zip(&recs) {
-        assert_eq!(rec.applied, sim.vobiz_subaccount(&p.auth_id, sub).is_none());
+        assert_eq!(rec.applied, sim.vobiz().subaccount(&p.auth_id, sub).is_none());
     }
     let applied = recs.iter().filter(|r| r.applied).count();
     assert!(applied > 0 && applied < 20, "applied {applied} of 20");
@@ -491,9 +491,9 @@ async fn control_endpoints() {
         ..SimConfig::default()
     })
     .await;
-    let sub = sim.add_twilio_subaccount(&p.sid, "T", "active", 2);
-    let v = sim.add_vobiz_parent("V");
-    let sa = sim.add_vobiz_subaccount(&v.auth_id, "VS", false);
+    let sub = sim.twilio().add_subaccount(&p.sid, "T", "active", 2);
+    let v = sim.vobiz().add_parent("V");
+    let sa = sim.vobiz().add_subaccount(&v.auth_id, "VS", false);
     let http = client();
     let base = sim.base_url();
 
@@ -650,8 +650,8 @@ async fn control_config_carries_provider_switches() {
 #[tokio::test]
 async fn a_planned_fault_strikes_one_write_to_its_target() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let a = sim.add_twilio_subaccount(&p.sid, "A", "active", 0);
-    let b = sim.add_twilio_subaccount(&p.sid, "B", "active", 0);
+    let a = sim.twilio().add_subaccount(&p.sid, "A", "active", 0);
+    let b = sim.twilio().add_subaccount(&p.sid, "B", "active", 0);
     sim.plan_fault(subdesk_sim::ScriptedFault {
         target: a.clone(),
         kind: FaultKind::GatewayNotFound,
@@ -670,10 +670,10 @@ async fn a_planned_fault_strikes_one_write_to_its_target() {
     let resp = post(&a, "closed").await.unwrap();
     assert_eq!(resp.status(), 404);
     assert!(resp.text().await.unwrap().contains("<html>"));
-    assert_eq!(sim.twilio_account(&a).unwrap().status, "active", "not yet");
+    assert_eq!(sim.twilio().account(&a).unwrap().status, "active", "not yet");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        sim.twilio_account(&a).unwrap().status,
+        sim.twilio().account(&a).unwrap().status,
         "closed",
         "applied late"
     );
@@ -690,7 +690,7 @@ async fn a_planned_fault_strikes_one_write_to_its_target() {
 #[tokio::test]
 async fn a_fault_can_be_planned_over_http() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let a = sim.add_twilio_subaccount(&p.sid, "A", "active", 0);
+    let a = sim.twilio().add_subaccount(&p.sid, "A", "active", 0);
     let http = client();
     let plan = |body: Value| {
         http.post(format!("{}/_sim/plan", sim.base_url()))
@@ -722,7 +722,7 @@ async fn a_fault_can_be_planned_over_http() {
         .unwrap();
     assert_eq!(resp.status(), 503);
     assert_eq!(
-        sim.twilio_account(&a).unwrap().status,
+        sim.twilio().account(&a).unwrap().status,
         "suspended",
         "applied before the answer"
     );

@@ -17,7 +17,7 @@ fn is_sid(v: &Value, prefix: &str) -> bool {
 #[tokio::test]
 async fn paging_2500_subaccounts_with_page_size_1000() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    sim.seed_twilio_subaccounts(&p.sid, 2500);
+    sim.twilio().seed_subaccounts(&p.sid, 2500);
     let http = client();
 
     let mut next = Some("/2010-04-01/Accounts.json?PageSize=1000".to_owned());
@@ -88,7 +88,7 @@ async fn paging_2500_subaccounts_with_page_size_1000() {
 #[tokio::test]
 async fn account_object_has_spec_fields() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let sub = sim.add_twilio_subaccount(&p.sid, "Tenant A", "active", 2);
+    let sub = sim.twilio().add_subaccount(&p.sid, "Tenant A", "active", 2);
     let http = client();
     let resp = tw_get(&http, &sim, &p, &format!("/2010-04-01/Accounts/{sub}.json")).await;
     assert_eq!(resp.status(), 200);
@@ -141,7 +141,7 @@ async fn account_object_has_spec_fields() {
 #[tokio::test]
 async fn list_defaults_and_page_size_validation() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    sim.seed_twilio_subaccounts(&p.sid, 60);
+    sim.twilio().seed_subaccounts(&p.sid, 60);
     let http = client();
     let b = json(tw_get(&http, &sim, &p, "/2010-04-01/Accounts.json").await).await;
     assert_eq!(b["page_size"], json!(50));
@@ -174,10 +174,10 @@ async fn list_defaults_and_page_size_validation() {
 #[tokio::test]
 async fn list_filters_by_status_and_friendly_name() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    sim.add_twilio_subaccount(&p.sid, "A", "active", 0);
-    sim.add_twilio_subaccount(&p.sid, "B", "suspended", 0);
-    sim.add_twilio_subaccount(&p.sid, "C", "suspended", 0);
-    sim.add_twilio_subaccount(&p.sid, "D", "closed", 0);
+    sim.twilio().add_subaccount(&p.sid, "A", "active", 0);
+    sim.twilio().add_subaccount(&p.sid, "B", "suspended", 0);
+    sim.twilio().add_subaccount(&p.sid, "C", "suspended", 0);
+    sim.twilio().add_subaccount(&p.sid, "D", "closed", 0);
     let http = client();
     let b = json(
         tw_get(
@@ -209,10 +209,10 @@ async fn list_filters_by_status_and_friendly_name() {
 #[tokio::test]
 async fn authentication_failures_and_api_keys() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let other = sim.add_twilio_parent("Someone Else");
-    let other_sub = sim.add_twilio_subaccount(&other.sid, "Theirs", "active", 0);
-    let sub = sim.add_twilio_subaccount(&p.sid, "Mine", "active", 0);
-    let (key, secret) = sim.add_twilio_api_key(&p.sid);
+    let other = sim.twilio().add_parent("Someone Else");
+    let other_sub = sim.twilio().add_subaccount(&other.sid, "Theirs", "active", 0);
+    let sub = sim.twilio().add_subaccount(&p.sid, "Mine", "active", 0);
+    let (key, secret) = sim.twilio().add_api_key(&p.sid);
     assert!(is_sid(&json!(key), "SK"));
     let http = client();
     let url = |path: &str| format!("{}{path}", sim.base_url());
@@ -271,7 +271,7 @@ async fn authentication_failures_and_api_keys() {
         .expect("sent");
     assert_eq!(resp.status(), 200);
     assert_eq!(
-        sim.twilio_account(&sub).map(|a| a.status),
+        sim.twilio().account(&sub).map(|a| a.status),
         Some("suspended".into())
     );
 
@@ -326,22 +326,22 @@ async fn not_found_bodies() {
 #[tokio::test]
 async fn status_transitions() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let sub = sim.add_twilio_subaccount(&p.sid, "T", "active", 3);
+    let sub = sim.twilio().add_subaccount(&p.sid, "T", "active", 3);
     let http = client();
-    let before = sim.twilio_account(&sub).expect("exists");
+    let before = sim.twilio().account(&sub).expect("exists");
     for status in ["suspended", "active", "suspended", "closed"] {
         let (code, body) =
             status_json(tw_update(&http, &sim, &p, &sub, &[("Status", status)]).await).await;
         assert_eq!(code, 200, "{status}: {body}");
         assert_eq!(body["status"], json!(status));
         assert_eq!(
-            sim.twilio_account(&sub).map(|a| a.status),
+            sim.twilio().account(&sub).map(|a| a.status),
             Some(status.to_owned())
         );
     }
     assert_eq!(before.numbers, 3);
     // Closing released every number.
-    assert_eq!(sim.twilio_account(&sub).map(|a| a.numbers), Some(0));
+    assert_eq!(sim.twilio().account(&sub).map(|a| a.numbers), Some(0));
     // A closed subaccount's numbers answer 401 20003 by default (error 20003's "the account is
     // suspended or closed"); the other reading lets them be read.
     let refused = tw_get(
@@ -352,7 +352,7 @@ async fn status_transitions() {
     )
     .await;
     assert_eq!(refused.status().as_u16(), 401);
-    sim.set_twilio_suspended_reads_refused(false);
+    sim.twilio().set_suspended_reads_refused(false);
     let b = json(
         tw_get(
             &http,
@@ -387,11 +387,11 @@ async fn expect_error(resp: reqwest::Response, status: u16, code: u32) -> Value 
 async fn error_codes_for_forbidden_changes() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
     let http = client();
-    let active = sim.add_twilio_subaccount(&p.sid, "active", "active", 1);
-    let closed = sim.add_twilio_subaccount(&p.sid, "closed", "closed", 4);
-    assert_eq!(sim.twilio_account(&closed).map(|a| a.numbers), Some(0));
-    let by_twilio = sim.add_twilio_subaccount(&p.sid, "by twilio", "suspended", 0);
-    sim.set_twilio_suspended_by_twilio(&by_twilio, true);
+    let active = sim.twilio().add_subaccount(&p.sid, "active", "active", 1);
+    let closed = sim.twilio().add_subaccount(&p.sid, "closed", "closed", 4);
+    assert_eq!(sim.twilio().account(&closed).map(|a| a.numbers), Some(0));
+    let by_twilio = sim.twilio().add_subaccount(&p.sid, "by twilio", "suspended", 0);
+    sim.twilio().set_suspended_by_twilio(&by_twilio, true);
 
     // 21477: the parent itself.
     expect_error(
@@ -407,7 +407,7 @@ async fn error_codes_for_forbidden_changes() {
     )
     .await;
     assert_eq!(
-        sim.twilio_account(&p.sid).map(|a| a.status),
+        sim.twilio().account(&p.sid).map(|a| a.status),
         Some("active".into())
     );
     // 21479: closed is final, including closed → closed.
@@ -427,7 +427,7 @@ async fn error_codes_for_forbidden_changes() {
     )
     .await;
     assert_eq!(
-        sim.twilio_account(&by_twilio).map(|a| a.status),
+        sim.twilio().account(&by_twilio).map(|a| a.status),
         Some("suspended".into())
     );
     // 21100: bad Status value (also the legacy numeric one and wrong case).
@@ -449,7 +449,7 @@ async fn error_codes_for_forbidden_changes() {
     )
     .await;
     // 21476: the parent is suspended.
-    assert!(sim.set_twilio_status(&p.sid, "suspended"));
+    assert!(sim.twilio().set_status(&p.sid, "suspended"));
     expect_error(
         tw_update(&http, &sim, &p, &active, &[("Status", "suspended")]).await,
         400,
@@ -457,7 +457,7 @@ async fn error_codes_for_forbidden_changes() {
     )
     .await;
     assert_eq!(
-        sim.twilio_account(&active).map(|a| a.status),
+        sim.twilio().account(&active).map(|a| a.status),
         Some("active".into())
     );
     // None of these changed anything.
@@ -467,13 +467,13 @@ async fn error_codes_for_forbidden_changes() {
 #[tokio::test]
 async fn lower_case_status_is_ignored_and_friendly_name_updates() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let sub = sim.add_twilio_subaccount(&p.sid, "Old", "active", 2);
+    let sub = sim.twilio().add_subaccount(&p.sid, "Old", "active", 2);
     let http = client();
     let (code, body) =
         status_json(tw_update(&http, &sim, &p, &sub, &[("status", "closed")]).await).await;
     assert_eq!(code, 200);
     assert_eq!(body["status"], json!("active"));
-    let state = sim.twilio_account(&sub).expect("exists");
+    let state = sim.twilio().account(&sub).expect("exists");
     assert_eq!((state.status.as_str(), state.numbers), ("active", 2));
     assert!(!sim.requests()[0].applied);
 
@@ -482,7 +482,7 @@ async fn lower_case_status_is_ignored_and_friendly_name_updates() {
     assert_eq!(code, 200);
     assert_eq!(body["friendly_name"], json!("New name"));
     assert_eq!(
-        sim.twilio_account(&sub).map(|a| a.friendly_name),
+        sim.twilio().account(&sub).map(|a| a.friendly_name),
         Some("New name".into())
     );
     // The parent's own name may change (only its status may not).
@@ -495,7 +495,7 @@ async fn lower_case_status_is_ignored_and_friendly_name_updates() {
 #[tokio::test]
 async fn update_requires_a_form_body() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let sub = sim.add_twilio_subaccount(&p.sid, "T", "active", 0);
+    let sub = sim.twilio().add_subaccount(&p.sid, "T", "active", 0);
     let http = client();
     let resp = http
         .post(format!("{}/2010-04-01/Accounts/{sub}.json", sim.base_url()))
@@ -509,7 +509,7 @@ async fn update_requires_a_form_body() {
     assert_eq!(body["status"], json!(415));
     assert!(body["code"].is_u64());
     assert_eq!(
-        sim.twilio_account(&sub).map(|a| a.status),
+        sim.twilio().account(&sub).map(|a| a.status),
         Some("active".into())
     );
 }
@@ -517,8 +517,8 @@ async fn update_requires_a_form_body() {
 #[tokio::test]
 async fn incoming_phone_numbers_paging() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
-    let sub = sim.add_twilio_subaccount(&p.sid, "T", "active", 5);
-    let other = sim.add_twilio_subaccount(&p.sid, "U", "active", 3);
+    let sub = sim.twilio().add_subaccount(&p.sid, "T", "active", 5);
+    let other = sim.twilio().add_subaccount(&p.sid, "U", "active", 3);
     let http = client();
     let mut next = Some(format!(
         "/2010-04-01/Accounts/{sub}/IncomingPhoneNumbers.json?PageSize=2"

@@ -12,7 +12,7 @@ use subdesk_sim::{DeleteStyle, SimConfig, VobizErrorShape};
 #[tokio::test]
 async fn paging_300_at_size_25_newest_first() {
     let (sim, p) = vobiz_sim(SimConfig::default()).await;
-    let seeded = sim.seed_vobiz_subaccounts(&p.auth_id, 300);
+    let seeded = sim.vobiz().seed_subaccounts(&p.auth_id, 300);
     let http = client();
     let mut all: Vec<Value> = Vec::new();
     for page in 1..=12 {
@@ -63,7 +63,7 @@ async fn paging_300_at_size_25_newest_first() {
 #[tokio::test]
 async fn list_defaults_filters_and_validation() {
     let (sim, p) = vobiz_sim(SimConfig::default()).await;
-    sim.seed_vobiz_subaccounts(&p.auth_id, 30);
+    sim.vobiz().seed_subaccounts(&p.auth_id, 30);
     let http = client();
     // Without the trailing slash and without parameters: page 1, size 25.
     let resp = http
@@ -125,7 +125,7 @@ async fn list_defaults_filters_and_validation() {
 #[tokio::test]
 async fn object_fields() {
     let (sim, p) = vobiz_sim(SimConfig::default()).await;
-    let sa = sim.add_vobiz_subaccount(&p.auth_id, "Acme Corp", true);
+    let sa = sim.vobiz().add_subaccount(&p.auth_id, "Acme Corp", true);
     assert!(
         sa.starts_with("SA_")
             && sa.len() == 11
@@ -186,7 +186,7 @@ async fn object_fields() {
 #[tokio::test]
 async fn put_enabled_and_name() {
     let (sim, p) = vobiz_sim(SimConfig::default()).await;
-    let sa = sim.add_vobiz_subaccount(&p.auth_id, "Acme", true);
+    let sa = sim.vobiz().add_subaccount(&p.auth_id, "Acme", true);
     let http = client();
     let (status, s) = status_json(
         vz(&http, Method::PUT, &sim, &p, &sa)
@@ -201,7 +201,7 @@ async fn put_enabled_and_name() {
     assert_eq!(s["is_active"], json!(true));
     assert_eq!(s["name"], json!("Acme"));
     assert_eq!(
-        sim.vobiz_subaccount(&p.auth_id, &sa).map(|s| s.enabled),
+        sim.vobiz().subaccount(&p.auth_id, &sa).map(|s| s.enabled),
         Some(false)
     );
 
@@ -236,7 +236,7 @@ async fn put_enabled_and_name() {
         assert_eq!(body["error"]["code"], json!("BAD_REQUEST"));
     }
     assert_eq!(
-        sim.vobiz_subaccount(&p.auth_id, &sa)
+        sim.vobiz().subaccount(&p.auth_id, &sa)
             .map(|s| (s.name, s.enabled)),
         Some(("Acme 2".into(), true))
     );
@@ -260,7 +260,7 @@ async fn put_enabled_and_name() {
 #[tokio::test]
 async fn delete_with_message_then_gone() {
     let (sim, p) = vobiz_sim(SimConfig::default()).await;
-    let sa = sim.add_vobiz_subaccount(&p.auth_id, "Acme", true);
+    let sa = sim.vobiz().add_subaccount(&p.auth_id, "Acme", true);
     let http = client();
     let (status, body) = status_json(
         vz(&http, Method::DELETE, &sim, &p, &sa)
@@ -271,7 +271,7 @@ async fn delete_with_message_then_gone() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(body, json!({"message": "Sub-account deleted successfully"}));
-    assert_eq!(sim.vobiz_subaccount(&p.auth_id, &sa), None);
+    assert_eq!(sim.vobiz().subaccount(&p.auth_id, &sa), None);
     for method in [Method::GET, Method::PUT, Method::DELETE] {
         let req = vz(&http, method.clone(), &sim, &p, &sa);
         let req = if method == Method::PUT {
@@ -296,11 +296,14 @@ async fn delete_with_message_then_gone() {
 #[tokio::test]
 async fn delete_no_content() {
     let (sim, p) = vobiz_sim(SimConfig {
-        vobiz_delete_style: DeleteStyle::NoContent,
+        vobiz: subdesk_sim::VobizConfig {
+            delete_style: DeleteStyle::NoContent,
+            ..Default::default()
+        },
         ..SimConfig::default()
     })
     .await;
-    let sa = sim.add_vobiz_subaccount(&p.auth_id, "Acme", false);
+    let sa = sim.vobiz().add_subaccount(&p.auth_id, "Acme", false);
     let http = client();
     let resp = vz(&http, Method::DELETE, &sim, &p, &sa)
         .send()
@@ -308,7 +311,7 @@ async fn delete_no_content() {
         .expect("sent");
     assert_eq!(resp.status(), 204);
     assert_eq!(resp.bytes().await.expect("body").len(), 0);
-    assert_eq!(sim.vobiz_subaccount(&p.auth_id, &sa), None);
+    assert_eq!(sim.vobiz().subaccount(&p.auth_id, &sa), None);
 }
 
 #[tokio::test]
@@ -340,7 +343,10 @@ async fn envelope_error_shape() {
 #[tokio::test]
 async fn plivo_error_shape() {
     let (sim, p) = vobiz_sim(SimConfig {
-        vobiz_error_shape: VobizErrorShape::Plivo,
+        vobiz: subdesk_sim::VobizConfig {
+            error_shape: VobizErrorShape::Plivo,
+            ..Default::default()
+        },
         ..SimConfig::default()
     })
     .await;
@@ -380,8 +386,8 @@ async fn plivo_error_shape() {
 #[tokio::test]
 async fn unauthorized() {
     let (sim, p) = vobiz_sim(SimConfig::default()).await;
-    let other = sim.add_vobiz_parent("Other");
-    let theirs = sim.add_vobiz_subaccount(&other.auth_id, "Theirs", true);
+    let other = sim.vobiz().add_parent("Other");
+    let theirs = sim.vobiz().add_subaccount(&other.auth_id, "Theirs", true);
     let http = client();
     let cases = [
         http.get(vobiz_url(&sim, &p.auth_id, "")),
@@ -405,7 +411,7 @@ async fn unauthorized() {
         assert_eq!(status, 401, "case {i}");
         assert_eq!(body["error"]["code"], json!("UNAUTHORIZED"), "case {i}");
     }
-    assert!(sim.vobiz_subaccount(&other.auth_id, &theirs).is_some());
+    assert!(sim.vobiz().subaccount(&other.auth_id, &theirs).is_some());
     // Another parent's sub-account under one's own path is simply not there.
     let (status, _) = status_json(
         vz(&http, Method::GET, &sim, &p, &theirs)

@@ -1,23 +1,23 @@
 //! `subdesk-sim`: the simulator as a process, for end-to-end tests and manual runs.
 //!
-//! Seeds one Twilio parent and one Vobiz parent, prints ONE line of JSON with the base URL
-//! and their credentials on stdout (so a test harness can read it), then serves until
-//! SIGTERM or Ctrl-C. Logs go to stderr so stdout stays machine-readable.
+//! Seeds one parent account of every simulated provider (the simulator's registry lists them,
+//! and gives each its `--<provider>-subaccounts` flag), prints ONE line of JSON with the base
+//! URL and each parent's credentials under its provider's name on stdout (so a test harness can
+//! read it), then serves until SIGTERM or Ctrl-C. Logs go to stderr so stdout stays
+//! machine-readable.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
-use serde_json::json;
-use subdesk_sim::{DeleteStyle, FaultKind, FaultPlan, Sim, SimConfig, VobizErrorShape};
+use clap::{Arg, CommandFactory, FromArgMatches, Parser};
+use serde_json::{Map, Value};
+use subdesk_sim::{
+    DeleteStyle, FaultKind, FaultPlan, Sim, SimConfig, SimProviderInfo, VobizConfig, VobizErrorShape,
+};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "subdesk-sim",
-    version,
-    about = "Twilio + Vobiz sub-account API simulator on 127.0.0.1"
-)]
+#[command(name = "subdesk-sim", version)]
 struct Args {
     /// Port on 127.0.0.1 (0 = pick a free one).
     #[arg(long, default_value_t = 0)]
@@ -47,16 +47,6 @@ struct Args {
     /// Send `Retry-After: N` on 429 answers.
     #[arg(long)]
     retry_after_secs: Option<u64>,
-    /// Twilio subaccounts to seed under the demo parent.
-    #[arg(long, default_value_t = 25)]
-    twilio_subaccounts: usize,
-    /// Vobiz sub-accounts to seed under the demo parent.
-    #[arg(long, default_value_t = 12)]
-    vobiz_subaccounts: usize,
-    /// Vonage subaccounts to seed under the demo primary account (every third suspended, the
-    /// first with a balance of its own).
-    #[arg(long, default_value_t = 4)]
-    vonage_subaccounts: usize,
     /// Vobiz DELETE answer: with_message (200) or no_content (204).
     #[arg(long, default_value = "with_message")]
     vobiz_delete_style: DeleteStyle,
@@ -67,6 +57,40 @@ struct Args {
     #[arg(long, default_value_t = 42)]
     seed: u64,
 }
+
+/// The flag's name: `<provider>-subaccounts`. Leaked once per provider at start-up (clap keeps
+/// `&'static str` names).
+fn subaccounts_flag(p: &SimProviderInfo) -> &'static str {
+    Box::leak(format!("{}-subaccounts", p.name).into_boxed_str())
+}
+
+/// The flags of [`Args`], plus `--<provider>-subaccounts` for every simulated provider, and a
+/// description that names them all.
+fn command(providers: &[SimProviderInfo]) -> clap::Command {
+    let names: Vec<&str> = providers.iter().map(|p| p.name).collect();
+    let about: &'static str = Box::leak(
+        format!(
+            "Sub-account API simulator on 127.0.0.1: {}. Seeds one parent account of each.",
+            names.join(", ")
+        )
+        .into_boxed_str(),
+    );
+    providers.iter().fold(Args::command().about(about), |cmd, p| {
+        let help: &'static str = Box::leak(
+            format!("Subaccounts to seed under the {} parent account", p.name).into_boxed_str(),
+        );
+        let default: &'static str = Box::leak(p.default_subaccounts.to_string().into_boxed_str());
+        cmd.arg(
+            Arg::new(subaccounts_flag(p))
+                .long(subaccounts_flag(p))
+                .value_name("N")
+                .value_parser(clap::value_parser!(usize))
+                .default_value(default)
+                .help(help),
+        )
+    })
+}
+
 
 fn parse_rate(s: &str) -> Result<f64, String> {
     let rate: f64 = s.parse().map_err(|e| format!("{e}"))?;
@@ -86,7 +110,12 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let args = Args::parse();
+    let providers = subdesk_sim::providers();
+    let matches = command(&providers).get_matches();
+    let args = match Args::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
     let config = SimConfig {
         port: Some(args.port),
         latency: Duration::from_millis(args.latency_ms),
@@ -97,8 +126,11 @@ async fn main() -> ExitCode {
         },
         rng_seed: args.seed,
         retry_after_secs: args.retry_after_secs,
-        vobiz_delete_style: args.vobiz_delete_style,
-        vobiz_error_shape: args.vobiz_error_shape,
+        vobiz: VobizConfig {
+            delete_style: args.vobiz_delete_style,
+            error_shape: args.vobiz_error_shape,
+            ..VobizConfig::default()
+        },
         timeout_hang: Duration::from_millis(args.timeout_hang_ms),
         ..SimConfig::default()
     };
@@ -109,27 +141,20 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let twilio = sim.add_twilio_parent("Demo Reseller (Twilio)");
-    sim.seed_twilio_subaccounts(&twilio.sid, args.twilio_subaccounts);
-    let vobiz = sim.add_vobiz_parent("Demo Reseller (Vobiz)");
-    sim.seed_vobiz_subaccounts(&vobiz.auth_id, args.vobiz_subaccounts);
-    let (vonage_key, vonage_secret) = sim.add_vonage_primary("Demo Reseller (Vonage)");
-    for i in 0..args.vonage_subaccounts {
-        let own_balance = (i == 0).then_some((12.5, 50.0));
-        sim.add_vonage_subaccount(
-            &vonage_key,
-            &format!("Vonage Tenant {}", i + 1),
-            i % 3 == 2,
-            own_balance,
-        );
+    let mut line = Map::new();
+    line.insert("base_url".into(), Value::String(sim.base_url()));
+    for p in &providers {
+        let n = matches
+            .get_one::<usize>(subaccounts_flag(p))
+            .copied()
+            .unwrap_or(p.default_subaccounts);
+        let Some(credentials) = sim.seed_parent(p.name, n) else {
+            tracing::error!("the simulator does not know {}", p.name);
+            return ExitCode::FAILURE;
+        };
+        line.insert(p.name.into(), credentials);
     }
-
-    let line = json!({
-        "base_url": sim.base_url(),
-        "twilio": {"account_sid": twilio.sid, "auth_token": twilio.auth_token},
-        "vobiz": {"auth_id": vobiz.auth_id, "auth_token": vobiz.auth_token},
-        "vonage": {"api_key": vonage_key, "api_secret": vonage_secret},
-    });
+    let line = Value::Object(line);
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
         tracing::error!("cannot write the start-up line to stdout");

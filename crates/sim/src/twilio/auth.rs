@@ -47,7 +47,7 @@ pub(super) fn own_resources_only(ctx: &Ctx, account: &TwilioAccount) -> Result<(
 
 /// Error 20003's page lists "the account is suspended or closed" among its causes: with the
 /// switch on, a suspended or closed subaccount's own resources (numbers, balance) answer 401
-/// 20003 even to its parent (see [`crate::SimConfig::twilio_suspended_reads_refused`]).
+/// 20003 even to its parent (see [`crate::TwilioConfig::suspended_reads_refused`]).
 pub(super) fn readable_while_not_active(
     world: &TwilioWorld,
     account: &TwilioAccount,

@@ -7,8 +7,10 @@
 //! and inspection API of [`crate::Sim`].
 
 mod auth;
+mod config;
 mod error;
 mod handlers;
+mod ids;
 mod json;
 mod paging;
 mod sim;
@@ -28,6 +30,8 @@ use crate::shared::Shared;
 use error::TwilioError;
 
 pub(crate) use state::TwilioWorld;
+pub use config::TwilioConfig;
+pub use sim::TwilioSim;
 pub use state::{TwilioAccountState, TwilioKeyKind, TwilioParent};
 
 /// Twilio's Accounts API, as the pipeline sees it.
@@ -47,7 +51,7 @@ impl SimProvider for Twilio {
     }
 
     fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
-        ReqInfo::new(crate::ids::twilio_request_id(shared.seed, seq))
+        ReqInfo::new(ids::request_id(shared.seed, seq))
     }
 
     fn request_id_header(&self, _: &ReqInfo) -> Option<HeaderName> {
@@ -91,6 +95,18 @@ impl SimProvider for Twilio {
         Some(serde_json::json!(
             shared.state(|w: &mut TwilioWorld| w.all())
         ))
+    }
+
+    fn default_subaccounts(&self) -> usize {
+        25
+    }
+
+    fn seed_parent(&self, shared: &Shared, subaccounts: usize) -> Value {
+        shared.state(|w: &mut TwilioWorld| {
+            let parent = w.add_parent("Demo Reseller (Twilio)");
+            w.seed_subaccounts(&parent.sid, subaccounts);
+            serde_json::json!({"account_sid": parent.sid, "auth_token": parent.auth_token})
+        })
     }
 
     fn seed_demo(&self, shared: &Shared) -> DemoParent {

@@ -1,65 +1,80 @@
-//! Seeding, switches and inspection of Twilio accounts through [`Sim`], for tests and the
-//! demo.
+//! Seeding, switches and inspection of Twilio accounts through [`Sim::twilio`], for tests
+//! and the demo.
 
 use chrono::Utc;
 
 use super::state::{TwilioAccountState, TwilioKeyKind, TwilioParent, TwilioWorld};
+use crate::shared::Shared;
 use crate::Sim;
 
+/// The simulator's Twilio accounts: `sim.twilio()`.
+pub struct TwilioSim<'a> {
+    shared: &'a Shared,
+}
+
 impl Sim {
-    fn twilio<R>(&self, f: impl FnOnce(&mut TwilioWorld) -> R) -> R {
+    /// Seeding, switches and inspection of the simulated Twilio.
+    pub fn twilio(&self) -> TwilioSim<'_> {
+        TwilioSim {
+            shared: &self.shared,
+        }
+    }
+}
+
+impl TwilioSim<'_> {
+    fn world<R>(&self, f: impl FnOnce(&mut TwilioWorld) -> R) -> R {
         self.shared.state(f)
     }
 
     /// A new Twilio parent (main) account with its auth token.
-    pub fn add_twilio_parent(&self, friendly_name: &str) -> TwilioParent {
-        self.twilio(|w| w.add_parent(friendly_name))
+    pub fn add_parent(&self, friendly_name: &str) -> TwilioParent {
+        self.world(|w| w.add_parent(friendly_name))
     }
 
     /// A Main API key (`SK…`, secret) of `parent_sid`: authenticates as that parent.
     ///
     /// # Panics
     /// If `parent_sid` is not a parent added to this simulator.
-    pub fn add_twilio_api_key(&self, parent_sid: &str) -> (String, String) {
-        self.add_twilio_api_key_of_kind(parent_sid, TwilioKeyKind::Main)
+    pub fn add_api_key(&self, parent_sid: &str) -> (String, String) {
+        self.add_api_key_of_kind(parent_sid, TwilioKeyKind::Main)
     }
 
     /// An API key of the given kind: a Standard key cannot use the Accounts resource.
     ///
     /// # Panics
     /// If `parent_sid` is not a parent added to this simulator.
-    pub fn add_twilio_api_key_of_kind(
+    pub fn add_api_key_of_kind(
         &self,
         parent_sid: &str,
         kind: TwilioKeyKind,
     ) -> (String, String) {
-        self.twilio(|w| w.add_api_key(parent_sid, kind))
+        self.world(|w| w.add_api_key(parent_sid, kind))
     }
 
     /// The auth token of any Twilio account, a subaccount included (Twilio returns it with
     /// the account): for tests that use a subaccount's own credentials.
-    pub fn twilio_auth_token(&self, sid: &str) -> Option<String> {
-        self.twilio(|w| w.get(sid).map(|a| a.auth_token.clone()))
+    pub fn auth_token(&self, sid: &str) -> Option<String> {
+        self.world(|w| w.get(sid).map(|a| a.auth_token.clone()))
     }
 
     /// Deletes closed subaccounts now, as Twilio does 30 days after closure.
-    pub fn purge_closed_twilio(&self) -> usize {
-        self.twilio(TwilioWorld::purge_closed)
+    pub fn purge_closed(&self) -> usize {
+        self.world(TwilioWorld::purge_closed)
     }
 
-    /// See [`crate::SimConfig::twilio_purge_closed`].
-    pub fn set_twilio_purge_closed(&self, yes: bool) {
-        self.twilio(|w| w.switches.purge_closed = yes);
+    /// See [`crate::TwilioConfig::purge_closed`].
+    pub fn set_purge_closed(&self, yes: bool) {
+        self.world(|w| w.switches.purge_closed = yes);
     }
 
-    /// See [`crate::SimConfig::twilio_suspended_reads_refused`].
-    pub fn set_twilio_suspended_reads_refused(&self, yes: bool) {
-        self.twilio(|w| w.switches.suspended_reads_refused = yes);
+    /// See [`crate::TwilioConfig::suspended_reads_refused`].
+    pub fn set_suspended_reads_refused(&self, yes: bool) {
+        self.world(|w| w.switches.suspended_reads_refused = yes);
     }
 
-    /// See [`crate::SimConfig::twilio_main_key_writes_subaccounts`].
-    pub fn set_twilio_main_key_writes_subaccounts(&self, yes: bool) {
-        self.twilio(|w| w.switches.main_key_writes_subaccounts = yes);
+    /// See [`crate::TwilioConfig::main_key_writes_subaccounts`].
+    pub fn set_main_key_writes_subaccounts(&self, yes: bool) {
+        self.world(|w| w.switches.main_key_writes_subaccounts = yes);
     }
 
     /// A subaccount with `numbers` IncomingPhoneNumbers (none if `status` is "closed",
@@ -68,48 +83,48 @@ impl Sim {
     /// # Panics
     /// If `parent_sid` is not a parent of this simulator or `status` is not
     /// "active" | "suspended" | "closed".
-    pub fn add_twilio_subaccount(
+    pub fn add_subaccount(
         &self,
         parent_sid: &str,
         friendly_name: &str,
         status: &str,
         numbers: usize,
     ) -> String {
-        self.twilio(|w| w.add_subaccount(parent_sid, friendly_name, status, numbers, Utc::now()))
+        self.world(|w| w.add_subaccount(parent_sid, friendly_name, status, numbers, Utc::now()))
     }
 
     /// `n` deterministic subaccounts named like "Tenant 0001 — Bright Dental": mostly
     /// active, about one in eight suspended, one in seventeen closed, 0–5 numbers each.
     /// Creation times are back-dated an hour apart, so they list before accounts added
-    /// later with [`Sim::add_twilio_subaccount`].
+    /// later with [`TwilioSim::add_subaccount`].
     ///
     /// # Panics
     /// If `parent_sid` is not a parent of this simulator.
-    pub fn seed_twilio_subaccounts(&self, parent_sid: &str, n: usize) -> Vec<String> {
-        self.twilio(|w| w.seed_subaccounts(parent_sid, n))
+    pub fn seed_subaccounts(&self, parent_sid: &str, n: usize) -> Vec<String> {
+        self.world(|w| w.seed_subaccounts(parent_sid, n))
     }
 
     /// Marks a subaccount as suspended by Twilio: its status can then no longer be changed
     /// (error 21478). Its status itself is left as it is.
-    pub fn set_twilio_suspended_by_twilio(&self, sub_sid: &str, yes: bool) {
-        self.twilio(|w| w.set_suspended_by_twilio(sub_sid, yes));
+    pub fn set_suspended_by_twilio(&self, sub_sid: &str, yes: bool) {
+        self.world(|w| w.set_suspended_by_twilio(sub_sid, yes));
     }
 
     /// Sets what `Balance.json` reports for an account: `Some((balance, currency))`, or `None`
     /// for the spec's "child accounts do not contain balance information" (`balance` and
     /// `currency` null, the default for subaccounts). Returns false for an unknown SID.
-    pub fn set_twilio_balance(&self, sid: &str, balance: Option<(&str, &str)>) -> bool {
-        self.twilio(|w| w.set_balance(sid, balance.map(|(b, c)| (b.to_owned(), c.to_owned()))))
+    pub fn set_balance(&self, sid: &str, balance: Option<(&str, &str)>) -> bool {
+        self.world(|w| w.set_balance(sid, balance.map(|(b, c)| (b.to_owned(), c.to_owned()))))
     }
 
     /// Sets any Twilio account's status directly, bypassing the API's rules — the only way
     /// to suspend a *parent* (for error 21476). Closing releases numbers as usual.
     /// Returns false for an unknown SID or status.
-    pub fn set_twilio_status(&self, sid: &str, status: &str) -> bool {
-        self.twilio(|w| w.set_status(sid, status))
+    pub fn set_status(&self, sid: &str, status: &str) -> bool {
+        self.world(|w| w.set_status(sid, status))
     }
 
-    pub fn twilio_account(&self, sid: &str) -> Option<TwilioAccountState> {
-        self.twilio(|w| w.snapshot(sid))
+    pub fn account(&self, sid: &str) -> Option<TwilioAccountState> {
+        self.world(|w| w.snapshot(sid))
     }
 }

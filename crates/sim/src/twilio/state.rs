@@ -187,9 +187,9 @@ impl ProviderState for TwilioWorld {
         let seed = config.rng_seed;
         TwilioWorld {
             switches: Switches {
-                main_key_writes_subaccounts: config.twilio_main_key_writes_subaccounts,
-                purge_closed: config.twilio_purge_closed,
-                suspended_reads_refused: config.twilio_suspended_reads_refused,
+                main_key_writes_subaccounts: config.twilio.main_key_writes_subaccounts,
+                purge_closed: config.twilio.purge_closed,
+                suspended_reads_refused: config.twilio.suspended_reads_refused,
             },
             // Distinct from the fault RNG's stream so seeding never shifts fault decisions.
             rng: StdRng::seed_from_u64(seed ^ 0xA11C_E5ED_0000_0001),
@@ -211,8 +211,8 @@ impl TwilioWorld {
     // ---------------------------------------------------------------- seeding
 
     pub(crate) fn add_parent(&mut self, friendly_name: &str) -> TwilioParent {
-        let sid = ids::twilio_sid(&mut self.rng, "AC");
-        let auth_token = ids::hex32(&mut self.rng);
+        let sid = super::ids::sid(&mut self.rng, "AC");
+        let auth_token = super::ids::hex32(&mut self.rng);
         let now = Utc::now();
         let order = self.order();
         self.insert(TwilioAccount {
@@ -254,7 +254,7 @@ impl TwilioWorld {
             self.parent_index(parent_sid).is_some(),
             "add_twilio_api_key: {parent_sid} is not a Twilio parent of this simulator"
         );
-        let sid = ids::twilio_sid(&mut self.rng, "SK");
+        let sid = super::ids::sid(&mut self.rng, "SK");
         let secret = ids::secret(&mut self.rng, 32);
         self.keys.insert(
             sid.clone(),
@@ -284,8 +284,8 @@ impl TwilioWorld {
         let status = AccountStatus::parse(status).unwrap_or_else(|| {
             panic!("add_twilio_subaccount: status must be active|suspended|closed, got {status:?}")
         });
-        let sid = ids::twilio_sid(&mut self.rng, "AC");
-        let auth_token = ids::hex32(&mut self.rng);
+        let sid = super::ids::sid(&mut self.rng, "AC");
+        let auth_token = super::ids::hex32(&mut self.rng);
         let order = self.order();
         // A closed account has had its numbers released; seeding one with numbers would
         // describe a state the real provider cannot be in.
@@ -318,7 +318,7 @@ impl TwilioWorld {
         self.next_number += 1;
         let area = AREA_CODES[(n / 10_000) as usize % AREA_CODES.len()];
         PhoneNumber {
-            sid: ids::twilio_sid(&mut self.rng, "PN"),
+            sid: super::ids::sid(&mut self.rng, "PN"),
             phone_number: format!("+1{area}555{:04}", n % 10_000),
             created,
         }

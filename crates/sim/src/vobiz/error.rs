@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::json::iso;
-use crate::config::VobizErrorShape;
+use super::config::VobizErrorShape;
 use crate::request::{Failure, ReqInfo};
 
 /// A Vobiz error; rendered with the request's id in the configured body shape.

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::error::VobizError;
 use super::json::sub_json;
 use super::state::{VobizSub, VobizUpdate, VobizWorld};
-use crate::config::DeleteStyle;
+use super::config::DeleteStyle;
 use crate::request::{mark_applied, Ctx};
 use crate::shared::Shared;
 

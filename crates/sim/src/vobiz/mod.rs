@@ -7,8 +7,10 @@
 //! [`crate::Sim`].
 
 mod auth;
+mod config;
 mod error;
 mod handlers;
+mod ids;
 mod json;
 mod sim;
 mod state;
@@ -20,13 +22,14 @@ use axum::response::Response;
 use axum::Router;
 use serde_json::{json, Value};
 
-use crate::config::VobizErrorShape;
 use crate::provider::{DemoParent, SimProvider};
 use crate::request::{Failure, Principal, ReqInfo};
 use crate::shared::Shared;
 use error::VobizError;
 
 pub(crate) use state::VobizWorld;
+pub use config::{DeleteStyle, VobizConfig, VobizErrorShape};
+pub use sim::VobizSim;
 pub use state::{VobizParent, VobizRowShape, VobizSubState};
 
 /// Which of its documented answers Vobiz gives (the two sources disagree), fixed for each
@@ -34,7 +37,7 @@ pub use state::{VobizParent, VobizRowShape, VobizSubState};
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Wire {
     pub(crate) error_shape: VobizErrorShape,
-    pub(crate) delete_style: crate::config::DeleteStyle,
+    pub(crate) delete_style: config::DeleteStyle,
 }
 
 impl Wire {
@@ -64,9 +67,9 @@ impl SimProvider for Vobiz {
         let wire = shared.state(|w: &mut VobizWorld| w.wire);
         let id = match wire.error_shape {
             VobizErrorShape::Envelope | VobizErrorShape::Loose => {
-                crate::ids::vobiz_request_id(shared.seed, seq)
+                ids::request_id(shared.seed, seq)
             }
-            VobizErrorShape::Plivo => crate::ids::vobiz_api_id(shared.seed, seq),
+            VobizErrorShape::Plivo => ids::api_id(shared.seed, seq),
         };
         ReqInfo::new(id).with(wire)
     }
@@ -113,6 +116,18 @@ impl SimProvider for Vobiz {
             })
             .collect();
         Some(Value::Array(rows))
+    }
+
+    fn default_subaccounts(&self) -> usize {
+        12
+    }
+
+    fn seed_parent(&self, shared: &Shared, subaccounts: usize) -> Value {
+        shared.state(|w: &mut VobizWorld| {
+            let parent = w.add_parent("Demo Reseller (Vobiz)");
+            w.seed_subaccounts(&parent.auth_id, subaccounts);
+            json!({"auth_id": parent.auth_id, "auth_token": parent.auth_token})
+        })
     }
 
     fn seed_demo(&self, shared: &Shared) -> DemoParent {

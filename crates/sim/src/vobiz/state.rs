@@ -86,11 +86,11 @@ pub(crate) struct VobizUpdate {
 pub(crate) struct VobizWorld {
     /// Fixed for the server's life.
     pub(crate) wire: super::Wire,
-    /// See [`SimConfig::vobiz_forbidden`].
+    /// See [`crate::VobizConfig::forbidden`].
     pub(crate) forbidden: bool,
-    /// See [`SimConfig::vobiz_created_per_page`].
+    /// See [`crate::VobizConfig::created_per_page`].
     pub(crate) created_per_page: usize,
-    /// See [`SimConfig::vobiz_page_cap`].
+    /// See [`crate::VobizConfig::page_cap`].
     pub(crate) page_cap: Option<usize>,
     rng: StdRng,
     next_order: u64,
@@ -104,12 +104,12 @@ impl ProviderState for VobizWorld {
         let seed = config.rng_seed;
         VobizWorld {
             wire: super::Wire {
-                error_shape: config.vobiz_error_shape,
-                delete_style: config.vobiz_delete_style,
+                error_shape: config.vobiz.error_shape,
+                delete_style: config.vobiz.delete_style,
             },
-            forbidden: config.vobiz_forbidden,
-            created_per_page: config.vobiz_created_per_page,
-            page_cap: config.vobiz_page_cap,
+            forbidden: config.vobiz.forbidden,
+            created_per_page: config.vobiz.created_per_page,
+            page_cap: config.vobiz.page_cap,
             // The stream Twilio and Vobiz shared while they had one world: a seed still gives
             // the same Vobiz ids as long as the simulator holds only Vobiz accounts.
             rng: StdRng::seed_from_u64(seed ^ 0xA11C_E5ED_0000_0001),
@@ -126,7 +126,7 @@ impl VobizWorld {
 
     pub(crate) fn add_parent(&mut self, _name: &str) -> VobizParent {
         let auth_id = loop {
-            let id = ids::vobiz_auth_id(&mut self.rng, "MA_");
+            let id = super::ids::auth_id(&mut self.rng, "MA_");
             if !self.parents.iter().any(|p| p.auth_id == id) {
                 break id;
             }
@@ -162,7 +162,7 @@ impl VobizWorld {
                 panic!("add_vobiz_subaccount: {parent_auth_id} is not a Vobiz parent of this simulator")
             });
         let auth_id = loop {
-            let id = ids::vobiz_auth_id(&mut self.rng, "SA_");
+            let id = super::ids::auth_id(&mut self.rng, "SA_");
             if !self.subs.iter().any(|s| s.auth_id == id) {
                 break id;
             }

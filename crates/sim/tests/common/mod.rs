@@ -20,14 +20,14 @@ pub async fn start(config: SimConfig) -> Sim {
 /// A simulator with one Twilio parent.
 pub async fn twilio_sim(config: SimConfig) -> (Sim, TwilioParent) {
     let sim = start(config).await;
-    let parent = sim.add_twilio_parent("Parent Co");
+    let parent = sim.twilio().add_parent("Parent Co");
     (sim, parent)
 }
 
 /// A simulator with one Vobiz parent.
 pub async fn vobiz_sim(config: SimConfig) -> (Sim, VobizParent) {
     let sim = start(config).await;
-    let parent = sim.add_vobiz_parent("Parent Co");
+    let parent = sim.vobiz().add_parent("Parent Co");
     (sim, parent)
 }
 

@@ -15,7 +15,7 @@ use serde::Deserialize;
 /// parameter's default `created_at`, and "if not given, results are sorted by created_at in
 /// descending order" \[spec]. Oldest first, a managed account created during a listing lands
 /// on the last page instead of shifting every page (the simulator models both defaults:
-/// `SimConfig::telnyx_unsorted_newest_first`).
+/// `TelnyxConfig::unsorted_newest_first`).
 pub const LIST_SORT: &str = "created_at";
 
 /// **When a listing ends.** `meta{page_number, page_size, total_pages, total_results}` is
@@ -39,7 +39,7 @@ pub fn last_page(number: u64, size: u32, got: usize, total_pages: Option<u64>) -
 /// account is not a manager ([`crate::Error::Forbidden`]); refused with 401, the key is
 /// wrong ([`crate::Error::Auth`]). Assumed: the balance is readable with every valid key
 /// (no key scope is documented for it). The simulator models the 401 and, behind
-/// `SimConfig::telnyx_not_manager_403`, the 403.
+/// `TelnyxConfig::not_manager_403`, the 403.
 pub const NOT_A_MANAGER_PROBE: &str = "/v2/balance";
 
 /// **Balances.** The single-account fetch carries `balance{balance, credit_limit,

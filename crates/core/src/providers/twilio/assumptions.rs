@@ -30,7 +30,7 @@
 //!   `owner_account_sid` is the parent's SID: refused at *Test connection*.
 //! - **Closed subaccounts are deleted 30 days after closure** by default, after which a fetch
 //!   answers 404: for a Close (in actions, reconciliation and bulk jobs) that means done.
-//!   Simulator: `Sim::purge_closed_twilio`, knob `twilio_purge_closed`.
+//!   Simulator: `sim.twilio().purge_closed()`, knob `twilio_purge_closed`.
 //! - **Only 429 (20429) is "not processed".** Any 5xx, a gateway's 502/504 (an HTML page, not
 //!   Twilio's JSON), a reset or a timeout on a write may have applied it, possibly later than
 //!   the failure answer (knob `apply_delay`). A Close is then never sent again (see

@@ -25,7 +25,7 @@ pub fn item_path(auth_id: &str, sub_auth_id: &str) -> String {
 /// official MCP server's list tool says `size` goes up to 100 [3rd: vobiz-ai/Vobiz-MCP-Server
 /// list_sub_accounts]. Assumed: a server may give fewer rows than asked, silently, so the
 /// listing never trusts the size it asked for: see [`next_page`]. (The simulator refuses more
-/// than 100, as the MCP schema says, and can cap pages at 25: `SimConfig::vobiz_page_cap`.)
+/// than 100, as the MCP schema says, and can cap pages at 25: `VobizConfig::page_cap`.)
 pub const PAGE_SIZE: u32 = 100;
 
 /// Where a listing goes on after a page: `(page, size)` of the next request, or `None` when

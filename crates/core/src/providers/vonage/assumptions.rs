@@ -13,7 +13,7 @@
 //! answer that still shows the old state is followed by one re-read (`VonageApi::settled`), and
 //! if that too shows the old state the user is told "Vonage answered, but the subaccount is
 //! still …" ([`crate::Error::NotApplied`]), without sending the change again. The simulator
-//! models both cases (`SimConfig::vonage_patch_answer`: `Stale`, `Ignored`).
+//! models both cases (`VonageConfig::patch_answer`: `Stale`, `Ignored`).
 
 use serde::Deserialize;
 
