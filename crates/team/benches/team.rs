@@ -116,11 +116,11 @@ fn median(mut v: Vec<f64>) -> f64 {
 async fn race(pg: &Pg, sim: &Sim, dir: &std::path::Path) {
     let subs = |p: &TwilioParent| -> Vec<String> {
         (0..ACCOUNTS)
-            .map(|i| sim.add_twilio_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", 0))
+            .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", 0))
             .collect()
     };
     // One desktop alone.
-    let alone_parent = sim.add_twilio_parent("Alone");
+    let alone_parent = sim.twilio().add_parent("Alone");
     let alone_subs = subs(&alone_parent);
     let (ws, conn) = desktop(pg, sim, &alone_parent, "ALONE", dir).await;
     let t = Instant::now();
@@ -128,7 +128,7 @@ async fn race(pg: &Pg, sim: &Sim, dir: &std::path::Path) {
     let alone = t.elapsed();
 
     // Ten at once, on the same accounts.
-    let p = sim.add_twilio_parent("Shared");
+    let p = sim.twilio().add_parent("Shared");
     let shared = subs(&p);
     let mut desktops = Vec::new();
     for i in 0..DESKTOPS {
