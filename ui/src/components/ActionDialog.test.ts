@@ -87,6 +87,8 @@ describe('Action dialog', () => {
     expect(row(target.id)).toHaveAttribute('data-state', 'error')
     expect(within(row(target.id)).getByTestId('row-error')).toHaveTextContent('Twilio could not suspend')
     expect(within(row(target.id)).getByTestId('row-error-badge')).toHaveClass('tone-error')
+    // The badge says its word in full (it used to be clipped to "err").
+    expect(within(row(target.id)).getByTestId('row-error-badge')).toHaveTextContent(/^\s*failed$/)
 
     await fireEvent.click(within(dialog).getByTestId('cancel-button'))
     expect(screen.queryByTestId('action-dialog')).toBeNull()
