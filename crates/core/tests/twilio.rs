@@ -145,6 +145,41 @@ async fn impact_counts_numbers_across_pages() {
         .any(|c| c.contains("still billed")));
 }
 
+/// The close and suspend dialogs count the numbers in plain words: "its phone number", never
+/// "all 1 phone number(s)".
+#[tokio::test]
+async fn impact_words_count_the_numbers_without_plural_brackets() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.add_twilio_parent("Reseller");
+    let one = sim.add_twilio_subaccount(&p.sid, "One number", "active", 1);
+    let three = sim.add_twilio_subaccount(&p.sid, "Three numbers", "active", 3);
+    let api = twilio(&sim, &p);
+    let close = |id: String| {
+        let api = &api;
+        async move { api.impact(&id, Action::Close).await.unwrap().consequences }
+    };
+    let suspend = |id: String| {
+        let api = &api;
+        async move { api.impact(&id, Action::Suspend).await.unwrap().consequences }
+    };
+    assert_eq!(
+        close(one.clone()).await[0],
+        "Twilio releases its phone number. A released number may go to someone else."
+    );
+    assert_eq!(
+        close(three.clone()).await[0],
+        "Twilio releases all 3 of its phone numbers. Released numbers may go to someone else."
+    );
+    assert_eq!(
+        suspend(one).await[1],
+        "Its phone number is kept, and the parent account is still billed for it every month."
+    );
+    assert_eq!(
+        suspend(three).await[1],
+        "Its 3 phone numbers are kept, and the parent account is still billed for them every month."
+    );
+}
+
 #[tokio::test]
 async fn a_main_api_key_authenticates_as_the_parent() {
     let sim = sim(SimConfig::default()).await;

@@ -61,6 +61,23 @@ describe('Account detail', () => {
     expect(within(dialog).queryByTestId('detail-numbers')).toBeNull()
   })
 
+  it('never says "Telnyx says: not reported by Telnyx" for a provider that reports no state', async () => {
+    const telnyx = { ...DEMO_VOBIZ, id: 'conn-telnyx', provider: 'telnyx' as const, label: 'Demo Telnyx' }
+    const backend = fakeBackend({ perConnection: 1, connections: [DEMO_TWILIO, telnyx] })
+    const target = backend.rows.find((r) => r.provider === 'telnyx')!
+    Object.assign(target, { status: 'unknown', providerStatus: 'not reported by Telnyx' })
+    const accounts = new AccountsStore()
+    const table = new TableState(accounts)
+    render(AccountsView, { props: { accounts, table, job: new JobStore(accounts), connections: [DEMO_TWILIO, telnyx] } })
+    await accounts.refresh()
+    await waitFor(() => expect(screen.getAllByTestId('account-row').some((r) => r.dataset.id === target.id)).toBe(true))
+    const row = screen.getAllByTestId('account-row').find((r) => r.dataset.id === target.id)!
+    await userEvent.setup().click(within(row).getByTestId('row-detail'))
+    const dialog = await screen.findByTestId('account-detail')
+    await waitFor(() => expect(within(dialog).getAllByTestId('status-badge')[0]).toHaveTextContent('not reported'))
+    expect(dialog).not.toHaveTextContent(/Telnyx says/)
+  })
+
   it('shows loading, then the error with Retry, which reads again', async () => {
     const { backend, row } = await setup()
     const target = backend.rows.find((r) => r.provider === 'twilio')!

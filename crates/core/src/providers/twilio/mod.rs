@@ -647,14 +647,16 @@ impl ProviderApi for TwilioApi {
             Action::Reactivate | Action::Delete => None,
         };
         let numbers = read.and_then(|r| r.ok());
-        let count = |_: Option<u32>| match read {
-            Some(Ok(n)) => format!("all {n} phone number(s)"),
-            Some(Err(why)) => why.count_words(),
-            None => "all phone numbers".into(),
+        let released = match read {
+            Some(Ok(0)) => "This subaccount has no phone numbers, so none are released.".to_string(),
+            Some(Ok(1)) => "Twilio releases its phone number. A released number may go to someone else.".to_string(),
+            Some(Ok(n)) => format!("Twilio releases all {n} of its phone numbers. Released numbers may go to someone else."),
+            Some(Err(why)) => format!("Twilio releases {} of this subaccount. Released numbers may go to someone else.", why.count_words()),
+            None => "Twilio releases all phone numbers of this subaccount. Released numbers may go to someone else.".into(),
         };
         let consequences = match action {
             Action::Close => vec![
-                format!("Twilio releases {} of this subaccount. Released numbers may go to someone else.", count(numbers)),
+                released,
                 "The subaccount stops working at once and its Console logs become inaccessible.".to_string(),
                 "This cannot be undone: a closed subaccount cannot be reopened.".to_string(),
                 "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.".to_string(),
@@ -663,7 +665,9 @@ impl ProviderApi for TwilioApi {
             Action::Suspend => vec![
                 "The subaccount can no longer make calls, send messages or use the API.".to_string(),
                 match numbers {
-                    Some(n) => format!("Its {n} phone number(s) are kept, and the parent account is still billed for them every month."),
+                    Some(0) => "It has no phone numbers, so none are billed while it is suspended.".to_string(),
+                    Some(1) => "Its phone number is kept, and the parent account is still billed for it every month.".to_string(),
+                    Some(n) => format!("Its {n} phone numbers are kept, and the parent account is still billed for them every month."),
                     None => "Its phone numbers are kept, and the parent account is still billed for them every month.".to_string(),
                 },
                 "Calls already in progress are not ended.".to_string(),
