@@ -266,7 +266,8 @@ impl Error {
     pub fn user_message(&self) -> String {
         match self {
             Error::Auth { provider } => format!(
-                "{} did not accept these credentials. Check the account ID and token in the provider's console, then edit the connection.",
+                "{} did not accept these credentials: the account ID or the token is wrong. Copy both again from the {} console.",
+                provider.name(),
                 provider.name()
             ),
             Error::NotFound { what } => format!(
@@ -606,6 +607,18 @@ mod tests {
             assert!(!m.contains("whether the change went through"), "{e:?}: {m}");
             assert!(!m.contains("Service Unavailable"), "{e:?}: {m}");
         }
+    }
+
+    #[test]
+    fn refused_credentials_never_point_to_a_form_the_user_is_already_in() {
+        let m = Error::Auth {
+            provider: Provider::Vobiz,
+        }
+        .user_message();
+        assert_eq!(
+            m,
+            "Vobiz did not accept these credentials: the account ID or the token is wrong. Copy both again from the Vobiz console."
+        );
     }
 
     #[test]

@@ -322,6 +322,8 @@ describe('Accounts table', () => {
     failVobiz = 'auth'
     await accounts.refresh()
     await waitFor(() => expect(screen.getByTestId('connection-failure')).toHaveTextContent('Demo Vobiz refused the credentials.'))
+    // Outside the connection form, the sentence says where to correct them.
+    expect(screen.getByTestId('connection-failure')).toHaveTextContent('Then correct them with Edit… in Connections.')
     expect(rowEls()).toHaveLength(5)
     failVobiz = 'provider'
     await accounts.refresh()

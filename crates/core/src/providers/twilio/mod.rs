@@ -49,7 +49,7 @@ impl ProviderSpec for Spec {
                     .required("Enter the Account SID from the Twilio Console.")
                     .pattern(
                         "^AC[0-9a-fA-F]{32}$",
-                        "A Twilio Account SID starts with AC followed by 32 letters 0-9 and a-f (34 characters in all). Copy it from the Twilio Console.",
+                        "A Twilio Account SID starts with AC followed by 32 characters, digits 0-9 and letters a-f (34 characters in all). Copy it from the Twilio Console.",
                     ),
                 FormField::choice(
                     "authKind",
@@ -60,7 +60,7 @@ impl ProviderSpec for Spec {
                     .required("Enter the API key SID (it starts with SK).")
                     .pattern(
                         "^SK[0-9a-fA-F]{32}$",
-                        "An API key SID starts with SK followed by 32 letters 0-9 and a-f (34 characters in all).",
+                        "An API key SID starts with SK followed by 32 characters, digits 0-9 and letters a-f (34 characters in all).",
                     )
                     .shown_when("authKind", "apiKey"),
                 FormField::secret(
