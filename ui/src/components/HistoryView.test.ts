@@ -204,17 +204,28 @@ describe('History view', () => {
     const fields = within(detail).getByTestId('history-snapshot-fields')
     expect(fields).toHaveTextContent('Harbor Dental')
     expect(fields).toHaveTextContent('AC42')
-    expect(within(fields).getByTestId('history-snapshot-numbers')).toHaveTextContent('+15550001111')
+    // The number and its ID are two values, not run together.
+    expect(within(fields).getByTestId('history-snapshot-numbers')).toHaveTextContent(/^\+15550001111, ID PN1$/)
     expect(fields.querySelector('[data-choice="cascade"]')).toHaveTextContent('yes')
     const raw = within(detail).getByTestId('history-snapshot')
     expect(JSON.parse(raw.textContent!)).toEqual(JSON.parse(snapshot))
     expect(raw.closest('details')).toHaveTextContent('Technical details')
+    // Collapsed until asked for; the JSON scrolls, so the keyboard can reach it.
+    expect(raw.closest('details')).not.toHaveAttribute('open')
+    expect(raw).toHaveAttribute('tabindex', '0')
+    // Local times without the ISO string, and the connection by its name, not its ID.
+    expect(within(detail).getByTestId('history-detail-started')).not.toHaveTextContent('2024-05-01T10:00:00.000Z')
+    expect(within(detail).getByTestId('history-detail-connection')).toHaveTextContent(/^Demo Twilio$/)
+    expect(detail).not.toHaveTextContent(DEMO_TWILIO.id)
     // One duration, the figure the export writes; no second "Provider time" that could exceed it.
     expect(within(detail).getByTestId('history-duration')).toHaveTextContent(/^800 ms$/)
     expect(detail).not.toHaveTextContent('Provider time')
     expect(within(detail).getByTestId('history-detail-status')).toHaveTextContent(/^active → not known$/)
     const levels = within(detail).getAllByRole('heading').map((h) => Number(h.tagName.slice(1)))
     expect(levels).toEqual([2, 3])
+    // Escape closes the detail, as Hide does.
+    await fireEvent.keyDown(within(detail).getByTestId('history-detail-hide'), { key: 'Escape' })
+    expect(screen.queryByTestId('history-detail')).toBeNull()
   })
 })
 
