@@ -109,6 +109,8 @@ describe('Bulk actions', () => {
     for (const r of rows) {
       expect(list).toHaveTextContent(r.name)
       expect(list).toHaveTextContent(r.id)
+      // Each with its connection: two accounts of the same name differ by more than their ID.
+      expect(list).toHaveTextContent(`${r.name} ${r.id} (${r.connectionLabel})`)
     }
     expect(list).not.toHaveTextContent(closedRow.id)
     const skippedList = within(dialog).getByRole('region', { name: 'Accounts that will be skipped' })
