@@ -251,6 +251,13 @@ describe('Bulk actions', () => {
 
     const summary = await screen.findByTestId('job-summary')
     const jobCounts = screen.getByTestId('job-counts')
+    // Headings in order under the page's h1 (axe heading-order): the panel's h2, its lists' h3.
+    const panel = screen.getByTestId('job-progress')
+    expect(within(panel).getByRole('heading', { level: 2 })).toHaveTextContent('Close account: cancelled')
+    expect(within(panel).getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual([
+      'Not confirmed',
+      'Skipped',
+    ])
     // "Remaining 0" would say nothing is left: the not-started one is, and the bar stays partial.
     expect(jobCounts.querySelector('[data-count="not-started"]')).toHaveTextContent('1')
     expect(jobCounts.querySelector('[data-count="remaining"]')).toBeNull()
