@@ -40,7 +40,10 @@ fn secs(d: Duration) -> f64 {
 async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
     let parent = sim.twilio().add_parent(&format!("Reseller c{concurrency}"));
     let subs: Vec<String> = (0..ITEMS)
-        .map(|i| sim.twilio().add_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3)
+        })
         .collect();
     let ws = Arc::new(
         Workspace::new(WorkspaceConfig {
@@ -135,7 +138,10 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
 async fn sequential(sim: &Sim) -> Duration {
     let parent = sim.twilio().add_parent("Reseller sequential");
     let subs: Vec<String> = (0..SEQUENTIAL_ITEMS)
-        .map(|i| sim.twilio().add_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3)
+        })
         .collect();
     let api = TwilioApi::new(
         http::build_client(&HttpConfig::default()).unwrap(),

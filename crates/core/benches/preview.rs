@@ -65,8 +65,12 @@ async fn workspace(
             .unwrap();
         parents.push(parent.sid.clone());
         for i in 0..ITEMS / connections {
-            let sid =
-                sim.twilio().add_subaccount(&parent.sid, &format!("Tenant {i:04}"), "active", i % 3);
+            let sid = sim.twilio().add_subaccount(
+                &parent.sid,
+                &format!("Tenant {i:04}"),
+                "active",
+                i % 3,
+            );
             items.push(ItemRef {
                 connection_id: conn.id,
                 account_id: sid,

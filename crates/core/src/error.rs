@@ -281,19 +281,15 @@ impl Error {
     pub fn user_message(&self) -> String {
         match self {
             Error::Auth { provider } => format!(
-                "{} did not accept these credentials. Check the account ID and token in the provider's console, then edit the connection.",
+                "{} did not accept these credentials: the account ID or the token is wrong. Copy both again from the {} console.",
+                provider.name(),
                 provider.name()
             ),
             Error::NotFound { what } => format!(
                 "{what} was not found. It may have been removed by someone else: refresh the list."
             ),
             Error::RateLimited { .. } => "The provider is receiving too many requests right now. Subdesk retried and gave up; wait a minute and try again.".into(),
-            Error::InvalidTransition { action, status, provider } => format!(
-                "A {} account that is {} cannot be {}. Refresh the list to see its current status.",
-                provider.name(),
-                status.as_str(),
-                past_tense(*action)
-            ),
+            Error::InvalidTransition { action, status, provider } => invalid_transition(*action, *status, *provider),
             Error::ParentAccount => "This is the parent account of the connection. Subdesk never changes a parent account; use the provider's console if you really mean to.".into(),
             Error::AlreadyClosed => "This account is already closed, and a closed account cannot be changed or reopened. Refresh the list to see it.".into(),
             Error::ParentSuspended => "The parent account is suspended, so its subaccounts cannot be changed. Reactivate the parent account in the provider's console first.".into(),
@@ -301,11 +297,13 @@ impl Error {
             Error::Provider { .. } | Error::Refused { .. } | Error::NotApplied { .. } => {
                 self.provider_answer()
             }
-            Error::Network { .. } => "Subdesk could not reach the provider. Check your internet connection, then try again.".into(),
-            Error::Timeout => "The provider did not answer in time. Check your internet connection, then try again; refresh first to see whether the change went through.".into(),
+            // An answer lost after a change was sent ends as OutcomeUnknown (see actions.rs), so
+            // these sentences are only ever about requests that changed nothing.
+            Error::Network { .. } => "Subdesk could not reach the provider, so nothing was changed. If your other connections still answer, the provider itself is having trouble: try again in a few minutes. If none answer, check your internet connection.".into(),
+            Error::Timeout => "The provider did not answer in time, so nothing was changed. Try again in a few minutes.".into(),
             Error::UnexpectedResponse { .. } => "The provider sent an answer Subdesk does not understand. Check the connection's API address, or try again later.".into(),
             Error::ResponseTooLarge { limit_mib } => format!(
-                "The provider's answer was larger than {limit_mib} MiB, so Subdesk stopped reading it. Check the connection's API address; if it is right, refresh to see whether a change went through, and contact the provider's support if this goes on."
+                "The provider's answer was larger than {limit_mib} MiB, so Subdesk stopped reading it and nothing was changed. Check the connection's API address; if it is right, contact the provider's support."
             ),
             Error::Keychain { detail } => format!(
                 "The system keychain is not available ({detail}). Unlock your keyring (on Linux: GNOME Keyring or KWallet with the Secret Service) and try again."
@@ -382,9 +380,12 @@ impl Error {
     /// its reasons, or a change it answered but did not make.
     fn provider_answer(&self) -> String {
         match self {
-            Error::Provider { status, message, .. } if *status >= 500 => format!(
-                "The provider had a problem on its side ({message}). Refresh to see whether the change went through, then try again in a few minutes if needed."
-            ),
+            // The provider's own words stay in the technical text (`Display`), not here: a 5xx
+            // body is rarely meant for a person. A 5xx after a change was sent ends as
+            // OutcomeUnknown, so this one changed nothing.
+            Error::Provider { status, .. } if *status >= 500 => {
+                "The provider had a problem on its side, so nothing was changed. Try again in a few minutes.".into()
+            }
             Error::Provider { message, .. } => format!(
                 "The provider refused the request: {message}. Check the account in the provider's console."
             ),
@@ -463,6 +464,26 @@ fn as_sentence(words: &str) -> String {
     } else {
         format!("{words}.")
     }
+}
+
+/// A transition the rules do not allow: the provider does not offer the action at all, or
+/// not for an account in this status. Refreshing would not change either, so no such advice.
+fn invalid_transition(action: Action, status: Status, provider: Provider) -> String {
+    let info = provider.info();
+    if !info.actions.iter().any(|a| a.action == action) {
+        return format!(
+            "{} does not offer a way to {} its {}s, so Subdesk never asks for it.",
+            provider.name(),
+            action.as_str(),
+            info.account_word
+        );
+    }
+    format!(
+        "A {} account that is {} cannot be {}.",
+        provider.name(),
+        status.as_str(),
+        past_tense(action)
+    )
 }
 
 pub(crate) fn past_tense(action: Action) -> &'static str {
@@ -646,6 +667,70 @@ mod tests {
             let json = serde_json::to_value(e.code()).unwrap();
             assert_eq!(json.as_str().unwrap(), e.code().as_str());
         }
+    }
+
+    #[test]
+    fn a_failure_that_changed_nothing_never_asks_to_check_whether_it_went_through() {
+        let down = Error::Provider {
+            status: 503,
+            code: None,
+            message: "<html>Service Unavailable</html>".into(),
+        };
+        assert_eq!(
+            down.user_message(),
+            "The provider had a problem on its side, so nothing was changed. Try again in a few minutes."
+        );
+        assert_eq!(
+            Error::Timeout.user_message(),
+            "The provider did not answer in time, so nothing was changed. Try again in a few minutes."
+        );
+        let unreachable = Error::Network {
+            detail: "connection refused".into(),
+        }
+        .user_message();
+        assert!(
+            unreachable.starts_with("Subdesk could not reach the provider, so nothing was changed. If your other connections still answer, the provider itself is having trouble"),
+            "{unreachable}"
+        );
+        for e in all() {
+            let m = e.user_message();
+            assert!(!m.contains("whether the change went through"), "{e:?}: {m}");
+            assert!(!m.contains("Service Unavailable"), "{e:?}: {m}");
+        }
+    }
+
+    #[test]
+    fn refused_credentials_never_point_to_a_form_the_user_is_already_in() {
+        let m = Error::Auth {
+            provider: Provider::Vobiz,
+        }
+        .user_message();
+        assert_eq!(
+            m,
+            "Vobiz did not accept these credentials: the account ID or the token is wrong. Copy both again from the Vobiz console."
+        );
+    }
+
+    #[test]
+    fn a_transition_the_provider_never_offers_says_so_without_refresh_advice() {
+        let never = Error::InvalidTransition {
+            action: Action::Delete,
+            status: Status::Active,
+            provider: Provider::Vonage,
+        };
+        assert_eq!(
+            never.user_message(),
+            "Vonage does not offer a way to delete its subaccounts, so Subdesk never asks for it."
+        );
+        let not_now = Error::InvalidTransition {
+            action: Action::Close,
+            status: Status::Closed,
+            provider: Provider::Twilio,
+        };
+        assert_eq!(
+            not_now.user_message(),
+            "A Twilio account that is closed cannot be closed."
+        );
     }
 
     #[test]

@@ -57,9 +57,15 @@ fn item(connection_id: Uuid, account_id: &str) -> ItemRef {
 async fn rows_are_written_in_the_order_given_with_every_column_and_safe_cells() {
     let sim = sim(SimConfig::default()).await;
     let tp = sim.twilio().add_parent("Reseller");
-    let plain = sim.twilio().add_subaccount(&tp.sid, "Bright Dental", "active", 0);
-    let formula = sim.twilio().add_subaccount(&tp.sid, "=HYPERLINK(\"x\")", "suspended", 0);
-    let quoted = sim.twilio().add_subaccount(&tp.sid, "Acme, \"the\" firm\nline 2", "active", 0);
+    let plain = sim
+        .twilio()
+        .add_subaccount(&tp.sid, "Bright Dental", "active", 0);
+    let formula = sim
+        .twilio()
+        .add_subaccount(&tp.sid, "=HYPERLINK(\"x\")", "suspended", 0);
+    let quoted = sim
+        .twilio()
+        .add_subaccount(&tp.sid, "Acme, \"the\" firm\nline 2", "active", 0);
     let vp = sim.vobiz().add_parent("V");
     sim.vobiz().seed_subaccounts(&vp.auth_id, 2);
     let ws = workspace(fast_retry());

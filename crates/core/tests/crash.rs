@@ -349,7 +349,8 @@ async fn a_batch_killed_mid_way_is_reconciled_from_the_provider() {
         assert_eq!(e.action, Some(Action::Close));
         assert_eq!(e.connection_id, conn.id.to_string());
         let status = sim
-            .twilio().account(&e.account_id)
+            .twilio()
+            .account(&e.account_id)
             .expect("a known account")
             .status;
         match e.outcome {

@@ -13,7 +13,9 @@ use subdesk_sim::{FaultKind, SimConfig};
 async fn twilio_lists_the_numbers_the_close_dialog_counts_and_no_subaccount_balance() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Bright Dental", "active", 3);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Bright Dental", "active", 3);
     let api = twilio(&sim, &p);
     let account = api.fetch(&sub).await.unwrap();
     let d = api.detail(&account).await.unwrap();
@@ -43,7 +45,9 @@ async fn twilio_lists_the_numbers_the_close_dialog_counts_and_no_subaccount_bala
 async fn twilio_shows_a_subaccount_balance_when_twilio_reports_one() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Nimbus Travel", "active", 0);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Nimbus Travel", "active", 0);
     assert!(sim.twilio().set_balance(&sub, Some(("-3.17", "USD"))));
     let api = twilio(&sim, &p);
     let d = api.detail(&api.fetch(&sub).await.unwrap()).await.unwrap();
@@ -60,7 +64,9 @@ async fn twilio_shows_a_subaccount_balance_when_twilio_reports_one() {
 async fn twilio_api_key_cannot_list_a_subaccounts_numbers_and_says_so() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Foxglove Studio", "active", 2);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Foxglove Studio", "active", 2);
     let (key, secret) = sim.twilio().add_api_key(&p.sid);
     let api = subdesk_core::providers::twilio::TwilioApi::new(
         client(std::time::Duration::from_secs(5)),
@@ -81,8 +87,12 @@ async fn twilio_api_key_cannot_list_a_subaccounts_numbers_and_says_so() {
 async fn vonage_balance_is_its_own_or_shared_with_the_primary() {
     let sim = sim(SimConfig::default()).await;
     let (key, secret) = sim.vonage().add_primary("Reseller");
-    let own = sim.vonage().add_subaccount(&key, "Birch Lane Florist", false, Some((42.5, 100.0)));
-    let shared = sim.vonage().add_subaccount(&key, "Nimbus Travel", false, None);
+    let own = sim
+        .vonage()
+        .add_subaccount(&key, "Birch Lane Florist", false, Some((42.5, 100.0)));
+    let shared = sim
+        .vonage()
+        .add_subaccount(&key, "Nimbus Travel", false, None);
     let api = adapter(&sim, Provider::Vonage, &key, &secret);
 
     let d = api.detail(&api.fetch(&own).await.unwrap()).await.unwrap();
@@ -112,7 +122,9 @@ async fn vonage_balance_is_its_own_or_shared_with_the_primary() {
 async fn telnyx_balance_comes_from_the_single_account_fetch() {
     let sim = sim(SimConfig::default()).await;
     let (manager, key) = sim.telnyx().add_manager(true);
-    let id = sim.telnyx().add_account(&manager, "Harbor Logistics", false, false);
+    let id = sim
+        .telnyx()
+        .add_account(&manager, "Harbor Logistics", false, false);
     let api = adapter(&sim, Provider::Telnyx, "", &key);
     let (rows, _, _) = list_all(api.as_ref()).await;
     let row = rows.into_iter().find(|r| r.id == id).unwrap();
@@ -162,7 +174,9 @@ async fn vobiz_and_plivo_report_neither_in_plain_words() {
 async fn the_workspace_shows_a_detail_and_says_plainly_when_it_cannot() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Bright Dental", "closed", 4);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Bright Dental", "closed", 4);
     let ws = workspace(fast_retry());
     let c = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     // Read-only: a closed account still has a detail. Twilio refuses reads of a closed

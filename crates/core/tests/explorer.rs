@@ -246,16 +246,20 @@ impl World {
                 Some(s) => on(s == "active"),
             },
             Provider::Vobiz => sim
-                .vobiz().subaccount(&self.parent, id)
+                .vobiz()
+                .subaccount(&self.parent, id)
                 .map_or(Status::Deleted, |a| on(a.enabled)),
             Provider::Plivo => sim
-                .plivo().subaccount(id)
+                .plivo()
+                .subaccount(id)
                 .map_or(Status::Deleted, |a| on(a.enabled)),
             Provider::Vonage => sim
-                .vonage().subaccount(id)
+                .vonage()
+                .subaccount(id)
                 .map_or(Status::Deleted, |a| on(!a.suspended)),
             Provider::Telnyx => sim
-                .telnyx().account(id)
+                .telnyx()
+                .account(id)
                 .map_or(Status::Deleted, |a| on(!a.disabled)),
         }
     }

@@ -222,9 +222,13 @@ async fn an_oversized_answer_is_refused_with_a_clear_error_declared_or_not() {
 async fn an_oversized_answer_to_a_change_leaves_it_in_doubt() {
     let sim = sim(SimConfig::default()).await;
     let tp = sim.twilio().add_parent("Acme Reseller");
-    let tsub = sim.twilio().add_subaccount(&tp.sid, "Bright Dental", "active", 0);
+    let tsub = sim
+        .twilio()
+        .add_subaccount(&tp.sid, "Bright Dental", "active", 0);
     let vp = sim.vobiz().add_parent("Acme Voice");
-    let vsub = sim.vobiz().add_subaccount(&vp.auth_id, "Bright Dental", true);
+    let vsub = sim
+        .vobiz()
+        .add_subaccount(&vp.auth_id, "Bright Dental", true);
     sim.set_padding(Some(Padding {
         bytes: 2 * MIB as usize,
         chunked: true,

@@ -25,7 +25,10 @@ async fn setup(
 ) -> (Arc<Workspace>, Connection, Vec<String>) {
     let p = sim.twilio().add_parent("Reseller");
     let subs: Vec<String> = (0..n)
-        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", i % 3))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", i % 3)
+        })
         .collect();
     let ws = Arc::new(
         Workspace::new(WorkspaceConfig {

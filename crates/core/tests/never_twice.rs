@@ -87,7 +87,10 @@ async fn a_second_close_job_never_resends_a_close_whose_outcome_is_unknown() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
     let subs: Vec<String> = (0..4)
-        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i}"), "active", 1))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&p.sid, &format!("Tenant {i}"), "active", 1)
+        })
         .collect();
     let ws = workspace(policy());
     let conn = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
@@ -324,7 +327,10 @@ async fn a_gateway_404_page_does_not_mean_the_account_is_gone() {
         let done = ws
             .apply(conn.id, &sub, Action::Close, Some(&confirmation))
             .await;
-        assert_eq!(sim.twilio().account(&sub).unwrap().status == "closed", closed);
+        assert_eq!(
+            sim.twilio().account(&sub).unwrap().status == "closed",
+            closed
+        );
         match done {
             Ok(r) => assert!(closed, "{r:?}"),
             Err(e) => {
@@ -461,11 +467,15 @@ async fn demo_and_real_accounts_cannot_share_a_bulk_selection() {
     let demo_sim = sim(SimConfig::default()).await;
     let real_sim = sim(SimConfig::default()).await;
     let p = real_sim.twilio().add_parent("Real");
-    let real_sub = real_sim.twilio().add_subaccount(&p.sid, "Real tenant", "active", 0);
+    let real_sub = real_sim
+        .twilio()
+        .add_subaccount(&p.sid, "Real tenant", "active", 0);
     let ws = workspace(policy());
     let real = connect(&ws, &real_sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     let d = demo_sim.twilio().add_parent("Demo");
-    let demo_sub = demo_sim.twilio().add_subaccount(&d.sid, "Demo tenant", "active", 0);
+    let demo_sub = demo_sim
+        .twilio()
+        .add_subaccount(&d.sid, "Demo tenant", "active", 0);
     let mut demo = real.clone();
     demo.id = uuid::Uuid::new_v4();
     demo.account_id = d.sid.clone();

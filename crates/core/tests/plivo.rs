@@ -12,7 +12,8 @@ async fn lists_every_subaccount_20_at_a_time() {
     let sim = sim(SimConfig::default()).await;
     let (main, token) = sim.plivo().add_main();
     for i in 0..45 {
-        sim.plivo().add_subaccount(&main, &format!("Tenant {i}"), i % 5 != 0, 0);
+        sim.plivo()
+            .add_subaccount(&main, &format!("Tenant {i}"), i % 5 != 0, 0);
     }
     sim.clear_requests();
     let api = adapter(&sim, Provider::Plivo, &main, &token);
@@ -137,7 +138,9 @@ async fn delete_sends_the_cascade_choice_in_a_json_body() {
     let sim = sim(SimConfig::default()).await;
     let (main, token) = sim.plivo().add_main();
     let keep = sim.plivo().add_subaccount(&main, "Juniper Yoga", true, 2);
-    let gone = sim.plivo().add_subaccount(&main, "Copper Kettle Cafe", true, 5);
+    let gone = sim
+        .plivo()
+        .add_subaccount(&main, "Copper Kettle Cafe", true, 5);
     let api = adapter(&sim, Provider::Plivo, &main, &token);
     let mut yes = Choices::new();
     yes.insert("cascade".into(), true);
@@ -194,7 +197,8 @@ async fn a_listing_whose_total_changed_is_read_again() {
     let sim = sim(SimConfig::default()).await;
     let (main, token) = sim.plivo().add_main();
     for i in 0..45 {
-        sim.plivo().add_subaccount(&main, &format!("Tenant {i}"), true, 0);
+        sim.plivo()
+            .add_subaccount(&main, &format!("Tenant {i}"), true, 0);
     }
     sim.plivo().set_created_per_page(1);
     let api = adapter(&sim, Provider::Plivo, &main, &token);

@@ -48,7 +48,10 @@ async fn connect(
 ) -> (TwilioParent, Vec<ItemRef>) {
     let p = sim.twilio().add_parent(label);
     let subs: Vec<String> = (0..n)
-        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", i % 3))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", i % 3)
+        })
         .collect();
     let conn = ws
         .add_connection(&NewConnection {

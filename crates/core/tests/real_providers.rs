@@ -45,7 +45,10 @@ async fn connected(
 ) -> (Arc<Workspace>, subdesk_core::Connection, Vec<String>) {
     let p = sim.twilio().add_parent("Reseller");
     let subs: Vec<String> = (0..n)
-        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i:02}"), "active", numbers))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&p.sid, &format!("Tenant {i:02}"), "active", numbers)
+        })
         .collect();
     let ws = workspace(fast_retry());
     let c = ws
@@ -123,7 +126,9 @@ async fn a_main_api_key_is_told_what_it_cannot_do_and_never_called_wrong_credent
 async fn a_standard_key_is_refused_with_its_own_sentence() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let (key, secret) = sim.twilio().add_api_key_of_kind(&p.sid, TwilioKeyKind::Standard);
+    let (key, secret) = sim
+        .twilio()
+        .add_api_key_of_kind(&p.sid, TwilioKeyKind::Standard);
     let ws = workspace(fast_retry());
     let e = ws
         .verify(&twilio_input(&sim, &p.sid, Some(&key), &secret))

@@ -24,7 +24,9 @@ fn named(ws: &Workspace, name: Option<&str>) {
 async fn a_single_action_keeps_its_reason_and_the_display_name_in_effect() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Bright Dental", "active", 0);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Bright Dental", "active", 0);
     let ws = workspace(fast_retry());
     let c = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     named(&ws, Some("  Dana K. "));
@@ -78,7 +80,9 @@ async fn a_single_action_keeps_its_reason_and_the_display_name_in_effect() {
 async fn a_reason_too_long_refuses_the_action_before_anything_is_sent() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Bright Dental", "active", 0);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Bright Dental", "active", 0);
     let ws = workspace(fast_retry());
     let c = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     ws.list_all(Arc::new(|_| {})).await;
@@ -128,9 +132,14 @@ async fn every_entry_of_a_bulk_job_keeps_its_reason_and_the_export_has_it_on_one
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
     let subs: Vec<String> = (0..3)
-        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i}"), "active", 0))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&p.sid, &format!("Tenant {i}"), "active", 0)
+        })
         .collect();
-    let closed = sim.twilio().add_subaccount(&p.sid, "Already closed", "closed", 0);
+    let closed = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Already closed", "closed", 0);
     let ws = workspace(fast_retry());
     let c = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token).await;
     named(&ws, Some("Dana"));

@@ -12,7 +12,8 @@ async fn lists_every_page_of_250_and_leaves_cancelled_accounts_out() {
     let sim = sim(SimConfig::default()).await;
     let (manager, key) = sim.telnyx().add_manager(true);
     for i in 0..520 {
-        sim.telnyx().add_account(&manager, &format!("Tenant {i}"), i % 7 == 0, false);
+        sim.telnyx()
+            .add_account(&manager, &format!("Tenant {i}"), i % 7 == 0, false);
     }
     sim.telnyx().add_account(&manager, "Gone Ltd", true, true);
     sim.clear_requests();
@@ -36,7 +37,9 @@ async fn lists_every_page_of_250_and_leaves_cancelled_accounts_out() {
 async fn disable_and_enable_with_the_connections_choice() {
     let sim = sim(SimConfig::default()).await;
     let (manager, key) = sim.telnyx().add_manager(true);
-    let acct = sim.telnyx().add_account(&manager, "Helix Robotics", false, false);
+    let acct = sim
+        .telnyx()
+        .add_account(&manager, "Helix Robotics", false, false);
     let api = adapter(&sim, Provider::Telnyx, "", &key);
     let r = api.apply(&acct, Action::Suspend).await.unwrap();
     assert_eq!(r.status_after, Status::Suspended);
@@ -61,7 +64,9 @@ async fn disable_and_enable_with_the_connections_choice() {
 async fn documented_errors_read_as_what_they_mean() {
     let sim = sim(SimConfig::default()).await;
     let (manager, key) = sim.telnyx().add_manager(true);
-    let acct = sim.telnyx().add_account(&manager, "Sparrow Logistics", false, false);
+    let acct = sim
+        .telnyx()
+        .add_account(&manager, "Sparrow Logistics", false, false);
     assert!(matches!(
         adapter(&sim, Provider::Telnyx, "", "KEYwrong")
             .verify()
@@ -92,7 +97,9 @@ async fn documented_errors_read_as_what_they_mean() {
 async fn the_table_shows_the_last_action_subdesk_recorded() {
     let sim = sim(SimConfig::default()).await;
     let (manager, key) = sim.telnyx().add_manager(true);
-    let acct = sim.telnyx().add_account(&manager, "Oakridge Legal", false, false);
+    let acct = sim
+        .telnyx()
+        .add_account(&manager, "Oakridge Legal", false, false);
     let (ws, _) = workspace_with_secrets(fast_retry());
     let conn = connect(&ws, &sim, Provider::Telnyx, "", &key).await;
     assert_eq!(conn.account_id, "");
@@ -124,7 +131,8 @@ async fn cancelled_accounts_are_listed_only_on_request_and_shown_closed_with_no_
     let sim = sim(SimConfig::default()).await;
     let (manager, key) = sim.telnyx().add_manager(true);
     for i in 0..260 {
-        sim.telnyx().add_account(&manager, &format!("Tenant {i}"), false, false);
+        sim.telnyx()
+            .add_account(&manager, &format!("Tenant {i}"), false, false);
     }
     let gone = sim.telnyx().add_account(&manager, "Gone Ltd", true, true);
     let conn = subdesk_core::Connection {
@@ -230,7 +238,9 @@ async fn a_connection_saved_with_cancelled_accounts_lists_them_and_one_saved_wit
 async fn a_422_shows_telnyx_detail_and_is_sent_once() {
     let sim = sim(SimConfig::default()).await;
     let (manager, key) = sim.telnyx().add_manager(true);
-    let acct = sim.telnyx().add_account(&manager, "Tidewater Marina", false, false);
+    let acct = sim
+        .telnyx()
+        .add_account(&manager, "Tidewater Marina", false, false);
     let (ws, _) = workspace_with_secrets(fast_retry());
     let conn = connect(&ws, &sim, Provider::Telnyx, "", &key).await;
     sim.clear_requests();
@@ -267,7 +277,8 @@ async fn a_list_without_meta_is_paged_to_a_short_page_in_an_explicit_order() {
         .await;
         let (manager, key) = sim.telnyx().add_manager(true);
         for i in 0..n {
-            sim.telnyx().add_account(&manager, &format!("Tenant {i}"), false, false);
+            sim.telnyx()
+                .add_account(&manager, &format!("Tenant {i}"), false, false);
         }
         sim.clear_requests();
         let api = adapter(&sim, Provider::Telnyx, "", &key);
@@ -338,8 +349,12 @@ async fn a_key_that_is_not_a_managers_is_told_from_a_wrong_key() {
 async fn rollup_accounts_use_the_managers_balance_and_available_credit_is_shown() {
     let sim = sim(SimConfig::default()).await;
     let (manager, key) = sim.telnyx().add_manager(true);
-    let own = sim.telnyx().add_account(&manager, "Maple Street Clinic", false, false);
-    let rollup = sim.telnyx().add_account(&manager, "Helix Robotics", false, false);
+    let own = sim
+        .telnyx()
+        .add_account(&manager, "Maple Street Clinic", false, false);
+    let rollup = sim
+        .telnyx()
+        .add_account(&manager, "Helix Robotics", false, false);
     sim.telnyx().set_rollup_billing(&rollup, true);
     let api = adapter(&sim, Provider::Telnyx, "", &key);
     let (rows, _, _) = list_all(api.as_ref()).await;

@@ -82,7 +82,9 @@ async fn auth_tokens_in_list_responses_are_never_kept() {
 async fn suspend_reactivate_close_change_the_provider_state() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Bright Dental", "active", 3);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Bright Dental", "active", 3);
     let api = twilio(&sim, &p);
 
     let r = api.apply(&sub, Action::Suspend).await.unwrap();
@@ -131,7 +133,9 @@ async fn suspend_reactivate_close_change_the_provider_state() {
 async fn impact_counts_numbers_across_pages() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Big tenant", "active", 1503);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Big tenant", "active", 1503);
     let impact = twilio(&sim, &p).impact(&sub, Action::Close).await.unwrap();
     assert_eq!(impact.numbers_released, Some(1503));
     let suspend = twilio(&sim, &p)
@@ -143,6 +147,45 @@ async fn impact_counts_numbers_across_pages() {
         .consequences
         .iter()
         .any(|c| c.contains("still billed")));
+}
+
+/// The close and suspend dialogs count the numbers in plain words: "its phone number", never
+/// "all 1 phone number(s)".
+#[tokio::test]
+async fn impact_words_count_the_numbers_without_plural_brackets() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.twilio().add_parent("Reseller");
+    let one = sim
+        .twilio()
+        .add_subaccount(&p.sid, "One number", "active", 1);
+    let three = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Three numbers", "active", 3);
+    let api = twilio(&sim, &p);
+    let close = |id: String| {
+        let api = &api;
+        async move { api.impact(&id, Action::Close).await.unwrap().consequences }
+    };
+    let suspend = |id: String| {
+        let api = &api;
+        async move { api.impact(&id, Action::Suspend).await.unwrap().consequences }
+    };
+    assert_eq!(
+        close(one.clone()).await[0],
+        "Twilio releases its phone number. A released number may go to someone else."
+    );
+    assert_eq!(
+        close(three.clone()).await[0],
+        "Twilio releases all 3 of its phone numbers. Released numbers may go to someone else."
+    );
+    assert_eq!(
+        suspend(one).await[1],
+        "Its phone number is kept, and the parent account is still billed for it every month."
+    );
+    assert_eq!(
+        suspend(three).await[1],
+        "Its 3 phone numbers are kept, and the parent account is still billed for them every month."
+    );
 }
 
 #[tokio::test]
@@ -207,7 +250,9 @@ async fn errors_become_sentences_the_user_can_act_on() {
     assert!(sim.requests().is_empty(), "nothing was sent for the parent");
 
     // Suspended by Twilio (21478).
-    let locked = sim.twilio().add_subaccount(&p.sid, "Locked", "suspended", 0);
+    let locked = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Locked", "suspended", 0);
     sim.twilio().set_suspended_by_twilio(&locked, true);
     assert!(matches!(
         api.apply(&locked, Action::Reactivate)
@@ -363,7 +408,9 @@ async fn a_non_json_answer_is_an_unexpected_response() {
 async fn a_suspended_subaccounts_refused_reads_are_not_wrong_credentials() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Quiet Harbour", "suspended", 3);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Quiet Harbour", "suspended", 3);
     let api = twilio(&sim, &p);
     const SAID: &str = "Twilio does not let Subdesk read a suspended subaccount's phone numbers.";
 

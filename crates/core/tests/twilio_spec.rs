@@ -566,7 +566,9 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
     let (key_sid, key_secret) = sim.twilio().add_api_key(&p.sid);
     sim.twilio().seed_subaccounts(&p.sid, 2500);
     // Enough numbers that counting them follows next_page_uri twice.
-    let busy = sim.twilio().add_subaccount(&p.sid, "Many Numbers Ltd", "active", 2500);
+    let busy = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Many Numbers Ltd", "active", 2500);
     let closed = sim.twilio().add_subaccount(&p.sid, "Gone Ltd", "closed", 0);
 
     let api = TwilioApi::new(
@@ -953,7 +955,9 @@ async fn a_mis_cased_request_sent_through_the_proxy_fails_validation() {
     let sim = sim(SimConfig::default()).await;
     let (proxy, log) = start_proxy(&sim.base_url()).await;
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Bright Dental", "active", 1);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Bright Dental", "active", 1);
     let http = client(Duration::from_secs(5));
     let resp = http
         .post(format!("{proxy}/2010-04-01/Accounts/{sub}.json"))

@@ -205,12 +205,20 @@ async fn rows_with_older_or_odd_flags_never_fail_the_listing() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.vobiz().add_parent("Reseller");
     let plain = sim.vobiz().add_subaccount(&p.auth_id, "Plain", true);
-    let old_on = sim.vobiz().add_subaccount(&p.auth_id, "Old object, active", true);
-    let old_off = sim.vobiz().add_subaccount(&p.auth_id, "Old object, inactive", false);
-    let odd = sim.vobiz().add_subaccount(&p.auth_id, "Enabled but not active", true);
+    let old_on = sim
+        .vobiz()
+        .add_subaccount(&p.auth_id, "Old object, active", true);
+    let old_off = sim
+        .vobiz()
+        .add_subaccount(&p.auth_id, "Old object, inactive", false);
+    let odd = sim
+        .vobiz()
+        .add_subaccount(&p.auth_id, "Enabled but not active", true);
     let bare = sim.vobiz().add_subaccount(&p.auth_id, "No flags", true);
-    sim.vobiz().set_row_shape(&old_on, VobizRowShape::OnlyIsActive);
-    sim.vobiz().set_row_shape(&old_off, VobizRowShape::OnlyIsActive);
+    sim.vobiz()
+        .set_row_shape(&old_on, VobizRowShape::OnlyIsActive);
+    sim.vobiz()
+        .set_row_shape(&old_off, VobizRowShape::OnlyIsActive);
     sim.vobiz().set_row_shape(&odd, VobizRowShape::NotActive);
     sim.vobiz().set_row_shape(&bare, VobizRowShape::NoFlags);
     let (rows, _, r) = list_all(&vobiz(&sim, &p)).await;

@@ -10,8 +10,12 @@ use subdesk_sim::{FaultKind, SimConfig, VonagePatchAnswer};
 async fn lists_subaccounts_in_one_answer_without_the_primary() {
     let sim = sim(SimConfig::default()).await;
     let (key, secret) = sim.vonage().add_primary("Reseller");
-    let own = sim.vonage().add_subaccount(&key, "Birch Lane Florist", false, Some((42.5, 100.0)));
-    let shared = sim.vonage().add_subaccount(&key, "Nimbus Travel", true, None);
+    let own = sim
+        .vonage()
+        .add_subaccount(&key, "Birch Lane Florist", false, Some((42.5, 100.0)));
+    let shared = sim
+        .vonage()
+        .add_subaccount(&key, "Nimbus Travel", true, None);
     let api = adapter(&sim, Provider::Vonage, &key, &secret);
     assert_eq!(api.verify().await.unwrap(), "Reseller");
     sim.clear_requests();
@@ -39,7 +43,9 @@ async fn lists_subaccounts_in_one_answer_without_the_primary() {
 async fn suspend_and_reactivate_are_a_json_patch_and_nothing_else_is_offered() {
     let sim = sim(SimConfig::default()).await;
     let (key, secret) = sim.vonage().add_primary("Reseller");
-    let sub = sim.vonage().add_subaccount(&key, "Foxglove Studio", false, None);
+    let sub = sim
+        .vonage()
+        .add_subaccount(&key, "Foxglove Studio", false, None);
     let api = adapter(&sim, Provider::Vonage, &key, &secret);
     let r = api.apply(&sub, Action::Suspend).await.unwrap();
     assert_eq!(r.status_after, Status::Suspended);
@@ -64,7 +70,9 @@ async fn suspend_and_reactivate_are_a_json_patch_and_nothing_else_is_offered() {
 async fn documented_errors_read_as_what_they_mean() {
     let sim = sim(SimConfig::default()).await;
     let (key, secret) = sim.vonage().add_primary("Reseller");
-    let sub = sim.vonage().add_subaccount(&key, "Granite Builders", false, None);
+    let sub = sim
+        .vonage()
+        .add_subaccount(&key, "Granite Builders", false, None);
     // 401: wrong secret.
     let wrong = adapter(&sim, Provider::Vonage, &key, "nope");
     assert!(matches!(wrong.verify().await, Err(Error::Auth { .. })));
@@ -103,7 +111,9 @@ async fn documented_errors_read_as_what_they_mean() {
 async fn a_patch_answer_that_shows_the_old_state_is_read_again() {
     let sim = sim(SimConfig::default()).await;
     let (key, secret) = sim.vonage().add_primary("Reseller");
-    let sub = sim.vonage().add_subaccount(&key, "Foxglove Studio", false, None);
+    let sub = sim
+        .vonage()
+        .add_subaccount(&key, "Foxglove Studio", false, None);
     let (ws, _) = workspace_with_secrets(fast_retry());
     let conn = connect(&ws, &sim, Provider::Vonage, &key, &secret).await;
     // Applied, but the answer is stale: the re-read shows it done.
@@ -140,7 +150,8 @@ async fn balances_keep_vonage_precision_and_negative_credit_limits() {
     let sim = sim(SimConfig::default()).await;
     let (key, secret) = sim.vonage().add_primary("Reseller");
     let sub =
-        sim.vonage().add_subaccount(&key, "Birch Lane Florist", false, Some((42.1234, -100.25)));
+        sim.vonage()
+            .add_subaccount(&key, "Birch Lane Florist", false, Some((42.1234, -100.25)));
     let api = adapter(&sim, Provider::Vonage, &key, &secret);
     let (rows, _, _) = list_all(api.as_ref()).await;
     let row = rows.iter().find(|r| r.id == sub).unwrap();
@@ -161,7 +172,9 @@ async fn balances_keep_vonage_precision_and_negative_credit_limits() {
 async fn a_422_shows_its_invalid_parameters() {
     let sim = sim(SimConfig::default()).await;
     let (key, secret) = sim.vonage().add_primary("Reseller");
-    let sub = sim.vonage().add_subaccount(&key, "Granite Builders", false, None);
+    let sub = sim
+        .vonage()
+        .add_subaccount(&key, "Granite Builders", false, None);
     sim.vonage().refuse_patch(
         &sub,
         "suspended",

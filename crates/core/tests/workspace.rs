@@ -224,7 +224,9 @@ async fn a_failed_connection_is_reported_while_the_others_list() {
 async fn closing_needs_the_typed_confirmation_and_is_recorded() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("T");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Bright Dental", "active", 4);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Bright Dental", "active", 4);
     let ws = workspace(fast_retry());
     let c = ws
         .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
@@ -368,7 +370,10 @@ async fn a_lost_answer_is_settled_by_re_reading_not_by_sending_again() {
     let sim = sim(SimConfig::default()).await;
     let vp = sim.vobiz().add_parent("V");
     let subs: Vec<String> = (0..30)
-        .map(|i| sim.vobiz().add_subaccount(&vp.auth_id, &format!("Tenant {i}"), true))
+        .map(|i| {
+            sim.vobiz()
+                .add_subaccount(&vp.auth_id, &format!("Tenant {i}"), true)
+        })
         .collect();
     let ws = workspace(fast_retry());
     let c = ws
@@ -436,8 +441,12 @@ async fn a_lost_answer_is_settled_by_re_reading_not_by_sending_again() {
 async fn reconciliation_completes_every_open_intent() {
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("T");
-    let done_sub = sim.twilio().add_subaccount(&p.sid, "Closed meanwhile", "active", 0);
-    let not_done = sim.twilio().add_subaccount(&p.sid, "Never reached", "active", 0);
+    let done_sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Closed meanwhile", "active", 0);
+    let not_done = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Never reached", "active", 0);
     let ws = workspace(fast_retry());
     let c = ws
         .add_connection(&new_twilio(&sim, &p.sid, &p.auth_token))
@@ -572,7 +581,9 @@ async fn an_intent_whose_connection_was_missing_is_checked_once_it_is_back() {
     use subdesk_core::{Connection, MemorySettings, SettingsStore, WorkspaceConfig};
     let sim = sim(SimConfig::default()).await;
     let p = sim.twilio().add_parent("T");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Closed meanwhile", "active", 0);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Closed meanwhile", "active", 0);
     let dir = tempfile::tempdir().unwrap();
     let conn = Connection {
         id: uuid::Uuid::new_v4(),

@@ -88,6 +88,8 @@ mod tests {
         assert_eq!(request_uuid(42, 7).len(), 36);
         assert_ne!(request_uuid(42, 7), request_uuid(42, 8));
         let id = upper_alnum(&mut rng, 18);
-        assert!(id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+        assert!(id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
     }
 }

@@ -530,13 +530,7 @@ impl PlivoSim<'_> {
     }
 
     /// A subaccount of `main` with `numbers` phone numbers; returns its auth id.
-    pub fn add_subaccount(
-        &self,
-        main: &str,
-        name: &str,
-        enabled: bool,
-        numbers: usize,
-    ) -> String {
+    pub fn add_subaccount(&self, main: &str, name: &str, enabled: bool, numbers: usize) -> String {
         self.shared
             .state(|w: &mut PlivoWorld| w.add_sub(main, name, enabled, numbers))
     }

@@ -268,7 +268,12 @@ impl SimProvider for Vonage {
             let (key, secret) = w.add_primary("Demo Reseller (Vonage)");
             for i in 0..subaccounts {
                 let own_balance = (i == 0).then_some((12.5, 50.0));
-                w.add_sub(&key, &format!("Vonage Tenant {}", i + 1), i % 3 == 2, own_balance);
+                w.add_sub(
+                    &key,
+                    &format!("Vonage Tenant {}", i + 1),
+                    i % 3 == 2,
+                    own_balance,
+                );
             }
             json!({"api_key": key, "api_secret": secret})
         })

@@ -25,7 +25,9 @@ fn numbers_path(sid: &str) -> String {
 async fn a_main_key_manages_accounts_but_cannot_read_a_subaccounts_numbers() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
     let sub = sim.twilio().add_subaccount(&p.sid, "Customer", "active", 3);
-    let (key, secret) = sim.twilio().add_api_key_of_kind(&p.sid, TwilioKeyKind::Main);
+    let (key, secret) = sim
+        .twilio()
+        .add_api_key_of_kind(&p.sid, TwilioKeyKind::Main);
     let http = client();
     let get = |path: String| {
         http.get(format!("{}{path}", sim.base_url()))
@@ -76,7 +78,9 @@ async fn whether_a_main_key_may_change_a_subaccount_is_a_knob() {
 async fn a_standard_key_cannot_use_the_accounts_resource() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
     sim.twilio().add_subaccount(&p.sid, "Customer", "active", 0);
-    let (key, secret) = sim.twilio().add_api_key_of_kind(&p.sid, TwilioKeyKind::Standard);
+    let (key, secret) = sim
+        .twilio()
+        .add_api_key_of_kind(&p.sid, TwilioKeyKind::Standard);
     let http = client();
     for path in [
         "/2010-04-01/Accounts.json".to_string(),
@@ -180,7 +184,10 @@ async fn gateway_failures_are_html_and_may_have_applied() {
     })
     .await;
     let subs: Vec<String> = (0..40)
-        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("S{i}"), "active", 0))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&p.sid, &format!("S{i}"), "active", 0)
+        })
         .collect();
     let http = client();
     for sub in &subs {
@@ -222,7 +229,10 @@ async fn a_late_write_is_invisible_right_after_its_failure() {
     })
     .await;
     let subs: Vec<String> = (0..12)
-        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("S{i}"), "active", 0))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&p.sid, &format!("S{i}"), "active", 0)
+        })
         .collect();
     let http = client();
     for sub in &subs {

@@ -417,7 +417,10 @@ async fn server_errors_may_or_may_not_have_applied() {
     })
     .await;
     let subs: Vec<String> = (0..30)
-        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("S{i}"), "active", 0))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&p.sid, &format!("S{i}"), "active", 0)
+        })
         .collect();
     let http = client();
     for sub in &subs {
@@ -443,7 +446,10 @@ async fn resets_may_have_applied_too() {
     })
     .await;
     let subs: Vec<String> = (0..20)
-        .map(|i| sim.vobiz().add_subaccount(&p.auth_id, &format!("S{i}"), true))
+        .map(|i| {
+            sim.vobiz()
+                .add_subaccount(&p.auth_id, &format!("S{i}"), true)
+        })
         .collect();
     let http = client();
     for sub in &subs {
@@ -454,7 +460,10 @@ async fn resets_may_have_applied_too() {
     }
     let recs = sim.requests();
     for (sub, rec) in subs.iter().zip(&recs) {
-        assert_eq!(rec.applied, sim.vobiz().subaccount(&p.auth_id, sub).is_none());
+        assert_eq!(
+            rec.applied,
+            sim.vobiz().subaccount(&p.auth_id, sub).is_none()
+        );
     }
     let applied = recs.iter().filter(|r| r.applied).count();
     assert!(applied > 0 && applied < 20, "applied {applied} of 20");
@@ -670,7 +679,11 @@ async fn a_planned_fault_strikes_one_write_to_its_target() {
     let resp = post(&a, "closed").await.unwrap();
     assert_eq!(resp.status(), 404);
     assert!(resp.text().await.unwrap().contains("<html>"));
-    assert_eq!(sim.twilio().account(&a).unwrap().status, "active", "not yet");
+    assert_eq!(
+        sim.twilio().account(&a).unwrap().status,
+        "active",
+        "not yet"
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         sim.twilio().account(&a).unwrap().status,

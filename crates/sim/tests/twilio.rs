@@ -210,7 +210,9 @@ async fn list_filters_by_status_and_friendly_name() {
 async fn authentication_failures_and_api_keys() {
     let (sim, p) = twilio_sim(SimConfig::default()).await;
     let other = sim.twilio().add_parent("Someone Else");
-    let other_sub = sim.twilio().add_subaccount(&other.sid, "Theirs", "active", 0);
+    let other_sub = sim
+        .twilio()
+        .add_subaccount(&other.sid, "Theirs", "active", 0);
     let sub = sim.twilio().add_subaccount(&p.sid, "Mine", "active", 0);
     let (key, secret) = sim.twilio().add_api_key(&p.sid);
     assert!(is_sid(&json!(key), "SK"));
@@ -390,7 +392,9 @@ async fn error_codes_for_forbidden_changes() {
     let active = sim.twilio().add_subaccount(&p.sid, "active", "active", 1);
     let closed = sim.twilio().add_subaccount(&p.sid, "closed", "closed", 4);
     assert_eq!(sim.twilio().account(&closed).map(|a| a.numbers), Some(0));
-    let by_twilio = sim.twilio().add_subaccount(&p.sid, "by twilio", "suspended", 0);
+    let by_twilio = sim
+        .twilio()
+        .add_subaccount(&p.sid, "by twilio", "suspended", 0);
     sim.twilio().set_suspended_by_twilio(&by_twilio, true);
 
     // 21477: the parent itself.

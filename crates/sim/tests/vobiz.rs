@@ -236,7 +236,8 @@ async fn put_enabled_and_name() {
         assert_eq!(body["error"]["code"], json!("BAD_REQUEST"));
     }
     assert_eq!(
-        sim.vobiz().subaccount(&p.auth_id, &sa)
+        sim.vobiz()
+            .subaccount(&p.auth_id, &sa)
             .map(|s| (s.name, s.enabled)),
         Some(("Acme 2".into(), true))
     );

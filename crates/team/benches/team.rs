@@ -116,7 +116,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 async fn race(pg: &Pg, sim: &Sim, dir: &std::path::Path) {
     let subs = |p: &TwilioParent| -> Vec<String> {
         (0..ACCOUNTS)
-            .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", 0))
+            .map(|i| {
+                sim.twilio()
+                    .add_subaccount(&p.sid, &format!("Tenant {i:04}"), "active", 0)
+            })
             .collect()
     };
     // One desktop alone.

@@ -120,7 +120,10 @@ async fn two_desktops_closing_the_same_accounts_close_each_exactly_once() {
     .unwrap();
     let p = sim.twilio().add_parent("Reseller");
     let subs: Vec<String> = (0..40)
-        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i:02}"), "active", 0))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&p.sid, &format!("Tenant {i:02}"), "active", 0)
+        })
         .collect();
     let dana = desktop(&pg, &sim, &p, "Dana", "DESKTOP-1").await;
     let sam = desktop(&pg, &sim, &p, "Sam", "DESKTOP-2").await;
@@ -180,7 +183,9 @@ async fn a_second_desktop_is_told_who_holds_the_account_and_an_unknown_entry_is_
     set_up(&pg).await;
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let p = sim.twilio().add_parent("Reseller");
-    let sub = sim.twilio().add_subaccount(&p.sid, "Maple Street Bakery", "active", 0);
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Maple Street Bakery", "active", 0);
     let dana = desktop(&pg, &sim, &p, "Dana", "DESKTOP-1").await;
     let sam = desktop(&pg, &sim, &p, "Sam", "DESKTOP-2").await;
 
@@ -265,7 +270,10 @@ async fn moving_the_local_history_in_copies_each_entry_once() {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let p = sim.twilio().add_parent("Reseller");
     let subs: Vec<String> = (0..3)
-        .map(|i| sim.twilio().add_subaccount(&p.sid, &format!("Tenant {i}"), "active", 0))
+        .map(|i| {
+            sim.twilio()
+                .add_subaccount(&p.sid, &format!("Tenant {i}"), "active", 0)
+        })
         .collect();
     // A desktop that used the local history only, until now.
     let dir = tempfile::tempdir().unwrap();

@@ -37,6 +37,11 @@ describe('Account detail', () => {
     expect(list).toHaveAccessibleName(/Phone numbers/)
     expect(within(list).getAllByRole('listitem')).toHaveLength(2)
     expect(list).toHaveTextContent('+14155550101')
+    // "Phone numbers (2)", each number with its local form in a column of its own.
+    expect(within(dialog).getByTestId('detail-numbers-count').closest('h3')).toHaveTextContent(/^Phone numbers \(2\)$/)
+    const first = within(list).getAllByRole('listitem')[0]
+    expect(within(first).getByTestId('detail-number')).toHaveTextContent(/^\+14155550101$/)
+    expect(within(first).getByTestId('detail-number-local')).toHaveTextContent(/^\(415\) 555-0101$/)
     expect(within(dialog).getByTestId('detail-balance')).toHaveTextContent('Twilio does not report a balance for this subaccount.')
     expect(within(dialog).getByTestId('row-id')).toHaveAttribute('title', target.id)
     expect(dialog).not.toHaveTextContent(/\bClose\b/)
@@ -59,6 +64,23 @@ describe('Account detail', () => {
     )
     expect(within(dialog).getByTestId('detail-numbers-note')).toHaveTextContent("Vobiz does not list this account's phone numbers")
     expect(within(dialog).queryByTestId('detail-numbers')).toBeNull()
+  })
+
+  it('never says "Telnyx says: not reported by Telnyx" for a provider that reports no state', async () => {
+    const telnyx = { ...DEMO_VOBIZ, id: 'conn-telnyx', provider: 'telnyx' as const, label: 'Demo Telnyx' }
+    const backend = fakeBackend({ perConnection: 1, connections: [DEMO_TWILIO, telnyx] })
+    const target = backend.rows.find((r) => r.provider === 'telnyx')!
+    Object.assign(target, { status: 'unknown', providerStatus: 'not reported by Telnyx' })
+    const accounts = new AccountsStore()
+    const table = new TableState(accounts)
+    render(AccountsView, { props: { accounts, table, job: new JobStore(accounts), connections: [DEMO_TWILIO, telnyx] } })
+    await accounts.refresh()
+    await waitFor(() => expect(screen.getAllByTestId('account-row').some((r) => r.dataset.id === target.id)).toBe(true))
+    const row = screen.getAllByTestId('account-row').find((r) => r.dataset.id === target.id)!
+    await userEvent.setup().click(within(row).getByTestId('row-detail'))
+    const dialog = await screen.findByTestId('account-detail')
+    await waitFor(() => expect(within(dialog).getAllByTestId('status-badge')[0]).toHaveTextContent('not reported'))
+    expect(dialog).not.toHaveTextContent(/Telnyx says/)
   })
 
   it('shows loading, then the error with Retry, which reads again', async () => {

@@ -310,7 +310,11 @@ describe('Accounts table', () => {
     const marker = within(rowEls().find((r) => r.dataset.id === vobiz[1].id)!).getByTestId('row-stale')
     expect(marker).toHaveTextContent(/^not updated since \d{1,2}[:.]\d{2}/)
     const alert = screen.getByTestId('connection-failure')
-    expect(alert).toHaveTextContent('Demo Vobiz did not answer. Vobiz: the request timed out.')
+    // Twilio answered: the sentence blames Vobiz, not the user's internet connection.
+    expect(alert).toHaveTextContent(
+      "Demo Vobiz did not answer. Your other connections answer, so the trouble is on the provider's side, not your internet connection. Try again in a few minutes.",
+    )
+    expect(alert).not.toHaveTextContent(/check your internet/i)
     expect(alert).toHaveTextContent(/Its 2 accounts below are from the last listing at \d{1,2}[:.]\d{2}.* and may be out of date/)
     expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 5 of 5')
 
@@ -318,6 +322,8 @@ describe('Accounts table', () => {
     failVobiz = 'auth'
     await accounts.refresh()
     await waitFor(() => expect(screen.getByTestId('connection-failure')).toHaveTextContent('Demo Vobiz refused the credentials.'))
+    // Outside the connection form, the sentence says where to correct them.
+    expect(screen.getByTestId('connection-failure')).toHaveTextContent('Then correct them with Edit… in Connections.')
     expect(rowEls()).toHaveLength(5)
     failVobiz = 'provider'
     await accounts.refresh()

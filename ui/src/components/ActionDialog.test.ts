@@ -69,6 +69,25 @@ describe('Action dialog', () => {
     await fireEvent.click(within(dialog).getByTestId('confirm-button'))
     await waitFor(() => expect(row(target.id)).toHaveAttribute('data-status', 'suspended'))
     expect(backend.callsOf('apply_action')[0].confirmation).toBeNull()
+    // A status line says what was done, with its undo: not only a badge that changed.
+    const line = await screen.findByTestId('action-confirmation')
+    expect(line).toHaveTextContent(`Suspended ${target.name} · Undo: Reactivate Hide`)
+    await fireEvent.click(within(line).getByTestId('action-undo'))
+    const undo = await screen.findByTestId('action-dialog')
+    expect(within(undo).getByRole('heading', { level: 2 })).toHaveTextContent(`Reactivate: ${target.name}?`)
+  })
+
+  it('says a permanent action was done, with no undo', async () => {
+    const { backend, row } = await setup()
+    const target = backend.rows.find((r) => r.provider === 'twilio' && r.status === 'active')!
+    const user = userEvent.setup()
+    await user.click(within(row(target.id)).getByTestId('row-action-close'))
+    const dialog = await screen.findByTestId('action-dialog')
+    await user.type(within(dialog).getByTestId('confirm-input'), target.id.slice(-3))
+    await user.click(within(dialog).getByTestId('confirm-button'))
+    const line = await screen.findByTestId('action-confirmation')
+    expect(line).toHaveTextContent(`Closed ${target.name} Hide`)
+    expect(within(line).queryByTestId('action-undo')).toBeNull()
   })
 
   it('keeps the dialog open with the message on failure, and marks the row as failed', async () => {
@@ -87,6 +106,8 @@ describe('Action dialog', () => {
     expect(row(target.id)).toHaveAttribute('data-state', 'error')
     expect(within(row(target.id)).getByTestId('row-error')).toHaveTextContent('Twilio could not suspend')
     expect(within(row(target.id)).getByTestId('row-error-badge')).toHaveClass('tone-error')
+    // The badge says its word in full (it used to be clipped to "err").
+    expect(within(row(target.id)).getByTestId('row-error-badge')).toHaveTextContent(/^\s*failed$/)
 
     await fireEvent.click(within(dialog).getByTestId('cancel-button'))
     expect(screen.queryByTestId('action-dialog')).toBeNull()

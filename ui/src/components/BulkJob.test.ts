@@ -109,6 +109,8 @@ describe('Bulk actions', () => {
     for (const r of rows) {
       expect(list).toHaveTextContent(r.name)
       expect(list).toHaveTextContent(r.id)
+      // Each with its connection: two accounts of the same name differ by more than their ID.
+      expect(list).toHaveTextContent(`${r.name} ${r.id} (${r.connectionLabel})`)
     }
     expect(list).not.toHaveTextContent(closedRow.id)
     const skippedList = within(dialog).getByRole('region', { name: 'Accounts that will be skipped' })
@@ -169,6 +171,11 @@ describe('Bulk actions', () => {
     expect(screen.getByTestId('job-eta')).toHaveTextContent('about 10 s left')
     await waitFor(() => expect(rowOf(rows[0].id)).toHaveAttribute('data-status', 'closed'))
     expect(rowOf(rows[1].id)).toHaveAttribute('data-state', 'error')
+    // One sentence for the failure, wherever it is shown: the row, the list of errors, the summary.
+    const oneSentence = 'Not changed: Subdesk could not reach Twilio. Retry?'
+    expect(within(rowOf(rows[1].id)).getByTestId('row-error')).toHaveTextContent(oneSentence)
+    expect(screen.getByTestId('row-errors')).toHaveTextContent(`${rows[1].name} ${rows[1].id}: ${oneSentence}`)
+    expect(screen.getByTestId('row-errors')).not.toHaveTextContent('Could not reach Twilio.')
 
     // The table stays usable while the job runs.
     await userEvent.setup().type(screen.getByTestId('search-input'), rows[2].name)
@@ -244,6 +251,13 @@ describe('Bulk actions', () => {
 
     const summary = await screen.findByTestId('job-summary')
     const jobCounts = screen.getByTestId('job-counts')
+    // Headings in order under the page's h1 (axe heading-order): the panel's h2, its lists' h3.
+    const panel = screen.getByTestId('job-progress')
+    expect(within(panel).getByRole('heading', { level: 2 })).toHaveTextContent('Close account: cancelled')
+    expect(within(panel).getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual([
+      'Not confirmed',
+      'Skipped',
+    ])
     // "Remaining 0" would say nothing is left: the not-started one is, and the bar stays partial.
     expect(jobCounts.querySelector('[data-count="not-started"]')).toHaveTextContent('1')
     expect(jobCounts.querySelector('[data-count="remaining"]')).toBeNull()
@@ -252,9 +266,11 @@ describe('Bulk actions', () => {
     expect(jobCounts).toHaveTextContent('Not confirmed 1')
     expect(jobCounts.querySelector('[data-count="failed"]')).toHaveTextContent('0')
     const bar = screen.getByTestId('job-progress').querySelector('progress')!
-    expect(bar.value).toBe(2)
-    expect(bar.max).toBe(3)
-    expect(summary).toHaveTextContent('0 accounts done, 0 failed, 1 not confirmed, 1 skipped, 1 not started.')
+    // The preview skipped the closed account: the summary counts it with the one core skipped.
+    expect(bar.value).toBe(3)
+    expect(bar.max).toBe(4)
+    expect(jobCounts.querySelector('[data-count="skipped"]')).toHaveTextContent('2')
+    expect(summary).toHaveTextContent('0 accounts done, 0 failed, 1 not confirmed, 2 skipped, 1 not started.')
 
     // Not a failure: listed apart, explained, and never offered for a retry.
     expect(within(summary).queryByTestId('job-failures')).toBeNull()
@@ -268,6 +284,7 @@ describe('Bulk actions', () => {
     expect(summary).toHaveTextContent('Not confirmed')
     const skippedList = within(summary).getByTestId('job-skipped')
     expect(skippedList).toHaveTextContent('Skipped: A Twilio account that is closed cannot be closed.')
+    expect(skippedList).toHaveTextContent(`${closedRow.name} ${closedRow.id}: Skipped: It is already closed.`)
     expect(skippedList).not.toHaveTextContent(/refresh/i)
 
     // Its row is in doubt, not in error: no action to run again, only Check now.
@@ -325,7 +342,7 @@ describe('Bulk actions', () => {
     run.resolve(final)
 
     const summary = await screen.findByTestId('job-summary')
-    expect(summary).toHaveTextContent('1 account done, 1 failed, 1 not confirmed, 0 skipped.')
+    expect(summary).toHaveTextContent('1 account done, 1 failed, 1 not confirmed, 1 skipped.')
     expect(within(summary).getByTestId('job-failures')).toHaveTextContent(rows[1].name)
     expect(within(summary).getByTestId('job-failures')).not.toHaveTextContent(rows[0].name)
     expect(within(summary).getByTestId('job-not-confirmed')).toHaveTextContent(rows[0].name)

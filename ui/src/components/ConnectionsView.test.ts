@@ -18,7 +18,11 @@ describe('Add connection form', () => {
     await user.type(screen.getByTestId('conn-account-id'), 'AC12345')
     await user.type(screen.getByTestId('conn-secret'), 'token')
     await user.click(screen.getByTestId('conn-test'))
-    expect(screen.getByTestId('conn-account-id-error')).toHaveTextContent('starts with AC followed by 32')
+    expect(screen.getByTestId('conn-account-id-error')).toHaveTextContent(
+      'A Twilio Account SID starts with AC followed by 32 characters, digits 0-9 and letters a-f (34 characters in all). Copy it from the Twilio Console.',
+    )
+    // The connection's own label is called "Name" here, as on the Edit form.
+    expect(screen.getByTestId('conn-label')).toHaveAccessibleName(/^Name/)
     expect(backend.callsOf('verify_connection')).toHaveLength(0)
 
     await user.selectOptions(screen.getByTestId('conn-auth-kind'), 'apiKey')
@@ -149,6 +153,7 @@ describe('Connections view', () => {
     await user.click(within(items[0]).getByTestId('connection-edit'))
     const label = screen.getByTestId('connection-edit-label')
     expect(label).toHaveValue('Real Twilio')
+    expect(label).toHaveAccessibleName('Name')
     expect(screen.getByTestId('connection-edit-form')).toHaveTextContent('New Auth Token')
     await user.clear(label)
     await user.type(label, 'Acme Twilio')
@@ -195,6 +200,7 @@ describe('Connections view', () => {
     render(ConnectionsView, { props: { app, onchanged: vi.fn() } })
     const input = screen.getByTestId('settings-concurrency')
     await waitFor(() => expect(input).toHaveValue(5))
+    expect(input).toHaveAccessibleName('Accounts a bulk action changes at the same time (1 to 32)')
     const user = userEvent.setup()
     await user.clear(input)
     await user.type(input, '40')

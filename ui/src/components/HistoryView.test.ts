@@ -165,11 +165,12 @@ describe('History view', () => {
     }
   })
 
-  it('says unknown for a missing status, and shortens long errors behind a control', async () => {
+  it('says "not known" for a missing status, and shortens long errors behind a control', async () => {
     const long = 'The provider had a problem on its side. '.repeat(6).trim()
     setup([[entry(3, { statusBefore: null, statusAfter: null, outcome: 'failed', errorMessage: long })]])
     const row = (await screen.findAllByTestId('history-row'))[0]
-    expect(row).toHaveTextContent('unknown → unknown')
+    expect(row).toHaveTextContent('not known')
+    expect(row).not.toHaveTextContent('unknown → unknown')
     expect(row).not.toHaveTextContent('?')
     const text = within(row).getByTestId('short-text')
     expect(text.textContent!.length).toBeLessThan(long.length)
@@ -203,17 +204,27 @@ describe('History view', () => {
     const fields = within(detail).getByTestId('history-snapshot-fields')
     expect(fields).toHaveTextContent('Harbor Dental')
     expect(fields).toHaveTextContent('AC42')
-    expect(within(fields).getByTestId('history-snapshot-numbers')).toHaveTextContent('+15550001111')
+    // The number and its ID are two values, not run together.
+    expect(within(fields).getByTestId('history-snapshot-numbers')).toHaveTextContent(/^\+15550001111, ID PN1$/)
     expect(fields.querySelector('[data-choice="cascade"]')).toHaveTextContent('yes')
     const raw = within(detail).getByTestId('history-snapshot')
     expect(JSON.parse(raw.textContent!)).toEqual(JSON.parse(snapshot))
     expect(raw.closest('details')).toHaveTextContent('Technical details')
-    // Started to Finished is the duration; the stored time is the provider's, labelled so.
-    expect(within(detail).getByTestId('history-duration')).toHaveTextContent('2.5 s')
-    expect(within(detail).getByTestId('history-provider-time')).toHaveTextContent('800 ms')
-    expect(detail).toHaveTextContent('active → unknown')
+    // The JSON scrolls, so the keyboard can reach it (axe: scrollable-region-focusable).
+    expect(raw).toHaveAttribute('tabindex', '0')
+    // Local times without the ISO string, and the connection by its name, not its ID.
+    expect(within(detail).getByTestId('history-detail-started')).not.toHaveTextContent('2024-05-01T10:00:00.000Z')
+    expect(within(detail).getByTestId('history-detail-connection')).toHaveTextContent(/^Demo Twilio$/)
+    expect(detail).not.toHaveTextContent(DEMO_TWILIO.id)
+    // One duration, the figure the export writes; no second "Provider time" that could exceed it.
+    expect(within(detail).getByTestId('history-duration')).toHaveTextContent(/^800 ms$/)
+    expect(detail).not.toHaveTextContent('Provider time')
+    expect(within(detail).getByTestId('history-detail-status')).toHaveTextContent(/^active → not known$/)
     const levels = within(detail).getAllByRole('heading').map((h) => Number(h.tagName.slice(1)))
     expect(levels).toEqual([2, 3])
+    // Escape closes the detail, as Hide does.
+    await fireEvent.keyDown(within(detail).getByTestId('history-detail-hide'), { key: 'Escape' })
+    expect(screen.queryByTestId('history-detail')).toBeNull()
   })
 })
 

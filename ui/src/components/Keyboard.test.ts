@@ -39,6 +39,25 @@ describe('Keyboard and readable states', () => {
     expect(document.activeElement).not.toBe(document.body)
   })
 
+  it('goes from the search box to the table with the down arrow or the skip link', async () => {
+    const { backend, row } = await setup()
+    const user = userEvent.setup()
+    await user.click(screen.getByTestId('search-input'))
+    await user.keyboard('{ArrowDown}')
+    const firstId = screen.getAllByTestId('account-row')[0].dataset.id!
+    expect(document.activeElement).toBe(within(row(firstId)).getByTestId('row-detail'))
+    expect(backend.rows.some((r) => r.id === firstId)).toBe(true)
+
+    // One Tab from the search box reaches the skip link, which says where it goes.
+    screen.getByTestId('search-input').focus()
+    await user.tab()
+    const skip = screen.getByTestId('skip-to-table')
+    expect(skip).toHaveFocus()
+    expect(skip).toHaveTextContent('Go to the table')
+    await user.keyboard('{Enter}')
+    expect(document.activeElement).toBe(within(row(firstId)).getByTestId('row-detail'))
+  })
+
   it('shows a row error as text in full, not only in a tooltip', async () => {
     const { backend, row } = await setup()
     const target = backend.rows.find((r) => r.status === 'active')!

@@ -6,7 +6,7 @@ import type { ListEvent } from '../lib/bindings/ListEvent'
 import { AccountsStore } from '../lib/stores/accounts.svelte'
 import { JobStore } from '../lib/stores/job.svelte'
 import { TableState } from '../lib/stores/table.svelte'
-import { DEMO_TWILIO, makeRow } from '../mock/backend'
+import { DEMO_TWILIO, DEMO_VOBIZ, makeRow } from '../mock/backend'
 import { sendToChannel } from '../mock/channel'
 import { mockCommands } from '../test/ipc'
 import AccountsView from './AccountsView.svelte'
@@ -37,10 +37,32 @@ async function setup(extra: Record<string, (a: Record<string, unknown>) => unkno
 }
 
 describe('Status summary', () => {
+  it('counts what the search and connection filter leave, in the rows\' words', async () => {
+    const telnyx = { ...DEMO_VOBIZ, id: 'conn-telnyx', provider: 'telnyx' as const, label: 'Demo Telnyx' }
+    const managed = { ...makeRow(telnyx, 7, 'unknown'), providerStatus: 'not reported by Telnyx' }
+    const { table } = await setup({
+      list_accounts: ({ onEvent }) => {
+        sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_TWILIO.id, rows })
+        sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: telnyx.id, rows: [managed] })
+        return null
+      },
+    })
+    const summary = screen.getByTestId('status-summary')
+    await waitFor(() => expect(summary).toHaveTextContent('Active 3 · Suspended 1 · Not reported 1 · Closed 1'))
+    expect(summary).not.toHaveTextContent(/unknown/i)
+    // The connection filter narrows the counts.
+    table.filter.connectionId = DEMO_TWILIO.id
+    await waitFor(() => expect(summary).toHaveTextContent('Active 3 · Suspended 1 · Closed 1'))
+    expect(summary).not.toHaveTextContent('Not reported')
+    // And so does the search: only the suspended one's name matches.
+    table.filter.search = rows[3].name
+    await waitFor(() => expect(summary).toHaveTextContent(/^Suspended 1$/))
+  })
+
   it('counts every status, each a filter, and hides closed accounts behind a visible switch', async () => {
     const { ids, table } = await setup()
     const summary = screen.getByTestId('status-summary')
-    expect(summary).toHaveTextContent('active 3 · suspended 1 · closed 1')
+    expect(summary).toHaveTextContent('Active 3 · Suspended 1 · Closed 1')
     // Closed is counted but not in the table until asked for.
     await waitFor(() => expect(ids()).toHaveLength(4))
     expect(ids()).not.toContain(rows[4].id)

@@ -4,6 +4,7 @@ import type { Action } from './bindings/Action'
 import type { ItemRef } from './bindings/ItemRef'
 import type { Outcome } from './bindings/Outcome'
 import type { Provider } from './bindings/Provider'
+import type { Status } from './bindings/Status'
 
 export const ACTIONS: readonly Action[] = ['suspend', 'reactivate', 'close', 'delete']
 
@@ -187,3 +188,16 @@ export function checkedText(open: number, selfCheck = true): string {
  * marks or right-to-left letters cannot reorder the words after it. In the page, use <bdi>.
  */
 export const isolated = (text: string): string => `\u2068${text}\u2069`
+
+/**
+ * A history entry's status change in words: "unchanged (active)", "active → suspended", and
+ * "not known" for a side Subdesk could not read (or a provider that reports no state).
+ */
+export function statusChange(before: Status | null, after: Status | null): string {
+  const known = (s: Status | null) => (s && s !== 'unknown' ? s : null)
+  const b = known(before)
+  const a = known(after)
+  if (!b && !a) return 'not known'
+  if (b === a) return `unchanged (${b})`
+  return `${b ?? 'not known'} → ${a ?? 'not known'}`
+}

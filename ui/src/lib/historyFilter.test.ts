@@ -28,3 +28,14 @@ describe('history filter', () => {
     })
   })
 })
+
+describe('statusChange', () => {
+  it('says "unchanged" or "not known" instead of "unknown → unknown"', async () => {
+    const { statusChange } = await import('./format')
+    expect(statusChange('active', 'suspended')).toBe('active → suspended')
+    expect(statusChange('active', 'active')).toBe('unchanged (active)')
+    expect(statusChange('unknown', 'unknown')).toBe('not known')
+    expect(statusChange(null, null)).toBe('not known')
+    expect(statusChange('active', null)).toBe('active → not known')
+  })
+})

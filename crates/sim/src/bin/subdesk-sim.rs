@@ -13,7 +13,8 @@ use std::time::Duration;
 use clap::{Arg, CommandFactory, FromArgMatches, Parser};
 use serde_json::{Map, Value};
 use subdesk_sim::{
-    DeleteStyle, FaultKind, FaultPlan, Sim, SimConfig, SimProviderInfo, VobizConfig, VobizErrorShape,
+    DeleteStyle, FaultKind, FaultPlan, Sim, SimConfig, SimProviderInfo, VobizConfig,
+    VobizErrorShape,
 };
 
 #[derive(Debug, Parser)]
@@ -75,22 +76,24 @@ fn command(providers: &[SimProviderInfo]) -> clap::Command {
         )
         .into_boxed_str(),
     );
-    providers.iter().fold(Args::command().about(about), |cmd, p| {
-        let help: &'static str = Box::leak(
-            format!("Subaccounts to seed under the {} parent account", p.name).into_boxed_str(),
-        );
-        let default: &'static str = Box::leak(p.default_subaccounts.to_string().into_boxed_str());
-        cmd.arg(
-            Arg::new(subaccounts_flag(p))
-                .long(subaccounts_flag(p))
-                .value_name("N")
-                .value_parser(clap::value_parser!(usize))
-                .default_value(default)
-                .help(help),
-        )
-    })
+    providers
+        .iter()
+        .fold(Args::command().about(about), |cmd, p| {
+            let help: &'static str = Box::leak(
+                format!("Subaccounts to seed under the {} parent account", p.name).into_boxed_str(),
+            );
+            let default: &'static str =
+                Box::leak(p.default_subaccounts.to_string().into_boxed_str());
+            cmd.arg(
+                Arg::new(subaccounts_flag(p))
+                    .long(subaccounts_flag(p))
+                    .value_name("N")
+                    .value_parser(clap::value_parser!(usize))
+                    .default_value(default)
+                    .help(help),
+            )
+        })
 }
-
 
 fn parse_rate(s: &str) -> Result<f64, String> {
     let rate: f64 = s.parse().map_err(|e| format!("{e}"))?;

@@ -29,9 +29,9 @@ use crate::request::{Failure, Principal, ReqInfo};
 use crate::shared::Shared;
 use error::TwilioError;
 
-pub(crate) use state::TwilioWorld;
 pub use config::TwilioConfig;
 pub use sim::TwilioSim;
+pub(crate) use state::TwilioWorld;
 pub use state::{TwilioAccountState, TwilioKeyKind, TwilioParent};
 
 /// Twilio's Accounts API, as the pipeline sees it.

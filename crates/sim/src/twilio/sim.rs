@@ -43,11 +43,7 @@ impl TwilioSim<'_> {
     ///
     /// # Panics
     /// If `parent_sid` is not a parent added to this simulator.
-    pub fn add_api_key_of_kind(
-        &self,
-        parent_sid: &str,
-        kind: TwilioKeyKind,
-    ) -> (String, String) {
+    pub fn add_api_key_of_kind(&self, parent_sid: &str, kind: TwilioKeyKind) -> (String, String) {
         self.world(|w| w.add_api_key(parent_sid, kind))
     }
 

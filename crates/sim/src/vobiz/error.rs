@@ -6,8 +6,8 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::json;
 
-use super::json::iso;
 use super::config::VobizErrorShape;
+use super::json::iso;
 use crate::request::{Failure, ReqInfo};
 
 /// A Vobiz error; rendered with the request's id in the configured body shape.

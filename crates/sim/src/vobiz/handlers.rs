@@ -11,10 +11,10 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 
+use super::config::DeleteStyle;
 use super::error::VobizError;
 use super::json::sub_json;
 use super::state::{VobizSub, VobizUpdate, VobizWorld};
-use super::config::DeleteStyle;
 use crate::request::{mark_applied, Ctx};
 use crate::shared::Shared;
 

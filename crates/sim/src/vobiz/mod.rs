@@ -27,9 +27,9 @@ use crate::request::{Failure, Principal, ReqInfo};
 use crate::shared::Shared;
 use error::VobizError;
 
-pub(crate) use state::VobizWorld;
 pub use config::{DeleteStyle, VobizConfig, VobizErrorShape};
 pub use sim::VobizSim;
+pub(crate) use state::VobizWorld;
 pub use state::{VobizParent, VobizRowShape, VobizSubState};
 
 /// Which of its documented answers Vobiz gives (the two sources disagree), fixed for each
@@ -66,9 +66,7 @@ impl SimProvider for Vobiz {
     fn request_info(&self, shared: &Shared, seq: u64) -> ReqInfo {
         let wire = shared.state(|w: &mut VobizWorld| w.wire);
         let id = match wire.error_shape {
-            VobizErrorShape::Envelope | VobizErrorShape::Loose => {
-                ids::request_id(shared.seed, seq)
-            }
+            VobizErrorShape::Envelope | VobizErrorShape::Loose => ids::request_id(shared.seed, seq),
             VobizErrorShape::Plivo => ids::api_id(shared.seed, seq),
         };
         ReqInfo::new(id).with(wire)

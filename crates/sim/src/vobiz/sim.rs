@@ -68,11 +68,7 @@ impl VobizSim<'_> {
     }
 
     /// `None` once deleted (or if it never existed under that parent).
-    pub fn subaccount(
-        &self,
-        parent_auth_id: &str,
-        sub_auth_id: &str,
-    ) -> Option<VobizSubState> {
+    pub fn subaccount(&self, parent_auth_id: &str, sub_auth_id: &str) -> Option<VobizSubState> {
         self.world(|w| w.snapshot(parent_auth_id, sub_auth_id))
     }
 }

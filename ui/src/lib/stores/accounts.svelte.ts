@@ -70,6 +70,8 @@ export class AccountsStore {
   #previous = new Map<string, AccountRow[]>()
   /** Connections that finished or failed in the current listing. */
   #settled = new Set<string>()
+  /** Rows the current listing has sent: the others of a connection go when it is done. */
+  #seen = new Set<string>()
 
   #index = new Map<string, number>()
   #generation = 0
@@ -93,7 +95,12 @@ export class AccountsStore {
     return i === undefined ? undefined : this.rows[i]
   }
 
-  /** Re-reads every connection. A refresh started while one runs supersedes it. */
+  /**
+   * Re-reads every connection. A refresh started while one runs supersedes it. The rows on
+   * screen stay (and so do the scroll position and the selection) while it runs: each listed
+   * row replaces its old version as its page arrives, and a connection's rows that were not
+   * listed again go when that connection is done.
+   */
   async refresh(): Promise<void> {
     const generation = ++this.#generation
     // What is on screen now (including rows kept from an earlier failure) is what a failing
@@ -106,11 +113,11 @@ export class AccountsStore {
       else this.#previous.set(r.connectionId, [r])
     }
     this.#settled = new Set()
+    this.#seen = new Set()
     this.staleSince.clear()
     this.changedHere.clear()
     this.#incoming = []
     this.#updates.clear()
-    this.#setRows([])
     this.received = 0
     this.failures = []
     this.listError = null
@@ -136,6 +143,13 @@ export class AccountsStore {
     } finally {
       if (generation === this.#generation) {
         this.flush()
+        // A listing that ended well without a word from a connection (it was removed): its
+        // rows go.
+        if (this.listError === null) {
+          for (const connectionId of this.#previous.keys()) {
+            if (!this.#settled.has(connectionId)) this.#dropUnseen(connectionId)
+          }
+        }
         this.loading = false
         this.loadedOnce = true
       }
@@ -158,12 +172,13 @@ export class AccountsStore {
     this.#previous = new Map()
   }
 
-  /** Puts back a connection's rows of the previous listing (those not listed again), stale. */
+  /** Keeps a connection's rows of the previous listing (those not listed again), marked stale. */
   #keepPrevious(connectionId: string): number {
     this.flush()
-    const kept = (this.#previous.get(connectionId) ?? []).filter((r) => !this.#index.has(itemKey(r)))
-    if (kept.length > 0) {
-      this.#incoming.push(...kept)
+    const kept = (this.#previous.get(connectionId) ?? []).filter((r) => !this.#seen.has(itemKey(r)))
+    const gone = kept.filter((r) => !this.#index.has(itemKey(r)))
+    if (gone.length > 0) {
+      this.#incoming.push(...gone)
       this.flush()
     }
     const since = this.#listedAt.get(connectionId) ?? null
@@ -171,9 +186,17 @@ export class AccountsStore {
     return kept.length
   }
 
+  /** Removes a connection's rows that the current listing did not send. */
+  #dropUnseen(connectionId: string) {
+    this.flush()
+    const next = this.rows.filter((r) => r.connectionId !== connectionId || this.#seen.has(itemKey(r)))
+    if (next.length !== this.rows.length) this.#setRows(next)
+  }
+
   #onListEvent(event: ListEvent) {
     switch (event.kind) {
       case 'page':
+        for (const r of event.rows) this.#seen.add(itemKey(r))
         this.#incoming.push(...event.rows)
         this.received += event.rows.length
         this.#schedule()
@@ -197,6 +220,7 @@ export class AccountsStore {
       case 'done':
         this.#settled.add(event.connectionId)
         this.#listedAt.set(event.connectionId, new Date())
+        this.#dropUnseen(event.connectionId)
         break
     }
   }

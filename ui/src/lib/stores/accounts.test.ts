@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DEMO_TWILIO, makeRow } from '../../mock/backend'
-import { heldListing } from '../../test/ipc'
+import { deferred, heldListing, mockCommands } from '../../test/ipc'
+import { sendToChannel } from '../../mock/channel'
+import type { ListEvent } from '../bindings/ListEvent'
 import { AccountsStore } from './accounts.svelte'
 
 afterEach(() => {
@@ -42,6 +44,49 @@ describe('AccountsStore listing', () => {
     listing.end()
     await done
     expect(store.rows).toHaveLength(400)
+    expect(store.loading).toBe(false)
+  })
+})
+
+describe('AccountsStore refresh', () => {
+  it('keeps the rows while it runs, replaces them as pages arrive, and drops the ones not listed again', async () => {
+    const before = [0, 1, 2].map((i) => makeRow(DEMO_TWILIO, i))
+    const held = deferred<null>()
+    let channel: unknown
+    let calls = 0
+    mockCommands({
+      list_accounts: ({ onEvent }) => {
+        calls++
+        if (calls === 1) {
+          sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: before })
+          sendToChannel<ListEvent>(onEvent, { kind: 'done', connectionId: DEMO_TWILIO.id, total: 3 })
+          return null
+        }
+        channel = onEvent
+        return held.promise
+      },
+    })
+    const store = new AccountsStore()
+    await store.refresh()
+    expect(store.rows.map((r) => r.id)).toEqual(before.map((r) => r.id))
+
+    const again = store.refresh()
+    await vi.waitFor(() => expect(channel).toBeDefined())
+    // Refresh no longer empties the table ("showing 0 of 0"): the rows stay, marked as loading.
+    expect(store.rows).toHaveLength(3)
+    expect(store.loading).toBe(true)
+
+    const renamed = { ...before[1], name: 'Renamed Tenant', status: 'suspended' as const }
+    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: [before[0], renamed] })
+    store.flush()
+    expect(store.rows.map((r) => r.name)).toEqual([before[0].name, 'Renamed Tenant', before[2].name])
+    expect(store.rows[1].status).toBe('suspended')
+
+    // The connection is done: the row it did not list again goes.
+    sendToChannel<ListEvent>(channel, { kind: 'done', connectionId: DEMO_TWILIO.id, total: 2 })
+    held.resolve(null)
+    await again
+    expect(store.rows.map((r) => r.id)).toEqual([before[0].id, before[1].id])
     expect(store.loading).toBe(false)
   })
 })

@@ -7,8 +7,9 @@ import type { ItemRef } from '../bindings/ItemRef'
 import type { ItemResult } from '../bindings/ItemResult'
 import type { JobCounts } from '../bindings/JobCounts'
 import type { JobEvent } from '../bindings/JobEvent'
-import { itemKey } from '../format'
-import { isNotConfirmed } from '../jobResults'
+import type { SkippedItem } from '../bindings/SkippedItem'
+import { itemKey, providerLabel } from '../format'
+import { explainResult, isNotConfirmed } from '../jobResults'
 import { IN_DOUBT_FALLBACK, type AccountsStore } from './accounts.svelte'
 
 export type JobPhase = 'idle' | 'running' | 'finished'
@@ -28,7 +29,10 @@ export class JobStore {
    * the change twice); *Check now* on their rows settles them.
    */
   notConfirmed = $state.raw<ItemResult[]>([])
-  /** Items core skipped, each with the rule in its error message. */
+  /**
+   * Items skipped, each with the rule in its error message: the ones the preview already set
+   * aside (never sent to the job) first, then the ones core skipped while it ran.
+   */
   skipped = $state.raw<ItemResult[]>([])
   /** Items a cancelled job never started: they can be started again. */
   notStarted = $state.raw<ItemResult[]>([])
@@ -36,6 +40,8 @@ export class JobStore {
   error = $state<string | null>(null)
 
   private readonly accounts: AccountsStore
+  /** How many the preview skipped: core never sees them, so its counts leave them out. */
+  #previewSkipped = 0
 
   constructor(accounts: AccountsStore) {
     this.accounts = accounts
@@ -62,10 +68,11 @@ export class JobStore {
     this.cancelling = false
     this.failures = []
     this.notConfirmed = []
-    this.skipped = []
+    this.skipped = preview.skipped.map(skippedResult)
+    this.#previewSkipped = preview.skipped.length
     this.notStarted = []
     this.error = null
-    this.counts = {
+    this.counts = this.#withPreview({
       total: items.length,
       succeeded: 0,
       failed: 0,
@@ -73,11 +80,11 @@ export class JobStore {
       skipped: 0,
       notStarted: 0,
       remaining: items.length,
-    }
+    })
     this.accounts.setPending(keys)
     try {
       const counts = await api.bulkRun(items, preview.action, confirmation, (e) => this.#onEvent(e), choices, reason)
-      this.counts = counts
+      this.counts = this.#withPreview(counts)
     } catch (e) {
       this.error = api.errorMessage(e)
     } finally {
@@ -91,11 +98,11 @@ export class JobStore {
     switch (event.kind) {
       case 'started':
         this.jobId = event.jobId
-        this.counts = event.counts
+        this.counts = this.#withPreview(event.counts)
         break
       case 'item': {
         const r = event.result
-        this.counts = event.counts
+        this.counts = this.#withPreview(event.counts)
         this.etaSecs = event.etaSecs
         const key = itemKey(r.item)
         if (r.row) this.accounts.updateRows([r.row])
@@ -104,7 +111,9 @@ export class JobStore {
           this.accounts.markInDoubt(key, r.row?.inDoubt ?? IN_DOUBT_FALLBACK)
           this.notConfirmed = [...this.notConfirmed, r]
         } else if (r.outcome === 'failed') {
-          this.accounts.setError(key, r.error?.message ?? 'This account could not be changed.')
+          // The row says what the job's summary says: one sentence per outcome.
+          const provider = r.row?.provider ?? this.accounts.row(key)?.provider
+          this.accounts.setError(key, explainResult(r, provider ? providerLabel(provider) : undefined))
           this.failures = [...this.failures, r]
         } else if (r.outcome === 'skipped' && r.error?.code === 'in_doubt') {
           // Skipped because an earlier action on it has no known outcome: core's sentence says so.
@@ -119,7 +128,7 @@ export class JobStore {
       }
       case 'finished':
         this.jobId = event.jobId
-        this.counts = event.counts
+        this.counts = this.#withPreview(event.counts)
         this.cancelled = event.cancelled
         // Only a failure is ever offered for a retry: anything whose outcome is not known stays
         // with the not-confirmed ones, whichever list core put it in.
@@ -128,6 +137,12 @@ export class JobStore {
         this.etaSecs = null
         break
     }
+  }
+
+  /** Core's counts with the accounts the preview skipped added: the summary adds up. */
+  #withPreview(c: JobCounts): JobCounts {
+    const n = this.#previewSkipped
+    return { ...c, total: c.total + n, skipped: c.skipped + n }
   }
 
   async cancel(): Promise<void> {
@@ -150,5 +165,17 @@ export class JobStore {
     this.notStarted = []
     this.counts = null
     this.error = null
+  }
+}
+
+/** An account the preview set aside, as a result of the job: skipped, with the preview's reason. */
+function skippedResult(s: SkippedItem): ItemResult {
+  return {
+    item: s.item,
+    outcome: 'skipped',
+    statusAfter: null,
+    row: null,
+    error: { code: s.code, message: s.reason, retryable: false },
+    attempts: 0,
   }
 }

@@ -49,7 +49,7 @@ impl ProviderSpec for Spec {
                     .required("Enter the Account SID from the Twilio Console.")
                     .pattern(
                         "^AC[0-9a-fA-F]{32}$",
-                        "A Twilio Account SID starts with AC followed by 32 letters 0-9 and a-f (34 characters in all). Copy it from the Twilio Console.",
+                        "A Twilio Account SID starts with AC followed by 32 characters, digits 0-9 and letters a-f (34 characters in all). Copy it from the Twilio Console.",
                     ),
                 FormField::choice(
                     "authKind",
@@ -60,7 +60,7 @@ impl ProviderSpec for Spec {
                     .required("Enter the API key SID (it starts with SK).")
                     .pattern(
                         "^SK[0-9a-fA-F]{32}$",
-                        "An API key SID starts with SK followed by 32 letters 0-9 and a-f (34 characters in all).",
+                        "An API key SID starts with SK followed by 32 characters, digits 0-9 and letters a-f (34 characters in all).",
                     )
                     .shown_when("authKind", "apiKey"),
                 FormField::secret(
@@ -90,7 +90,7 @@ impl ProviderSpec for Spec {
                 ])
                 .impact(&[
                     "The subaccount can no longer make calls, send messages or use the API.",
-                    "Its {kept} are kept, and the parent account is still billed for them every month.",
+                    "{kept}",
                     "Calls already in progress are not ended.",
                     "You can reactivate it later.",
                 ]),
@@ -101,7 +101,7 @@ impl ProviderSpec for Spec {
                     "Closed subaccounts stop working at once and can never be reopened.",
                 ])
                 .impact(&[
-                    "Twilio releases {released} of this subaccount. Released numbers may go to someone else.",
+                    "{released}",
                     "The subaccount stops working at once and its Console logs become inaccessible.",
                     "This cannot be undone: a closed subaccount cannot be reopened.",
                     "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.",
@@ -680,15 +680,20 @@ impl ProviderApi for TwilioApi {
             Action::Reactivate | Action::Delete => None,
         };
         let numbers = read.and_then(|r| r.ok());
-        // The sentences are the description's; only the numbers are filled in here.
+        // The sentences are the description's; the two that depend on how many numbers the
+        // subaccount has are worded here, for that count.
         let released = match &read {
-            Some(Ok(n)) => format!("all {n} phone number(s)"),
-            Some(Err(why)) => why.count_words(),
-            None => "all phone numbers".into(),
+            Some(Ok(0)) => "This subaccount has no phone numbers, so none are released.".to_string(),
+            Some(Ok(1)) => "Twilio releases its phone number. A released number may go to someone else.".to_string(),
+            Some(Ok(n)) => format!("Twilio releases all {n} of its phone numbers. Released numbers may go to someone else."),
+            Some(Err(why)) => format!("Twilio releases {} of this subaccount. Released numbers may go to someone else.", why.count_words()),
+            None => "Twilio releases all phone numbers of this subaccount. Released numbers may go to someone else.".into(),
         };
         let kept = match numbers {
-            Some(n) => format!("{n} phone number(s)"),
-            None => "phone numbers".into(),
+            Some(0) => "It has no phone numbers, so none are billed while it is suspended.".to_string(),
+            Some(1) => "Its phone number is kept, and the parent account is still billed for it every month.".to_string(),
+            Some(n) => format!("Its {n} phone numbers are kept, and the parent account is still billed for them every month."),
+            None => "Its phone numbers are kept, and the parent account is still billed for them every month.".to_string(),
         };
         let consequences = self
             .provider()
