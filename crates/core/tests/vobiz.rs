@@ -176,7 +176,13 @@ async fn rate_limits_server_errors_and_timeouts() {
         e.error
     );
     assert!(e.ambiguous);
-    assert!(e.error.user_message().contains("try again"));
+    // The adapter's own sentence (the action path turns an ambiguous write into "not
+    // confirmed" before a user sees it).
+    assert!(
+        e.error.user_message().contains("Try again in a few minutes"),
+        "{}",
+        e.error.user_message()
+    );
 
     sim.set_faults(FaultPlan {
         rate: 1.0,
