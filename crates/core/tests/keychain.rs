@@ -1,7 +1,19 @@
 //! The app's secret store against a real Secret Service (scripts/test runs the Rust tests inside
 //! scripts/with-keyring, a private D-Bus session with an unlocked gnome-keyring).
 
+use std::sync::{Mutex, MutexGuard};
+
 use subdesk_core::secrets::{KeyringStore, Secret, SecretStore};
+
+/// One test at a time on the keychain, as the app does (its keychain calls go through one
+/// gate): once, two tests writing to the fresh keyring at the same moment made
+/// gnome-keyring-daemon drop off the bus ("Message recipient disconnected from message bus
+/// without replying").
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 fn store() -> KeyringStore {
     let store = KeyringStore::new("com.subdesk.desktop.tests");
@@ -17,6 +29,7 @@ fn store() -> KeyringStore {
 
 #[test]
 fn stores_reads_and_deletes_a_secret_in_the_real_keychain() {
+    let _gate = one_at_a_time();
     let store = store();
     let key = format!("test-{}", uuid::Uuid::new_v4());
     assert!(store.get(&key).unwrap().is_none());
@@ -37,6 +50,7 @@ fn stores_reads_and_deletes_a_secret_in_the_real_keychain() {
 
 #[test]
 fn secrets_of_different_connections_do_not_mix() {
+    let _gate = one_at_a_time();
     let store = store();
     let (a, b) = (
         format!("a-{}", uuid::Uuid::new_v4()),
