@@ -179,7 +179,9 @@ async fn rate_limits_server_errors_and_timeouts() {
     // The adapter's own sentence (the action path turns an ambiguous write into "not
     // confirmed" before a user sees it).
     assert!(
-        e.error.user_message().contains("Try again in a few minutes"),
+        e.error
+            .user_message()
+            .contains("Try again in a few minutes"),
         "{}",
         e.error.user_message()
     );

@@ -154,14 +154,7 @@ pub async fn connect(conninfo: &str) -> Result<Client, TeamError> {
 /// Brings an empty database to [`SCHEMA_VERSION`]; refuses a newer schema, or a database that
 /// has tables of something else. Returns the version in force.
 pub async fn migrate(client: &mut Client) -> Result<i32, TeamError> {
-    let tables: i64 = client
-        .query_one(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
-            &[],
-        )
-        .await
-        .map_err(db_error)?
-        .get(0);
+    let tables = public_tables(client).await?;
     let version = match tables {
         0 => 0,
         _ => schema_version(client).await?,
@@ -180,6 +173,29 @@ pub async fn migrate(client: &mut Client) -> Result<i32, TeamError> {
         tx.commit().await.map_err(db_error)?;
     }
     Ok(version.max(SCHEMA_VERSION))
+}
+
+/// How many tables the database's public schema has (none: an empty database).
+pub(crate) async fn public_tables(client: &Client) -> Result<i64, TeamError> {
+    Ok(client
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .await
+        .map_err(db_error)?
+        .get(0))
+}
+
+/// An open entry from a row of (id, action, started_at, actor, desktop).
+fn open_entry(r: &tokio_postgres::Row) -> OpenEntry {
+    OpenEntry {
+        id: r.get(0),
+        action: r.get(1),
+        started_at: r.get(2),
+        actor: r.get(3),
+        desktop: r.get(4),
+    }
 }
 
 /// The schema's version, for a database that has tables.
@@ -391,16 +407,7 @@ impl Desk {
             )
             .await
             .map_err(db_error)?;
-        Ok(rows
-            .iter()
-            .map(|r| OpenEntry {
-                id: r.get(0),
-                action: r.get(1),
-                started_at: r.get(2),
-                actor: r.get(3),
-                desktop: r.get(4),
-            })
-            .collect())
+        Ok(rows.iter().map(open_entry).collect())
     }
 
     /// Every entry with no final outcome under one parent account, with its account id.
@@ -421,21 +428,7 @@ impl Desk {
             )
             .await
             .map_err(db_error)?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                (
-                    r.get(5),
-                    OpenEntry {
-                        id: r.get(0),
-                        action: r.get(1),
-                        started_at: r.get(2),
-                        actor: r.get(3),
-                        desktop: r.get(4),
-                    },
-                )
-            })
-            .collect())
+        Ok(rows.iter().map(|r| (r.get(5), open_entry(r))).collect())
     }
 
     /// A page of the trail, newest first: entries before `before_id` matching `f`.

@@ -138,14 +138,7 @@ pub async fn test(settings: &TeamSettings, password: &str) -> Result<Tested, Tea
     let version = match schema_version(&client).await {
         Ok(v) => v,
         Err(TeamError::NotSubdesk) => {
-            let tables: i64 = client
-                .query_one(
-                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
-                    &[],
-                )
-                .await
-                .map_err(db_error)?
-                .get(0);
+            let tables = crate::public_tables(&client).await?;
             return Err(if tables == 0 {
                 TeamError::NotSetUp
             } else {
