@@ -2,6 +2,7 @@
 // manifest (each command gets an `allow-…` permission), `lib.rs` for the invoke handler and
 // `COMMANDS`; a test of `lib.rs` fails, naming the command, when the capability file,
 // `ui/src/lib/api.ts` or the UI's mock (`ui/src/mock/backend.ts`) disagree with it.
+// `ipc_check.rs` calls every one of them through IPC on the mock runtime.
 // Each name is a function of `commands.rs`.
 commands! {
     provider_catalog,

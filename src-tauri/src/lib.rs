@@ -6,6 +6,8 @@ mod about;
 mod command_check;
 mod commands;
 mod demo;
+#[cfg(test)]
+mod ipc_check;
 mod logging;
 mod memory;
 mod rendering;

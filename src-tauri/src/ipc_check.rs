@@ -1,0 +1,255 @@
+//! Every command of `command_list.rs`, called through Tauri's IPC on its mock runtime (no window,
+//! no display): a session on the demo workspace that lists, previews, acts, exports and reads
+//! the history, with the arguments as the UI sends them (camelCase, JSON). It fails when a
+//! command is missing from the handler, when an argument's name or type changed on one side,
+//! or when a command of the list is not called here.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+use subdesk_core::api::{AccountRow, ListEvent};
+use subdesk_core::providers::{HttpConfig, RetryPolicy};
+use subdesk_core::secrets::MemoryStore;
+use subdesk_core::settings::MemorySettings;
+use subdesk_core::{Status, Workspace, WorkspaceConfig};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+use crate::COMMANDS;
+
+struct Session {
+    webview: WebviewWindow<MockRuntime>,
+    ws: Arc<Workspace>,
+    called: BTreeSet<String>,
+    /// Keeps the app (and its state) alive while the session runs.
+    _app: tauri::App<MockRuntime>,
+}
+
+impl Session {
+    fn start() -> Session {
+        let ws = Workspace::new(WorkspaceConfig {
+            settings: Arc::new(MemorySettings::default()),
+            secrets: Arc::new(MemoryStore::default()),
+            history_path: None,
+            http: HttpConfig::default(),
+            retry: RetryPolicy::default(),
+            actor: "ipc-test".into(),
+        })
+        .expect("workspace");
+        let ws = Arc::new(ws);
+        let app = mock_builder()
+            .plugin(tauri_plugin_dialog::init())
+            .manage(Arc::clone(&ws))
+            .invoke_handler(crate::invoke_handler())
+            .build(mock_context(noop_assets()))
+            .expect("mock app");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("mock window");
+        Session {
+            webview,
+            ws,
+            called: BTreeSet::new(),
+            _app: app,
+        }
+    }
+
+    /// The command's answer as JSON: `Ok` its value, `Err` the error it returned.
+    fn call(&mut self, cmd: &str, args: Value) -> Result<Value, Value> {
+        self.called.insert(cmd.to_string());
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: tauri::test::INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, request)
+            .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+    }
+
+    fn ok(&mut self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args.clone())
+            .unwrap_or_else(|e| panic!("{cmd}({args}) failed: {e}"))
+    }
+
+    /// The error's `code`: the command ran and refused with a UiError, not an IPC failure.
+    fn refused(&mut self, cmd: &str, args: Value) -> String {
+        let e = match self.call(cmd, args.clone()) {
+            Ok(v) => panic!("{cmd}({args}) answered {v}, expected a refusal"),
+            Err(e) => e,
+        };
+        let code = e["code"].as_str().unwrap_or_else(|| {
+            panic!("{cmd}({args}): not a UiError ({e}): the arguments did not reach the command")
+        });
+        assert!(
+            e["message"].as_str().is_some_and(|m| m.ends_with('.')),
+            "{cmd}: {e}"
+        );
+        code.to_string()
+    }
+
+    /// The demo's rows, read through the workspace (a channel's events go to the web page).
+    fn rows(&self) -> Vec<AccountRow> {
+        let rows = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&rows);
+        tauri::async_runtime::block_on(self.ws.list_all(Arc::new(move |ev| {
+            if let ListEvent::Page { rows, .. } = ev {
+                sink.lock().unwrap().extend(rows);
+            }
+        })));
+        let rows = rows.lock().unwrap().clone();
+        rows
+    }
+}
+
+/// A channel argument as the UI's `new Channel()` serialises it.
+fn channel(id: u32) -> Value {
+    json!(format!("__CHANNEL__:{id}"))
+}
+
+#[test]
+fn every_command_answers_through_ipc_without_a_desktop() {
+    let dir = tempfile::tempdir().unwrap();
+    // The save dialog is skipped when this is set (see `ask_save_path`); one test sets it.
+    std::env::set_var("SUBDESK_EXPORT_PATH", dir.path().join("export.csv"));
+    let mut s = Session::start();
+
+    // Before any connection.
+    let catalog = s.ok("provider_catalog", json!({}));
+    assert_eq!(catalog.as_array().map(Vec::len), Some(5), "{catalog}");
+    assert_eq!(s.ok("app_status", json!({}))["demo"], json!(false));
+    assert_eq!(s.ok("keychain_check", json!({})), Value::Null);
+    let about = s.ok("about_info", json!({}));
+    assert!(about.is_object(), "{about}");
+    // An unknown folder is refused by the argument's type before anything opens.
+    assert!(s.call("open_folder", json!({"folder": "nowhere"})).is_err());
+
+    // Settings round trip.
+    let mut settings = s.ok("get_settings", json!({}));
+    let before = settings.clone();
+    settings["concurrency"] = json!(3);
+    let saved = s.ok("set_settings", json!({ "settings": settings }));
+    assert_eq!(saved["concurrency"], json!(3), "{saved} (was {before})");
+
+    // Connections: a blank form and unknown ids are refused in sentences.
+    let blank = json!({"provider": "twilio", "label": "", "accountId": "", "secret": ""});
+    assert_eq!(
+        s.refused("verify_connection", json!({ "input": blank })),
+        "validation"
+    );
+    assert_eq!(
+        s.refused("add_connection", json!({ "input": blank })),
+        "validation"
+    );
+    let nobody = uuid::Uuid::new_v4();
+    let code = s.refused(
+        "edit_connection",
+        json!({"connectionId": nobody, "edit": {"label": "x"}}),
+    );
+    assert!(!code.is_empty());
+    assert!(!s
+        .refused("remove_connection", json!({ "connectionId": nobody }))
+        .is_empty());
+    assert!(!s
+        .refused(
+            "settle_entry",
+            json!({"entryId": 999_999, "wentThrough": true})
+        )
+        .is_empty());
+
+    // The demo workspace: a simulator on loopback with every provider.
+    let status = s.ok("open_demo", json!({}));
+    assert_eq!(status["demo"], json!(true));
+    let connections = status["connections"].as_array().unwrap().len();
+    assert_eq!(connections, 5, "{status}");
+    let listed = s.ok("list_accounts", json!({ "onEvent": channel(1) }));
+    assert_eq!(
+        listed,
+        json!(connections),
+        "every connection ended its listing"
+    );
+
+    let rows = s.rows();
+    let twilio_active = rows
+        .iter()
+        .find(|r| r.provider.as_str() == "twilio" && r.status == Status::Active)
+        .expect("an active Twilio demo tenant");
+    let (conn, id) = (twilio_active.connection_id, twilio_active.id.clone());
+    let detail = s.ok(
+        "account_detail",
+        json!({"connectionId": conn, "accountId": id}),
+    );
+    assert_eq!(detail["row"]["id"], json!(id));
+    let preview = s.ok(
+        "preview_action",
+        json!({"connectionId": conn, "accountId": id, "action": "suspend"}),
+    );
+    assert_eq!(preview["action"], json!("suspend"));
+    let done = s.ok(
+        "apply_action",
+        json!({"connectionId": conn, "accountId": id, "action": "suspend",
+               "reason": "IPC test"}),
+    );
+    assert_eq!(done["row"]["status"], json!("suspended"), "{done}");
+    assert_eq!(
+        s.ok(
+            "check_account",
+            json!({"connectionId": conn, "accountId": id})
+        ),
+        json!(0)
+    );
+
+    let page = s.ok(
+        "history_query",
+        json!({"filter": {}, "beforeId": null, "limit": 50}),
+    );
+    let entries = page["entries"].as_array().expect("entries");
+    assert!(
+        entries.iter().any(|e| e["accountId"] == json!(id)),
+        "the suspend is in the history: {page}"
+    );
+    let exported = s.ok("history_export", json!({"filter": {}, "format": "csv"}));
+    assert!(exported["count"].as_u64().unwrap_or(0) >= 1, "{exported}");
+    let item = json!({"connectionId": conn, "accountId": id});
+    let accounts = s.ok("accounts_export", json!({ "items": [item] }));
+    assert!(accounts.is_object(), "{accounts}");
+
+    // Bulk: a preview and a run over two accounts, and the cancels (of nothing left to stop).
+    let two: Vec<Value> = rows
+        .iter()
+        .filter(|r| r.provider.as_str() == "twilio" && r.status == Status::Active && r.id != id)
+        .take(2)
+        .map(|r| json!({"connectionId": r.connection_id, "accountId": r.id}))
+        .collect();
+    assert_eq!(two.len(), 2, "two more active Twilio demo tenants");
+    let bp = s.ok(
+        "bulk_preview",
+        json!({"items": two, "action": "suspend", "previewId": "p1", "onEvent": channel(2)}),
+    );
+    assert!(bp.is_object(), "{bp}");
+    s.ok("bulk_preview_cancel", json!({"previewId": "p1"}));
+    let counts = s.ok(
+        "bulk_run",
+        json!({"items": two, "action": "suspend", "reason": "IPC test", "onEvent": channel(3)}),
+    );
+    assert!(counts.is_object(), "{counts}");
+    s.ok("bulk_cancel", json!({"jobId": "none"}));
+
+    let closed = s.ok("close_demo", json!({}));
+    assert_eq!(closed["demo"], json!(false));
+
+    let missing: Vec<_> = COMMANDS
+        .iter()
+        .filter(|c| !s.called.contains(**c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "commands of command_list.rs this session does not call: {missing:?}"
+    );
+}
