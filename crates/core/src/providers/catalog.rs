@@ -443,7 +443,7 @@ mod tests {
     /// rules core uses (`ui/src/mock/backend.ts` imports it). `scripts/test` fails when the
     /// committed file differs.
     #[test]
-    fn export_the_catalog_for_the_window() {
+    fn export_bindings_catalog() {
         let dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings");
         let json = serde_json::to_string_pretty(catalog()).unwrap() + "\n";
