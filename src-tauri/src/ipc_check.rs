@@ -253,3 +253,130 @@ fn every_command_answers_through_ipc_without_a_desktop() {
         "commands of command_list.rs this session does not call: {missing:?}"
     );
 }
+
+/// Writes `path` only when its content changed (the bindings check compares the folder).
+fn write_if_changed(path: &std::path::Path, json: &Value) {
+    let text = serde_json::to_string_pretty(json).unwrap() + "\n";
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// The answers of the real commands that the window's Vitest mock (`ui/src/mock/backend.ts`)
+/// replays instead of writing its own: core's limits, and each refusal as core words it, for
+/// a demo tenant (its name and ID replaced by `{name}` and `{id}`). Written beside the
+/// bindings by `./scripts/bindings`; the bindings check fails when the committed file differs.
+#[test]
+fn export_bindings_fixtures() {
+    let mut s = Session::start();
+    let status = s.ok("open_demo", json!({}));
+    let rows = s.rows();
+    let row = rows
+        .iter()
+        .find(|r| r.provider.as_str() == "twilio" && r.status == Status::Active)
+        .expect("an active Twilio demo tenant")
+        .clone();
+    let (conn, id) = (row.connection_id, row.id.clone());
+    let parent = status["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == json!(conn))
+        .expect("the tenant's connection")
+        .clone();
+    let on_row = |action: &str, extra: Value| {
+        let mut args = json!({"connectionId": conn, "accountId": id, "action": action});
+        args.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        args
+    };
+    // The typed confirmation is the ID's last characters: as volatile as the ID.
+    let preview = s.ok("preview_action", on_row("close", json!({})));
+    let phrase = preview["confirmPhrase"]
+        .as_str()
+        .expect("a close asks for a phrase")
+        .to_string();
+    let token = preview["confirmToken"].clone();
+    let mut errors = serde_json::Map::new();
+    let mut record = |s: &mut Session, key: &str, cmd: &str, args: Value| {
+        let e = s
+            .call(cmd, args)
+            .expect_err(&format!("{key}: {cmd} was expected to refuse"));
+        assert!(e["code"].is_string(), "{key}: {e}");
+        let words = e["message"].as_str().unwrap().replace(&id, "{id}");
+        let words = words.replace(&row.name, "{name}");
+        let mut e = e.clone();
+        e["message"] = json!(words.replace(&format!(" {phrase} "), " {phrase} "));
+        errors.insert(key.into(), e);
+    };
+    let long_reason = "x".repeat(subdesk_core::attribution::MAX_REASON + 1);
+    record(
+        &mut s,
+        "reasonTooLong",
+        "apply_action",
+        on_row("suspend", json!({"reason": long_reason})),
+    );
+    record(
+        &mut s,
+        "confirmationMissing",
+        "apply_action",
+        on_row("close", json!({})),
+    );
+    record(
+        &mut s,
+        "confirmationMismatch",
+        "apply_action",
+        on_row(
+            "close",
+            json!({"confirmation": {"typed": "WRONG", "token": token}}),
+        ),
+    );
+    record(
+        &mut s,
+        "invalidTransition",
+        "apply_action",
+        on_row("reactivate", json!({})),
+    );
+    let unknown = format!("AC{}", "0".repeat(32));
+    record(
+        &mut s,
+        "notFound",
+        "account_detail",
+        json!({"connectionId": conn, "accountId": unknown}),
+    );
+    let mut settings = s.ok("get_settings", json!({}));
+    settings["operatorDisplayName"] =
+        json!("n".repeat(subdesk_core::attribution::MAX_DISPLAY_NAME + 1));
+    record(
+        &mut s,
+        "displayNameTooLong",
+        "set_settings",
+        json!({ "settings": settings }),
+    );
+    let wrong = json!({"provider": "twilio", "label": "Wrong token", "accountId": parent["accountId"],
+                       "secret": "0".repeat(32), "baseUrl": parent["baseUrl"]});
+    record(
+        &mut s,
+        "wrongSecret",
+        "verify_connection",
+        json!({ "input": wrong }),
+    );
+    record(
+        &mut s,
+        "nothingToExport",
+        "accounts_export",
+        json!({"items": []}),
+    );
+    s.ok("close_demo", json!({}));
+
+    let fixtures = json!({
+        "limits": {
+            "maxReason": subdesk_core::attribution::MAX_REASON,
+            "maxDisplayName": subdesk_core::attribution::MAX_DISPLAY_NAME,
+        },
+        "errors": errors,
+    });
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings");
+    write_if_changed(&dir.join("fixtures.json"), &fixtures);
+}

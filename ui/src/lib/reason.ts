@@ -2,8 +2,13 @@
 // whatever the window sends (crates/core/src/attribution.rs); the dialogs check the same rule
 // first so the user sees the problem at the field, before anything is sent.
 
-/** The longest reason core keeps, in characters (`MAX_REASON` in core). */
-export const MAX_REASON = 200
+import fixtures from './bindings/fixtures.json'
+
+/** The longest reason core keeps, in characters (`MAX_REASON` in core, written into the
+ * generated `bindings/fixtures.json` by ./scripts/bindings). */
+export const MAX_REASON: number = fixtures.limits.maxReason
+/** The longest operator display name core keeps (`MAX_DISPLAY_NAME` in core). */
+export const MAX_DISPLAY_NAME: number = fixtures.limits.maxDisplayName
 
 /** As core keeps it: line breaks, tabs and control characters become one space; trimmed. */
 export function oneLine(text: string): string {

@@ -20,6 +20,7 @@ import type { PreviewEvent } from '../lib/bindings/PreviewEvent'
 import type { Status } from '../lib/bindings/Status'
 import type { UiError } from '../lib/bindings/UiError'
 import type { Settings } from '../lib/bindings/Settings'
+import fixtures from '../lib/bindings/fixtures.json'
 import { MAX_REASON, reasonToSend } from '../lib/reason'
 import { endChannel, sendToChannel } from './channel'
 
@@ -87,6 +88,17 @@ const err = (code: UiError['code'], message: string, retryable = false, field?: 
   retryable,
   ...(field ? { field } : {}),
 })
+
+/**
+ * A refusal as core words it: recorded from the real commands on the demo workspace by
+ * `export_bindings_fixtures` (src-tauri/src/ipc_check.rs), its `{id}`, `{name}` and `{phrase}`
+ * filled in for the row at hand. The mock replays core's sentence; it does not write its own.
+ */
+export function coreError(key: keyof typeof fixtures.errors, fill: Record<string, string> = {}): UiError {
+  const e = fixtures.errors[key] as UiError
+  const message = Object.entries(fill).reduce((m, [k, v]) => m.replaceAll(`{${k}}`, v), e.message)
+  return { ...e, message }
+}
 
 const DONE: Record<Action, Status> = { suspend: 'suspended', reactivate: 'active', close: 'closed', delete: 'deleted' }
 
@@ -267,9 +279,7 @@ export class FakeBackend {
       case 'set_settings': {
         const next = args.settings as Settings
         const name = reasonToSend(next.operatorDisplayName ?? '')
-        if (name && [...name].length > 60) {
-          throw err('validation', 'The display name is too long: shorten it to 60 characters or fewer, then save again.', false, 'operatorDisplayName')
-        }
+        if (name && [...name].length > fixtures.limits.maxDisplayName) throw coreError('displayNameTooLong')
         this.settings = { ...next, operatorDisplayName: name }
         return this.settings
       }
@@ -279,7 +289,7 @@ export class FakeBackend {
   }
 
   #verify(input: NewConnection) {
-    if (input.secret === 'wrong') throw err('auth', 'The Account SID or Auth Token is wrong.')
+    if (input.secret === 'wrong') throw coreError('wrongSecret')
     return {
       accountId: input.accountId,
       name: `${input.label || 'Parent'} (verified)`,
@@ -290,7 +300,7 @@ export class FakeBackend {
 
   #find(connectionId: string, accountId: string): AccountRow {
     const row = this.rows.find((r) => r.connectionId === connectionId && r.id === accountId)
-    if (!row) throw err('not_found', 'That account no longer exists.')
+    if (!row) throw coreError('notFound')
     return row
   }
 
@@ -368,9 +378,7 @@ export class FakeBackend {
   /** Like core: the reason kept on one line, none when empty, refused when too long. */
   #reason(raw: unknown): string | null {
     const reason = reasonToSend(typeof raw === 'string' ? raw : '')
-    if (reason && [...reason].length > MAX_REASON) {
-      throw err('validation', `The reason is too long: shorten it to ${MAX_REASON} characters or fewer (a ticket number is enough), then try again. Nothing was changed.`, false, 'reason')
-    }
+    if (reason && [...reason].length > MAX_REASON) throw coreError('reasonTooLong')
     return reason
   }
 
@@ -505,7 +513,7 @@ export class FakeBackend {
     this.#find(connectionId, accountId)
     const phrase = action === 'close' || action === 'delete' ? accountId.slice(-3) : null
     if (phrase && confirmation?.typed.toLowerCase() !== phrase.toLowerCase()) {
-      throw err('confirmation_mismatch', 'The confirmation does not match.')
+      throw coreError(confirmation ? 'confirmationMismatch' : 'confirmationMissing', { phrase })
     }
     if (phrase) this.#redeem(confirmation)
     const row = this.#applyOne(connectionId, accountId, action, null, reason)
@@ -583,7 +591,7 @@ export class FakeBackend {
     const runnable = items.filter((i) => this.rows.find((r) => r.connectionId === i.connectionId && r.id === i.accountId)?.allowedActions.includes(action))
     const phrase = `${action.toUpperCase()} ${runnable.length}`
     if (irreversible && confirmation?.typed.toLowerCase() !== phrase.toLowerCase()) {
-      throw err('confirmation_mismatch', 'The confirmation does not match.')
+      throw coreError(confirmation ? 'confirmationMismatch' : 'confirmationMissing', { phrase })
     }
     if (irreversible) this.#redeem(confirmation)
     const jobId = `job-${++this.#jobs}`
