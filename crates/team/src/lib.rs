@@ -1,7 +1,7 @@
 //! The shared team trail on PostgreSQL: the settings and how the server is reached (TLS, a pool,
 //! *Test*), the schema and its migrations, append-only entries and outcomes, and claims with a
-//! lease. No Postgres type leaves this crate. Not wired into the app yet: core's in-flight and
-//! history interfaces are what it will sit behind.
+//! lease. No Postgres type leaves this crate. Core's in-flight and
+//! history interfaces are what it sits behind, and [`Team`] is what the app turns on and off.
 //!
 //! What the server enforces (sql/001_schema.sql, sql/setup.sql): the app's role may read and
 //! insert entries and outcomes, never change or delete them (grants, and triggers for every
@@ -10,10 +10,16 @@
 
 use std::time::Duration;
 
+mod app;
 mod in_flight;
 mod pool;
 mod settings;
+mod trail;
 
+pub use app::{
+    desktop_name, MemoryTeamStore, SavedTeam, Team, TeamInput, TeamStore, TeamTested, TeamView,
+    PASSWORD_KEY,
+};
 pub use in_flight::{move_in, MovedIn, TeamInFlight, DEFAULT_LEASE};
 
 pub use pool::{test, TeamPool, Tested, CONNECT_TIMEOUT, POOL_SIZE};
