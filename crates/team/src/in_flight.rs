@@ -184,10 +184,13 @@ impl InFlight for TeamInFlight {
         account_id: &str,
         action: Action,
     ) -> Result<Claim> {
-        if let Some(sentence) = self.unusable() {
-            return Err(Error::TeamUnavailable { sentence });
-        }
-        let Some(desk) = self.desk() else {
+        // The demo's sample accounts are this desktop's alone: never in the team's trail.
+        let desk = match (conn.demo, self.unusable()) {
+            (true, _) => None,
+            (false, Some(sentence)) => return Err(Error::TeamUnavailable { sentence }),
+            (false, None) => self.desk(),
+        };
+        let Some(desk) = desk else {
             return self.local.claim_for_action(conn, account_id, action).await;
         };
         let local = self.local.hold(conn.id, account_id).ok_or_else(busy)?;
@@ -299,7 +302,7 @@ impl InFlight for TeamInFlight {
     }
 
     async fn intent_recorded(&self, conn: &Connection, entry: &HistoryEntry) -> Result<()> {
-        let Some(desk) = self.desk() else {
+        let Some(desk) = self.desk().filter(|_| !conn.demo) else {
             return Ok(());
         };
         desk.begin(&shared_entry(&self.origin, desk.desktop(), conn, entry))
@@ -309,7 +312,7 @@ impl InFlight for TeamInFlight {
     }
 
     async fn outcome_recorded(&self, conn: &Connection, entry: &HistoryEntry) {
-        let Some(desk) = self.desk() else {
+        let Some(desk) = self.desk().filter(|_| !conn.demo) else {
             return;
         };
         self.catch_up().await;
