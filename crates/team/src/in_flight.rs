@@ -289,6 +289,38 @@ impl InFlight for TeamInFlight {
         Ok(open)
     }
 
+    async fn held_elsewhere(&self, conns: &[Connection]) -> HashMap<(String, String), String> {
+        let mut held = HashMap::new();
+        let Some(desk) = self.desk() else {
+            return held;
+        };
+        for conn in conns.iter().filter(|c| !c.demo) {
+            // Listing works while the server is away: the rows then say nothing of it.
+            let Ok(theirs) = desk
+                .held_under(conn.provider.as_str(), &conn.account_id)
+                .await
+            else {
+                continue;
+            };
+            for (account_id, claim) in theirs {
+                if let Claimed::HeldBy {
+                    operator,
+                    desktop,
+                    action,
+                    since,
+                } = claim
+                {
+                    let secs = (Utc::now() - since).num_seconds().max(0) as u64;
+                    held.insert(
+                        (conn.id.to_string(), account_id),
+                        held_sentence(&operator, &desktop, &action, secs),
+                    );
+                }
+            }
+        }
+        held
+    }
+
     fn tokens(&self) -> &Tokens {
         self.local.tokens()
     }
@@ -324,6 +356,20 @@ impl InFlight for TeamInFlight {
                 .insert(entry.id, (conn.clone(), entry.clone()));
         }
     }
+}
+
+/// "In progress on DESKTOP-2: Dana started a Close 40 s ago."
+fn held_sentence(operator: &str, desktop: &str, action: &str, secs: u64) -> String {
+    let mut word = action.replace('_', " ");
+    if let Some(first) = word.get(0..1) {
+        word = first.to_uppercase() + &word[1..];
+    }
+    let ago = match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min", secs / 60),
+        _ => format!("{} h", secs / 3600),
+    };
+    format!("In progress on {desktop}: {operator} started a {word} {ago} ago.")
 }
 
 fn parse_time(iso: &str) -> Option<chrono::DateTime<Utc>> {

@@ -561,6 +561,39 @@ impl Desk {
         })
     }
 
+    /// The accounts under one parent account other desktops hold now (their lease has not run
+    /// out), by account id.
+    pub async fn held_under(
+        &self,
+        provider: &str,
+        parent_account: &str,
+    ) -> Result<Vec<(String, Claimed)>, TeamError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT account_id, operator, desktop, action, since FROM claims
+                 WHERE provider = $1 AND parent_account = $2 AND holder <> $3
+                   AND lease_until > now()",
+                &[&provider, &parent_account, &self.holder],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    Claimed::HeldBy {
+                        operator: r.get(1),
+                        desktop: r.get(2),
+                        action: r.get(3),
+                        since: r.get(4),
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// Gives the account back (only this desktop's own claim).
     pub async fn release(&self, key: &AccountKey) -> Result<(), TeamError> {
         let client = self.pool.get().await?;

@@ -366,3 +366,69 @@ async fn team_history_on_without_a_password_refuses_actions_with_a_sentence() {
     assert!(e.user_message().contains("Enter the team database's password"), "{}", e.user_message());
     assert_eq!(suspends(&sim, &sub), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_row_says_that_another_desktop_is_acting_on_the_account() {
+    let pg = Pg::start();
+    set_up(&pg).await;
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let p = sim.twilio().add_parent("Reseller");
+    let held = sim.twilio().add_subaccount(&p.sid, "Held", "active", 0);
+    let free = sim.twilio().add_subaccount(&p.sid, "Free", "active", 0);
+    let sam = app(on(pg.settings("subdesk_app")), Some("test"), "DESKTOP-2").await;
+    sam.ws.add_connection(&new_twilio(&sim, &p)).await.unwrap();
+
+    // Dana's desktop takes the account, as her Close would.
+    let dana = subdesk_team::Desk::new(
+        subdesk_team::TeamPool::open(&pg.settings("subdesk_app"), "test").unwrap(),
+        "Dana",
+        "DESKTOP-1",
+        Duration::from_secs(60),
+    );
+    let key = subdesk_team::AccountKey {
+        provider: "twilio".into(),
+        parent_account: p.sid.clone(),
+        account_id: held.clone(),
+    };
+    assert_eq!(
+        dana.claim(&key, "close").await.unwrap(),
+        subdesk_team::Claimed::Ours
+    );
+
+    let rows = listed(&sam.ws).await;
+    let said = |id: &str| {
+        rows.iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("{id} listed"))
+            .held_elsewhere
+            .clone()
+    };
+    let sentence = said(&held).expect("the held row says so");
+    assert!(
+        sentence.starts_with("In progress on DESKTOP-1: Dana started a Close ")
+            && sentence.ends_with(" s ago."),
+        "{sentence}"
+    );
+    assert_eq!(said(&free), None);
+
+    // Given back: the row no longer says it.
+    dana.release(&key).await.unwrap();
+    let rows = listed(&sam.ws).await;
+    assert_eq!(
+        rows.iter().find(|r| r.id == held).unwrap().held_elsewhere,
+        None
+    );
+}
+
+async fn listed(ws: &Arc<Workspace>) -> Vec<subdesk_core::api::AccountRow> {
+    let rows = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let into = Arc::clone(&rows);
+    ws.list_all(Arc::new(move |ev| {
+        if let subdesk_core::api::ListEvent::Page { rows, .. } = ev {
+            into.lock().unwrap().extend(rows);
+        }
+    }))
+    .await;
+    let out = rows.lock().unwrap().clone();
+    out
+}
