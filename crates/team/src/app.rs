@@ -96,7 +96,8 @@ pub struct Team {
     desktop: String,
 }
 
-const NO_PASSWORD: &str = "Enter the team database's password: Subdesk keeps it in this computer's keychain.";
+const NO_PASSWORD: &str =
+    "Enter the team database's password: Subdesk keeps it in this computer's keychain.";
 
 /// This computer's name, as the team sees it: `SUBDESK_DESKTOP_NAME` when set (two data
 /// folders on one computer in the end-to-end tests), or the computer's own name.
@@ -172,12 +173,10 @@ impl Team {
     async fn apply(&self, ws: &Workspace, saved: &SavedTeam) {
         let settings = match (saved.enabled, &saved.settings) {
             (false, _) => return self.in_flight.set_desk(None),
-            (true, None) => {
-                return self.in_flight.set_unusable(
-                    "Team history is on without its settings. Enter them in Settings, Team history."
-                        .into(),
-                )
-            }
+            (true, None) => return self.in_flight.set_unusable(
+                "Team history is on without its settings. Enter them in Settings, Team history."
+                    .into(),
+            ),
             (true, Some(s)) => s.clone(),
         };
         let password = match keychain(&self.secrets, |k| k.get(PASSWORD_KEY)).await {
@@ -252,19 +251,21 @@ impl Team {
                 message: NO_PASSWORD.into(),
             });
         };
-        Ok(match crate::test(&input.settings, password.expose()).await {
-            Ok(t) => TeamTested {
-                ok: true,
-                message: t.user_message(),
-            },
-            Err(e) => {
-                tracing::info!(error = %e, "team database test failed");
-                TeamTested {
-                    ok: false,
-                    message: e.user_message(),
+        Ok(
+            match crate::test(&input.settings, password.expose()).await {
+                Ok(t) => TeamTested {
+                    ok: true,
+                    message: t.user_message(),
+                },
+                Err(e) => {
+                    tracing::info!(error = %e, "team database test failed");
+                    TeamTested {
+                        ok: false,
+                        message: e.user_message(),
+                    }
                 }
-            }
-        })
+            },
+        )
     }
 
     /// The team database, or the sentence for an action that needs it.
@@ -293,7 +294,12 @@ impl Team {
         )
         .await
         .map_err(|e| Error::validation("team", e.user_message()))?;
-        tracing::info!(copied = moved.copied, already = moved.already, skipped = moved.skipped, "history moved into the team trail");
+        tracing::info!(
+            copied = moved.copied,
+            already = moved.already,
+            skipped = moved.skipped,
+            "history moved into the team trail"
+        );
         Ok(moved.user_message())
     }
 

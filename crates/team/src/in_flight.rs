@@ -198,11 +198,7 @@ impl InFlight for TeamInFlight {
             return Err(in_doubt(conn, first));
         }
         let k = key(conn, account_id);
-        match desk
-            .claim(&k, action.as_str())
-            .await
-            .map_err(unavailable)?
-        {
+        match desk.claim(&k, action.as_str()).await.map_err(unavailable)? {
             Claimed::Ours => {}
             Claimed::HeldBy {
                 operator,

@@ -58,7 +58,8 @@ impl Where {
     /// A condition; each `?` in it is `value`.
     fn add(&mut self, sql: &str, value: impl ToSql + Sync + Send + 'static) {
         self.args.push(Box::new(value));
-        self.conds.push(sql.replace('?', &format!("${}", self.args.len())));
+        self.conds
+            .push(sql.replace('?', &format!("${}", self.args.len())));
     }
 
     fn sql(&self) -> String {

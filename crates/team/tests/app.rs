@@ -94,7 +94,9 @@ fn new_twilio(sim: &Sim, p: &TwilioParent) -> subdesk_core::api::NewConnection {
 fn suspends(sim: &Sim, id: &str) -> usize {
     sim.requests()
         .iter()
-        .filter(|r| r.method == "POST" && r.path.contains(id) && r.body.contains("Status=suspended"))
+        .filter(|r| {
+            r.method == "POST" && r.path.contains(id) && r.body.contains("Status=suspended")
+        })
         .count()
 }
 
@@ -198,7 +200,12 @@ async fn a_workspace_from_team_settings_acts_through_the_team_and_its_entry_is_i
         assert_eq!(page.entries.len(), n, "{f:?}");
     }
     // This desktop's own entry maps back to its local id (for *settle by hand*).
-    let local = dana.ws.history().unwrap().query(&HistoryFilter::default(), None, 5).unwrap();
+    let local = dana
+        .ws
+        .history()
+        .unwrap()
+        .query(&HistoryFilter::default(), None, 5)
+        .unwrap();
     assert_eq!(
         dana.team.local_id(e.id).await.unwrap(),
         Some(local.entries[0].id)
@@ -209,7 +216,12 @@ async fn a_workspace_from_team_settings_acts_through_the_team_and_its_entry_is_i
     let sam_conn = sam.ws.add_connection(&new_twilio(&sim, &p)).await.unwrap();
     let page = sam
         .team
-        .history_page(&HistoryFilter::default(), &sam.ws.saved_connections(), None, 50)
+        .history_page(
+            &HistoryFilter::default(),
+            &sam.ws.saved_connections(),
+            None,
+            50,
+        )
         .await
         .unwrap();
     assert_eq!(page.entries.len(), 1);
@@ -235,7 +247,11 @@ async fn settings_save_the_password_in_the_keychain_only_and_turn_team_history_o
     };
     // On without a password: refused with a sentence, nothing saved.
     let e = a.team.save(&a.ws, input(None, true)).await.unwrap_err();
-    assert!(e.user_message().contains("password"), "{}", e.user_message());
+    assert!(
+        e.user_message().contains("password"),
+        "{}",
+        e.user_message()
+    );
     assert!(!a.store.load_team().unwrap().enabled);
     // *Test* with a wrong password, then the right one.
     let t = a.team.test(input(Some("nope"), true)).await.unwrap();
@@ -246,10 +262,15 @@ async fn settings_save_the_password_in_the_keychain_only_and_turn_team_history_o
     );
     let t = a.team.test(input(Some("test"), true)).await.unwrap();
     assert!(t.ok, "{t:?}");
-    assert!(t.message.starts_with("Connected: a Subdesk team history with 0 entries"));
+    assert!(t
+        .message
+        .starts_with("Connected: a Subdesk team history with 0 entries"));
 
     let view = a.team.save(&a.ws, input(Some("test"), true)).await.unwrap();
-    assert!(view.enabled && view.password_saved && view.problem.is_none(), "{view:?}");
+    assert!(
+        view.enabled && view.password_saved && view.problem.is_none(),
+        "{view:?}"
+    );
     // The password is in the keychain, and nowhere in what is saved or shown.
     assert_eq!(
         a.secrets.get(PASSWORD_KEY).unwrap().unwrap().expose(),
@@ -257,11 +278,16 @@ async fn settings_save_the_password_in_the_keychain_only_and_turn_team_history_o
     );
     let saved = serde_json::to_string(&a.store.load_team().unwrap()).unwrap();
     let shown = serde_json::to_string(&view).unwrap();
-    assert!(!saved.contains("test\"") && !shown.contains("\"test\""), "{saved} {shown}");
+    assert!(
+        !saved.contains("test\"") && !shown.contains("\"test\""),
+        "{saved} {shown}"
+    );
     assert!(a.team.shows_trail());
 
     // On: the action goes into the team's trail.
-    a.ws.apply(conn.id, &sub, Action::Suspend, None).await.unwrap();
+    a.ws.apply(conn.id, &sub, Action::Suspend, None)
+        .await
+        .unwrap();
     let conns = a.ws.saved_connections();
     let page = a
         .team
@@ -274,19 +300,26 @@ async fn settings_save_the_password_in_the_keychain_only_and_turn_team_history_o
     let view = a.team.save(&a.ws, input(None, false)).await.unwrap();
     assert!(!view.enabled && view.password_saved);
     assert!(!a.team.shows_trail());
-    a.ws.apply(conn.id, &sub, Action::Reactivate, None).await.unwrap();
+    a.ws.apply(conn.id, &sub, Action::Reactivate, None)
+        .await
+        .unwrap();
     let page = a
         .team
         .history_page(&HistoryFilter::default(), &conns, None, 10)
         .await;
     assert!(page.is_err(), "no trail while off");
-    let owner = subdesk_team::connect(&pg.conninfo("postgres")).await.unwrap();
+    let owner = subdesk_team::connect(&pg.conninfo("postgres"))
+        .await
+        .unwrap();
     let n: i64 = owner
         .query_one("SELECT count(*) FROM entries", &[])
         .await
         .unwrap()
         .get(0);
-    assert_eq!(n, 1, "the reactivation, made with team history off, stayed local");
+    assert_eq!(
+        n, 1,
+        "the reactivation, made with team history off, stayed local"
+    );
 
     // *Move in*, once: the local entry the team does not have yet is copied, the other not.
     a.team.save(&a.ws, input(None, true)).await.unwrap();
@@ -319,15 +352,20 @@ async fn with_the_server_away_listing_works_actions_are_refused_and_it_recovers_
         }
     }))
     .await;
-    assert_eq!(*rows.lock().unwrap(), 1, "listing works with the server away");
-    let e = a
-        .ws
-        .apply(conn.id, &sub, Action::Suspend, None)
-        .await
-        .unwrap_err();
+    assert_eq!(
+        *rows.lock().unwrap(),
+        1,
+        "listing works with the server away"
+    );
+    let e =
+        a.ws.apply(conn.id, &sub, Action::Suspend, None)
+            .await
+            .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Storage);
     assert!(
-        e.user_message().starts_with("Nothing was sent: Subdesk acts only once the team database has the action"),
+        e.user_message().starts_with(
+            "Nothing was sent: Subdesk acts only once the team database has the action"
+        ),
         "{}",
         e.user_message()
     );
@@ -335,7 +373,10 @@ async fn with_the_server_away_listing_works_actions_are_refused_and_it_recovers_
 
     // Back: the next action works without anything being done in the app.
     pg.restart();
-    let done = a.ws.apply(conn.id, &sub, Action::Suspend, None).await.unwrap();
+    let done =
+        a.ws.apply(conn.id, &sub, Action::Suspend, None)
+            .await
+            .unwrap();
     assert!(done.request_id.is_some(), "{done:?}");
     assert_eq!(suspends(&sim, &sub), 1);
     assert!(a.team.catch_up().await);
@@ -357,13 +398,22 @@ async fn team_history_on_without_a_password_refuses_actions_with_a_sentence() {
     let a = app(on(settings), None, "DESKTOP-1").await;
     let conn = a.ws.add_connection(&new_twilio(&sim, &p)).await.unwrap();
     let view = a.team.view().await.unwrap();
-    assert!(view.problem.as_deref().is_some_and(|p| p.contains("password")), "{view:?}");
-    let e = a
-        .ws
-        .apply(conn.id, &sub, Action::Suspend, None)
-        .await
-        .unwrap_err();
-    assert!(e.user_message().contains("Enter the team database's password"), "{}", e.user_message());
+    assert!(
+        view.problem
+            .as_deref()
+            .is_some_and(|p| p.contains("password")),
+        "{view:?}"
+    );
+    let e =
+        a.ws.apply(conn.id, &sub, Action::Suspend, None)
+            .await
+            .unwrap_err();
+    assert!(
+        e.user_message()
+            .contains("Enter the team database's password"),
+        "{}",
+        e.user_message()
+    );
     assert_eq!(suspends(&sim, &sub), 0);
 }
 
