@@ -358,8 +358,11 @@ pub async fn get_settings(ws: Ws<'_>) -> Reply<Settings> {
 }
 
 #[tauri::command]
-pub async fn set_settings(ws: Ws<'_>, settings: Settings) -> Reply<Settings> {
-    ws.set_settings(settings).map_err(ui)
+pub async fn set_settings(ws: Ws<'_>, team: TeamState<'_>, settings: Settings) -> Reply<Settings> {
+    let saved = ws.set_settings(settings).map_err(ui)?;
+    // The team's claims name the operator by the display name.
+    team.settings_changed(&ws).await;
+    Ok(saved)
 }
 
 /// Settings, Team history: as saved (never the password, only whether one is saved).

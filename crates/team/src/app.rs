@@ -271,7 +271,7 @@ impl Team {
     /// The team database, or the sentence for an action that needs it.
     fn desk(&self) -> Result<Arc<Desk>> {
         if let Some(sentence) = self.in_flight.unusable() {
-            return Err(Error::TeamUnavailable { sentence });
+            return Err(Error::validation("team", sentence));
         }
         self.in_flight.desk().ok_or_else(|| {
             Error::validation(
@@ -303,9 +303,19 @@ impl Team {
         Ok(moved.user_message())
     }
 
-    /// Whether History shows the team's trail (team history on) rather than the local one.
+    /// Whether History shows the team's trail (team history on and usable) rather than this
+    /// desktop's own history.
     pub fn shows_trail(&self) -> bool {
-        self.in_flight.desk().is_some() || self.in_flight.unusable().is_some()
+        self.in_flight.desk().is_some()
+    }
+
+    /// Applies the settings again after the display name changed: the team's claims name the
+    /// operator by it.
+    pub async fn settings_changed(&self, ws: &Workspace) {
+        match self.store.load_team() {
+            Ok(saved) if saved.enabled => self.apply(ws, &saved).await,
+            _ => {}
+        }
     }
 
     /// A page of the team's trail for History.

@@ -415,6 +415,15 @@ async fn team_history_on_without_a_password_refuses_actions_with_a_sentence() {
         e.user_message()
     );
     assert_eq!(suspends(&sim, &sub), 0);
+    // History shows this desktop's own history meanwhile; Move in says what is missing.
+    assert!(!a.team.shows_trail());
+    let e = a.team.move_in(&a.ws).await.unwrap_err();
+    assert!(
+        e.user_message()
+            .starts_with("Enter the team database's password"),
+        "{}",
+        e.user_message()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
