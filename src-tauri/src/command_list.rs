@@ -31,4 +31,8 @@ commands! {
     set_settings,
     about_info,
     open_folder,
+    team_settings,
+    save_team_settings,
+    test_team_settings,
+    team_move_in,
 }

@@ -14,11 +14,13 @@ use subdesk_core::history::{ExportFormat, HistoryEntry, HistoryFilter, HistoryPa
 use subdesk_core::jobs::{BulkPreview, ItemRef, JobCounts, JobEvent, PreviewEvent};
 use subdesk_core::providers::catalog::{Choices, ProviderInfo};
 use subdesk_core::{Action, Connection, Error, Settings, UiError, Workspace};
+use subdesk_team::{Team, TeamInput, TeamTested, TeamView};
 use tauri::ipc::Channel;
 use tauri::State;
 use uuid::Uuid;
 
 type Ws<'a> = State<'a, Arc<Workspace>>;
+type TeamState<'a> = State<'a, Arc<Team>>;
 type Reply<T> = Result<T, UiError>;
 
 fn ui(e: Error) -> UiError {
@@ -65,8 +67,26 @@ pub async fn check_account(ws: Ws<'_>, connection_id: Uuid, account_id: String) 
 }
 
 /// Records what the user saw in the provider's console for an entry Subdesk cannot settle.
+/// An entry of the team's trail (a negative id) is settled in this desktop's history when this
+/// desktop wrote it; another desktop's entry is settled there.
 #[tauri::command]
-pub async fn settle_entry(ws: Ws<'_>, entry_id: i64, went_through: bool) -> Reply<HistoryEntry> {
+pub async fn settle_entry(
+    ws: Ws<'_>,
+    team: TeamState<'_>,
+    entry_id: i64,
+    went_through: bool,
+) -> Reply<HistoryEntry> {
+    let entry_id = if entry_id < 0 {
+        team.local_id(entry_id).await.map_err(ui)?.ok_or_else(|| {
+            Error::validation(
+                "entry",
+                "This entry was written on another desktop of the team: record what the console shows there, or use Check now on the account.",
+            )
+            .to_ui()
+        })?
+    } else {
+        entry_id
+    };
     ws.settle_by_hand(entry_id, went_through).await.map_err(ui)
 }
 
@@ -176,13 +196,21 @@ pub async fn apply_action(
     .map_err(ui)
 }
 
+/// The team's trail while team history is on, this desktop's history otherwise.
 #[tauri::command]
 pub async fn history_query(
     ws: Ws<'_>,
+    team: TeamState<'_>,
     filter: HistoryFilter,
     before_id: Option<i64>,
     limit: u32,
 ) -> Reply<HistoryPage> {
+    if team.shows_trail() {
+        return team
+            .history_page(&filter, &ws.saved_connections(), before_id, limit)
+            .await
+            .map_err(ui);
+    }
     let ws: Arc<Workspace> = Arc::clone(&ws);
     blocking(move || ws.history_query(&filter, before_id, limit)).await
 }
@@ -330,8 +358,39 @@ pub async fn get_settings(ws: Ws<'_>) -> Reply<Settings> {
 }
 
 #[tauri::command]
-pub async fn set_settings(ws: Ws<'_>, settings: Settings) -> Reply<Settings> {
-    ws.set_settings(settings).map_err(ui)
+pub async fn set_settings(ws: Ws<'_>, team: TeamState<'_>, settings: Settings) -> Reply<Settings> {
+    let saved = ws.set_settings(settings).map_err(ui)?;
+    // The team's claims name the operator by the display name.
+    team.settings_changed(&ws).await;
+    Ok(saved)
+}
+
+/// Settings, Team history: as saved (never the password, only whether one is saved).
+#[tauri::command]
+pub async fn team_settings(team: TeamState<'_>) -> Reply<TeamView> {
+    team.view().await.map_err(ui)
+}
+
+/// Saves Team history's settings (a new password to the keychain) and turns it on or off.
+#[tauri::command]
+pub async fn save_team_settings(
+    ws: Ws<'_>,
+    team: TeamState<'_>,
+    input: TeamInput,
+) -> Reply<TeamView> {
+    team.save(&ws, input).await.map_err(ui)
+}
+
+/// *Test*: a sentence saying what is wrong with the settings entered, or what was found.
+#[tauri::command]
+pub async fn test_team_settings(team: TeamState<'_>, input: TeamInput) -> Reply<TeamTested> {
+    team.test(input).await.map_err(ui)
+}
+
+/// *Move in*: copies this computer's history into the team's, once; says how many entries.
+#[tauri::command]
+pub async fn team_move_in(ws: Ws<'_>, team: TeamState<'_>) -> Reply<String> {
+    team.move_in(&ws).await.map_err(ui)
 }
 
 /// Sends core's events to the window through a channel; a closed window only loses the view.

@@ -13,6 +13,7 @@ use subdesk_core::providers::{HttpConfig, RetryPolicy};
 use subdesk_core::secrets::MemoryStore;
 use subdesk_core::settings::MemorySettings;
 use subdesk_core::{Status, Workspace, WorkspaceConfig};
+use subdesk_team::{MemoryTeamStore, Team};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::webview::InvokeRequest;
@@ -30,19 +31,27 @@ struct Session {
 
 impl Session {
     fn start() -> Session {
-        let ws = Workspace::new(WorkspaceConfig {
-            settings: Arc::new(MemorySettings::default()),
-            secrets: Arc::new(MemoryStore::default()),
-            history_path: None,
-            http: HttpConfig::default(),
-            retry: RetryPolicy::default(),
-            actor: "ipc-test".into(),
-        })
+        // Built as the app builds it (lib.rs): the workspace through Team, team history off.
+        let secrets = Arc::new(MemoryStore::default());
+        let (ws, team) = tauri::async_runtime::block_on(Team::workspace(
+            WorkspaceConfig {
+                settings: Arc::new(MemorySettings::default()),
+                secrets: secrets.clone(),
+                history_path: None,
+                http: HttpConfig::default(),
+                retry: RetryPolicy::default(),
+                actor: "ipc-test".into(),
+            },
+            Arc::new(MemoryTeamStore::default()),
+            secrets,
+            "IPC-TEST".into(),
+        ))
         .expect("workspace");
         let ws = Arc::new(ws);
         let app = mock_builder()
             .plugin(tauri_plugin_dialog::init())
             .manage(Arc::clone(&ws))
+            .manage(Arc::new(team))
             .invoke_handler(crate::invoke_handler())
             .build(mock_context(noop_assets()))
             .expect("mock app");
@@ -136,6 +145,29 @@ fn every_command_answers_through_ipc_without_a_desktop() {
     settings["concurrency"] = json!(3);
     let saved = s.ok("set_settings", json!({ "settings": settings }));
     assert_eq!(saved["concurrency"], json!(3), "{saved} (was {before})");
+
+    // Team history: off as it starts; Test names what is missing; Move in needs it on.
+    let team = s.ok("team_settings", json!({}));
+    assert_eq!(team["enabled"], json!(false), "{team}");
+    assert_eq!(team["passwordSaved"], json!(false), "{team}");
+    let input = json!({"enabled": false, "password": null, "settings": {
+        "host": "", "port": 5432, "database": "subdesk", "user": "subdesk_app",
+        "caFile": null, "requireTls": true}});
+    let tested = s.call("test_team_settings", json!({ "input": input }));
+    let said = match &tested {
+        Ok(t) => t["message"].clone(),
+        Err(e) => e["message"].clone(),
+    };
+    assert!(
+        said.as_str().is_some_and(|m| m.ends_with('.')),
+        "{tested:?}"
+    );
+    let saved = s.ok("save_team_settings", json!({ "input": input }));
+    assert_eq!(saved["enabled"], json!(false), "{saved}");
+    assert!(
+        s.call("team_move_in", json!({})).is_err(),
+        "Move in with team history off"
+    );
 
     // Connections: a blank form and unknown ids are refused in sentences.
     let blank = json!({"provider": "twilio", "label": "", "accountId": "", "secret": ""});

@@ -18,7 +18,8 @@ use std::sync::Arc;
 use subdesk_core::providers::{HttpConfig, RetryPolicy};
 use subdesk_core::secrets::KeyringStore;
 use subdesk_core::workspace::os_user;
-use subdesk_core::{Workspace, WorkspaceConfig};
+use subdesk_core::WorkspaceConfig;
+use subdesk_team::Team;
 use tauri::Manager;
 use tauri_plugin_store::StoreExt;
 use tauri_plugin_window_state::StateFlags;
@@ -90,14 +91,33 @@ pub fn run() {
             // Out of the plugin's table: it would otherwise write the file in place at exit.
             // Our handle keeps the values; PluginStore writes the file atomically.
             store.close_resource();
-            let ws = Workspace::new(WorkspaceConfig {
-                settings: Arc::new(settings_store::PluginStore::new(store, settings_path)),
-                secrets: Arc::new(KeyringStore::new(KEYCHAIN_SERVICE)),
-                history_path: Some(data_dir.join("history.db")),
-                http: HttpConfig::default(),
-                retry: retry_policy(),
-                actor: os_user(),
-            })?;
+            let saved = Arc::new(settings_store::PluginStore::new(store, settings_path));
+            let keychain = Arc::new(KeyringStore::new(KEYCHAIN_SERVICE));
+            // Team history as saved: on, the team database's claims and trail; off, the local
+            // history only. Settings turns it on and off without a restart.
+            let (ws, team) = tauri::async_runtime::block_on(Team::workspace(
+                WorkspaceConfig {
+                    settings: saved.clone(),
+                    secrets: keychain.clone(),
+                    history_path: Some(data_dir.join("history.db")),
+                    http: HttpConfig::default(),
+                    retry: retry_policy(),
+                    actor: os_user(),
+                },
+                saved,
+                keychain,
+                subdesk_team::desktop_name(),
+            ))?;
+            let team = Arc::new(team);
+            app.manage(Arc::clone(&team));
+            // Outcomes the team database could not take are copied once it is back (also
+            // before the next action's outcome): nothing written here is lost.
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                    team.catch_up().await;
+                }
+            });
             if let Some(problem) = settings_problem {
                 tracing::warn!("{problem}");
                 ws.note_settings_problem(problem);

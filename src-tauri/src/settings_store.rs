@@ -9,12 +9,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use subdesk_core::{Error, Result, Settings, SettingsStore};
+use subdesk_team::{SavedTeam, TeamStore};
 use tauri::{Runtime, Wry};
 use tauri_plugin_store::Store;
 
 pub const FILE: &str = "settings.json";
 const CONNECTIONS: &str = "connections";
 const SETTINGS: &str = "settings";
+/// Team history's settings (never its password: that is in the keychain).
+const TEAM: &str = "team";
 
 pub struct PluginStore<R: Runtime = Wry> {
     store: Arc<Store<R>>,
@@ -60,5 +63,14 @@ impl<R: Runtime> SettingsStore for PluginStore<R> {
     }
     fn save_settings(&self, settings: &Settings) -> Result<()> {
         self.write(SETTINGS, settings)
+    }
+}
+
+impl<R: Runtime> TeamStore for PluginStore<R> {
+    fn load_team(&self) -> Result<SavedTeam> {
+        self.read(TEAM)
+    }
+    fn save_team(&self, team: &SavedTeam) -> Result<()> {
+        self.write(TEAM, team)
     }
 }

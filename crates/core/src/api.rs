@@ -33,6 +33,11 @@ pub struct AccountRow {
     /// An earlier action on this account has no known outcome: the sentence that says which
     /// and since when. Such a row offers no action, only *Check now*.
     pub in_doubt: Option<String>,
+    /// Another desktop of the team was acting on this account when it was listed: the
+    /// sentence that says who, on which desktop, and since when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub held_elsewhere: Option<String>,
 }
 
 impl AccountRow {
@@ -50,6 +55,7 @@ impl AccountRow {
             demo: conn.demo,
             recorded: None,
             in_doubt: None,
+            held_elsewhere: None,
         }
     }
 

@@ -50,6 +50,13 @@ pub trait InFlight: Send + Sync {
     /// The open entries of one account, oldest first.
     async fn open_for(&self, conn: &Connection, account_id: &str) -> Result<Vec<HistoryEntry>>;
 
+    /// The accounts of `conns` another desktop of a team is acting on now, by (connection id,
+    /// account id), each with the sentence saying who, on which desktop, and since when.
+    /// None outside a team.
+    async fn held_elsewhere(&self, _conns: &[Connection]) -> HashMap<(String, String), String> {
+        HashMap::new()
+    }
+
     /// Previews of irreversible actions not yet confirmed.
     fn tokens(&self) -> &Tokens;
 

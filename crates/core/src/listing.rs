@@ -58,13 +58,15 @@ impl Listing {
                 .await
                 .unwrap_or_default(),
         );
+        let held = Arc::new(self.env.in_flight.held_elsewhere(&conns).await);
         for conn in conns {
             let listing = Arc::clone(self);
             let on_event = Arc::clone(&on_event);
             let open = Arc::clone(&open);
+            let held = Arc::clone(&held);
             set.spawn(async move {
                 listing.rows.listing_started(conn.id);
-                let result = listing.list_one(&conn, &open, &on_event).await;
+                let result = listing.list_one(&conn, &open, &held, &on_event).await;
                 on_event(match result {
                     Ok(total) => ListEvent::Done {
                         connection_id: conn.id,
@@ -85,6 +87,7 @@ impl Listing {
         &self,
         conn: &Connection,
         open: &OpenEntries,
+        held: &HashMap<(String, String), String>,
         on_event: &Arc<dyn Fn(ListEvent) + Send + Sync>,
     ) -> Result<usize> {
         let api = self.connections.api_for(conn).await?;
@@ -106,6 +109,7 @@ impl Listing {
                     let key = (conn.id.to_string(), s.id.clone());
                     let mut row = AccountRow::new(conn, s);
                     row.recorded = last.map(|(action, at)| recorded_words(&action, &at));
+                    row.held_elsewhere = held.get(&key).cloned();
                     match open.get(&key) {
                         Some(entry) => row.in_doubt_by(conn, entry),
                         None => row,

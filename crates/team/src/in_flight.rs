@@ -7,7 +7,7 @@
 //! and the local history's open entries as [`LocalInFlight`] does.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
@@ -28,7 +28,10 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
 
 pub struct TeamInFlight {
     local: LocalInFlight,
-    desk: Arc<Desk>,
+    /// The team database, or `None` while team history is off: then it is [`LocalInFlight`].
+    /// `Err`: team history is on but cannot be used (why, in a sentence): every action is
+    /// refused, never sent without the team's claim.
+    desk: RwLock<std::result::Result<Option<Arc<Desk>>, String>>,
     /// This desktop's history, as the prefix of its entries' origin in the shared trail.
     origin: String,
     /// Outcomes the server could not take yet, by local entry id.
@@ -83,23 +86,60 @@ impl TeamInFlight {
     /// `origin`: a stable id of this desktop's history (its entries are `origin/<local id>`
     /// in the shared trail, so copying them twice adds nothing).
     pub fn new(local: LocalInFlight, desk: Arc<Desk>, origin: &str) -> TeamInFlight {
+        let t = TeamInFlight::switchable(local, origin);
+        t.set_desk(Some(desk));
+        t
+    }
+
+    /// Team history off for now: the local component until [`Self::set_desk`] turns it on.
+    pub fn switchable(local: LocalInFlight, origin: &str) -> TeamInFlight {
         TeamInFlight {
             local,
-            desk,
+            desk: RwLock::new(Ok(None)),
             origin: origin.to_string(),
             unsent_outcomes: Mutex::default(),
         }
     }
 
-    fn new_entry(&self, conn: &Connection, e: &HistoryEntry) -> NewEntry {
-        shared_entry(&self.origin, self.desk.desktop(), conn, e)
+    /// Turns team history on (with this database) or off (`None`: the local history only).
+    /// Actions already past their claim finish where they started.
+    pub fn set_desk(&self, desk: Option<Arc<Desk>>) {
+        *self.desk.write().expect("poisoned") = Ok(desk);
+    }
+
+    /// Team history is on but cannot be used (`sentence` says why: no password in the
+    /// keychain, settings a newer version wrote): every action is refused with it.
+    pub fn set_unusable(&self, sentence: String) {
+        *self.desk.write().expect("poisoned") = Err(sentence);
+    }
+
+    /// The team database in use, if team history is on and usable.
+    pub fn desk(&self) -> Option<Arc<Desk>> {
+        self.desk.read().expect("poisoned").clone().ok().flatten()
+    }
+
+    /// Why team history is on but cannot be used, if it is.
+    pub fn unusable(&self) -> Option<String> {
+        self.desk.read().expect("poisoned").clone().err()
+    }
+
+    /// This desktop's history's id in the shared trail.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     /// Copies one entry and its outcome into the shared trail (idempotent).
-    async fn copy_outcome(&self, conn: &Connection, e: &HistoryEntry) -> Result<(), TeamError> {
-        let id = self.desk.begin(&self.new_entry(conn, e)).await?;
+    async fn copy_outcome(
+        &self,
+        desk: &Desk,
+        conn: &Connection,
+        e: &HistoryEntry,
+    ) -> Result<(), TeamError> {
+        let id = desk
+            .begin(&shared_entry(&self.origin, desk.desktop(), conn, e))
+            .await?;
         let o = shared_outcome(e);
-        match self.desk.outcome(id, &o).await {
+        match desk.outcome(id, &o).await {
             // Already there: a copy sent before the answer was lost.
             Err(TeamError::Refused(_)) if o.outcome != "unknown" => Ok(()),
             other => other,
@@ -108,6 +148,9 @@ impl TeamInFlight {
 
     /// Copies the outcomes the server could not take before; true when none is left.
     pub async fn catch_up(&self) -> bool {
+        let Some(desk) = self.desk() else {
+            return self.waiting() == 0;
+        };
         let waiting: Vec<(i64, (Connection, HistoryEntry))> = self
             .unsent_outcomes
             .lock()
@@ -117,7 +160,7 @@ impl TeamInFlight {
             .collect();
         let mut all = true;
         for (id, (conn, entry)) in waiting {
-            match self.copy_outcome(&conn, &entry).await {
+            match self.copy_outcome(&desk, &conn, &entry).await {
                 Ok(()) => {
                     self.unsent_outcomes.lock().expect("poisoned").remove(&id);
                 }
@@ -141,17 +184,21 @@ impl InFlight for TeamInFlight {
         account_id: &str,
         action: Action,
     ) -> Result<Claim> {
+        // The demo's sample accounts are this desktop's alone: never in the team's trail.
+        let desk = match (conn.demo, self.unusable()) {
+            (true, _) => None,
+            (false, Some(sentence)) => return Err(Error::TeamUnavailable { sentence }),
+            (false, None) => self.desk(),
+        };
+        let Some(desk) = desk else {
+            return self.local.claim_for_action(conn, account_id, action).await;
+        };
         let local = self.local.hold(conn.id, account_id).ok_or_else(busy)?;
         if let Some(first) = self.local.open_for(conn, account_id).await?.first() {
             return Err(in_doubt(conn, first));
         }
         let k = key(conn, account_id);
-        match self
-            .desk
-            .claim(&k, action.as_str())
-            .await
-            .map_err(unavailable)?
-        {
+        match desk.claim(&k, action.as_str()).await.map_err(unavailable)? {
             Claimed::Ours => {}
             Claimed::HeldBy {
                 operator,
@@ -168,13 +215,13 @@ impl InFlight for TeamInFlight {
             }
         }
         let hold = |renew| TeamHold {
-            desk: Arc::clone(&self.desk),
+            desk: Arc::clone(&desk),
             key: k.clone(),
             renew,
             _local: local,
         };
         // An open entry written by another desktop: in doubt for everyone.
-        let open = match self.desk.open_for(&k).await {
+        let open = match desk.open_for(&k).await {
             Ok(open) => open,
             Err(e) => {
                 drop(hold(tokio::spawn(async {})));
@@ -185,12 +232,12 @@ impl InFlight for TeamInFlight {
             drop(hold(tokio::spawn(async {})));
             return Err(team_in_doubt(conn, first));
         }
-        let (desk, renew_key) = (Arc::clone(&self.desk), k.clone());
-        let every = self.desk.lease() / 3;
+        let (renewer, renew_key) = (Arc::clone(&desk), k.clone());
+        let every = desk.lease() / 3;
         let renew = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
-                let _ = desk.claim(&renew_key, action.as_str()).await;
+                let _ = renewer.claim(&renew_key, action.as_str()).await;
             }
         });
         Ok(Claim::new(hold(renew)).reread_first())
@@ -206,10 +253,12 @@ impl InFlight for TeamInFlight {
 
     async fn open_entries(&self, conns: &[Connection]) -> Result<OpenEntries> {
         let mut open = self.local.open_entries(conns).await?;
+        let Some(desk) = self.desk() else {
+            return Ok(open);
+        };
         for conn in conns.iter().filter(|c| !c.demo) {
             // Listing works while the server is away; actions are refused at their claim.
-            let Ok(theirs) = self
-                .desk
+            let Ok(theirs) = desk
                 .open_under(conn.provider.as_str(), &conn.account_id)
                 .await
             else {
@@ -225,15 +274,47 @@ impl InFlight for TeamInFlight {
 
     async fn open_for(&self, conn: &Connection, account_id: &str) -> Result<Vec<HistoryEntry>> {
         let mut open = self.local.open_for(conn, account_id).await?;
-        if open.is_empty() && !conn.demo {
-            let theirs = self
-                .desk
+        let desk = self.desk();
+        if let (true, false, Some(desk)) = (open.is_empty(), conn.demo, desk) {
+            let theirs = desk
                 .open_for(&key(conn, account_id))
                 .await
                 .map_err(unavailable)?;
             open.extend(theirs.iter().map(|e| as_entry(conn, account_id, e)));
         }
         Ok(open)
+    }
+
+    async fn held_elsewhere(&self, conns: &[Connection]) -> HashMap<(String, String), String> {
+        let mut held = HashMap::new();
+        let Some(desk) = self.desk() else {
+            return held;
+        };
+        for conn in conns.iter().filter(|c| !c.demo) {
+            // Listing works while the server is away: the rows then say nothing of it.
+            let Ok(theirs) = desk
+                .held_under(conn.provider.as_str(), &conn.account_id)
+                .await
+            else {
+                continue;
+            };
+            for (account_id, claim) in theirs {
+                if let Claimed::HeldBy {
+                    operator,
+                    desktop,
+                    action,
+                    since,
+                } = claim
+                {
+                    let secs = (Utc::now() - since).num_seconds().max(0) as u64;
+                    held.insert(
+                        (conn.id.to_string(), account_id),
+                        held_sentence(&operator, &desktop, &action, secs),
+                    );
+                }
+            }
+        }
+        held
     }
 
     fn tokens(&self) -> &Tokens {
@@ -249,16 +330,21 @@ impl InFlight for TeamInFlight {
     }
 
     async fn intent_recorded(&self, conn: &Connection, entry: &HistoryEntry) -> Result<()> {
-        self.desk
-            .begin(&self.new_entry(conn, entry))
+        let Some(desk) = self.desk().filter(|_| !conn.demo) else {
+            return Ok(());
+        };
+        desk.begin(&shared_entry(&self.origin, desk.desktop(), conn, entry))
             .await
             .map(|_| ())
             .map_err(unavailable)
     }
 
     async fn outcome_recorded(&self, conn: &Connection, entry: &HistoryEntry) {
+        let Some(desk) = self.desk().filter(|_| !conn.demo) else {
+            return;
+        };
         self.catch_up().await;
-        if let Err(e) = self.copy_outcome(conn, entry).await {
+        if let Err(e) = self.copy_outcome(&desk, conn, entry).await {
             tracing::warn!(error = %e, entry = entry.id, "outcome kept to copy into the team trail later");
             self.unsent_outcomes
                 .lock()
@@ -266,6 +352,20 @@ impl InFlight for TeamInFlight {
                 .insert(entry.id, (conn.clone(), entry.clone()));
         }
     }
+}
+
+/// "In progress on DESKTOP-2: Dana started a Close 40 s ago."
+fn held_sentence(operator: &str, desktop: &str, action: &str, secs: u64) -> String {
+    let mut word = action.replace('_', " ");
+    if let Some(first) = word.get(0..1) {
+        word = first.to_uppercase() + &word[1..];
+    }
+    let ago = match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min", secs / 60),
+        _ => format!("{} h", secs / 3600),
+    };
+    format!("In progress on {desktop}: {operator} started a {word} {ago} ago.")
 }
 
 fn parse_time(iso: &str) -> Option<chrono::DateTime<Utc>> {
@@ -413,5 +513,6 @@ fn as_entry(conn: &Connection, account_id: &str, e: &OpenEntry) -> HistoryEntry 
         job_id: None,
         snapshot: None,
         reconciled: false,
+        desktop: Some(e.desktop.clone()),
     }
 }

@@ -1,7 +1,7 @@
 //! The shared team trail on PostgreSQL: the settings and how the server is reached (TLS, a pool,
 //! *Test*), the schema and its migrations, append-only entries and outcomes, and claims with a
-//! lease. No Postgres type leaves this crate. Not wired into the app yet: core's in-flight and
-//! history interfaces are what it will sit behind.
+//! lease. No Postgres type leaves this crate. Core's in-flight and
+//! history interfaces are what it sits behind, and [`Team`] is what the app turns on and off.
 //!
 //! What the server enforces (sql/001_schema.sql, sql/setup.sql): the app's role may read and
 //! insert entries and outcomes, never change or delete them (grants, and triggers for every
@@ -10,10 +10,16 @@
 
 use std::time::Duration;
 
+mod app;
 mod in_flight;
 mod pool;
 mod settings;
+mod trail;
 
+pub use app::{
+    desktop_name, MemoryTeamStore, SavedTeam, Team, TeamInput, TeamStore, TeamTested, TeamView,
+    PASSWORD_KEY,
+};
 pub use in_flight::{move_in, MovedIn, TeamInFlight, DEFAULT_LEASE};
 
 pub use pool::{test, TeamPool, Tested, CONNECT_TIMEOUT, POOL_SIZE};
@@ -553,6 +559,39 @@ impl Desk {
             action: r.get(2),
             since: r.get(3),
         })
+    }
+
+    /// The accounts under one parent account other desktops hold now (their lease has not run
+    /// out), by account id.
+    pub async fn held_under(
+        &self,
+        provider: &str,
+        parent_account: &str,
+    ) -> Result<Vec<(String, Claimed)>, TeamError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT account_id, operator, desktop, action, since FROM claims
+                 WHERE provider = $1 AND parent_account = $2 AND holder <> $3
+                   AND lease_until > now()",
+                &[&provider, &parent_account, &self.holder],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    Claimed::HeldBy {
+                        operator: r.get(1),
+                        desktop: r.get(2),
+                        action: r.get(3),
+                        since: r.get(4),
+                    },
+                )
+            })
+            .collect())
     }
 
     /// Gives the account back (only this desktop's own claim).

@@ -5,10 +5,12 @@
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// The non-secret settings of the team database.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct TeamSettings {
     /// A host name, an IP address, or a Unix-socket folder (`/run/postgresql`).
     pub host: String,
@@ -18,6 +20,7 @@ pub struct TeamSettings {
     /// A PEM file of the private CA that signed the server's certificate, when the system's
     /// roots do not include it.
     #[serde(default)]
+    #[ts(optional)]
     pub ca_file: Option<String>,
     /// Require TLS to this computer too (always required to any other host).
     #[serde(default)]

@@ -28,8 +28,11 @@ import type { NewConnection } from './bindings/NewConnection'
 import type { VerifiedParent } from './bindings/VerifiedParent'
 import type { AboutInfo } from './bindings/AboutInfo'
 import type { Folder } from './bindings/Folder'
+import type { TeamInput } from './bindings/TeamInput'
+import type { TeamTested } from './bindings/TeamTested'
+import type { TeamView } from './bindings/TeamView'
 
-export type { AccountRow }
+export type { AccountRow, TeamInput, TeamTested, TeamView }
 
 import type { Settings } from './bindings/Settings'
 export type { Settings }
@@ -232,3 +235,12 @@ export const setSettings = (settings: Settings) => call<Settings>('set_settings'
 export const aboutInfo = () => call<AboutInfo>('about_info')
 /** Opens the app's data or log folder in the file manager (the app knows the path). */
 export const openFolder = (folder: Folder) => call<null>('open_folder', { folder })
+
+/** Settings, Team history, as saved: never the password, only whether one is in the keychain. */
+export const teamSettings = () => call<TeamView>('team_settings')
+/** Saves Team history's settings (a new password goes to the keychain) and turns it on or off. */
+export const saveTeamSettings = (input: TeamInput) => call<TeamView>('save_team_settings', { input })
+/** *Test*: a sentence saying what is wrong with the settings entered, or what was found. */
+export const testTeamSettings = (input: TeamInput) => call<TeamTested>('test_team_settings', { input })
+/** *Move in*: copies this computer's history into the team's, once; answers how many entries. */
+export const teamMoveIn = () => call<string>('team_move_in')

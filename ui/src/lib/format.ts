@@ -157,9 +157,11 @@ export function shortId(id: string, keep = 4): string {
   return id.length <= keep * 2 + 3 ? id : `${id.slice(0, keep)}…${id.slice(-keep)}`
 }
 
-/** Who ran an action: the OS user, with the display name set in Settings then, "dana (Dana K.)". */
-export function operatorLabel(e: { actor: string; operatorName: string | null }): string {
-  return e.operatorName ? `${e.actor} (${e.operatorName})` : e.actor
+/** Who ran an action: the OS user, with the display name set in Settings then, "dana (Dana K.)";
+ * an entry of the team's trail also says from which desktop, "dana (Dana K.) on DESKTOP-2". */
+export function operatorLabel(e: { actor: string; operatorName: string | null; desktop?: string }): string {
+  const who = e.operatorName ? `${e.actor} (${e.operatorName})` : e.actor
+  return e.desktop ? `${who} on ${e.desktop}` : who
 }
 
 /** Whether someone has started typing in the focused text field (it has focus and text): a

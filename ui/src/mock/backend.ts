@@ -21,6 +21,8 @@ import type { Status } from '../lib/bindings/Status'
 import type { UiError } from '../lib/bindings/UiError'
 import type { Settings } from '../lib/bindings/Settings'
 import fixtures from '../lib/bindings/fixtures.json'
+import type { TeamInput } from '../lib/bindings/TeamInput'
+import type { TeamView } from '../lib/bindings/TeamView'
 import { MAX_REASON, reasonToSend } from '../lib/reason'
 import { endChannel, sendToChannel } from './channel'
 
@@ -123,6 +125,8 @@ export class FakeBackend {
   rows: AccountRow[]
   history: HistoryEntry[] = []
   settings: Settings = { concurrency: 8, operatorDisplayName: null }
+  /** Team history as saved (the password only as whether one is saved, as core keeps it). */
+  team: TeamView = { enabled: false, settings: null, passwordSaved: false, desktop: 'THIS-DESKTOP', problem: null, waiting: 0 }
   keychainProblem: string | null
   settingsProblem: string | null
   unreadableConnections: string[]
@@ -282,6 +286,32 @@ export class FakeBackend {
         if (name && [...name].length > fixtures.limits.maxDisplayName) throw coreError('displayNameTooLong')
         this.settings = { ...next, operatorDisplayName: name }
         return this.settings
+      }
+      case 'team_settings':
+        return this.team
+      case 'save_team_settings': {
+        const input = args.input as TeamInput
+        const saved = this.team.passwordSaved || !!input.password
+        if (input.enabled && !saved) {
+          throw err('validation', "Enter the team database's password: Subdesk keeps it in this computer's keychain.", false, 'password')
+        }
+        this.team = { ...this.team, enabled: input.enabled, settings: input.settings, passwordSaved: saved }
+        return this.team
+      }
+      case 'test_team_settings': {
+        const input = args.input as TeamInput
+        if (!input.password && !this.team.passwordSaved) {
+          return { ok: false, message: "Enter the team database's password: Subdesk keeps it in this computer's keychain." }
+        }
+        if (input.password === 'wrong') {
+          return { ok: false, message: 'The team database refused the user name or password. Check them with whoever runs the database.' }
+        }
+        return { ok: true, message: 'Connected: a Subdesk team history with 0 entries, on this computer, not encrypted.' }
+      }
+      case 'team_move_in': {
+        if (!this.team.enabled) throw err('validation', 'Team history is off. Turn it on and save, then move the history in.')
+        const n = this.history.length
+        return `Copied ${n === 1 ? '1 entry' : `${n} entries`} into the team history.`
       }
       default:
         throw err('validation', `The mock back end does not know ${cmd}.`)

@@ -145,5 +145,6 @@ pub(super) fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryEntry> {
         reconciled: r.get(19)?,
         operator_name: r.get(20)?,
         reason: r.get(21)?,
+        desktop: None,
     })
 }

@@ -145,6 +145,11 @@ pub struct HistoryEntry {
     pub snapshot: Option<String>,
     /// Set when start-up reconciliation completed this entry.
     pub reconciled: bool,
+    /// The desktop that wrote it, for an entry of a team's shared trail (absent in the local
+    /// history: this desktop wrote all of its entries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub desktop: Option<String>,
 }
 
 /// A history query. Empty fields do not filter.

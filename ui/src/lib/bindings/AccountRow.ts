@@ -20,4 +20,9 @@ recorded: string | null,
  * An earlier action on this account has no known outcome: the sentence that says which
  * and since when. Such a row offers no action, only *Check now*.
  */
-inDoubt: string | null, };
+inDoubt: string | null, 
+/**
+ * Another desktop of the team was acting on this account when it was listed: the
+ * sentence that says who, on which desktop, and since when.
+ */
+heldElsewhere?: string, };

@@ -40,4 +40,9 @@ snapshot: string | null,
 /**
  * Set when start-up reconciliation completed this entry.
  */
-reconciled: boolean, };
+reconciled: boolean, 
+/**
+ * The desktop that wrote it, for an entry of a team's shared trail (absent in the local
+ * history: this desktop wrote all of its entries).
+ */
+desktop?: string, };
