@@ -40,7 +40,8 @@ function setup(pages: HistoryEntry[][]) {
   const calls = mockCommands({
     history_query: ({ beforeId }) => {
       const entries = beforeId === null ? pages[0] : pages[++page] ?? []
-      return { entries, total: pages.flat().length, hasMore: beforeId === null ? pages.length > 1 : page < pages.length - 1 }
+      const hasMore = beforeId === null ? pages.length > 1 : page < pages.length - 1
+      return { entries, total: pages.flat().length, hasMore, nextBeforeId: hasMore ? entries.at(-1)!.id : null }
     },
     history_export: () => ({ path: '/tmp/out.json', count: 12 }),
   })
@@ -343,4 +344,14 @@ describe('History: an entry Subdesk could not confirm', () => {
     expect(within(detail).queryByTestId('history-unconfirmed')).toBeNull()
     expect(within(detail).queryByRole('button', { name: 'Check now' })).toBeNull()
   })
+
+  it("asks for the next page from core's cursor, so a job is never split across Load more", async () => {
+    // Core's page: two entries from 30 down, the first of job J, and the rest of J below them.
+    const page1 = [entry(30, { jobId: 'J' }), entry(29), entry(12, { jobId: 'J' })]
+    const calls = mockCommands({
+      history_query: ({ beforeId }) =>
+        beforeId === null
+          ? { entries: page1, total: 4, hasMore: true, nextBeforeId: 29 }
+          : { entries: [entry(28)], total: 4, hasMore: false, nextBeforeId: null },
+    })
 })
