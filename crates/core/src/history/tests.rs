@@ -476,7 +476,7 @@ fn an_export_never_follows_a_planted_link() {
     h.export_to_path(&HistoryFilter::default(), ExportFormat::Csv, &target)
         .unwrap();
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
-    assert!(std::fs::read_to_string(&target).unwrap().starts_with("id,"));
+    assert!(std::fs::read_to_string(&target).unwrap().starts_with("Entry,"));
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -621,11 +621,11 @@ fn the_export_has_the_operator_and_reason_columns_before_the_snapshot() {
         .unwrap();
     let mut rdr = csv::Reader::from_reader(out.as_slice());
     let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(&headers[3], "actor", "earlier columns keep their places");
-    assert_eq!(&headers[12], "outcome");
+    assert_eq!(&headers[3], "Computer user", "earlier columns keep their places");
+    assert_eq!(&headers[12], "Outcome");
     assert_eq!(
         &headers[headers.len() - 3..],
-        ["operator_name", "reason", "snapshot"]
+        ["Display name", "Reason", "Account as it was before (JSON)"]
     );
     let row = rdr.records().next().unwrap().unwrap();
     assert_eq!(&row[headers.len() - 3], "Dana");
