@@ -6,6 +6,7 @@ import { HistoryStore } from '../lib/stores/history.svelte'
 import { DEMO_TWILIO, DEMO_VOBIZ } from '../mock/backend'
 import { mockCommands } from '../test/ipc'
 import HistoryView from './HistoryView.svelte'
+import { formatDateTime, formatListTime } from '../lib/format'
 
 function entry(id: number, over: Partial<HistoryEntry> = {}): HistoryEntry {
   return {
@@ -70,7 +71,11 @@ describe('History view', () => {
     expect(first).toHaveAttribute('data-action', 'suspend')
     expect(first).toHaveAttribute('data-outcome', 'succeeded')
     expect(first).toHaveAttribute('data-account', entry(30).accountId)
-    expect(within(first).getByRole('button')).toHaveAttribute('title', entry(30).startedAt)
+    // One line: a local time (without the year in this year), the full local time as its title.
+    const time = within(first).getByRole('button')
+    expect(time).toHaveTextContent(formatListTime(entry(30).startedAt))
+    expect(time).not.toHaveTextContent(entry(30).startedAt)
+    expect(time).toHaveAttribute('title', formatDateTime(entry(30).startedAt))
 
     await fireEvent.click(screen.getByTestId('history-load-more'))
     await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(3))
@@ -345,6 +350,28 @@ describe('History: an entry Subdesk could not confirm', () => {
     expect(within(detail).queryByRole('button', { name: 'Check now' })).toBeNull()
   })
 
+  it('writes list times on one line: without the year in this year, with it otherwise', () => {
+    const now = new Date(2026, 11, 3, 12)
+    const thisYear = formatListTime(new Date(2026, 11, 3, 15, 1, 47).toISOString(), now)
+    expect(thisYear).not.toMatch(/2026/)
+    expect(thisYear).toMatch(/Dec/)
+    expect(thisYear).toMatch(/47/)
+    expect(formatListTime(new Date(2025, 0, 9, 8, 0, 5).toISOString(), now)).toMatch(/2025/)
+    expect(formatListTime('not a time', now)).toBe('not a time')
+  })
+
+  it('closes the detail with Escape and gives the keyboard back to its row', async () => {
+    setup([[entry(30), entry(29)]])
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(2))
+    const row = screen.getAllByTestId('history-row')[1]
+    await fireEvent.click(within(row).getByRole('button'))
+    const detail = await screen.findByTestId('history-detail')
+    expect(detail).toHaveFocus()
+    await fireEvent.keyDown(detail, { key: 'Escape' })
+    await waitFor(() => expect(screen.queryByTestId('history-detail')).toBeNull())
+    await waitFor(() => expect(within(row).getByRole('button')).toHaveFocus())
+  })
+
   it("asks for the next page from core's cursor, so a job is never split across Load more", async () => {
     // Core's page: two entries from 30 down, the first of job J, and the rest of J below them.
     const page1 = [entry(30, { jobId: 'J' }), entry(29), entry(12, { jobId: 'J' })]
@@ -354,4 +381,13 @@ describe('History: an entry Subdesk could not confirm', () => {
           ? { entries: page1, total: 4, hasMore: true, nextBeforeId: 29 }
           : { entries: [entry(28)], total: 4, hasMore: false, nextBeforeId: null },
     })
+    render(HistoryView, { props: { history: new HistoryStore(), connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
+    const job = await screen.findByTestId('history-job')
+    expect(job).toHaveTextContent('2 accounts')
+    await fireEvent.click(screen.getByTestId('history-load-more'))
+    await waitFor(() => expect(screen.queryByTestId('history-load-more')).toBeNull())
+    const asked = calls.filter((c) => c.cmd === 'history_query').map((c) => c.args.beforeId)
+    expect(asked).toEqual([null, 29])
+    expect(screen.getAllByTestId('history-job')).toHaveLength(1)
+  })
 })
