@@ -129,7 +129,10 @@ fn a_page_never_splits_a_job() {
     };
     let f1 = h.query(&some, None, 2).unwrap();
     assert_eq!(ids(&f1), [9, 8, 6, 5, 4, 3, 2]);
-    assert_eq!(h.query(&some, f1.next_before_id, 10).unwrap().entries.len(), 2);
+    assert_eq!(
+        h.query(&some, f1.next_before_id, 10).unwrap().entries.len(),
+        2
+    );
 }
 
 #[test]
@@ -476,7 +479,9 @@ fn an_export_never_follows_a_planted_link() {
     h.export_to_path(&HistoryFilter::default(), ExportFormat::Csv, &target)
         .unwrap();
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
-    assert!(std::fs::read_to_string(&target).unwrap().starts_with("Entry,"));
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .starts_with("Entry,"));
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -621,7 +626,10 @@ fn the_export_has_the_operator_and_reason_columns_before_the_snapshot() {
         .unwrap();
     let mut rdr = csv::Reader::from_reader(out.as_slice());
     let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(&headers[3], "Computer user", "earlier columns keep their places");
+    assert_eq!(
+        &headers[3], "Computer user",
+        "earlier columns keep their places"
+    );
     assert_eq!(&headers[12], "Outcome");
     assert_eq!(
         &headers[headers.len() - 3..],
