@@ -18,6 +18,9 @@ const SIZES = [
 
 /** A demo Twilio row in this status; its ID. */
 async function demoTwilio(b, status = 'active') {
+  // The table renders only the rows in view: narrowed to the demo's tenants, a Twilio one is
+  // among them whatever the window's height (the caller then searches for its ID).
+  await typeInto(await byId(b, 'search-input'), 'Tenant')
   const row = await until(() => b.$(`[data-testid="account-row"][data-provider="twilio"][data-status="${status}"]`).getAttribute('data-id'), {
     message: `a ${status} Twilio row`,
   })
@@ -46,6 +49,8 @@ async function selectTwo(b) {
   await byId(b, 'bulk-bar').waitForDisplayed()
 }
 
+const SHOWN_ENTRY = '[data-testid="history-row"]:not([hidden])'
+
 /** name → how to open it from the Accounts view. */
 const VIEWS = [
   ['accounts', async (b) => byId(b, 'accounts-table').waitForDisplayed()],
@@ -59,7 +64,12 @@ const VIEWS = [
     await row.$('[data-testid="row-detail"]').click()
     await byId(b, 'detail-numbers-count').waitForDisplayed({ timeout: 20000 })
   }],
+  ['toolbar-more', async (b) => {
+    await byId(b, 'toolbar-more').click()
+    await byId(b, 'select-from-list').waitForDisplayed()
+  }],
   ['select-from-list', async (b) => {
+    await byId(b, 'toolbar-more').click()
     await byId(b, 'select-from-list').click()
     await byId(b, 'select-list-dialog').waitForDisplayed()
   }],
@@ -94,13 +104,14 @@ const VIEWS = [
     await s.scrollIntoView()
     await s.waitForDisplayed()
   }],
+  // A bulk job's entries are hidden under its collapsed row: the first entry shown is a single one.
   ['history', async (b) => {
     await byId(b, 'nav-history').click()
-    await byId(b, 'history-row').waitForDisplayed()
+    await b.$(SHOWN_ENTRY).waitForDisplayed()
   }],
   ['history-detail', async (b) => {
     await byId(b, 'nav-history').click()
-    await (await byId(b, 'history-row')).$('button').click()
+    await b.$(SHOWN_ENTRY).$('button').click()
     await byId(b, 'history-detail').waitForDisplayed()
   }],
   ['about', async (b) => {
@@ -184,5 +195,19 @@ for (const dark of [false, true]) {
       await shoot(b, name, suffix)
       await reset(b)
     }
+
+    // Last, as it suspends two of the Twilio rows the views above open: a finished bulk job's
+    // panel (one line), and the job in History, expanded.
+    await selectTwo(b)
+    await byId(b, 'bulk-action-suspend').click()
+    await until(() => byId(b, 'bulk-start').isEnabled(), { message: 'the bulk preview', timeout: 30000 })
+    await byId(b, 'bulk-start').click()
+    await byId(b, 'job-summary').waitForDisplayed({ timeout: 30000 })
+    await reset(b)
+    await shoot(b, 'accounts-job-finished', suffix)
+    await byId(b, 'nav-history').click()
+    await byId(b, 'history-job-toggle').click()
+    await b.$('[data-testid="history-row"][data-job]').waitForDisplayed()
+    await shoot(b, 'history-job-expanded', suffix)
   })
 }

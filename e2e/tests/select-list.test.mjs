@@ -40,6 +40,8 @@ test('a pasted list selects exactly the accounts it names and lists what did not
   const fourth = await rows[3].getAttribute('data-id')
   assert.ok(name && !ids.includes(fourth))
 
+  // Under More, beside Export: the toolbar stays one line at 960 px.
+  await byId(b, 'toolbar-more').click()
   await byId(b, 'select-from-list').click()
   const dialog = byId(b, 'select-list-dialog')
   await dialog.waitForDisplayed()
@@ -82,7 +84,9 @@ test('a pasted list selects exactly the accounts it names and lists what did not
 
 test('the table shown is exported to CSV in its order, by core', async () => {
   const shown = await shownCount()
+  await byId(b, 'toolbar-more').click()
   const button = byId(b, 'export-accounts')
+  await button.waitForDisplayed()
   assert.equal(await button.getText(), `Export ${shown} accounts…`)
   const first = await b.$('[data-testid="account-row"]').getAttribute('data-id')
   await button.click()

@@ -141,7 +141,8 @@ test('the History view lists the three actions with their outcomes, and exports 
   assert.equal(await result.getText(), `Exported 3 entries to ${EXPORT_PATH}`)
   const lines = readFileSync(EXPORT_PATH, 'utf8').trim().split('\n')
   assert.equal(lines.length, 4)
-  assert.match(lines[0], /^id,started_at,finished_at,actor,connection_id,connection_label,provider,account_id/)
+  // Plain headings, in the accounts export's words.
+  assert.match(lines[0], /^Entry,Started \(UTC\),Finished \(UTC\),Computer user,Connection ID,Connection,Provider,Account ID,Account name,Action,/)
   assert.match(lines[1], /,close,active,closed,succeeded,RQ/)
 })
 

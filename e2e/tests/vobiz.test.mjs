@@ -79,6 +79,8 @@ test('the deletion stays in the history with a snapshot of the details', async (
   }, { message: 'the delete in history' })
   assert.equal(await del.getAttribute('data-outcome'), 'succeeded')
   await del.$('button').click()
+  // The JSON is under Technical details, collapsed until opened.
+  await byId(b, 'history-technical').$('summary').click()
   const snap = byId(b, 'history-snapshot')
   await snap.waitForDisplayed()
   const json = JSON.parse(await snap.getText())

@@ -194,9 +194,9 @@ async fn every_entry_of_a_bulk_job_keeps_its_reason_and_the_export_has_it_on_one
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     for row in rdr.records() {
         let row = row.unwrap();
-        assert_eq!(&row[col("reason")], kept);
-        assert_eq!(&row[col("operator_name")], "Dana");
-        assert_eq!(&row[col("actor")], "tester");
+        assert_eq!(&row[col("Reason")], kept);
+        assert_eq!(&row[col("Display name")], "Dana");
+        assert_eq!(&row[col("Computer user")], "tester");
     }
 
     let mut json = Vec::new();

@@ -479,9 +479,11 @@ pub async fn move_in(
                 desk.outcome(id, &shared_outcome(e)).await?;
             }
         }
-        match (page.has_more, page.entries.last()) {
-            (true, Some(last)) => before = Some(last.id),
-            _ => break,
+        // Core's cursor, not the last entry's id: a page brings each job whole, so its last
+        // entry can be a job's oldest, below entries the next page still has to bring.
+        match page.next_before_id {
+            Some(next) => before = Some(next),
+            None => break,
         }
     }
     Ok(moved)

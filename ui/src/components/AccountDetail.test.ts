@@ -44,6 +44,9 @@ describe('Account detail', () => {
     expect(within(first).getByTestId('detail-number-local')).toHaveTextContent(/^\(415\) 555-0101$/)
     expect(within(dialog).getByTestId('detail-balance')).toHaveTextContent('Twilio does not report a balance for this subaccount.')
     expect(within(dialog).getByTestId('row-id')).toHaveAttribute('title', target.id)
+    // The whole ID, not the table's shortened one, with its copy button.
+    expect(within(dialog).getByTestId('row-id')).toHaveTextContent(new RegExp(`^${target.id}$`))
+    expect(within(dialog).getByTestId('copy-id')).toHaveAccessibleName(`Copy ID ${target.id}`)
     expect(dialog).not.toHaveTextContent(/\bClose\b/)
     expect(backend.calls.some((c) => c.cmd === 'history_query' && (c.args.filter as { accountId?: string }).accountId === target.id)).toBe(true)
 

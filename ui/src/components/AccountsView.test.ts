@@ -360,4 +360,28 @@ describe('Accounts table', () => {
     await waitFor(() => expect(screen.queryByTestId('list-error')).toBeNull())
     expect(rowEls()[0]).not.toHaveAttribute('data-stale')
   })
+
+  it('keeps the less-used buttons under More, so the toolbar is one line', async () => {
+    const rows = [makeRow(DEMO_TWILIO, 0), makeRow(DEMO_TWILIO, 1)]
+    mockCommands(listing(rows))
+    const { accounts } = setup()
+    await accounts.refresh()
+    const more = screen.getByTestId('toolbar-more')
+    const items = document.getElementById(more.getAttribute('aria-controls')!)!
+    expect(more).toHaveAttribute('aria-expanded', 'false')
+    expect(items).not.toBeVisible()
+    await fireEvent.click(more)
+    expect(more).toHaveAttribute('aria-expanded', 'true')
+    expect(within(items).getByTestId('select-from-list')).toHaveTextContent('Select from a list…')
+    expect(within(items).getByTestId('export-accounts')).toHaveTextContent('Export 2 accounts…')
+    // Escape closes it and leaves the keyboard on More.
+    await fireEvent.keyDown(within(items).getByTestId('select-from-list'), { key: 'Escape' })
+    expect(more).toHaveAttribute('aria-expanded', 'false')
+    expect(document.activeElement).toBe(more)
+    // A choice closes the menu and opens its dialog.
+    await fireEvent.click(more)
+    await fireEvent.click(within(items).getByTestId('select-from-list'))
+    expect(more).toHaveAttribute('aria-expanded', 'false')
+    expect(await screen.findByTestId('select-list-dialog')).toBeInTheDocument()
+  })
 })

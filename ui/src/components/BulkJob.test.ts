@@ -189,8 +189,19 @@ describe('Bulk actions', () => {
     run.resolve(final)
 
     const summary = await screen.findByTestId('job-summary')
-    expect(summary).toHaveTextContent(rows[1].name)
-    expect(summary).toHaveTextContent('Not changed: Subdesk could not reach Twilio. Retry?')
+    // One line: the lists of accounts wait behind "Show which", so the table keeps its rows.
+    const lists = screen.getByTestId('job-lists')
+    expect(lists).not.toBeVisible()
+    expect(within(lists).queryByTestId('job-failures')).toBeNull()
+    const show = within(summary).getByTestId('job-show-lists')
+    expect(show).toHaveAttribute('aria-expanded', 'false')
+    // The failed account and the one the preview skipped.
+    expect(show).toHaveTextContent('Show which (2)')
+    await fireEvent.click(show)
+    expect(show).toHaveAttribute('aria-expanded', 'true')
+    expect(lists).toHaveAttribute('id', show.getAttribute('aria-controls'))
+    expect(lists).toHaveTextContent(rows[1].name)
+    expect(lists).toHaveTextContent('Not changed: Subdesk could not reach Twilio. Retry?')
     expect(screen.getByTestId('job-progress')).toHaveTextContent('cancelled')
     // Items the cancelled job never started are no longer shown as pending.
     await userEvent.setup().clear(screen.getByTestId('search-input'))
@@ -251,6 +262,8 @@ describe('Bulk actions', () => {
 
     const summary = await screen.findByTestId('job-summary')
     const jobCounts = screen.getByTestId('job-counts')
+    await fireEvent.click(within(summary).getByTestId('job-show-lists'))
+    const lists = screen.getByTestId('job-lists')
     // Headings in order under the page's h1 (axe heading-order): the panel's h2, its lists' h3.
     const panel = screen.getByTestId('job-progress')
     expect(within(panel).getByRole('heading', { level: 2 })).toHaveTextContent('Close account: cancelled')
@@ -263,26 +276,27 @@ describe('Bulk actions', () => {
     expect(jobCounts.querySelector('[data-count="remaining"]')).toBeNull()
     expect(jobCounts).not.toHaveTextContent('Remaining')
     expect(jobCounts.querySelector('[data-count="not-confirmed"]')).toHaveTextContent('1')
-    expect(jobCounts).toHaveTextContent('Not confirmed 1')
+    expect(jobCounts).toHaveTextContent('1 not confirmed')
     expect(jobCounts.querySelector('[data-count="failed"]')).toHaveTextContent('0')
     const bar = screen.getByTestId('job-progress').querySelector('progress')!
     // The preview skipped the closed account: the summary counts it with the one core skipped.
     expect(bar.value).toBe(3)
     expect(bar.max).toBe(4)
     expect(jobCounts.querySelector('[data-count="skipped"]')).toHaveTextContent('2')
-    expect(summary).toHaveTextContent('0 accounts done, 0 failed, 1 not confirmed, 2 skipped, 1 not started.')
+    // The summary is the counts' one sentence.
+    expect(jobCounts).toHaveTextContent(/^0 accounts done, 0 failed, 1 not confirmed, 2 skipped, 1 not started\.$/)
 
     // Not a failure: listed apart, explained, and never offered for a retry.
-    expect(within(summary).queryByTestId('job-failures')).toBeNull()
+    expect(within(lists).queryByTestId('job-failures')).toBeNull()
     expect(within(summary).queryByTestId('retry-failed')).toBeNull()
-    const notConfirmed = within(summary).getByTestId('job-not-confirmed')
+    const notConfirmed = within(lists).getByTestId('job-not-confirmed')
     expect(notConfirmed).toHaveTextContent(
       `${rows[0].name} ${rows[0].id}: Not confirmed: Subdesk sent the change but could not confirm whether Twilio made it, and did not send it again. ` +
         'Nothing more is sent to this account until it is settled: use Check now on its row.',
     )
     expect(notConfirmed).not.toHaveTextContent(/refresh|not changed/i)
-    expect(summary).toHaveTextContent('Not confirmed')
-    const skippedList = within(summary).getByTestId('job-skipped')
+    expect(lists).toHaveTextContent('Not confirmed')
+    const skippedList = within(lists).getByTestId('job-skipped')
     expect(skippedList).toHaveTextContent('Skipped: A Twilio account that is closed cannot be closed.')
     expect(skippedList).toHaveTextContent(`${closedRow.name} ${closedRow.id}: Skipped: It is already closed.`)
     expect(skippedList).not.toHaveTextContent(/refresh/i)
@@ -342,10 +356,12 @@ describe('Bulk actions', () => {
     run.resolve(final)
 
     const summary = await screen.findByTestId('job-summary')
-    expect(summary).toHaveTextContent('1 account done, 1 failed, 1 not confirmed, 1 skipped.')
-    expect(within(summary).getByTestId('job-failures')).toHaveTextContent(rows[1].name)
-    expect(within(summary).getByTestId('job-failures')).not.toHaveTextContent(rows[0].name)
-    expect(within(summary).getByTestId('job-not-confirmed')).toHaveTextContent(rows[0].name)
+    expect(screen.getByTestId('job-counts')).toHaveTextContent(/^1 account done, 1 failed, 1 not confirmed, 1 skipped\.$/)
+    await fireEvent.click(within(summary).getByTestId('job-show-lists'))
+    const lists = screen.getByTestId('job-lists')
+    expect(within(lists).getByTestId('job-failures')).toHaveTextContent(rows[1].name)
+    expect(within(lists).getByTestId('job-failures')).not.toHaveTextContent(rows[0].name)
+    expect(within(lists).getByTestId('job-not-confirmed')).toHaveTextContent(rows[0].name)
     const retry = within(summary).getByTestId('retry-failed')
     expect(retry).toHaveTextContent('Retry failed (1)')
 

@@ -6,6 +6,7 @@ import { HistoryStore } from '../lib/stores/history.svelte'
 import { DEMO_TWILIO, DEMO_VOBIZ } from '../mock/backend'
 import { mockCommands } from '../test/ipc'
 import HistoryView from './HistoryView.svelte'
+import { formatDateTime, formatListTime } from '../lib/format'
 
 function entry(id: number, over: Partial<HistoryEntry> = {}): HistoryEntry {
   return {
@@ -40,7 +41,8 @@ function setup(pages: HistoryEntry[][]) {
   const calls = mockCommands({
     history_query: ({ beforeId }) => {
       const entries = beforeId === null ? pages[0] : pages[++page] ?? []
-      return { entries, total: pages.flat().length, hasMore: beforeId === null ? pages.length > 1 : page < pages.length - 1 }
+      const hasMore = beforeId === null ? pages.length > 1 : page < pages.length - 1
+      return { entries, total: pages.flat().length, hasMore, nextBeforeId: hasMore ? entries.at(-1)!.id : null }
     },
     history_export: () => ({ path: '/tmp/out.json', count: 12 }),
   })
@@ -69,7 +71,11 @@ describe('History view', () => {
     expect(first).toHaveAttribute('data-action', 'suspend')
     expect(first).toHaveAttribute('data-outcome', 'succeeded')
     expect(first).toHaveAttribute('data-account', entry(30).accountId)
-    expect(within(first).getByRole('button')).toHaveAttribute('title', entry(30).startedAt)
+    // One line: a local time (without the year in this year), the full local time as its title.
+    const time = within(first).getByRole('button')
+    expect(time).toHaveTextContent(formatListTime(entry(30).startedAt))
+    expect(time).not.toHaveTextContent(entry(30).startedAt)
+    expect(time).toHaveAttribute('title', formatDateTime(entry(30).startedAt))
 
     await fireEvent.click(screen.getByTestId('history-load-more'))
     await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(3))
@@ -210,7 +216,8 @@ describe('History view', () => {
     const raw = within(detail).getByTestId('history-snapshot')
     expect(JSON.parse(raw.textContent!)).toEqual(JSON.parse(snapshot))
     expect(raw.closest('details')).toHaveTextContent('Technical details')
-    // The JSON scrolls, so the keyboard can reach it (axe: scrollable-region-focusable).
+    // Collapsed until asked for; the JSON scrolls, so the keyboard can reach it.
+    expect(raw.closest('details')).not.toHaveAttribute('open')
     expect(raw).toHaveAttribute('tabindex', '0')
     // Local times without the ISO string, and the connection by its name, not its ID.
     expect(within(detail).getByTestId('history-detail-started')).not.toHaveTextContent('2024-05-01T10:00:00.000Z')
@@ -341,5 +348,46 @@ describe('History: an entry Subdesk could not confirm', () => {
     const detail = await openDetail()
     expect(within(detail).queryByTestId('history-unconfirmed')).toBeNull()
     expect(within(detail).queryByRole('button', { name: 'Check now' })).toBeNull()
+  })
+
+  it('writes list times on one line: without the year in this year, with it otherwise', () => {
+    const now = new Date(2026, 11, 3, 12)
+    const thisYear = formatListTime(new Date(2026, 11, 3, 15, 1, 47).toISOString(), now)
+    expect(thisYear).not.toMatch(/2026/)
+    expect(thisYear).toMatch(/Dec/)
+    expect(thisYear).toMatch(/47/)
+    expect(formatListTime(new Date(2025, 0, 9, 8, 0, 5).toISOString(), now)).toMatch(/2025/)
+    expect(formatListTime('not a time', now)).toBe('not a time')
+  })
+
+  it('closes the detail with Escape and gives the keyboard back to its row', async () => {
+    setup([[entry(30), entry(29)]])
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(2))
+    const row = screen.getAllByTestId('history-row')[1]
+    await fireEvent.click(within(row).getByRole('button'))
+    const detail = await screen.findByTestId('history-detail')
+    expect(detail).toHaveFocus()
+    await fireEvent.keyDown(detail, { key: 'Escape' })
+    await waitFor(() => expect(screen.queryByTestId('history-detail')).toBeNull())
+    await waitFor(() => expect(within(row).getByRole('button')).toHaveFocus())
+  })
+
+  it("asks for the next page from core's cursor, so a job is never split across Load more", async () => {
+    // Core's page: two entries from 30 down, the first of job J, and the rest of J below them.
+    const page1 = [entry(30, { jobId: 'J' }), entry(29), entry(12, { jobId: 'J' })]
+    const calls = mockCommands({
+      history_query: ({ beforeId }) =>
+        beforeId === null
+          ? { entries: page1, total: 4, hasMore: true, nextBeforeId: 29 }
+          : { entries: [entry(28)], total: 4, hasMore: false, nextBeforeId: null },
+    })
+    render(HistoryView, { props: { history: new HistoryStore(), connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
+    const job = await screen.findByTestId('history-job')
+    expect(job).toHaveTextContent('2 accounts')
+    await fireEvent.click(screen.getByTestId('history-load-more'))
+    await waitFor(() => expect(screen.queryByTestId('history-load-more')).toBeNull())
+    const asked = calls.filter((c) => c.cmd === 'history_query').map((c) => c.args.beforeId)
+    expect(asked).toEqual([null, 29])
+    expect(screen.getAllByTestId('history-job')).toHaveLength(1)
   })
 })

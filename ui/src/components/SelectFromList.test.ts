@@ -113,6 +113,17 @@ describe('Select from a list', () => {
     expect(within(dialog).getByTestId('list-not-found')).toHaveTextContent('ACffff')
   })
 
+  it('offers a close name for one not found', async () => {
+    const user = userEvent.setup()
+    await setup()
+    await user.click(screen.getByTestId('select-from-list'))
+    const dialog = screen.getByTestId('select-list-dialog')
+    await fireEvent.input(within(dialog).getByTestId('list-input'), { target: { value: 'Brigth Dental\nNobody Known Here' } })
+    const notFound = within(dialog).getByTestId('list-not-found')
+    expect(notFound).toHaveTextContent('Brigth Dental: did you mean Bright Dental?')
+    expect(notFound).toHaveTextContent(/Nobody Known Here$/)
+  })
+
   it('changes nothing on Cancel', async () => {
     const user = userEvent.setup()
     const { table } = await setup()

@@ -82,6 +82,19 @@ export function formatDateTime(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : dateTime.format(d)
 }
 
+const shortDateTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit' })
+
+/**
+ * A local time short enough for one line of a list: without the year when it is this year's
+ * ("Dec 3, 3:01:47 PM"), as formatDateTime otherwise. The ISO original goes in a title.
+ */
+export function formatListTime(iso: string | null | undefined, now: Date = new Date()): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  return d.getFullYear() === now.getFullYear() ? shortDateTime.format(d) : dateTime.format(d)
+}
+
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return ''
   const d = new Date(iso)

@@ -109,3 +109,30 @@ describe('at 10,000 rows × 5,000 lines', () => {
     expect(m.notFound).toHaveLength(1_000)
   })
 })
+
+describe('closeMatch', () => {
+  const index = new AccountIndex([
+    named(0, 'Maple Street Bakery Ltd'),
+    named(1, 'Maple Street Clinic'),
+    named(2, 'Harbour Dental'),
+    named(3, 'Tenant 0003 — Maple Street Bakery'),
+  ])
+
+  it('offers the closest name sharing a word, for a typo or a missing word', () => {
+    expect(index.closeMatch('Maple Stret Bakery Ltd')).toBe('Maple Street Bakery Ltd')
+    expect(index.closeMatch('maple street bakery')).toBe('Maple Street Bakery Ltd')
+    expect(index.closeMatch('Harbor Dental')).toBe('Harbour Dental')
+  })
+
+  it('offers nothing when no name is close, or for an ID-like entry', () => {
+    expect(index.closeMatch('Maple')).toBeNull()
+    expect(index.closeMatch('Quayside Bikes')).toBeNull()
+    expect(index.closeMatch('AC')).toBeNull()
+  })
+
+  it('finds the close name among 10,000 names sharing a common word', () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => named(i, `Tenant ${String(i).padStart(5, '0')} Bakery`))
+    const big = new AccountIndex(rows)
+    for (let i = 0; i < 50; i++) expect(big.closeMatch(`Tenant ${String(i).padStart(5, '0')} Bakeryy`)).toBe(`Tenant ${String(i).padStart(5, '0')} Bakery`)
+  })
+})

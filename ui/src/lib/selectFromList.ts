@@ -101,6 +101,50 @@ export class AccountIndex {
     for (const c of connections) this.#parents.add(idKey(c.accountId))
   }
 
+  /** Unique names by the words in them (3 letters or more), built on the first close match. */
+  #byWord: Map<string, Set<string>> | null = null
+  /** nameKey -> the name as an account carries it. */
+  readonly #names = new Map<string, string>()
+
+  /**
+   * The account name closest to an entry that matched nothing ("did you mean Maple Street
+   * Bakery Ltd?"): among names sharing a word with it, the one fewest typed letters away, if
+   * that is at most a third of the entry's length. Null for an ID-like entry or no close name.
+   */
+  closeMatch(entry: string): string | null {
+    const key = nameKey(entry)
+    const words = wordsOf(key)
+    if (words.length === 0) return null
+    if (this.#byWord === null) {
+      this.#byWord = new Map()
+      for (const k of this.#byName.keys()) {
+        this.#names.set(k, this.#byName.get(k)![0].name.trim())
+        for (const w of wordsOf(k)) {
+          let set = this.#byWord.get(w)
+          if (!set) this.#byWord.set(w, (set = new Set()))
+          set.add(k)
+        }
+      }
+    }
+    // Names sharing the most words first; only the first 200 are compared letter by letter, so a
+    // common word ("Tenant") in 10,000 names costs a count, not 10,000 comparisons.
+    const shared = new Map<string, number>()
+    for (const w of new Set(words)) for (const k of this.#byWord.get(w) ?? []) shared.set(k, (shared.get(k) ?? 0) + 1)
+    const candidates = [...shared].sort((a, b) => b[1] - a[1]).slice(0, 200).map(([k]) => k)
+    const most = Math.floor(key.length / 3)
+    let best: string | null = null
+    let bestDistance = most + 1
+    for (const k of candidates) {
+      if (Math.abs(k.length - key.length) >= bestDistance) continue
+      const d = distance(key, k, bestDistance)
+      if (d < bestDistance) {
+        best = k
+        bestDistance = d
+      }
+    }
+    return best === null ? null : (this.#names.get(best) ?? null)
+  }
+
   /** True when the whole text is an account's ID or name: "Acme, Inc." is not two entries. */
   knows(entry: string): boolean {
     return this.#byId.has(idKey(entry)) || this.#byName.has(nameKey(entry))
@@ -133,6 +177,26 @@ export class AccountIndex {
     }
     return { entries: entries.length, matched, notFound, ambiguous, parents }
   }
+}
+
+/** The words of a name worth matching on: letters or digits, 3 or more. */
+const wordsOf = (key: string): string[] => key.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3)
+
+/** Levenshtein distance between a and b, or `stop` as soon as it cannot be below `stop`. */
+function distance(a: string, b: string, stop: number): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    let rowMin = i
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+      cur.push(v)
+      if (v < rowMin) rowMin = v
+    }
+    if (rowMin >= stop) return stop
+    prev = cur
+  }
+  return prev[b.length]
 }
 
 function push(map: Map<string, AccountRow[]>, key: string, r: AccountRow) {

@@ -11,7 +11,8 @@ import {
 export type RowVirtualizerOptions = {
   count: () => number
   getScrollElement: () => HTMLElement | null
-  rowHeight: number
+  /** Every row's height; a function when it can change (compact rows in a short window). */
+  rowHeight: number | (() => number)
   /** Space above the first row inside the scroller (a sticky header). */
   paddingStart?: number
   overscan?: number
@@ -32,10 +33,12 @@ export type RowWindow = {
 export function createRowVirtualizer(o: RowVirtualizerOptions): RowWindow {
   let version = $state(0)
   const paddingStart = o.paddingStart ?? 0
+  const rowHeight = typeof o.rowHeight === 'function' ? o.rowHeight : () => o.rowHeight as number
+  let height = untrack(rowHeight)
   const v = new Virtualizer<HTMLElement, HTMLElement>({
     count: o.count(),
     getScrollElement: o.getScrollElement,
-    estimateSize: () => o.rowHeight,
+    estimateSize: () => height,
     overscan: o.overscan ?? 8,
     paddingStart,
     observeElementRect,
@@ -50,9 +53,15 @@ export function createRowVirtualizer(o: RowVirtualizerOptions): RowWindow {
   $effect(() => {
     // Tracked: the row count and the scroll element. The rest must not re-run this effect.
     const count = o.count()
+    const h = rowHeight()
     o.getScrollElement()
     untrack(() => {
       v.setOptions({ ...v.options, count })
+      if (h !== height) {
+        // Every row's size was estimated at the old height: measured again at the new one.
+        height = h
+        v.measure()
+      }
       v._willUpdate()
       version++
     })

@@ -687,8 +687,17 @@ export class FakeBackend {
         (!filter.to || e.startedAt < filter.to) &&
         (!text || `${e.accountName} ${e.accountId} ${e.connectionLabel} ${e.errorMessage ?? ''} ${e.actor} ${e.operatorName ?? ''} ${e.reason ?? ''}`.toLowerCase().includes(text)),
     )
-    const page = matching.filter((e) => beforeId === null || Number(e.id) < beforeId)
-    return { entries: page.slice(0, limit), total: matching.length, hasMore: page.length > limit }
+    // As core pages: below the cursor, leaving out jobs a page above showed, each job whole.
+    const unseen = (before: number | null) => {
+      const seen = new Set(matching.filter((e) => before !== null && Number(e.id) >= before && e.jobId).map((e) => e.jobId))
+      return matching.filter((e) => (before === null || Number(e.id) < before) && !(e.jobId && seen.has(e.jobId)))
+    }
+    const base = unseen(beforeId).slice(0, limit)
+    const cursor = base.length > 0 ? Number(base[base.length - 1].id) : null
+    const jobs = new Set(base.map((e) => e.jobId).filter((j) => j))
+    const rest = matching.filter((e) => cursor !== null && Number(e.id) < cursor && e.jobId && jobs.has(e.jobId))
+    const hasMore = cursor !== null && unseen(cursor).length > 0
+    return { entries: [...base, ...rest], total: matching.length, hasMore, nextBeforeId: hasMore ? cursor : null }
   }
 }
 

@@ -75,31 +75,33 @@ impl History {
     }
 }
 
-/// Columns added by later versions go before `snapshot` (the long JSON cell stays last), so
-/// the earlier columns keep their positions.
+/// Plain headings, in the accounts export's words (the file is for a spreadsheet and a person):
+/// times in UTC (ISO 8601), statuses, actions and outcomes in the glossary's words. Columns added
+/// by later versions go before the snapshot (the long JSON cell stays last), so the earlier
+/// columns keep their positions.
 pub const CSV_HEADER: [&str; 22] = [
-    "id",
-    "started_at",
-    "finished_at",
-    "actor",
-    "connection_id",
-    "connection_label",
-    "provider",
-    "account_id",
-    "account_name",
-    "action",
-    "status_before",
-    "status_after",
-    "outcome",
-    "request_id",
-    "error_code",
-    "error_message",
-    "duration_ms",
-    "job_id",
-    "reconciled",
-    "operator_name",
-    "reason",
-    "snapshot",
+    "Entry",
+    "Started (UTC)",
+    "Finished (UTC)",
+    "Computer user",
+    "Connection ID",
+    "Connection",
+    "Provider",
+    "Account ID",
+    "Account name",
+    "Action",
+    "Status before",
+    "Status after",
+    "Outcome",
+    "Request ID",
+    "Error code",
+    "Error",
+    "Duration (ms)",
+    "Job ID",
+    "Reconciled at start-up",
+    "Display name",
+    "Reason",
+    "Account as it was before (JSON)",
 ];
 
 fn csv_record(e: &HistoryEntry) -> Vec<String> {

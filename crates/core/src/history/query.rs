@@ -1,5 +1,7 @@
 //! Reading entries back: one by id, the open intents, pages under a filter.
 
+use std::collections::BTreeSet;
+
 use rusqlite::{params_from_iter, OptionalExtension, ToSql};
 
 use super::open::History;
@@ -98,7 +100,9 @@ impl History {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// A page of entries, newest first.
+    /// A page of entries, newest first, each job whole (see [`HistoryPage`]): up to `limit`
+    /// entries below `before_id`, then the rest of every job among them. Entries of a job a
+    /// page before this one showed are left out: that page held all of them.
     pub fn query(
         &self,
         f: &HistoryFilter,
@@ -113,25 +117,65 @@ impl History {
             params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
-        let mut sql = format!("SELECT {COLUMNS} FROM actions WHERE {where_sql}");
-        let mut page_args = args;
-        if let Some(b) = before_id {
-            sql.push_str(" AND id < ?");
-            page_args.push(Box::new(b));
-        }
-        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
-        let mut stmt = conn.prepare(&sql)?;
+        let (unseen, unseen_args) = unseen_below(f, before_id);
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM actions WHERE {unseen} ORDER BY id DESC LIMIT {limit}"
+        ))?;
         let mut entries: Vec<HistoryEntry> = stmt
-            .query_map(params_from_iter(page_args.iter()), entry_from_row)?
+            .query_map(params_from_iter(unseen_args.iter()), entry_from_row)?
             .collect::<rusqlite::Result<_>>()?;
-        let has_more = entries.len() > limit as usize;
-        entries.truncate(limit as usize);
+        let Some(cursor) = entries.last().map(|e| e.id) else {
+            return Ok(HistoryPage {
+                entries,
+                total,
+                has_more: false,
+                next_before_id: None,
+            });
+        };
+        let jobs: BTreeSet<String> = entries.iter().filter_map(|e| e.job_id.clone()).collect();
+        let mut rest = Vec::new();
+        for job in jobs {
+            let mut job_args = filter_sql(f).1;
+            job_args.push(Box::new(job));
+            job_args.push(Box::new(cursor));
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM actions WHERE {where_sql} AND job_id = ? AND id < ?"
+            ))?;
+            let found = stmt.query_map(params_from_iter(job_args.iter()), entry_from_row)?;
+            rest.extend(found.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        rest.sort_by(|a, b| b.id.cmp(&a.id));
+        entries.extend(rest);
+        let (more, more_args) = unseen_below(f, Some(cursor));
+        let has_more: bool = conn.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM actions WHERE {more})"),
+            params_from_iter(more_args.iter()),
+            |r| r.get(0),
+        )?;
         Ok(HistoryPage {
             entries,
             total,
             has_more,
+            next_before_id: has_more.then_some(cursor),
         })
     }
+}
+
+/// The filter's entries a page below `before_id` may show: older than it, and not of a job
+/// with an entry at or above it (a page above held that whole job).
+fn unseen_below(f: &HistoryFilter, before_id: Option<i64>) -> (String, Vec<Box<dyn ToSql>>) {
+    let (where_sql, mut args) = filter_sql(f);
+    let Some(b) = before_id else {
+        return (where_sql, args);
+    };
+    args.push(Box::new(b));
+    args.extend(filter_sql(f).1);
+    args.push(Box::new(b));
+    let sql = format!(
+        "{where_sql} AND id < ? AND (job_id IS NULL OR job_id NOT IN \
+         (SELECT job_id FROM actions WHERE {where_sql} AND id >= ? AND job_id IS NOT NULL))"
+    );
+    (sql, args)
 }
 
 /// The columns the free-text filter searches (and `actions_text` indexes).

@@ -87,6 +87,10 @@ CREATE TRIGGER actions_text_update AFTER UPDATE ON actions BEGIN
 END;
 INSERT INTO actions_text (actions_text) VALUES ('rebuild');
 "#,
+    // 4: a page of History brings every job it shows whole: a job's entries by its id.
+    r#"
+CREATE INDEX actions_job ON actions (job_id) WHERE job_id IS NOT NULL;
+"#,
 ];
 
 pub(super) enum MigrateError {

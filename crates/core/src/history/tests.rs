@@ -79,6 +79,63 @@ fn unknown_outcomes_stay_open_until_reconciled() {
 }
 
 #[test]
+fn a_page_never_splits_a_job() {
+    let h = History::in_memory().unwrap();
+    // ids 1: single; 2-6: job J1; 7: single; 8: J1 again (a single action ran during the job);
+    // 9: single; 10-12: job J2.
+    let plan: [(&str, Option<&str>); 12] = [
+        ("AC01", None),
+        ("AC02", Some("J1")),
+        ("AC03", Some("J1")),
+        ("AC04", Some("J1")),
+        ("AC05", Some("J1")),
+        ("AC06", Some("J1")),
+        ("AC07", None),
+        ("AC08", Some("J1")),
+        ("AC09", None),
+        ("AC10", Some("J2")),
+        ("AC11", Some("J2")),
+        ("AC12", Some("J2")),
+    ];
+    for (account, job) in plan {
+        let i = Intent {
+            job_id: job.map(String::from),
+            ..intent(account, Action::Suspend)
+        };
+        let id = h.begin(&i).unwrap();
+        h.complete(id, &succeeded(Status::Suspended)).unwrap();
+    }
+    let all = HistoryFilter::default();
+    let ids = |p: &HistoryPage| p.entries.iter().map(|e| e.id).collect::<Vec<_>>();
+
+    let p1 = h.query(&all, None, 3).unwrap();
+    assert_eq!(ids(&p1), [12, 11, 10]);
+    assert_eq!((p1.has_more, p1.next_before_id), (true, Some(10)));
+    // Three entries from id 9 down, the third (8) of job J1: all of J1 comes with it, its
+    // entries below the page too.
+    let p2 = h.query(&all, p1.next_before_id, 3).unwrap();
+    assert_eq!(ids(&p2), [9, 8, 7, 6, 5, 4, 3, 2]);
+    assert_eq!((p2.has_more, p2.next_before_id), (true, Some(7)));
+    // Below 7: J1's entries were all shown already; only the single action is left.
+    let p3 = h.query(&all, p2.next_before_id, 3).unwrap();
+    assert_eq!(ids(&p3), [1]);
+    assert_eq!((p3.has_more, p3.next_before_id), (false, None));
+    assert_eq!(p3.total, 12);
+
+    // Under a filter, a job comes whole as far as the filter goes: J1's entries for AC0*.
+    let some = HistoryFilter {
+        text: Some("AC0".into()),
+        ..HistoryFilter::default()
+    };
+    let f1 = h.query(&some, None, 2).unwrap();
+    assert_eq!(ids(&f1), [9, 8, 6, 5, 4, 3, 2]);
+    assert_eq!(
+        h.query(&some, f1.next_before_id, 10).unwrap().entries.len(),
+        2
+    );
+}
+
+#[test]
 fn filters_and_pages_newest_first() {
     let h = History::in_memory().unwrap();
     for i in 0..250 {
@@ -422,7 +479,9 @@ fn an_export_never_follows_a_planted_link() {
     h.export_to_path(&HistoryFilter::default(), ExportFormat::Csv, &target)
         .unwrap();
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
-    assert!(std::fs::read_to_string(&target).unwrap().starts_with("id,"));
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .starts_with("Entry,"));
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -567,11 +626,14 @@ fn the_export_has_the_operator_and_reason_columns_before_the_snapshot() {
         .unwrap();
     let mut rdr = csv::Reader::from_reader(out.as_slice());
     let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(&headers[3], "actor", "earlier columns keep their places");
-    assert_eq!(&headers[12], "outcome");
+    assert_eq!(
+        &headers[3], "Computer user",
+        "earlier columns keep their places"
+    );
+    assert_eq!(&headers[12], "Outcome");
     assert_eq!(
         &headers[headers.len() - 3..],
-        ["operator_name", "reason", "snapshot"]
+        ["Display name", "Reason", "Account as it was before (JSON)"]
     );
     let row = rdr.records().next().unwrap().unwrap();
     assert_eq!(&row[headers.len() - 3], "Dana");

@@ -180,7 +180,10 @@ pub struct HistoryFilter {
     pub text: Option<String>,
 }
 
-/// A page of history, newest first. `before_id` of the next page is the last entry's id.
+/// A page of history, newest first. A bulk job is never split between pages: every job a page
+/// shows comes with all its entries (that match the filter), even those older than the page's
+/// other entries. `next_before_id` is the next page's `before_id` (not the last entry's id,
+/// which can be a job's oldest entry, far below the page's other entries).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -189,6 +192,9 @@ pub struct HistoryPage {
     /// Total matching the filter.
     pub total: u32,
     pub has_more: bool,
+    /// Where the next page starts (its `before_id`); `None` when there is no next page.
+    #[ts(type = "number | null")]
+    pub next_before_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]

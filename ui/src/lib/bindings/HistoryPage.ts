@@ -2,10 +2,17 @@
 import type { HistoryEntry } from "./HistoryEntry";
 
 /**
- * A page of history, newest first. `before_id` of the next page is the last entry's id.
+ * A page of history, newest first. A bulk job is never split between pages: every job a page
+ * shows comes with all its entries (that match the filter), even those older than the page's
+ * other entries. `next_before_id` is the next page's `before_id` (not the last entry's id,
+ * which can be a job's oldest entry, far below the page's other entries).
  */
 export type HistoryPage = { entries: Array<HistoryEntry>, 
 /**
  * Total matching the filter.
  */
-total: number, hasMore: boolean, };
+total: number, hasMore: boolean, 
+/**
+ * Where the next page starts (its `before_id`); `None` when there is no next page.
+ */
+nextBeforeId: number | null, };

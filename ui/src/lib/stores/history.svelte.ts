@@ -17,6 +17,8 @@ export class HistoryStore {
   expanded = new SvelteSet<string>()
   total = $state(0)
   hasMore = $state(false)
+  /** Where the next page starts: core's cursor, not the last entry (a job comes whole). */
+  #nextBeforeId: number | null = null
   loading = $state(false)
   error = $state<string | null>(null)
   detail = $state.raw<HistoryEntry | null>(null)
@@ -37,6 +39,7 @@ export class HistoryStore {
       this.entries = page.entries
       this.total = page.total
       this.hasMore = page.hasMore
+      this.#nextBeforeId = page.nextBeforeId
     } catch (e) {
       if (generation === this.#generation) this.error = api.errorMessage(e)
     } finally {
@@ -61,19 +64,23 @@ export class HistoryStore {
     else this.expanded.add(jobId)
   }
 
-  /** The next (older) page: `beforeId` is the last shown entry's id. */
+  /**
+   * The next (older) page, from core's cursor: a page holds every job it shows whole, so a job
+   * is never split across "Load more".
+   */
   async loadMore(): Promise<void> {
-    const last = this.entries.at(-1)
-    if (!last || this.loading) return
+    const before = this.#nextBeforeId
+    if (before === null || this.loading) return
     const generation = this.#generation
     this.loading = true
     this.error = null
     try {
-      const page = await api.historyQuery(buildHistoryFilter(this.form), last.id, HISTORY_PAGE_SIZE)
+      const page = await api.historyQuery(buildHistoryFilter(this.form), before, HISTORY_PAGE_SIZE)
       if (generation !== this.#generation) return
       this.entries = [...this.entries, ...page.entries]
       this.total = page.total
       this.hasMore = page.hasMore
+      this.#nextBeforeId = page.nextBeforeId
     } catch (e) {
       if (generation === this.#generation) this.error = api.errorMessage(e)
     } finally {
