@@ -198,10 +198,14 @@ impl Desk {
         let mut entries: Vec<HistoryEntry> = rows.iter().map(|r| entry(r, conns)).collect();
         let has_more = entries.len() > limit as usize;
         entries.truncate(limit as usize);
+        // The next page starts below this one's oldest entry (ids as returned: negative).
+        // Unlike the local history, a job may still be split between two pages of the trail.
+        let next_before_id = has_more.then(|| entries.last().map(|e| e.id)).flatten();
         Ok(HistoryPage {
             entries,
             total: u32::try_from(total).unwrap_or(u32::MAX),
             has_more,
+            next_before_id,
         })
     }
 
