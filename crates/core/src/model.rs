@@ -210,6 +210,18 @@ pub struct PhoneNumber {
     pub friendly_name: Option<String>,
 }
 
+/// A phone number a Close can move to the parent account first (Twilio's "exchanging numbers
+/// between subaccounts"): the provider's id for it and the number itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MovableNumber {
+    /// The provider's id (Twilio's `PN…` SID).
+    pub sid: String,
+    /// E.164, e.g. `+14155550123`.
+    pub number: String,
+}
+
 /// An account's balance as its provider reports it, amounts kept as the provider wrote them
 /// (never rounded or converted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -27,8 +27,8 @@ use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
 use crate::api::NewConnection;
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, PhoneNumber, Provider,
-    Status, Subaccount,
+    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, MovableNumber, PhoneNumber,
+    Provider, Status, Subaccount,
 };
 use crate::secrets::Secret;
 use assumptions::Unreadable;
@@ -279,6 +279,12 @@ struct NumberJson {
     friendly_name: Option<String>,
 }
 
+/// The answer to a number transfer: who holds the number now.
+#[derive(Deserialize)]
+struct MovedJson {
+    account_sid: String,
+}
+
 /// `Balance.json`: `{account_sid, balance, currency}`, every field nullable in the spec.
 #[derive(Deserialize)]
 struct BalanceJson {
@@ -500,6 +506,14 @@ fn classify_error(raw: &RawResponse) -> Error {
         .as_ref()
         .and_then(|b| b.message.clone())
         .unwrap_or_else(|| format!("HTTP {}", raw.status));
+    if let Some(detail) = code.and_then(transfer_refusal) {
+        return Error::Refused {
+            provider: Provider::Twilio,
+            status: raw.status,
+            code: code.map(|c| c.to_string()),
+            detail: detail.into(),
+        };
+    }
     match (raw.status, code) {
         (_, Some(21479)) => Error::AlreadyClosed,
         (_, Some(21477)) => Error::ParentAccount,
@@ -525,6 +539,19 @@ fn classify_error(raw: &RawResponse) -> Error {
             detail: format!("HTTP {status} without a Twilio error body"),
         },
     }
+}
+
+/// Twilio's documented refusals of a number transfer, in words for the user (see
+/// [`assumptions`]: "Moving numbers to the parent before a close").
+fn transfer_refusal(code: i64) -> Option<&'static str> {
+    Some(match code {
+        21613 => "The number needs an address on file (error 21613). Add a compliant address to the parent account in the Twilio Console, then close the subaccount again.",
+        21649 => "The number is regulated and needs an approved regulatory bundle (error 21649). Create the bundle in the parent account in the Twilio Console, then close the subaccount again.",
+        21472 => "The account that would receive the number is not active (error 21472).",
+        21473 => "The account that would receive the number is not related to the subaccount (error 21473).",
+        21474 => "Only the parent account's own credentials may move numbers (error 21474). Edit the connection to use the parent's Auth Token.",
+        _ => return None,
+    })
 }
 
 fn status_param(action: Action) -> Result<&'static str> {
@@ -761,6 +788,84 @@ impl ProviderApi for TwilioApi {
             balance_note,
             balance,
         })
+    }
+
+    async fn movable_numbers(&self, id: &str) -> Result<Option<Vec<MovableNumber>>> {
+        super::check_target(Provider::Twilio, id, &self.account_sid)?;
+        let list = match self.releasable_numbers(id).await? {
+            Ok(list) => list,
+            Err(why) => {
+                return Err(Error::Refused {
+                    provider: Provider::Twilio,
+                    status: 401,
+                    code: Some("20003".into()),
+                    detail: format!(
+                        "{} So Subdesk cannot move them.",
+                        why.sentence("phone numbers")
+                    ),
+                })
+            }
+        };
+        Ok(Some(
+            list.into_iter()
+                .map(|n| MovableNumber {
+                    sid: n.sid,
+                    number: n.phone_number,
+                })
+                .collect(),
+        ))
+    }
+
+    /// Twilio's "exchanging numbers between subaccounts": the number's `AccountSid` set to the
+    /// parent (see [`assumptions`]).
+    async fn move_number_within(
+        &self,
+        id: &str,
+        number: &MovableNumber,
+        max_tries: u32,
+    ) -> Result<Option<String>, CallError> {
+        super::check_target(Provider::Twilio, id, &self.account_sid)?;
+        if !number.sid.starts_with("PN") || number.sid.len() != 34 {
+            return Err(
+                Error::validation("number", "A Twilio phone number SID starts with PN.").into(),
+            );
+        }
+        let url = format!(
+            "{}{API_PREFIX}/Accounts/{id}/IncomingPhoneNumbers/{}.json",
+            self.base_url, number.sid
+        );
+        let parent = self.account_sid.as_str();
+        let raw = execute(
+            &self.limit,
+            &self.retry,
+            max_tries,
+            false,
+            REQUEST_ID_HEADER,
+            self.max_body,
+            || {
+                self.authed(self.client.post(&url))
+                    .form(&[("AccountSid", parent)])
+            },
+            classify,
+        )
+        .await
+        .map_err(|mut e| {
+            e.error = self.key_limit(e.error);
+            e
+        })?;
+        let (request_id, attempts) = (raw.request_id.clone(), raw.attempts);
+        let moved: MovedJson =
+            parse_json(raw).map_err(|e| CallError::unreadable(e, request_id.clone(), attempts))?;
+        if moved.account_sid != parent {
+            return Err(CallError::clear(
+                Error::UnexpectedResponse {
+                    detail: "Twilio answered the move, but the number is not in the parent account"
+                        .into(),
+                },
+                request_id,
+            ));
+        }
+        Ok(request_id)
     }
 }
 
