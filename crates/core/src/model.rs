@@ -88,6 +88,9 @@ pub enum Action {
     Reactivate,
     Close,
     Delete,
+    /// One phone number moved to the parent account before a Close (Twilio's "exchanging
+    /// numbers"): a history entry of its own, never a button.
+    MoveNumber,
 }
 
 impl Action {
@@ -109,6 +112,7 @@ impl Action {
             Action::Reactivate => "reactivate",
             Action::Close => "close",
             Action::Delete => "delete",
+            Action::MoveNumber => "move_number",
         }
     }
 
@@ -119,11 +123,15 @@ impl Action {
             Action::Reactivate => "reactivation",
             Action::Close => "close",
             Action::Delete => "deletion",
+            Action::MoveNumber => "number move",
         }
     }
 
     pub fn parse(s: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.as_str() == s)
+        Action::ALL
+            .into_iter()
+            .chain([Action::MoveNumber])
+            .find(|a| a.as_str() == s)
     }
 
     /// The status the subaccount should have once the action succeeded.
@@ -133,6 +141,8 @@ impl Action {
             Action::Reactivate => Status::Active,
             Action::Close => Status::Closed,
             Action::Delete => Status::Deleted,
+            // A move leaves the account's status as it was.
+            Action::MoveNumber => Status::Unknown,
         }
     }
 }

@@ -17,9 +17,10 @@ use serde::Deserialize;
 
 use std::sync::Arc;
 
+pub use super::catalog::MOVE_NUMBERS;
 use super::catalog::{
-    AccountIdFormat, ActionInfo, AdapterParts, Choices, Drafted, FormField, ProviderInfo,
-    ProviderSpec, StatusRule,
+    AccountIdFormat, ActionChoice, ActionInfo, AdapterParts, Choices, Drafted, FormField,
+    ProviderInfo, ProviderSpec, StatusRule,
 };
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
@@ -106,7 +107,14 @@ impl ProviderSpec for Spec {
                     "This cannot be undone: a closed subaccount cannot be reopened.",
                     "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.",
                     "Subdesk keeps the subaccount's name and phone numbers in the history before closing it.",
-                ]),
+                ])
+                .choice(ActionChoice {
+                    key: MOVE_NUMBERS.into(),
+                    question: "Move its phone numbers to the parent account first".into(),
+                    default: false,
+                    yes: "Subdesk first moves each of its phone numbers to the parent account, and closes the subaccount only if every number moved; a number that stays keeps the subaccount open.".into(),
+                    no: "Its phone numbers are not moved: closing releases them.".into(),
+                }),
             ],
             reports_status: true,
             lists_cancelled_on_request: false,
@@ -563,6 +571,10 @@ fn status_param(action: Action) -> Result<&'static str> {
             "action",
             "Twilio accounts cannot be deleted, only closed.",
         )),
+        Action::MoveNumber => Err(Error::validation(
+            "action",
+            "A number is moved with its own request, not with the account's status.",
+        )),
     }
 }
 
@@ -704,7 +716,7 @@ impl ProviderApi for TwilioApi {
             Action::Close | Action::Suspend => {
                 Some(self.releasable_numbers(id).await?.map(|n| n.len() as u32))
             }
-            Action::Reactivate | Action::Delete => None,
+            Action::Reactivate | Action::Delete | Action::MoveNumber => None,
         };
         let numbers = read.and_then(|r| r.ok());
         // The sentences are the description's; the two that depend on how many numbers the
