@@ -90,6 +90,7 @@ pub enum Action {
     Delete,
     /// One phone number moved to the parent account before a Close (Twilio's "exchanging
     /// numbers"): a history entry of its own, never a button.
+    #[serde(rename = "move_number")]
     MoveNumber,
 }
 
@@ -406,8 +407,9 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for a in Action::ALL {
+        for a in Action::ALL.into_iter().chain([Action::MoveNumber]) {
             assert_eq!(Action::parse(a.as_str()), Some(a));
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str(), "{a:?}");
         }
         for s in [
             Status::Active,

@@ -88,12 +88,14 @@ impl ProviderSpec for Spec {
                 ActionInfo::new(Suspend, "Suspend", &[
                     "Suspended Twilio subaccounts keep their numbers, and the parent account is still billed for them every month.",
                     "You can reactivate them later.",
+                    NO_MOVE_WHILE_SUSPENDED,
                 ])
                 .impact(&[
                     "The subaccount can no longer make calls, send messages or use the API.",
                     "{kept}",
                     "Calls already in progress are not ended.",
                     "You can reactivate it later.",
+                    NO_MOVE_WHILE_SUSPENDED,
                 ]),
                 ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."])
                     .impact(&["The subaccount can use Twilio again."]),
@@ -166,6 +168,10 @@ impl ProviderSpec for Spec {
         )
     }
 }
+
+/// Why the Suspend dialogs offer no move of the numbers (see [`assumptions`]: "Moving numbers
+/// out of a suspended subaccount").
+const NO_MOVE_WHILE_SUSPENDED: &str = "Subdesk offers no move of the numbers to the parent account here: Twilio's documents do not say that a suspended subaccount's numbers can be moved. To keep them, close the subaccount with its numbers moved first while it is still active.";
 
 /// The connection option holding a Main API key's SID, when the connection signs in with one.
 pub const API_KEY_SID: &str = "apiKeySid";
