@@ -175,7 +175,7 @@ impl ActionContext<'_> {
         if self.moves_numbers(action) {
             match self.move_numbers_first(&current, &intent).await? {
                 moves::BeforeClose::Go(numbers) => moved = numbers,
-                moves::BeforeClose::Stopped(done) => return Ok(done),
+                moves::BeforeClose::Stopped(done) => return Ok(*done),
             }
         }
         // After a move, the numbers a preview read are no longer the account's: read again.

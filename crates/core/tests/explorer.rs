@@ -265,7 +265,7 @@ impl World {
             _ => vec![Vec::new(); accounts.len()],
         };
         if let Some((a, n)) = s.tied {
-            let tie = if s.seed % 2 == 0 {
+            let tie = if s.seed.is_multiple_of(2) {
                 subdesk_sim::NumberTie::Address
             } else {
                 subdesk_sim::NumberTie::Bundle

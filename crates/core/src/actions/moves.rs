@@ -22,7 +22,7 @@ pub(super) enum BeforeClose {
     /// Every number moved (or there were none): the close may be sent. The numbers moved now.
     Go(Vec<MovableNumber>),
     /// The account is not closed; its entry is written.
-    Stopped(Performed),
+    Stopped(Box<Performed>),
 }
 
 impl ActionContext<'_> {
@@ -89,7 +89,7 @@ impl ActionContext<'_> {
         let ending = Ending::unsent(Outcome::Failed, Some(current.clone()), e);
         self.record_unsent(&intent, ending)
             .await
-            .map(BeforeClose::Stopped)
+            .map(|done| BeforeClose::Stopped(Box::new(done)))
     }
 
     /// One number's move, as one history entry.
