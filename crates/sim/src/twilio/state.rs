@@ -724,6 +724,55 @@ mod tests {
     }
 
     #[test]
+    fn transfers_follow_twilios_rules() {
+        let (mut w, p, s) = world_with_sub("active");
+        let numbers = w.numbers_of(&s);
+        let sibling = w.add_subaccount(&p.sid, "T", "active", 0, Utc::now());
+        let paused = w.add_subaccount(&p.sid, "U", "suspended", 0, Utc::now());
+        let other = w.add_parent("Other");
+        let foreign = w.add_subaccount(&other.sid, "V", "active", 0, Utc::now());
+        let pn = numbers[0].0.as_str();
+        assert_eq!(
+            w.transfer(&p.sid, &s, pn, &s),
+            Ok(false),
+            "to itself: nothing"
+        );
+        assert_eq!(
+            w.transfer(&p.sid, &s, pn, &foreign),
+            Err(TransferError::Unrelated)
+        );
+        assert_eq!(
+            w.transfer(&p.sid, &s, pn, &paused),
+            Err(TransferError::TargetNotActive)
+        );
+        assert_eq!(
+            w.transfer(&s, &s, pn, &p.sid),
+            Err(TransferError::NotParent)
+        );
+        assert_eq!(
+            w.transfer(&other.sid, &s, pn, &p.sid),
+            Err(TransferError::NotFound),
+            "another parent does not see the subaccount"
+        );
+        assert!(w.tie_number(pn, Some(NumberTie::Bundle)));
+        assert_eq!(
+            w.transfer(&p.sid, &s, pn, &p.sid),
+            Err(TransferError::Tied(NumberTie::Bundle))
+        );
+        assert!(w.tie_number(pn, None));
+        // Between two subaccounts of one parent, then on to the parent.
+        assert_eq!(w.transfer(&p.sid, &s, pn, &sibling), Ok(true));
+        assert_eq!(
+            w.transfer(&p.sid, &s, pn, &p.sid),
+            Err(TransferError::NotFound)
+        );
+        assert_eq!(w.transfer(&p.sid, &sibling, pn, &p.sid), Ok(true));
+        assert_eq!(w.numbers_of(&p.sid), vec![numbers[0].clone()]);
+        assert_eq!(w.transfers().len(), 2);
+        assert_eq!(w.snapshot(&s).map(|a| a.numbers), Some(2));
+    }
+
+    #[test]
     fn seeding_is_deterministic() {
         let mut a = seeded(9);
         let mut b = seeded(9);
