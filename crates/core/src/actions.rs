@@ -2,6 +2,8 @@
 //! settle doubt by re-reading, write the outcome. Single actions and bulk jobs share this, so
 //! both follow the same rules.
 
+mod moves;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -169,8 +171,17 @@ impl ActionContext<'_> {
             let ending = Ending::unsent(Outcome::Skipped, Some(current), e);
             return self.record_unsent(&intent, ending).await;
         }
+        let mut moved = Vec::new();
+        if self.moves_numbers(action) {
+            match self.move_numbers_first(&current, &intent).await? {
+                moves::BeforeClose::Go(numbers) => moved = numbers,
+                moves::BeforeClose::Stopped(done) => return Ok(*done),
+            }
+        }
+        // After a move, the numbers a preview read are no longer the account's: read again.
+        let snapshot = snapshot.filter(|_| moved.is_empty());
         match self.kept_before(&current, action, snapshot).await {
-            Ok(snap) => intent.snapshot = snap,
+            Ok(snap) => intent.snapshot = moves::with_moved(snap, &moved),
             // No copy, no irreversible change.
             Err(e) => {
                 let ending = Ending::unsent(Outcome::Failed, Some(current), e);

@@ -37,6 +37,10 @@ pub enum Error {
         action: Action,
         since_secs: u64,
     },
+    /// A Close with the numbers' move chosen stopped before the close: these numbers (each
+    /// "+14155550100: why") stayed in the account, so it was not closed.
+    #[error("{} phone number(s) stayed, the account was not closed", stayed.len())]
+    NumbersStayed { stayed: Vec<String>, moved: usize },
     /// The team database could not take a claim or an intent: nothing is sent without them.
     #[error("team database: {sentence}")]
     TeamUnavailable { sentence: String },
@@ -182,6 +186,8 @@ error_codes! {
     ConnectionInUse = "connection_in_use",
     PreviewRequired = "preview_required",
     Forbidden = "forbidden",
+    /// A Close with the move chosen: some numbers stayed, so the account was not closed.
+    NumbersStayed = "numbers_stayed",
 }
 
 impl ErrorCode {
@@ -256,6 +262,7 @@ impl Error {
             Error::ConnectionInUse { .. } => (C::ConnectionInUse, No),
             Error::PreviewRequired => (C::PreviewRequired, No),
             Error::Forbidden { .. } => (C::Forbidden, No),
+            Error::NumbersStayed { .. } => (C::NumbersStayed, No),
             Error::ReasonTooLong { .. } => (C::Validation, No),
             Error::DisplayNameTooLong { .. } => (C::Validation, No),
         }
@@ -319,6 +326,7 @@ impl Error {
                 "The confirmation does not match. Type {expected} exactly to confirm."
             ),
             Error::Cancelled => "Cancelled. Nothing more was sent.".into(),
+            Error::NumbersStayed { stayed, moved } => numbers_stayed(stayed, *moved),
             Error::Busy => "Another action on this account is still running. Wait for it to finish, then refresh.".into(),
             Error::HeldElsewhere { operator, desktop, action, since_secs } => format!(
                 "{operator}, on {desktop}, started a {} {} ago. Nothing was sent: wait for it to finish, then refresh.",
@@ -486,12 +494,33 @@ fn invalid_transition(action: Action, status: Status, provider: Provider) -> Str
     )
 }
 
+/// "The subaccount was not closed: its phone number +1… stayed in it (why). …"
+fn numbers_stayed(stayed: &[String], moved: usize) -> String {
+    let which = match stayed {
+        [one] => format!("its phone number {one} stayed in it"),
+        many => format!(
+            "{} of its phone numbers stayed in it: {}",
+            many.len(),
+            many.join("; ")
+        ),
+    };
+    let moved = match moved {
+        0 => String::new(),
+        1 => " The one number that moved is now in the parent account.".into(),
+        n => format!(" The {n} numbers that moved are now in the parent account."),
+    };
+    format!(
+        "The subaccount was not closed: {which}.{moved} Fix what stopped the move, then close it again with the move: only the numbers left are moved."
+    )
+}
+
 pub(crate) fn past_tense(action: Action) -> &'static str {
     match action {
         Action::Suspend => "suspended",
         Action::Reactivate => "reactivated",
         Action::Close => "closed",
         Action::Delete => "deleted",
+        Action::MoveNumber => "moved",
     }
 }
 
@@ -583,6 +612,14 @@ mod tests {
             Error::PreviewRequired,
             Error::Forbidden {
                 provider: Provider::Vobiz,
+            },
+            Error::NumbersStayed {
+                stayed: vec!["+14155550100 (Twilio refused: the number needs an address on file (error 21613))".into()],
+                moved: 2,
+            },
+            Error::NumbersStayed {
+                stayed: vec!["+14155550100 (a)".into(), "+14155550101 (b)".into()],
+                moved: 0,
             },
             Error::InDoubt {
                 action: Some(Action::Close),

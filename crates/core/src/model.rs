@@ -88,6 +88,10 @@ pub enum Action {
     Reactivate,
     Close,
     Delete,
+    /// One phone number moved to the parent account before a Close (Twilio's "exchanging
+    /// numbers"): a history entry of its own, never a button.
+    #[serde(rename = "move_number")]
+    MoveNumber,
 }
 
 impl Action {
@@ -109,6 +113,7 @@ impl Action {
             Action::Reactivate => "reactivate",
             Action::Close => "close",
             Action::Delete => "delete",
+            Action::MoveNumber => "move_number",
         }
     }
 
@@ -119,11 +124,15 @@ impl Action {
             Action::Reactivate => "reactivation",
             Action::Close => "close",
             Action::Delete => "deletion",
+            Action::MoveNumber => "number move",
         }
     }
 
     pub fn parse(s: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.as_str() == s)
+        Action::ALL
+            .into_iter()
+            .chain([Action::MoveNumber])
+            .find(|a| a.as_str() == s)
     }
 
     /// The status the subaccount should have once the action succeeded.
@@ -133,6 +142,8 @@ impl Action {
             Action::Reactivate => Status::Active,
             Action::Close => Status::Closed,
             Action::Delete => Status::Deleted,
+            // A move leaves the account's status as it was.
+            Action::MoveNumber => Status::Unknown,
         }
     }
 }
@@ -208,6 +219,18 @@ pub struct PhoneNumber {
     pub number: String,
     /// The provider's label for it, when it has one other than the number itself.
     pub friendly_name: Option<String>,
+}
+
+/// A phone number a Close can move to the parent account first (Twilio's "exchanging numbers
+/// between subaccounts"): the provider's id for it and the number itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MovableNumber {
+    /// The provider's id (Twilio's `PN…` SID).
+    pub sid: String,
+    /// E.164, e.g. `+14155550123`.
+    pub number: String,
 }
 
 /// An account's balance as its provider reports it, amounts kept as the provider wrote them
@@ -384,8 +407,9 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for a in Action::ALL {
+        for a in Action::ALL.into_iter().chain([Action::MoveNumber]) {
             assert_eq!(Action::parse(a.as_str()), Some(a));
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str(), "{a:?}");
         }
         for s in [
             Status::Active,

@@ -17,6 +17,7 @@ use crate::connections::Connections;
 use crate::error::{Error, Result};
 use crate::history::{display_time, now_iso, Completion, HistoryCode, HistoryEntry, Outcome};
 use crate::model::{Action, Connection};
+use crate::providers::ProviderApi;
 
 /// What a reconciliation pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -203,6 +204,9 @@ impl Reconciler<'_> {
             Ok(api) => api,
             Err(err) => return Completion::outcome(Outcome::Unknown).with_error(&err),
         };
+        if action == Action::MoveNumber {
+            return self.read_move(api.as_ref(), e).await;
+        }
         let target = action.target_status();
         match api.fetch(&e.account_id).await {
             Ok(a) if a.status == target => reconciled(Completion {
@@ -246,6 +250,51 @@ impl Reconciler<'_> {
             // Anything else (credentials rotated, keychain locked) says nothing about whether the
             // change happened: keep it open and check again later.
             Err(err) => Completion::outcome(Outcome::Unknown).with_error(&err),
+        }
+    }
+
+    /// A number's move (see `actions::moves`), settled by reading the account's numbers: gone
+    /// from it means moved; still there once the late-apply window has passed means not moved.
+    async fn read_move(&self, api: &dyn ProviderApi, e: &HistoryEntry) -> Completion {
+        let number = e
+            .snapshot
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+            .and_then(|v| v["number_sid"].as_str().map(str::to_string));
+        let Some(number) = number else {
+            return Completion {
+                error_message: Some("Subdesk cannot tell which number this move was about. Look at the account's numbers in the provider's console, then record what you found.".into()),
+                ..Completion::outcome(Outcome::Unknown)
+            };
+        };
+        let held = match api.movable_numbers(&e.account_id).await {
+            Ok(Some(list)) => list.iter().any(|n| n.sid == number),
+            Ok(None) => return Completion::outcome(Outcome::Unknown),
+            Err(err) => return Completion::outcome(Outcome::Unknown).with_error(&err),
+        };
+        let reconciled = |c: Completion| Completion {
+            reconciled: true,
+            status_after: e.status_before,
+            ..c
+        };
+        if !held {
+            return reconciled(Completion::outcome(Outcome::Succeeded));
+        }
+        match self.may_still_apply(e) {
+            Some(until) => Completion {
+                error_code: Some(HistoryCode::NotYetApplied),
+                error_message: Some(format!(
+                    "Checked on {}: the number has not moved yet, but the provider may still move it until about {}. Subdesk checks again by itself, and sends nothing to this account until then.",
+                    display_time(&now_iso()),
+                    display_time(&until)
+                )),
+                ..Completion::outcome(Outcome::Unknown)
+            },
+            None => reconciled(Completion {
+                error_code: Some(HistoryCode::NotApplied),
+                error_message: Some("Checked later: the number did not move and is still in the subaccount. Close the subaccount again with the move if it is still needed.".into()),
+                ..Completion::outcome(Outcome::Failed)
+            }),
         }
     }
 

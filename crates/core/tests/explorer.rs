@@ -18,7 +18,18 @@
 //!    *succeeded* had a write applied (its own, or an earlier one it found done);
 //! 4. the history's last word on each account matches the provider's final state.
 //!
-//! `cargo test --test explorer` runs a fixed seed set. `SUBDESK_EXPLORE=N` runs N schedules
+//! A Twilio Close may run with "Move its phone numbers to the parent account first" chosen,
+//! some numbers tied to an address or a bundle (refused by Twilio); the faults then fall on
+//! the number moves as well, and the explorer also checks that
+//!
+//! 5. no number was moved twice;
+//! 6. no close was sent before every number of the account had moved (so a tied number means
+//!    no close at all), and no closed account released a number;
+//! 7. each move entry tells the truth like rule 3: failed means that number's move did not
+//!    apply in its run, succeeded means one did.
+//!
+//! `cargo test --test explorer` runs a fixed seed set for each of its two tests (the second
+//! closes Twilio subaccounts with their numbers moved in every schedule). `SUBDESK_EXPLORE=N` runs N schedules
 //! from `SUBDESK_EXPLORE_FROM` (default 0); `SUBDESK_EXPLORE_SEED=S` replays one. A failing
 //! schedule prints its seed, what it did, and the replay command.
 
@@ -35,6 +46,7 @@ use rand::{Rng, SeedableRng};
 use subdesk_core::actions::{CrashHook, CrashPoint};
 use subdesk_core::history::{HistoryEntry, HistoryFilter, Outcome};
 use subdesk_core::jobs::{ItemRef, JobEvent};
+use subdesk_core::providers::catalog::{Choices, MOVE_NUMBERS};
 use subdesk_core::providers::{HttpConfig, RetryPolicy};
 use subdesk_core::secrets::MemoryStore;
 use subdesk_core::{Action, MemorySettings, Provider, Status, Workspace, WorkspaceConfig};
@@ -77,6 +89,10 @@ struct Schedule {
     /// (account index, kind, when applied), in the order the writes meet them.
     faults: Vec<(usize, FaultKind, Apply)>,
     runs: Vec<Run>,
+    /// A Twilio Close with the numbers' move chosen.
+    move_numbers: bool,
+    /// (account index, number index) tied to an address or a bundle: its move is refused.
+    tied: Option<(usize, usize)>,
 }
 
 fn pick<T: Clone>(rng: &mut StdRng, from: &[T]) -> T {
@@ -143,6 +159,13 @@ impl Schedule {
                 restart: rng.random_bool(0.3),
             })
             .collect();
+        // Drawn last, so the schedules of the other providers and actions stay as they were.
+        let move_numbers =
+            provider == Provider::Twilio && action == Action::Close && rng.random_bool(0.6);
+        let tied = (move_numbers && accounts > 1 && rng.random_bool(0.3)).then(|| {
+            let a = rng.random_range(1..accounts);
+            (a, rng.random_range(0..a))
+        });
         Schedule {
             seed,
             provider,
@@ -151,7 +174,26 @@ impl Schedule {
             accounts,
             faults,
             runs,
+            move_numbers,
+            tied,
         }
+    }
+}
+
+impl Schedule {
+    /// A schedule of the same shape that always closes Twilio subaccounts with their numbers
+    /// moved first (the plain generator draws that only now and then).
+    fn generate_moving(seed: u64) -> Schedule {
+        let mut s = Schedule::generate(seed);
+        let mut rng = StdRng::seed_from_u64(seed ^ 0x6d6f_7665_6e75_6d73);
+        s.provider = Provider::Twilio;
+        s.action = Action::Close;
+        s.move_numbers = true;
+        s.tied = (s.accounts > 1 && rng.random_bool(0.3)).then(|| {
+            let a = rng.random_range(1..s.accounts);
+            (a, rng.random_range(0..a))
+        });
+        s
     }
 }
 
@@ -162,6 +204,8 @@ struct World {
     parent: String,
     secret: String,
     accounts: Vec<String>,
+    /// Each account's phone numbers at the start (Twilio: account i holds i numbers).
+    numbers: Vec<Vec<String>>,
 }
 
 impl World {
@@ -213,6 +257,21 @@ impl World {
                 (String::new(), key, subs)
             }
         };
+        let numbers: Vec<Vec<String>> = match s.provider {
+            Provider::Twilio => accounts
+                .iter()
+                .map(|a| sim.twilio().numbers(a).into_iter().map(|n| n.0).collect())
+                .collect(),
+            _ => vec![Vec::new(); accounts.len()],
+        };
+        if let Some((a, n)) = s.tied {
+            let tie = if s.seed.is_multiple_of(2) {
+                subdesk_sim::NumberTie::Address
+            } else {
+                subdesk_sim::NumberTie::Bundle
+            };
+            sim.twilio().tie_number(&numbers[a][n], Some(tie));
+        }
         for (i, kind, apply) in &s.faults {
             sim.plan_fault(ScriptedFault {
                 target: accounts[*i].clone(),
@@ -226,6 +285,7 @@ impl World {
             parent,
             secret,
             accounts,
+            numbers,
         }
     }
 
@@ -264,11 +324,64 @@ impl World {
         }
     }
 
-    /// The writes that reached the provider for an account.
+    /// The writes that reached the provider for an account's status (a number's move, which
+    /// names the account in its path too, is not one of them).
     fn writes<'a>(&self, log: &'a [RequestRecord], id: &str) -> Vec<&'a RequestRecord> {
         log.iter()
-            .filter(|r| r.method != "GET" && r.path.contains(id))
+            .filter(|r| r.method != "GET" && r.path.contains(id) && !is_move(r))
             .collect()
+    }
+
+    /// The move requests that reached the provider for one number.
+    fn moves<'a>(&self, log: &'a [RequestRecord], number: &str) -> Vec<&'a RequestRecord> {
+        log.iter()
+            .filter(|r| is_move(r) && r.path.contains(number))
+            .collect()
+    }
+}
+
+fn is_move(r: &RequestRecord) -> bool {
+    r.method != "GET" && r.path.contains("/IncomingPhoneNumbers/")
+}
+
+impl World {
+    /// Rules 5 and 6: no number moved twice; no close before every number moved.
+    fn check_moves(&self, s: &Schedule, log: &[RequestRecord]) -> Result<(), String> {
+        let transfers = self.sim.twilio().transfers();
+        let mut seen = std::collections::HashSet::new();
+        for t in &transfers {
+            if !seen.insert(t.number_sid.clone()) {
+                return Err(format!("{} was moved twice: {transfers:#?}", t.number_sid));
+            }
+        }
+        for (id, numbers) in self.accounts.iter().zip(&self.numbers) {
+            let closes = self.writes(log, id);
+            let Some(first_close) = closes.first() else {
+                continue;
+            };
+            for n in numbers {
+                let moved_before = self
+                    .moves(log, n)
+                    .iter()
+                    .any(|m| m.applied && m.seq < first_close.seq);
+                if !moved_before {
+                    return Err(format!(
+                        "{id}: a close was sent before {n} moved: {first_close:?}; moves: {:#?}",
+                        self.moves(log, n)
+                    ));
+                }
+            }
+            if self.truth(id) == Status::Closed {
+                let parent = self.sim.twilio().numbers(&self.parent);
+                if let Some(lost) = numbers.iter().find(|n| !parent.iter().any(|p| &p.0 == *n)) {
+                    return Err(format!(
+                        "{id}: closed, and {lost} is not in the parent account"
+                    ));
+                }
+            }
+        }
+        let _ = s;
+        Ok(())
     }
 }
 
@@ -347,7 +460,7 @@ fn last_entries(ws: &Workspace) -> HashMap<String, HistoryEntry> {
     let mut last = HashMap::new();
     // Newest first: the first seen per account is its last.
     for e in page.entries {
-        if !matches!(e.outcome, Outcome::Skipped) {
+        if !matches!(e.outcome, Outcome::Skipped) && e.action != Some(Action::MoveNumber) {
             last.entry(e.account_id.clone()).or_insert(e);
         }
     }
@@ -355,7 +468,14 @@ fn last_entries(ws: &Workspace) -> HashMap<String, HistoryEntry> {
 }
 
 /// One user run. Returns when it ended, or when the session crashed.
-async fn run_once(session: &Session, conn: uuid::Uuid, world: &World, run: &Run, action: Action) {
+async fn run_once(
+    session: &Session,
+    conn: uuid::Uuid,
+    world: &World,
+    run: &Run,
+    action: Action,
+    choices: &Choices,
+) {
     let ws = &session.ws;
     list(ws).await;
     let targets: Vec<String> = match run.mode {
@@ -393,7 +513,9 @@ async fn run_once(session: &Session, conn: uuid::Uuid, world: &World, run: &Run,
                     },
                     false => None,
                 };
-                let _ = ws.apply(conn, id, action, confirmation.as_ref()).await;
+                let _ = ws
+                    .apply_with(conn, id, action, confirmation.as_ref(), choices, None)
+                    .await;
             }
         }
         Mode::Bulk | Mode::RetryFailed => {
@@ -438,7 +560,7 @@ async fn run_once(session: &Session, conn: uuid::Uuid, world: &World, run: &Run,
             });
             let _ = ws
                 .bulk()
-                .run(items, action, confirmation.as_ref(), sink)
+                .run_with(items, action, confirmation.as_ref(), choices, None, sink)
                 .await;
         }
     }
@@ -472,7 +594,14 @@ async fn explore(s: &Schedule, dir: &Path) -> Result<(), String> {
         bounds.push((max_id(&session.ws), first_seq));
         let mut task = tokio::spawn({
             let (run, action, world) = (run.clone(), s.action, Arc::clone(&world));
-            async move { run_once(&Session { ws, crashed }, conn, &world, &run, action).await }
+            let choices: Choices = match s.move_numbers {
+                true => [(MOVE_NUMBERS.to_string(), true)].into(),
+                false => Choices::new(),
+            };
+            async move {
+                let session = Session { ws, crashed };
+                run_once(&session, conn, &world, &run, action, &choices).await
+            }
         });
         // A crash ends the process at once: the run's tasks are dropped where they are.
         loop {
@@ -575,7 +704,11 @@ fn check(s: &Schedule, world: &World, ws: &Workspace, bounds: &[(i64, u64)]) -> 
                 }
             }
         }
-        let mine: Vec<&HistoryEntry> = entries.iter().filter(|e| &e.account_id == id).collect();
+        let (moves, mine): (Vec<&HistoryEntry>, Vec<&HistoryEntry>) = entries
+            .iter()
+            .filter(|e| &e.account_id == id)
+            .partition(|e| e.action == Some(Action::MoveNumber));
+        check_move_entries(world, &log, &moves, &run_of_entry, &run_of_seq)?;
         if s.action.irreversible() {
             for w in writes.iter().rev().skip(1) {
                 let refused = w.fault == Some(FaultKind::TooManyRequests)
@@ -645,6 +778,43 @@ fn check(s: &Schedule, world: &World, ws: &Workspace, bounds: &[(i64, u64)]) -> 
             _ => {}
         }
     }
+    if s.move_numbers {
+        world.check_moves(s, &log)?;
+    }
+    Ok(())
+}
+
+/// Rule 7 (and 2 for moves): each move entry settled, and true about its own number.
+fn check_move_entries(
+    world: &World,
+    log: &[RequestRecord],
+    moves: &[&HistoryEntry],
+    run_of_entry: &dyn Fn(i64) -> Option<usize>,
+    run_of_seq: &dyn Fn(u64) -> Option<usize>,
+) -> Result<(), String> {
+    for e in moves {
+        if matches!(e.outcome, Outcome::Pending | Outcome::Unknown) {
+            return Err(format!("move entry left open: {e:?}"));
+        }
+        let snap: serde_json::Value =
+            serde_json::from_str(e.snapshot.as_deref().unwrap_or("{}")).unwrap_or_default();
+        let number = snap["number_sid"].as_str().unwrap_or_default();
+        let writes = world.moves(log, number);
+        let run = run_of_entry(e.id);
+        let applied_in = |pred: &dyn Fn(Option<usize>) -> bool| {
+            writes.iter().any(|w| w.applied && pred(run_of_seq(w.seq)))
+        };
+        if e.outcome == Outcome::Failed && applied_in(&|r| r == run) {
+            return Err(format!(
+                "a move that applied was recorded as failed: {e:?}; moves: {writes:#?}"
+            ));
+        }
+        if e.outcome == Outcome::Succeeded && !applied_in(&|r| r <= run) {
+            return Err(format!(
+                "a move recorded as succeeded with no move applied: {e:?}; moves: {writes:#?}"
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -660,6 +830,25 @@ fn seeds() -> Vec<u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_schedule_breaks_never_twice_or_the_history() {
+    explore_seeds(
+        Schedule::generate,
+        "no_schedule_breaks_never_twice_or_the_history",
+    )
+    .await;
+}
+
+/// The same rules over schedules that all close Twilio subaccounts with the numbers moved
+/// first; `SUBDESK_EXPLORE` and the other variables work the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn closing_with_the_numbers_moved_breaks_no_rule() {
+    explore_seeds(
+        Schedule::generate_moving,
+        "closing_with_the_numbers_moved_breaks_no_rule",
+    )
+    .await;
+}
+
+async fn explore_seeds(generate: fn(u64) -> Schedule, test: &str) {
     let dir = tempfile::tempdir().unwrap();
     let seeds = seeds();
     let started = std::time::Instant::now();
@@ -676,7 +865,7 @@ async fn no_schedule_breaks_never_twice_or_the_history() {
         );
         set.spawn(async move {
             let _permit = gate.acquire_owned().await.unwrap();
-            let s = Schedule::generate(seed);
+            let s = generate(seed);
             if let Err(why) = explore(&s, &dir_path).await {
                 failures.lock().unwrap().push((seed, why, s));
             }
@@ -688,21 +877,27 @@ async fn no_schedule_breaks_never_twice_or_the_history() {
     let failures = failures.lock().unwrap();
     for (seed, why, s) in failures.iter() {
         println!(
-            "seed {seed} ({:?} {:?}): {}",
+            "seed {seed} ({:?} {:?}{}): {}",
             s.provider,
             s.action,
+            if s.move_numbers {
+                " moving numbers"
+            } else {
+                ""
+            },
             why.lines().next().unwrap_or("")
         );
     }
+    let moving = seeds.iter().filter(|s| generate(**s).move_numbers).count();
     println!(
-        "explorer: {} schedules in {:.1} s, {} failed",
+        "{test}: {} schedules ({moving} closing with the numbers moved) in {:.1} s, {} failed",
         seeds.len(),
         started.elapsed().as_secs_f64(),
         failures.len()
     );
     if let Some((seed, why, s)) = failures.iter().min_by_key(|f| f.0) {
         panic!(
-            "{} of {} schedules broke a rule. First: seed {seed}: {why}\nschedule: {s:#?}\nreplay: SUBDESK_EXPLORE_SEED={seed} cargo test -p subdesk-core --test explorer -- --nocapture\nall failing seeds: {:?}",
+            "{} of {} schedules broke a rule. First: seed {seed}: {why}\nschedule: {s:#?}\nreplay: SUBDESK_EXPLORE_SEED={seed} cargo test -p subdesk-core --test explorer {test} -- --nocapture\nall failing seeds: {:?}",
             failures.len(),
             seeds.len(),
             failures.iter().map(|f| f.0).collect::<Vec<_>>()

@@ -473,3 +473,117 @@ async fn a_suspended_subaccounts_refused_reads_are_not_wrong_credentials() {
         .unwrap_err();
     assert!(matches!(e, Error::Auth { .. }), "{e:?}");
 }
+
+/// Twilio's "exchanging numbers between subaccounts": the number leaves the subaccount's
+/// listing and appears under the parent; a number tied to an address or a bundle is refused
+/// with Twilio's code, in a sentence that says what to do.
+#[tokio::test]
+async fn numbers_move_to_the_parent_and_tied_ones_are_refused() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.twilio().add_parent("Reseller");
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Movers Ltd", "active", 3);
+    let api = twilio(&sim, &p);
+
+    let numbers = api.movable_numbers(&sub).await.unwrap().unwrap();
+    assert_eq!(numbers.len(), 3);
+    let listed: Vec<String> = sim
+        .twilio()
+        .numbers(&sub)
+        .into_iter()
+        .map(|n| n.0)
+        .collect();
+    assert_eq!(
+        numbers.iter().map(|n| n.sid.clone()).collect::<Vec<_>>(),
+        listed
+    );
+
+    // One moves.
+    let rid = api.move_number_within(&sub, &numbers[0], 3).await.unwrap();
+    assert!(
+        rid.is_some_and(|r| r.starts_with("RQ")),
+        "Twilio-Request-Id kept"
+    );
+    assert_eq!(sim.twilio().numbers(&sub).len(), 2);
+    assert!(sim
+        .twilio()
+        .numbers(&p.sid)
+        .iter()
+        .any(|n| n.0 == numbers[0].sid && n.1 == numbers[0].number));
+    assert_eq!(sim.twilio().transfers().len(), 1);
+    // Sending it again moves nothing: the number is no longer the subaccount's.
+    let again = api
+        .move_number_within(&sub, &numbers[0], 3)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(again.error, Error::NotFound { .. }),
+        "{:?}",
+        again.error
+    );
+    assert_eq!(sim.twilio().transfers().len(), 1);
+
+    // Tied to an address, then to a bundle: refused, and nothing moves.
+    sim.twilio()
+        .tie_number(&numbers[1].sid, Some(subdesk_sim::NumberTie::Address));
+    sim.twilio()
+        .tie_number(&numbers[2].sid, Some(subdesk_sim::NumberTie::Bundle));
+    for (n, code) in [(&numbers[1], "21613"), (&numbers[2], "21649")] {
+        let e = api.move_number_within(&sub, n, 3).await.unwrap_err();
+        assert!(!e.ambiguous);
+        match &e.error {
+            Error::Refused { code: Some(c), .. } => assert_eq!(c, code),
+            other => panic!("{other:?}"),
+        }
+        let sentence = e.error.user_message();
+        assert!(
+            sentence.contains(code) && sentence.contains("parent account"),
+            "{sentence}"
+        );
+    }
+    assert_eq!(sim.twilio().numbers(&sub).len(), 2);
+    assert_eq!(sim.twilio().transfers().len(), 1);
+    sim.shutdown().await;
+}
+
+/// The documented refusals of the transfer that are about who asks and who receives: a
+/// subaccount's own credentials (21474), and the suspended subaccount's numbers, which Twilio
+/// may refuse to show its parent (so Subdesk says it cannot move them).
+#[tokio::test]
+async fn transfers_are_refused_as_twilio_documents() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.twilio().add_parent("Reseller");
+    let sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Own Keys Ltd", "active", 1);
+    let (pn, _) = sim.twilio().numbers(&sub).remove(0);
+    let token = sim.twilio().auth_token(&sub).unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}/2010-04-01/Accounts/{sub}/IncomingPhoneNumbers/{pn}.json",
+            sim.base_url()
+        ))
+        .basic_auth(&sub, Some(&token))
+        .form(&[("AccountSid", p.sid.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], 21474);
+    assert_eq!(sim.twilio().numbers(&sub).len(), 1);
+
+    let suspended = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Paused Ltd", "suspended", 2);
+    let api = twilio(&sim, &p);
+    let e = api.movable_numbers(&suspended).await.unwrap_err();
+    let sentence = e.user_message();
+    assert!(
+        sentence.contains("suspended subaccount's phone numbers")
+            && sentence.contains("cannot move them"),
+        "{sentence}"
+    );
+    sim.shutdown().await;
+}

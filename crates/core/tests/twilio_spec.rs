@@ -635,6 +635,24 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
     );
     assert_eq!(keyed.verify().await.unwrap(), "Reseller");
     assert_eq!(keyed.fetch(&closed).await.unwrap().status, Status::Closed);
+    // Moving numbers to the parent before a close: the transfer, a refused one, a repeat.
+    let movers = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Movers Ltd", "active", 2);
+    let numbers = api.movable_numbers(&movers).await.unwrap().unwrap();
+    api.move_number_within(&movers, &numbers[0], 3)
+        .await
+        .unwrap();
+    sim.twilio()
+        .tie_number(&numbers[1].sid, Some(subdesk_sim::NumberTie::Address));
+    assert!(api
+        .move_number_within(&movers, &numbers[1], 3)
+        .await
+        .is_err());
+    assert!(api
+        .move_number_within(&movers, &numbers[0], 3)
+        .await
+        .is_err());
 
     // The app's own paths over the same adapter: connect, list, preview, one action, a job.
     let ws = workspace(fast_retry());
@@ -714,6 +732,15 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
     assert!(
         per_op["ListIncomingPhoneNumber"] >= 6,
         "three pages of numbers, twice: {per_op:?}"
+    );
+    assert!(
+        per_op["UpdateIncomingPhoneNumber"] >= 3,
+        "numbers moved to the parent: {per_op:?}"
+    );
+    assert_eq!(
+        form_values(&log, "AccountSid"),
+        [p.sid.clone()].into(),
+        "numbers only ever go to the parent"
     );
     let statuses = form_values(&log, "Status");
     assert_eq!(
@@ -881,6 +908,17 @@ fn the_validator_catches_requests_that_break_the_spec() {
     fails(
         recorded("GET", &account, None, form, "Status=closed"),
         "sends a body",
+    );
+    let number = format!(
+        "/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers/PN0123456789abcdef0123456789abcdef.json"
+    );
+    fails(
+        recorded("POST", &number, None, form, "AccountSid=AC123"),
+        "does not match",
+    );
+    fails(
+        recorded("POST", &number, None, form, &format!("accountSid={sid}")),
+        "the spec spells it \"AccountSid\"",
     );
     fails(
         recorded("DELETE", &account, None, None, ""),

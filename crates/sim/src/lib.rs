@@ -60,7 +60,10 @@ pub use plivo::{PlivoConfig, PlivoSim, PlivoSubState};
 pub use provider::DemoParent;
 pub use shared::RequestRecord;
 pub use telnyx::{TelnyxAccountState, TelnyxConfig, TelnyxSim};
-pub use twilio::{TwilioAccountState, TwilioConfig, TwilioKeyKind, TwilioParent, TwilioSim};
+pub use twilio::{
+    NumberTie, TwilioAccountState, TwilioConfig, TwilioKeyKind, TwilioParent, TwilioSim,
+    TwilioTransfer,
+};
 pub use vobiz::{
     DeleteStyle, VobizConfig, VobizErrorShape, VobizParent, VobizRowShape, VobizSim, VobizSubState,
 };

@@ -52,6 +52,8 @@ describe('Action dialog', () => {
         action: 'close',
         // The token its preview issued travels with the typed phrase.
         confirmation: { typed: suffix.toUpperCase(), token: expect.stringMatching(/^token-/) },
+        // Twilio's Close asks whether to move the numbers first; left unticked, they are not.
+        choices: { move_numbers: false },
       },
     ])
     expect(row(target.id)).toHaveAttribute('data-status', 'closed')
@@ -132,5 +134,41 @@ describe('Action dialog', () => {
     expect(within(row(target.id)).getByTestId('row-action-suspend')).toBeDisabled()
     release()
     await waitFor(() => expect(within(row(target.id)).getByTestId('status-badge')).toHaveTextContent('suspended'))
+  })
+
+  it('offers to move the numbers to the parent first, with how many, and says which stayed', async () => {
+    const { backend, row } = await setup()
+    const target = backend.rows.find((r) => r.provider === 'twilio' && r.status === 'active')!
+    const stayed =
+      'The subaccount was not closed: its phone number +14155550101 stayed in it (Twilio refused: The number needs an address on file (error 21613)). The one number that moved is now in the parent account. Fix what stopped the move, then close it again with the move: only the numbers left are moved.'
+    backend.failing.set(target.id, uiError('numbers_stayed', stayed))
+    const user = userEvent.setup()
+    await user.click(within(row(target.id)).getByTestId('row-action-close'))
+    const dialog = await screen.findByTestId('action-dialog')
+    const move = await within(dialog).findByTestId('choice-move_numbers')
+    await waitFor(() => expect(move).toHaveTextContent('Move its 2 phone numbers to the parent account first'))
+    const box = within(move).getByRole('checkbox')
+    expect(box).not.toBeChecked()
+    await user.click(box)
+    expect(box).toBeChecked()
+    // The impact says what the tick does.
+    expect(dialog).toHaveTextContent('closes the subaccount only if every number moved')
+    await user.type(within(dialog).getByTestId('confirm-input'), target.id.slice(-3))
+    await user.click(within(dialog).getByTestId('confirm-button'))
+
+    await waitFor(() => expect(within(dialog).getByTestId('dialog-error')).toHaveTextContent('+14155550101 stayed in it'))
+    expect(within(dialog).getByTestId('dialog-error')).toHaveTextContent('error 21613')
+    expect(backend.callsOf('apply_action')[0].choices).toEqual({ move_numbers: true })
+    expect(row(target.id)).not.toHaveAttribute('data-status', 'closed')
+  })
+
+  it('does not offer the move on a Suspend, and says why', async () => {
+    const { backend, row } = await setup()
+    const target = backend.rows.find((r) => r.provider === 'twilio' && r.status === 'active')!
+    await fireEvent.click(within(row(target.id)).getByTestId('row-action-suspend'))
+    const dialog = await screen.findByTestId('action-dialog')
+    await waitFor(() => expect(within(dialog).getByTestId('confirm-button')).toBeEnabled())
+    expect(within(dialog).queryByTestId('choice-move_numbers')).toBeNull()
+    expect(dialog).toHaveTextContent("Twilio's documents do not say that a suspended subaccount's numbers can be moved")
   })
 })

@@ -10,7 +10,7 @@ import { actionInfo } from '../lib/catalog.svelte'
 import { AccountsStore } from '../lib/stores/accounts.svelte'
 import { JobStore } from '../lib/stores/job.svelte'
 import { TableState } from '../lib/stores/table.svelte'
-import { DEMO_VOBIZ, makeRow } from '../mock/backend'
+import { DEMO_TWILIO, DEMO_VOBIZ, makeRow } from '../mock/backend'
 import { sendToChannel } from '../mock/channel'
 import { deferred, mockCommands } from '../test/ipc'
 import AccountsView from './AccountsView.svelte'
@@ -19,37 +19,37 @@ const PLIVO: Connection = { ...DEMO_VOBIZ, id: 'conn-plivo', provider: 'plivo', 
 const TELNYX: Connection = { ...DEMO_VOBIZ, id: 'conn-telnyx', provider: 'telnyx', label: 'Demo Telnyx' }
 const ref = (r: AccountRow): ItemRef => ({ connectionId: r.connectionId, accountId: r.id })
 
-function preview(action: Action, runnable: AccountRow[]): BulkPreview {
-  const irreversible = action === 'delete'
+function preview(action: Action, runnable: AccountRow[], numbersReleased: number | null = null): BulkPreview {
+  const irreversible = action === 'delete' || action === 'close'
   return {
     action,
     irreversible,
     runnable,
     skipped: [],
     perConnection: [],
-    numbersReleased: null,
+    numbersReleased,
     unread: 0,
     consequences: [],
-    confirmPhrase: irreversible ? `DELETE ${runnable.length}` : null,
+    confirmPhrase: irreversible ? `${action.toUpperCase()} ${runnable.length}` : null,
     confirmToken: irreversible ? 'token-1' : null,
   }
 }
 
-async function setup(rows: AccountRow[], action: Action) {
+async function setup(rows: AccountRow[], action: Action, numbersReleased: number | null = null) {
   const calls = mockCommands({
     list_accounts: ({ onEvent }) => {
-      for (const c of [PLIVO, DEMO_VOBIZ, TELNYX]) {
+      for (const c of [PLIVO, DEMO_VOBIZ, TELNYX, DEMO_TWILIO]) {
         sendToChannel(onEvent, { kind: 'page', connectionId: c.id, rows: rows.filter((r) => r.connectionId === c.id) })
       }
       return null
     },
-    bulk_preview: () => preview(action, rows),
+    bulk_preview: () => preview(action, rows, numbersReleased),
     bulk_run: () => deferred().promise,
   })
   const accounts = new AccountsStore()
   const table = new TableState(accounts)
   const job = new JobStore(accounts)
-  render(AccountsView, { props: { accounts, table, job, connections: [PLIVO, DEMO_VOBIZ, TELNYX] } })
+  render(AccountsView, { props: { accounts, table, job, connections: [PLIVO, DEMO_VOBIZ, TELNYX, DEMO_TWILIO] } })
   await accounts.refresh()
   await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(rows.length))
   await fireEvent.click(screen.getByTestId('select-all-matching'))
@@ -99,5 +99,19 @@ describe('Bulk dialog questions', () => {
     expect(within(dialog).queryByRole('group')).toBeNull()
     await userEvent.setup().click(within(dialog).getByTestId('bulk-start'))
     expect(calls.find((c) => c.cmd === 'bulk_run')!.args).not.toHaveProperty('choices')
+  })
+
+  it("asks Twilio's move of the numbers once for the job, as a checkbox with the job's count", async () => {
+    const rows = [makeRow(DEMO_TWILIO, 0), makeRow(DEMO_TWILIO, 1), makeRow(DEMO_VOBIZ, 2, 'suspended')]
+    const { calls, dialog } = await setup(rows, 'close', 7)
+    const move = await within(dialog).findByTestId('choice-move_numbers')
+    expect(within(dialog).getAllByTestId('choice-move_numbers')).toHaveLength(1)
+    await waitFor(() => expect(move).toHaveTextContent('Twilio: Move its 7 phone numbers to the parent account first'))
+    const user = userEvent.setup()
+    await user.click(within(move).getByRole('checkbox'))
+    await user.type(within(dialog).getByTestId('bulk-confirm-input'), 'CLOSE 3')
+    await user.click(within(dialog).getByTestId('bulk-start'))
+    const run = calls.find((c) => c.cmd === 'bulk_run')!
+    expect(run.args.choices).toEqual({ move_numbers: true })
   })
 })

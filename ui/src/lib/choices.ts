@@ -32,3 +32,15 @@ export function answeredConsequences(questions: readonly AskedChoice[], answers:
     return q.concerns.length > 0 ? `${q.concerns.join(', ')}: ${said}` : said
   })
 }
+
+/** The Close question that moves the account's phone numbers to the parent first (core's
+ * `MOVE_NUMBERS`): shown as a checkbox, with how many numbers it moves. */
+export const MOVE_NUMBERS = 'move_numbers'
+
+/** "Move its 3 phone numbers to the parent account first": the catalog's words with the count
+ * the preview read (`null`: not counted, the words stay as they are). */
+export function questionWithCount(question: string, numbers: number | null | undefined): string {
+  if (numbers === null || numbers === undefined) return question
+  if (numbers === 1) return question.replace('its phone numbers', 'its phone number')
+  return question.replace('its phone numbers', `its ${numbers.toLocaleString()} phone numbers`)
+}

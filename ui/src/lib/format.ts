@@ -8,12 +8,17 @@ import type { Status } from './bindings/Status'
 
 export const ACTIONS: readonly Action[] = ['suspend', 'reactivate', 'close', 'delete']
 
+/** What the history records: the actions, and each phone number moved to the parent before a
+ * Close (`move_number`, never a button). */
+export const RECORDED_ACTIONS: readonly Action[] = [...ACTIONS, 'move_number']
+
 /** Only when the catalog has no word for an action (it always should). */
 const ACTION_VERBS: Record<Action, string> = {
   suspend: 'Suspend',
   reactivate: 'Reactivate',
   close: 'Close',
   delete: 'Delete',
+  move_number: 'Move number to parent',
 }
 
 /**
@@ -48,6 +53,7 @@ const ACTION_DONE: Record<Action, string> = {
   reactivate: 'reactivated',
   close: 'closed',
   delete: 'deleted',
+  move_number: 'moved to the parent account',
 }
 
 /** "will be …": suspended, reactivated, closed, deleted. */

@@ -102,7 +102,14 @@ export function coreError(key: keyof typeof fixtures.errors, fill: Record<string
   return { ...e, message }
 }
 
-const DONE: Record<Action, Status> = { suspend: 'suspended', reactivate: 'active', close: 'closed', delete: 'deleted' }
+const DONE: Record<Action, Status> = {
+  suspend: 'suspended',
+  reactivate: 'active',
+  close: 'closed',
+  delete: 'deleted',
+  // A number's move leaves the account as it was.
+  move_number: 'active',
+}
 
 export type FakeOptions = {
   demo?: boolean
@@ -360,11 +367,22 @@ export class FakeBackend {
         numbersReleased: action === 'close' ? 2 : null,
         consequences: irreversible
           ? ['The account stops working at once.', 'This cannot be undone.']
-          : ['Calls and messages stop until you reactivate it.'],
+          : (this.#catalogImpact(row.provider, action) ?? ['Calls and messages stop until you reactivate it.']),
       },
       confirmPhrase: irreversible ? accountId.slice(-3) : null,
       confirmToken: irreversible ? this.#issue() : null,
     }
+  }
+
+  /** The catalog's impact sentences of a reversible action at this provider, slots filled as
+   * core would for two numbers; `null` where the catalog has none. */
+  #catalogImpact(provider: string, action: Action): string[] | null {
+    const info = catalog.providers.find((p) => p.id === provider)?.actions.find((a) => a.action === action)
+    if (!info || info.impact.length === 0) return null
+    const slots: Record<string, string> = {
+      '{kept}': 'Its 2 phone numbers are kept, and the parent account is still billed for them every month.',
+    }
+    return info.impact.map((s) => slots[s] ?? s).filter((s) => !s.startsWith('{'))
   }
 
   /** Per provider, as core reports it: Twilio lists numbers (the two the close preview counts)

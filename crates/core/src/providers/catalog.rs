@@ -153,6 +153,10 @@ pub struct ActionChoice {
     pub no: String,
 }
 
+/// The Close choice that moves the account's phone numbers to the parent account first
+/// (Twilio's "exchanging numbers"); see `actions::moves`.
+pub const MOVE_NUMBERS: &str = "move_numbers";
+
 /// The user's answers to an action's choices (see [`ActionChoice`]); an unanswered choice takes
 /// its default.
 pub type Choices = BTreeMap<String, bool>;
@@ -510,10 +514,15 @@ mod tests {
         let mut given = Choices::new();
         given.insert("cascade".into(), true);
         assert!(twilio.resolve_choices(Action::Close, &given).is_err());
-        assert!(twilio
+        // Twilio's Close asks one question, the numbers' move, which is off unless chosen.
+        let defaults = twilio
             .resolve_choices(Action::Close, &Choices::new())
+            .unwrap();
+        assert_eq!(defaults, [(MOVE_NUMBERS.to_string(), false)].into());
+        assert_eq!(twilio.choices_for(Action::Close, &given), defaults);
+        assert!(twilio
+            .resolve_choices(Action::Suspend, &Choices::new())
             .unwrap()
             .is_empty());
-        assert!(twilio.choices_for(Action::Close, &given).is_empty());
     }
 }

@@ -23,7 +23,9 @@ use async_trait::async_trait;
 use reqwest::header::HeaderMap;
 
 use crate::error::{Error, Result};
-use crate::model::{AccountDetail, Action, ActionReceipt, Connection, Impact, Subaccount};
+use crate::model::{
+    AccountDetail, Action, ActionReceipt, Connection, Impact, MovableNumber, Subaccount,
+};
 use crate::secrets::Secret;
 use catalog::{AdapterParts, Choices, ProviderInfo, ProviderSpec};
 pub use http::{CallError, HttpConfig, RetryPolicy};
@@ -171,6 +173,32 @@ pub trait ProviderApi: Send + Sync {
     async fn detail(&self, account: &Subaccount) -> Result<AccountDetail> {
         let _ = account;
         Ok(AccountDetail::nothing_reported(self.provider()))
+    }
+
+    /// The phone numbers `id` holds that a Close can move to the parent account first, read
+    /// now; `None` when this provider has no such move (the default).
+    async fn movable_numbers(&self, id: &str) -> Result<Option<Vec<MovableNumber>>> {
+        let _ = id;
+        Ok(None)
+    }
+
+    /// Moves one number of `id` to the connection's parent account, sending at most
+    /// `max_tries` requests. `Ok` once the provider answered that the parent holds it.
+    async fn move_number_within(
+        &self,
+        id: &str,
+        number: &MovableNumber,
+        max_tries: u32,
+    ) -> Result<Option<String>, CallError> {
+        let _ = (id, number, max_tries);
+        Err(Error::validation(
+            "choices",
+            format!(
+                "{:?} cannot move phone numbers between accounts.",
+                self.provider()
+            ),
+        )
+        .into())
     }
 }
 

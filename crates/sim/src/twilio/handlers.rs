@@ -16,7 +16,9 @@ use super::auth::{
 use super::error::TwilioError;
 use super::json::{account_json, number_json};
 use super::paging::{envelope, first, paginate, parse_paging, query_pairs};
-use super::state::{AccountStatus, TwilioUpdate, TwilioUpdateError, TwilioWorld};
+use super::state::{
+    AccountStatus, NumberTie, TransferError, TwilioUpdate, TwilioUpdateError, TwilioWorld,
+};
 use crate::request::{mark_applied, Ctx};
 use crate::shared::Shared;
 
@@ -31,6 +33,10 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json",
             get(list_numbers),
+        )
+        .route(
+            "/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers/{file}",
+            get(fetch_number).post(update_number),
         )
         .route(
             "/2010-04-01/Accounts/{sid}/Balance.json",
@@ -132,6 +138,114 @@ fn is_form(headers: &HeaderMap) -> Option<bool> {
     )
 }
 
+/// The form of a POST, or Twilio's refusal of a body that is not one.
+fn form_of(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Vec<(String, String)>, TwilioError> {
+    let body =
+        body.map_err(|_| TwilioError::bad_request(21100, "Could not read the request body"))?;
+    // An empty POST without a content type is a valid "change nothing" request.
+    match is_form(headers) {
+        Some(true) => {}
+        None if body.is_empty() => {}
+        _ => {
+            return Err(TwilioError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                20415,
+                "Unsupported Media Type: send parameters as application/x-www-form-urlencoded",
+            ))
+        }
+    }
+    serde_urlencoded::from_bytes(&body)
+        .map_err(|_| TwilioError::bad_request(21100, "Could not parse the form-encoded body"))
+}
+
+/// `GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json`.
+async fn fetch_number(
+    State(shared): State<Arc<Shared>>,
+    Extension(ctx): Extension<Ctx>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    uri: Uri,
+) -> TwilioResult {
+    let uri_path = uri.path();
+    let Ok(Path((sid, file))) = path else {
+        return Err(TwilioError::not_found(uri_path));
+    };
+    let pn = strip_json(Ok(Path(file)), uri_path)?;
+    shared.state(|world: &mut TwilioWorld| {
+        let account = resolve(world, &ctx, &sid, uri_path)?;
+        own_resources_only(&ctx, account)?;
+        readable_while_not_active(world, account)?;
+        let number = account
+            .numbers
+            .iter()
+            .find(|n| n.sid == pn)
+            .ok_or_else(|| TwilioError::not_found(uri_path))?;
+        Ok(Json(number_json(&account.sid, number)).into_response())
+    })
+}
+
+/// `POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json`. Only
+/// `AccountSid` is modelled: Twilio's "exchanging numbers between subaccounts" moves the
+/// number to that account (the parent, or another subaccount of the same parent). Other
+/// fields of the spec's `UpdateIncomingPhoneNumberRequest` are accepted and ignored.
+async fn update_number(
+    State(shared): State<Arc<Shared>>,
+    Extension(ctx): Extension<Ctx>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> TwilioResult {
+    let uri_path = uri.path();
+    let Ok(Path((sid, file))) = path else {
+        return Err(TwilioError::not_found(uri_path));
+    };
+    let pn = strip_json(Ok(Path(file)), uri_path)?;
+    let form = form_of(&headers, body)?;
+    let target = first(&form, "AccountSid").map(str::to_owned);
+    shared.state(|world: &mut TwilioWorld| {
+        let account = resolve(world, &ctx, &sid, uri_path)?;
+        own_resources_only(&ctx, account)?;
+        readable_while_not_active(world, account)?;
+        let target = target.unwrap_or_else(|| sid.clone());
+        let changed = world
+            .transfer(&ctx.principal.parent, &sid, &pn, &target)
+            .map_err(|e| transfer_error(e, uri_path))?;
+        let owner = if changed { &target } else { &sid };
+        let holder = world
+            .get(owner)
+            .ok_or_else(|| TwilioError::not_found(uri_path))?;
+        let number = holder
+            .numbers
+            .iter()
+            .find(|n| n.sid == pn)
+            .ok_or_else(|| TwilioError::not_found(uri_path))?;
+        let resp = Json(number_json(&holder.sid, number)).into_response();
+        Ok(mark_applied(resp, changed))
+    })
+}
+
+/// The codes and messages of Twilio's error pages for a refused transfer.
+fn transfer_error(e: TransferError, path: &str) -> TwilioError {
+    let bad = TwilioError::bad_request;
+    match e {
+        TransferError::NotFound => TwilioError::not_found(path),
+        TransferError::NotParent => bad(21474, "API User must be the parent account to transfer phone numbers."),
+        TransferError::Unrelated => bad(
+            21473,
+            "AccountSid you are transferring to is not related to the originating owner of the phone number",
+        ),
+        TransferError::TargetNotActive => bad(21472, "Account is not active"),
+        TransferError::Tied(NumberTie::Address) => bad(21613, "PhoneNumber Requires an Address"),
+        TransferError::Tied(NumberTie::Bundle) => bad(
+            21649,
+            "Phone Number Requires a Bundle: the account receiving it has no compliant Bundle",
+        ),
+    }
+}
+
 /// `POST /2010-04-01/Accounts/{Sid}.json` with `Status` and/or `FriendlyName`.
 async fn update_account(
     State(shared): State<Arc<Shared>>,
@@ -143,22 +257,7 @@ async fn update_account(
 ) -> TwilioResult {
     let path = uri.path();
     let sid = strip_json(file, path)?;
-    let body =
-        body.map_err(|_| TwilioError::bad_request(21100, "Could not read the request body"))?;
-    // An empty POST without a content type is a valid "change nothing" request.
-    match is_form(&headers) {
-        Some(true) => {}
-        None if body.is_empty() => {}
-        _ => {
-            return Err(TwilioError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                20415,
-                "Unsupported Media Type: send parameters as application/x-www-form-urlencoded",
-            ))
-        }
-    }
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| TwilioError::bad_request(21100, "Could not parse the form-encoded body"))?;
+    let form = form_of(&headers, body)?;
     // Parameter names are case-sensitive: `status=closed` is ignored, as on the real API.
     let update = TwilioUpdate {
         status: first(&form, "Status"),

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::state::{PhoneNumber, TwilioAccount};
+use super::state::{NumberTie, PhoneNumber, TwilioAccount};
 
 const BASE: &str = "/2010-04-01";
 
@@ -68,13 +68,20 @@ fn national_format(e164: &str) -> String {
 }
 
 pub(super) fn number_json(account_sid: &str, n: &PhoneNumber) -> Value {
+    // A tie names an Address or Bundle of the holding account (SIDs derived from the number's).
+    let tie_sid = |prefix: &str| Value::String(format!("{prefix}{}", &n.sid[2..]));
+    let (requirements, address_sid, bundle_sid) = match n.tied_to {
+        None => ("none", Value::Null, Value::Null),
+        Some(NumberTie::Address) => ("any", tie_sid("AD"), Value::Null),
+        Some(NumberTie::Bundle) => ("none", Value::Null, tie_sid("BU")),
+    };
     json!({
         "account_sid": account_sid,
-        "address_requirements": "none",
-        "address_sid": null,
+        "address_requirements": requirements,
+        "address_sid": address_sid,
         "api_version": "2010-04-01",
         "beta": false,
-        "bundle_sid": null,
+        "bundle_sid": bundle_sid,
         "capabilities": {"fax": false, "mms": true, "sms": true, "voice": true},
         "date_created": rfc2822(n.created),
         "date_updated": rfc2822(n.created),

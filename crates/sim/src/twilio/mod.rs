@@ -32,7 +32,7 @@ use error::TwilioError;
 pub use config::TwilioConfig;
 pub use sim::TwilioSim;
 pub(crate) use state::TwilioWorld;
-pub use state::{TwilioAccountState, TwilioKeyKind, TwilioParent};
+pub use state::{NumberTie, TwilioAccountState, TwilioKeyKind, TwilioParent, TwilioTransfer};
 
 /// Twilio's Accounts API, as the pipeline sees it.
 pub(crate) struct Twilio;

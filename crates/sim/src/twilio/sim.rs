@@ -3,7 +3,9 @@
 
 use chrono::Utc;
 
-use super::state::{TwilioAccountState, TwilioKeyKind, TwilioParent, TwilioWorld};
+use super::state::{
+    NumberTie, TwilioAccountState, TwilioKeyKind, TwilioParent, TwilioTransfer, TwilioWorld,
+};
 use crate::shared::Shared;
 use crate::Sim;
 
@@ -118,6 +120,22 @@ impl TwilioSim<'_> {
     /// Returns false for an unknown SID or status.
     pub fn set_status(&self, sid: &str, status: &str) -> bool {
         self.world(|w| w.set_status(sid, status))
+    }
+
+    /// `(sid, phone_number)` of each IncomingPhoneNumber the account holds, in listing order.
+    pub fn numbers(&self, sid: &str) -> Vec<(String, String)> {
+        self.world(|w| w.numbers_of(sid))
+    }
+
+    /// Ties a number to an Address or a regulatory Bundle of its account, so a transfer is
+    /// refused (21613 or 21649); `None` unties it. Returns false for an unknown number SID.
+    pub fn tie_number(&self, number_sid: &str, tie: Option<NumberTie>) -> bool {
+        self.world(|w| w.tie_number(number_sid, tie))
+    }
+
+    /// Every number transfer applied so far, in order.
+    pub fn transfers(&self) -> Vec<TwilioTransfer> {
+        self.world(|w| w.transfers())
     }
 
     pub fn account(&self, sid: &str) -> Option<TwilioAccountState> {

@@ -108,6 +108,49 @@ pub(crate) struct PhoneNumber {
     /// E.164, e.g. `+14155550123`.
     pub(crate) phone_number: String,
     pub(crate) created: DateTime<Utc>,
+    /// A regulatory requirement tied to the account that holds the number (seeded with
+    /// [`crate::TwilioSim::tie_number`]): a transfer is refused while it holds.
+    pub(crate) tied_to: Option<NumberTie>,
+}
+
+/// What ties a number to its subaccount, for the transfer's documented refusals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NumberTie {
+    /// An Address (`AD…`) of the subaccount satisfies the number's address requirement:
+    /// error 21613 "PhoneNumber Requires an Address" ("If you received this error when trying
+    /// to transfer a phone number to a subaccount or between subaccounts, please ensure that
+    /// the subaccount has the correct address on file", twilio.com/docs/api/errors/21613).
+    Address,
+    /// A regulatory Bundle (`BU…`) of the subaccount: error 21649, "API calls to provision
+    /// regulated phone numbers that do not include a compliant BundleSID … will fail with
+    /// error code 21649" (twilio.com/en-us/changelog/regulated-number-bundle-provisioning-requirement).
+    Bundle,
+}
+
+/// One transfer the simulator applied: (number SID, from, to). Tests and the explorer count
+/// them to prove no number moved twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TwilioTransfer {
+    pub number_sid: String,
+    pub phone_number: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// Why a number transfer (`POST …/IncomingPhoneNumbers/{Sid}.json` with `AccountSid`) was
+/// refused; the handlers turn each into Twilio's error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransferError {
+    /// The losing account or the number is not there (20404).
+    NotFound,
+    /// The credentials are a subaccount's own (21474).
+    NotParent,
+    /// The gaining account is neither the parent nor another subaccount of it (21473).
+    Unrelated,
+    /// The gaining account is not active (21472).
+    TargetNotActive,
+    /// The number needs an address or bundle the gaining account does not have (21613, 21649).
+    Tied(NumberTie),
 }
 
 #[derive(Clone)]
@@ -180,6 +223,7 @@ pub(crate) struct TwilioWorld {
     index: HashMap<String, usize>,
     keys: HashMap<String, TwilioKey>,
     next_number: u64,
+    transfers: Vec<TwilioTransfer>,
 }
 
 impl ProviderState for TwilioWorld {
@@ -198,6 +242,7 @@ impl ProviderState for TwilioWorld {
             index: HashMap::new(),
             keys: HashMap::new(),
             next_number: 0,
+            transfers: Vec::new(),
         }
     }
 }
@@ -321,6 +366,7 @@ impl TwilioWorld {
             sid: super::ids::sid(&mut self.rng, "PN"),
             phone_number: format!("+1{area}555{:04}", n % 10_000),
             created,
+            tied_to: None,
         }
     }
 
@@ -531,6 +577,89 @@ impl TwilioWorld {
         Ok(changed)
     }
 
+    /// Moves number `pn` of `from` to `to` with Twilio's rules ("exchanging numbers between
+    /// subaccounts": the parent's credentials, the parent or another subaccount of it as the
+    /// gaining account). Validated before anything changes. Returns whether it moved
+    /// (`to == from` changes nothing).
+    pub(crate) fn transfer(
+        &mut self,
+        caller: &str,
+        from: &str,
+        pn: &str,
+        to: &str,
+    ) -> Result<bool, TransferError> {
+        let caller_is_parent = self.get(caller).is_some_and(TwilioAccount::is_parent);
+        let losing = self.visible(caller, from).ok_or(TransferError::NotFound)?;
+        let number = losing
+            .numbers
+            .iter()
+            .find(|n| n.sid == pn)
+            .ok_or(TransferError::NotFound)?;
+        if !caller_is_parent {
+            return Err(TransferError::NotParent);
+        }
+        if to == from {
+            return Ok(false);
+        }
+        let family = losing.owner_account_sid.clone();
+        let gaining = self
+            .get(to)
+            .filter(|a| a.owner_account_sid == family)
+            .ok_or(TransferError::Unrelated)?;
+        if gaining.status != AccountStatus::Active {
+            return Err(TransferError::TargetNotActive);
+        }
+        if let Some(tie) = number.tied_to {
+            return Err(TransferError::Tied(tie));
+        }
+        let losing = self.get_mut(from).ok_or(TransferError::NotFound)?;
+        let i = losing.numbers.iter().position(|n| n.sid == pn);
+        let number = losing.numbers.remove(i.ok_or(TransferError::NotFound)?);
+        losing.updated = Utc::now();
+        self.transfers.push(TwilioTransfer {
+            number_sid: number.sid.clone(),
+            phone_number: number.phone_number.clone(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
+        let gaining = self.get_mut(to).ok_or(TransferError::NotFound)?;
+        gaining.numbers.push(number);
+        Ok(true)
+    }
+
+    /// Seeding hook: ties a number to an Address or Bundle of its account (`None` unties it).
+    /// Returns false for an unknown number SID.
+    pub(crate) fn tie_number(&mut self, pn: &str, tie: Option<NumberTie>) -> bool {
+        let found = self
+            .accounts
+            .iter_mut()
+            .flat_map(|a| a.numbers.iter_mut())
+            .find(|n| n.sid == pn);
+        match found {
+            Some(n) => {
+                n.tied_to = tie;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `(sid, phone_number)` of each number `sid` holds, in listing order.
+    pub(crate) fn numbers_of(&self, sid: &str) -> Vec<(String, String)> {
+        self.get(sid)
+            .map(|a| {
+                a.numbers
+                    .iter()
+                    .map(|n| (n.sid.clone(), n.phone_number.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn transfers(&self) -> Vec<TwilioTransfer> {
+        self.transfers.clone()
+    }
+
     pub(crate) fn snapshot(&self, sid: &str) -> Option<TwilioAccountState> {
         self.get(sid).map(TwilioAccount::snapshot)
     }
@@ -592,6 +721,55 @@ mod tests {
             w.update(&p.sid, &s, &status("suspended")),
             Err(TwilioUpdateError::ParentSuspended)
         );
+    }
+
+    #[test]
+    fn transfers_follow_twilios_rules() {
+        let (mut w, p, s) = world_with_sub("active");
+        let numbers = w.numbers_of(&s);
+        let sibling = w.add_subaccount(&p.sid, "T", "active", 0, Utc::now());
+        let paused = w.add_subaccount(&p.sid, "U", "suspended", 0, Utc::now());
+        let other = w.add_parent("Other");
+        let foreign = w.add_subaccount(&other.sid, "V", "active", 0, Utc::now());
+        let pn = numbers[0].0.as_str();
+        assert_eq!(
+            w.transfer(&p.sid, &s, pn, &s),
+            Ok(false),
+            "to itself: nothing"
+        );
+        assert_eq!(
+            w.transfer(&p.sid, &s, pn, &foreign),
+            Err(TransferError::Unrelated)
+        );
+        assert_eq!(
+            w.transfer(&p.sid, &s, pn, &paused),
+            Err(TransferError::TargetNotActive)
+        );
+        assert_eq!(
+            w.transfer(&s, &s, pn, &p.sid),
+            Err(TransferError::NotParent)
+        );
+        assert_eq!(
+            w.transfer(&other.sid, &s, pn, &p.sid),
+            Err(TransferError::NotFound),
+            "another parent does not see the subaccount"
+        );
+        assert!(w.tie_number(pn, Some(NumberTie::Bundle)));
+        assert_eq!(
+            w.transfer(&p.sid, &s, pn, &p.sid),
+            Err(TransferError::Tied(NumberTie::Bundle))
+        );
+        assert!(w.tie_number(pn, None));
+        // Between two subaccounts of one parent, then on to the parent.
+        assert_eq!(w.transfer(&p.sid, &s, pn, &sibling), Ok(true));
+        assert_eq!(
+            w.transfer(&p.sid, &s, pn, &p.sid),
+            Err(TransferError::NotFound)
+        );
+        assert_eq!(w.transfer(&p.sid, &sibling, pn, &p.sid), Ok(true));
+        assert_eq!(w.numbers_of(&p.sid), vec![numbers[0].clone()]);
+        assert_eq!(w.transfers().len(), 2);
+        assert_eq!(w.snapshot(&s).map(|a| a.numbers), Some(2));
     }
 
     #[test]

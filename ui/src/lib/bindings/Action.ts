@@ -3,4 +3,4 @@
 /**
  * Something the user can do to a subaccount.
  */
-export type Action = "suspend" | "reactivate" | "close" | "delete";
+export type Action = "suspend" | "reactivate" | "close" | "delete" | "move_number";

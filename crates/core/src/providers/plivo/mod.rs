@@ -394,7 +394,7 @@ impl ProviderApi for PlivoApi {
                     .await?;
                 (raw, Status::Deleted, "deleted")
             }
-            Action::Close => {
+            Action::Close | Action::MoveNumber => {
                 return Err(Error::InvalidTransition {
                     action,
                     status: Status::Active,

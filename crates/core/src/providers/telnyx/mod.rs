@@ -501,7 +501,7 @@ impl ProviderApi for TelnyxApi {
                 Status::Active,
                 "enabled (as sent by Subdesk)",
             ),
-            Action::Close | Action::Delete => {
+            Action::Close | Action::Delete | Action::MoveNumber => {
                 return Err(Error::InvalidTransition {
                     action,
                     status: Status::Unknown,

@@ -37,6 +37,46 @@
 //!   `actions.rs`). Whether 429s carry `Retry-After` is not documented: honoured when present.
 //! - **Numbers released by a close**: only IncomingPhoneNumbers are listed and kept in the
 //!   history before a close; other assets (short codes, SIP domains) are not confirmed.
+//! - **Moving numbers to the parent before a close** ("exchanging numbers between
+//!   subaccounts"). The request: `POST /2010-04-01/Accounts/{SubSid}/IncomingPhoneNumbers/
+//!   {PNSid}.json` with the form field `AccountSid` set to the gaining account, with the
+//!   parent's credentials [spec: `UpdateIncomingPhoneNumber`, whose `AccountSid` points to
+//!   twilio.com/docs/iam/api/subaccounts#exchanging-numbers; doc: help.twilio.com article
+//!   360038163473 "Move Phone Numbers Between Twilio Accounts and their Subaccounts": between a
+//!   parent and its subaccounts or two subaccounts of one parent, never to an unrelated account;
+//!   a Bundle, an Address or both "may be needed for regulatory compliance on the account …
+//!   that will be receiving the phone number"]. Documented refusals, each modelled by the
+//!   simulator with its page's code and message: 21474 "API User must be the parent account to
+//!   transfer phone numbers"; 21473 "AccountSid you are transferring to is not related to the
+//!   originating owner"; 21472 "The AccountSid you specified is not an active Twilio Account";
+//!   21613 "PhoneNumber Requires an Address" ("If you received this error when trying to
+//!   transfer a phone number to a subaccount or between subaccounts, please ensure that the
+//!   subaccount has the correct address on file") [doc: twilio.com/docs/api/errors/21613];
+//!   21649 for a regulated number without a compliant Bundle [doc: Twilio changelog "Regulated
+//!   Number Bundle Provisioning Requirement", 2020-02-12]. The documents disagree on whose
+//!   address counts: the support article and the readme reference ("you will need to create a
+//!   compliant Address in the new subaccount before transferring") name the *gaining* account,
+//!   the 21613 page says "the subaccount" (which, for a move to the parent, is the losing one).
+//!   The simulator models a number tied to an Address or a Bundle (seeded with
+//!   `sim.twilio().tie_number`) as refused whichever account holds the address, and this code
+//!   assumes only that a refusal is possible and final for this attempt: the number stays,
+//!   the account is not closed, and the history and the result say which number stayed and
+//!   Twilio's reason ("add a compliant address or bundle to the parent account"). HTTP status
+//!   of these refusals: not documented; assumed 400 like Twilio's other 21xxx validation codes.
+//!   A transfer that may have applied (a 5xx, a timeout) is settled by reading the
+//!   subaccount's numbers again: gone from it means moved. Sending it again is safe: once the
+//!   number has left the subaccount, the same request answers 404 and moves nothing.
+//! - **Moving numbers out of a suspended subaccount.** No document says whether a suspended
+//!   subaccount's numbers can be transferred. The suspension article says Twilio keeps them and
+//!   "we leave it up to the owner of the parent account to determine if they want to release
+//!   the phone numbers of the suspended subaccount" [doc: help.twilio.com article 223183768];
+//!   21472's page is about the account *specified* (the gaining one) being inactive; and the
+//!   suspended subaccount's own resources may answer 20003 to its parent (above). Assumed: not
+//!   allowed as far as the documents go, so Subdesk does not offer the move as a separate step
+//!   in the Suspend dialogs (they say so), and a Close of a suspended subaccount with the move
+//!   asks Twilio and reports its refusal: the account is then not closed. Simulator: the
+//!   transfer follows `twilio_suspended_reads_refused` (on: 401 20003 for a suspended
+//!   subaccount's number; off: the move is allowed).
 
 use crate::model::Status;
 

@@ -17,9 +17,10 @@ use serde::Deserialize;
 
 use std::sync::Arc;
 
+pub use super::catalog::MOVE_NUMBERS;
 use super::catalog::{
-    AccountIdFormat, ActionInfo, AdapterParts, Choices, Drafted, FormField, ProviderInfo,
-    ProviderSpec, StatusRule,
+    AccountIdFormat, ActionChoice, ActionInfo, AdapterParts, Choices, Drafted, FormField,
+    ProviderInfo, ProviderSpec, StatusRule,
 };
 use super::http::{CallError, RetryPolicy};
 use super::limit::AdaptiveLimit;
@@ -27,8 +28,8 @@ use super::{execute, parse_json, PageSink, ProviderApi, RawResponse};
 use crate::api::NewConnection;
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, PhoneNumber, Provider,
-    Status, Subaccount,
+    AccountDetail, Action, ActionReceipt, Balance, Connection, Impact, MovableNumber, PhoneNumber,
+    Provider, Status, Subaccount,
 };
 use crate::secrets::Secret;
 use assumptions::Unreadable;
@@ -87,12 +88,14 @@ impl ProviderSpec for Spec {
                 ActionInfo::new(Suspend, "Suspend", &[
                     "Suspended Twilio subaccounts keep their numbers, and the parent account is still billed for them every month.",
                     "You can reactivate them later.",
+                    NO_MOVE_WHILE_SUSPENDED,
                 ])
                 .impact(&[
                     "The subaccount can no longer make calls, send messages or use the API.",
                     "{kept}",
                     "Calls already in progress are not ended.",
                     "You can reactivate it later.",
+                    NO_MOVE_WHILE_SUSPENDED,
                 ]),
                 ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."])
                     .impact(&["The subaccount can use Twilio again."]),
@@ -106,7 +109,14 @@ impl ProviderSpec for Spec {
                     "This cannot be undone: a closed subaccount cannot be reopened.",
                     "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.",
                     "Subdesk keeps the subaccount's name and phone numbers in the history before closing it.",
-                ]),
+                ])
+                .choice(ActionChoice {
+                    key: MOVE_NUMBERS.into(),
+                    question: "Move its phone numbers to the parent account first".into(),
+                    default: false,
+                    yes: "Subdesk first moves each of its phone numbers to the parent account, and closes the subaccount only if every number moved; a number that stays keeps the subaccount open.".into(),
+                    no: "Its phone numbers are not moved: closing releases them.".into(),
+                }),
             ],
             reports_status: true,
             lists_cancelled_on_request: false,
@@ -158,6 +168,10 @@ impl ProviderSpec for Spec {
         )
     }
 }
+
+/// Why the Suspend dialogs offer no move of the numbers (see [`assumptions`]: "Moving numbers
+/// out of a suspended subaccount").
+const NO_MOVE_WHILE_SUSPENDED: &str = "Subdesk offers no move of the numbers to the parent account here: Twilio's documents do not say that a suspended subaccount's numbers can be moved. To keep them, close the subaccount with its numbers moved first while it is still active.";
 
 /// The connection option holding a Main API key's SID, when the connection signs in with one.
 pub const API_KEY_SID: &str = "apiKeySid";
@@ -277,6 +291,12 @@ struct NumberJson {
     /// Shown in the account detail; left out of the close snapshot, which keeps its shape.
     #[serde(default, skip_serializing)]
     friendly_name: Option<String>,
+}
+
+/// The answer to a number transfer: who holds the number now.
+#[derive(Deserialize)]
+struct MovedJson {
+    account_sid: String,
 }
 
 /// `Balance.json`: `{account_sid, balance, currency}`, every field nullable in the spec.
@@ -500,6 +520,14 @@ fn classify_error(raw: &RawResponse) -> Error {
         .as_ref()
         .and_then(|b| b.message.clone())
         .unwrap_or_else(|| format!("HTTP {}", raw.status));
+    if let Some(detail) = code.and_then(transfer_refusal) {
+        return Error::Refused {
+            provider: Provider::Twilio,
+            status: raw.status,
+            code: code.map(|c| c.to_string()),
+            detail: detail.into(),
+        };
+    }
     match (raw.status, code) {
         (_, Some(21479)) => Error::AlreadyClosed,
         (_, Some(21477)) => Error::ParentAccount,
@@ -527,6 +555,19 @@ fn classify_error(raw: &RawResponse) -> Error {
     }
 }
 
+/// Twilio's documented refusals of a number transfer, in words for the user (see
+/// [`assumptions`]: "Moving numbers to the parent before a close").
+fn transfer_refusal(code: i64) -> Option<&'static str> {
+    Some(match code {
+        21613 => "The number needs an address on file (error 21613). Add a compliant address to the parent account in the Twilio Console, then close the subaccount again.",
+        21649 => "The number is regulated and needs an approved regulatory bundle (error 21649). Create the bundle in the parent account in the Twilio Console, then close the subaccount again.",
+        21472 => "The account that would receive the number is not active (error 21472).",
+        21473 => "The account that would receive the number is not related to the subaccount (error 21473).",
+        21474 => "Only the parent account's own credentials may move numbers (error 21474). Edit the connection to use the parent's Auth Token.",
+        _ => return None,
+    })
+}
+
 fn status_param(action: Action) -> Result<&'static str> {
     match action {
         Action::Suspend => Ok("suspended"),
@@ -535,6 +576,10 @@ fn status_param(action: Action) -> Result<&'static str> {
         Action::Delete => Err(Error::validation(
             "action",
             "Twilio accounts cannot be deleted, only closed.",
+        )),
+        Action::MoveNumber => Err(Error::validation(
+            "action",
+            "A number is moved with its own request, not with the account's status.",
         )),
     }
 }
@@ -677,7 +722,7 @@ impl ProviderApi for TwilioApi {
             Action::Close | Action::Suspend => {
                 Some(self.releasable_numbers(id).await?.map(|n| n.len() as u32))
             }
-            Action::Reactivate | Action::Delete => None,
+            Action::Reactivate | Action::Delete | Action::MoveNumber => None,
         };
         let numbers = read.and_then(|r| r.ok());
         // The sentences are the description's; the two that depend on how many numbers the
@@ -761,6 +806,84 @@ impl ProviderApi for TwilioApi {
             balance_note,
             balance,
         })
+    }
+
+    async fn movable_numbers(&self, id: &str) -> Result<Option<Vec<MovableNumber>>> {
+        super::check_target(Provider::Twilio, id, &self.account_sid)?;
+        let list = match self.releasable_numbers(id).await? {
+            Ok(list) => list,
+            Err(why) => {
+                return Err(Error::Refused {
+                    provider: Provider::Twilio,
+                    status: 401,
+                    code: Some("20003".into()),
+                    detail: format!(
+                        "{} So Subdesk cannot move them.",
+                        why.sentence("phone numbers")
+                    ),
+                })
+            }
+        };
+        Ok(Some(
+            list.into_iter()
+                .map(|n| MovableNumber {
+                    sid: n.sid,
+                    number: n.phone_number,
+                })
+                .collect(),
+        ))
+    }
+
+    /// Twilio's "exchanging numbers between subaccounts": the number's `AccountSid` set to the
+    /// parent (see [`assumptions`]).
+    async fn move_number_within(
+        &self,
+        id: &str,
+        number: &MovableNumber,
+        max_tries: u32,
+    ) -> Result<Option<String>, CallError> {
+        super::check_target(Provider::Twilio, id, &self.account_sid)?;
+        if !number.sid.starts_with("PN") || number.sid.len() != 34 {
+            return Err(
+                Error::validation("number", "A Twilio phone number SID starts with PN.").into(),
+            );
+        }
+        let url = format!(
+            "{}{API_PREFIX}/Accounts/{id}/IncomingPhoneNumbers/{}.json",
+            self.base_url, number.sid
+        );
+        let parent = self.account_sid.as_str();
+        let raw = execute(
+            &self.limit,
+            &self.retry,
+            max_tries,
+            false,
+            REQUEST_ID_HEADER,
+            self.max_body,
+            || {
+                self.authed(self.client.post(&url))
+                    .form(&[("AccountSid", parent)])
+            },
+            classify,
+        )
+        .await
+        .map_err(|mut e| {
+            e.error = self.key_limit(e.error);
+            e
+        })?;
+        let (request_id, attempts) = (raw.request_id.clone(), raw.attempts);
+        let moved: MovedJson =
+            parse_json(raw).map_err(|e| CallError::unreadable(e, request_id.clone(), attempts))?;
+        if moved.account_sid != parent {
+            return Err(CallError::clear(
+                Error::UnexpectedResponse {
+                    detail: "Twilio answered the move, but the number is not in the parent account"
+                        .into(),
+                },
+                request_id,
+            ));
+        }
+        Ok(request_id)
     }
 }
 

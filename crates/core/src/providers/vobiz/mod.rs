@@ -404,7 +404,7 @@ impl ProviderApi for VobizApi {
                     request_id: raw.request_id.clone(),
                 });
             }
-            Action::Close => {
+            Action::Close | Action::MoveNumber => {
                 return Err(Error::validation(
                     "action",
                     "Vobiz sub-accounts cannot be closed; delete or disable them instead.",

@@ -376,7 +376,7 @@ impl ProviderApi for VonageApi {
         let suspended = match action {
             Action::Suspend => true,
             Action::Reactivate => false,
-            Action::Close | Action::Delete => {
+            Action::Close | Action::Delete | Action::MoveNumber => {
                 return Err(Error::InvalidTransition {
                     action,
                     status: Status::Active,
