@@ -219,10 +219,12 @@ pub async fn history_query(
 /// permission and never names a path itself), then exports. `None`: the user cancelled.
 /// `SUBDESK_EXPORT_PATH`, when set, stands in for the dialog's answer: the end-to-end tests
 /// use it, since WebDriver cannot drive a native dialog.
+/// While team history is on: the team's trail, with each entry's desktop.
 #[tauri::command]
 pub async fn history_export<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     ws: Ws<'_>,
+    team: TeamState<'_>,
     filter: HistoryFilter,
     format: ExportFormat,
 ) -> Reply<Option<Exported>> {
@@ -234,8 +236,15 @@ pub async fn history_export<R: tauri::Runtime>(
         return Ok(None);
     };
     let path = ws.export_path(chosen, ext).map_err(ui)?;
-    let ws: Arc<Workspace> = Arc::clone(&ws);
     let shown = path.display().to_string();
+    if team.shows_trail() {
+        let count = team
+            .export(&filter, &ws.saved_connections(), format, &path)
+            .await
+            .map_err(ui)?;
+        return Ok(Some(Exported { path: shown, count }));
+    }
+    let ws: Arc<Workspace> = Arc::clone(&ws);
     let count = blocking(move || ws.history_export(&filter, format, &path)).await?;
     Ok(Some(Exported { path: shown, count }))
 }

@@ -266,6 +266,65 @@ async fn scale(pg: &Pg) {
         "  an account's open entries (the in-doubt check) median {:>6.2} ms",
         median(open)
     );
+    history_pages(&d).await;
+}
+
+/// History's pages of the trail (the app's query: each entry with its last outcome, and the
+/// count of all that match), on the 1,000,000 entries of [`scale`].
+async fn history_pages(d: &Desk) {
+    use subdesk_core::history::{HistoryFilter, Outcome};
+    let conn = subdesk_core::Connection {
+        id: uuid::Uuid::new_v4(),
+        provider: subdesk_core::Provider::Twilio,
+        label: "Reseller".into(),
+        account_id: "ACparent".into(),
+        base_url: "https://api.twilio.com".into(),
+        parent_name: None,
+        demo: false,
+        options: Default::default(),
+    };
+    let conns = [conn.clone()];
+    let shapes: [(&str, HistoryFilter); 4] = [
+        ("the first page, no filter", HistoryFilter::default()),
+        (
+            "an account's detail (its 20 entries)",
+            HistoryFilter {
+                connection_id: Some(conn.id.to_string()),
+                account_id: Some("AC1037".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "an action and an outcome",
+            HistoryFilter {
+                action: Some(subdesk_core::Action::Close),
+                outcome: Some(Outcome::Succeeded),
+                ..Default::default()
+            },
+        ),
+        (
+            "a search (\"tenant 4242\")",
+            HistoryFilter {
+                text: Some("tenant 4242".into()),
+                ..Default::default()
+            },
+        ),
+    ];
+    println!("  History's page of 50 with its total (the app's query):");
+    for (what, f) in shapes {
+        let mut ms = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let page = d.history_page(&f, &conns, None, 50).await.unwrap();
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert!(!page.entries.is_empty(), "{what}");
+        }
+        println!(
+            "    {what:<40} median {:>8.2} ms, max {:>8.2} ms",
+            median(ms.clone()),
+            ms.iter().cloned().fold(0.0, f64::max)
+        );
+    }
 }
 
 async fn cost(pg: &Pg) {
@@ -325,7 +384,15 @@ fn main() {
     let pg = Pg::start();
     rt.block_on(set_up(&pg));
     let dir = tempfile::tempdir().unwrap();
-    rt.block_on(cost(&pg));
-    rt.block_on(race(&pg, &sim, dir.path()));
-    rt.block_on(scale(&pg));
+    // SUBDESK_BENCH_ONLY=scale: the 1,000,000-entry queries alone.
+    let only = std::env::var("SUBDESK_BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "cost" {
+        rt.block_on(cost(&pg));
+    }
+    if only.is_empty() || only == "race" {
+        rt.block_on(race(&pg, &sim, dir.path()));
+    }
+    if only.is_empty() || only == "scale" {
+        rt.block_on(scale(&pg));
+    }
 }

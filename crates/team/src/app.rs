@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use subdesk_core::error::{Error, Result};
-use subdesk_core::history::{HistoryFilter, HistoryPage};
+use subdesk_core::history::{write_entries, ExportFormat, HistoryFilter, HistoryPage};
 use subdesk_core::secrets::{Secret, SecretStore};
 use subdesk_core::workspace::InFlightFactory;
 use subdesk_core::{Connection, Workspace, WorkspaceConfig};
@@ -338,6 +338,31 @@ impl Team {
                     ),
                 )
             })
+    }
+
+    /// History's export while team history is on: every entry of the team's trail matching
+    /// `f`, newest first, with the desktop that wrote it; written whole or not at all.
+    pub async fn export(
+        &self,
+        f: &HistoryFilter,
+        conns: &[Connection],
+        format: ExportFormat,
+        path: &std::path::Path,
+    ) -> Result<u64> {
+        let mut entries = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self.history_page(f, conns, before, 1000).await?;
+            before = page.entries.last().map(|e| e.id);
+            entries.extend(page.entries);
+            if !page.has_more || before.is_none() {
+                break;
+            }
+        }
+        let mut bytes = Vec::new();
+        let n = write_entries(entries.into_iter().map(Ok), format, true, &mut bytes)?;
+        subdesk_core::durable::write_atomically(path, &bytes)?;
+        Ok(n)
     }
 
     /// The local id of a team entry this desktop wrote (History gives team entries negative

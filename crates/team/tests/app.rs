@@ -491,3 +491,81 @@ async fn listed(ws: &Arc<Workspace>) -> Vec<subdesk_core::api::AccountRow> {
     let out = rows.lock().unwrap().clone();
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_export_writes_the_team_trail_with_each_entrys_desktop() {
+    use subdesk_core::history::ExportFormat;
+    let pg = Pg::start();
+    set_up(&pg).await;
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let p = sim.twilio().add_parent("Reseller");
+    let a_sub = sim
+        .twilio()
+        .add_subaccount(&p.sid, "=Tenant A", "active", 0);
+    let b_sub = sim.twilio().add_subaccount(&p.sid, "Tenant B", "active", 0);
+    let dana = app(on(pg.settings("subdesk_app")), Some("test"), "DESKTOP-1").await;
+    let sam = app(on(pg.settings("subdesk_app")), Some("test"), "DESKTOP-2").await;
+    let dc = dana.ws.add_connection(&new_twilio(&sim, &p)).await.unwrap();
+    let sc = sam.ws.add_connection(&new_twilio(&sim, &p)).await.unwrap();
+    dana.ws
+        .apply(dc.id, &a_sub, Action::Suspend, None)
+        .await
+        .unwrap();
+    sam.ws
+        .apply(sc.id, &b_sub, Action::Suspend, None)
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("team.csv");
+    let conns = dana.ws.saved_connections();
+    let n = dana
+        .team
+        .export(
+            &HistoryFilter::default(),
+            &conns,
+            ExportFormat::Csv,
+            &csv_path,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.ends_with(",operator_name,reason,desktop,snapshot"),
+        "{header}"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(
+        rows[0].contains(&b_sub) && rows[0].contains(",DESKTOP-2,"),
+        "newest first: {csv}"
+    );
+    assert!(
+        rows[1].contains(",DESKTOP-1,") && rows[1].contains("'=Tenant A"),
+        "cells made safe: {csv}"
+    );
+
+    let json_path = dir.path().join("team.json");
+    let filter = HistoryFilter {
+        text: Some("DESKTOP-1".into()),
+        ..Default::default()
+    };
+    let n = sam
+        .team
+        .export(
+            &filter,
+            &sam.ws.saved_connections(),
+            ExportFormat::Json,
+            &json_path,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(json[0]["desktop"], "DESKTOP-1");
+    assert_eq!(json[0]["accountId"], a_sub.as_str());
+}

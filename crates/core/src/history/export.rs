@@ -38,30 +38,7 @@ impl History {
             "SELECT {COLUMNS} FROM actions WHERE {where_sql} ORDER BY id DESC"
         ))?;
         let rows = stmt.query_map(params_from_iter(args.iter()), entry_from_row)?;
-        let mut n = 0u64;
-        match format {
-            ExportFormat::Csv => {
-                let mut w = csv::Writer::from_writer(out);
-                w.write_record(CSV_HEADER).map_err(Error::storage)?;
-                for row in rows {
-                    w.write_record(csv_record(&row?)).map_err(Error::storage)?;
-                    n += 1;
-                }
-                w.flush().map_err(Error::storage)?;
-            }
-            ExportFormat::Json => {
-                out.write_all(b"[").map_err(Error::storage)?;
-                for row in rows {
-                    if n > 0 {
-                        out.write_all(b",\n").map_err(Error::storage)?;
-                    }
-                    serde_json::to_writer(&mut *out, &row?).map_err(Error::storage)?;
-                    n += 1;
-                }
-                out.write_all(b"]\n").map_err(Error::storage)?;
-            }
-        }
-        Ok(n)
+        write_entries(rows.map(|r| r.map_err(Error::from)), format, false, out)
     }
 
     /// Exports to a file, written whole or not at all (see [`write_atomically`]).
@@ -103,6 +80,50 @@ pub const CSV_HEADER: [&str; 22] = [
     "Reason",
     "Account as it was before (JSON)",
 ];
+
+/// Writes `entries` as an export: CSV with [`CSV_HEADER`], or a JSON array. `desktop`: a team's
+/// trail, whose CSV also has the column of the desktop that wrote each entry (before
+/// `snapshot`). Returns the count.
+pub fn write_entries(
+    entries: impl Iterator<Item = Result<HistoryEntry>>,
+    format: ExportFormat,
+    desktop: bool,
+    out: &mut dyn std::io::Write,
+) -> Result<u64> {
+    let mut n = 0u64;
+    match format {
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            let mut header = CSV_HEADER.to_vec();
+            if desktop {
+                header.insert(header.len() - 1, "desktop");
+            }
+            w.write_record(header).map_err(Error::storage)?;
+            for e in entries {
+                let e = e?;
+                let mut record = csv_record(&e);
+                if desktop {
+                    record.insert(record.len() - 1, cell(e.desktop.as_deref().unwrap_or("")));
+                }
+                w.write_record(record).map_err(Error::storage)?;
+                n += 1;
+            }
+            w.flush().map_err(Error::storage)?;
+        }
+        ExportFormat::Json => {
+            out.write_all(b"[").map_err(Error::storage)?;
+            for e in entries {
+                if n > 0 {
+                    out.write_all(b",\n").map_err(Error::storage)?;
+                }
+                serde_json::to_writer(&mut *out, &e?).map_err(Error::storage)?;
+                n += 1;
+            }
+            out.write_all(b"]\n").map_err(Error::storage)?;
+        }
+    }
+    Ok(n)
+}
 
 fn csv_record(e: &HistoryEntry) -> Vec<String> {
     csv_fields(e).iter().map(|f| cell(f)).collect()

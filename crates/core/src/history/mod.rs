@@ -11,7 +11,7 @@ mod schema;
 mod types;
 mod write;
 
-pub use export::CSV_HEADER;
+pub use export::{write_entries, CSV_HEADER};
 pub use open::{History, Opened};
 pub use types::*;
 pub use write::{
