@@ -534,7 +534,7 @@ async fn the_export_writes_the_team_trail_with_each_entrys_desktop() {
     let mut lines = csv.lines();
     let header = lines.next().unwrap();
     assert!(
-        header.ends_with(",operator_name,reason,desktop,snapshot"),
+        header.ends_with(",Display name,Reason,Desktop,Account as it was before (JSON)"),
         "{header}"
     );
     let rows: Vec<&str> = lines.collect();

@@ -96,7 +96,7 @@ pub fn write_entries(
             let mut w = csv::Writer::from_writer(out);
             let mut header = CSV_HEADER.to_vec();
             if desktop {
-                header.insert(header.len() - 1, "desktop");
+                header.insert(header.len() - 1, "Desktop");
             }
             w.write_record(header).map_err(Error::storage)?;
             for e in entries {
