@@ -17,6 +17,7 @@ pub mod jobs;
 mod listing;
 mod listing_cache;
 pub mod model;
+pub mod money;
 pub mod providers;
 pub mod reconcile;
 pub mod secrets;
