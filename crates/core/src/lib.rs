@@ -11,6 +11,7 @@ mod connections;
 pub mod durable;
 pub mod error;
 mod export_file;
+pub mod figures;
 pub mod history;
 pub mod in_flight;
 pub mod jobs;

@@ -227,3 +227,183 @@ async fn plivo_and_vobiz_say_where_to_look_instead() {
         Some("Vobiz does not report a balance for this account.")
     );
 }
+
+// ------------------------------------------------------------- the workspace's bounded read
+
+mod reads {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+    use subdesk_core::figures::{FigureRow, FiguresEvent};
+    use subdesk_core::jobs::ItemRef;
+    use subdesk_core::{Settings, Workspace};
+
+    /// A workspace with one Twilio connection of `n` seeded subaccounts, listed, at
+    /// `concurrency`.
+    async fn listed(
+        sim: &subdesk_sim::Sim,
+        n: usize,
+        concurrency: u32,
+    ) -> (Arc<Workspace>, Vec<ItemRef>) {
+        let p = sim.twilio().add_parent("Reseller");
+        sim.twilio().seed_subaccounts(&p.sid, n);
+        sim.twilio().set_suspended_reads_refused(false);
+        let ws = workspace(fast_retry());
+        ws.set_settings(Settings {
+            concurrency,
+            ..Settings::default()
+        })
+        .unwrap();
+        let c = connect(&ws, sim, Provider::Twilio, &p.sid, &p.auth_token).await;
+        let rows = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&rows);
+        ws.list_all(Arc::new(move |e| {
+            if let subdesk_core::api::ListEvent::Page { rows, .. } = e {
+                sink.lock().unwrap().extend(rows.into_iter().map(|r| r.id));
+            }
+        }))
+        .await;
+        let ids = rows.lock().unwrap().clone();
+        let items = ids
+            .into_iter()
+            .map(|account_id| ItemRef {
+                connection_id: c.id,
+                account_id,
+            })
+            .collect();
+        (ws, items)
+    }
+
+    fn collect() -> (
+        Arc<Mutex<Vec<FigureRow>>>,
+        subdesk_core::figures::FiguresSink,
+    ) {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&got);
+        (
+            got,
+            Arc::new(move |e: FiguresEvent| {
+                let FiguresEvent::Read { rows, done, total } = e;
+                assert!(done <= total);
+                sink.lock().unwrap().extend(rows);
+            }),
+        )
+    }
+
+    #[tokio::test]
+    async fn every_row_is_read_once_at_the_connections_concurrency_in_the_order_asked() {
+        let sim = sim(SimConfig::default()).await;
+        let (ws, items) = listed(&sim, 60, 4).await;
+        sim.set_latency(Duration::from_millis(20));
+        sim.reset_in_flight_peaks();
+        sim.clear_requests();
+        let (got, sink) = collect();
+        let done = ws.figures_read(&items, "r1", sink).await.unwrap();
+        assert_eq!((done.done, done.total, done.stopped), (60, 60, false));
+        let got = got.lock().unwrap().clone();
+        assert_eq!(got.len(), 60);
+        let seen: std::collections::HashSet<_> = got.iter().map(|r| &r.account_id).collect();
+        assert_eq!(seen.len(), 60, "each once");
+        assert_eq!(sim.requests().len(), 60, "one request a row");
+        assert!(
+            sim.max_in_flight_seen() <= 4,
+            "{}",
+            sim.max_in_flight_seen()
+        );
+        assert!(sim.max_in_flight_seen() >= 2, "reads go side by side");
+        // The first rows asked are among the first read.
+        let first: Vec<&String> = got.iter().take(8).map(|r| &r.account_id).collect();
+        assert!(first.contains(&&items[0].account_id), "{first:?}");
+        // Kept for the export, with the time each was read.
+        let f = ws
+            .figures_last(items[1].connection_id, &items[1].account_id)
+            .unwrap();
+        assert!(f.spend_30_days.is_some() || f.spend_note.is_some());
+        assert!(!f.read_at.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_stop_ends_the_read_and_keeps_what_was_read() {
+        let sim = sim(SimConfig::default()).await;
+        let (ws, items) = listed(&sim, 80, 2).await;
+        sim.set_latency(Duration::from_millis(30));
+        let (got, sink) = collect();
+        let ws2 = Arc::clone(&ws);
+        let stopper = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            ws2.figures_stop("r2");
+        });
+        let done = ws.figures_read(&items, "r2", sink).await.unwrap();
+        stopper.await.unwrap();
+        assert!(done.stopped);
+        assert!(done.done > 0 && done.done < 80, "{done:?}");
+        assert_eq!(got.lock().unwrap().len() as u32, done.done);
+        // The two in flight at the stop are logged when the simulator ends them; no other.
+        let sent = sim.requests().len();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let later = sim.requests().len();
+        assert!(
+            later <= sent + 2,
+            "nothing new after the stop: {sent} then {later}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(sim.requests().len(), later);
+    }
+
+    #[tokio::test]
+    async fn rows_that_scroll_into_view_are_read_next() {
+        let sim = sim(SimConfig::default()).await;
+        let (ws, items) = listed(&sim, 60, 1).await;
+        sim.set_latency(Duration::from_millis(10));
+        let (got, sink) = collect();
+        let ws2 = Arc::clone(&ws);
+        let wanted = items[55].clone();
+        let w2 = wanted.clone();
+        let mover = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            ws2.figures_first("r3", &[w2]);
+        });
+        ws.figures_read(&items, "r3", sink).await.unwrap();
+        mover.await.unwrap();
+        let got = got.lock().unwrap();
+        let at = got
+            .iter()
+            .position(|r| r.account_id == wanted.account_id)
+            .unwrap();
+        assert!(at < 30, "read {at}th, not last");
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_is_a_row_that_says_why_and_the_export_writes_the_figures() {
+        let sim = sim(SimConfig::default()).await;
+        let (ws, items) = listed(&sim, 3, 2).await;
+        let (got, sink) = collect();
+        ws.figures_read(&items, "r4", sink).await.unwrap();
+        assert_eq!(got.lock().unwrap().len(), 3);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("accounts.csv");
+        ws.accounts_export(&items, &path).unwrap();
+        let mut r = csv::Reader::from_path(&path).unwrap();
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let spend = header.iter().position(|h| h == "Spend (30 days)").unwrap();
+        let note = header.iter().position(|h| h == "Figures note").unwrap();
+        let rows: Vec<Vec<String>> = r
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        assert!(rows.iter().all(|r| !r[spend].is_empty()), "{rows:?}");
+        assert!(rows
+            .iter()
+            .all(|r| r[note].contains("Shares the parent account's balance.")));
+
+        sim.set_faults(always(FaultKind::ServerError));
+        let (got, sink) = collect();
+        ws.figures_read(&items, "r5", sink).await.unwrap();
+        let got = got.lock().unwrap();
+        assert!(got.iter().all(|r| r
+            .figures
+            .spend_note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Could not read the spend"))));
+    }
+}
