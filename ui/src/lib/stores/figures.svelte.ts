@@ -55,6 +55,26 @@ export class FiguresStore {
     }
   }
 
+  /**
+   * Reads the figures of accounts a preview shows that the table has not read (its read was
+   * stopped, or has not reached them), beside the table's own read. Never throws: a failure
+   * leaves them unread, and the preview says so.
+   */
+  async fetch(items: ItemRef[]): Promise<void> {
+    const missing = items.filter((i) => !this.byKey.has(itemKey(i)))
+    if (missing.length === 0) return
+    const run = `preview-${++runs}-${Date.now()}`
+    try {
+      await figuresRead(missing, run, (e) => {
+        const next = new Map(this.byKey)
+        for (const r of e.rows) next.set(itemKey({ connectionId: r.connectionId, accountId: r.accountId }), r.figures)
+        this.byKey = next
+      })
+    } catch {
+      // The preview shows these as not read; the action goes on regardless.
+    }
+  }
+
   /** The rows now in view go next, if the read has not reached them. */
   first(items: ItemRef[]): void {
     if (!this.#run) return
