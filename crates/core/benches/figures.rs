@@ -79,8 +79,10 @@ async fn read(sim: &Sim) -> f64 {
     sim.set_latency(LATENCY);
     sim.clear_requests();
     sim.reset_in_flight_peaks();
-    let in_view: std::collections::HashSet<String> =
-        items[..IN_VIEW].iter().map(|i| i.account_id.clone()).collect();
+    let in_view: std::collections::HashSet<String> = items[..IN_VIEW]
+        .iter()
+        .map(|i| i.account_id.clone())
+        .collect();
     let started = Instant::now();
     let first_screen = Arc::new(Mutex::new((0usize, None::<Duration>)));
     let seen = Arc::clone(&first_screen);
@@ -91,7 +93,10 @@ async fn read(sim: &Sim) -> f64 {
             Arc::new(move |e: FiguresEvent| {
                 let FiguresEvent::Read { rows, .. } = e;
                 let mut s = seen.lock().unwrap();
-                s.0 += rows.iter().filter(|r| in_view.contains(&r.account_id)).count();
+                s.0 += rows
+                    .iter()
+                    .filter(|r| in_view.contains(&r.account_id))
+                    .count();
                 if s.0 == IN_VIEW && s.1.is_none() {
                     s.1 = Some(started.elapsed());
                 }
@@ -104,8 +109,14 @@ async fn read(sim: &Sim) -> f64 {
     let requests = sim.requests().len();
     let floor = LATENCY * ROWS as u32 / CONCURRENCY;
     let ratio = wall.as_secs_f64() / floor.as_secs_f64();
-    println!("figures of {ROWS} Twilio rows, concurrency {CONCURRENCY}, {} ms a request:", LATENCY.as_millis());
-    println!("  wall time                  : {:6.2} s   ({requests} requests)", wall.as_secs_f64());
+    println!(
+        "figures of {ROWS} Twilio rows, concurrency {CONCURRENCY}, {} ms a request:",
+        LATENCY.as_millis()
+    );
+    println!(
+        "  wall time                  : {:6.2} s   ({requests} requests)",
+        wall.as_secs_f64()
+    );
     println!(
         "  one-request floor          : {:6.2} s   ({ROWS} x {} ms / {CONCURRENCY})   ratio {ratio:.2} (target <= {TARGET})",
         floor.as_secs_f64(),

@@ -13,6 +13,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::action_env::ActionEnv;
 use crate::connections::Connections;
 use crate::error::Result;
 use crate::jobs::ItemRef;
@@ -62,7 +63,6 @@ pub type FiguresSink = Arc<dyn Fn(FiguresEvent) + Send + Sync>;
 /// updates, not a thousand.
 const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
-type Key = (Uuid, String);
 type Queue = Arc<Mutex<VecDeque<Subaccount>>>;
 
 /// A read under way: its queues (one per connection) and its stop.
@@ -75,7 +75,9 @@ pub(crate) struct FigureReads {
     connections: Arc<Connections>,
     listing: Arc<Listing>,
     settings: Arc<SavedSettings>,
-    last: Mutex<HashMap<Key, Figures>>,
+    /// Where the last figures are kept: the action environment's, so an irreversible action
+    /// keeps in the history the figures that were shown (see `ActionContext::kept_before`).
+    env: Arc<ActionEnv>,
     runs: Mutex<HashMap<String, Run>>,
 }
 
@@ -84,19 +86,24 @@ impl FigureReads {
         connections: Arc<Connections>,
         listing: Arc<Listing>,
         settings: Arc<SavedSettings>,
+        env: Arc<ActionEnv>,
     ) -> FigureReads {
         FigureReads {
             connections,
             listing,
             settings,
-            last: Mutex::new(HashMap::new()),
+            env,
             runs: Mutex::new(HashMap::new()),
         }
     }
 
     /// The figures last read for an account.
     pub fn last(&self, connection_id: Uuid, account_id: &str) -> Option<Figures> {
-        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let last = self
+            .env
+            .figures_shown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         last.get(&(connection_id, account_id.to_string())).cloned()
     }
 
@@ -209,10 +216,14 @@ impl FigureReads {
     }
 
     fn remember(&self, row: &FigureRow) {
-        self.last.lock().unwrap_or_else(|p| p.into_inner()).insert(
-            (row.connection_id, row.account_id.clone()),
-            row.figures.clone(),
-        );
+        self.env
+            .figures_shown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                (row.connection_id, row.account_id.clone()),
+                row.figures.clone(),
+            );
     }
 
     /// Each connection's adapter and its accounts to read, in the order asked, each once;

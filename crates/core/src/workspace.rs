@@ -115,6 +115,7 @@ impl Workspace {
             Arc::clone(&connections),
             Arc::clone(&listing),
             Arc::clone(&settings),
+            Arc::clone(&env),
         ));
         Ok(Workspace {
             settings,

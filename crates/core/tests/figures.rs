@@ -406,4 +406,47 @@ mod reads {
             .as_deref()
             .is_some_and(|n| n.starts_with("Could not read the spend"))));
     }
+
+    #[tokio::test]
+    async fn a_close_keeps_the_figures_that_were_shown_in_its_history_snapshot() {
+        let sim = sim(SimConfig::default()).await;
+        let (ws, items) = listed(&sim, 3, 2).await;
+        let item = items[0].clone();
+        sim.twilio().set_daily_spend(&item.account_id, 20_000);
+        let (_, sink) = collect();
+        ws.figures_read(std::slice::from_ref(&item), "r6", sink)
+            .await
+            .unwrap();
+        let preview = ws
+            .preview(
+                item.connection_id,
+                &item.account_id,
+                subdesk_core::Action::Close,
+            )
+            .await
+            .unwrap();
+        let done = ws
+            .apply(
+                item.connection_id,
+                &item.account_id,
+                subdesk_core::Action::Close,
+                Some(&subdesk_core::confirm::Confirmation {
+                    typed: preview.confirm_phrase.unwrap(),
+                    token: preview.confirm_token.unwrap(),
+                }),
+            )
+            .await
+            .unwrap();
+        let entry = ws.history().unwrap().get(done.history_id).unwrap().unwrap();
+        let snap: serde_json::Value =
+            serde_json::from_str(entry.snapshot.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            snap["figures_shown"]["spend30Days"]["amount"], "60.0000",
+            "{snap}"
+        );
+        assert!(
+            snap["numbers"].is_array(),
+            "the snapshot itself is kept: {snap}"
+        );
+    }
 }
