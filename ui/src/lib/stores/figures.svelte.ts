@@ -16,6 +16,8 @@ export class FiguresStore {
   stopped = $state(false)
   /** Set when the read itself failed (a sentence). */
   error = $state<string | null>(null)
+  /** The rows the last read was started for (not reactive): a view shown again reads nothing. */
+  readFor: unknown = null
   #run: string | null = null
   #asked = new Set<string>()
 
