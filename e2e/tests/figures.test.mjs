@@ -30,13 +30,17 @@ test('the table shows each Twilio tenant spend with its currency once read', asy
   await until(async () => / of 71$/.test(await byId(b, 'accounts-count').getText()), {
     message: 'all 71 demo accounts to be listed',
   })
+  // The read starts when the listing ends; its progress line goes when it is done.
+  const text = await until(async () => {
+    const twilio = await b.$('[data-testid="account-row"][data-provider="twilio"][data-status="active"]')
+    const t = await twilio.$('[data-testid="row-spend"]').getProperty('textContent')
+    return /USD/.test(t) && t
+  }, { timeout: 60000, message: 'a Twilio spend to be read' })
+  assert.match(text, /\d+\.\d{4} USD/)
   await until(async () => !(await byId(b, 'figures-progress').isExisting()), {
     timeout: 60000,
-    message: 'the figures to be read',
+    message: 'the figures read to end',
   })
-  const twilio = await b.$('[data-testid="account-row"][data-provider="twilio"][data-status="active"]')
-  const spend = await twilio.$('[data-testid="row-spend"]')
-  assert.match(await spend.getText(), /\d+\.\d{4} USD/)
 })
 
 test('sorting by spend puts the largest first on the second click, rows without a figure last', async () => {
