@@ -10,6 +10,7 @@ use subdesk_core::api::{
     Exported, ListEvent, NewConnection, VerifiedParent,
 };
 use subdesk_core::confirm::Confirmation;
+use subdesk_core::figures::{FiguresDone, FiguresEvent};
 use subdesk_core::history::{ExportFormat, HistoryEntry, HistoryFilter, HistoryPage};
 use subdesk_core::jobs::{BulkPreview, ItemRef, JobCounts, JobEvent, PreviewEvent};
 use subdesk_core::providers::catalog::{Choices, ProviderInfo};
@@ -327,6 +328,36 @@ pub async fn bulk_preview(
 #[tauri::command]
 pub async fn bulk_preview_cancel(ws: Ws<'_>, preview_id: String) -> Reply<()> {
     ws.bulk().cancel_preview(&preview_id);
+    Ok(())
+}
+
+/// Reads the Spend and Balance figures of `items` (the rows in view first), streaming them to
+/// `on_event`; resolves when all were read or `figures_stop` stopped it. `run_id` is what
+/// `figures_stop` and `figures_first` name it by.
+#[tauri::command]
+pub async fn figures_read(
+    ws: Ws<'_>,
+    items: Vec<ItemRef>,
+    run_id: String,
+    on_event: Channel<FiguresEvent>,
+) -> Reply<FiguresDone> {
+    let ws: Arc<Workspace> = Arc::clone(&ws);
+    ws.figures_read(&items, &run_id, sink(on_event))
+        .await
+        .map_err(ui)
+}
+
+/// Stops a figures read: its requests in flight are dropped, what was read stays.
+#[tauri::command]
+pub async fn figures_stop(ws: Ws<'_>, run_id: String) -> Reply<()> {
+    ws.figures_stop(&run_id);
+    Ok(())
+}
+
+/// Reads these accounts next (they scrolled into view).
+#[tauri::command]
+pub async fn figures_first(ws: Ws<'_>, run_id: String, items: Vec<ItemRef>) -> Reply<()> {
+    ws.figures_first(&run_id, &items);
     Ok(())
 }
 

@@ -252,6 +252,21 @@ fn every_command_answers_through_ipc_without_a_desktop() {
     let accounts = s.ok("accounts_export", json!({ "items": [item] }));
     assert!(accounts.is_object(), "{accounts}");
 
+    // Spend and balance: the figures of two accounts, read through the commands the table uses.
+    let other = rows
+        .iter()
+        .find(|r| r.id != id)
+        .expect("a second demo account");
+    let pair = json!([{"connectionId": conn, "accountId": id},
+                      {"connectionId": other.connection_id, "accountId": other.id}]);
+    s.ok("figures_first", json!({"runId": "f1", "items": pair}));
+    let read = s.ok(
+        "figures_read",
+        json!({"items": pair, "runId": "f1", "onEvent": channel(4)}),
+    );
+    assert_eq!(read["total"], json!(2), "{read}");
+    s.ok("figures_stop", json!({"runId": "f1"}));
+
     // Bulk: a preview and a run over two accounts, and the cancels (of nothing left to stop).
     let two: Vec<Value> = rows
         .iter()

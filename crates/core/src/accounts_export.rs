@@ -3,10 +3,10 @@
 
 use crate::error::{Error, Result};
 use crate::export_file::cell;
-use crate::model::{Connection, Subaccount};
+use crate::model::{Connection, Figures, Subaccount};
 
 /// Plain headings: the file is for a spreadsheet and a person, not a program.
-pub const CSV_HEADER: [&str; 8] = [
+pub const CSV_HEADER: [&str; 14] = [
     "Connection",
     "Provider",
     "Account name",
@@ -15,6 +15,12 @@ pub const CSV_HEADER: [&str; 8] = [
     "Provider's status",
     "Created",
     "Not updated since",
+    "Spend (30 days)",
+    "Spend currency",
+    "Balance",
+    "Balance currency",
+    "Figures note",
+    "Figures read at",
 ];
 
 /// One row of the table as Subdesk last read it.
@@ -23,6 +29,30 @@ pub struct ExportRow<'a> {
     pub account: &'a Subaccount,
     /// When the row was last read, if its connection's latest listing did not bring it again.
     pub stale_since: Option<&'a str>,
+    /// The spend and balance last read for it (what the table showed), if any were read.
+    pub figures: Option<&'a Figures>,
+}
+
+/// The six figure cells: spend and its currency, balance and its currency, the notes that
+/// say why one is missing, and when they were read. Empty when none were read.
+fn figure_cells(f: Option<&Figures>) -> [String; 6] {
+    let Some(f) = f else {
+        return Default::default();
+    };
+    let spend = f.spend_30_days.as_ref();
+    let balance = f.balance.as_ref();
+    let notes: Vec<&str> = [f.spend_note.as_deref(), f.balance_note.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    [
+        spend.map(|m| m.amount.clone()).unwrap_or_default(),
+        spend.and_then(|m| m.currency.clone()).unwrap_or_default(),
+        balance.map(|b| b.amount.clone()).unwrap_or_default(),
+        balance.and_then(|b| b.currency.clone()).unwrap_or_default(),
+        notes.join(" "),
+        f.read_at.clone(),
+    ]
 }
 
 /// Writes the header and `rows` in the order given. Returns how many rows were written.
@@ -45,8 +75,15 @@ pub fn write_csv<'a>(
             r.account.created.as_deref().unwrap_or_default(),
             r.stale_since.unwrap_or_default(),
         ];
-        w.write_record(fields.iter().map(|f| cell(f)))
-            .map_err(Error::storage)?;
+        let figures = figure_cells(r.figures);
+        w.write_record(
+            fields
+                .iter()
+                .copied()
+                .chain(figures.iter().map(String::as_str))
+                .map(cell),
+        )
+        .map_err(Error::storage)?;
         n += 1;
     }
     w.flush().map_err(Error::storage)?;

@@ -14,6 +14,11 @@ use crate::providers::catalog::Choices;
 use crate::providers::{ProviderApi, RetryPolicy};
 use crate::settings::SavedSettings;
 
+/// The Spend and Balance figures last read for each account (by connection and account id):
+/// what the table and the previews showed, kept in the history beside an irreversible action.
+pub(crate) type FiguresShown =
+    std::sync::Mutex<std::collections::HashMap<(uuid::Uuid, String), crate::model::Figures>>;
+
 /// The history, or why it could not be opened (then every action is refused with that sentence).
 pub(crate) type HistoryOrWhy = std::result::Result<Arc<History>, String>;
 
@@ -34,6 +39,8 @@ pub(crate) struct ActionEnv {
     pub started_at: chrono::DateTime<chrono::Utc>,
     /// Woken when an action ends with its outcome unknown, so the re-check plans its next look.
     recheck: tokio::sync::Notify,
+    /// See [`FiguresShown`]; written by [`crate::figures`].
+    pub figures_shown: FiguresShown,
 }
 
 impl ActionEnv {
@@ -53,6 +60,7 @@ impl ActionEnv {
             crash_hook: RwLock::new(None),
             started_at: chrono::Utc::now(),
             recheck: tokio::sync::Notify::new(),
+            figures_shown: FiguresShown::default(),
         }
     }
 
@@ -125,6 +133,7 @@ impl ActionEnv {
             choices,
             crash: self.crash_hook.read().expect("poisoned").clone(),
             trail: self.in_flight.as_ref(),
+            figures_shown: &self.figures_shown,
         }
     }
 }

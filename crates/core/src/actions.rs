@@ -59,6 +59,8 @@ pub struct ActionContext<'a> {
     pub crash: Option<CrashHook>,
     /// Told of each intent and outcome written (a team's shared trail copies them).
     pub trail: &'a dyn crate::in_flight::InFlight,
+    /// The figures the table and previews showed, kept beside an irreversible action.
+    pub(crate) figures_shown: &'a crate::action_env::FiguresShown,
 }
 
 /// The history intent for one action on one account.
@@ -258,7 +260,31 @@ impl ActionContext<'_> {
         if !self.choices.is_empty() {
             snap = Some(with_choices(snap, self.choices));
         }
+        if let Some(s) = snap.take() {
+            snap = Some(self.with_figures_shown(&current.id, s));
+        }
         Ok(snap)
+    }
+
+    /// The snapshot with the spend and balance last shown for the account beside it
+    /// (`"figures_shown": {…}`), when any were read.
+    fn with_figures_shown(&self, account_id: &str, snapshot: String) -> String {
+        let shown = self
+            .figures_shown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(self.conn.id, account_id.to_string()))
+            .cloned();
+        let Some(figures) = shown else {
+            return snapshot;
+        };
+        match serde_json::from_str::<serde_json::Value>(&snapshot) {
+            Ok(mut v) if v.is_object() => {
+                v["figures_shown"] = serde_json::json!(figures);
+                v.to_string()
+            }
+            _ => snapshot,
+        }
     }
 
     /// An item that ends without a provider call, recorded in one write.

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::in_flight::OpenEntries;
 use crate::jobs::ItemRef;
 use crate::listing_cache::ListingCache;
-use crate::model::{Action, Connection, Subaccount};
+use crate::model::{Action, Connection, Figures, Subaccount};
 
 pub(crate) struct Listing {
     connections: Arc<Connections>,
@@ -128,7 +128,13 @@ impl Listing {
     /// by `items`, in that order, as Subdesk last read them. An item Subdesk does not list (its
     /// connection was removed, or it was never listed) is left out and counted; a repeated one
     /// is written once. Nothing is written when none of them is listed.
-    pub fn export(&self, items: &[ItemRef], path: &Path) -> Result<AccountsExported> {
+    /// `figures`: the spend and balance last read for an account, written beside it.
+    pub fn export(
+        &self,
+        items: &[ItemRef],
+        path: &Path,
+        figures: &dyn Fn(Uuid, &str) -> Option<Figures>,
+    ) -> Result<AccountsExported> {
         let connections: HashMap<Uuid, Connection> = self
             .connections
             .all()
@@ -146,7 +152,8 @@ impl Listing {
             match (conn, self.rows.get(item.connection_id, &item.account_id)) {
                 (Some(conn), Some(listed)) if !listed.account.is_parent => {
                     let stale = self.rows.stale_since(conn.id, &listed);
-                    rows.push((conn, listed.account, stale));
+                    let shown = figures(conn.id, &listed.account.id);
+                    rows.push((conn, listed.account, stale, shown));
                 }
                 _ => left_out += 1,
             }
@@ -159,11 +166,13 @@ impl Listing {
         }
         let count = crate::export_file::write_atomically(path, |out| {
             crate::accounts_export::write_csv(
-                rows.iter().map(|(connection, account, stale)| ExportRow {
-                    connection,
-                    account,
-                    stale_since: stale.as_deref(),
-                }),
+                rows.iter()
+                    .map(|(connection, account, stale, figures)| ExportRow {
+                        connection,
+                        account,
+                        stale_since: stale.as_deref(),
+                        figures: figures.as_ref(),
+                    }),
                 out,
             )
         })?;

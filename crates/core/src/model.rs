@@ -249,6 +249,53 @@ pub struct Balance {
     pub available: Option<String>,
 }
 
+/// An amount in one currency: as the provider wrote it, or the sum of amounts the provider
+/// wrote in that one currency. Amounts in different currencies are never added together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Money {
+    /// A decimal, e.g. `"23.7500"`; never rounded or converted.
+    pub amount: String,
+    /// ISO 4217 code in capitals when reported, e.g. `"USD"`.
+    pub currency: Option<String>,
+}
+
+/// What an account spends and holds, read for the table's Spend and Balance columns and the
+/// action previews. Each figure is `None` with a plain note where it is not reported or could
+/// not be read; `read_at` is when it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Figures {
+    /// Spend over the last 30 days (today included, days in UTC).
+    pub spend_30_days: Option<Money>,
+    /// Spend since the first of this month (UTC).
+    pub spend_this_month: Option<Money>,
+    /// Why there is no spend: "Plivo does not report spend per subaccount; …".
+    pub spend_note: Option<String>,
+    pub balance: Option<Balance>,
+    /// Why there is no balance: "Shares the parent account's balance."
+    pub balance_note: Option<String>,
+    /// ISO-8601 UTC.
+    pub read_at: String,
+}
+
+impl Figures {
+    /// Figures that could not be read: both notes say why (`sentence`).
+    pub fn unread(sentence: &str) -> Figures {
+        let note = format!("Could not be read: {sentence}");
+        Figures {
+            spend_30_days: None,
+            spend_this_month: None,
+            spend_note: Some(note.clone()),
+            balance: None,
+            balance_note: Some(note),
+            read_at: crate::history::now_iso(),
+        }
+    }
+}
+
 /// What a provider tells about one account beyond its row: its numbers and its balance.
 /// Read-only; nothing here changes the account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

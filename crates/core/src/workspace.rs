@@ -18,6 +18,7 @@ use crate::api::{
 use crate::confirm::Confirmation;
 use crate::connections::{Adapters, Connections, Keychain};
 use crate::error::{Error, Result};
+use crate::figures::{FigureReads, FiguresDone, FiguresSink};
 use crate::history::{ExportFormat, History, HistoryFilter, HistoryPage, Outcome};
 use crate::in_flight::{InFlight, LocalInFlight};
 use crate::jobs::{BulkJobs, ItemRef};
@@ -48,6 +49,7 @@ pub struct Workspace {
     settings: Arc<SavedSettings>,
     connections: Arc<Connections>,
     listing: Arc<Listing>,
+    figures: Arc<FigureReads>,
     env: Arc<ActionEnv>,
     history_problem: Option<String>,
 }
@@ -109,10 +111,17 @@ impl Workspace {
             Arc::clone(&settings),
         ));
         let listing = Arc::new(Listing::new(Arc::clone(&connections), Arc::clone(&env)));
+        let figures = Arc::new(FigureReads::new(
+            Arc::clone(&connections),
+            Arc::clone(&listing),
+            Arc::clone(&settings),
+            Arc::clone(&env),
+        ));
         Ok(Workspace {
             settings,
             connections,
             listing,
+            figures,
             env,
             history_problem,
         })
@@ -482,7 +491,41 @@ impl Workspace {
     }
 
     /// Writes the accounts table to a CSV file at `path` (see [`Listing::export`]).
+    /// Writes the table's rows (`items`, in the table's order) to a CSV file, with the spend
+    /// and balance last read for each (the figures the table showed).
     pub fn accounts_export(&self, items: &[ItemRef], path: &Path) -> Result<AccountsExported> {
-        self.listing.export(items, path)
+        self.listing
+            .export(items, path, &|c, id| self.figures.last(c, id))
+    }
+
+    /// Reads the Spend and Balance figures of `items` (the rows in view first), streaming them
+    /// to `sink`; see [`crate::figures`]. `run_id` names the read for
+    /// [`Self::figures_stop`] and [`Self::figures_first`].
+    pub async fn figures_read(
+        &self,
+        items: &[ItemRef],
+        run_id: &str,
+        sink: FiguresSink,
+    ) -> Result<FiguresDone> {
+        self.figures.read(items, run_id, sink).await
+    }
+
+    /// Stops a figures read; what was read stays.
+    pub fn figures_stop(&self, run_id: &str) {
+        self.figures.stop(run_id)
+    }
+
+    /// Reads these accounts next (they scrolled into view).
+    pub fn figures_first(&self, run_id: &str, items: &[ItemRef]) {
+        self.figures.first(run_id, items)
+    }
+
+    /// The figures last read for an account, if any.
+    pub fn figures_last(
+        &self,
+        connection_id: Uuid,
+        account_id: &str,
+    ) -> Option<crate::model::Figures> {
+        self.figures.last(connection_id, account_id)
     }
 }

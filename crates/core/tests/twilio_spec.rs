@@ -589,6 +589,9 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
         "2,503 accounts with the parent, 1,000 a page"
     );
     assert_eq!(api.fetch(&busy).await.unwrap().status, Status::Active);
+    // The Spend column's read: the daily Usage Records of one subaccount.
+    let figures = api.figures(&api.fetch(&busy).await.unwrap()).await.unwrap();
+    assert!(figures.spend_30_days.is_some(), "{figures:?}");
     assert_eq!(
         api.impact(&busy, Action::Suspend)
             .await

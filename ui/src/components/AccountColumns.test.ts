@@ -52,14 +52,14 @@ describe('Accounts table columns at the minimum window', () => {
   it('shows the provider under the connection, in one column, and keeps data-provider on the row', async () => {
     await setup()
     const headers = screen.getAllByRole('columnheader').map((h) => h.textContent!.replace(/[▲▼]/g, '').trim())
-    expect(headers).toEqual(['Selected', 'Name', 'SID / ID', 'Connection', 'Status', 'Created', 'Actions'])
+    expect(headers).toEqual(['Selected', 'Name', 'SID / ID', 'Connection', 'Status', 'Created', 'Spend (30 days)', 'Balance', 'Actions'])
     expect(screen.queryByTestId('sort-provider')).toBeNull()
     const row = rowOf(rows[1].id)
     expect(row).toHaveAttribute('data-provider', 'vobiz')
     const cell = within(row).getByTestId('row-provider').closest('td')!
     expect(cell).toHaveTextContent(DEMO_VOBIZ.label)
     expect(within(row).getByTestId('row-provider')).toHaveTextContent('Vobiz')
-    expect(row.querySelectorAll('td')).toHaveLength(7)
+    expect(row.querySelectorAll('td')).toHaveLength(9)
   })
 
 })

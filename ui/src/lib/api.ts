@@ -31,6 +31,8 @@ import type { Folder } from './bindings/Folder'
 import type { TeamInput } from './bindings/TeamInput'
 import type { TeamTested } from './bindings/TeamTested'
 import type { TeamView } from './bindings/TeamView'
+import type { FiguresDone } from './bindings/FiguresDone'
+import type { FiguresEvent } from './bindings/FiguresEvent'
 
 export type { AccountRow, TeamInput, TeamTested, TeamView }
 
@@ -206,6 +208,21 @@ export function bulkPreview(
 
 /** Stops a bulk preview's reads (the dialog was closed while it was counting). */
 export const bulkPreviewCancel = (previewId: string) => call<null>('bulk_preview_cancel', { previewId })
+
+/**
+ * Reads the Spend and Balance figures of `items` (the rows in view first); the rows arrive
+ * through `onEvent` in batches. Resolves when all were read or `figuresStop(runId)` stopped it.
+ */
+export function figuresRead(items: ItemRef[], runId: string, onEvent: (event: FiguresEvent) => void): Promise<FiguresDone> {
+  const channel = new Channel<FiguresEvent>(onEvent)
+  return call<FiguresDone>('figures_read', { items, runId, onEvent: channel })
+}
+
+/** Stops a figures read; what was read stays. */
+export const figuresStop = (runId: string) => call<null>('figures_stop', { runId })
+
+/** Reads these accounts next (they scrolled into view). */
+export const figuresFirst = (runId: string, items: ItemRef[]) => call<null>('figures_first', { runId, items })
 
 /** Resolves with the final counts; progress arrives through `onEvent` meanwhile. */
 export function bulkRun(

@@ -23,6 +23,9 @@ import type { Settings } from '../lib/bindings/Settings'
 import fixtures from '../lib/bindings/fixtures.json'
 import type { TeamInput } from '../lib/bindings/TeamInput'
 import type { TeamView } from '../lib/bindings/TeamView'
+import type { Figures } from '../lib/bindings/Figures'
+import type { FiguresDone } from '../lib/bindings/FiguresDone'
+import type { FiguresEvent } from '../lib/bindings/FiguresEvent'
 import { MAX_REASON, reasonToSend } from '../lib/reason'
 import { endChannel, sendToChannel } from './channel'
 
@@ -134,6 +137,8 @@ export class FakeBackend {
   settings: Settings = { concurrency: 8, operatorDisplayName: null }
   /** Team history as saved (the password only as whether one is saved, as core keeps it). */
   team: TeamView = { enabled: false, settings: null, passwordSaved: false, desktop: 'THIS-DESKTOP', problem: null, waiting: 0 }
+  /** Figures a test set for an account id (see `figuresFor`). */
+  figures = new Map<string, Figures>()
   keychainProblem: string | null
   settingsProblem: string | null
   unreadableConnections: string[]
@@ -280,6 +285,13 @@ export class FakeBackend {
         )
       case 'bulk_cancel':
         this.#cancelled.add(args.jobId as string)
+        return null
+      case 'figures_read':
+        return this.#figuresRead(args.items as ItemRef[], args.runId as string, args.onEvent)
+      case 'figures_stop':
+        this.#cancelled.add(args.runId as string)
+        return null
+      case 'figures_first':
         return null
       case 'about_info':
         return MOCK_ABOUT
@@ -578,6 +590,59 @@ export class FakeBackend {
   }
 
   /** Sends the split, then a few counting events (one per `latencyMs`), like core does. */
+  /** Figures for an account: set by a test, else a spend of its index and the provider's words. */
+  figuresFor(row: AccountRow): Figures {
+    const set = this.figures.get(row.id)
+    if (set) return set
+    const info = catalog.info(row.provider)
+    const n = parseInt(row.id.slice(-4), 16) % 1000
+    const readAt = new Date(Date.UTC(2026, 11, 3, 14, 2)).toISOString()
+    if (row.provider === 'twilio') {
+      return {
+        spend30Days: { amount: `${n}.25`, currency: 'USD' },
+        spendThisMonth: { amount: `${Math.floor(n / 10)}.05`, currency: 'USD' },
+        spendNote: null,
+        balance: null,
+        balanceNote: "Shares the parent account's balance.",
+        readAt,
+      }
+    }
+    return {
+      spend30Days: null,
+      spendThisMonth: null,
+      spendNote: info?.spendNote ?? null,
+      balance: null,
+      balanceNote: `${info?.name ?? row.provider} does not report a balance for this account.`,
+      readAt,
+    }
+  }
+
+  async #figuresRead(items: ItemRef[], runId: string, channel: unknown): Promise<FiguresDone> {
+    const rows = items
+      .map((i) => this.rows.find((r) => r.connectionId === i.connectionId && r.id === i.accountId))
+      .filter((r): r is AccountRow => !!r)
+    const total = rows.length
+    let done = 0
+    const batch = 50
+    for (let i = 0; i < total; i += batch) {
+      if (this.latencyMs) await sleep(this.latencyMs)
+      if (this.#cancelled.has(runId)) {
+        endChannel(channel)
+        return { done, total, stopped: true }
+      }
+      const part = rows.slice(i, i + batch)
+      done += part.length
+      sendToChannel<FiguresEvent>(channel, {
+        kind: 'read',
+        rows: part.map((r) => ({ connectionId: r.connectionId, accountId: r.id, figures: this.figuresFor(r) })),
+        done,
+        total,
+      })
+    }
+    endChannel(channel)
+    return { done, total, stopped: false }
+  }
+
   async #bulkPreview(items: ItemRef[], action: Action, channel: unknown, previewId: string | null): Promise<BulkPreview> {
     const preview = this.#bulkSplit(items, action)
     if (!channel) return preview

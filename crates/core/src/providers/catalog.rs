@@ -49,6 +49,9 @@ pub struct ProviderInfo {
     pub lists_cancelled_on_request: bool,
     /// Who can allow an account that authenticates but may not manage subaccounts (a 403).
     pub forbidden_advice: String,
+    /// Where the provider reports no spend per account: that sentence, with where to look
+    /// instead (the Spend column and the previews show it). `None`: spend is read.
+    pub spend_note: Option<String>,
 }
 
 /// A field of the connection form.
@@ -137,6 +140,9 @@ pub struct ActionInfo {
     pub impact: Vec<String>,
     /// Choices the user makes before it runs (Plivo's `cascade`).
     pub choices: Vec<ActionChoice>,
+    /// What keeps costing money after it, shown beside each account's spend in its previews
+    /// ("Its phone numbers are still billed to the parent account every month.").
+    pub still_costs: Vec<String>,
 }
 
 /// A yes/no choice of an action, with what each answer means.
@@ -309,7 +315,13 @@ impl ActionInfo {
             consequences: consequences.iter().map(|s| (*s).into()).collect(),
             impact: Vec::new(),
             choices: Vec::new(),
+            still_costs: Vec::new(),
         }
+    }
+
+    pub fn still_costs(mut self, sentences: &[&str]) -> ActionInfo {
+        self.still_costs = sentences.iter().map(|s| (*s).into()).collect();
+        self
     }
 
     pub fn impact(mut self, sentences: &[&str]) -> ActionInfo {

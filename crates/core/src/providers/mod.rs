@@ -24,7 +24,7 @@ use reqwest::header::HeaderMap;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountDetail, Action, ActionReceipt, Connection, Impact, MovableNumber, Subaccount,
+    AccountDetail, Action, ActionReceipt, Connection, Figures, Impact, MovableNumber, Subaccount,
 };
 use crate::secrets::Secret;
 use catalog::{AdapterParts, Choices, ProviderInfo, ProviderSpec};
@@ -199,6 +199,21 @@ pub trait ProviderApi: Send + Sync {
             ),
         )
         .into())
+    }
+
+    /// What the account spends and holds (the table's Spend and Balance, the previews'
+    /// figures). Reads only. The default: a provider that reports no spend (its description's
+    /// [`ProviderInfo::spend_note`]) and the balance [`ProviderApi::detail`] reads.
+    async fn figures(&self, account: &Subaccount) -> Result<Figures> {
+        let detail = self.detail(account).await?;
+        Ok(Figures {
+            spend_30_days: None,
+            spend_this_month: None,
+            spend_note: self.provider().info().spend_note.clone(),
+            balance: detail.balance,
+            balance_note: detail.balance_note,
+            read_at: crate::history::now_iso(),
+        })
     }
 }
 

@@ -42,6 +42,10 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
             "/2010-04-01/Accounts/{sid}/Balance.json",
             get(fetch_balance),
         )
+        .route(
+            "/2010-04-01/Accounts/{sid}/Usage/Records/Daily.json",
+            get(super::usage::list_daily),
+        )
 }
 
 type TwilioResult = Result<Response, TwilioError>;

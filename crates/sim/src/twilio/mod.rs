@@ -16,6 +16,7 @@ mod paging;
 mod sim;
 mod state;
 mod switches;
+mod usage;
 
 use std::sync::Arc;
 

@@ -115,6 +115,12 @@ impl TwilioSim<'_> {
         self.world(|w| w.set_balance(sid, balance.map(|(b, c)| (b.to_owned(), c.to_owned()))))
     }
 
+    /// Sets what the account spends every day, in ten-thousandths of a US dollar (`12_500`
+    /// is $1.25): each day's `totalprice` UsageRecord. Returns false for an unknown SID.
+    pub fn set_daily_spend(&self, sid: &str, ten_thousandths: u64) -> bool {
+        self.world(|w| w.set_daily_spend(sid, ten_thousandths))
+    }
+
     /// Sets any Twilio account's status directly, bypassing the API's rules — the only way
     /// to suspend a *parent* (for error 21476). Closing releases numbers as usual.
     /// Returns false for an unknown SID or status.

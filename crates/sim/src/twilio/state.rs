@@ -83,6 +83,9 @@ pub(crate) struct TwilioAccount {
     /// not contain balance information", so a subaccount has none (both `null`) unless a test
     /// sets one with [`crate::Sim::set_twilio_balance`], the other reading of that sentence.
     pub(crate) balance: Option<(String, String)>,
+    /// What the account spends a day, in ten-thousandths of a US dollar: every day's
+    /// `totalprice` UsageRecord (see `usage.rs`). Zero unless seeded or set by a test.
+    pub(crate) daily_spend: u64,
 }
 
 impl TwilioAccount {
@@ -272,6 +275,7 @@ impl TwilioWorld {
             numbers: Vec::new(),
             suspended_by_twilio: false,
             balance: Some(("1250.42".into(), "USD".into())),
+            daily_spend: 0,
         });
         TwilioParent { sid, auth_token }
     }
@@ -354,6 +358,7 @@ impl TwilioWorld {
             numbers,
             suspended_by_twilio: false,
             balance: None,
+            daily_spend: 0,
         });
         sid
     }
@@ -388,7 +393,15 @@ impl TwilioWorld {
                 };
                 let numbers = (k * 5 + 2) % 6;
                 let created = now - ChronoDuration::hours((n - i) as i64);
-                self.add_subaccount(parent_sid, &name, status, numbers, created)
+                let sid = self.add_subaccount(parent_sid, &name, status, numbers, created);
+                // From nothing to $9.99 a day; a closed account spends nothing.
+                let spend = if status == "closed" {
+                    0
+                } else {
+                    (k as u64 * 7_919) % 99_900
+                };
+                self.set_daily_spend(&sid, spend);
+                sid
             })
             .collect()
     }
@@ -406,6 +419,18 @@ impl TwilioWorld {
             Some(a) => {
                 // Only the flag: the status is left alone so tests control both separately.
                 a.suspended_by_twilio = yes;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Seeding hook: what the account spends a day (ten-thousandths of a dollar). Returns
+    /// false when the SID is unknown.
+    pub(crate) fn set_daily_spend(&mut self, sid: &str, ten_thousandths: u64) -> bool {
+        match self.get_mut(sid) {
+            Some(a) => {
+                a.daily_spend = ten_thousandths;
                 true
             }
             None => false,

@@ -31,4 +31,9 @@ impact: Array<string>,
 /**
  * Choices the user makes before it runs (Plivo's `cascade`).
  */
-choices: Array<ActionChoice>, };
+choices: Array<ActionChoice>, 
+/**
+ * What keeps costing money after it, shown beside each account's spend in its previews
+ * ("Its phone numbers are still billed to the parent account every month.").
+ */
+stillCosts: Array<string>, };

@@ -46,4 +46,9 @@ listsCancelledOnRequest: boolean,
 /**
  * Who can allow an account that authenticates but may not manage subaccounts (a 403).
  */
-forbiddenAdvice: string, };
+forbiddenAdvice: string, 
+/**
+ * Where the provider reports no spend per account: that sentence, with where to look
+ * instead (the Spend column and the previews show it). `None`: spend is read.
+ */
+spendNote: string | null, };

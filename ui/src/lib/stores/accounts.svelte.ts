@@ -1,6 +1,7 @@
 // Every subaccount of every connection, as streamed by `list_accounts`, plus the per-row state
 // of actions in flight. Incoming pages and row updates are batched so that 10,000 rows arriving in
 // small pages re-render the table a few times a second, not once per page.
+import { FiguresStore } from './figures.svelte'
 import { SvelteMap, SvelteSet } from 'svelte/reactivity'
 import * as api from '../api'
 import type { AccountRow } from '../bindings/AccountRow'
@@ -46,6 +47,8 @@ const FLUSH_LATER_MS = 250
 
 export class AccountsStore {
   rows = $state.raw<AccountRow[]>([])
+  /** The Spend and Balance figures of the rows (read after each listing, see AccountsTable). */
+  readonly figures = new FiguresStore()
   loading = $state(false)
   /** Rows received so far in the current listing, shown while it runs. */
   received = $state(0)

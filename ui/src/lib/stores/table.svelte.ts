@@ -1,6 +1,7 @@
 // What the user sees of the accounts: filter, sort, and the selection. Kept apart from the data
 // so the view can be left and come back unchanged.
-import { emptyFilter, filterSorted, RowIndex, type RowFilter, type Sort, type SortKey } from '../accountsQuery'
+import { emptyFilter, filterSorted, RowIndex, type RowFilter, type SortedRows, type SortDir, type SortKey } from '../accountsQuery'
+import { figureValue, matchesFigure, parseFigureQuery, type FigureKey } from '../figures'
 import type { AccountRow } from '../bindings/AccountRow'
 import type { Action } from '../bindings/Action'
 import type { ItemRef } from '../bindings/ItemRef'
@@ -12,13 +13,17 @@ export const SEARCH_DEBOUNCE_MS = 50
 /** How long after a listing ends the other sort fields start being ranked. */
 const WARM_DELAY_MS = 250
 
+/** The table's columns it sorts by: the listing's fields, and the two figures. */
+export type TableSortKey = SortKey | FigureKey
+export type TableSort = { key: TableSortKey; dir: SortDir }
+
 export class TableState {
   // Declared first: the deriveds below read it.
   private readonly store: AccountsStore
   filter = $state<RowFilter>(emptyFilter())
   /** Closed and deleted accounts are hidden unless this is on or their status is filtered for. */
   showEnded = $state(false)
-  sort = $state<Sort>({ key: 'name', dir: 'asc' })
+  sort = $state<TableSort>({ key: 'name', dir: 'asc' })
   selected = $state.raw<ReadonlySet<string>>(new Set())
   /** Index in `visible` of the last row clicked without shift: where a shift-click range starts. */
   #anchor: number | null = null
@@ -26,10 +31,37 @@ export class TableState {
   /** Sorts when the rows or the order change, and then only what changed (see RowIndex). */
   readonly #index = new RowIndex()
   readonly #sorted = $derived.by(() => {
-    const sorted = this.#index.sorted(this.store.rows, this.sort)
+    const key = this.sort.key
+    if (key === 'spend' || key === 'balance') return this.#byFigure(key, this.sort.dir)
+    const sorted = this.#index.sorted(this.store.rows, { key, dir: this.sort.dir })
     if (!this.store.loading && sorted.rows.length > 0) this.#warmLater()
     return sorted
   })
+
+  /**
+   * Sorted by a figure: the rows in name order, then by the amount (stable, so equal amounts
+   * stay in name order); rows without the figure (not read, or not reported) go last either way.
+   * Runs again as figures arrive (at most every 100 ms), and only while this sort is chosen.
+   */
+  #byFigure(key: FigureKey, dir: SortDir): SortedRows {
+    const base = this.#index.sorted(this.store.rows, { key: 'name', dir: 'asc' })
+    const figures = this.store.figures.byKey
+    const n = base.rows.length
+    const value: (number | null)[] = new Array(n)
+    for (let x = 0; x < n; x++) value[x] = figureValue(figures.get(itemKey(base.rows[x])), key)
+    const sign = dir === 'asc' ? 1 : -1
+    const order = Array.from({ length: n }, (_, x) => x).sort((a, b) => {
+      const va = value[a]
+      const vb = value[b]
+      if (va === null || vb === null) return va === vb ? a - b : va === null ? 1 : -1
+      return sign * (va - vb) || a - b
+    })
+    return {
+      rows: order.map((x) => base.rows[x]),
+      names: order.map((x) => base.names[x]),
+      ids: order.map((x) => base.ids[x]),
+    }
+  }
   #warming: ReturnType<typeof setTimeout> | null = null
 
   /** The sorted rows, filtered: a keystroke filters again, it does not sort again. */
@@ -37,7 +69,12 @@ export class TableState {
     const changed = this.store.changedHere
     const keep = changed.size === 0 ? () => false : (r: AccountRow) => changed.has(itemKey(r))
     const hide = this.showEnded || this.filter.status ? null : keep
-    return filterSorted(this.#sorted, this.filter, hide)
+    // "spent over 100": a search about figures filters by them instead of names and ids.
+    const asked = parseFigureQuery(this.filter.search)
+    if (asked === null) return filterSorted(this.#sorted, this.filter, hide)
+    const shown = filterSorted(this.#sorted, { ...this.filter, search: '' }, hide)
+    const figures = this.store.figures.byKey
+    return shown.filter((r) => matchesFigure(figures.get(itemKey(r)), asked))
   })
 
   /** Actions at least one selected row allows: the bulk bar enables exactly these. */
@@ -85,7 +122,7 @@ export class TableState {
     this.#warming = setTimeout(next, WARM_DELAY_MS)
   }
 
-  sortBy(key: SortKey) {
+  sortBy(key: TableSortKey) {
     this.sort =
       this.sort.key === key
         ? { key, dir: this.sort.dir === 'asc' ? 'desc' : 'asc' }

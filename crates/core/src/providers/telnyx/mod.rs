@@ -105,6 +105,9 @@ impl ProviderSpec for Spec {
                     "Telnyx does not report whether an account is disabled, so Subdesk cannot show its state: it records what it sent.",
                     "You can reactivate it later.",
                 ])
+                .still_costs(&[
+                    "Calls in progress are not ended, and are billed until they end.",
+                ])
                 .word("disable"),
                 ActionInfo::new(Reactivate, "Reactivate", &[
                     "The accounts can use Telnyx again.",
@@ -126,6 +129,7 @@ impl ProviderSpec for Spec {
             reports_status: false,
             lists_cancelled_on_request: true,
             forbidden_advice: "Only Telnyx can make an account a manager account: ask Telnyx support.".into(),
+            spend_note: Some("Telnyx does not report spend per managed account to Subdesk; see the balance here, and the account's usage in the Telnyx portal's reporting.".into()),
         }
     }
 

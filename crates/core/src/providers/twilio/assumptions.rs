@@ -35,6 +35,22 @@
 //!   Twilio's JSON), a reset or a timeout on a write may have applied it, possibly later than
 //!   the failure answer (knob `apply_delay`). A Close is then never sent again (see
 //!   `actions.rs`). Whether 429s carry `Retry-After` is not documented: honoured when present.
+//! - **Spend per subaccount.** Usage Records under the subaccount, read with the parent's
+//!   credentials [spec: `ListUsageRecordDaily`, `/2010-04-01/Accounts/{AccountSid}/Usage/Records/Daily.json`,
+//!   query `Category`, `StartDate`, `EndDate` (`YYYY-MM-DD`, GMT), `IncludeSubaccounts`,
+//!   `PageSize` ≤ 1000; record fields `start_date`, `price`, `price_unit`; shared/reference/providers.md
+//!   §11]. The category `totalprice` is "the total price of all usage" [doc:
+//!   twilio.com/docs/usage/api/usage-record#usage-categories]. Assumed: one daily list from the
+//!   earlier of 30 days ago and the first of the month gives both figures in one request (the
+//!   sums of the days each covers), rather than `Records.json` and `Records/ThisMonth.json`
+//!   separately; `price` is read as a string (the spec's examples) or a number (its schema);
+//!   days in different `price_unit`s are never added. A 20003 on a suspended or closed
+//!   subaccount's usage is the same case as its numbers (above); any other failure is said in
+//!   the Spend cell and never blocks an action. Checked request by request against the spec in
+//!   `tests/twilio_spec.rs`.
+//! - **No balance per subaccount.** "Subaccounts share the parent account's balance" [doc:
+//!   support.twilio.com/hc/en-us/articles/223136587; spec `api.v2010.account.balance`: "child
+//!   accounts do not contain balance information"]: the Balance column says so.
 //! - **Numbers released by a close**: only IncomingPhoneNumbers are listed and kept in the
 //!   history before a close; other assets (short codes, SIP domains) are not confirmed.
 //! - **Moving numbers to the parent before a close** ("exchanging numbers between
@@ -79,6 +95,9 @@
 //!   subaccount's number; off: the move is allowed).
 
 use crate::model::Status;
+
+/// The Balance column's words for a Twilio subaccount.
+pub(crate) const SHARED_BALANCE: &str = "Shares the parent account's balance.";
 
 /// Why a subaccount's numbers or balance could not be read, in words for the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

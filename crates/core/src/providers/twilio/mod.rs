@@ -11,6 +11,7 @@
 //! disagree.
 
 pub mod assumptions;
+mod usage;
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -96,6 +97,10 @@ impl ProviderSpec for Spec {
                     "Calls already in progress are not ended.",
                     "You can reactivate it later.",
                     NO_MOVE_WHILE_SUSPENDED,
+                ])
+                .still_costs(&[
+                    "Its phone numbers are still billed to the parent account every month while it is suspended.",
+                    "Calls already in progress are not ended, and are billed until they end.",
                 ]),
                 ActionInfo::new(Reactivate, "Reactivate", &["The accounts can be used again at once."])
                     .impact(&["The subaccount can use Twilio again."]),
@@ -116,11 +121,15 @@ impl ProviderSpec for Spec {
                     default: false,
                     yes: "Subdesk first moves each of its phone numbers to the parent account, and closes the subaccount only if every number moved; a number that stays keeps the subaccount open.".into(),
                     no: "Its phone numbers are not moved: closing releases them.".into(),
-                }),
+                })
+                .still_costs(&[
+                    "Calls already in progress are not ended, and are billed until they end.",
+                ]),
             ],
             reports_status: true,
             lists_cancelled_on_request: false,
             forbidden_advice: "Ask Twilio support or the account's owner to allow it.".into(),
+            spend_note: None,
         }
     }
 
@@ -202,7 +211,7 @@ pub const PAGE_SIZE: u32 = 1000;
 pub const REQUEST_ID_HEADER: &str = "twilio-request-id";
 /// A guard against a server that keeps handing out next pages: 1,000 pages of 1,000 is far
 /// beyond Twilio's default limit of 1,000 subaccounts.
-const MAX_PAGES: usize = 1000;
+pub(crate) const MAX_PAGES: usize = 1000;
 
 /// `AC` followed by 32 hex digits.
 pub fn is_account_sid(s: &str) -> bool {
@@ -884,6 +893,12 @@ impl ProviderApi for TwilioApi {
             ));
         }
         Ok(request_id)
+    }
+
+    /// Spend from the daily Usage Records (one request); Twilio keeps no balance per
+    /// subaccount, so the balance is that sentence.
+    async fn figures(&self, account: &Subaccount) -> Result<crate::model::Figures> {
+        self.usage_figures(&account.id).await
     }
 }
 
