@@ -323,6 +323,35 @@ struct ErrorJson {
 }
 
 impl TwilioApi {
+    /// A write: `form` POSTed to `url` (retried as a write, see [`execute`]), its JSON answer
+    /// and request id. An API key's refusal is worded for keys ([`Self::key_limit`]).
+    async fn post_form<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        max_tries: u32,
+    ) -> Result<(T, Option<String>), CallError> {
+        let raw = execute(
+            &self.limit,
+            &self.retry,
+            max_tries,
+            false,
+            REQUEST_ID_HEADER,
+            self.max_body,
+            || self.authed(self.client.post(url)).form(form),
+            classify,
+        )
+        .await
+        .map_err(|mut e| {
+            e.error = self.key_limit(e.error);
+            e
+        })?;
+        let (request_id, attempts) = (raw.request_id.clone(), raw.attempts);
+        let json =
+            parse_json(raw).map_err(|e| CallError::unreadable(e, request_id.clone(), attempts))?;
+        Ok((json, request_id))
+    }
+
     pub fn new(
         client: reqwest::Client,
         base_url: &str,
@@ -696,28 +725,10 @@ impl ProviderApi for TwilioApi {
         super::check_target(Provider::Twilio, id, &self.account_sid)?;
         let status = status_param(action)?;
         let url = self.account_url(id);
-        let raw = execute(
-            &self.limit,
-            &self.retry,
-            max_tries,
-            false,
-            REQUEST_ID_HEADER,
-            self.max_body,
-            || {
-                self.authed(self.client.post(&url))
-                    .form(&[("Status", status)])
-            },
-            classify,
-        )
-        .await
-        .map_err(|mut e| {
-            e.error = self.key_limit(e.error);
-            e
-        })?;
-        let (request_id, attempts) = (raw.request_id.clone(), raw.attempts);
-        let account = self.to_subaccount(
-            parse_json(raw).map_err(|e| CallError::unreadable(e, request_id.clone(), attempts))?,
-        );
+        let (json, request_id) = self
+            .post_form(&url, &[("Status", status)], max_tries)
+            .await?;
+        let account = self.to_subaccount(json);
         Ok(ActionReceipt {
             status_after: account.status,
             provider_status_after: account.provider_status,
@@ -862,27 +873,9 @@ impl ProviderApi for TwilioApi {
             self.base_url, number.sid
         );
         let parent = self.account_sid.as_str();
-        let raw = execute(
-            &self.limit,
-            &self.retry,
-            max_tries,
-            false,
-            REQUEST_ID_HEADER,
-            self.max_body,
-            || {
-                self.authed(self.client.post(&url))
-                    .form(&[("AccountSid", parent)])
-            },
-            classify,
-        )
-        .await
-        .map_err(|mut e| {
-            e.error = self.key_limit(e.error);
-            e
-        })?;
-        let (request_id, attempts) = (raw.request_id.clone(), raw.attempts);
-        let moved: MovedJson =
-            parse_json(raw).map_err(|e| CallError::unreadable(e, request_id.clone(), attempts))?;
+        let (moved, request_id): (MovedJson, _) = self
+            .post_form(&url, &[("AccountSid", parent)], max_tries)
+            .await?;
         if moved.account_sid != parent {
             return Err(CallError::clear(
                 Error::UnexpectedResponse {
