@@ -94,7 +94,12 @@ test('the table shown is exported to CSV in its order, by core', async () => {
   await result.waitForDisplayed()
   assert.equal(await result.getText(), `Saved ${shown} accounts to ${EXPORT_PATH}.`)
   const lines = readFileSync(EXPORT_PATH, 'utf8').trim().split('\n')
-  assert.equal(lines[0], "Connection,Provider,Account name,Account ID,Status,Provider's status,Created,Not updated since")
+  // The spend and balance last read, with when, follow the row's own columns (issue 25).
+  assert.equal(
+    lines[0],
+    "Connection,Provider,Account name,Account ID,Status,Provider's status,Created,Not updated since," +
+      'Spend (30 days),Spend currency,Balance,Balance currency,Figures note,Figures read at',
+  )
   assert.equal(lines.length, shown + 1, 'one line per row shown (closed and deleted ones are hidden)')
   assert.ok(lines[1].includes(`,${first},`), `the first row shown comes first: ${lines[1]}`)
 })
