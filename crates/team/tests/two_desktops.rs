@@ -251,7 +251,12 @@ async fn a_second_desktop_is_told_who_holds_the_account_and_an_unknown_entry_is_
         .apply(sam.conn.id, &sub, Action::Suspend, None)
         .await
         .unwrap_err();
-    assert_eq!(e.code(), ErrorCode::InDoubt, "{e:?}");
+    // In doubt, or busy while Dana's desktop holds the account to re-read it for that very
+    // entry (its check of an unknown outcome takes the claim): refused either way, nothing sent.
+    assert!(
+        matches!(e.code(), ErrorCode::InDoubt | ErrorCode::Busy),
+        "{e:?}"
+    );
     assert_eq!(closes(&sim, &sub), 1, "one close, from Dana");
     let suspends = sim
         .requests()
