@@ -17,9 +17,8 @@ use std::time::{Duration, Instant};
 use subdesk_core::api::NewConnection;
 use subdesk_core::figures::FiguresEvent;
 use subdesk_core::jobs::ItemRef;
-use subdesk_core::providers::{HttpConfig, RetryPolicy};
-use subdesk_core::secrets::{MemoryStore, Secret};
-use subdesk_core::{MemorySettings, Provider, Settings, Workspace, WorkspaceConfig};
+use subdesk_core::secrets::Secret;
+use subdesk_core::{Provider, Workspace};
 use subdesk_sim::{Sim, SimConfig};
 
 mod common;
@@ -31,22 +30,7 @@ const IN_VIEW: usize = 40;
 const TARGET: f64 = 1.2;
 
 async fn workspace(sim: &Sim) -> (Arc<Workspace>, Vec<ItemRef>, String) {
-    let ws = Arc::new(
-        Workspace::new(WorkspaceConfig {
-            settings: Arc::new(MemorySettings::default()),
-            secrets: Arc::new(MemoryStore::default()),
-            history_path: None,
-            http: HttpConfig::default(),
-            retry: RetryPolicy::default(),
-            actor: "bench".into(),
-        })
-        .unwrap(),
-    );
-    ws.set_settings(Settings {
-        concurrency: CONCURRENCY,
-        ..Settings::default()
-    })
-    .unwrap();
+    let ws = common::workspace(CONCURRENCY);
     let parent = sim.twilio().add_parent("Reseller");
     let sids = sim.twilio().seed_subaccounts(&parent.sid, ROWS);
     // Every row's usage is readable (the other reading of error 20003's causes), so each row

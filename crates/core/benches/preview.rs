@@ -16,9 +16,8 @@ use std::time::{Duration, Instant};
 
 use subdesk_core::api::NewConnection;
 use subdesk_core::jobs::ItemRef;
-use subdesk_core::providers::{HttpConfig, RetryPolicy};
-use subdesk_core::secrets::{MemoryStore, Secret};
-use subdesk_core::{Action, MemorySettings, Provider, Settings, Workspace, WorkspaceConfig};
+use subdesk_core::secrets::Secret;
+use subdesk_core::{Action, Provider, Workspace};
 use subdesk_sim::{Sim, SimConfig};
 
 mod common;
@@ -32,22 +31,7 @@ async fn workspace(
     connections: usize,
     tag: &str,
 ) -> (Arc<Workspace>, Vec<ItemRef>, Vec<String>) {
-    let ws = Arc::new(
-        Workspace::new(WorkspaceConfig {
-            settings: Arc::new(MemorySettings::default()),
-            secrets: Arc::new(MemoryStore::default()),
-            history_path: None,
-            http: HttpConfig::default(),
-            retry: RetryPolicy::default(),
-            actor: "bench".into(),
-        })
-        .unwrap(),
-    );
-    ws.set_settings(Settings {
-        concurrency: CONCURRENCY,
-        ..Settings::default()
-    })
-    .unwrap();
+    let ws = common::workspace(CONCURRENCY);
     let mut items = Vec::new();
     let mut parents = Vec::new();
     for c in 0..connections {

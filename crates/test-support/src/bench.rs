@@ -28,3 +28,24 @@ pub fn start(config: SimConfig) -> Bench {
         sim_rt,
     }
 }
+
+/// A workspace for a benchmark: settings, secrets and history in memory, default HTTP and
+/// retry, `concurrency` actions at once per connection.
+pub fn workspace(concurrency: u32) -> std::sync::Arc<subdesk_core::Workspace> {
+    use subdesk_core::providers::{HttpConfig, RetryPolicy};
+    let ws = subdesk_core::Workspace::new(subdesk_core::WorkspaceConfig {
+        settings: std::sync::Arc::new(subdesk_core::MemorySettings::default()),
+        secrets: std::sync::Arc::new(subdesk_core::secrets::MemoryStore::default()),
+        history_path: None,
+        http: HttpConfig::default(),
+        retry: RetryPolicy::default(),
+        actor: "bench".into(),
+    })
+    .unwrap();
+    ws.set_settings(subdesk_core::Settings {
+        concurrency,
+        ..subdesk_core::Settings::default()
+    })
+    .unwrap();
+    std::sync::Arc::new(ws)
+}
