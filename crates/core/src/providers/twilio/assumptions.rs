@@ -129,16 +129,17 @@ impl Unreadable {
         }
     }
 
-    /// The words of a count that could not be made, for the close dialog.
-    pub(crate) fn count_words(self) -> String {
-        match self {
+    /// The close dialog's sentence when the numbers could not be counted: what is released,
+    /// then why Subdesk could not count it, each a whole sentence.
+    pub(crate) fn released_sentence(self) -> String {
+        let why = match self {
             Unreadable::ApiKey => {
-                "all phone numbers (this connection's API key cannot count them)".into()
+                "This connection's API key cannot read a subaccount's phone numbers.".to_string()
             }
-            refused => format!(
-                "all phone numbers ({} Subdesk could not count them)",
-                refused.sentence("phone numbers").trim_end_matches('.')
-            ),
-        }
+            refused => refused.sentence("phone numbers"),
+        };
+        format!(
+            "Twilio releases all phone numbers of this subaccount, and Subdesk could not count them: {why} Released numbers may go to someone else."
+        )
     }
 }

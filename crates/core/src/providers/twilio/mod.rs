@@ -751,7 +751,7 @@ impl ProviderApi for TwilioApi {
             Some(Ok(0)) => "This subaccount has no phone numbers, so none are released.".to_string(),
             Some(Ok(1)) => "Twilio releases its phone number. A released number may go to someone else.".to_string(),
             Some(Ok(n)) => format!("Twilio releases all {n} of its phone numbers. Released numbers may go to someone else."),
-            Some(Err(why)) => format!("Twilio releases {} of this subaccount. Released numbers may go to someone else.", why.count_words()),
+            Some(Err(why)) => why.released_sentence(),
             None => "Twilio releases all phone numbers of this subaccount. Released numbers may go to someone else.".into(),
         };
         let kept = match numbers {
