@@ -415,6 +415,7 @@ fn export_bindings_fixtures() {
         "accounts_export",
         json!({"items": []}),
     );
+    let providers = record_providers(&mut s, &rows);
     s.ok("close_demo", json!({}));
 
     let fixtures = json!({
@@ -423,7 +424,93 @@ fn export_bindings_fixtures() {
             "maxDisplayName": subdesk_core::attribution::MAX_DISPLAY_NAME,
         },
         "errors": errors,
+        "providers": providers,
     });
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings");
     write_if_changed(&dir.join("fixtures.json"), &fixtures);
+}
+
+/// Replaces the demo's volatile values in `v` (IDs, names, connection ids, times: new at each
+/// start of the simulator) with `{placeholders}` the mock fills in for its own rows.
+fn templated(v: &Value, swaps: &[(String, &str)]) -> Value {
+    match v {
+        Value::String(text) => {
+            let mut out = text.clone();
+            for (from, to) in swaps {
+                if !from.is_empty() {
+                    out = out.replace(from.as_str(), to);
+                }
+            }
+            Value::String(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|i| templated(i, swaps)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), templated(v, swaps)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// For each of the five providers, as core and the simulator answer for a demo tenant: one
+/// listed row of each status the demo has (active, suspended, …), with the preview of every
+/// action that row offers, and the first active row's detail. The mock builds its rows,
+/// previews and details from these instead of writing its own sentences.
+fn record_providers(s: &mut Session, rows: &[AccountRow]) -> Value {
+    let mut out = serde_json::Map::new();
+    let mut sorted: Vec<&AccountRow> = rows.iter().filter(|r| r.in_doubt.is_none()).collect();
+    sorted.sort_by(|a, b| (a.provider.as_str(), &a.name).cmp(&(b.provider.as_str(), &b.name)));
+    for row in sorted {
+        let entry = out
+            .entry(row.provider.as_str().to_string())
+            .or_insert_with(|| json!({}));
+        let status = row.status.as_str().to_string();
+        if entry.get(&status).is_some() {
+            continue;
+        }
+        let swaps = [
+            (row.id.clone(), "{id}"),
+            (row.name.clone(), "{name}"),
+            (row.connection_id.to_string(), "{connectionId}"),
+            (row.created.clone().unwrap_or_default(), "{created}"),
+        ];
+        let at = json!({"connectionId": row.connection_id, "accountId": row.id});
+        let mut previews = serde_json::Map::new();
+        let mut bulk = serde_json::Map::new();
+        for action in &row.allowed_actions {
+            let name = serde_json::to_value(action).unwrap();
+            let mut args = at.clone();
+            args["action"] = name.clone();
+            let mut p = s.ok("preview_action", args);
+            p.as_object_mut().unwrap().remove("row");
+            let mut swaps = swaps.to_vec();
+            if let Some(phrase) = p["confirmPhrase"].as_str() {
+                swaps.push((phrase.to_string(), "{phrase}"));
+                p["confirmToken"] = json!("{token}");
+            }
+            previews.insert(name.as_str().unwrap().into(), templated(&p, &swaps));
+            // The same action in bulk: its sentences are worded for many accounts.
+            let items = json!([{"connectionId": row.connection_id, "accountId": row.id}]);
+            let b = s.ok(
+                "bulk_preview",
+                json!({"items": items, "action": name, "previewId": null, "onEvent": channel(9)}),
+            );
+            bulk.insert(
+                name.as_str().unwrap().into(),
+                templated(&json!({"consequences": b["consequences"]}), &swaps),
+            );
+        }
+        let mut state = json!({
+            "row": templated(&serde_json::to_value(row).unwrap(), &swaps),
+            "previews": previews,
+            "bulk": bulk,
+        });
+        if entry.as_object().unwrap().is_empty() || row.status == Status::Active {
+            let view = s.ok("account_detail", at);
+            state["detail"] = templated(&view["detail"], &swaps);
+        }
+        entry[status] = state;
+    }
+    Value::Object(out)
 }

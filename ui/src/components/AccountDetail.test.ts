@@ -36,12 +36,12 @@ describe('Account detail', () => {
     expect(list).toHaveAttribute('tabindex', '0')
     expect(list).toHaveAccessibleName(/Phone numbers/)
     expect(within(list).getAllByRole('listitem')).toHaveLength(2)
-    expect(list).toHaveTextContent('+14155550101')
+    expect(list).toHaveTextContent('+14155550000')
     // "Phone numbers (2)", each number with its local form in a column of its own.
     expect(within(dialog).getByTestId('detail-numbers-count').closest('h3')).toHaveTextContent(/^Phone numbers \(2\)$/)
     const first = within(list).getAllByRole('listitem')[0]
-    expect(within(first).getByTestId('detail-number')).toHaveTextContent(/^\+14155550101$/)
-    expect(within(first).getByTestId('detail-number-local')).toHaveTextContent(/^\(415\) 555-0101$/)
+    expect(within(first).getByTestId('detail-number')).toHaveTextContent(/^\+14155550000$/)
+    expect(within(first).getByTestId('detail-number-local')).toHaveTextContent(/^\(415\) 555-0000$/)
     expect(within(dialog).getByTestId('detail-balance')).toHaveTextContent('Twilio does not report a balance for this subaccount.')
     expect(within(dialog).getByTestId('row-id')).toHaveAttribute('title', target.id)
     // The whole ID, not the table's shortened one, with its copy button.

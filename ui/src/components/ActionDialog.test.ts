@@ -30,7 +30,9 @@ describe('Action dialog', () => {
     const dialog = await screen.findByTestId('action-dialog')
     await waitFor(() => expect(within(dialog).getByTestId('impact-numbers')).toHaveTextContent('2 phone numbers will be released'))
     expect(dialog).toHaveTextContent(target.id)
-    expect(dialog).toHaveTextContent('This cannot be undone.')
+    // Core's own sentences, replayed from the fixtures it recorded.
+    expect(dialog).toHaveTextContent('Twilio releases all 2 of its phone numbers. Released numbers may go to someone else.')
+    expect(dialog).toHaveTextContent('This cannot be undone: a closed subaccount cannot be reopened.')
     const suffix = target.id.slice(-3)
     expect(dialog).toHaveTextContent(`Type the last 3 characters of the ID (…${suffix}) to confirm`)
 

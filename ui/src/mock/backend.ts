@@ -2,7 +2,9 @@ import { allowedActions as catalogAllowed, catalog } from '../lib/catalog.svelte
 // An in-memory stand-in for the Rust commands, behind `mockIPC`: used by component tests and by
 // `npm run dev:mock` (the UI in a plain browser, no Tauri). It imitates the contract, not the
 // providers: the real rules live in crates/core.
+import type { AccountDetail } from '../lib/bindings/AccountDetail'
 import type { AccountRow } from '../lib/bindings/AccountRow'
+import type { ActionPreview } from '../lib/bindings/ActionPreview'
 import type { Action } from '../lib/bindings/Action'
 import type { AppStatus } from '../lib/bindings/AppStatus'
 import type { BulkPreview } from '../lib/bindings/BulkPreview'
@@ -63,21 +65,57 @@ export function allowedActions(provider: string, status: Status): Action[] {
   return catalogAllowed(provider, status)
 }
 
+type ProviderFixtures = Record<
+  string,
+  { row: AccountRow; previews: Record<string, unknown>; bulk: Record<string, { consequences: string[] }>; detail?: unknown }
+>
+const PROVIDERS = fixtures.providers as unknown as Record<string, ProviderFixtures>
+
+/** A recorded answer with its `{placeholders}` filled in for the row at hand. */
+export function filled<T>(template: T, fill: Record<string, string>): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return Object.entries(fill).reduce((m, [k, x]) => m.replaceAll(`{${k}}`, x), v)
+    if (Array.isArray(v)) return v.map(walk)
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+    return v
+  }
+  return walk(template) as T
+}
+
+/** Core's bulk sentences for `action`, each provider's once, as recorded. */
+function bulkConsequences(rows: AccountRow[], action: Action): string[] {
+  const providers = [...new Set(rows.map((r) => r.provider))]
+  const said = providers.flatMap((p) => Object.values(PROVIDERS[p] ?? {}).find((s) => s.bulk[action])?.bulk[action].consequences ?? [])
+  return [...new Set(said)]
+}
+
+/** The provider's recorded state closest to `status`: that status, else its first. */
+function recorded(provider: string, status: Status) {
+  const states = PROVIDERS[provider]
+  if (!states) throw new Error(`fixtures.json has no ${provider} rows: run ./scripts/bindings`)
+  return states[status] ?? Object.values(states)[0]
+}
+
+/**
+ * A row shaped as core lists it for this provider (recorded by `export_bindings_fixtures`):
+ * the mock picks the ID, name, status and date; the provider's own words for the status and
+ * the actions it offers come from the recording (or the catalog, for a status not recorded).
+ */
 export function makeRow(c: Connection, i: number, status: Status = 'active'): AccountRow {
   const id = c.provider === 'twilio' ? `AC${hex(0xa000 + i, 32)}` : `SA_${hex(0xb000 + i, 8).toUpperCase()}`
+  const template = recorded(c.provider, status)
+  const same = template.row.status === status
   return {
+    ...template.row,
     connectionId: c.id,
     connectionLabel: c.label,
-    provider: c.provider,
     id,
     name: `${NAMES[i % NAMES.length]} ${i + 1}`,
     status,
-    providerStatus: status,
+    providerStatus: same ? template.row.providerStatus : status,
     created: new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString(),
-    allowedActions: allowedActions(c.provider, status),
+    allowedActions: same ? template.row.allowedActions : allowedActions(c.provider, status),
     demo: c.demo,
-    recorded: null,
-    inDoubt: null,
   }
 }
 
@@ -367,59 +405,28 @@ export class FakeBackend {
     return this.connections.length
   }
 
+  /** Core's preview of this action at this provider, as recorded for a row of the same status
+   * (else of any status), filled in for this row. */
   #preview(connectionId: string, accountId: string, action: Action) {
     const row = this.#find(connectionId, accountId)
     if (row.inDoubt) throw err('in_doubt', row.inDoubt)
-    const irreversible = action === 'close' || action === 'delete'
+    const states = [recorded(row.provider, row.status), ...Object.values(PROVIDERS[row.provider])]
+    const template = states.map((s) => s.previews[action]).find(Boolean) as Omit<ActionPreview, 'row'> | undefined
+    if (!template) throw err('invalid_transition', `${row.name} cannot be changed that way.`)
+    const preview = filled(template, { id: row.id, name: row.name, phrase: accountId.slice(-3), token: '' })
     return {
+      ...preview,
       row,
-      action,
-      irreversible,
-      impact: {
-        numbersReleased: action === 'close' ? 2 : null,
-        consequences: irreversible
-          ? ['The account stops working at once.', 'This cannot be undone.']
-          : (this.#catalogImpact(row.provider, action) ?? ['Calls and messages stop until you reactivate it.']),
-      },
-      confirmPhrase: irreversible ? accountId.slice(-3) : null,
-      confirmToken: irreversible ? this.#issue() : null,
+      confirmToken: preview.irreversible ? this.#issue() : null,
     }
   }
 
-  /** The catalog's impact sentences of a reversible action at this provider, slots filled as
-   * core would for two numbers; `null` where the catalog has none. */
-  #catalogImpact(provider: string, action: Action): string[] | null {
-    const info = catalog.providers.find((p) => p.id === provider)?.actions.find((a) => a.action === action)
-    if (!info || info.impact.length === 0) return null
-    const slots: Record<string, string> = {
-      '{kept}': 'Its 2 phone numbers are kept, and the parent account is still billed for them every month.',
-    }
-    return info.impact.map((s) => slots[s] ?? s).filter((s) => !s.startsWith('{'))
-  }
-
-  /** Per provider, as core reports it: Twilio lists numbers (the two the close preview counts)
-   * and no subaccount balance; Vonage and Telnyx a balance; Vobiz and Plivo neither. */
+  /** Core's detail for an account of this provider, as recorded, filled in for this row. */
   #detail(connectionId: string, accountId: string) {
     const row = this.#find(connectionId, accountId)
-    const name = catalog.providers.find((p) => p.id === row.provider)?.name ?? row.provider
-    const numbersNote = `${name} does not list this account's phone numbers to Subdesk.`
-    const balanceNote = `${name} does not report a balance for this account.`
-    const none = { numbers: null, numbersNote, balance: null, balanceNote }
-    const detail =
-      row.provider === 'twilio'
-        ? {
-            numbers: [
-              { number: '+14155550101', friendlyName: '(415) 555-0101' },
-              { number: '+14155550102', friendlyName: '(415) 555-0102' },
-            ],
-            numbersNote: null,
-            balance: null,
-            balanceNote: 'Twilio does not report a balance for this subaccount.',
-          }
-        : row.provider === 'vonage' || row.provider === 'telnyx'
-          ? { ...none, balance: { amount: '12.50', currency: row.provider === 'telnyx' ? 'USD' : null, creditLimit: '0.00', available: row.provider === 'telnyx' ? '12.50' : null }, balanceNote: null }
-          : none
-    return { row, updated: row.created, detail }
+    const states = Object.values(PROVIDERS[row.provider] ?? {})
+    const template = (recorded(row.provider, 'active').detail ?? states.find((s) => s.detail)?.detail) as AccountDetail
+    return { row, updated: row.created, detail: filled(template, { id: row.id, name: row.name }) }
   }
 
   /** Like core: an irreversible action carries the single-use token its preview issued. */
@@ -687,7 +694,7 @@ export class FakeBackend {
       perConnection,
       numbersReleased: action === 'close' ? runnable.length * 2 : null,
       unread: 0,
-      consequences: action === 'close' ? ['Closed subaccounts stop working at once and can never be reopened.'] : [],
+      consequences: bulkConsequences(runnable, action),
       confirmPhrase: irreversible ? `${action.toUpperCase()} ${runnable.length}` : null,
       confirmToken: irreversible ? this.#issue() : null,
     }
