@@ -54,7 +54,29 @@ test('closing with the move ticked moves every number to the parent, then closes
     async () => (await move.getText()).includes(`Move its ${target.numbers} phone numbers to the parent account first`),
     { message: 'the move offered with the count' },
   )
+  const impact = async () => {
+    const items = await b.$$('[data-testid="impact-consequences"] li')
+    const out = []
+    for (const li of items) out.push(await li.getText())
+    return out
+  }
+  const n = target.numbers
+  assert.equal((await impact())[0], `Twilio releases all ${n} of its phone numbers. Released numbers may go to someone else.`)
+  assert.equal(await byId(b, 'impact-numbers').getText(), `${n} phone numbers will be released.`)
   await move.$('input[type="checkbox"]').click()
+  // Ticked, the impact is true for the move: the numbers go to the parent, the close releases
+  // none, and a number that stays means no close is sent.
+  await until(async () => (await impact())[0].startsWith('Subdesk moves'), { message: 'the impact to follow the tick' })
+  const moved = await impact()
+  assert.equal(
+    moved[0],
+    `Subdesk moves its ${n} phone numbers to the parent account first, so the close releases none. If a number cannot be moved, the close is not sent: the subaccount stays open and keeps the numbers that stayed.`,
+  )
+  assert.ok(moved.every((c) => !c.includes('releases all')), `no release said: ${moved}`)
+  assert.equal(
+    await byId(b, 'impact-numbers').getText(),
+    `${n} phone numbers will be moved to the parent account first; none will be released.`,
+  )
   await typeInto(await byId(b, 'confirm-input'), sid.slice(-3))
   const confirm = byId(b, 'confirm-button')
   await until(() => confirm.isEnabled(), { message: 'confirm enabled' })

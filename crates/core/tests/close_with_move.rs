@@ -291,3 +291,56 @@ async fn a_bulk_close_asks_once_and_moves_each_accounts_numbers() {
     assert!(close_c.error_message.unwrap().contains("21649"));
     sim.shutdown().await;
 }
+
+/// The impact says what is true for the choice: with the move chosen, the numbers go to the
+/// parent and the close releases none (and is not sent if one stays); without it, they are
+/// released. Single and bulk.
+#[tokio::test]
+async fn the_impact_with_the_move_chosen_says_the_numbers_move_and_none_are_released() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.twilio().add_parent("Reseller");
+    let a = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Alpha Ltd", "active", 2);
+    let b = sim.twilio().add_subaccount(&p.sid, "Beta Ltd", "active", 1);
+    let ws = workspace(fast_retry());
+    let conn = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token)
+        .await
+        .id;
+    ws.list_all(Arc::new(|_| {})).await;
+
+    let single = ws.preview(conn, &a, Action::Close).await.unwrap().impact;
+    assert_eq!(
+        single.consequences[0],
+        "Twilio releases all 2 of its phone numbers. Released numbers may go to someone else."
+    );
+    let moved = single.consequences_if_moved.expect("a Twilio close offers the move");
+    assert_eq!(
+        moved[0],
+        "Subdesk moves its 2 phone numbers to the parent account first, so the close releases none. If a number cannot be moved, the close is not sent: the subaccount stays open and keeps the numbers that stayed."
+    );
+    assert_eq!(moved[1..], single.consequences[1..]);
+    assert!(moved.iter().all(|c| !c.contains("Twilio releases")), "{moved:?}");
+    let suspend = ws.preview(conn, &a, Action::Suspend).await.unwrap().impact;
+    assert_eq!(suspend.consequences_if_moved, None);
+
+    let items: Vec<ItemRef> = [&a, &b]
+        .iter()
+        .map(|id| ItemRef {
+            connection_id: conn,
+            account_id: id.to_string(),
+        })
+        .collect();
+    let bulk = ws.bulk().preview(&items, Action::Close).await.unwrap();
+    assert!(bulk.consequences[0].starts_with("Twilio releases every phone number"));
+    assert_eq!(
+        bulk.consequences_if_moved.unwrap(),
+        vec![
+            "Subdesk moves every phone number of these subaccounts to the parent account first, so closing them releases none. A subaccount with a number that cannot be moved is not closed and keeps that number.".to_string(),
+            "Closed subaccounts stop working at once and can never be reopened.".to_string(),
+        ]
+    );
+    let bulk_suspend = ws.bulk().preview(&items, Action::Suspend).await.unwrap();
+    assert_eq!(bulk_suspend.consequences_if_moved, None);
+    sim.shutdown().await;
+}

@@ -29,6 +29,14 @@ import type { FiguresEvent } from '../lib/bindings/FiguresEvent'
 import { MAX_REASON, reasonToSend } from '../lib/reason'
 import { endChannel, sendToChannel } from './channel'
 
+/** Core's words for a Twilio close of two numbers (crates/core/src/providers/twilio), without
+ * and with the numbers' move to the parent account. */
+const MOCK_RELEASED = 'Twilio releases all 2 of its phone numbers. Released numbers may go to someone else.'
+const MOCK_MOVED =
+  'Subdesk moves its 2 phone numbers to the parent account first, so the close releases none. If a number cannot be moved, the close is not sent: the subaccount stays open and keeps the numbers that stayed.'
+const MOCK_BULK_MOVED =
+  'Subdesk moves every phone number of these subaccounts to the parent account first, so closing them releases none. A subaccount with a number that cannot be moved is not closed and keeps that number.'
+
 export type Call = { cmd: string; args: Record<string, unknown> }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -371,6 +379,7 @@ export class FakeBackend {
     const row = this.#find(connectionId, accountId)
     if (row.inDoubt) throw err('in_doubt', row.inDoubt)
     const irreversible = action === 'close' || action === 'delete'
+    const moves = action === 'close' && row.provider === 'twilio'
     return {
       row,
       action,
@@ -378,8 +387,10 @@ export class FakeBackend {
       impact: {
         numbersReleased: action === 'close' ? 2 : null,
         consequences: irreversible
-          ? ['The account stops working at once.', 'This cannot be undone.']
+          ? [...(moves ? [MOCK_RELEASED] : []), 'The account stops working at once.', 'This cannot be undone.']
           : (this.#catalogImpact(row.provider, action) ?? ['Calls and messages stop until you reactivate it.']),
+        // As core words a Twilio close of two numbers with the move ticked.
+        consequencesIfMoved: moves ? [MOCK_MOVED, 'The account stops working at once.', 'This cannot be undone.'] : null,
       },
       confirmPhrase: irreversible ? accountId.slice(-3) : null,
       confirmToken: irreversible ? this.#issue() : null,
@@ -688,6 +699,10 @@ export class FakeBackend {
       numbersReleased: action === 'close' ? runnable.length * 2 : null,
       unread: 0,
       consequences: action === 'close' ? ['Closed subaccounts stop working at once and can never be reopened.'] : [],
+      consequencesIfMoved:
+        action === 'close' && runnable.some((r) => r.provider === 'twilio')
+          ? [MOCK_BULK_MOVED, 'Closed subaccounts stop working at once and can never be reopened.']
+          : null,
       confirmPhrase: irreversible ? `${action.toUpperCase()} ${runnable.length}` : null,
       confirmToken: irreversible ? this.#issue() : null,
     }

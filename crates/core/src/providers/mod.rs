@@ -157,6 +157,7 @@ pub trait ProviderApi: Send + Sync {
         Ok(Impact {
             numbers_released: None,
             consequences: self.provider().info().impact(action, &[]),
+            consequences_if_moved: None,
         })
     }
 

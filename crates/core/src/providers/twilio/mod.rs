@@ -108,6 +108,10 @@ impl ProviderSpec for Spec {
                     "Twilio releases every phone number of these subaccounts; released numbers may go to someone else.",
                     "Closed subaccounts stop working at once and can never be reopened.",
                 ])
+                .consequences_if_moved(&[
+                    "Subdesk moves every phone number of these subaccounts to the parent account first, so closing them releases none. A subaccount with a number that cannot be moved is not closed and keeps that number.",
+                    "Closed subaccounts stop working at once and can never be reopened.",
+                ])
                 .impact(&[
                     "{released}",
                     "The subaccount stops working at once and its Console logs become inaccessible.",
@@ -754,6 +758,12 @@ impl ProviderApi for TwilioApi {
             Some(Err(why)) => format!("Twilio releases {} of this subaccount. Released numbers may go to someone else.", why.count_words()),
             None => "Twilio releases all phone numbers of this subaccount. Released numbers may go to someone else.".into(),
         };
+        let moved = match &read {
+            Some(Ok(0)) => released.clone(),
+            Some(Ok(1)) => "Subdesk moves its phone number to the parent account first, so the close releases none. If it cannot be moved, the close is not sent: the subaccount stays open and keeps it.".to_string(),
+            Some(Ok(n)) => format!("Subdesk moves its {n} phone numbers to the parent account first, so the close releases none. If a number cannot be moved, the close is not sent: the subaccount stays open and keeps the numbers that stayed."),
+            _ => "Subdesk reads its phone numbers again and moves them to the parent account first, so the close releases none. If they cannot be read or a number cannot be moved, the close is not sent: the subaccount stays open and keeps the numbers that stayed.".into(),
+        };
         let kept = match numbers {
             Some(0) => "It has no phone numbers, so none are billed while it is suspended.".to_string(),
             Some(1) => "Its phone number is kept, and the parent account is still billed for it every month.".to_string(),
@@ -770,6 +780,11 @@ impl ProviderApi for TwilioApi {
             } else {
                 None
             },
+            consequences_if_moved: (action == Action::Close).then(|| {
+                self.provider()
+                    .info()
+                    .impact(action, &[("released", &moved), ("kept", &kept)])
+            }),
             consequences,
         })
     }
