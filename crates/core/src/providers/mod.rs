@@ -183,6 +183,14 @@ pub trait ProviderApi: Send + Sync {
         Ok(None)
     }
 
+    /// Whether the connection's parent account holds the phone number `number_sid` now (where
+    /// [`ProviderApi::move_number_within`] puts it), read now; `None` when this provider has no
+    /// such move (the default).
+    async fn parent_holds_number(&self, number_sid: &str) -> Result<Option<bool>> {
+        let _ = number_sid;
+        Ok(None)
+    }
+
     /// Moves one number of `id` to the connection's parent account, sending at most
     /// `max_tries` requests. `Ok` once the provider answered that the parent holds it.
     async fn move_number_within(

@@ -182,6 +182,19 @@ impl ProviderSpec for Spec {
     }
 }
 
+/// A phone number's SID as Twilio writes it (`PN` and 32 characters), checked before it goes
+/// into a request's path.
+fn check_number_sid(sid: &str) -> Result<()> {
+    if !sid.starts_with("PN") || sid.len() != 34 || !sid.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Err(Error::validation(
+            "number",
+            "A Twilio phone number SID starts with PN.",
+        ));
+    }
+    Ok(())
+}
+
 /// Why the Suspend dialogs offer no move of the numbers (see [`assumptions`]: "Moving numbers
 /// out of a suspended subaccount").
 const NO_MOVE_WHILE_SUSPENDED: &str = "Subdesk offers no move of the numbers to the parent account here: Twilio's documents do not say that a suspended subaccount's numbers can be moved. To keep them, close the subaccount with its numbers moved first while it is still active.";
@@ -869,6 +882,22 @@ impl ProviderApi for TwilioApi {
         ))
     }
 
+    /// The parent's own IncomingPhoneNumber (`GET …/Accounts/{Parent}/IncomingPhoneNumbers/
+    /// {Sid}.json`, `FetchIncomingPhoneNumber`): found means the parent holds it; Twilio's own
+    /// 404 means it does not (see [`assumptions`]: "Moving numbers to the parent").
+    async fn parent_holds_number(&self, number_sid: &str) -> Result<Option<bool>> {
+        check_number_sid(number_sid)?;
+        let url = format!(
+            "{}{API_PREFIX}/Accounts/{}/IncomingPhoneNumbers/{number_sid}.json",
+            self.base_url, self.account_sid
+        );
+        match self.get(&url).await.map_err(|e| e.error) {
+            Ok(_) => Ok(Some(true)),
+            Err(Error::NotFound { .. }) => Ok(Some(false)),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Twilio's "exchanging numbers between subaccounts": the number's `AccountSid` set to the
     /// parent (see [`assumptions`]).
     async fn move_number_within(
@@ -878,11 +907,7 @@ impl ProviderApi for TwilioApi {
         max_tries: u32,
     ) -> Result<Option<String>, CallError> {
         super::check_target(Provider::Twilio, id, &self.account_sid)?;
-        if !number.sid.starts_with("PN") || number.sid.len() != 34 {
-            return Err(
-                Error::validation("number", "A Twilio phone number SID starts with PN.").into(),
-            );
-        }
+        check_number_sid(&number.sid)?;
         let url = format!(
             "{}{API_PREFIX}/Accounts/{id}/IncomingPhoneNumbers/{}.json",
             self.base_url, number.sid
