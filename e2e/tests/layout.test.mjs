@@ -67,6 +67,15 @@ test('at 960x600 the accounts table shows at least 10 rows with a finished job p
     throw new Error(`${e.message}; ${await fullyVisible('.scroller', '[data-testid="account-row"]')} rows in view`)
   })
   assert.ok(rows >= 10, `${rows} rows in view`)
+  // Every column heading shown is whole, the Spend (30 days) one too: none is cut off.
+  const headings = await b.execute(() =>
+    [...document.querySelectorAll('.scroller thead th')]
+      .filter((th) => getComputedStyle(th).visibility !== 'hidden' && th.clientWidth > 0)
+      .map((th) => ({ text: th.textContent.replace(/[▲▼]/g, '').trim(), scroll: th.scrollWidth, client: th.clientWidth })),
+  )
+  const spend = headings.find((h) => h.text.startsWith('Spend'))
+  assert.equal(spend?.text, 'Spend (30 days)')
+  assert.deepEqual(headings.filter((h) => h.scroll > h.client), [], 'no column heading is cut off at 960x600')
   t.diagnostic(`960x600: ${rows} account rows in view, job panel ${await height('[data-testid="job-progress"]')} px, toolbar ${await height('.toolbar')} px`)
   // The finished job is one line (its heading, the summary sentence, its buttons) and a thin bar.
   assert.ok((await height('[data-testid="job-progress"]')) <= 64, `the job panel is ${await height('[data-testid="job-progress"]')} px high`)

@@ -4,7 +4,7 @@
 // History view has one entry per number moved and the close.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startApp, startSim, byId, until, typeInto, showOnly } from '../lib/harness.mjs'
+import { startApp, startSim, byId, until, typeInto, showOnly, confirmDialog } from '../lib/harness.mjs'
 
 let sim
 let app
@@ -54,7 +54,29 @@ test('closing with the move ticked moves every number to the parent, then closes
     async () => (await move.getText()).includes(`Move its ${target.numbers} phone numbers to the parent account first`),
     { message: 'the move offered with the count' },
   )
+  const impact = async () => {
+    const items = await b.$$('[data-testid="impact-consequences"] li')
+    const out = []
+    for (const li of items) out.push(await li.getText())
+    return out
+  }
+  const n = target.numbers
+  assert.equal((await impact())[0], `Twilio releases all ${n} of its phone numbers. Released numbers may go to someone else.`)
+  assert.equal(await byId(b, 'impact-numbers').getText(), `${n} phone numbers will be released.`)
   await move.$('input[type="checkbox"]').click()
+  // Ticked, the impact is true for the move: the numbers go to the parent, the close releases
+  // none, and a number that stays means no close is sent.
+  await until(async () => (await impact())[0].startsWith('Subdesk moves'), { message: 'the impact to follow the tick' })
+  const moved = await impact()
+  assert.equal(
+    moved[0],
+    `Subdesk moves its ${n} phone numbers to the parent account first, so the close releases none. If a number cannot be moved, the close is not sent: the subaccount stays open and keeps the numbers that stayed.`,
+  )
+  assert.ok(moved.every((c) => !c.includes('releases all')), `no release said: ${moved}`)
+  assert.equal(
+    await byId(b, 'impact-numbers').getText(),
+    `${n} phone numbers will be moved to the parent account first; none will be released.`,
+  )
   await typeInto(await byId(b, 'confirm-input'), sid.slice(-3))
   const confirm = byId(b, 'confirm-button')
   await until(() => confirm.isEnabled(), { message: 'confirm enabled' })
@@ -87,4 +109,34 @@ test('closing with the move ticked moves every number to the parent, then closes
   const detail = byId(b, 'history-detail')
   await detail.waitForDisplayed()
   assert.match(await detail.getText(), /\+1\d{10}/, 'the moved number is in its entry')
+})
+
+/** The subaccount a Usage Records read was for (`/Accounts/{sid}/Usage/Records/…`). */
+const usageOf = (r) => r.method === 'GET' && /\/Accounts\/(AC[0-9a-f]{32})\/Usage\/Records\//.exec(r.path)?.[1]
+const usageReads = async () => (await sim.requests()).map(usageOf).filter(Boolean)
+
+test('after a single action only that account’s spend is read again; Refresh reads every one', async () => {
+  await byId(b, 'nav-accounts').click()
+  await until(async () => / of 12$/.test(await byId(b, 'accounts-count').getText()), { message: '12 rows' })
+  await until(async () => !(await byId(b, 'figures-progress').isExisting()), { timeout: 60000, message: 'the figures read to end' })
+  const subaccounts = (await sim.state()).twilio.filter((a) => a.owner_account_sid !== a.sid)
+  const target = subaccounts.find((a) => a.status === 'active')
+  const before = (await usageReads()).length
+  await showOnly(b, target.sid)
+  await row(target.sid).$('[data-testid="row-action-suspend"]').click()
+  await confirmDialog(b)
+  await until(async () => (await row(target.sid).getAttribute('data-status')) === 'suspended', { message: 'row suspended' })
+  await until(async () => (await usageReads()).length > before, { message: 'the suspended account’s spend read again' })
+  // Time for any other read to start: none should.
+  await new Promise((r) => setTimeout(r, 1500))
+  const afterAction = await usageReads()
+  assert.deepEqual([...new Set(afterAction.slice(before))], [target.sid], 'only the changed account is read again')
+
+  await byId(b, 'refresh-button').click()
+  const all = subaccounts.map((a) => a.sid).sort()
+  await until(async () => new Set((await usageReads()).slice(afterAction.length)).size === all.length, {
+    timeout: 60000,
+    message: 'Refresh to read every account’s spend again',
+  })
+  assert.deepEqual([...new Set((await usageReads()).slice(afterAction.length))].sort(), all)
 })

@@ -498,7 +498,10 @@ fn record_providers(s: &mut Session, rows: &[AccountRow]) -> Value {
             );
             bulk.insert(
                 name.as_str().unwrap().into(),
-                templated(&json!({"consequences": b["consequences"]}), &swaps),
+                templated(
+                    &json!({"consequences": b["consequences"], "consequencesIfMoved": b["consequencesIfMoved"]}),
+                    &swaps,
+                ),
             );
         }
         let mut state = json!({

@@ -4,6 +4,8 @@
 
 mod moves;
 
+pub(crate) use moves::{whereabouts, Whereabouts};
+
 use std::sync::Arc;
 use std::time::Instant;
 

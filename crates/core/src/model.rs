@@ -208,6 +208,11 @@ pub struct Impact {
     pub numbers_released: Option<u32>,
     /// Plain sentences, shown as a list in the confirmation dialog.
     pub consequences: Vec<String>,
+    /// The same sentences when the Close's "move its phone numbers to the parent account
+    /// first" is chosen (Twilio): the numbers move and the close releases none. `None` when
+    /// the action offers no such move; the dialog shows these while the move is ticked.
+    #[serde(default)]
+    pub consequences_if_moved: Option<Vec<String>>,
 }
 
 /// One phone number an account holds, as its provider lists it.

@@ -13,6 +13,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::action_env::ActionEnv;
+use crate::actions::{whereabouts, Whereabouts};
 use crate::connections::Connections;
 use crate::error::{Error, Result};
 use crate::history::{display_time, now_iso, Completion, HistoryCode, HistoryEntry, Outcome};
@@ -253,22 +254,29 @@ impl Reconciler<'_> {
         }
     }
 
-    /// A number's move (see `actions::moves`), settled by reading the account's numbers: gone
-    /// from it means moved; still there once the late-apply window has passed means not moved.
+    /// A number's move (see `actions::moves`), settled by reading where the number is: in the
+    /// parent account means moved; still in the subaccount once the late-apply window has
+    /// passed means not moved; in neither (a close or a release made outside Subdesk, or a move
+    /// elsewhere) stays not known, with a sentence saying so, for the user to record.
     async fn read_move(&self, api: &dyn ProviderApi, e: &HistoryEntry) -> Completion {
-        let number = e
+        let snapshot = e
             .snapshot
             .as_deref()
-            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
-            .and_then(|v| v["number_sid"].as_str().map(str::to_string));
-        let Some(number) = number else {
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
+        let field = |k: &str| {
+            snapshot
+                .as_ref()
+                .and_then(|v| v[k].as_str().map(str::to_string))
+        };
+        let Some(number) = field("number_sid") else {
             return Completion {
                 error_message: Some("Subdesk cannot tell which number this move was about. Look at the account's numbers in the provider's console, then record what you found.".into()),
                 ..Completion::outcome(Outcome::Unknown)
             };
         };
-        let held = match api.movable_numbers(&e.account_id).await {
-            Ok(Some(list)) => list.iter().any(|n| n.sid == number),
+        let shown = field("phone_number").unwrap_or_else(|| number.clone());
+        let now_at = match whereabouts(api, &e.account_id, &number).await {
+            Ok(Some(at)) => at,
             Ok(None) => return Completion::outcome(Outcome::Unknown),
             Err(err) => return Completion::outcome(Outcome::Unknown).with_error(&err),
         };
@@ -277,24 +285,38 @@ impl Reconciler<'_> {
             status_after: e.status_before,
             ..c
         };
-        if !held {
-            return reconciled(Completion::outcome(Outcome::Succeeded));
+        let not_known = |why: &str| {
+            Completion {
+            error_message: Some(format!(
+                "Checked on {}: the number {shown} is not in the parent account, and {why}, so whether this move went through is not known: a close or a release made outside Subdesk may have released it. Look for the number in {}'s console, then record what you found.",
+                display_time(&now_iso()),
+                api.provider().name()
+            )),
+            ..Completion::outcome(Outcome::Unknown)
         }
-        match self.may_still_apply(e) {
-            Some(until) => Completion {
-                error_code: Some(HistoryCode::NotYetApplied),
-                error_message: Some(format!(
-                    "Checked on {}: the number has not moved yet, but the provider may still move it until about {}. Subdesk checks again by itself, and sends nothing to this account until then.",
-                    display_time(&now_iso()),
-                    display_time(&until)
-                )),
-                ..Completion::outcome(Outcome::Unknown)
+        };
+        match now_at {
+            Whereabouts::Parent => reconciled(Completion::outcome(Outcome::Succeeded)),
+            Whereabouts::Neither => not_known("no longer in the subaccount either"),
+            Whereabouts::NotInParent => {
+                not_known("Subdesk cannot read the subaccount's numbers to see whether it is still there")
+            }
+            Whereabouts::Subaccount => match self.may_still_apply(e) {
+                Some(until) => Completion {
+                    error_code: Some(HistoryCode::NotYetApplied),
+                    error_message: Some(format!(
+                        "Checked on {}: the number has not moved yet, but the provider may still move it until about {}. Subdesk checks again by itself, and sends nothing to this account until then.",
+                        display_time(&now_iso()),
+                        display_time(&until)
+                    )),
+                    ..Completion::outcome(Outcome::Unknown)
+                },
+                None => reconciled(Completion {
+                    error_code: Some(HistoryCode::NotApplied),
+                    error_message: Some("Checked later: the number did not move and is still in the subaccount. Close the subaccount again with the move if it is still needed.".into()),
+                    ..Completion::outcome(Outcome::Failed)
+                }),
             },
-            None => reconciled(Completion {
-                error_code: Some(HistoryCode::NotApplied),
-                error_message: Some("Checked later: the number did not move and is still in the subaccount. Close the subaccount again with the move if it is still needed.".into()),
-                ..Completion::outcome(Outcome::Failed)
-            }),
         }
     }
 

@@ -291,3 +291,154 @@ async fn a_bulk_close_asks_once_and_moves_each_accounts_numbers() {
     assert!(close_c.error_message.unwrap().contains("21649"));
     sim.shutdown().await;
 }
+
+/// The impact says what is true for the choice: with the move chosen, the numbers go to the
+/// parent and the close releases none (and is not sent if one stays); without it, they are
+/// released. Single and bulk.
+#[tokio::test]
+async fn the_impact_with_the_move_chosen_says_the_numbers_move_and_none_are_released() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.twilio().add_parent("Reseller");
+    let a = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Alpha Ltd", "active", 2);
+    let b = sim.twilio().add_subaccount(&p.sid, "Beta Ltd", "active", 1);
+    let ws = workspace(fast_retry());
+    let conn = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token)
+        .await
+        .id;
+    ws.list_all(Arc::new(|_| {})).await;
+
+    let single = ws.preview(conn, &a, Action::Close).await.unwrap().impact;
+    assert_eq!(
+        single.consequences[0],
+        "Twilio releases all 2 of its phone numbers. Released numbers may go to someone else."
+    );
+    let moved = single
+        .consequences_if_moved
+        .expect("a Twilio close offers the move");
+    assert_eq!(
+        moved[0],
+        "Subdesk moves its 2 phone numbers to the parent account first, so the close releases none. If a number cannot be moved, the close is not sent: the subaccount stays open and keeps the numbers that stayed."
+    );
+    assert_eq!(moved[1..], single.consequences[1..]);
+    assert!(
+        moved.iter().all(|c| !c.contains("Twilio releases")),
+        "{moved:?}"
+    );
+    let suspend = ws.preview(conn, &a, Action::Suspend).await.unwrap().impact;
+    assert_eq!(suspend.consequences_if_moved, None);
+
+    let items: Vec<ItemRef> = [&a, &b]
+        .iter()
+        .map(|id| ItemRef {
+            connection_id: conn,
+            account_id: id.to_string(),
+        })
+        .collect();
+    let bulk = ws.bulk().preview(&items, Action::Close).await.unwrap();
+    assert!(bulk.consequences[0].starts_with("Twilio releases every phone number"));
+    assert_eq!(
+        bulk.consequences_if_moved.unwrap(),
+        vec![
+            "Subdesk moves every phone number of these subaccounts to the parent account first, so closing them releases none. A subaccount with a number that cannot be moved is not closed and keeps that number.".to_string(),
+            "Closed subaccounts stop working at once and can never be reopened.".to_string(),
+        ]
+    );
+    let bulk_suspend = ws.bulk().preview(&items, Action::Suspend).await.unwrap();
+    assert_eq!(bulk_suspend.consequences_if_moved, None);
+    sim.shutdown().await;
+}
+
+/// A crash after the first move's intent was written, before it was sent: `sub`'s entry for
+/// that move stays pending. Returns the number's SID and its phone number.
+async fn crash_before_the_first_move(
+    ws: &Arc<Workspace>,
+    sim: &Sim,
+    conn: uuid::Uuid,
+    sub: &str,
+) -> (String, String) {
+    let first = sim.twilio().numbers(sub)[0].clone();
+    let hook: CrashHook = Arc::new(|at, _| at == CrashPoint::AfterIntent);
+    ws.set_crash_hook(Some(hook));
+    assert!(close_with_move(ws, conn, sub).await.is_err());
+    ws.set_crash_hook(None);
+    assert!(sim.twilio().transfers().is_empty());
+    first
+}
+
+/// The move entries of `sub` (oldest first).
+fn moves_of(ws: &Workspace, sub: &str) -> Vec<HistoryEntry> {
+    entries(ws, sub)
+        .into_iter()
+        .filter(|e| e.action == Some(Action::MoveNumber))
+        .collect()
+}
+
+/// Moves whose outcome was never written, then the number released (or the subaccount closed)
+/// outside Subdesk before the start-up check: the number is gone from the subaccount, but not
+/// to the parent. The check asks the parent, so such a move is never taken as done: it stays
+/// not known, and says why in a true sentence.
+#[tokio::test]
+async fn a_number_released_outside_subdesk_is_not_read_as_moved() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.twilio().add_parent("Reseller");
+    let released = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Released Elsewhere Ltd", "active", 2);
+    let closed = sim
+        .twilio()
+        .add_subaccount(&p.sid, "Closed Elsewhere Ltd", "active", 2);
+    let ws = workspace(fast_retry());
+    let conn = connect(&ws, &sim, Provider::Twilio, &p.sid, &p.auth_token)
+        .await
+        .id;
+    let (released_sid, released_number) =
+        crash_before_the_first_move(&ws, &sim, conn, &released).await;
+    let (closed_sid, closed_number) = crash_before_the_first_move(&ws, &sim, conn, &closed).await;
+    assert_eq!(moves_of(&ws, &released)[0].outcome, Outcome::Pending);
+    assert_eq!(moves_of(&ws, &closed)[0].outcome, Outcome::Pending);
+
+    // In Twilio's Console meanwhile: one number released, the other subaccount closed (which
+    // releases its numbers).
+    assert!(sim.twilio().release_number(&released_sid));
+    assert!(sim.twilio().set_status(&closed, "closed"));
+    let parent_before = sim.twilio().numbers(&p.sid).len();
+
+    ws.reconcile().await.unwrap();
+    let says = |sub: &str, number: &str, why: &str| {
+        let entry = moves_of(&ws, sub).remove(0);
+        assert_eq!(entry.outcome, Outcome::Unknown, "{entry:?}");
+        assert!(!entry.reconciled);
+        let said = entry.error_message.unwrap();
+        assert!(said.starts_with("Checked on "), "{said}");
+        assert!(
+            said.ends_with(&format!("the number {number} is not in the parent account, and {why}, so whether this move went through is not known: a close or a release made outside Subdesk may have released it. Look for the number in Twilio's console, then record what you found.")),
+            "{said}"
+        );
+    };
+    says(
+        &released,
+        &released_number,
+        "no longer in the subaccount either",
+    );
+    says(
+        &closed,
+        &closed_number,
+        "Subdesk cannot read the subaccount's numbers to see whether it is still there",
+    );
+    // It asked Twilio whether the parent holds each number; nothing was moved or sent.
+    for sid in [&released_sid, &closed_sid] {
+        let asked = format!(
+            "/2010-04-01/Accounts/{}/IncomingPhoneNumbers/{sid}.json",
+            p.sid
+        );
+        assert!(sim
+            .requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.path == asked));
+    }
+    assert!(sim.twilio().transfers().is_empty());
+    assert_eq!(sim.twilio().numbers(&p.sid).len(), parent_before);
+    sim.shutdown().await;
+}

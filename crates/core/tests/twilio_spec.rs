@@ -656,6 +656,15 @@ async fn every_request_the_adapter_sends_conforms_to_twilios_spec() {
         .move_number_within(&movers, &numbers[0], 3)
         .await
         .is_err());
+    // Where a moved number is now: the parent's own number, found or Twilio's 404.
+    assert_eq!(
+        api.parent_holds_number(&numbers[0].sid).await.unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        api.parent_holds_number(&numbers[1].sid).await.unwrap(),
+        Some(false)
+    );
 
     // The app's own paths over the same adapter: connect, list, preview, one action, a job.
     let ws = workspace(fast_retry());

@@ -151,10 +151,28 @@ describe('Action dialog', () => {
     await waitFor(() => expect(move).toHaveTextContent('Move its 2 phone numbers to the parent account first'))
     const box = within(move).getByRole('checkbox')
     expect(box).not.toBeChecked()
+    const impact = () => [...within(dialog).getByTestId('impact-consequences').querySelectorAll('li')].map((li) => li.textContent)
+    const numbers = () => within(dialog).getByTestId('impact-numbers')
+    expect(impact()[0]).toBe('Twilio releases all 2 of its phone numbers. Released numbers may go to someone else.')
+    expect(numbers()).toHaveTextContent(/^2 phone numbers will be released\.$/)
     await user.click(box)
     expect(box).toBeChecked()
-    // The impact says what the tick does.
-    expect(dialog).toHaveTextContent('closes the subaccount only if every number moved')
+    // The impact is true for the tick: the numbers move to the parent and none are released,
+    // and a number that stays means no close is sent. Nothing says they are released.
+    expect(impact()).toEqual([
+      'Subdesk moves its 2 phone numbers to the parent account first, so the close releases none. If a number cannot be moved, the close is not sent: the subaccount stays open and keeps the numbers that stayed.',
+      'The subaccount stops working at once and its Console logs become inaccessible.',
+      'This cannot be undone: a closed subaccount cannot be reopened.',
+      "Twilio deletes closed subaccounts' data 30 days after closure when automatic deletion is on.",
+      "Subdesk keeps the subaccount's name and phone numbers in the history before closing it.",
+    ])
+    expect(numbers()).toHaveTextContent(/^2 phone numbers will be moved to the parent account first; none will be released\.$/)
+    expect(dialog).not.toHaveTextContent('releases all 2')
+    // Unticked again, the release is said again.
+    await user.click(box)
+    expect(impact()[0]).toBe('Twilio releases all 2 of its phone numbers. Released numbers may go to someone else.')
+    expect(impact()).not.toContain('Its phone numbers are not moved: closing releases them.')
+    await user.click(box)
     await user.type(within(dialog).getByTestId('confirm-input'), target.id.slice(-3))
     await user.click(within(dialog).getByTestId('confirm-button'))
 

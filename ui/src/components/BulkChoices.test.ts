@@ -19,6 +19,19 @@ const PLIVO: Connection = { ...DEMO_VOBIZ, id: 'conn-plivo', provider: 'plivo', 
 const TELNYX: Connection = { ...DEMO_VOBIZ, id: 'conn-telnyx', provider: 'telnyx', label: 'Demo Telnyx' }
 const ref = (r: AccountRow): ItemRef => ({ connectionId: r.connectionId, accountId: r.id })
 
+const RELEASED = 'Twilio releases every phone number of these subaccounts; released numbers may go to someone else.'
+const MOVED =
+  'Subdesk moves every phone number of these subaccounts to the parent account first, so closing them releases none. A subaccount with a number that cannot be moved is not closed and keeps that number.'
+const NEVER_REOPENED = 'Closed subaccounts stop working at once and can never be reopened.'
+
+/** Core's consequences of a close with Twilio accounts in it, without and with the move. */
+function closeWords(action: Action, runnable: AccountRow[]) {
+  if (action !== 'close' || !runnable.some((r) => r.provider === 'twilio')) {
+    return { consequences: [], consequencesIfMoved: null }
+  }
+  return { consequences: [RELEASED, NEVER_REOPENED], consequencesIfMoved: [MOVED, NEVER_REOPENED] }
+}
+
 function preview(action: Action, runnable: AccountRow[], numbersReleased: number | null = null): BulkPreview {
   const irreversible = action === 'delete' || action === 'close'
   return {
@@ -29,7 +42,7 @@ function preview(action: Action, runnable: AccountRow[], numbersReleased: number
     perConnection: [],
     numbersReleased,
     unread: 0,
-    consequences: [],
+    ...closeWords(action, runnable),
     confirmPhrase: irreversible ? `${action.toUpperCase()} ${runnable.length}` : null,
     confirmToken: irreversible ? 'token-1' : null,
   }
@@ -107,8 +120,16 @@ describe('Bulk dialog questions', () => {
     const move = await within(dialog).findByTestId('choice-move_numbers')
     expect(within(dialog).getAllByTestId('choice-move_numbers')).toHaveLength(1)
     await waitFor(() => expect(move).toHaveTextContent('Twilio: Move its 7 phone numbers to the parent account first'))
+    const impact = () => within(dialog).getByTestId('impact-consequences')
+    const numbers = () => within(dialog).getByTestId('impact-numbers')
+    expect(numbers()).toHaveTextContent(/^7 phone numbers will be released\.$/)
+    expect(impact()).toHaveTextContent(RELEASED)
     const user = userEvent.setup()
     await user.click(within(move).getByRole('checkbox'))
+    // Ticked, the impact is true for the move: the numbers go to the parent, none are released.
+    expect(numbers()).toHaveTextContent(/^7 phone numbers will be moved to the parent account first; none will be released\.$/)
+    expect([...impact().querySelectorAll('li')].map((li) => li.textContent)).toEqual([MOVED, NEVER_REOPENED])
+    expect(dialog).not.toHaveTextContent('releases every phone number')
     await user.type(within(dialog).getByTestId('bulk-confirm-input'), 'CLOSE 3')
     await user.click(within(dialog).getByTestId('bulk-start'))
     const run = calls.find((c) => c.cmd === 'bulk_run')!

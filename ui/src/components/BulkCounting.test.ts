@@ -26,6 +26,7 @@ function preview(final: boolean, unread = 0): BulkPreview {
     numbersReleased: final ? 9 : null,
     unread: final ? unread : 0,
     consequences: ['Closed subaccounts stop working at once and can never be reopened.'],
+    consequencesIfMoved: null,
     confirmPhrase: 'CLOSE 4',
     confirmToken: final ? 'token-1' : null,
   }

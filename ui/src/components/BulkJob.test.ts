@@ -28,6 +28,7 @@ function preview(runnable: AccountRow[]): BulkPreview {
     numbersReleased: 7,
     unread: 0,
     consequences: ['Closed subaccounts stop working at once and can never be reopened.'],
+    consequencesIfMoved: null,
     confirmPhrase: `CLOSE ${runnable.length}`,
     confirmToken: 'token-1',
   }

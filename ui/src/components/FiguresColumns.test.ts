@@ -1,10 +1,11 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Figures } from '../lib/bindings/Figures'
 import type { FiguresEvent } from '../lib/bindings/FiguresEvent'
 import type { ItemRef } from '../lib/bindings/ItemRef'
 import type { ListEvent } from '../lib/bindings/ListEvent'
 import { AccountsStore } from '../lib/stores/accounts.svelte'
+import { FIGURES_FRESH_MS } from '../lib/stores/figures.svelte'
 import { JobStore } from '../lib/stores/job.svelte'
 import { TableState } from '../lib/stores/table.svelte'
 import { DEMO_TWILIO, makeRow } from '../mock/backend'
@@ -28,9 +29,11 @@ function figures(i: number): Figures {
 
 async function setup(hold = false) {
   const gate = deferred<null>()
+  // What the provider holds now: an action changes it, the next listing shows it.
+  const listed = rows.slice()
   const calls = mockCommands({
     list_accounts: ({ onEvent }) => {
-      sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_TWILIO.id, rows })
+      sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: listed.slice() })
       return null
     },
     figures_read: async ({ items, onEvent }) => {
@@ -47,6 +50,11 @@ async function setup(hold = false) {
     },
     figures_stop: () => null,
     figures_first: () => null,
+    apply_action: ({ accountId }) => {
+      const at = listed.findIndex((r) => r.id === accountId)
+      listed[at] = { ...listed[at], status: 'suspended', providerStatus: 'suspended' }
+      return { row: listed[at], historyId: 1, requestId: null }
+    },
   })
   const accounts = new AccountsStore()
   const table = new TableState(accounts)
@@ -55,6 +63,10 @@ async function setup(hold = false) {
   await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(4))
   return { calls, table, accounts, gate }
 }
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
 
 const shownIds = () => screen.getAllByTestId('account-row').map((r) => r.dataset.id)
 
@@ -91,6 +103,38 @@ describe('Spend and Balance columns', () => {
     await waitFor(() => expect(shownIds()).toEqual([rows[1].id, rows[2].id]))
     table.filter.search = 'spent under 10'
     await waitFor(() => expect(shownIds()).toEqual([rows[0].id]))
+  })
+
+  it('after a single action reads only the changed row; Refresh reads them all again', async () => {
+    const { calls, accounts } = await setup()
+    const asked = () => calls.filter((c) => c.cmd === 'figures_read').map((c) => (c.args.items as ItemRef[]).map((i) => i.accountId).sort())
+    await waitFor(() => expect(asked()).toHaveLength(1))
+    await waitFor(() => expect(screen.queryByTestId('figures-progress')).toBeNull())
+    await accounts.apply(rows[1], 'suspend', null)
+    await waitFor(() => expect(screen.getAllByTestId('account-row')[1]).toHaveAttribute('data-status', 'suspended'))
+    // The action changed row 1: its figures alone are read again.
+    await waitFor(() => expect(asked()).toHaveLength(2))
+    expect(asked()[1]).toEqual([rows[1].id])
+    // A listing that is not the user's Refresh (Check now's, here as a plain listing): only the
+    // row whose read failed before (row 3); rows 0, 1 and 2 are current and unchanged.
+    await accounts.refresh()
+    await waitFor(() => expect(asked()).toHaveLength(3))
+    expect(asked()[2]).toEqual([rows[3].id])
+    await fireEvent.click(screen.getByTestId('refresh-button'))
+    await waitFor(() => expect(asked()).toHaveLength(4))
+    expect(asked()[3]).toEqual(rows.map((r) => r.id).sort())
+  })
+
+  it('a listing reads again the figures read longer ago than they stay current', async () => {
+    const { calls, accounts } = await setup()
+    const reads = () => calls.filter((c) => c.cmd === 'figures_read')
+    await waitFor(() => expect(reads()).toHaveLength(1))
+    await waitFor(() => expect(screen.queryByTestId('figures-progress')).toBeNull())
+    const now = Date.now()
+    vi.spyOn(Date, 'now').mockReturnValue(now + FIGURES_FRESH_MS + 1000)
+    await accounts.refresh()
+    await waitFor(() => expect(reads()).toHaveLength(2))
+    expect((reads()[1].args.items as ItemRef[]).map((i) => i.accountId).sort()).toEqual(rows.map((r) => r.id).sort())
   })
 
   it('shows a progress line with Stop while the figures are read', async () => {

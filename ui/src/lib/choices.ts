@@ -26,11 +26,38 @@ export function answersOf(questions: readonly ActionChoice[], answers: Record<st
 }
 
 /** What the answers add to the impact, in the catalog's words. */
-export function answeredConsequences(questions: readonly AskedChoice[], answers: Record<string, boolean>): string[] {
+export function answeredConsequences(
+  questions: readonly (ActionChoice & { concerns?: string[] })[],
+  answers: Record<string, boolean>,
+): string[] {
   return questions.map((q) => {
     const said = (answers[q.key] ?? q.default) ? q.yes : q.no
-    return q.concerns.length > 0 ? `${q.concerns.join(', ')}: ${said}` : said
+    return q.concerns && q.concerns.length > 0 ? `${q.concerns.join(', ')}: ${said}` : said
   })
+}
+
+/** Whether the Close's move of the numbers to the parent account is asked and ticked. */
+export function movesNumbers(questions: readonly ActionChoice[], answers: Record<string, boolean>): boolean {
+  const q = questions.find((q) => q.key === MOVE_NUMBERS)
+  return q !== undefined && (answers[q.key] ?? q.default)
+}
+
+/** The impact as it is true for the answers. With the numbers' move ticked, core's sentences
+ * for it (`ifMoved`: the numbers go to the parent, the close releases none and is not sent if
+ * one stays) replace the ones that say the numbers are released. Core's two lists already say
+ * what the move's answer does, so its catalog sentence is not added again; every other
+ * answer's sentence follows. Without `ifMoved` (no provider offers the move), the answers'
+ * sentences follow the impact as they are. */
+export function impactSentences(
+  consequences: readonly string[],
+  ifMoved: readonly string[] | null | undefined,
+  questions: readonly (ActionChoice & { concerns?: string[] })[],
+  answers: Record<string, boolean>,
+): string[] {
+  if (!ifMoved) return [...consequences, ...answeredConsequences(questions, answers)]
+  const base = movesNumbers(questions, answers) ? ifMoved : consequences
+  const others = questions.filter((q) => q.key !== MOVE_NUMBERS)
+  return [...base, ...answeredConsequences(others, answers)]
 }
 
 /** The Close question that moves the account's phone numbers to the parent first (core's

@@ -31,6 +31,8 @@ import type { FiguresEvent } from '../lib/bindings/FiguresEvent'
 import { MAX_REASON, reasonToSend } from '../lib/reason'
 import { endChannel, sendToChannel } from './channel'
 
+/** Core's words for a Twilio close of two numbers (crates/core/src/providers/twilio), without
+ * and with the numbers' move to the parent account. */
 export type Call = { cmd: string; args: Record<string, unknown> }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -67,7 +69,7 @@ export function allowedActions(provider: string, status: Status): Action[] {
 
 type ProviderFixtures = Record<
   string,
-  { row: AccountRow; previews: Record<string, unknown>; bulk: Record<string, { consequences: string[] }>; detail?: unknown }
+  { row: AccountRow; previews: Record<string, unknown>; bulk: Record<string, { consequences: string[]; consequencesIfMoved?: string[] | null }>; detail?: unknown }
 >
 const PROVIDERS = fixtures.providers as unknown as Record<string, ProviderFixtures>
 
@@ -82,10 +84,18 @@ export function filled<T>(template: T, fill: Record<string, string>): T {
   return walk(template) as T
 }
 
-/** Core's bulk sentences for `action`, each provider's once, as recorded. */
-function bulkConsequences(rows: AccountRow[], action: Action): string[] {
-  const providers = [...new Set(rows.map((r) => r.provider))]
-  const said = providers.flatMap((p) => Object.values(PROVIDERS[p] ?? {}).find((s) => s.bulk[action])?.bulk[action].consequences ?? [])
+/** Core's bulk sentences for `action`, each provider's once, as recorded; with `moved`, the
+ * sentences with the numbers moved first where a provider has them (`null` when none has). */
+function bulkConsequences(rows: AccountRow[], action: Action, moved: true): string[] | null
+function bulkConsequences(rows: AccountRow[], action: Action, moved?: false): string[]
+function bulkConsequences(rows: AccountRow[], action: Action, moved = false): string[] | null {
+  const providers = [...new Set(rows.map((r) => r.provider))].sort()
+  const recordedOf = (p: string) => Object.values(PROVIDERS[p] ?? {}).find((s) => s.bulk[action])?.bulk[action]
+  if (moved && !providers.some((p) => recordedOf(p)?.consequencesIfMoved)) return null
+  const said = providers.flatMap((p) => {
+    const r = recordedOf(p)
+    return (moved ? r?.consequencesIfMoved : null) ?? r?.consequences ?? []
+  })
   return [...new Set(said)]
 }
 
@@ -695,6 +705,7 @@ export class FakeBackend {
       numbersReleased: action === 'close' ? runnable.length * 2 : null,
       unread: 0,
       consequences: bulkConsequences(runnable, action),
+      consequencesIfMoved: bulkConsequences(runnable, action, true),
       confirmPhrase: irreversible ? `${action.toUpperCase()} ${runnable.length}` : null,
       confirmToken: irreversible ? this.#issue() : null,
     }

@@ -16,6 +16,43 @@ use crate::error::{Error, Result};
 use crate::history::{Intent, Outcome};
 use crate::model::{Action, MovableNumber, Subaccount};
 use crate::providers::catalog::MOVE_NUMBERS;
+use crate::providers::ProviderApi;
+
+/// Where a number a move was about is now, read at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Whereabouts {
+    /// Still in the subaccount: not moved (yet).
+    Subaccount,
+    /// In the parent account: moved.
+    Parent,
+    /// In neither: released (a close or a release made outside Subdesk) or moved elsewhere,
+    /// so whether the move went through is not known.
+    Neither,
+    /// Not in the parent, and the subaccount's numbers could not be read (a closed
+    /// subaccount's, at Twilio): whether the move went through is not known.
+    NotInParent,
+}
+
+/// Reads where the number `number_sid` of `account_id` is now: the parent's own number first
+/// (there, it moved, whatever the subaccount's state), then the subaccount's numbers.
+/// `Ok(None)` when the provider has no such move.
+pub(crate) async fn whereabouts(
+    api: &dyn ProviderApi,
+    account_id: &str,
+    number_sid: &str,
+) -> Result<Option<Whereabouts>> {
+    match api.parent_holds_number(number_sid).await? {
+        None => return Ok(None),
+        Some(true) => return Ok(Some(Whereabouts::Parent)),
+        Some(false) => {}
+    }
+    Ok(Some(match api.movable_numbers(account_id).await {
+        Ok(Some(list)) if list.iter().any(|n| n.sid == number_sid) => Whereabouts::Subaccount,
+        Ok(_) => Whereabouts::Neither,
+        Err(e) if e.retryable() => return Err(e),
+        Err(_) => Whereabouts::NotInParent,
+    }))
+}
 
 /// What the moves before a close came to.
 pub(super) enum BeforeClose {
@@ -121,9 +158,10 @@ impl ActionContext<'_> {
         self.complete(history_id, started, ending).await
     }
 
-    /// Sends the move; after a doubtful answer, reads the numbers: gone means moved, still
-    /// there means send again (safe: once the number has left, the same request answers 404
-    /// and moves nothing, so no number is ever moved twice).
+    /// Sends the move; after a doubtful answer, reads where the number is: in the parent means
+    /// moved, still in the subaccount means send again (safe: once the number has left, the same
+    /// request answers 404 and moves nothing, so no number is ever moved twice), in neither
+    /// (released meanwhile) leaves the outcome unknown.
     async fn send_move(&self, current: &Subaccount, n: &MovableNumber) -> Ending {
         let mut tries = Tries::default();
         loop {
@@ -138,9 +176,15 @@ impl ActionContext<'_> {
             };
             tries.sent += call.attempts.max(1);
             tries.request_id = call.request_id.clone().or(tries.request_id.take());
-            // Gone from the account after an attempt that may have gone through: that one did it.
+            // Gone from the account after an attempt that may have gone through: that one did
+            // it, if the parent holds the number now.
             if tries.in_doubt && matches!(call.error, Error::NotFound { .. }) {
-                return tries.end(Outcome::Succeeded, Some(current.clone()), None);
+                return match self.now_at(&current.id, n).await {
+                    Some(Whereabouts::Parent) => {
+                        tries.end(Outcome::Succeeded, Some(current.clone()), None)
+                    }
+                    _ => tries.unknown(&call.error),
+                };
             }
             if !call.ambiguous {
                 return match tries.in_doubt {
@@ -149,9 +193,13 @@ impl ActionContext<'_> {
                 };
             }
             tries.in_doubt = true;
-            match self.still_holds(&current.id, n).await {
-                Some(false) => return tries.end(Outcome::Succeeded, Some(current.clone()), None),
-                Some(true) if tries.sent < self.retry.max_tries && !self.cancelled() => {
+            match self.now_at(&current.id, n).await {
+                Some(Whereabouts::Parent) => {
+                    return tries.end(Outcome::Succeeded, Some(current.clone()), None)
+                }
+                Some(Whereabouts::Subaccount)
+                    if tries.sent < self.retry.max_tries && !self.cancelled() =>
+                {
                     tokio::time::sleep(self.retry.delay(tries.sent, None)).await
                 }
                 _ => return tries.unknown(&call.error),
@@ -159,12 +207,12 @@ impl ActionContext<'_> {
         }
     }
 
-    /// Whether the account still holds the number, `None` when that cannot be read.
-    async fn still_holds(&self, account_id: &str, n: &MovableNumber) -> Option<bool> {
-        match self.api.movable_numbers(account_id).await {
-            Ok(Some(list)) => Some(list.iter().any(|m| m.sid == n.sid)),
-            _ => None,
-        }
+    /// Where the number is now, `None` when that cannot be read.
+    async fn now_at(&self, account_id: &str, n: &MovableNumber) -> Option<Whereabouts> {
+        whereabouts(self.api.as_ref(), account_id, &n.sid)
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Why a number stayed, in a few words for the close's sentence.

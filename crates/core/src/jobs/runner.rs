@@ -48,24 +48,40 @@ pub fn bulk_phrase(action: Action, count: usize) -> String {
 /// What a bulk action does, from the description of each provider among the accounts it will
 /// touch. The answers to its questions add their own sentences in the dialog, as the user
 /// changes them (`ActionChoice::yes` / `no`, from the same description).
-fn bulk_consequences(action: Action, rows: &[AccountRow]) -> Vec<String> {
+fn bulk_consequences(action: Action, rows: &[AccountRow], moved: bool) -> Vec<String> {
     let mut providers: Vec<Provider> = rows.iter().map(|r| r.provider).collect();
     providers.sort();
     providers.dedup();
     let mut out: Vec<String> = Vec::new();
     for p in providers {
         let info = p.info();
-        for line in info
+        let lines = info
             .action(action)
-            .map(|a| a.consequences.clone())
-            .unwrap_or_default()
-        {
+            .map(|a| match moved && !a.consequences_if_moved.is_empty() {
+                true => a.consequences_if_moved.clone(),
+                false => a.consequences.clone(),
+            })
+            .unwrap_or_default();
+        for line in lines {
             if !out.contains(&line) {
                 out.push(line);
             }
         }
     }
     out
+}
+
+/// [`bulk_consequences`] with the numbers moved first, when a provider of `rows` offers that
+/// move for `action` (Twilio's Close); `None` otherwise.
+fn bulk_consequences_if_moved(action: Action, rows: &[AccountRow]) -> Option<Vec<String>> {
+    rows.iter()
+        .any(|r| {
+            r.provider
+                .info()
+                .action(action)
+                .is_some_and(|a| !a.consequences_if_moved.is_empty())
+        })
+        .then(|| bulk_consequences(action, rows, true))
 }
 
 /// Bulk jobs of one workspace: their preview, their run and their cancel. They share with
@@ -136,7 +152,8 @@ impl BulkJobs {
             confirm_phrase: action
                 .irreversible()
                 .then(|| bulk_phrase(action, runnable.len())),
-            consequences: bulk_consequences(action, &runnable),
+            consequences: bulk_consequences(action, &runnable, false),
+            consequences_if_moved: bulk_consequences_if_moved(action, &runnable),
             runnable,
             skipped,
             per_connection: per,

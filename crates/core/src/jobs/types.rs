@@ -61,6 +61,10 @@ pub struct BulkPreview {
     pub unread: u32,
     /// What the action does, per provider involved, in plain sentences.
     pub consequences: Vec<String>,
+    /// The same when the numbers are moved to the parent account first (Twilio's Close with
+    /// "move its phone numbers" chosen): shown while the move is ticked. `None`: no provider
+    /// of the job offers that move.
+    pub consequences_if_moved: Option<Vec<String>>,
     /// For irreversible actions: what the user must type, e.g. `CLOSE 37`.
     pub confirm_phrase: Option<String>,
     /// For irreversible actions: the single-use token the job must carry.

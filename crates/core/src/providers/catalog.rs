@@ -134,6 +134,9 @@ pub struct ActionInfo {
     pub irreversible: bool,
     /// What it does, for a dialog over many accounts of this provider.
     pub consequences: Vec<String>,
+    /// `consequences` when its [`MOVE_NUMBERS`] choice is answered yes (the numbers move to the
+    /// parent first, so the close releases none); empty when the action has no such choice.
+    pub consequences_if_moved: Vec<String>,
     /// What it does to one account, for its confirmation dialog (see
     /// [`ProviderInfo::impact`]). A sentence may hold a `{name}` the adapter fills in from
     /// what it read (Twilio's `{released}` and `{kept}` phone numbers).
@@ -313,6 +316,7 @@ impl ActionInfo {
             provider_word: None,
             irreversible: action.irreversible(),
             consequences: consequences.iter().map(|s| (*s).into()).collect(),
+            consequences_if_moved: Vec::new(),
             impact: Vec::new(),
             choices: Vec::new(),
             still_costs: Vec::new(),
@@ -326,6 +330,13 @@ impl ActionInfo {
 
     pub fn impact(mut self, sentences: &[&str]) -> ActionInfo {
         self.impact = sentences.iter().map(|s| (*s).into()).collect();
+        self
+    }
+
+    /// What it does to many accounts when their numbers are moved first (see
+    /// [`ActionInfo::consequences_if_moved`]).
+    pub fn consequences_if_moved(mut self, sentences: &[&str]) -> ActionInfo {
+        self.consequences_if_moved = sentences.iter().map(|s| (*s).into()).collect();
         self
     }
 

@@ -157,6 +157,7 @@ pub trait ProviderApi: Send + Sync {
         Ok(Impact {
             numbers_released: None,
             consequences: self.provider().info().impact(action, &[]),
+            consequences_if_moved: None,
         })
     }
 
@@ -179,6 +180,14 @@ pub trait ProviderApi: Send + Sync {
     /// now; `None` when this provider has no such move (the default).
     async fn movable_numbers(&self, id: &str) -> Result<Option<Vec<MovableNumber>>> {
         let _ = id;
+        Ok(None)
+    }
+
+    /// Whether the connection's parent account holds the phone number `number_sid` now (where
+    /// [`ProviderApi::move_number_within`] puts it), read now; `None` when this provider has no
+    /// such move (the default).
+    async fn parent_holds_number(&self, number_sid: &str) -> Result<Option<bool>> {
+        let _ = number_sid;
         Ok(None)
     }
 

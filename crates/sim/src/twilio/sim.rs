@@ -139,6 +139,12 @@ impl TwilioSim<'_> {
         self.world(|w| w.tie_number(number_sid, tie))
     }
 
+    /// Releases one number outside any API call (a release in Twilio's Console, made outside
+    /// Subdesk): it leaves its account and goes to no other. False for an unknown number SID.
+    pub fn release_number(&self, number_sid: &str) -> bool {
+        self.world(|w| w.release_number(number_sid))
+    }
+
     /// Every number transfer applied so far, in order.
     pub fn transfers(&self) -> Vec<TwilioTransfer> {
         self.world(|w| w.transfers())

@@ -669,6 +669,19 @@ impl TwilioWorld {
         }
     }
 
+    /// Releases one number from whichever account holds it (as a release in Twilio's Console
+    /// does: it leaves the account, to no other). Returns false for an unknown number SID.
+    pub(crate) fn release_number(&mut self, pn: &str) -> bool {
+        for a in self.accounts.iter_mut() {
+            if let Some(at) = a.numbers.iter().position(|n| n.sid == pn) {
+                a.numbers.remove(at);
+                a.updated = Utc::now();
+                return true;
+            }
+        }
+        false
+    }
+
     /// `(sid, phone_number)` of each number `sid` holds, in listing order.
     pub(crate) fn numbers_of(&self, sid: &str) -> Vec<(String, String)> {
         self.get(sid)

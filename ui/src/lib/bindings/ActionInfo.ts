@@ -23,6 +23,11 @@ irreversible: boolean,
  */
 consequences: Array<string>, 
 /**
+ * `consequences` when its [`MOVE_NUMBERS`] choice is answered yes (the numbers move to the
+ * parent first, so the close releases none); empty when the action has no such choice.
+ */
+consequencesIfMoved: Array<string>, 
+/**
  * What it does to one account, for its confirmation dialog (see
  * [`ProviderInfo::impact`]). A sentence may hold a `{name}` the adapter fills in from
  * what it read (Twilio's `{released}` and `{kept}` phone numbers).

@@ -24,6 +24,12 @@ unread: number,
  */
 consequences: Array<string>, 
 /**
+ * The same when the numbers are moved to the parent account first (Twilio's Close with
+ * "move its phone numbers" chosen): shown while the move is ticked. `None`: no provider
+ * of the job offers that move.
+ */
+consequencesIfMoved: Array<string> | null, 
+/**
  * For irreversible actions: what the user must type, e.g. `CLOSE 37`.
  */
 confirmPhrase: string | null, 

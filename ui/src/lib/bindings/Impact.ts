@@ -11,4 +11,10 @@ numbersReleased: number | null,
 /**
  * Plain sentences, shown as a list in the confirmation dialog.
  */
-consequences: Array<string>, };
+consequences: Array<string>, 
+/**
+ * The same sentences when the Close's "move its phone numbers to the parent account
+ * first" is chosen (Twilio): the numbers move and the close releases none. `None` when
+ * the action offers no such move; the dialog shows these while the move is ticked.
+ */
+consequencesIfMoved: Array<string> | null, };

@@ -47,7 +47,7 @@ const FLUSH_LATER_MS = 250
 
 export class AccountsStore {
   rows = $state.raw<AccountRow[]>([])
-  /** The Spend and Balance figures of the rows (read after each listing, see AccountsTable). */
+  /** The Spend and Balance figures of the rows (read after each listing as needed, see AccountsTable). */
   readonly figures = new FiguresStore()
   loading = $state(false)
   /** Rows received so far in the current listing, shown while it runs. */
@@ -102,10 +102,12 @@ export class AccountsStore {
    * Re-reads every connection. A refresh started while one runs supersedes it. The rows on
    * screen stay (and so do the scroll position and the selection) while it runs: each listed
    * row replaces its old version as its page arrives, and a connection's rows that were not
-   * listed again go when that connection is done.
+   * listed again go when that connection is done. `rereadFigures` (the Refresh button): every
+   * row's spend and balance are read again after it, not only those that need it.
    */
-  async refresh(): Promise<void> {
+  async refresh({ rereadFigures = false }: { rereadFigures?: boolean } = {}): Promise<void> {
     const generation = ++this.#generation
+    if (rereadFigures) this.figures.rereadAll()
     // What is on screen now (including rows kept from an earlier failure) is what a failing
     // connection keeps showing.
     this.flush()
@@ -359,6 +361,8 @@ export class AccountsStore {
       this.clearState(key)
       this.updateRows([result.row])
       this.flush()
+      // Its spend and balance are read again if the action changed it; no other row's are.
+      void this.figures.readChanged([result.row])
       return result
     } catch (e) {
       const failure = api.toApiError(e)

@@ -79,9 +79,13 @@
 //!   the account is not closed, and the history and the result say which number stayed and
 //!   Twilio's reason ("add a compliant address or bundle to the parent account"). HTTP status
 //!   of these refusals: not documented; assumed 400 like Twilio's other 21xxx validation codes.
-//!   A transfer that may have applied (a 5xx, a timeout) is settled by reading the
-//!   subaccount's numbers again: gone from it means moved. Sending it again is safe: once the
-//!   number has left the subaccount, the same request answers 404 and moves nothing.
+//!   A transfer that may have applied (a 5xx, a timeout, a crash) is settled by reading where
+//!   the number is: the subaccount's numbers, then the parent's own number [spec:
+//!   `FetchIncomingPhoneNumber`, `GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/
+//!   {Sid}.json`, Twilio's 404 when the account holds no such number]. Moved only when the
+//!   parent holds it; gone from both (a close or a release made outside Subdesk releases the
+//!   subaccount's numbers) stays not known, for the user to record. Sending it again is safe:
+//!   once the number has left the subaccount, the same request answers 404 and moves nothing.
 //! - **Moving numbers out of a suspended subaccount.** No document says whether a suspended
 //!   subaccount's numbers can be transferred. The suspension article says Twilio keeps them and
 //!   "we leave it up to the owner of the parent account to determine if they want to release

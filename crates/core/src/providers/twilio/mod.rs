@@ -108,6 +108,10 @@ impl ProviderSpec for Spec {
                     "Twilio releases every phone number of these subaccounts; released numbers may go to someone else.",
                     "Closed subaccounts stop working at once and can never be reopened.",
                 ])
+                .consequences_if_moved(&[
+                    "Subdesk moves every phone number of these subaccounts to the parent account first, so closing them releases none. A subaccount with a number that cannot be moved is not closed and keeps that number.",
+                    "Closed subaccounts stop working at once and can never be reopened.",
+                ])
                 .impact(&[
                     "{released}",
                     "The subaccount stops working at once and its Console logs become inaccessible.",
@@ -176,6 +180,19 @@ impl ProviderSpec for Spec {
             .with_max_body(parts.max_body),
         )
     }
+}
+
+/// A phone number's SID as Twilio writes it (`PN` and 32 characters), checked before it goes
+/// into a request's path.
+fn check_number_sid(sid: &str) -> Result<()> {
+    if !sid.starts_with("PN") || sid.len() != 34 || !sid.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Err(Error::validation(
+            "number",
+            "A Twilio phone number SID starts with PN.",
+        ));
+    }
+    Ok(())
 }
 
 /// Why the Suspend dialogs offer no move of the numbers (see [`assumptions`]: "Moving numbers
@@ -754,6 +771,12 @@ impl ProviderApi for TwilioApi {
             Some(Err(why)) => why.released_sentence(),
             None => "Twilio releases all phone numbers of this subaccount. Released numbers may go to someone else.".into(),
         };
+        let moved = match &read {
+            Some(Ok(0)) => released.clone(),
+            Some(Ok(1)) => "Subdesk moves its phone number to the parent account first, so the close releases none. If it cannot be moved, the close is not sent: the subaccount stays open and keeps it.".to_string(),
+            Some(Ok(n)) => format!("Subdesk moves its {n} phone numbers to the parent account first, so the close releases none. If a number cannot be moved, the close is not sent: the subaccount stays open and keeps the numbers that stayed."),
+            _ => "Subdesk reads its phone numbers again and moves them to the parent account first, so the close releases none. If they cannot be read or a number cannot be moved, the close is not sent: the subaccount stays open and keeps the numbers that stayed.".into(),
+        };
         let kept = match numbers {
             Some(0) => "It has no phone numbers, so none are billed while it is suspended.".to_string(),
             Some(1) => "Its phone number is kept, and the parent account is still billed for it every month.".to_string(),
@@ -770,6 +793,11 @@ impl ProviderApi for TwilioApi {
             } else {
                 None
             },
+            consequences_if_moved: (action == Action::Close).then(|| {
+                self.provider()
+                    .info()
+                    .impact(action, &[("released", &moved), ("kept", &kept)])
+            }),
             consequences,
         })
     }
@@ -854,6 +882,22 @@ impl ProviderApi for TwilioApi {
         ))
     }
 
+    /// The parent's own IncomingPhoneNumber (`GET …/Accounts/{Parent}/IncomingPhoneNumbers/
+    /// {Sid}.json`, `FetchIncomingPhoneNumber`): found means the parent holds it; Twilio's own
+    /// 404 means it does not (see [`assumptions`]: "Moving numbers to the parent").
+    async fn parent_holds_number(&self, number_sid: &str) -> Result<Option<bool>> {
+        check_number_sid(number_sid)?;
+        let url = format!(
+            "{}{API_PREFIX}/Accounts/{}/IncomingPhoneNumbers/{number_sid}.json",
+            self.base_url, self.account_sid
+        );
+        match self.get(&url).await.map_err(|e| e.error) {
+            Ok(_) => Ok(Some(true)),
+            Err(Error::NotFound { .. }) => Ok(Some(false)),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Twilio's "exchanging numbers between subaccounts": the number's `AccountSid` set to the
     /// parent (see [`assumptions`]).
     async fn move_number_within(
@@ -863,11 +907,7 @@ impl ProviderApi for TwilioApi {
         max_tries: u32,
     ) -> Result<Option<String>, CallError> {
         super::check_target(Provider::Twilio, id, &self.account_sid)?;
-        if !number.sid.starts_with("PN") || number.sid.len() != 34 {
-            return Err(
-                Error::validation("number", "A Twilio phone number SID starts with PN.").into(),
-            );
-        }
+        check_number_sid(&number.sid)?;
         let url = format!(
             "{}{API_PREFIX}/Accounts/{id}/IncomingPhoneNumbers/{}.json",
             self.base_url, number.sid
