@@ -215,15 +215,10 @@ impl Reconciler<'_> {
                 ..Completion::outcome(Outcome::Succeeded)
             }),
             Ok(a) => match self.may_still_apply(e) {
-                Some(until) => Completion {
-                    error_code: Some(HistoryCode::NotYetApplied),
-                    error_message: Some(format!(
-                        "Checked on {}: the change has not shown yet, but the provider may still apply it until about {}. Subdesk checks again by itself, and sends nothing to this account until then.",
-                        display_time(&now_iso()),
-                        display_time(&until)
-                    )),
-                    ..Completion::outcome(Outcome::Unknown)
-                },
+                Some(until) => not_yet(
+                    "the change has not shown yet, but the provider may still apply it",
+                    &until,
+                ),
                 None => reconciled(Completion {
                     status_after: Some(a.status),
                     error_code: Some(HistoryCode::NotApplied),
@@ -302,15 +297,10 @@ impl Reconciler<'_> {
                 not_known("Subdesk cannot read the subaccount's numbers to see whether it is still there")
             }
             Whereabouts::Subaccount => match self.may_still_apply(e) {
-                Some(until) => Completion {
-                    error_code: Some(HistoryCode::NotYetApplied),
-                    error_message: Some(format!(
-                        "Checked on {}: the number has not moved yet, but the provider may still move it until about {}. Subdesk checks again by itself, and sends nothing to this account until then.",
-                        display_time(&now_iso()),
-                        display_time(&until)
-                    )),
-                    ..Completion::outcome(Outcome::Unknown)
-                },
+                Some(until) => not_yet(
+                    "the number has not moved yet, but the provider may still move it",
+                    &until,
+                ),
                 None => reconciled(Completion {
                     error_code: Some(HistoryCode::NotApplied),
                     error_message: Some("Checked later: the number did not move and is still in the subaccount. Close the subaccount again with the move if it is still needed.".into()),
@@ -351,5 +341,19 @@ impl Reconciler<'_> {
         (until.with_timezone(&chrono::Utc) - chrono::Utc::now())
             .to_std()
             .ok()
+    }
+}
+
+/// An entry that stays unknown because the provider may still apply it (a late write): what
+/// was seen, until when it may change, and that Subdesk checks again by itself.
+fn not_yet(seen: &str, until: &str) -> Completion {
+    Completion {
+        error_code: Some(HistoryCode::NotYetApplied),
+        error_message: Some(format!(
+            "Checked on {}: {seen} until about {}. Subdesk checks again by itself, and sends nothing to this account until then.",
+            display_time(&now_iso()),
+            display_time(until)
+        )),
+        ..Completion::outcome(Outcome::Unknown)
     }
 }
