@@ -287,11 +287,7 @@ impl Error {
     /// A sentence for a non-technical user: what happened, then what to do.
     pub fn user_message(&self) -> String {
         match self {
-            Error::Auth { provider } => format!(
-                "{} did not accept these credentials: the account ID or the token is wrong. Copy both again from the {} console.",
-                provider.name(),
-                provider.name()
-            ),
+            Error::Auth { provider } => provider.info().credentials_refused.clone(),
             Error::NotFound { what } => format!(
                 "{what} was not found. It may have been removed by someone else: refresh the list."
             ),
@@ -337,7 +333,7 @@ impl Error {
                 "Nothing was sent: Subdesk acts only once the team database has the action, and it could not be reached. {sentence} Listing still works; try again when the team database is back."
             ),
             Error::ApiKeyRefused { provider } => format!(
-                "{} refused this API key for managing subaccounts. Either the key's secret is wrong, or it is a Standard or Restricted key, which cannot use the Accounts resource. Edit the connection to use the parent account's Auth Token (or a Main API key).",
+                "{} did not accept this API key for this Account SID: the API key SID or its secret is wrong, the key belongs to another account, or it is a Standard or Restricted key, which cannot manage subaccounts. In the Console of the account whose SID you entered, check under API keys & tokens that this key is listed there as a Main key, or sign in with the Auth Token instead.",
                 provider.name()
             ),
             Error::ApiKeyCannotReachSubaccount { provider } => format!(
@@ -744,8 +740,20 @@ mod tests {
         .user_message();
         assert_eq!(
             m,
-            "Vobiz did not accept these credentials: the account ID or the token is wrong. Copy both again from the Vobiz console."
+            "Vobiz did not accept these credentials: either the Auth ID or the Auth Token is wrong, and Vobiz gives the same answer for both. Copy both again from the Vobiz console."
         );
+        // Telnyx's form has no account ID: its sentence names only the key.
+        let telnyx = Error::Auth {
+            provider: Provider::Telnyx,
+        }
+        .user_message();
+        assert!(telnyx.starts_with("Telnyx did not accept this API key:"), "{telnyx}");
+        for provider in Provider::all() {
+            let m = Error::Auth { provider }.user_message();
+            assert!(!m.to_lowercase().contains("edit the connection"), "{m}");
+            let m = Error::ApiKeyRefused { provider }.user_message();
+            assert!(!m.to_lowercase().contains("edit the connection"), "{m}");
+        }
     }
 
     #[test]

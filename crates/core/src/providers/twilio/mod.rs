@@ -129,6 +129,7 @@ impl ProviderSpec for Spec {
             reports_status: true,
             lists_cancelled_on_request: false,
             forbidden_advice: "Ask Twilio support or the account's owner to allow it.".into(),
+            credentials_refused: "Twilio did not accept these credentials: either the Account SID or the Auth Token is wrong, and Twilio gives the same answer for both. In the Twilio Console, both are under Account Info on the account's dashboard: compare the Account SID character by character, and copy the Auth Token again with its copy button.".into(),
             spend_note: None,
         }
     }
@@ -638,6 +639,9 @@ impl ProviderApi for TwilioApi {
                 Error::Auth { provider } if self.uses_api_key() => {
                     Error::ApiKeyRefused { provider }
                 }
+                // The key authenticated, and no account has this SID (see `assumptions`: API
+                // keys and an unknown Account SID).
+                Error::NotFound { .. } => Error::validation("accountId", assumptions::UNKNOWN_ACCOUNT_SID),
                 e => e,
             })?;
         let a: AccountJson = parse_json(raw)?;
@@ -670,7 +674,7 @@ impl ProviderApi for TwilioApi {
             .find(|a| !a.is_parent)
         else {
             return Ok(vec![
-                "This connection uses an API key, and the account has no subaccount yet to check what the key may do. If previews or actions are refused later, edit the connection to use the Auth Token.".into(),
+                "This connection uses an API key, and the account has no subaccount yet to check what the key may do. Signing in with the Auth Token instead avoids any such limit.".into(),
             ]);
         };
         let mut notes = Vec::new();
@@ -680,7 +684,7 @@ impl ProviderApi for TwilioApi {
         ) {
             notes.push("This API key cannot read subaccounts' phone numbers (Twilio keeps main-account API keys to main-account resources), so Subdesk cannot show which numbers closing would release.".into());
         }
-        notes.push("Twilio does not document whether an API key may suspend or close a subaccount. If Twilio refuses an action, edit the connection to use the Auth Token.".into());
+        notes.push("Twilio does not document whether an API key may suspend or close a subaccount. Signing in with the Auth Token instead lets Subdesk do both.".into());
         Ok(notes)
     }
 
