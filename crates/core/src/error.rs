@@ -60,6 +60,9 @@ pub enum Error {
         status: u16,
         code: Option<String>,
         detail: String,
+        /// `detail` is Subdesk's own sentence for a documented code (said in the message);
+        /// false: it is the provider's own words, kept for *Details* ([`Error::provider_words`]).
+        explained: bool,
     },
     /// The provider answered a change as done, yet the account, read again, is still in the
     /// state it was in: nothing changed.
@@ -223,6 +226,10 @@ pub struct UiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub field: Option<String>,
+    /// The provider's own words, shown under a collapsed *Details* beside `message`, never in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub details: Option<String>,
 }
 
 impl Error {
@@ -390,13 +397,19 @@ impl Error {
             Error::Provider { status, .. } if *status >= 500 => {
                 "The provider had a problem on its side, so nothing was changed. Try again in a few minutes.".into()
             }
-            Error::Provider { message, .. } => format!(
-                "The provider refused the request: {message}. Check the account in the provider's console."
-            ),
-            Error::Refused { provider, detail, .. } => format!(
-                "{} did not do it, and said why: {} Nothing was changed. Check the account in the {} console before you try again.",
+            // The provider's own words go to `provider_words` (the window's *Details*), never
+            // into the sentence.
+            Error::Provider { .. } => {
+                "The provider refused the request. Check the account in the provider's console before you try again.".into()
+            }
+            Error::Refused { provider, detail, explained: true, .. } => format!(
+                "{} did not do it, and nothing was changed. {}",
                 provider.name(),
                 as_sentence(detail),
+            ),
+            Error::Refused { provider, .. } => format!(
+                "{} refused the request and gave its reasons. Nothing was changed. Check the account in the {} console before you try again.",
+                provider.name(),
                 provider.name()
             ),
             Error::NotApplied { provider, status } => format!(
@@ -416,7 +429,27 @@ impl Error {
             message: self.user_message(),
             retryable: self.retryable(),
             field: self.field().map(str::to_string),
+            details: self.provider_words(),
         }
+    }
+
+    /// The provider's own words about this error ("HTTP 400, code 21100: Invalid status"),
+    /// for the window's collapsed *Details*; never part of [`Error::user_message`]. `None` when
+    /// the provider said nothing of its own (or Subdesk's sentence already explains its code).
+    pub fn provider_words(&self) -> Option<String> {
+        let (status, code, words) = match self {
+            Error::Provider { status, code, message } => (*status, code, message),
+            Error::Refused { status, code, detail, explained: false, .. } => (*status, code, detail),
+            _ => return None,
+        };
+        let words = words.trim();
+        if words.is_empty() || words == format!("HTTP {status}") {
+            return None;
+        }
+        Some(match code {
+            Some(code) => format!("HTTP {status}, code {code}: {words}"),
+            None => format!("HTTP {status}: {words}"),
+        })
     }
 
     /// The form field this error is about, if any.
@@ -565,6 +598,7 @@ mod tests {
                 status: 422,
                 code: Some("10015".into()),
                 detail: "The managed account is already enabled".into(),
+                explained: false,
             },
             Error::NotApplied {
                 provider: Provider::Vonage,
@@ -730,6 +764,62 @@ mod tests {
             assert!(!m.contains("whether the change went through"), "{e:?}: {m}");
             assert!(!m.contains("Service Unavailable"), "{e:?}: {m}");
         }
+    }
+
+    #[test]
+    fn the_providers_own_words_go_to_details_never_into_the_sentence() {
+        let refused = Error::Provider {
+            status: 400,
+            code: Some("21100".into()),
+            message: "Invalid Status transition".into(),
+        };
+        assert_eq!(
+            refused.user_message(),
+            "The provider refused the request. Check the account in the provider's console before you try again."
+        );
+        assert_eq!(
+            refused.to_ui().details.as_deref(),
+            Some("HTTP 400, code 21100: Invalid Status transition")
+        );
+        let reasons = Error::Refused {
+            provider: Provider::Vonage,
+            status: 422,
+            code: None,
+            detail: "primary_account_id: must be a subaccount".into(),
+            explained: false,
+        };
+        assert_eq!(
+            reasons.user_message(),
+            "Vonage refused the request and gave its reasons. Nothing was changed. Check the account in the Vonage console before you try again."
+        );
+        assert_eq!(
+            reasons.provider_words().as_deref(),
+            Some("HTTP 422: primary_account_id: must be a subaccount")
+        );
+        let down = Error::Provider {
+            status: 503,
+            code: Some("20503".into()),
+            message: "Service is unavailable. Please try again".into(),
+        };
+        assert!(!down.user_message().contains("Service is unavailable"));
+        assert_eq!(
+            down.provider_words().as_deref(),
+            Some("HTTP 503, code 20503: Service is unavailable. Please try again")
+        );
+        // Subdesk's own sentence for a documented code is the message itself: no Details.
+        let explained = Error::Refused {
+            provider: Provider::Twilio,
+            status: 400,
+            code: Some("21613".into()),
+            detail: "The number needs an address on file (error 21613).".into(),
+            explained: true,
+        };
+        assert_eq!(
+            explained.user_message(),
+            "Twilio did not do it, and nothing was changed. The number needs an address on file (error 21613)."
+        );
+        assert_eq!(explained.provider_words(), None);
+        assert_eq!(Error::Timeout.to_ui().details, None);
     }
 
     #[test]

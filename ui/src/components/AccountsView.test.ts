@@ -289,7 +289,9 @@ describe('Accounts table', () => {
         if (failVobiz) {
           // One page arrived before the failure: it is kept as fresh, the rest as stale.
           sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_VOBIZ.id, rows: [vobiz[0]] })
-          sendToChannel<ListEvent>(onEvent, { kind: 'failed', connectionId: DEMO_VOBIZ.id, error: uiError(failVobiz, 'Vobiz: the request timed out.', true) })
+          const error = uiError(failVobiz, 'Vobiz: the request timed out.', true)
+          if (failVobiz === 'provider') error.details = 'HTTP 400: Invalid sub-account request'
+          sendToChannel<ListEvent>(onEvent, { kind: 'failed', connectionId: DEMO_VOBIZ.id, error })
         } else {
           sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_VOBIZ.id, rows: vobiz })
           sendToChannel<ListEvent>(onEvent, { kind: 'done', connectionId: DEMO_VOBIZ.id, total: 3 })
@@ -328,6 +330,11 @@ describe('Accounts table', () => {
     failVobiz = 'provider'
     await accounts.refresh()
     await waitFor(() => expect(screen.getByTestId('connection-failure')).toHaveTextContent('Demo Vobiz answered with an error.'))
+    // The provider's own words: under a collapsed Details, not in the sentence.
+    const words = within(screen.getByTestId('connection-failure')).getByTestId('connection-failure-details')
+    expect(words).not.toHaveAttribute('open')
+    expect(words).toHaveTextContent("Details The provider's own words: HTTP 400: Invalid sub-account request")
+    expect(screen.getByTestId('connection-failure').querySelector('p')).not.toHaveTextContent('Invalid sub-account')
 
     failVobiz = false
     await fireEvent.click(screen.getByRole('button', { name: 'Retry listing Demo Vobiz' }))

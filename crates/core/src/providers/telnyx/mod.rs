@@ -401,6 +401,7 @@ fn classify(raw: &RawResponse) -> Refusal {
                 status: 422,
                 code,
                 detail,
+                explained: false,
             }
             .into();
         }

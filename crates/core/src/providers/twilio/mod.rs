@@ -565,6 +565,7 @@ fn classify_error(raw: &RawResponse) -> Error {
             status: raw.status,
             code: code.map(|c| c.to_string()),
             detail: detail.into(),
+            explained: true,
         };
     }
     match (raw.status, code) {
@@ -845,6 +846,7 @@ impl ProviderApi for TwilioApi {
                         "{} So Subdesk cannot move them.",
                         why.sentence("phone numbers")
                     ),
+                    explained: true,
                 })
             }
         };

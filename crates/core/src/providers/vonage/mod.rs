@@ -281,6 +281,7 @@ fn classify(raw: &RawResponse) -> Refusal {
                 status: 422,
                 code: None,
                 detail,
+                explained: false,
             };
             return Refusal { error, request_id };
         }
