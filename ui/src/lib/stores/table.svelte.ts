@@ -79,7 +79,7 @@ export class TableState {
     const hide = this.showEnded || this.filter.status || only ? null : keep
     // "spent over 100": a search about figures filters by them instead of names and ids.
     const asked = parseFigureQuery(this.filter.search)
-    let shown: AccountRow[]
+    let shown: readonly AccountRow[]
     if (asked === null) {
       shown = filterSorted(this.#sorted, this.filter, hide)
     } else {
