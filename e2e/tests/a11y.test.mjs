@@ -115,6 +115,15 @@ const VIEWS = [
     const s = byId(b, 'settings-concurrency')
     await s.scrollIntoView()
     await s.waitForDisplayed()
+    // Side by side, the two fields' labels and inputs line up (issue 26 item 4).
+    const tops = await b.execute(() =>
+      ['settings-concurrency', 'settings-display-name'].map((id) => {
+        const input = document.querySelector(`[data-testid="${id}"]`)
+        const label = input.id ? document.querySelector(`label[for="${input.id}"]`) : input.closest('label').querySelector('span')
+        return { label: Math.round(label.getBoundingClientRect().top), input: Math.round(input.getBoundingClientRect().top) }
+      }),
+    )
+    assert.deepEqual(tops[0], tops[1], `labels and inputs at the same heights: ${JSON.stringify(tops)}`)
   }],
   // A bulk job's entries are hidden under its collapsed row: the first entry shown is a single one.
   ['history', async (b) => {
