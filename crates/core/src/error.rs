@@ -438,8 +438,18 @@ impl Error {
     /// the provider said nothing of its own (or Subdesk's sentence already explains its code).
     pub fn provider_words(&self) -> Option<String> {
         let (status, code, words) = match self {
-            Error::Provider { status, code, message } => (*status, code, message),
-            Error::Refused { status, code, detail, explained: false, .. } => (*status, code, detail),
+            Error::Provider {
+                status,
+                code,
+                message,
+            } => (*status, code, message),
+            Error::Refused {
+                status,
+                code,
+                detail,
+                explained: false,
+                ..
+            } => (*status, code, detail),
             _ => return None,
         };
         let words = words.trim();
@@ -837,7 +847,10 @@ mod tests {
             provider: Provider::Telnyx,
         }
         .user_message();
-        assert!(telnyx.starts_with("Telnyx did not accept this API key:"), "{telnyx}");
+        assert!(
+            telnyx.starts_with("Telnyx did not accept this API key:"),
+            "{telnyx}"
+        );
         for provider in Provider::all() {
             let m = Error::Auth { provider }.user_message();
             assert!(!m.to_lowercase().contains("edit the connection"), "{m}");

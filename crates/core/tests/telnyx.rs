@@ -257,7 +257,10 @@ async fn a_422_shows_telnyx_detail_and_is_sent_once() {
     );
     let words = e.to_ui().details.unwrap_or_default();
     assert!(words.starts_with("HTTP 422"), "{words}");
-    assert!(words.contains("The managed account is already enabled"), "{words}");
+    assert!(
+        words.contains("The managed account is already enabled"),
+        "{words}"
+    );
     // The adapter says the same, and the refusal is not ambiguous.
     let api = adapter(&sim, Provider::Telnyx, "", &key);
     let e = api.apply(&acct, Action::Reactivate).await.unwrap_err();

@@ -238,12 +238,18 @@ async fn a_wrong_token_and_an_unknown_account_sid_are_told_apart_where_twilio_do
             limit(),
         )
     };
-    let e = with_key(&unknown_sid.sid, &secret).verify().await.unwrap_err();
+    let e = with_key(&unknown_sid.sid, &secret)
+        .verify()
+        .await
+        .unwrap_err();
     assert_eq!(e.field(), Some("accountId"), "{e:?}");
     assert_eq!(
         e.user_message(),
         "Twilio accepted the API key, but has no account with this Account SID. Copy the Account SID again from Account Info on the Twilio Console's dashboard of the account that owns the key: it starts with AC."
     );
+    // A listing with a key Twilio no longer accepts says the key's sentence, not the token's.
+    let e = list_all(&with_key(&p.sid, "wrong")).await.2.unwrap_err();
+    assert!(matches!(e, Error::ApiKeyRefused { .. }), "{e:?}");
     let key_refused = "Twilio did not accept this API key for this Account SID: the API key SID or its secret is wrong, the key belongs to another account, or it is a Standard or Restricted key, which cannot manage subaccounts. In the Console of the account whose SID you entered, check under API keys & tokens that this key is listed there as a Main key, or sign in with the Auth Token instead.";
     for e in [
         with_key(&p.sid, "wrong").verify().await.unwrap_err(),

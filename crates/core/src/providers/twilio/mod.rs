@@ -439,6 +439,15 @@ impl TwilioApi {
         self.username != self.account_sid
     }
 
+    /// A 401 on the Accounts resource said for what this connection signs in with: with an API
+    /// key, the key's sentence (its SID, its secret, its kind), never the Auth Token's.
+    fn refused_as_signed_in(&self, e: Error) -> Error {
+        match e {
+            Error::Auth { provider } if self.uses_api_key() => Error::ApiKeyRefused { provider },
+            e => e,
+        }
+    }
+
     /// A 401 on a subaccount's resource with an API key is the documented key limit, not
     /// wrong credentials (the same key just worked on the Accounts resource).
     fn key_limit(&self, e: Error) -> Error {
@@ -637,12 +646,12 @@ impl ProviderApi for TwilioApi {
             .await
             .map_err(|e| match e.error {
                 // A Standard or Restricted key cannot use the Accounts resource at all.
-                Error::Auth { provider } if self.uses_api_key() => {
-                    Error::ApiKeyRefused { provider }
-                }
+                e @ Error::Auth { .. } => self.refused_as_signed_in(e),
                 // The key authenticated, and no account has this SID (see `assumptions`: API
                 // keys and an unknown Account SID).
-                Error::NotFound { .. } => Error::validation("accountId", assumptions::UNKNOWN_ACCOUNT_SID),
+                Error::NotFound { .. } => {
+                    Error::validation("accountId", assumptions::UNKNOWN_ACCOUNT_SID)
+                }
                 e => e,
             })?;
         let a: AccountJson = parse_json(raw)?;
@@ -696,7 +705,10 @@ impl ProviderApi for TwilioApi {
         );
         let mut total = 0;
         for _ in 0..MAX_PAGES {
-            let raw = self.get(&url).await.map_err(|e| e.error)?;
+            let raw = self
+                .get(&url)
+                .await
+                .map_err(|e| self.refused_as_signed_in(e.error))?;
             let page: AccountList = parse_json(raw)?;
             let rows: Vec<Subaccount> = page
                 .accounts
