@@ -8,7 +8,7 @@ import { JobStore } from '../lib/stores/job.svelte'
 import { TableState } from '../lib/stores/table.svelte'
 import { DEMO_TWILIO, DEMO_VOBIZ, makeRow } from '../mock/backend'
 import { sendToChannel } from '../mock/channel'
-import { heldListing, mockCommands, uiError } from '../test/ipc'
+import { deferred, heldListing, mockCommands, uiError } from '../test/ipc'
 import AccountsView from './AccountsView.svelte'
 
 function setup() {
@@ -221,6 +221,38 @@ describe('Accounts table', () => {
 
     await fireEvent.click(screen.getByTestId('select-all-matching'))
     expect(screen.getByTestId('bulk-bar')).toHaveTextContent('8 selected')
+  })
+
+  it('keeps the rows and the selection on screen while Refresh runs, and says it is refreshing', async () => {
+    const rows = [makeRow(DEMO_TWILIO, 0), makeRow(DEMO_TWILIO, 1), makeRow(DEMO_VOBIZ, 2)]
+    let held: ReturnType<typeof deferred<null>> | null = null
+    let channel: unknown
+    mockCommands({
+      list_accounts: ({ onEvent }) => {
+        if (!held) return listing(rows).list_accounts({ onEvent })
+        channel = onEvent
+        return held.promise
+      },
+    })
+    const { accounts, table } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(3))
+    await fireEvent.click(within(rowEls()[0]).getByTestId('row-select'))
+    const selected = rowEls()[0].dataset.id
+
+    held = deferred<null>()
+    await fireEvent.click(screen.getByTestId('refresh-button'))
+    // Mid-refresh: every row still there, the count unchanged, the selection kept.
+    await waitFor(() => expect(screen.getByTestId('loading-indicator')).toHaveTextContent(/^Refreshing… 0 accounts read so far; the rows below are replaced as they arrive$/))
+    expect(rowEls()).toHaveLength(3)
+    expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 3 of 3')
+    expect(table.selected.size).toBe(1)
+    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: rows.slice(0, 2) })
+    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: DEMO_VOBIZ.id, rows: rows.slice(2) })
+    held.resolve(null)
+    await waitFor(() => expect(screen.queryByTestId('loading-indicator')).toBeNull())
+    expect(rowEls()).toHaveLength(3)
+    expect(within(rowEls().find((r) => r.dataset.id === selected)!).getByTestId('row-select')).toBeChecked()
   })
 
   it('re-reads everything on Refresh, replacing the rows', async () => {
