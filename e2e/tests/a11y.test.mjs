@@ -51,6 +51,12 @@ async function selectTwo(b) {
 
 const SHOWN_ENTRY = '[data-testid="history-row"]:not([hidden])'
 
+/** Changes the simulator's knobs (faults) while it runs. */
+async function setSim(sim, patch) {
+  const r = await fetch(`${sim.base_url}/_sim/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) })
+  if (!r.ok) throw new Error(`the simulator refused the change: ${await r.text()}`)
+}
+
 /** name → how to open it from the Accounts view. */
 const VIEWS = [
   ['accounts', async (b) => byId(b, 'accounts-table').waitForDisplayed()],
@@ -58,6 +64,12 @@ const VIEWS = [
     await selectTwo(b)
     await typeInto(await byId(b, 'search-input'), 'no such account zzz')
     await byId(b, 'bulk-hidden').waitForDisplayed()
+  }],
+  // "Show selected": only the selected rows, and the way back in the bulk bar.
+  ['accounts-show-selected', async (b) => {
+    await selectTwo(b)
+    await byId(b, 'bulk-show-selected').click()
+    await byId(b, 'bulk-only-selected').waitForDisplayed()
   }],
   ['account-detail', async (b) => {
     const row = await showOnly(b, await demoTwilio(b))
@@ -103,6 +115,15 @@ const VIEWS = [
     const s = byId(b, 'settings-concurrency')
     await s.scrollIntoView()
     await s.waitForDisplayed()
+    // Side by side, the two fields' labels and inputs line up (issue 26 item 4).
+    const tops = await b.execute(() =>
+      ['settings-concurrency', 'settings-display-name'].map((id) => {
+        const input = document.querySelector(`[data-testid="${id}"]`)
+        const label = input.id ? document.querySelector(`label[for="${input.id}"]`) : input.closest('label').querySelector('span')
+        return { label: Math.round(label.getBoundingClientRect().top), input: Math.round(input.getBoundingClientRect().top) }
+      }),
+    )
+    assert.deepEqual(tops[0], tops[1], `labels and inputs at the same heights: ${JSON.stringify(tops)}`)
   }],
   // A bulk job's entries are hidden under its collapsed row: the first entry shown is a single one.
   ['history', async (b) => {
@@ -185,6 +206,34 @@ for (const dark of [false, true]) {
     await until(async () => (await b.$$('[data-testid="connection-item"]')).length === 6, { message: 'the demo beside the connection' })
     await byId(b, 'nav-accounts').click()
     await until(async () => / of 75$/.test(await byId(b, 'accounts-count').getText()), { message: '71 demo + 4 sim accounts' })
+    // A checkbox stands beside its words, and a placeholder reads as an example, not as typed text.
+    const look = await b.execute(() => {
+      const box = document.querySelector('[data-testid="toggle-ended"]')
+      const words = [...box.closest('label').childNodes].find((n) => n !== box && n.textContent.trim() !== '')
+      const range = document.createRange()
+      range.selectNodeContents(words)
+      const w = range.getBoundingClientRect()
+      const c = box.getBoundingClientRect()
+      // WebKit's getComputedStyle ignores '::placeholder': read the rule itself, and resolve its
+      // colour in this theme with a probe element.
+      const rule = [...document.styleSheets]
+        .flatMap((sheet) => [...sheet.cssRules])
+        .find((r) => r.selectorText === '::placeholder')
+      const probe = document.createElement('span')
+      probe.style.color = rule?.style.color ?? ''
+      document.body.append(probe)
+      const placeholder = getComputedStyle(probe).color
+      probe.remove()
+      const search = document.querySelector('[data-testid="search-input"]')
+      return {
+        beside: c.right <= w.left + 1 && c.bottom > w.top && c.top < w.bottom,
+        placeholder: { style: rule?.style.fontStyle, color: placeholder, typed: getComputedStyle(search).color },
+      }
+    })
+    assert.ok(look.beside, 'the "Show closed and deleted accounts" checkbox is left of its words, on their line')
+    assert.equal(look.placeholder.style, 'italic', `the placeholder is italic (${JSON.stringify(look.placeholder)})`)
+    assert.notEqual(look.placeholder.color, look.placeholder.typed, `the placeholder is not the colour of typed text (${JSON.stringify(look.placeholder)})`)
+
     // One action, for the History view.
     await openRowDialog(b, 'suspend')
     await confirmDialog(b)
@@ -209,5 +258,55 @@ for (const dark of [false, true]) {
     await byId(b, 'history-job-toggle').click()
     await b.$('[data-testid="history-row"][data-job]').waitForDisplayed()
     await shoot(b, 'history-job-expanded', suffix)
+
+    // A close's entry opened in History, its Technical details (the saved account) shown.
+    await reset(b)
+    const closed = await openRowDialog(b, 'close')
+    await typeInto(await byId(b, 'confirm-input'), closed.slice(-3))
+    await confirmDialog(b)
+    await reset(b)
+    await byId(b, 'nav-history').click()
+    const closeEntry = b.$(`[data-testid="history-row"][data-action="close"][data-account="${closed}"]`)
+    await closeEntry.waitForDisplayed({ timeout: 20000 })
+    await closeEntry.$('button').click()
+    await byId(b, 'history-detail').waitForDisplayed()
+    await byId(b, 'history-technical').waitForDisplayed({ timeout: 20000 })
+    await byId(b, 'history-technical').$('summary').click()
+    await byId(b, 'history-snapshot').waitForDisplayed()
+    await shoot(b, 'history-close-entry', suffix)
+
+    // A delete's entry (a demo Vobiz sub-account), its Technical details shown.
+    await reset(b)
+    await typeInto(await byId(b, 'search-input'), 'Tenant')
+    const deleted = await until(() => b.$('[data-testid="account-row"][data-provider="vobiz"][data-status="active"]').getAttribute('data-id'), {
+      message: 'an active Vobiz row',
+    })
+    const vobizRow = await showOnly(b, deleted)
+    await vobizRow.$('[data-testid="row-action-delete"]').click()
+    await byId(b, 'action-dialog').waitForDisplayed()
+    await typeInto(await byId(b, 'confirm-input'), deleted.slice(-3))
+    await confirmDialog(b)
+    await reset(b)
+    await byId(b, 'nav-history').click()
+    const deleteEntry = b.$(`[data-testid="history-row"][data-action="delete"][data-account="${deleted}"]`)
+    await deleteEntry.waitForDisplayed({ timeout: 20000 })
+    await deleteEntry.$('button').click()
+    await byId(b, 'history-technical').waitForDisplayed({ timeout: 20000 })
+    await byId(b, 'history-technical').$('summary').click()
+    await byId(b, 'history-snapshot').waitForDisplayed()
+    await shoot(b, 'history-delete-entry', suffix)
+
+    // A provider down: the simulator answers 503 to everything; the listing's alert says so in
+    // one sentence, Twilio's own words under Details (opened here).
+    await reset(b)
+    await setSim(sim, { fault_rate: 1, fault_kinds: ['unavailable'], faults_on_writes_only: false })
+    t.after(() => setSim(sim, { fault_rate: 0 }))
+    await byId(b, 'refresh-button').click()
+    const failure = await byId(b, 'connection-failure')
+    await failure.waitForDisplayed({ timeout: 60000 })
+    assert.match(await failure.getText(), /^Sim Twilio /)
+    await byId(b, 'connection-failure-details').$('summary').click()
+    await shoot(b, 'accounts-provider-down', suffix)
+    await setSim(sim, { fault_rate: 0 })
   })
 }

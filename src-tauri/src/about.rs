@@ -74,6 +74,7 @@ pub fn folder<R: Runtime>(app: &AppHandle<R>, which: Folder) -> Result<PathBuf, 
         message: format!("Subdesk could not find its folder: {e}"),
         retryable: false,
         field: None,
+        details: None,
     })
 }
 
@@ -101,6 +102,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, which: Folder) -> Result<(), UiError
         ),
         retryable: false,
         field: None,
+        details: None,
     };
     std::fs::create_dir_all(&path).map_err(|e| failed(e.to_string()))?;
     app.opener()

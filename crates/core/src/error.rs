@@ -60,6 +60,9 @@ pub enum Error {
         status: u16,
         code: Option<String>,
         detail: String,
+        /// `detail` is Subdesk's own sentence for a documented code (said in the message);
+        /// false: it is the provider's own words, kept for *Details* ([`Error::provider_words`]).
+        explained: bool,
     },
     /// The provider answered a change as done, yet the account, read again, is still in the
     /// state it was in: nothing changed.
@@ -223,6 +226,10 @@ pub struct UiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub field: Option<String>,
+    /// The provider's own words, shown under a collapsed *Details* beside `message`, never in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub details: Option<String>,
 }
 
 impl Error {
@@ -287,11 +294,7 @@ impl Error {
     /// A sentence for a non-technical user: what happened, then what to do.
     pub fn user_message(&self) -> String {
         match self {
-            Error::Auth { provider } => format!(
-                "{} did not accept these credentials: the account ID or the token is wrong. Copy both again from the {} console.",
-                provider.name(),
-                provider.name()
-            ),
+            Error::Auth { provider } => provider.info().credentials_refused.clone(),
             Error::NotFound { what } => format!(
                 "{what} was not found. It may have been removed by someone else: refresh the list."
             ),
@@ -337,7 +340,7 @@ impl Error {
                 "Nothing was sent: Subdesk acts only once the team database has the action, and it could not be reached. {sentence} Listing still works; try again when the team database is back."
             ),
             Error::ApiKeyRefused { provider } => format!(
-                "{} refused this API key for managing subaccounts. Either the key's secret is wrong, or it is a Standard or Restricted key, which cannot use the Accounts resource. Edit the connection to use the parent account's Auth Token (or a Main API key).",
+                "{} did not accept this API key for this Account SID: the API key SID or its secret is wrong, the key belongs to another account, or it is a Standard or Restricted key, which cannot manage subaccounts. In the Console of the account whose SID you entered, check under API keys & tokens that this key is listed there as a Main key, or sign in with the Auth Token instead.",
                 provider.name()
             ),
             Error::ApiKeyCannotReachSubaccount { provider } => format!(
@@ -394,13 +397,19 @@ impl Error {
             Error::Provider { status, .. } if *status >= 500 => {
                 "The provider had a problem on its side, so nothing was changed. Try again in a few minutes.".into()
             }
-            Error::Provider { message, .. } => format!(
-                "The provider refused the request: {message}. Check the account in the provider's console."
-            ),
-            Error::Refused { provider, detail, .. } => format!(
-                "{} did not do it, and said why: {} Nothing was changed. Check the account in the {} console before you try again.",
+            // The provider's own words go to `provider_words` (the window's *Details*), never
+            // into the sentence.
+            Error::Provider { .. } => {
+                "The provider refused the request. Check the account in the provider's console before you try again.".into()
+            }
+            Error::Refused { provider, detail, explained: true, .. } => format!(
+                "{} did not do it, and nothing was changed. {}",
                 provider.name(),
                 as_sentence(detail),
+            ),
+            Error::Refused { provider, .. } => format!(
+                "{} refused the request and gave its reasons. Nothing was changed. Check the account in the {} console before you try again.",
+                provider.name(),
                 provider.name()
             ),
             Error::NotApplied { provider, status } => format!(
@@ -420,7 +429,37 @@ impl Error {
             message: self.user_message(),
             retryable: self.retryable(),
             field: self.field().map(str::to_string),
+            details: self.provider_words(),
         }
+    }
+
+    /// The provider's own words about this error ("HTTP 400, code 21100: Invalid status"),
+    /// for the window's collapsed *Details*; never part of [`Error::user_message`]. `None` when
+    /// the provider said nothing of its own (or Subdesk's sentence already explains its code).
+    pub fn provider_words(&self) -> Option<String> {
+        let (status, code, words) = match self {
+            Error::Provider {
+                status,
+                code,
+                message,
+            } => (*status, code, message),
+            Error::Refused {
+                status,
+                code,
+                detail,
+                explained: false,
+                ..
+            } => (*status, code, detail),
+            _ => return None,
+        };
+        let words = words.trim();
+        if words.is_empty() || words == format!("HTTP {status}") {
+            return None;
+        }
+        Some(match code {
+            Some(code) => format!("HTTP {status}, code {code}: {words}"),
+            None => format!("HTTP {status}: {words}"),
+        })
     }
 
     /// The form field this error is about, if any.
@@ -569,6 +608,7 @@ mod tests {
                 status: 422,
                 code: Some("10015".into()),
                 detail: "The managed account is already enabled".into(),
+                explained: false,
             },
             Error::NotApplied {
                 provider: Provider::Vonage,
@@ -737,6 +777,62 @@ mod tests {
     }
 
     #[test]
+    fn the_providers_own_words_go_to_details_never_into_the_sentence() {
+        let refused = Error::Provider {
+            status: 400,
+            code: Some("21100".into()),
+            message: "Invalid Status transition".into(),
+        };
+        assert_eq!(
+            refused.user_message(),
+            "The provider refused the request. Check the account in the provider's console before you try again."
+        );
+        assert_eq!(
+            refused.to_ui().details.as_deref(),
+            Some("HTTP 400, code 21100: Invalid Status transition")
+        );
+        let reasons = Error::Refused {
+            provider: Provider::Vonage,
+            status: 422,
+            code: None,
+            detail: "primary_account_id: must be a subaccount".into(),
+            explained: false,
+        };
+        assert_eq!(
+            reasons.user_message(),
+            "Vonage refused the request and gave its reasons. Nothing was changed. Check the account in the Vonage console before you try again."
+        );
+        assert_eq!(
+            reasons.provider_words().as_deref(),
+            Some("HTTP 422: primary_account_id: must be a subaccount")
+        );
+        let down = Error::Provider {
+            status: 503,
+            code: Some("20503".into()),
+            message: "Service is unavailable. Please try again".into(),
+        };
+        assert!(!down.user_message().contains("Service is unavailable"));
+        assert_eq!(
+            down.provider_words().as_deref(),
+            Some("HTTP 503, code 20503: Service is unavailable. Please try again")
+        );
+        // Subdesk's own sentence for a documented code is the message itself: no Details.
+        let explained = Error::Refused {
+            provider: Provider::Twilio,
+            status: 400,
+            code: Some("21613".into()),
+            detail: "The number needs an address on file (error 21613).".into(),
+            explained: true,
+        };
+        assert_eq!(
+            explained.user_message(),
+            "Twilio did not do it, and nothing was changed. The number needs an address on file (error 21613)."
+        );
+        assert_eq!(explained.provider_words(), None);
+        assert_eq!(Error::Timeout.to_ui().details, None);
+    }
+
+    #[test]
     fn refused_credentials_never_point_to_a_form_the_user_is_already_in() {
         let m = Error::Auth {
             provider: Provider::Vobiz,
@@ -744,8 +840,23 @@ mod tests {
         .user_message();
         assert_eq!(
             m,
-            "Vobiz did not accept these credentials: the account ID or the token is wrong. Copy both again from the Vobiz console."
+            "Vobiz did not accept these credentials: either the Auth ID or the Auth Token is wrong, and Vobiz gives the same answer for both. Copy both again from the Vobiz console."
         );
+        // Telnyx's form has no account ID: its sentence names only the key.
+        let telnyx = Error::Auth {
+            provider: Provider::Telnyx,
+        }
+        .user_message();
+        assert!(
+            telnyx.starts_with("Telnyx did not accept this API key:"),
+            "{telnyx}"
+        );
+        for provider in Provider::all() {
+            let m = Error::Auth { provider }.user_message();
+            assert!(!m.to_lowercase().contains("edit the connection"), "{m}");
+            let m = Error::ApiKeyRefused { provider }.user_message();
+            assert!(!m.to_lowercase().contains("edit the connection"), "{m}");
+        }
     }
 
     #[test]

@@ -250,10 +250,17 @@ async fn a_422_shows_telnyx_detail_and_is_sent_once() {
         .unwrap_err();
     let posts = sim.requests().iter().filter(|q| q.method == "POST").count();
     assert_eq!(posts, 1, "a 422 is an answer: never sent again");
-    let m = e.user_message();
-    assert!(m.contains("The managed account is already enabled."), "{m}");
-    assert!(m.starts_with("Telnyx did not"), "{m}");
-    assert!(!m.contains(".."), "{m}");
+    // One sentence of what Subdesk verified; Telnyx's own words go to Details.
+    assert_eq!(
+        e.user_message(),
+        "Telnyx refused the request and gave its reasons. Nothing was changed. Check the account in the Telnyx console before you try again."
+    );
+    let words = e.to_ui().details.unwrap_or_default();
+    assert!(words.starts_with("HTTP 422"), "{words}");
+    assert!(
+        words.contains("The managed account is already enabled"),
+        "{words}"
+    );
     // The adapter says the same, and the refusal is not ambiguous.
     let api = adapter(&sim, Provider::Telnyx, "", &key);
     let e = api.apply(&acct, Action::Reactivate).await.unwrap_err();

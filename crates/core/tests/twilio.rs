@@ -207,6 +207,59 @@ async fn a_main_api_key_authenticates_as_the_parent() {
     assert_eq!(list_all(&api).await.0.len(), 5);
 }
 
+/// A wrong token and an unknown Account SID: with an Auth Token Twilio answers both with 401
+/// 20003, so one sentence names both fields; with an API key the key authenticates and the
+/// unknown SID is Twilio's 404, said as its own sentence on the Account SID field.
+#[tokio::test]
+async fn a_wrong_token_and_an_unknown_account_sid_are_told_apart_where_twilio_does() {
+    let sim = sim(SimConfig::default()).await;
+    let p = sim.twilio().add_parent("Reseller");
+    let other = sim.twilio().add_parent("Someone else");
+    let both = "Twilio did not accept these credentials: either the Account SID or the Auth Token is wrong, and Twilio gives the same answer for both. In the Twilio Console, both are under Account Info on the account's dashboard: compare the Account SID character by character, and copy the Auth Token again with its copy button.";
+    let mut wrong_token = p.clone();
+    wrong_token.auth_token = "0".repeat(32);
+    let mut unknown_sid = p.clone();
+    unknown_sid.sid = format!("AC{}", "e".repeat(32));
+    for creds in [&wrong_token, &unknown_sid] {
+        let e = twilio(&sim, creds).verify().await.unwrap_err();
+        assert!(matches!(e, Error::Auth { .. }), "{e:?}");
+        assert_eq!(e.user_message(), both);
+    }
+
+    let (key, secret) = sim.twilio().add_api_key(&p.sid);
+    let with_key = |account_sid: &str, secret: &str| {
+        subdesk_core::providers::twilio::TwilioApi::new(
+            client(Duration::from_secs(5)),
+            &sim.base_url(),
+            account_sid,
+            key.clone(),
+            subdesk_core::secrets::Secret::new(secret),
+            fast_retry(),
+            limit(),
+        )
+    };
+    let e = with_key(&unknown_sid.sid, &secret)
+        .verify()
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("accountId"), "{e:?}");
+    assert_eq!(
+        e.user_message(),
+        "Twilio accepted the API key, but has no account with this Account SID. Copy the Account SID again from Account Info on the Twilio Console's dashboard of the account that owns the key: it starts with AC."
+    );
+    // A listing with a key Twilio no longer accepts says the key's sentence, not the token's.
+    let e = list_all(&with_key(&p.sid, "wrong")).await.2.unwrap_err();
+    assert!(matches!(e, Error::ApiKeyRefused { .. }), "{e:?}");
+    let key_refused = "Twilio did not accept this API key for this Account SID: the API key SID or its secret is wrong, the key belongs to another account, or it is a Standard or Restricted key, which cannot manage subaccounts. In the Console of the account whose SID you entered, check under API keys & tokens that this key is listed there as a Main key, or sign in with the Auth Token instead.";
+    for e in [
+        with_key(&p.sid, "wrong").verify().await.unwrap_err(),
+        with_key(&other.sid, &secret).verify().await.unwrap_err(),
+    ] {
+        assert!(matches!(e, Error::ApiKeyRefused { .. }), "{e:?}");
+        assert_eq!(e.user_message(), key_refused);
+    }
+}
+
 #[tokio::test]
 async fn errors_become_sentences_the_user_can_act_on() {
     let sim = sim(SimConfig::default()).await;

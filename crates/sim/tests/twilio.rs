@@ -277,6 +277,27 @@ async fn authentication_failures_and_api_keys() {
         Some("suspended".into())
     );
 
+    // The key authenticates on its own: an Account SID no account has is not found (404
+    // 20404), while another parent's existing account refuses the key (401 above).
+    let ghost = format!("AC{}", "e".repeat(32));
+    let resp = http
+        .get(url(&format!("/2010-04-01/Accounts/{ghost}.json")))
+        .basic_auth(&key, Some(&secret))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 404);
+    assert_eq!(json(resp).await["code"], json!(20404));
+    // With an Auth Token the SID is the username: an unknown one fails authentication.
+    let resp = http
+        .get(url(&format!("/2010-04-01/Accounts/{ghost}.json")))
+        .basic_auth(&ghost, Some(&p.auth_token))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 401);
+    assert_eq!(json(resp).await["code"], json!(20003));
+
     // The parent's own credentials do not see another parent's account: 404.
     let resp = tw_get(
         &http,

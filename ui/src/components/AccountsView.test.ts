@@ -8,7 +8,7 @@ import { JobStore } from '../lib/stores/job.svelte'
 import { TableState } from '../lib/stores/table.svelte'
 import { DEMO_TWILIO, DEMO_VOBIZ, makeRow } from '../mock/backend'
 import { sendToChannel } from '../mock/channel'
-import { heldListing, mockCommands, uiError } from '../test/ipc'
+import { deferred, heldListing, mockCommands, uiError } from '../test/ipc'
 import AccountsView from './AccountsView.svelte'
 
 function setup() {
@@ -223,6 +223,38 @@ describe('Accounts table', () => {
     expect(screen.getByTestId('bulk-bar')).toHaveTextContent('8 selected')
   })
 
+  it('keeps the rows and the selection on screen while Refresh runs, and says it is refreshing', async () => {
+    const rows = [makeRow(DEMO_TWILIO, 0), makeRow(DEMO_TWILIO, 1), makeRow(DEMO_VOBIZ, 2)]
+    let held: ReturnType<typeof deferred<null>> | null = null
+    let channel: unknown
+    mockCommands({
+      list_accounts: ({ onEvent }) => {
+        if (!held) return listing(rows).list_accounts({ onEvent })
+        channel = onEvent
+        return held.promise
+      },
+    })
+    const { accounts, table } = setup()
+    await accounts.refresh()
+    await waitFor(() => expect(rowEls()).toHaveLength(3))
+    await fireEvent.click(within(rowEls()[0]).getByTestId('row-select'))
+    const selected = rowEls()[0].dataset.id
+
+    held = deferred<null>()
+    await fireEvent.click(screen.getByTestId('refresh-button'))
+    // Mid-refresh: every row still there, the count unchanged, the selection kept.
+    await waitFor(() => expect(screen.getByTestId('loading-indicator')).toHaveTextContent(/^Refreshing… 0 accounts read so far; the rows below are replaced as they arrive$/))
+    expect(rowEls()).toHaveLength(3)
+    expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 3 of 3')
+    expect(table.selected.size).toBe(1)
+    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: DEMO_TWILIO.id, rows: rows.slice(0, 2) })
+    sendToChannel<ListEvent>(channel, { kind: 'page', connectionId: DEMO_VOBIZ.id, rows: rows.slice(2) })
+    held.resolve(null)
+    await waitFor(() => expect(screen.queryByTestId('loading-indicator')).toBeNull())
+    expect(rowEls()).toHaveLength(3)
+    expect(within(rowEls().find((r) => r.dataset.id === selected)!).getByTestId('row-select')).toBeChecked()
+  })
+
   it('re-reads everything on Refresh, replacing the rows', async () => {
     let version = 0
     const calls = mockCommands({
@@ -289,7 +321,9 @@ describe('Accounts table', () => {
         if (failVobiz) {
           // One page arrived before the failure: it is kept as fresh, the rest as stale.
           sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_VOBIZ.id, rows: [vobiz[0]] })
-          sendToChannel<ListEvent>(onEvent, { kind: 'failed', connectionId: DEMO_VOBIZ.id, error: uiError(failVobiz, 'Vobiz: the request timed out.', true) })
+          const error = uiError(failVobiz, 'Vobiz: the request timed out.', true)
+          if (failVobiz === 'provider') error.details = 'HTTP 400: Invalid sub-account request'
+          sendToChannel<ListEvent>(onEvent, { kind: 'failed', connectionId: DEMO_VOBIZ.id, error })
         } else {
           sendToChannel<ListEvent>(onEvent, { kind: 'page', connectionId: DEMO_VOBIZ.id, rows: vobiz })
           sendToChannel<ListEvent>(onEvent, { kind: 'done', connectionId: DEMO_VOBIZ.id, total: 3 })
@@ -328,6 +362,11 @@ describe('Accounts table', () => {
     failVobiz = 'provider'
     await accounts.refresh()
     await waitFor(() => expect(screen.getByTestId('connection-failure')).toHaveTextContent('Demo Vobiz answered with an error.'))
+    // The provider's own words: under a collapsed Details, not in the sentence.
+    const words = within(screen.getByTestId('connection-failure')).getByTestId('connection-failure-details')
+    expect(words).not.toHaveAttribute('open')
+    expect(words).toHaveTextContent("Details The provider's own words: HTTP 400: Invalid sub-account request")
+    expect(screen.getByTestId('connection-failure').querySelector('p')).not.toHaveTextContent('Invalid sub-account')
 
     failVobiz = false
     await fireEvent.click(screen.getByRole('button', { name: 'Retry listing Demo Vobiz' }))

@@ -8,6 +8,9 @@ import ConnectionForm from './ConnectionForm.svelte'
 import ConnectionsView from './ConnectionsView.svelte'
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`
+/** Core's sentence for Twilio's 401 20003 with an Auth Token (recorded in fixtures.json). */
+const TWILIO_REFUSED =
+  "Twilio did not accept these credentials: either the Account SID or the Auth Token is wrong, and Twilio gives the same answer for both. In the Twilio Console, both are under Account Info on the account's dashboard: compare the Account SID character by character, and copy the Auth Token again with its copy button."
 
 describe('Add connection form', () => {
   it('explains a malformed SID without calling the back end', async () => {
@@ -72,6 +75,18 @@ describe('Add connection form', () => {
     expect(screen.queryByTestId('conn-limitations')).toBeNull()
     await user.click(screen.getByTestId('conn-test'))
     await waitFor(() => expect(screen.getByTestId('conn-limitations')).toHaveTextContent('cannot read subaccounts'))
+  })
+
+  it("says a refused Auth Token as core does: either the SID or the token, where to check each, never 'edit the connection'", async () => {
+    fakeBackend()
+    render(ConnectionForm, { props: { onsaved: vi.fn() } })
+    const user = userEvent.setup()
+    await user.type(screen.getByTestId('conn-label'), 'Main')
+    await user.type(screen.getByTestId('conn-account-id'), SID)
+    await user.type(screen.getByTestId('conn-secret'), 'wrong')
+    await user.click(screen.getByTestId('conn-test'))
+    await waitFor(() => expect(screen.getByTestId('conn-error')).toHaveTextContent(TWILIO_REFUSED))
+    expect(screen.getByTestId('conn-error')).not.toHaveTextContent(/edit the connection/i)
   })
 
   it('shows the back end sentence when the credentials are refused, for Vobiz too', async () => {
@@ -159,7 +174,8 @@ describe('Connections view', () => {
     await user.type(label, 'Acme Twilio')
     await user.type(screen.getByTestId('connection-edit-secret'), 'wrong')
     await user.click(screen.getByTestId('connection-edit-save'))
-    await waitFor(() => expect(screen.getByTestId('connection-edit-error')).toHaveTextContent('did not accept the new token'))
+    await waitFor(() => expect(screen.getByTestId('connection-edit-error')).toHaveTextContent(TWILIO_REFUSED))
+    expect(screen.getByTestId('connection-edit-error')).not.toHaveTextContent(/edit the connection/i)
     expect(onchanged).not.toHaveBeenCalled()
 
     await user.clear(screen.getByTestId('connection-edit-secret'))

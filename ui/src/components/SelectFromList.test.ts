@@ -173,3 +173,42 @@ describe('Export the accounts table', () => {
     expect(await screen.findByTestId('export-accounts-error')).toHaveTextContent('Save the export outside')
   })
 })
+
+describe('Show selected', () => {
+  it('after Select these N, filters the table to the selected accounts and back to all of them', async () => {
+    const user = userEvent.setup()
+    const { table } = await setup()
+    await user.click(screen.getByTestId('select-from-list'))
+    const dialog = screen.getByTestId('select-list-dialog')
+    await fireEvent.input(within(dialog).getByTestId('list-input'), {
+      target: { value: ['Bright Dental', 'Zed Bakery', ROWS[4].id].join('\n') },
+    })
+    await user.click(within(dialog).getByTestId('list-apply'))
+    expect(selectedIds(table)).toEqual([ROWS[0].id, ROWS[4].id, ROWS[6].id].sort())
+
+    const toggle = screen.getByTestId('bulk-show-selected')
+    expect(toggle).toHaveTextContent(/^Show selected$/)
+    expect(toggle).toHaveAttribute('aria-pressed', 'false')
+    await user.click(toggle)
+    // Only the three selected, the closed one among them, and the way back in the same place.
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(3))
+    expect(screen.getAllByTestId('account-row').map((r) => r.dataset.id).sort()).toEqual(selectedIds(table))
+    expect(screen.getByTestId('accounts-count')).toHaveTextContent('showing 3 of 7')
+    expect(screen.getByTestId('bulk-only-selected')).toHaveTextContent('· only the selected accounts are shown')
+    expect(toggle).toHaveTextContent(/^Show all accounts$/)
+    expect(toggle).toHaveAttribute('aria-pressed', 'true')
+    expect(toggle).toHaveFocus()
+
+    await user.click(toggle)
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(6))
+    expect(screen.queryByTestId('bulk-only-selected')).toBeNull()
+    expect(selectedIds(table)).toHaveLength(3)
+
+    // Clearing the selection also ends "only the selected": the table never goes blank.
+    await user.click(toggle)
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(3))
+    await user.click(screen.getByRole('button', { name: 'Clear selection' }))
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(6))
+    expect(table.onlySelected).toBe(false)
+  })
+})

@@ -47,13 +47,16 @@ export class ApiError extends Error {
   readonly retryable: boolean
   /** The form field the error is about (e.g. `reason`), when core named one: mark that field. */
   readonly field: string | null
+  /** The provider's own words, for a collapsed *Details* beside the sentence (never in it). */
+  readonly details: string | null
 
-  constructor(code: ApiErrorCode, message: string, retryable = false, field: string | null = null) {
+  constructor(code: ApiErrorCode, message: string, retryable = false, field: string | null = null, details: string | null = null) {
     super(message)
     this.name = 'ApiError'
     this.code = code
     this.retryable = retryable
     this.field = field
+    this.details = details
   }
 }
 
@@ -66,7 +69,8 @@ export function toApiError(raw: unknown): ApiError {
     const o = raw as Record<string, unknown>
     if (typeof o.code === 'string' && typeof o.message === 'string') {
       const field = typeof o.field === 'string' ? o.field : null
-      return new ApiError(o.code as ErrorCode, o.message, o.retryable === true, field)
+      const details = typeof o.details === 'string' ? o.details : null
+      return new ApiError(o.code as ErrorCode, o.message, o.retryable === true, field, details)
     }
   }
   // Tauri's own failures (unknown command, denied by a capability) arrive as plain strings:
@@ -78,6 +82,11 @@ export function toApiError(raw: unknown): ApiError {
 /** The sentence to show for any caught value. */
 export function errorMessage(e: unknown): string {
   return toApiError(e).message
+}
+
+/** The provider's own words of any caught value, for *Details*; null when it gave none. */
+export function errorDetails(e: unknown): string | null {
+  return toApiError(e).details
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

@@ -284,7 +284,7 @@ export class FakeBackend {
       }
       case 'edit_connection': {
         const edit = args.edit as { label: string; secret?: string }
-        if (edit.secret === 'wrong') throw err('auth', 'Twilio did not accept the new token. Check it and try again.')
+        if (edit.secret === 'wrong') throw coreError('wrongSecret')
         const label = edit.label.trim()
         if (!label) throw err('validation', 'Give the connection a name of 1 to 80 characters.')
         this.connections = this.connections.map((c) => (c.id === args.connectionId ? { ...c, label } : c))

@@ -529,6 +529,7 @@ impl Job {
             message: s.reason.clone(),
             retryable: false,
             field: None,
+            details: None,
         });
         let result = ItemResult {
             item: s.item.clone(),

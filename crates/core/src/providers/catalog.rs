@@ -49,6 +49,10 @@ pub struct ProviderInfo {
     pub lists_cancelled_on_request: bool,
     /// Who can allow an account that authenticates but may not manage subaccounts (a 403).
     pub forbidden_advice: String,
+    /// The whole sentence when the provider refuses the credentials (a 401): which of the
+    /// form's fields may be wrong, by their names on this form, and where to copy each again.
+    /// It suits the connection form itself: it never sends the user to a form they are in.
+    pub credentials_refused: String,
     /// Where the provider reports no spend per account: that sentence, with where to look
     /// instead (the Spend column and the previews show it). `None`: spend is read.
     pub spend_note: Option<String>,

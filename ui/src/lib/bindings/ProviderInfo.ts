@@ -48,6 +48,12 @@ listsCancelledOnRequest: boolean,
  */
 forbiddenAdvice: string, 
 /**
+ * The whole sentence when the provider refuses the credentials (a 401): which of the
+ * form's fields may be wrong, by their names on this form, and where to copy each again.
+ * It suits the connection form itself: it never sends the user to a form they are in.
+ */
+credentialsRefused: string, 
+/**
  * Where the provider reports no spend per account: that sentence, with where to look
  * instead (the Spend column and the previews show it). `None`: spend is read.
  */

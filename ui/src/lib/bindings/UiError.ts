@@ -13,4 +13,8 @@ retryable: boolean,
  * The form field the error is about (`label`, `accountId`, `reason`…), when it is about
  * one: the form marks that field.
  */
-field?: string, };
+field?: string, 
+/**
+ * The provider's own words, shown under a collapsed *Details* beside `message`, never in it.
+ */
+details?: string, };

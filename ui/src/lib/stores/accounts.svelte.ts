@@ -12,7 +12,8 @@ import type { ErrorCode } from '../bindings/ErrorCode'
 import type { ListEvent } from '../bindings/ListEvent'
 import { itemKey } from '../format'
 
-export type RowState = { kind: 'pending' } | { kind: 'error'; message: string }
+/** A failed row: Subdesk's sentence, and the provider's own words for *Details* (or null). */
+export type RowState = { kind: 'pending' } | { kind: 'error'; message: string; details: string | null }
 
 /**
  * *Check now* on an account in doubt: running, then how many of its actions are still not
@@ -30,6 +31,8 @@ export type ListFailure = {
   /** Core's error code (what to say), and its sentence (what happened). */
   code: ErrorCode | 'internal'
   message: string
+  /** The provider's own words, for *Details*; null when it gave none. */
+  details: string | null
   /** Rows of the previous listing kept on screen, marked stale. */
   kept: number
   /** When those rows were listed; null when this connection never answered. */
@@ -216,6 +219,7 @@ export class AccountsStore {
             label: this.#labelOf(event.connectionId),
             code: event.error.code,
             message: event.error.message,
+            details: event.error.details ?? null,
             kept,
             since: this.#listedAt.get(event.connectionId) ?? null,
           },
@@ -295,8 +299,8 @@ export class AccountsStore {
     }
   }
 
-  setError(key: string, message: string) {
-    this.rowStates.set(key, { kind: 'error', message })
+  setError(key: string, message: string, details: string | null = null) {
+    this.rowStates.set(key, { kind: 'error', message, details })
   }
 
   clearState(key: string) {
@@ -368,7 +372,7 @@ export class AccountsStore {
       const failure = api.toApiError(e)
       if (failure.code === 'outcome_unknown') this.markInDoubt(key, IN_DOUBT_FALLBACK)
       else if (failure.code === 'in_doubt') this.markInDoubt(key, failure.message)
-      else this.setError(key, failure.message)
+      else this.setError(key, failure.message, failure.details)
       throw e
     }
   }

@@ -38,6 +38,8 @@ export class JobStore {
   notStarted = $state.raw<ItemResult[]>([])
   /** The job could not run at all, or cancelling failed. */
   error = $state<string | null>(null)
+  /** The provider's own words about `error`, for *Details*. */
+  errorDetails = $state<string | null>(null)
 
   private readonly accounts: AccountsStore
   /** How many the preview skipped: core never sees them, so its counts leave them out. */
@@ -72,6 +74,7 @@ export class JobStore {
     this.#previewSkipped = preview.skipped.length
     this.notStarted = []
     this.error = null
+    this.errorDetails = null
     this.counts = this.#withPreview({
       total: items.length,
       succeeded: 0,
@@ -87,6 +90,7 @@ export class JobStore {
       this.counts = this.#withPreview(counts)
     } catch (e) {
       this.error = api.errorMessage(e)
+      this.errorDetails = api.errorDetails(e)
     } finally {
       this.accounts.flush()
       this.accounts.clearPending(keys)
@@ -113,7 +117,7 @@ export class JobStore {
         } else if (r.outcome === 'failed') {
           // The row says what the job's summary says: one sentence per outcome.
           const provider = r.row?.provider ?? this.accounts.row(key)?.provider
-          this.accounts.setError(key, explainResult(r, provider ? providerLabel(provider) : undefined))
+          this.accounts.setError(key, explainResult(r, provider ? providerLabel(provider) : undefined), r.error?.details ?? null)
           this.failures = [...this.failures, r]
         } else if (r.outcome === 'skipped' && r.error?.code === 'in_doubt') {
           // Skipped because an earlier action on it has no known outcome: core's sentence says so.
@@ -165,6 +169,7 @@ export class JobStore {
     this.notStarted = []
     this.counts = null
     this.error = null
+    this.errorDetails = null
   }
 }
 

@@ -25,6 +25,12 @@ export class TableState {
   showEnded = $state(false)
   sort = $state<TableSort>({ key: 'name', dir: 'asc' })
   selected = $state.raw<ReadonlySet<string>>(new Set())
+  /**
+   * "Show selected": the table shows only the selected rows (the search and the filters still
+   * narrow them; selected closed accounts are shown too). Off again with "Show all accounts", or
+   * once nothing is selected.
+   */
+  onlySelected = $state(false)
   /** Index in `visible` of the last row clicked without shift: where a shift-click range starts. */
   #anchor: number | null = null
 
@@ -66,15 +72,23 @@ export class TableState {
 
   /** The sorted rows, filtered: a keystroke filters again, it does not sort again. */
   readonly visible: readonly AccountRow[] = $derived.by(() => {
+    const only = this.onlySelected && this.selected.size > 0 ? this.selected : null
     const changed = this.store.changedHere
     const keep = changed.size === 0 ? () => false : (r: AccountRow) => changed.has(itemKey(r))
-    const hide = this.showEnded || this.filter.status ? null : keep
+    // Selected closed accounts are shown with the others when only the selected are.
+    const hide = this.showEnded || this.filter.status || only ? null : keep
     // "spent over 100": a search about figures filters by them instead of names and ids.
     const asked = parseFigureQuery(this.filter.search)
-    if (asked === null) return filterSorted(this.#sorted, this.filter, hide)
-    const shown = filterSorted(this.#sorted, { ...this.filter, search: '' }, hide)
-    const figures = this.store.figures.byKey
-    return shown.filter((r) => matchesFigure(figures.get(itemKey(r)), asked))
+    let shown: readonly AccountRow[]
+    if (asked === null) {
+      shown = filterSorted(this.#sorted, this.filter, hide)
+    } else {
+      const figures = this.store.figures.byKey
+      shown = filterSorted(this.#sorted, { ...this.filter, search: '' }, hide).filter((r) =>
+        matchesFigure(figures.get(itemKey(r)), asked),
+      )
+    }
+    return only ? shown.filter((r) => only.has(itemKey(r))) : shown
   })
 
   /** Actions at least one selected row allows: the bulk bar enables exactly these. */
@@ -153,6 +167,7 @@ export class TableState {
     }
     if (index >= 0) this.#anchor = index
     this.selected = next
+    if (next.size === 0) this.onlySelected = false
   }
 
   selectAllMatching() {
@@ -171,10 +186,18 @@ export class TableState {
   deselectHidden() {
     const shown = new Set(this.visible.map(itemKey))
     this.selected = new Set([...this.selected].filter((k) => shown.has(k)))
+    if (this.selected.size === 0) this.onlySelected = false
   }
 
   clearSelection() {
     this.selected = new Set()
+    this.onlySelected = false
+    this.#anchor = null
+  }
+
+  /** "Show selected" and back to every account. */
+  toggleOnlySelected() {
+    this.onlySelected = !this.onlySelected && this.selected.size > 0
     this.#anchor = null
   }
 

@@ -105,6 +105,7 @@ impl ProviderSpec for Spec {
             reports_status: true,
             lists_cancelled_on_request: false,
             forbidden_advice: "Ask Plivo support or the main account's owner to allow it.".into(),
+            credentials_refused: "Plivo did not accept these credentials: either the Auth ID or the Auth Token is wrong, and Plivo gives the same answer for both. Copy both again from the overview page of the Plivo console.".into(),
             spend_note: Some("Plivo does not report spend per subaccount to Subdesk; see the main account's usage and invoices in the Plivo console, which cover its subaccounts.".into()),
         }
     }

@@ -129,6 +129,7 @@ impl ProviderSpec for Spec {
             reports_status: false,
             lists_cancelled_on_request: true,
             forbidden_advice: "Only Telnyx can make an account a manager account: ask Telnyx support.".into(),
+            credentials_refused: "Telnyx did not accept this API key: it is mistyped, or it was deleted. Copy it again from API Keys in the Telnyx Mission Control Portal, or create a new key there.".into(),
             spend_note: Some("Telnyx does not report spend per managed account to Subdesk; see the balance here, and the account's usage in the Telnyx portal's reporting.".into()),
         }
     }
@@ -400,6 +401,7 @@ fn classify(raw: &RawResponse) -> Refusal {
                 status: 422,
                 code,
                 detail,
+                explained: false,
             }
             .into();
         }

@@ -26,6 +26,21 @@
 //!   instead; it is read as Twilio's refusal with its message.
 //! - **Standard and Restricted keys** cannot use `/Accounts`. Assumed answer: 401 (20003), the
 //!   same as a wrong secret; the sentence names both causes.
+//! - **Which credential is wrong.** With an Account SID and its Auth Token, the SID is the
+//!   username: an unknown SID and a wrong token both fail authentication, 401 code 20003, whose
+//!   causes include "using the wrong combination of Account SID and Auth Token" [doc:
+//!   twilio.com/docs/api/errors/20003]. Nothing tells the two apart, so one sentence names both
+//!   fields and where each is in the Console (Account Info on the dashboard [doc:
+//!   twilio.com/docs/usage/your-request-to-twilio: "They can be found on your Account Dashboard"]).
+//!   With an API key the username is the key SID and the password its secret [doc:
+//!   twilio.com/docs/usage/requests-to-twilio, "Authentication"]; the Account SID is only in the
+//!   path. The key then authenticates on its own, and an Account SID no account has is a
+//!   resource Twilio cannot find: 404 code 20404, "the SID in the request does not exist"
+//!   [doc: twilio.com/docs/api/errors/20404]. Assumed: an existing account SID of another
+//!   parent answers 20003 instead (the key "is not valid there", like a key of the wrong
+//!   Region in 20003's causes). *Test connection* says the first as an unknown Account SID
+//!   ([`UNKNOWN_ACCOUNT_SID`], marked on that field), the second with the key's causes.
+//!   Simulator: `auth::resolve`, tested in the simulator's `authentication_failures_and_api_keys`.
 //! - **A subaccount's own credentials** authenticate and fetch that subaccount, whose
 //!   `owner_account_sid` is the parent's SID: refused at *Test connection*.
 //! - **Closed subaccounts are deleted 30 days after closure** by default, after which a fetch
@@ -99,6 +114,10 @@
 //!   subaccount's number; off: the move is allowed).
 
 use crate::model::Status;
+
+/// *Test connection* with an API key that Twilio accepted, on an Account SID it does not know
+/// (404, code 20404).
+pub(crate) const UNKNOWN_ACCOUNT_SID: &str = "Twilio accepted the API key, but has no account with this Account SID. Copy the Account SID again from Account Info on the Twilio Console's dashboard of the account that owns the key: it starts with AC.";
 
 /// The Balance column's words for a Twilio subaccount.
 pub(crate) const SHARED_BALANCE: &str = "Shares the parent account's balance.";

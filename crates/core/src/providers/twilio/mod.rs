@@ -133,6 +133,7 @@ impl ProviderSpec for Spec {
             reports_status: true,
             lists_cancelled_on_request: false,
             forbidden_advice: "Ask Twilio support or the account's owner to allow it.".into(),
+            credentials_refused: "Twilio did not accept these credentials: either the Account SID or the Auth Token is wrong, and Twilio gives the same answer for both. In the Twilio Console, both are under Account Info on the account's dashboard: compare the Account SID character by character, and copy the Auth Token again with its copy button.".into(),
             spend_note: None,
         }
     }
@@ -455,6 +456,15 @@ impl TwilioApi {
         self.username != self.account_sid
     }
 
+    /// A 401 on the Accounts resource said for what this connection signs in with: with an API
+    /// key, the key's sentence (its SID, its secret, its kind), never the Auth Token's.
+    fn refused_as_signed_in(&self, e: Error) -> Error {
+        match e {
+            Error::Auth { provider } if self.uses_api_key() => Error::ApiKeyRefused { provider },
+            e => e,
+        }
+    }
+
     /// A 401 on a subaccount's resource with an API key is the documented key limit, not
     /// wrong credentials (the same key just worked on the Accounts resource).
     fn key_limit(&self, e: Error) -> Error {
@@ -581,6 +591,7 @@ fn classify_error(raw: &RawResponse) -> Error {
             status: raw.status,
             code: code.map(|c| c.to_string()),
             detail: detail.into(),
+            explained: true,
         };
     }
     match (raw.status, code) {
@@ -652,8 +663,11 @@ impl ProviderApi for TwilioApi {
             .await
             .map_err(|e| match e.error {
                 // A Standard or Restricted key cannot use the Accounts resource at all.
-                Error::Auth { provider } if self.uses_api_key() => {
-                    Error::ApiKeyRefused { provider }
+                e @ Error::Auth { .. } => self.refused_as_signed_in(e),
+                // The key authenticated, and no account has this SID (see `assumptions`: API
+                // keys and an unknown Account SID).
+                Error::NotFound { .. } => {
+                    Error::validation("accountId", assumptions::UNKNOWN_ACCOUNT_SID)
                 }
                 e => e,
             })?;
@@ -687,7 +701,7 @@ impl ProviderApi for TwilioApi {
             .find(|a| !a.is_parent)
         else {
             return Ok(vec![
-                "This connection uses an API key, and the account has no subaccount yet to check what the key may do. If previews or actions are refused later, edit the connection to use the Auth Token.".into(),
+                "This connection uses an API key, and the account has no subaccount yet to check what the key may do. Signing in with the Auth Token instead avoids any such limit.".into(),
             ]);
         };
         let mut notes = Vec::new();
@@ -697,7 +711,7 @@ impl ProviderApi for TwilioApi {
         ) {
             notes.push("This API key cannot read subaccounts' phone numbers (Twilio keeps main-account API keys to main-account resources), so Subdesk cannot show which numbers closing would release.".into());
         }
-        notes.push("Twilio does not document whether an API key may suspend or close a subaccount. If Twilio refuses an action, edit the connection to use the Auth Token.".into());
+        notes.push("Twilio does not document whether an API key may suspend or close a subaccount. Signing in with the Auth Token instead lets Subdesk do both.".into());
         Ok(notes)
     }
 
@@ -708,7 +722,10 @@ impl ProviderApi for TwilioApi {
         );
         let mut total = 0;
         for _ in 0..MAX_PAGES {
-            let raw = self.get(&url).await.map_err(|e| e.error)?;
+            let raw = self
+                .get(&url)
+                .await
+                .map_err(|e| self.refused_as_signed_in(e.error))?;
             let page: AccountList = parse_json(raw)?;
             let rows: Vec<Subaccount> = page
                 .accounts
@@ -869,6 +886,7 @@ impl ProviderApi for TwilioApi {
                         "{} So Subdesk cannot move them.",
                         why.sentence("phone numbers")
                     ),
+                    explained: true,
                 })
             }
         };

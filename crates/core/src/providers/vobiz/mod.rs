@@ -75,6 +75,7 @@ impl ProviderSpec for Spec {
             reports_status: true,
             lists_cancelled_on_request: false,
             forbidden_advice: "Ask Vobiz support or the account's owner to enable sub-account management.".into(),
+            credentials_refused: "Vobiz did not accept these credentials: either the Auth ID or the Auth Token is wrong, and Vobiz gives the same answer for both. Copy both again from the Vobiz console.".into(),
             spend_note: Some("Vobiz does not report spend per sub-account to Subdesk; see the sub-account's call records and transactions in the Vobiz console.".into()),
         }
     }

@@ -86,6 +86,7 @@ impl ProviderSpec for Spec {
             reports_status: true,
             lists_cancelled_on_request: false,
             forbidden_advice: "Only Vonage can enable the Subaccounts API: ask your Vonage account manager (Vonage Partners have it already).".into(),
+            credentials_refused: "Vonage did not accept these credentials: either the API key or the API secret is wrong, and Vonage gives the same answer for both. Copy both again from API Settings in the Vonage API Dashboard.".into(),
             spend_note: Some("Vonage does not report spend per subaccount to Subdesk; see the subaccount's balance here, and its usage in the Vonage API Dashboard's reports.".into()),
         }
     }
@@ -280,6 +281,7 @@ fn classify(raw: &RawResponse) -> Refusal {
                 status: 422,
                 code: None,
                 detail,
+                explained: false,
             };
             return Refusal { error, request_id };
         }
