@@ -100,7 +100,10 @@ async fn a_main_api_key_is_told_what_it_cannot_do_and_never_called_wrong_credent
     // The preview works, says the numbers cannot be counted, and the close stays guarded.
     let preview = ws.preview(c.id, &first, Action::Close).await.unwrap();
     assert_eq!(preview.impact.numbers_released, None);
-    assert!(preview.impact.consequences[0].contains("cannot count them"));
+    assert_eq!(
+        preview.impact.consequences[0],
+        "Twilio releases all phone numbers of this subaccount, and Subdesk could not count them: This connection's API key cannot read a subaccount's phone numbers. Released numbers may go to someone else."
+    );
     let confirmation = confirmed(&ws, c.id, &first, Action::Close).await;
     ws.apply(c.id, &first, Action::Close, Some(&confirmation))
         .await
