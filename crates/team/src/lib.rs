@@ -32,9 +32,13 @@ use tokio_postgres::{Client, NoTls};
 use uuid::Uuid;
 
 /// The newest schema this version knows.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../sql/001_schema.sql"))];
+/// Each migration sets the schema's version itself (so that an admin may run the file alone).
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../sql/001_schema.sql")),
+    (2, include_str!("../sql/002_last_outcome.sql")),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum TeamError {
@@ -58,6 +62,8 @@ pub enum TeamError {
     NotSubdesk,
     #[error("the team database was set up by a newer Subdesk (schema {0})")]
     NewerSchema(i32),
+    #[error("the team database has an older schema ({0}) than this Subdesk needs")]
+    OlderSchema(i32),
     #[error("refused by the team database: {0}")]
     Refused(String),
     #[error("team database: {0}")]
@@ -78,6 +84,7 @@ impl TeamError {
             TeamError::WrongPassword => "The team database refused the user name or password. Check them with whoever runs the database.".into(),
             TeamError::NotSubdesk => "This database is not a Subdesk team database. Ask whoever runs it to run Subdesk's setup script on an empty database.".into(),
             TeamError::NewerSchema(v) => format!("The team database was set up by a newer Subdesk (schema {v}). Update Subdesk on this computer before using it."),
+            TeamError::OlderSchema(v) => format!("The team database was set up by an older Subdesk (schema {v}). Ask whoever runs it to bring it up to date (see the README's Team history, Upgrading)."),
             TeamError::Refused(m) => format!("The team database refused the change ({m}). Nothing was changed."),
             TeamError::Db(m) => format!("The team database answered with an error ({m}). Try again; if it goes on, tell whoever runs the database."),
         }
@@ -168,14 +175,9 @@ pub async fn migrate(client: &mut Client) -> Result<i32, TeamError> {
     if version > SCHEMA_VERSION {
         return Err(TeamError::NewerSchema(version));
     }
-    for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > version) {
+    for (_, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > version) {
         let tx = client.transaction().await.map_err(db_error)?;
         tx.batch_execute(sql).await.map_err(db_error)?;
-        if *v > 1 {
-            tx.execute("UPDATE subdesk_schema SET version = $1", &[v])
-                .await
-                .map_err(db_error)?;
-        }
         tx.commit().await.map_err(db_error)?;
     }
     Ok(version.max(SCHEMA_VERSION))
