@@ -246,10 +246,34 @@ impl Desk {
         limit: u32,
     ) -> Result<HistoryPage, TeamError> {
         let limit = limit.clamp(1, 1000);
+        // The count and the page side by side, on two of the pool's connections.
+        let counted = async {
+            let client = self.pool.get().await?;
+            count(&client, f, conns).await
+        };
+        let (total, (entries, next)) =
+            tokio::try_join!(counted, self.entries_page(f, conns, before_id, limit))?;
+        Ok(HistoryPage {
+            entries,
+            total,
+            has_more: next.is_some(),
+            next_before_id: next.map(|cursor| -cursor),
+        })
+    }
+
+    /// The entries of [`Self::history_page`], and the cursor of the next page if there is one
+    /// (a team database id).
+    async fn entries_page(
+        &self,
+        f: &HistoryFilter,
+        conns: &[Connection],
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<(Vec<HistoryEntry>, Option<i64>), TeamError> {
         let client = self.pool.get().await?;
-        let total = count(&client, f, conns).await?;
         let mut w = unseen_below(f, conns, before_id.map(i64::abs));
-        w.args.push(Box::new(i64::from(limit)));
+        // One more than the page: often enough to know that more follow.
+        w.args.push(Box::new(i64::from(limit) + 1));
         let sql = format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY e.id DESC LIMIT ${}",
             w.sql(),
@@ -257,20 +281,18 @@ impl Desk {
         );
         let rows = client.query(&sql, &w.refs()).await.map_err(db_error)?;
         let mut entries: Vec<HistoryEntry> = rows.iter().map(|r| entry(r, conns)).collect();
+        let beyond = (entries.len() > limit as usize)
+            .then(|| entries.pop())
+            .flatten();
         // Ids as returned: negative; the cursor is the database's id.
         let Some(cursor) = entries.last().map(|e| e.id.abs()) else {
-            return Ok(HistoryPage {
-                entries,
-                total,
-                has_more: false,
-                next_before_id: None,
-            });
+            return Ok((entries, None));
         };
         let jobs: BTreeSet<String> = entries.iter().filter_map(|e| e.job_id.clone()).collect();
         let mut rest = Vec::new();
-        for job in jobs {
+        for job in &jobs {
             let mut w = filter_sql(f, conns);
-            w.add("e.job_id = ?", job);
+            w.add("e.job_id = ?", job.clone());
             w.add("e.id < ?", cursor);
             let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {}", w.sql());
             let rows = client.query(&sql, &w.refs()).await.map_err(db_error)?;
@@ -279,21 +301,24 @@ impl Desk {
         // Newest first: the most negative id is the oldest.
         rest.sort_by_key(|e| e.id);
         entries.extend(rest);
-        let more = unseen_below(f, conns, Some(cursor));
-        let has_more: bool = client
-            .query_one(
-                &format!("SELECT EXISTS (SELECT 1 FROM {FROM} WHERE {})", more.sql()),
-                &more.refs(),
-            )
-            .await
-            .map_err(db_error)?
-            .get(0);
-        Ok(HistoryPage {
-            entries,
-            total,
-            has_more,
-            next_before_id: has_more.then_some(-cursor),
-        })
+        // The entry below the page is the next page's first unless its job was on this page
+        // (then it came with it): only then ask whether any other is left.
+        let has_more = match beyond {
+            None => false,
+            Some(b) if b.job_id.as_ref().is_none_or(|j| !jobs.contains(j)) => true,
+            Some(_) => {
+                let more = unseen_below(f, conns, Some(cursor));
+                client
+                    .query_one(
+                        &format!("SELECT EXISTS (SELECT 1 FROM {FROM} WHERE {})", more.sql()),
+                        &more.refs(),
+                    )
+                    .await
+                    .map_err(db_error)?
+                    .get(0)
+            }
+        };
+        Ok((entries, has_more.then_some(cursor)))
     }
 
     /// The origin of a team entry (as [`Self::history_page`] gives its id), to find it in this
