@@ -520,17 +520,24 @@ impl Desk {
     pub async fn claim(&self, key: &AccountKey, action: &str) -> Result<Claimed, TeamError> {
         let client = self.pool.get().await?;
         let lease = self.lease.as_secs_f64();
-        let taken = client
+        // One round trip: taken, or who holds it (as this statement's snapshot saw the claim).
+        let row = client
             .query_opt(
-                "INSERT INTO claims (provider, parent_account, account_id, holder, operator,
-                    desktop, action, lease_until)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
-                 ON CONFLICT (provider, parent_account, account_id) DO UPDATE
-                    SET holder = EXCLUDED.holder, operator = EXCLUDED.operator,
-                        desktop = EXCLUDED.desktop, action = EXCLUDED.action,
-                        since = now(), lease_until = EXCLUDED.lease_until
-                    WHERE claims.lease_until < now() OR claims.holder = EXCLUDED.holder
-                 RETURNING holder",
+                "WITH taken AS (
+                    INSERT INTO claims (provider, parent_account, account_id, holder, operator,
+                        desktop, action, lease_until)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
+                    ON CONFLICT (provider, parent_account, account_id) DO UPDATE
+                        SET holder = EXCLUDED.holder, operator = EXCLUDED.operator,
+                            desktop = EXCLUDED.desktop, action = EXCLUDED.action,
+                            since = now(), lease_until = EXCLUDED.lease_until
+                        WHERE claims.lease_until < now() OR claims.holder = EXCLUDED.holder
+                    RETURNING holder)
+                 SELECT true, NULL::text, NULL::text, NULL::text, NULL::timestamptz FROM taken
+                 UNION ALL
+                 SELECT false, operator, desktop, action, since FROM claims
+                 WHERE provider = $1 AND parent_account = $2 AND account_id = $3
+                   AND NOT EXISTS (SELECT 1 FROM taken)",
                 &[
                     &key.provider,
                     &key.parent_account,
@@ -544,23 +551,54 @@ impl Desk {
             )
             .await
             .map_err(db_error)?;
-        if taken.is_some() {
-            return Ok(Claimed::Ours);
-        }
-        let r = client
-            .query_one(
-                "SELECT operator, desktop, action, since FROM claims
-                 WHERE provider = $1 AND parent_account = $2 AND account_id = $3",
+        let r = match row {
+            Some(r) if r.get::<_, bool>(0) => return Ok(Claimed::Ours),
+            Some(r) => r,
+            // The holder's claim was written after this statement's snapshot: read it now.
+            None => client
+                .query_one(
+                    "SELECT false, operator, desktop, action, since FROM claims
+                     WHERE provider = $1 AND parent_account = $2 AND account_id = $3",
+                    &[&key.provider, &key.parent_account, &key.account_id],
+                )
+                .await
+                .map_err(db_error)?,
+        };
+        Ok(Claimed::HeldBy {
+            operator: r.get(1),
+            desktop: r.get(2),
+            action: r.get(3),
+            since: r.get(4),
+        })
+    }
+
+    /// What the trail says of an account about to be acted on, in one round trip: its entries
+    /// with no final outcome (written by any desktop: the account is in doubt), and whether a
+    /// close of it succeeded (it is closed: a closed account cannot be changed or reopened).
+    pub async fn before_acting(
+        &self,
+        key: &AccountKey,
+    ) -> Result<(Vec<OpenEntry>, bool), TeamError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT e.id, e.action, e.started_at, e.actor, e.desktop, s.outcome
+                 FROM entries e JOIN entry_state s ON s.entry_id = e.id
+                 WHERE e.provider = $1 AND e.parent_account = $2 AND e.account_id = $3
+                   AND (s.outcome IN ('pending', 'unknown')
+                        OR (e.action = 'close' AND s.outcome = 'succeeded'))
+                 ORDER BY e.id",
                 &[&key.provider, &key.parent_account, &key.account_id],
             )
             .await
             .map_err(db_error)?;
-        Ok(Claimed::HeldBy {
-            operator: r.get(0),
-            desktop: r.get(1),
-            action: r.get(2),
-            since: r.get(3),
-        })
+        let closed = rows.iter().any(|r| r.get::<_, String>(5) == "succeeded");
+        let open = rows
+            .iter()
+            .filter(|r| r.get::<_, String>(5) != "succeeded")
+            .map(open_entry)
+            .collect();
+        Ok((open, closed))
     }
 
     /// The accounts under one parent account other desktops hold now (their lease has not run
