@@ -56,6 +56,57 @@ END $$;
 CREATE TRIGGER outcomes_state AFTER INSERT ON outcomes REFERENCING NEW TABLE AS added
     FOR EACH STATEMENT EXECUTE FUNCTION subdesk_outcome_added();
 
+-- How many entries there are of each parent account, action and last outcome: History's total
+-- for no filter, or a filter of connection, provider, action and outcome alone, is a sum of a
+-- few rows instead of a count of up to a million. Kept by the server from entry_state's
+-- changes; each database session adds to its own shard, so that desktops writing at once do
+-- not wait for one another's row.
+CREATE TABLE trail_counts (
+    provider       text NOT NULL,
+    parent_account text NOT NULL,
+    action         text NOT NULL,
+    outcome        text NOT NULL,
+    shard          integer NOT NULL,
+    n              bigint NOT NULL,
+    PRIMARY KEY (provider, parent_account, action, outcome, shard)
+);
+
+INSERT INTO trail_counts
+SELECT e.provider, e.parent_account, s.action, s.outcome, 0, count(*)
+FROM entry_state s JOIN entries e ON e.id = s.entry_id
+GROUP BY 1, 2, 3, 4;
+
+CREATE FUNCTION subdesk_state_added() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    INSERT INTO trail_counts AS c
+    SELECT e.provider, e.parent_account, a.action, a.outcome, pg_backend_pid() % 16, count(*)
+    FROM added a JOIN entries e ON e.id = a.entry_id
+    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (provider, parent_account, action, outcome, shard)
+        DO UPDATE SET n = c.n + EXCLUDED.n;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER entry_state_counted AFTER INSERT ON entry_state REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION subdesk_state_added();
+
+CREATE FUNCTION subdesk_state_moved() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    INSERT INTO trail_counts AS c
+    SELECT e.provider, e.parent_account, m.action, m.outcome, pg_backend_pid() % 16, sum(m.d)
+    FROM (SELECT entry_id, action, outcome, 1 AS d FROM now_rows
+          UNION ALL SELECT entry_id, action, outcome, -1 FROM was_rows) m
+    JOIN entries e ON e.id = m.entry_id
+    GROUP BY 1, 2, 3, 4 HAVING sum(m.d) <> 0 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (provider, parent_account, action, outcome, shard)
+        DO UPDATE SET n = c.n + EXCLUDED.n;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER entry_state_recounted AFTER UPDATE ON entry_state
+    REFERENCING OLD TABLE AS was_rows NEW TABLE AS now_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION subdesk_state_moved();
+
 -- The text History's search looks in, one string per row; the separator (a control character
 -- no search contains) keeps a match from running across two fields.
 CREATE FUNCTION subdesk_entry_text(account_name text, account_id text, connection_label text,
@@ -81,7 +132,7 @@ CREATE INDEX entries_job ON entries (job_id, id) WHERE job_id IS NOT NULL;
 -- the new table too.
 DO $$ BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'subdesk_app') THEN
-        GRANT SELECT ON entry_state TO subdesk_app;
+        GRANT SELECT ON entry_state, trail_counts TO subdesk_app;
     END IF;
 END $$;
 

@@ -408,9 +408,31 @@ async fn a_schema_1_trail_is_upgraded_with_each_entrys_last_outcome() {
             (added, "pending".to_string())
         ]
     );
+    let counts = "SELECT outcome, sum(n)::bigint FROM trail_counts GROUP BY outcome
+                  HAVING sum(n) <> 0 ORDER BY outcome";
+    let counted: Vec<(String, i64)> = app
+        .query(counts, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        counted,
+        vec![
+            ("failed".to_string(), 1),
+            ("pending".to_string(), 2),
+            ("succeeded".to_string(), 1)
+        ]
+    );
     // The state is the server's: the app's role cannot write it.
     let e = app
         .execute("UPDATE entry_state SET outcome = 'succeeded'", &[])
+        .await
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("permission denied"), "{e:?}");
+    let e = app
+        .execute("UPDATE trail_counts SET n = 0", &[])
         .await
         .unwrap_err();
     assert!(format!("{e:?}").contains("permission denied"), "{e:?}");

@@ -161,6 +161,21 @@ async fn two_desktops_closing_the_same_accounts_close_each_exactly_once() {
         .await
         .unwrap();
     assert_eq!(row.get::<_, i64>(0), 40);
+    // The server's counts (History's totals) agree with the rows, written at once by both.
+    let off: i64 = owner
+        .query_one(
+            "SELECT count(*) FROM (
+                SELECT action, outcome, count(*) AS n FROM entry_state GROUP BY 1, 2) s
+             FULL JOIN (
+                SELECT action, outcome, sum(n) AS n FROM trail_counts GROUP BY 1, 2
+                HAVING sum(n) <> 0) c USING (action, outcome)
+             WHERE s.n IS DISTINCT FROM c.n",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(off, 0, "trail_counts disagrees with entry_state");
     let desktops: i64 = owner
         .query_one(
             "SELECT count(DISTINCT desktop) FROM entries WHERE action = 'close'",
