@@ -316,6 +316,15 @@ pub struct Desk {
     lease: Duration,
 }
 
+/// A statement as this connection prepared it the first time: the server parses and plans
+/// each of a desktop's few statements once per connection, not at every call.
+async fn prepared(
+    client: &deadpool_postgres::Object,
+    sql: &str,
+) -> Result<tokio_postgres::Statement, TeamError> {
+    client.prepare_cached(sql).await.map_err(db_error)
+}
+
 impl Desk {
     pub fn new(pool: TeamPool, operator: &str, desktop: &str, lease: Duration) -> Desk {
         Desk {
@@ -337,12 +346,16 @@ impl Desk {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "INSERT INTO entries (origin, actor, operator_name, desktop, connection_label,
+                &prepared(
+                    &client,
+                    "INSERT INTO entries (origin, actor, operator_name, desktop, connection_label,
                     provider, parent_account, account_id, account_name, action, status_before,
                     job_id, snapshot, reason, started_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                          COALESCE($15, now()))
                  ON CONFLICT (origin) DO NOTHING RETURNING id",
+                )
+                .await?,
                 &[
                     &e.origin,
                     &e.actor,
@@ -367,7 +380,10 @@ impl Desk {
             Some(r) => Ok((r.get(0), true)),
             None => Ok((
                 client
-                    .query_one("SELECT id FROM entries WHERE origin = $1", &[&e.origin])
+                    .query_one(
+                        &prepared(&client, "SELECT id FROM entries WHERE origin = $1").await?,
+                        &[&e.origin],
+                    )
                     .await
                     .map_err(db_error)?
                     .get(0),
@@ -381,9 +397,13 @@ impl Desk {
         let client = self.pool.get().await?;
         client
             .execute(
-                "INSERT INTO outcomes (entry_id, outcome, status_after, request_id, error_code,
+                &prepared(
+                    &client,
+                    "INSERT INTO outcomes (entry_id, outcome, status_after, request_id, error_code,
                     error_message, duration_ms, reconciled, written_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now()))",
+                )
+                .await?,
                 &[
                     &entry,
                     &o.outcome,
@@ -406,11 +426,15 @@ impl Desk {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT e.id, e.action, e.started_at, e.actor, e.desktop FROM entries e
+                &prepared(
+                    &client,
+                    "SELECT e.id, e.action, e.started_at, e.actor, e.desktop FROM entries e
                  WHERE e.provider = $1 AND e.parent_account = $2 AND e.account_id = $3
                    AND NOT EXISTS (SELECT 1 FROM outcomes o
                                    WHERE o.entry_id = e.id AND o.outcome <> 'unknown')
                  ORDER BY e.id",
+                )
+                .await?,
                 &[&key.provider, &key.parent_account, &key.account_id],
             )
             .await
@@ -427,11 +451,11 @@ impl Desk {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT e.id, e.action, e.started_at, e.actor, e.desktop, e.account_id FROM entries e
+                &prepared(&client, "SELECT e.id, e.action, e.started_at, e.actor, e.desktop, e.account_id FROM entries e
                  WHERE e.provider = $1 AND e.parent_account = $2
                    AND NOT EXISTS (SELECT 1 FROM outcomes o
                                    WHERE o.entry_id = e.id AND o.outcome <> 'unknown')
-                 ORDER BY e.id",
+                 ORDER BY e.id").await?,
                 &[&provider, &parent_account],
             )
             .await
@@ -523,7 +547,9 @@ impl Desk {
         // One round trip: taken, or who holds it (as this statement's snapshot saw the claim).
         let row = client
             .query_opt(
-                "WITH taken AS (
+                &prepared(
+                    &client,
+                    "WITH taken AS (
                     INSERT INTO claims (provider, parent_account, account_id, holder, operator,
                         desktop, action, lease_until)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
@@ -538,6 +564,8 @@ impl Desk {
                  SELECT false, operator, desktop, action, since FROM claims
                  WHERE provider = $1 AND parent_account = $2 AND account_id = $3
                    AND NOT EXISTS (SELECT 1 FROM taken)",
+                )
+                .await?,
                 &[
                     &key.provider,
                     &key.parent_account,
@@ -557,8 +585,12 @@ impl Desk {
             // The holder's claim was written after this statement's snapshot: read it now.
             None => client
                 .query_one(
-                    "SELECT false, operator, desktop, action, since FROM claims
+                    &prepared(
+                        &client,
+                        "SELECT false, operator, desktop, action, since FROM claims
                      WHERE provider = $1 AND parent_account = $2 AND account_id = $3",
+                    )
+                    .await?,
                     &[&key.provider, &key.parent_account, &key.account_id],
                 )
                 .await
@@ -582,12 +614,16 @@ impl Desk {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT e.id, e.action, e.started_at, e.actor, e.desktop, s.outcome
+                &prepared(
+                    &client,
+                    "SELECT e.id, e.action, e.started_at, e.actor, e.desktop, s.outcome
                  FROM entries e JOIN entry_state s ON s.entry_id = e.id
                  WHERE e.provider = $1 AND e.parent_account = $2 AND e.account_id = $3
                    AND (s.outcome IN ('pending', 'unknown')
                         OR (e.action = 'close' AND s.outcome = 'succeeded'))
                  ORDER BY e.id",
+                )
+                .await?,
                 &[&key.provider, &key.parent_account, &key.account_id],
             )
             .await
@@ -611,9 +647,13 @@ impl Desk {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT account_id, operator, desktop, action, since FROM claims
+                &prepared(
+                    &client,
+                    "SELECT account_id, operator, desktop, action, since FROM claims
                  WHERE provider = $1 AND parent_account = $2 AND holder <> $3
                    AND lease_until > now()",
+                )
+                .await?,
                 &[&provider, &parent_account, &self.holder],
             )
             .await
@@ -639,8 +679,12 @@ impl Desk {
         let client = self.pool.get().await?;
         client
             .execute(
-                "DELETE FROM claims WHERE provider = $1 AND parent_account = $2
+                &prepared(
+                    &client,
+                    "DELETE FROM claims WHERE provider = $1 AND parent_account = $2
                     AND account_id = $3 AND holder = $4",
+                )
+                .await?,
                 &[
                     &key.provider,
                     &key.parent_account,
