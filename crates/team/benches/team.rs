@@ -157,13 +157,18 @@ async fn race(pg: &Pg, sim: &Sim, dir: &std::path::Path) {
     let mut set = tokio::task::JoinSet::new();
     for (ws, conn) in desktops {
         let ids = shared.clone();
-        set.spawn(async move { close_all(&ws, &conn, &ids).await });
+        set.spawn(async move {
+            let ran = close_all(&ws, &conn, &ids).await;
+            (ran, t.elapsed())
+        });
     }
     let mut refused = 0;
     let (mut previews, mut closed, mut skipped) = (Vec::new(), Vec::new(), 0);
+    let mut finished = Vec::new();
     while let Some(ran) = set.join_next().await {
-        let (previewed, counts) = ran.unwrap();
+        let ((previewed, counts), done) = ran.unwrap();
         previews.push(previewed.as_secs_f64());
+        finished.push(done.as_secs_f64());
         match counts {
             Some(c) => {
                 closed.push(c.succeeded);
@@ -218,6 +223,9 @@ async fn race(pg: &Pg, sim: &Sim, dir: &std::path::Path) {
     );
     closed.sort_unstable();
     println!("  closes by desktop {closed:?}; items skipped by all ten {skipped}");
+    finished.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let finished: Vec<String> = finished.iter().map(|s| format!("{s:.1}")).collect();
+    println!("  each desktop done after (s): {}", finished.join(", "));
     println!("  accounts not closed exactly once: {twice} (must be 0)");
     println!("  desktops whose run was refused because the accounts changed since their preview: {refused}");
     println!("  closes in the shared trail: {in_trail} of {ACCOUNTS}");

@@ -213,6 +213,14 @@ impl InFlight for TeamInFlight {
             return Err(in_doubt(conn, first));
         }
         let k = key(conn, account_id);
+        // What the trail already says refuses without a claim: an account another desktop
+        // closed (the late desktops of a race cost one query), or one in doubt. It is asked
+        // again once the claim is taken, when no other desktop can start on the account.
+        match desk.before_acting(&k).await.map_err(unavailable)? {
+            (open, _) if !open.is_empty() => return Err(team_in_doubt(conn, &open[0])),
+            (_, true) => return Err(Error::AlreadyClosed),
+            _ => {}
+        }
         match desk.claim(&k, action.as_str()).await.map_err(unavailable)? {
             Claimed::Ours => {}
             Claimed::HeldBy {
