@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use pg::{set_up, Pg};
 use subdesk_core::confirm::Confirmation;
-use subdesk_core::jobs::{ItemRef, JobSink};
+use subdesk_core::jobs::{ItemRef, JobCounts, JobSink};
 use subdesk_core::providers::{HttpConfig, RetryPolicy};
 use subdesk_core::secrets::{MemoryStore, Secret};
 use subdesk_core::workspace::InFlightFactory;
@@ -85,9 +85,14 @@ async fn desktop(
     (ws, conn)
 }
 
-/// Runs the bulk close; false when the run was refused because the accounts changed since
-/// its preview (another desktop took some: the user would be asked to look again).
-async fn close_all(ws: &Arc<Workspace>, conn: &subdesk_core::Connection, ids: &[String]) -> bool {
+/// Runs the bulk close: how long its preview took and its counts, or `None` when the run was
+/// refused because the accounts changed since its preview (another desktop took some: the
+/// user would be asked to look again).
+async fn close_all(
+    ws: &Arc<Workspace>,
+    conn: &subdesk_core::Connection,
+    ids: &[String],
+) -> (Duration, Option<JobCounts>) {
     let items: Vec<ItemRef> = ids
         .iter()
         .map(|id| ItemRef {
@@ -95,17 +100,25 @@ async fn close_all(ws: &Arc<Workspace>, conn: &subdesk_core::Connection, ids: &[
             account_id: id.clone(),
         })
         .collect();
+    let t = Instant::now();
     let p = ws.bulk().preview(&items, Action::Close).await.unwrap();
+    let previewed = t.elapsed();
     let c = Confirmation {
         typed: p.confirm_phrase.unwrap(),
         token: p.confirm_token.unwrap(),
     };
     let sink: JobSink = Arc::new(|_| {});
     match ws.bulk().run(items, Action::Close, Some(&c), sink).await {
-        Ok(_) => true,
-        Err(e) if e.code() == subdesk_core::ErrorCode::ConfirmationMismatch => false,
+        Ok(counts) => (previewed, Some(counts)),
+        Err(e) if e.code() == subdesk_core::ErrorCode::ConfirmationMismatch => (previewed, None),
         Err(e) => panic!("{e:?}"),
     }
+}
+
+/// Provider requests by method: "1000 GET, 1000 POST".
+fn by_method(reqs: &[subdesk_sim::RequestRecord]) -> String {
+    let n = |m: &str| reqs.iter().filter(|r| r.method == m).count();
+    format!("{} GET, {} POST", n("GET"), n("POST"))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -126,9 +139,11 @@ async fn race(pg: &Pg, sim: &Sim, dir: &std::path::Path) {
     let alone_parent = sim.twilio().add_parent("Alone");
     let alone_subs = subs(&alone_parent);
     let (ws, conn) = desktop(pg, sim, &alone_parent, "ALONE", dir).await;
+    let before = sim.requests().len();
     let t = Instant::now();
-    close_all(&ws, &conn, &alone_subs).await;
+    let (alone_preview, _) = close_all(&ws, &conn, &alone_subs).await;
     let alone = t.elapsed();
+    let alone_reqs = by_method(&sim.requests()[before..]);
 
     // Ten at once, on the same accounts.
     let p = sim.twilio().add_parent("Shared");
@@ -142,14 +157,29 @@ async fn race(pg: &Pg, sim: &Sim, dir: &std::path::Path) {
     let mut set = tokio::task::JoinSet::new();
     for (ws, conn) in desktops {
         let ids = shared.clone();
-        set.spawn(async move { close_all(&ws, &conn, &ids).await });
+        set.spawn(async move {
+            let ran = close_all(&ws, &conn, &ids).await;
+            (ran, t.elapsed())
+        });
     }
     let mut refused = 0;
+    let (mut previews, mut closed, mut skipped) = (Vec::new(), Vec::new(), 0);
+    let mut finished = Vec::new();
     while let Some(ran) = set.join_next().await {
-        refused += usize::from(!ran.unwrap());
+        let ((previewed, counts), done) = ran.unwrap();
+        previews.push(previewed.as_secs_f64());
+        finished.push(done.as_secs_f64());
+        match counts {
+            Some(c) => {
+                closed.push(c.succeeded);
+                skipped += c.skipped;
+            }
+            None => refused += 1,
+        }
     }
     let ten = t.elapsed();
     let reqs = sim.requests();
+    let ten_reqs = by_method(&reqs[before..]);
     let mut twice = 0;
     for s in &shared {
         let n = reqs[before..]
@@ -186,6 +216,16 @@ async fn race(pg: &Pg, sim: &Sim, dir: &std::path::Path) {
         ten.as_secs_f64(),
         ten.as_secs_f64() / alone.as_secs_f64()
     );
+    println!(
+        "  where the time goes: alone, preview {:.2} s, requests {alone_reqs}; ten, preview median {:.2} s, requests {ten_reqs}",
+        alone_preview.as_secs_f64(),
+        median(previews)
+    );
+    closed.sort_unstable();
+    println!("  closes by desktop {closed:?}; items skipped by all ten {skipped}");
+    finished.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let finished: Vec<String> = finished.iter().map(|s| format!("{s:.1}")).collect();
+    println!("  each desktop done after (s): {}", finished.join(", "));
     println!("  accounts not closed exactly once: {twice} (must be 0)");
     println!("  desktops whose run was refused because the accounts changed since their preview: {refused}");
     println!("  closes in the shared trail: {in_trail} of {ACCOUNTS}");
@@ -208,11 +248,18 @@ async fn scale(pg: &Pg) {
                     now() - make_interval(secs => g)
              FROM generate_series(1, 1000000) g;
              INSERT INTO outcomes (entry_id, outcome)
-             SELECT id, 'succeeded' FROM entries WHERE origin LIKE 'bench/%';
-             ANALYZE entries; ANALYZE outcomes;",
+             SELECT id, 'succeeded' FROM entries WHERE origin LIKE 'bench/%';",
         )
         .await
         .unwrap();
+    // What autovacuum does on a trail that has grown (each entry's state row was rewritten
+    // once by its outcome): counts then read the indexes alone.
+    for table in ["entries", "outcomes", "entry_state"] {
+        owner
+            .batch_execute(&format!("VACUUM ANALYZE {table}"))
+            .await
+            .unwrap();
+    }
     println!(
         "scale: 1,000,000 entries and outcomes written in {:.1} s",
         t.elapsed().as_secs_f64()

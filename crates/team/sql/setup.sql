@@ -9,3 +9,5 @@ GRANT SELECT ON subdesk_schema TO subdesk_app;
 GRANT SELECT, INSERT ON entries, outcomes TO subdesk_app;
 GRANT USAGE ON SEQUENCE entries_id_seq, outcomes_id_seq TO subdesk_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON claims TO subdesk_app;
+\ir 002_last_outcome.sql
+GRANT SELECT ON entry_state, trail_counts TO subdesk_app;

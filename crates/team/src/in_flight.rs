@@ -36,6 +36,9 @@ pub struct TeamInFlight {
     origin: String,
     /// Outcomes the server could not take yet, by local entry id.
     unsent_outcomes: Mutex<HashMap<i64, (Connection, HistoryEntry)>>,
+    /// The shared trail's id of each intent this desktop copied and has no final outcome for
+    /// yet, by local entry id: its outcome is then written without finding the entry again.
+    team_ids: Mutex<HashMap<i64, i64>>,
 }
 
 fn key(conn: &Connection, account_id: &str) -> AccountKey {
@@ -98,6 +101,7 @@ impl TeamInFlight {
             desk: RwLock::new(Ok(None)),
             origin: origin.to_string(),
             unsent_outcomes: Mutex::default(),
+            team_ids: Mutex::default(),
         }
     }
 
@@ -135,10 +139,21 @@ impl TeamInFlight {
         conn: &Connection,
         e: &HistoryEntry,
     ) -> Result<(), TeamError> {
-        let id = desk
-            .begin(&shared_entry(&self.origin, desk.desktop(), conn, e))
-            .await?;
         let o = shared_outcome(e);
+        let known = {
+            let mut ids = self.team_ids.lock().expect("poisoned");
+            match o.outcome.as_str() {
+                "unknown" => ids.get(&e.id).copied(),
+                _ => ids.remove(&e.id),
+            }
+        };
+        let id = match known {
+            Some(id) => id,
+            None => {
+                desk.begin(&shared_entry(&self.origin, desk.desktop(), conn, e))
+                    .await?
+            }
+        };
         match desk.outcome(id, &o).await {
             // Already there: a copy sent before the answer was lost.
             Err(TeamError::Refused(_)) if o.outcome != "unknown" => Ok(()),
@@ -198,6 +213,14 @@ impl InFlight for TeamInFlight {
             return Err(in_doubt(conn, first));
         }
         let k = key(conn, account_id);
+        // What the trail already says refuses without a claim: an account another desktop
+        // closed (the late desktops of a race cost one query), or one in doubt. It is asked
+        // again once the claim is taken, when no other desktop can start on the account.
+        match desk.before_acting(&k).await.map_err(unavailable)? {
+            (open, _) if !open.is_empty() => return Err(team_in_doubt(conn, &open[0])),
+            (_, true) => return Err(Error::AlreadyClosed),
+            _ => {}
+        }
         match desk.claim(&k, action.as_str()).await.map_err(unavailable)? {
             Claimed::Ours => {}
             Claimed::HeldBy {
@@ -220,9 +243,10 @@ impl InFlight for TeamInFlight {
             renew,
             _local: local,
         };
-        // An open entry written by another desktop: in doubt for everyone.
-        let open = match desk.open_for(&k).await {
-            Ok(open) => open,
+        // An open entry written by another desktop: in doubt for everyone. A close another
+        // desktop made: nothing to do, and nothing to read again to know it.
+        let (open, closed) = match desk.before_acting(&k).await {
+            Ok(found) => found,
             Err(e) => {
                 drop(hold(tokio::spawn(async {})));
                 return Err(unavailable(e));
@@ -231,6 +255,10 @@ impl InFlight for TeamInFlight {
         if let Some(first) = open.first() {
             drop(hold(tokio::spawn(async {})));
             return Err(team_in_doubt(conn, first));
+        }
+        if closed {
+            drop(hold(tokio::spawn(async {})));
+            return Err(Error::AlreadyClosed);
         }
         let (renewer, renew_key) = (Arc::clone(&desk), k.clone());
         let every = desk.lease() / 3;
@@ -333,10 +361,12 @@ impl InFlight for TeamInFlight {
         let Some(desk) = self.desk().filter(|_| !conn.demo) else {
             return Ok(());
         };
-        desk.begin(&shared_entry(&self.origin, desk.desktop(), conn, entry))
+        let id = desk
+            .begin(&shared_entry(&self.origin, desk.desktop(), conn, entry))
             .await
-            .map(|_| ())
-            .map_err(unavailable)
+            .map_err(unavailable)?;
+        self.team_ids.lock().expect("poisoned").insert(entry.id, id);
+        Ok(())
     }
 
     async fn outcome_recorded(&self, conn: &Connection, entry: &HistoryEntry) {

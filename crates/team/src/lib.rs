@@ -32,9 +32,13 @@ use tokio_postgres::{Client, NoTls};
 use uuid::Uuid;
 
 /// The newest schema this version knows.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../sql/001_schema.sql"))];
+/// Each migration sets the schema's version itself (so that an admin may run the file alone).
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../sql/001_schema.sql")),
+    (2, include_str!("../sql/002_last_outcome.sql")),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum TeamError {
@@ -58,6 +62,8 @@ pub enum TeamError {
     NotSubdesk,
     #[error("the team database was set up by a newer Subdesk (schema {0})")]
     NewerSchema(i32),
+    #[error("the team database has an older schema ({0}) than this Subdesk needs")]
+    OlderSchema(i32),
     #[error("refused by the team database: {0}")]
     Refused(String),
     #[error("team database: {0}")]
@@ -78,6 +84,7 @@ impl TeamError {
             TeamError::WrongPassword => "The team database refused the user name or password. Check them with whoever runs the database.".into(),
             TeamError::NotSubdesk => "This database is not a Subdesk team database. Ask whoever runs it to run Subdesk's setup script on an empty database.".into(),
             TeamError::NewerSchema(v) => format!("The team database was set up by a newer Subdesk (schema {v}). Update Subdesk on this computer before using it."),
+            TeamError::OlderSchema(v) => format!("The team database was set up by an older Subdesk (schema {v}). Ask whoever runs it to bring it up to date (see the README's Team history, Upgrading)."),
             TeamError::Refused(m) => format!("The team database refused the change ({m}). Nothing was changed."),
             TeamError::Db(m) => format!("The team database answered with an error ({m}). Try again; if it goes on, tell whoever runs the database."),
         }
@@ -168,14 +175,9 @@ pub async fn migrate(client: &mut Client) -> Result<i32, TeamError> {
     if version > SCHEMA_VERSION {
         return Err(TeamError::NewerSchema(version));
     }
-    for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > version) {
+    for (_, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > version) {
         let tx = client.transaction().await.map_err(db_error)?;
         tx.batch_execute(sql).await.map_err(db_error)?;
-        if *v > 1 {
-            tx.execute("UPDATE subdesk_schema SET version = $1", &[v])
-                .await
-                .map_err(db_error)?;
-        }
         tx.commit().await.map_err(db_error)?;
     }
     Ok(version.max(SCHEMA_VERSION))
@@ -314,6 +316,15 @@ pub struct Desk {
     lease: Duration,
 }
 
+/// A statement as this connection prepared it the first time: the server parses and plans
+/// each of a desktop's few statements once per connection, not at every call.
+async fn prepared(
+    client: &deadpool_postgres::Object,
+    sql: &str,
+) -> Result<tokio_postgres::Statement, TeamError> {
+    client.prepare_cached(sql).await.map_err(db_error)
+}
+
 impl Desk {
     pub fn new(pool: TeamPool, operator: &str, desktop: &str, lease: Duration) -> Desk {
         Desk {
@@ -335,12 +346,16 @@ impl Desk {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "INSERT INTO entries (origin, actor, operator_name, desktop, connection_label,
+                &prepared(
+                    &client,
+                    "INSERT INTO entries (origin, actor, operator_name, desktop, connection_label,
                     provider, parent_account, account_id, account_name, action, status_before,
                     job_id, snapshot, reason, started_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                          COALESCE($15, now()))
                  ON CONFLICT (origin) DO NOTHING RETURNING id",
+                )
+                .await?,
                 &[
                     &e.origin,
                     &e.actor,
@@ -365,7 +380,10 @@ impl Desk {
             Some(r) => Ok((r.get(0), true)),
             None => Ok((
                 client
-                    .query_one("SELECT id FROM entries WHERE origin = $1", &[&e.origin])
+                    .query_one(
+                        &prepared(&client, "SELECT id FROM entries WHERE origin = $1").await?,
+                        &[&e.origin],
+                    )
                     .await
                     .map_err(db_error)?
                     .get(0),
@@ -379,9 +397,13 @@ impl Desk {
         let client = self.pool.get().await?;
         client
             .execute(
-                "INSERT INTO outcomes (entry_id, outcome, status_after, request_id, error_code,
+                &prepared(
+                    &client,
+                    "INSERT INTO outcomes (entry_id, outcome, status_after, request_id, error_code,
                     error_message, duration_ms, reconciled, written_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now()))",
+                )
+                .await?,
                 &[
                     &entry,
                     &o.outcome,
@@ -404,11 +426,15 @@ impl Desk {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT e.id, e.action, e.started_at, e.actor, e.desktop FROM entries e
+                &prepared(
+                    &client,
+                    "SELECT e.id, e.action, e.started_at, e.actor, e.desktop FROM entries e
                  WHERE e.provider = $1 AND e.parent_account = $2 AND e.account_id = $3
                    AND NOT EXISTS (SELECT 1 FROM outcomes o
                                    WHERE o.entry_id = e.id AND o.outcome <> 'unknown')
                  ORDER BY e.id",
+                )
+                .await?,
                 &[&key.provider, &key.parent_account, &key.account_id],
             )
             .await
@@ -425,11 +451,11 @@ impl Desk {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT e.id, e.action, e.started_at, e.actor, e.desktop, e.account_id FROM entries e
+                &prepared(&client, "SELECT e.id, e.action, e.started_at, e.actor, e.desktop, e.account_id FROM entries e
                  WHERE e.provider = $1 AND e.parent_account = $2
                    AND NOT EXISTS (SELECT 1 FROM outcomes o
                                    WHERE o.entry_id = e.id AND o.outcome <> 'unknown')
-                 ORDER BY e.id",
+                 ORDER BY e.id").await?,
                 &[&provider, &parent_account],
             )
             .await
@@ -518,17 +544,28 @@ impl Desk {
     pub async fn claim(&self, key: &AccountKey, action: &str) -> Result<Claimed, TeamError> {
         let client = self.pool.get().await?;
         let lease = self.lease.as_secs_f64();
-        let taken = client
+        // One round trip: taken, or who holds it (as this statement's snapshot saw the claim).
+        let row = client
             .query_opt(
-                "INSERT INTO claims (provider, parent_account, account_id, holder, operator,
-                    desktop, action, lease_until)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
-                 ON CONFLICT (provider, parent_account, account_id) DO UPDATE
-                    SET holder = EXCLUDED.holder, operator = EXCLUDED.operator,
-                        desktop = EXCLUDED.desktop, action = EXCLUDED.action,
-                        since = now(), lease_until = EXCLUDED.lease_until
-                    WHERE claims.lease_until < now() OR claims.holder = EXCLUDED.holder
-                 RETURNING holder",
+                &prepared(
+                    &client,
+                    "WITH taken AS (
+                    INSERT INTO claims (provider, parent_account, account_id, holder, operator,
+                        desktop, action, lease_until)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
+                    ON CONFLICT (provider, parent_account, account_id) DO UPDATE
+                        SET holder = EXCLUDED.holder, operator = EXCLUDED.operator,
+                            desktop = EXCLUDED.desktop, action = EXCLUDED.action,
+                            since = now(), lease_until = EXCLUDED.lease_until
+                        WHERE claims.lease_until < now() OR claims.holder = EXCLUDED.holder
+                    RETURNING holder)
+                 SELECT true, NULL::text, NULL::text, NULL::text, NULL::timestamptz FROM taken
+                 UNION ALL
+                 SELECT false, operator, desktop, action, since FROM claims
+                 WHERE provider = $1 AND parent_account = $2 AND account_id = $3
+                   AND NOT EXISTS (SELECT 1 FROM taken)",
+                )
+                .await?,
                 &[
                     &key.provider,
                     &key.parent_account,
@@ -542,23 +579,62 @@ impl Desk {
             )
             .await
             .map_err(db_error)?;
-        if taken.is_some() {
-            return Ok(Claimed::Ours);
-        }
-        let r = client
-            .query_one(
-                "SELECT operator, desktop, action, since FROM claims
-                 WHERE provider = $1 AND parent_account = $2 AND account_id = $3",
+        let r = match row {
+            Some(r) if r.get::<_, bool>(0) => return Ok(Claimed::Ours),
+            Some(r) => r,
+            // The holder's claim was written after this statement's snapshot: read it now.
+            None => client
+                .query_one(
+                    &prepared(
+                        &client,
+                        "SELECT false, operator, desktop, action, since FROM claims
+                     WHERE provider = $1 AND parent_account = $2 AND account_id = $3",
+                    )
+                    .await?,
+                    &[&key.provider, &key.parent_account, &key.account_id],
+                )
+                .await
+                .map_err(db_error)?,
+        };
+        Ok(Claimed::HeldBy {
+            operator: r.get(1),
+            desktop: r.get(2),
+            action: r.get(3),
+            since: r.get(4),
+        })
+    }
+
+    /// What the trail says of an account about to be acted on, in one round trip: its entries
+    /// with no final outcome (written by any desktop: the account is in doubt), and whether a
+    /// close of it succeeded (it is closed: a closed account cannot be changed or reopened).
+    pub async fn before_acting(
+        &self,
+        key: &AccountKey,
+    ) -> Result<(Vec<OpenEntry>, bool), TeamError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                &prepared(
+                    &client,
+                    "SELECT e.id, e.action, e.started_at, e.actor, e.desktop, s.outcome
+                 FROM entries e JOIN entry_state s ON s.entry_id = e.id
+                 WHERE e.provider = $1 AND e.parent_account = $2 AND e.account_id = $3
+                   AND (s.outcome IN ('pending', 'unknown')
+                        OR (e.action = 'close' AND s.outcome = 'succeeded'))
+                 ORDER BY e.id",
+                )
+                .await?,
                 &[&key.provider, &key.parent_account, &key.account_id],
             )
             .await
             .map_err(db_error)?;
-        Ok(Claimed::HeldBy {
-            operator: r.get(0),
-            desktop: r.get(1),
-            action: r.get(2),
-            since: r.get(3),
-        })
+        let closed = rows.iter().any(|r| r.get::<_, String>(5) == "succeeded");
+        let open = rows
+            .iter()
+            .filter(|r| r.get::<_, String>(5) != "succeeded")
+            .map(open_entry)
+            .collect();
+        Ok((open, closed))
     }
 
     /// The accounts under one parent account other desktops hold now (their lease has not run
@@ -571,9 +647,13 @@ impl Desk {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT account_id, operator, desktop, action, since FROM claims
+                &prepared(
+                    &client,
+                    "SELECT account_id, operator, desktop, action, since FROM claims
                  WHERE provider = $1 AND parent_account = $2 AND holder <> $3
                    AND lease_until > now()",
+                )
+                .await?,
                 &[&provider, &parent_account, &self.holder],
             )
             .await
@@ -599,8 +679,12 @@ impl Desk {
         let client = self.pool.get().await?;
         client
             .execute(
-                "DELETE FROM claims WHERE provider = $1 AND parent_account = $2
+                &prepared(
+                    &client,
+                    "DELETE FROM claims WHERE provider = $1 AND parent_account = $2
                     AND account_id = $3 AND holder = $4",
+                )
+                .await?,
                 &[
                     &key.provider,
                     &key.parent_account,

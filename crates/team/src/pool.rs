@@ -150,6 +150,9 @@ pub async fn test(settings: &TeamSettings, password: &str) -> Result<Tested, Tea
     if version > SCHEMA_VERSION {
         return Err(TeamError::NewerSchema(version));
     }
+    if version < SCHEMA_VERSION {
+        return Err(TeamError::OlderSchema(version));
+    }
     let entries: i64 = client
         .query_one("SELECT count(*) FROM entries", &[])
         .await

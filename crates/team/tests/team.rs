@@ -11,6 +11,7 @@ use pg::{set_up, Pg, PgOpts};
 
 use subdesk_team::{
     connect, migrate, AccountKey, Claimed, Desk, NewEntry, NewOutcome, TeamError, TeamPool,
+    SCHEMA_VERSION,
 };
 
 fn key(id: &str) -> AccountKey {
@@ -223,8 +224,12 @@ async fn a_newer_schema_or_a_foreign_database_is_refused_with_its_sentence() {
     assert!(matches!(e, TeamError::NotSubdesk), "{e:?}");
     assert!(e.user_message().contains("not a Subdesk team database"));
     owner.batch_execute("DROP TABLE invoices").await.unwrap();
-    assert_eq!(migrate(&mut owner).await.unwrap(), 1);
-    assert_eq!(migrate(&mut owner).await.unwrap(), 1, "idempotent");
+    assert_eq!(migrate(&mut owner).await.unwrap(), SCHEMA_VERSION);
+    assert_eq!(
+        migrate(&mut owner).await.unwrap(),
+        SCHEMA_VERSION,
+        "idempotent"
+    );
     owner
         .batch_execute(
             "DROP TRIGGER IF EXISTS x ON subdesk_schema; UPDATE subdesk_schema SET version = 7",
@@ -258,7 +263,7 @@ async fn test_says_what_is_wrong_in_a_sentence_and_what_is_right() {
     let ok = subdesk_team::test(&pg.settings("subdesk_app"), "test")
         .await
         .unwrap();
-    assert_eq!(ok.schema, 1);
+    assert_eq!(ok.schema, SCHEMA_VERSION);
     assert_eq!(
         ok.user_message(),
         "Connected: a Subdesk team history with 0 entries, on this computer, not encrypted."
@@ -311,6 +316,126 @@ async fn test_says_what_is_wrong_in_a_sentence_and_what_is_right() {
         .await
         .unwrap_err();
     assert!(matches!(e, TeamError::NewerSchema(9)), "{e:?}");
+    // An older one: its admin is asked to bring it up to date.
+    owner
+        .batch_execute("UPDATE subdesk_schema SET version = 1")
+        .await
+        .unwrap();
+    let e = subdesk_team::test(&pg.settings("subdesk_app"), "test")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, TeamError::OlderSchema(1)), "{e:?}");
+    assert!(e.user_message().contains("older Subdesk"), "{e:?}");
+}
+
+/// A trail set up at schema 1 (before History's state table) is brought up to date with each
+/// entry's last outcome, as the admin's upgrade (the migration's file run alone) does it; the
+/// app's role then reads it, and new outcomes keep it current.
+#[tokio::test]
+async fn a_schema_1_trail_is_upgraded_with_each_entrys_last_outcome() {
+    let pg = Pg::start();
+    let owner = connect(&pg.conninfo("postgres")).await.unwrap();
+    owner
+        .batch_execute(include_str!("../sql/001_schema.sql"))
+        .await
+        .unwrap();
+    owner
+        .batch_execute(
+            "CREATE ROLE subdesk_app LOGIN PASSWORD 'test';
+             GRANT SELECT ON subdesk_schema TO subdesk_app;
+             GRANT SELECT, INSERT ON entries, outcomes TO subdesk_app;
+             GRANT USAGE ON SEQUENCE entries_id_seq, outcomes_id_seq TO subdesk_app;
+             GRANT SELECT, INSERT, UPDATE, DELETE ON claims TO subdesk_app;",
+        )
+        .await
+        .unwrap();
+    let desk = Desk::new(
+        pg.pool("subdesk_app"),
+        "dana",
+        "DESKTOP-1",
+        Duration::from_secs(60),
+    );
+    let (done, doubt, open) = (
+        desk.begin(&entry("d/1", "AC1")).await.unwrap(),
+        desk.begin(&entry("d/2", "AC2")).await.unwrap(),
+        desk.begin(&entry("d/3", "AC3")).await.unwrap(),
+    );
+    for (id, o) in [
+        (done, "unknown"),
+        (done, "succeeded"),
+        (done, "unknown"),
+        (doubt, "unknown"),
+    ] {
+        let o = NewOutcome {
+            outcome: o.into(),
+            ..Default::default()
+        };
+        desk.outcome(id, &o).await.unwrap();
+    }
+    owner
+        .batch_execute(include_str!("../sql/002_last_outcome.sql"))
+        .await
+        .unwrap();
+    let app = connect(&pg.conninfo("subdesk_app")).await.unwrap();
+    let state = |rows: Vec<tokio_postgres::Row>| -> Vec<(i64, String)> {
+        rows.iter().map(|r| (r.get(0), r.get(1))).collect()
+    };
+    let read = "SELECT entry_id, outcome FROM entry_state ORDER BY entry_id";
+    assert_eq!(
+        state(app.query(read, &[]).await.unwrap()),
+        vec![
+            (done, "succeeded".to_string()),
+            (doubt, "unknown".to_string()),
+            (open, "pending".to_string())
+        ]
+    );
+    assert_eq!(
+        subdesk_team::schema_version(&app).await.unwrap(),
+        SCHEMA_VERSION
+    );
+    let o = NewOutcome {
+        outcome: "failed".into(),
+        ..Default::default()
+    };
+    desk.outcome(doubt, &o).await.unwrap();
+    let added = desk.begin(&entry("d/4", "AC4")).await.unwrap();
+    assert_eq!(
+        state(app.query(read, &[]).await.unwrap()),
+        vec![
+            (done, "succeeded".to_string()),
+            (doubt, "failed".to_string()),
+            (open, "pending".to_string()),
+            (added, "pending".to_string())
+        ]
+    );
+    let counts = "SELECT outcome, sum(n)::bigint FROM trail_counts GROUP BY outcome
+                  HAVING sum(n) <> 0 ORDER BY outcome";
+    let counted: Vec<(String, i64)> = app
+        .query(counts, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        counted,
+        vec![
+            ("failed".to_string(), 1),
+            ("pending".to_string(), 2),
+            ("succeeded".to_string(), 1)
+        ]
+    );
+    // The state is the server's: the app's role cannot write it.
+    let e = app
+        .execute("UPDATE entry_state SET outcome = 'succeeded'", &[])
+        .await
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("permission denied"), "{e:?}");
+    let e = app
+        .execute("UPDATE trail_counts SET n = 0", &[])
+        .await
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("permission denied"), "{e:?}");
 }
 
 /// A private CA, and a server certificate for 127.0.0.1 it signed: (CA PEM, cert PEM, key PEM).

@@ -259,7 +259,10 @@ impl Drop for Pg {
 /// The schema, and the app's role as sql/setup.sql creates it.
 pub async fn set_up(pg: &Pg) {
     let mut owner = connect(&pg.conninfo("postgres")).await.unwrap();
-    assert_eq!(migrate(&mut owner).await.unwrap(), 1);
+    assert_eq!(
+        migrate(&mut owner).await.unwrap(),
+        subdesk_team::SCHEMA_VERSION
+    );
     let setup = include_str!("../../team/sql/setup.sql");
     let grants: String = setup
         .lines()
