@@ -239,6 +239,9 @@ describe('Accounts table', () => {
     await waitFor(() => expect(rowEls()).toHaveLength(3))
     await fireEvent.click(within(rowEls()[0]).getByTestId('row-select'))
     const selected = rowEls()[0].dataset.id
+    // Scrolled down before Refresh: the same scroller keeps its place throughout.
+    const scroller = document.querySelector<HTMLDivElement>('.scroller')!
+    scroller.scrollTop = 300
 
     held = deferred<null>()
     await fireEvent.click(screen.getByTestId('refresh-button'))
@@ -253,6 +256,8 @@ describe('Accounts table', () => {
     await waitFor(() => expect(screen.queryByTestId('loading-indicator')).toBeNull())
     expect(rowEls()).toHaveLength(3)
     expect(within(rowEls().find((r) => r.dataset.id === selected)!).getByTestId('row-select')).toBeChecked()
+    expect(document.querySelector('.scroller')).toBe(scroller)
+    expect(scroller.scrollTop).toBe(300)
   })
 
   it('re-reads everything on Refresh, replacing the rows', async () => {
@@ -422,5 +427,17 @@ describe('Accounts table', () => {
     await fireEvent.click(within(items).getByTestId('select-from-list'))
     expect(more).toHaveAttribute('aria-expanded', 'false')
     expect(await screen.findByTestId('select-list-dialog')).toBeInTheDocument()
+  })
+})
+
+describe('Filter words (issue 26 item 5)', () => {
+  it("start with a capital in the accounts table's status and connection filters", async () => {
+    mockCommands(listing([makeRow(DEMO_TWILIO, 0)]))
+    setup()
+    for (const id of ['filter-status', 'filter-connection']) {
+      const words = [...screen.getByTestId(id).querySelectorAll('option')].map((o) => o.textContent!.replace(/[\u2066-\u2069]/g, '').trim())
+      expect(words.length, id).toBeGreaterThan(1)
+      for (const w of words) expect(w, `${id}: "${w}"`).toMatch(/^[A-Z]/)
+    }
   })
 })

@@ -391,3 +391,14 @@ describe('History: an entry Subdesk could not confirm', () => {
     expect(screen.getAllByTestId('history-job')).toHaveLength(1)
   })
 })
+
+describe('Filter words (issue 26 item 5)', () => {
+  it("start with a capital in every one of History's filters", async () => {
+    setup([[]])
+    for (const id of ['history-filter-connection', 'history-filter-provider', 'history-filter-action', 'history-filter-outcome']) {
+      const words = [...screen.getByTestId(id).querySelectorAll('option')].map((o) => o.textContent!.replace(/[\u2066-\u2069]/g, '').trim())
+      expect(words.length, id).toBeGreaterThan(1)
+      for (const w of words) expect(w, `${id}: "${w}"`).toMatch(/^[A-Z]/)
+    }
+  })
+})

@@ -74,6 +74,9 @@ const OUTCOME_LABELS: Record<Outcome, string> = {
 
 export const outcomeLabel = (o: Outcome): string => OUTCOME_LABELS[o] ?? o
 
+/** A word standing alone as a label (a filter's option): its first letter a capital. */
+export const capitalised = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1)
+
 /** One account across all connections: ids are only unique within a connection. */
 export const itemKey = (r: ItemRef | { connectionId: string; id: string }): string =>
   `${r.connectionId}\u0000${'accountId' in r ? r.accountId : r.id}`
