@@ -133,7 +133,12 @@ export async function startSim(args = []) {
  * `env` adds to the app's environment (tauri-driver and WebKitWebDriver pass it through);
  * `prepare(dataDir)` may put files in the app's data folder before it starts.
  */
-export async function startApp({ env = {}, name = 'app', prepare = null } = {}) {
+/**
+ * `ownSession`: the app gets a D-Bus session and Secret Service of its own (scripts/with-keyring
+ * around tauri-driver), as a second desktop would: single-instance then does not hand it to the
+ * first app, and its keychain is its own.
+ */
+export async function startApp({ env = {}, name = 'app', prepare = null, ownSession = false } = {}) {
   need(APP, 'The app binary')
   for (const tool of ['tauri-driver', 'WebKitWebDriver']) {
     if (!which(tool)) throw new Error(`${tool} is not installed: run ./scripts/test, which installs it`)
@@ -175,7 +180,11 @@ export async function startApp({ env = {}, name = 'app', prepare = null } = {}) 
     }
     // In a process group of its own (its ID is tauri-driver's PID), which WebKitWebDriver and
     // the app it starts inherit: stopping is by that group, never by a process name.
-    const driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
+    const driverArgs = ['--port', String(port), '--native-port', String(nativePort)]
+    const [command, args] = ownSession
+      ? [join(ROOT, 'scripts/with-keyring'), ['tauri-driver', ...driverArgs]]
+      : ['tauri-driver', driverArgs]
+    const driver = spawn(command, args, {
       stdio: ['ignore', log, log],
       env: appEnv,
       detached: true,

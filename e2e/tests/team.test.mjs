@@ -4,9 +4,8 @@
 // action lands in the team database and History shows it with this desktop's name; another
 // desktop's claim (written into the database as that desktop would) marks its row "In progress
 // elsewhere" and refuses the action with who and since when, nothing sent.
-// (One app here: a user gets one Subdesk window per desktop session, so the second desktop is
-// its claim in the shared database, as crates/team/tests/two_desktops.rs does with two
-// workspaces.)
+// A second app instance, with its own data folder, D-Bus session and keychain (a second
+// desktop), shares the trail both ways.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
@@ -58,12 +57,12 @@ after(async () => {
 
 const row = (sid) => b.$(`[data-testid="account-row"][data-id="${sid}"]`)
 
-async function fillTeam(pw) {
-  await typeInto(await byId(b, 'team-host'), '127.0.0.1')
-  await typeInto(await byId(b, 'team-port'), port)
-  await typeInto(await byId(b, 'team-database'), 'subdesk')
-  await typeInto(await byId(b, 'team-user'), 'subdesk_app')
-  await typeInto(await byId(b, 'team-password'), pw)
+async function fillTeam(pw, browser = b) {
+  await typeInto(await byId(browser, 'team-host'), '127.0.0.1')
+  await typeInto(await byId(browser, 'team-port'), port)
+  await typeInto(await byId(browser, 'team-database'), 'subdesk')
+  await typeInto(await byId(browser, 'team-user'), 'subdesk_app')
+  await typeInto(await byId(browser, 'team-password'), pw)
 }
 
 test('Test says what is wrong, then what it found; saving keeps the password in the keychain only', async () => {
@@ -148,6 +147,82 @@ test("another desktop's claim marks its row and refuses the action with who and 
   await error.waitForDisplayed({ timeout: 20000 })
   assert.match(await error.getText(), /^Dana, on DESKTOP-2, started a Close .* ago\. Nothing was sent/)
   assert.equal((await sim.state()).twilio.find((a) => a.sid === other.sid).status, 'active', 'nothing was sent')
+})
+
+test('a second app, with its own data folder and keychain, shares the trail both ways and is held by the same claims', async () => {
+  // A second desktop: its own D-Bus session and Secret Service (so single-instance does not
+  // hand it to the first app), its own data folder, the same team database.
+  const second = await startApp({ name: 'team-second', ownSession: true, env: { SUBDESK_NO_DEMO: '1', SUBDESK_DESKTOP_NAME: 'E2E-DESK-2' } })
+  try {
+    const b2 = second.browser
+    assert.notEqual(second.dataDir, app.dataDir)
+    await byId(b2, 'welcome-panel').waitForDisplayed({ timeout: 30000 })
+    await byId(b2, 'welcome-add-connection').click()
+    await byId(b2, 'team-desktop').waitForDisplayed({ timeout: 20000 })
+    assert.equal(await byId(b2, 'team-desktop').getText(), 'E2E-DESK-2')
+    await fillTeam(password, b2)
+    await byId(b2, 'team-enabled').click()
+    await byId(b2, 'team-save').click()
+    await byId(b2, 'team-saved').waitForDisplayed({ timeout: 20000 })
+    await addConnection(b2, {
+      provider: 'twilio',
+      label: 'Reseller Twilio',
+      accountId: sim.twilio.account_sid,
+      token: sim.twilio.auth_token,
+      baseUrl: sim.base_url,
+    })
+
+    // One trail: the second app's History shows the first desktop's suspend.
+    await byId(b2, 'nav-history').click()
+    const theirs = await until(async () => {
+      for (const r of await b2.$$('[data-testid="history-row"]')) {
+        const who = await r.$('[data-testid="history-operator"]')
+        if ((await who.isExisting()) && / on E2E-DESK-1$/.test(await who.getText())) return r
+      }
+      return false
+    }, { message: "the first desktop's entry in the second app's History" })
+    assert.equal(await theirs.getAttribute('data-action'), 'suspend')
+    assert.equal(await theirs.getAttribute('data-outcome'), 'succeeded')
+
+    // The same claims: the account Dana's desktop holds is refused here too, nothing sent.
+    const held = sql(`SELECT account_id FROM claims WHERE desktop = 'DESKTOP-2'`)
+    await byId(b2, 'nav-accounts').click()
+    await showOnly(b2, held)
+    await b2.$(`[data-testid="account-row"][data-id="${held}"]`).$('[data-testid="row-action-suspend"]').click()
+    const confirm = byId(b2, 'confirm-button')
+    await until(() => confirm.isEnabled(), { message: "the second app's confirm button" })
+    await confirm.click()
+    const error = byId(b2, 'dialog-error')
+    await error.waitForDisplayed({ timeout: 20000 })
+    assert.match(await error.getText(), /^Dana, on DESKTOP-2, started a Close .* ago\. Nothing was sent/)
+    await byId(b2, 'cancel-button').click()
+    assert.equal((await sim.state()).twilio.find((a) => a.sid === held).status, 'active', 'nothing was sent')
+
+    // The second app suspends another account, and the first app's History shows it with the
+    // second desktop's name.
+    const state = await sim.state()
+    const next = state.twilio.find((a) => a.owner_account_sid !== a.sid && a.status === 'active' && a.sid !== held)
+    await showOnly(b2, next.sid)
+    await b2.$(`[data-testid="account-row"][data-id="${next.sid}"]`).$('[data-testid="row-action-suspend"]').click()
+    await confirmDialog(b2)
+    await until(async () => (await b2.$(`[data-testid="account-row"][data-id="${next.sid}"]`).getAttribute('data-status')) === 'suspended', {
+      message: "the second app's row suspended",
+    })
+    // The first app still shows the refusal of the test before: close it first.
+    if (await byId(b, 'action-dialog').isExisting()) await byId(b, 'cancel-button').click()
+    await byId(b, 'nav-history').click()
+    await until(async () => {
+      for (const r of await b.$$('[data-testid="history-row"]')) {
+        const who = await r.$('[data-testid="history-operator"]')
+        if ((await who.isExisting()) && / on E2E-DESK-2$/.test(await who.getText())) return true
+      }
+      return false
+    }, { message: "the second desktop's entry in the first app's History" })
+    assert.equal(sql(`SELECT count(DISTINCT desktop) FROM entries`), '2')
+    assert.equal(sql(`SELECT count(*) FROM entries WHERE account_id = '${next.sid}' AND desktop = 'E2E-DESK-2'`), '1')
+  } finally {
+    await second.stop()
+  }
 })
 
 test('the password is nowhere in the data folder or the log', async () => {
