@@ -7,18 +7,11 @@ import { JobStore } from '../lib/stores/job.svelte'
 import { TableState } from '../lib/stores/table.svelte'
 import { DEMO_TWILIO, DEMO_VOBIZ } from '../mock/backend'
 import { deferred, fakeBackend, uiError } from '../test/ipc'
+import { renderAccounts } from '../test/accounts'
 import AccountsView from './AccountsView.svelte'
 
-async function setup() {
-  const backend = fakeBackend({ perConnection: 3 })
-  const accounts = new AccountsStore()
-  const table = new TableState(accounts)
-  const job = new JobStore(accounts)
-  render(AccountsView, { props: { accounts, table, job, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
-  await accounts.refresh()
-  await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(6))
-  const row = (id: string) => screen.getAllByTestId('account-row').find((r) => r.dataset.id === id)!
-  return { backend, row }
+function setup() {
+  return renderAccounts()
 }
 
 describe('Account detail', () => {

@@ -1,23 +1,11 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import { fireEvent, screen, waitFor, within } from '@testing-library/svelte'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { AccountsStore } from '../lib/stores/accounts.svelte'
-import { JobStore } from '../lib/stores/job.svelte'
-import { TableState } from '../lib/stores/table.svelte'
-import { DEMO_TWILIO, DEMO_VOBIZ } from '../mock/backend'
-import { fakeBackend, uiError } from '../test/ipc'
-import AccountsView from './AccountsView.svelte'
+import { uiError } from '../test/ipc'
+import { renderAccounts } from '../test/accounts'
 
-async function setup() {
-  const backend = fakeBackend({ perConnection: 3 })
-  const accounts = new AccountsStore()
-  const table = new TableState(accounts)
-  const job = new JobStore(accounts)
-  render(AccountsView, { props: { accounts, table, job, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
-  await accounts.refresh()
-  await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(6))
-  const row = (id: string) => screen.getAllByTestId('account-row').find((r) => r.dataset.id === id)!
-  return { backend, accounts, row }
+function setup() {
+  return renderAccounts()
 }
 
 describe('Action dialog', () => {

@@ -4,27 +4,15 @@ import generated from '../lib/bindings/catalog.json'
 import type { HistoryEntry } from '../lib/bindings/HistoryEntry'
 import type { ProviderInfo } from '../lib/bindings/ProviderInfo'
 import { catalog, setCatalog } from '../lib/catalog.svelte'
-import { AccountsStore } from '../lib/stores/accounts.svelte'
-import { JobStore } from '../lib/stores/job.svelte'
-import { TableState } from '../lib/stores/table.svelte'
-import { DEMO_TWILIO, DEMO_VOBIZ } from '../mock/backend'
-import { fakeBackend } from '../test/ipc'
-import AccountsView from './AccountsView.svelte'
+import { DEMO_TWILIO } from '../mock/backend'
+import { renderAccounts } from '../test/accounts'
 import HistoryDetail from './HistoryDetail.svelte'
 
 const original = structuredClone(generated) as ProviderInfo[]
 afterEach(() => setCatalog(structuredClone(original)))
 
-async function setup() {
-  const backend = fakeBackend({ perConnection: 3 })
-  const accounts = new AccountsStore()
-  const table = new TableState(accounts)
-  const job = new JobStore(accounts)
-  render(AccountsView, { props: { accounts, table, job, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
-  await accounts.refresh()
-  await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(6))
-  const row = (id: string) => screen.getAllByTestId('account-row').find((r) => r.dataset.id === id)!
-  return { backend, row, table }
+function setup() {
+  return renderAccounts()
 }
 
 describe('Action labels', () => {

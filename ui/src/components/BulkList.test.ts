@@ -1,21 +1,9 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import { fireEvent, screen, within } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
-import { AccountsStore } from '../lib/stores/accounts.svelte'
-import { JobStore } from '../lib/stores/job.svelte'
-import { TableState } from '../lib/stores/table.svelte'
-import { DEMO_TWILIO, DEMO_VOBIZ } from '../mock/backend'
-import { fakeBackend } from '../test/ipc'
-import AccountsView from './AccountsView.svelte'
+import { renderAccounts } from '../test/accounts'
 
-async function setup() {
-  const backend = fakeBackend({ perConnection: 3 })
-  const accounts = new AccountsStore()
-  const table = new TableState(accounts)
-  const job = new JobStore(accounts)
-  render(AccountsView, { props: { accounts, table, job, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
-  await accounts.refresh()
-  await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(6))
-  return { backend }
+function setup() {
+  return renderAccounts()
 }
 
 describe('The bulk list', () => {

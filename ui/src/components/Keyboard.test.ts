@@ -4,20 +4,14 @@ import { describe, expect, it, vi } from 'vitest'
 import { AccountsStore } from '../lib/stores/accounts.svelte'
 import { JobStore } from '../lib/stores/job.svelte'
 import { TableState } from '../lib/stores/table.svelte'
-import { DEMO_TWILIO, DEMO_VOBIZ, makeRow } from '../mock/backend'
+import { DEMO_TWILIO, makeRow } from '../mock/backend'
 import { fakeBackend, heldListing, uiError } from '../test/ipc'
 import AccountsView from './AccountsView.svelte'
+import { renderAccounts } from '../test/accounts'
 import ConnectionForm from './ConnectionForm.svelte'
 
-async function setup() {
-  const backend = fakeBackend({ perConnection: 3 })
-  const accounts = new AccountsStore()
-  const table = new TableState(accounts)
-  render(AccountsView, { props: { accounts, table, job: new JobStore(accounts), connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
-  await accounts.refresh()
-  await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(6))
-  const row = (id: string) => screen.getAllByTestId('account-row').find((r) => r.dataset.id === id)!
-  return { backend, row }
+function setup() {
+  return renderAccounts()
 }
 
 describe('Keyboard and readable states', () => {

@@ -1,13 +1,8 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import { fireEvent, screen, waitFor, within } from '@testing-library/svelte'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import type { UiError } from '../lib/bindings/UiError'
-import { AccountsStore } from '../lib/stores/accounts.svelte'
-import { JobStore } from '../lib/stores/job.svelte'
-import { TableState } from '../lib/stores/table.svelte'
-import { DEMO_TWILIO, DEMO_VOBIZ } from '../mock/backend'
-import { fakeBackend } from '../test/ipc'
-import AccountsView from './AccountsView.svelte'
+import { renderAccounts } from '../test/accounts'
 
 // Item 1 of issue 26: one sentence per verified outcome, the provider's own words under a
 // collapsed Details in every place the outcome is shown, never in the sentence.
@@ -15,16 +10,8 @@ const SENTENCE = "The provider refused the request. Check the account in the pro
 const WORDS = 'HTTP 400, code 21100: Invalid Status transition'
 const refused: UiError = { code: 'provider', message: SENTENCE, retryable: false, details: WORDS }
 
-async function setup() {
-  const backend = fakeBackend({ perConnection: 3 })
-  const accounts = new AccountsStore()
-  const table = new TableState(accounts)
-  const job = new JobStore(accounts)
-  render(AccountsView, { props: { accounts, table, job, connections: [DEMO_TWILIO, DEMO_VOBIZ] } })
-  await accounts.refresh()
-  await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(6))
-  const row = (id: string) => screen.getAllByTestId('account-row').find((r) => r.dataset.id === id)!
-  return { backend, job, row }
+function setup() {
+  return renderAccounts()
 }
 
 /** The sentence alone, then a closed Details holding exactly the provider's words. */
