@@ -15,7 +15,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use subdesk_core::api::NewConnection;
 use subdesk_core::confirm::Confirmation;
 use subdesk_core::jobs::{bulk_phrase, ItemRef};
 use subdesk_core::providers::twilio::TwilioApi;
@@ -61,17 +60,14 @@ async fn job(sim: &Sim, concurrency: u32, dir: &std::path::Path) {
         ..Settings::default()
     })
     .unwrap();
-    let conn = ws
-        .add_connection(&NewConnection {
-            provider: Provider::Twilio,
-            label: "Bench".into(),
-            account_id: parent.sid.clone(),
-            secret: Secret::new(parent.auth_token.clone()),
-            base_url: Some(sim.base_url()),
-            options: Default::default(),
-        })
-        .await
-        .unwrap();
+    let conn = subdesk_test_support::adapters::connect(
+        &ws,
+        sim,
+        Provider::Twilio,
+        &parent.sid,
+        &parent.auth_token,
+    )
+    .await;
     ws.list_all(Arc::new(|_| {})).await;
     let items: Vec<ItemRef> = subs
         .iter()

@@ -14,10 +14,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use subdesk_core::api::NewConnection;
 use subdesk_core::figures::FiguresEvent;
 use subdesk_core::jobs::ItemRef;
-use subdesk_core::secrets::Secret;
 use subdesk_core::{Provider, Workspace};
 use subdesk_sim::{Sim, SimConfig};
 
@@ -36,17 +34,14 @@ async fn workspace(sim: &Sim) -> (Arc<Workspace>, Vec<ItemRef>, String) {
     // Every row's usage is readable (the other reading of error 20003's causes), so each row
     // costs exactly one request.
     sim.twilio().set_suspended_reads_refused(false);
-    let conn = ws
-        .add_connection(&NewConnection {
-            provider: Provider::Twilio,
-            label: "Bench".into(),
-            account_id: parent.sid.clone(),
-            secret: Secret::new(parent.auth_token.clone()),
-            base_url: Some(sim.base_url()),
-            options: Default::default(),
-        })
-        .await
-        .unwrap();
+    let conn = subdesk_test_support::adapters::connect(
+        &ws,
+        sim,
+        Provider::Twilio,
+        &parent.sid,
+        &parent.auth_token,
+    )
+    .await;
     ws.list_all(Arc::new(|_| {})).await;
     let items = sids
         .into_iter()
